@@ -1,0 +1,56 @@
+# HBMM — two commands do everything: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO ?= 1
+WORKERS ?= 2
+PYTEST_ARGS ?=
+
+.PHONY: install run serve setup test lint format messages messages-extract
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+# Compile translations when gettext is present; the compiled .mo files are also committed,
+# so a machine without gettext still gets French and English.
+messages: install
+	@if command -v msgfmt >/dev/null; then for d in src/hbmm/*/locale; do \
+		(cd $$d/.. && $(CURDIR)/$(BIN)/hbmm compilemessages -v0) || exit 1; done; fi
+
+# Extract the strings to translate of every app into its own locale/fr/LC_MESSAGES/django.po.
+messages-extract: install
+	for d in src/hbmm/*/; do if [ -f $$d/apps.py ]; then mkdir -p $$d/locale && \
+		(cd $$d && $(CURDIR)/$(BIN)/hbmm makemessages -l fr --no-obsolete -v0) || exit 1; fi; done
+
+setup: install messages
+	$(BIN)/hbmm migrate --noinput -v0
+	$(BIN)/hbmm load_reference
+	$(BIN)/hbmm ensure_admin
+	@if [ "$(DEMO)" != "0" ]; then $(BIN)/hbmm demo; fi
+	$(BIN)/hbmm collectstatic --noinput -v0
+
+run: setup serve
+
+serve:
+	@echo "HBMM is serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	$(BIN)/gunicorn hbmm.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--threads 4 --timeout 120 --access-logfile - --forwarded-allow-ips='127.0.0.1'
+
+test: install messages
+	STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage \
+		$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .

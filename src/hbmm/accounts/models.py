@@ -1,0 +1,108 @@
+"""Users, their geographic scope, and the append-only audit log.
+
+Roles are Django groups whose permissions come from the role files shipped with each app
+(`<app>/roles.json`), synchronised by `hbmm load_reference`: a role is data, not a code branch.
+"""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from hbmm.places.models import AdminArea, Site
+
+
+class User(AbstractUser):
+    language = models.CharField(
+        _("preferred language"),
+        max_length=5,
+        choices=[("fr", "Français"), ("en", "English")],
+        default="fr",
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+
+class UserScope(models.Model):
+    """One admin area (and its subtree) or one site that a user may see."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="scopes")
+    area = models.ForeignKey(
+        AdminArea, verbose_name=_("admin area"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), null=True, blank=True, on_delete=models.CASCADE
+    )
+
+    class Meta:
+        verbose_name = _("geographic scope")
+        verbose_name_plural = _("geographic scopes")
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(area__isnull=False) & models.Q(site__isnull=True))
+                | (models.Q(area__isnull=True) & models.Q(site__isnull=False)),
+                name="userscope_area_xor_site",
+            ),
+            models.UniqueConstraint(fields=["user", "area"], name="userscope_unique_area"),
+            models.UniqueConstraint(fields=["user", "site"], name="userscope_unique_site"),
+        ]
+
+    def clean(self):
+        if (self.area_id is None) == (self.site_id is None):
+            raise ValidationError(_("A scope is either an admin area or a site."))
+
+    def __str__(self) -> str:
+        return str(self.area or self.site)
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The audit log is append-only.")
+
+    def delete(self):
+        raise PermissionError("The audit log is append-only.")
+
+
+class AuditEvent(models.Model):
+    """Append-only: written through hbmm.accounts.services.audit_log, never changed."""
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("login")
+        LOGIN_FAILED = "login_failed", _("failed login")
+        LOGOUT = "logout", _("logout")
+        PERMISSION_CHANGE = "permission_change", _("permission change")
+        SCOPE_CHANGE = "scope_change", _("scope change")
+        READ_PROTECTED = "read_protected", _("read of protected data")
+        EXPORT = "export", _("export")
+        DATA_CHANGE = "data_change", _("data change")
+        OVERRIDE = "override", _("override")
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        User, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_username = models.CharField(_("username"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=40, choices=Action.choices, db_index=True)
+    target = models.CharField(_("target"), max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-pk"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit log is append-only.")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.target}"

@@ -1,0 +1,113 @@
+"""Geographic scope: the one place where querysets are restricted to what a user may see.
+
+A user's scope is a set of admin areas (each with its whole subtree, matched on the
+materialised path, as DHIS2 does with org units) and/or single sites. National users hold
+the country area. Every selector that returns scoped records passes its queryset through
+`restrict_to_scope`; a record outside scope is then simply not found (404).
+
+A scoped model declares how to reach its site and its admin area, e.g.::
+
+    class FlowCount(models.Model):
+        scope_site_lookup = "site"          # lookup to a places.Site (or "pk" for Site itself)
+        scope_area_lookup = "site__area"    # lookup to a places.AdminArea
+
+Either may be None (an area-only record has no site; site-scoped users do not see it).
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from hbmm.places.models import AdminArea, Site
+
+
+@dataclass(frozen=True)
+class Scope:
+    is_national: bool
+    area_paths: tuple[str, ...]
+    site_ids: frozenset[int]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.is_national or self.area_paths or self.site_ids)
+
+
+NOTHING = Scope(is_national=False, area_paths=(), site_ids=frozenset())
+EVERYTHING = Scope(is_national=True, area_paths=(), site_ids=frozenset())
+
+
+def user_scope(user) -> Scope:
+    """The user's scope, computed once per user object (i.e. once per request)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    cached = getattr(user, "_hbmm_scope", None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        scope = EVERYTHING
+    else:
+        rows = list(user.scopes.values_list("area__path", "area__level", "site_id"))
+        national = any(level == AdminArea.Level.COUNTRY for _path, level, _site in rows)
+        scope = Scope(
+            is_national=national,
+            area_paths=tuple(sorted({path for path, _l, _s in rows if path})),
+            site_ids=frozenset(site for _p, _l, site in rows if site),
+        )
+    user._hbmm_scope = scope
+    return scope
+
+
+def scope_q(scope: Scope, *, site_lookup: str | None, area_lookup: str | None) -> Q | None:
+    """The filter for `scope`; None means no restriction (national scope)."""
+    if scope.is_national:
+        return None
+    q = Q(pk__in=[])  # matches nothing: an empty scope sees nothing
+    if area_lookup is not None:
+        path_field = f"{area_lookup}__path" if area_lookup else "path"
+        for path in scope.area_paths:
+            q |= Q(**{f"{path_field}__startswith": path})
+    if site_lookup is not None and scope.site_ids:
+        q |= Q(**{f"{site_lookup}__in": sorted(scope.site_ids)})
+    return q
+
+
+def restrict_to_scope(
+    queryset: QuerySet,
+    user,
+    *,
+    site_lookup: str | None = None,
+    area_lookup: str | None = None,
+) -> QuerySet:
+    """`queryset` limited to the records under the user's scope.
+
+    Lookups default to the model's `scope_site_lookup` / `scope_area_lookup` attributes.
+    """
+    model = queryset.model
+    if site_lookup is None:
+        site_lookup = getattr(model, "scope_site_lookup", None)
+    if area_lookup is None:
+        area_lookup = getattr(model, "scope_area_lookup", None)
+    if model is AdminArea:
+        area_lookup = ""
+    if site_lookup is None and area_lookup is None:
+        raise TypeError(f"{model.__name__} declares no scope lookup")
+    q = scope_q(user_scope(user), site_lookup=site_lookup, area_lookup=area_lookup)
+    return queryset if q is None else queryset.filter(q)
+
+
+def get_in_scope_or_404(queryset: QuerySet, user, **lookup) -> Model:
+    """One record by `lookup`, or 404 when it does not exist or is outside the user's scope."""
+    try:
+        return restrict_to_scope(queryset, user).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def site_in_scope(user, site: Site) -> bool:
+    """Whether the user may see (and record data for) `site`."""
+    return restrict_to_scope(Site.objects.filter(pk=site.pk), user).exists()
+
+
+def sites_in_scope(user) -> QuerySet:
+    return restrict_to_scope(Site.objects.all(), user)

@@ -1,0 +1,86 @@
+"""Writes in the accounts app: the audit trail, scopes and roles."""
+
+from django.db import transaction
+
+from hbmm.accounts.models import AuditEvent, User, UserScope
+from hbmm.places.models import AdminArea, Site
+
+
+def client_ip(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_log(
+    *,
+    action: str,
+    actor: User | None = None,
+    actor_username: str = "",
+    target: str = "",
+    details: dict | None = None,
+    request=None,
+) -> AuditEvent:
+    """Append one event to the audit log."""
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor,
+        actor_username=actor_username or (actor.get_username() if actor else ""),
+        target=target[:200],
+        ip_address=client_ip(request),
+        details=details or {},
+    )
+
+
+@transaction.atomic
+def user_scope_set(
+    *,
+    user: User,
+    areas: list[AdminArea] = (),
+    sites: list[Site] = (),
+    by: User | None = None,
+) -> None:
+    """Replace the user's geographic scope, and audit the change."""
+    before = sorted(str(s) for s in user.scopes.select_related("area", "site"))
+    user.scopes.all().delete()
+    UserScope.objects.bulk_create(
+        [UserScope(user=user, area=a) for a in areas] + [UserScope(user=user, site=s) for s in sites]
+    )
+    user.__dict__.pop("_hbmm_scope", None)
+    audit_log(
+        action=AuditEvent.Action.SCOPE_CHANGE,
+        actor=by,
+        target=f"accounts.user:{user.pk}",
+        details={
+            "user": user.get_username(),
+            "before": before,
+            "after": sorted([a.pcode for a in areas] + [s.code for s in sites]),
+        },
+    )
+
+
+@transaction.atomic
+def roles_sync() -> dict[str, int]:
+    """Make each role's group hold exactly the permissions the role files grant it."""
+    from django.contrib.auth.models import Group, Permission
+
+    from hbmm.accounts.roles import role_definitions, role_grants
+
+    every = {f"{p.content_type.app_label}.{p.codename}": p for p in
+             Permission.objects.select_related("content_type")}
+    counts = {}
+    definitions = role_definitions()
+    for code, names in role_grants().items():
+        if definitions[code].get("all_permissions"):
+            wanted = list(every.values())
+        else:
+            unknown = sorted(n for n in names if n not in every)
+            if unknown:
+                raise ValueError(f"role '{code}' is granted unknown permissions: {unknown}")
+            wanted = [every[n] for n in names]
+        group, _ = Group.objects.get_or_create(name=code)
+        group.permissions.set(wanted)
+        counts[code] = len(wanted)
+    return counts

@@ -1,0 +1,15 @@
+"""The `hbmm` console command: Django's management commands with HBMM's settings."""
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hbmm.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["hbmm", *(argv if argv is not None else sys.argv[1:])])
+
+
+if __name__ == "__main__":
+    main()

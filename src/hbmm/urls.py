@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("hbmm.accounts.urls")),
+    path("places/", include("hbmm.places.urls")),
+    path("intake/", include("hbmm.intake.urls")),
+    path("mobility/", include("hbmm.mobility.urls")),
+    path("health/", include("hbmm.health.urls")),
+    path("reports/", include("hbmm.reports.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # OpenRosa endpoints (/formList, /submission...) and the home page live at the root.
+    path("", include("hbmm.intake.openrosa_urls")),
+    path("", include("hbmm.web.urls")),
+]

@@ -1,0 +1,50 @@
+"""Shared fixtures: the shipped reference data, and users with a role and a scope."""
+
+import io
+
+import pytest
+from django.contrib.auth.models import Group
+
+from hbmm.accounts.models import User
+from hbmm.accounts.services import roles_sync, user_scope_set
+from hbmm.places.models import AdminArea, Site
+from hbmm.places.services import reference_load
+
+
+@pytest.fixture
+def reference(db):
+    """Countries, Mali's P-codes, site kinds, the shipped sites and the roles."""
+    reference_load()
+    roles_sync()
+    return io.StringIO()
+
+
+@pytest.fixture
+def area(reference):
+    return lambda pcode: AdminArea.objects.get(pcode=pcode)
+
+
+@pytest.fixture
+def site(reference):
+    return lambda code: Site.objects.get(code=code)
+
+
+@pytest.fixture
+def make_user(reference):
+    """make_user("poe_agent", areas=["ML01"], sites=["BCP-DIBOLI"]) -> a user with that role and scope."""
+    counter = {"n": 0}
+
+    def make(role: str | None = None, *, areas=(), sites=(), password="correct horse battery", **extra):
+        counter["n"] += 1
+        username = extra.pop("username", f"{role or 'user'}{counter['n']}")
+        user = User.objects.create_user(username=username, password=password, **extra)
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        user_scope_set(
+            user=user,
+            areas=[AdminArea.objects.get(pcode=p) for p in areas],
+            sites=[Site.objects.get(code=c) for c in sites],
+        )
+        return User.objects.get(pk=user.pk)  # fresh: no cached permissions or scope
+
+    return make
