@@ -18,14 +18,14 @@ class LabelledModel(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         if (get_language() or "fr").startswith("en"):
             return self.name_en or self.name_fr
         return self.name_fr or self.name_en
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class AdminArea(LabelledModel):
