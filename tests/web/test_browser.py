@@ -1,6 +1,5 @@
 """The language switcher in a real browser (headless Chromium driven by Playwright)."""
 
-import os
 import shutil
 
 import pytest
@@ -16,25 +15,25 @@ pytestmark = [
 def page(live_server):
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
-    # around it are ordinary synchronous calls.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-            )
-            context = browser.new_context(locale="fr-FR")
-            yield context.new_page()
-            browser.close()
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    # Playwright's sync API runs an event loop: every database call of the test is made by
+    # fixtures set up before this one (see `awa`), never while the browser runs.
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        context = browser.new_context(locale="fr-FR")
+        yield context.new_page()
+        browser.close()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_log_in_and_switch_language(page, live_server, make_user):
-    make_user("viewer", username="awa", areas=["ML01"])
+@pytest.fixture
+def awa(transactional_db, make_user):
+    """Created before the browser starts: no database work inside Playwright's event loop."""
+    return make_user("viewer", username="awa", areas=["ML01"])
+
+
+def test_log_in_and_switch_language(awa, page, live_server):
     page.goto(f"{live_server.url}/places/")
     assert page.locator("h1").inner_text() == "Connexion"  # sent to the login page, in French
     page.fill("#id_username", "awa")
