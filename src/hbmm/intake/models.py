@@ -53,6 +53,7 @@ class ImportFile(models.Model):
     rows_quarantined = models.PositiveIntegerField(_("rows quarantined"), default=0)
     rows_duplicate = models.PositiveIntegerField(_("rows already received"), default=0)
     error = models.TextField(_("error"), blank=True)
+    is_demo = models.BooleanField(_("demonstration data"), default=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
@@ -114,6 +115,7 @@ class Submission(models.Model):
         related_name="submissions",
     )
     row_number = models.PositiveIntegerField(_("row"), null=True, blank=True)
+    is_demo = models.BooleanField(_("demonstration data"), default=False)
     # The site the submission is about, once the mapper has resolved it: scopes the review.
     site = models.ForeignKey(
         "places.Site",

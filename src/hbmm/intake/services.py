@@ -62,6 +62,7 @@ def submission_receive(
     device_id: str = "",
     source_file=None,
     row_number: int | None = None,
+    is_demo: bool = False,
 ) -> Received:
     """Store a submission as received, before any parsing of its meaning.
 
@@ -129,6 +130,7 @@ def submission_receive(
                     source_file=source_file,
                     row_number=row_number,
                     data=data,
+                    is_demo=is_demo,
                 )
             return Received(submission, created=True)
         except IntegrityError:
@@ -357,13 +359,14 @@ def file_import(
     uploaded_by=None,
     batch_size: int = 1000,
     progress=None,
+    is_demo: bool = False,
 ) -> ImportFile:
     """Import a CSV/XLSX file of `kind` (a registered mapper's form id), streaming its rows.
 
     The file is stored as received; each row becomes a Submission (channel `file`, with its row
     number) and goes through the same mapping as any other submission. Rows are handled in
     batches (bounded memory), each committed on its own, so progress is visible while it runs.
-    `progress(rows_read)` is called after each batch.
+    `progress(rows_read)` is called after each batch. `is_demo` flags demonstration data.
     """
     from hbmm.intake.mappers import get_mapper
     from hbmm.tabular import TableError, read_rows
@@ -373,8 +376,8 @@ def file_import(
     record = _store_file(
         kind=kind, source=source, original_name=original_name, uploaded_by=uploaded_by
     )
-    record.status = ImportFile.Status.RUNNING
-    record.save(update_fields=["status"])
+    record.status, record.is_demo = ImportFile.Status.RUNNING, is_demo
+    record.save(update_fields=["status", "is_demo"])
     seen: dict[str, int] = {}
     batch: list[tuple[int, dict]] = []
     try:
@@ -428,6 +431,7 @@ def _import_batch(record, kind: str, rows: list[tuple[int, dict]], seen: dict, u
                 submitter=uploaded_by,
                 source_file=record,
                 row_number=number,
+                is_demo=record.is_demo,
             )
             if result.created and result.submission.status != Status.CONFLICT:
                 received.append(result.submission)
