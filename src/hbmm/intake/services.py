@@ -80,6 +80,12 @@ def submission_receive(
         if existing is not None:
             if existing.checksum == checksum:
                 return Received(existing, created=False)
+            # The same differing copy sent again (a phone retrying) is not stored twice.
+            known_copy = Submission.objects.filter(
+                instance_id=instance_id, status=Status.CONFLICT, checksum=checksum
+            ).first()
+            if known_copy is not None:
+                return Received(known_copy, created=False)
             conflict = Submission.objects.create(
                 channel=channel,
                 form_id=form_id,
@@ -96,6 +102,7 @@ def submission_receive(
                 source_file=source_file,
                 row_number=row_number,
                 data=data,
+                is_demo=is_demo,
                 status=Status.CONFLICT,
                 errors=[
                     FieldError(
@@ -186,6 +193,12 @@ def _process_form_batch(form_id: str, batch: list[Submission]) -> dict[str, int]
         counts[Status.QUARANTINED] += len(batch)
         return counts
     aliases = alias_map(mapper.aliases)
+    site_field = getattr(mapper, "site_field", None)
+    sites = _sites_named(
+        [apply_aliases(s.effective_data, aliases).get(site_field) for s in batch]
+        if site_field
+        else []
+    )
     instance_ids = [s.instance_id for s in batch]
     later_edits = set(
         Submission.objects.filter(deprecated_id__in=instance_ids)
@@ -211,8 +224,7 @@ def _process_form_batch(form_id: str, batch: list[Submission]) -> dict[str, int]
         try:
             cleaned = mapper.clean(data, submitter=submission.submitter)
         except MappingError as exc:
-            site = None
-            _quarantine(submission, exc.errors, site=site)
+            _quarantine(submission, exc.errors, site=sites.get(data.get(site_field)))
             counts[Status.QUARANTINED] += 1
             continue
         previous = current.get(submission.root_id)
@@ -227,6 +239,25 @@ def _process_form_batch(form_id: str, batch: list[Submission]) -> dict[str, int]
         else:
             counts[Status.ACCEPTED] += 1
     return counts
+
+
+class _SitesByCode(dict):
+    def get(self, code, default=None):
+        if not isinstance(code, str):
+            return default
+        return super().get(code.strip().upper(), default)
+
+
+def _sites_named(codes: list) -> dict:
+    """Sites by (upper-case) code, so a quarantined item is filed under its site and the
+    reviewers of that area see it."""
+    from hbmm.places.models import Site
+
+    wanted = {c.strip().upper() for c in codes if isinstance(c, str) and c.strip()}
+    if not wanted:
+        return _SitesByCode()
+    found = Site.objects.filter(code__in=wanted)
+    return _SitesByCode({site.code.upper(): site for site in found})
 
 
 def _mark_accepted(items: list[Item]) -> None:
@@ -446,4 +477,124 @@ def _import_batch(record, kind: str, rows: list[tuple[int, dict]], seen: dict, u
         )
     record.refresh_from_db(
         fields=["rows_read", "rows_accepted", "rows_quarantined", "rows_duplicate"]
+    )
+
+
+# --- OpenRosa (ODK Collect, Enketo) ---------------------------------------------------------
+
+
+class SubmissionRefused(Exception):
+    """An OpenRosa submission refused before anything is stored; `status` is the HTTP code."""
+
+    def __init__(self, status: int, message: str):
+        self.status = status
+        self.message = message
+        super().__init__(message)
+
+
+@dataclass
+class OpenRosaResult:
+    submission: Submission
+    created: bool
+    conflict: bool
+    attachments_added: int
+
+
+def _store_attachment(submission: Submission, upload) -> bool:
+    """Keep one uploaded file beside its submission, with its checksum; a file of that name
+    already stored is not stored again (split or repeated posts)."""
+    from hbmm.intake.models import SubmissionAttachment
+
+    name = (upload.name or "").rsplit("/", 1)[-1][:255]
+    if not name or submission.attachments.filter(name=name).exists():
+        return False
+    digest, size = hashlib.sha256(), 0
+    for chunk in upload.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+    upload.seek(0)
+    attachment = SubmissionAttachment(
+        submission=submission,
+        name=name,
+        content_type=(getattr(upload, "content_type", "") or "")[:100],
+        size=size,
+        checksum=digest.hexdigest(),
+    )
+    attachment.file.save(name, upload, save=False)
+    try:
+        with transaction.atomic():
+            attachment.save()
+    except IntegrityError:  # the same file arrived through a concurrent post
+        attachment.file.delete(save=False)
+        return False
+    return True
+
+
+def openrosa_submission_receive(
+    *, xml: bytes, attachments: list, user, device_id: str = ""
+) -> OpenRosaResult:
+    """One OpenRosa POST: check it, store the raw XML and the files, process the submission.
+
+    Refused before anything is stored (SubmissionRefused): malformed XML (400), a form this
+    server does not know (404), a form the user's role may not fill (403), a site code that is
+    unknown (400) or outside the user's scope (403). The same instance posted again (Collect
+    splits large submissions over several posts, or retries) stores only the files not yet
+    received; a different XML under a known instance id is kept as a conflict copy (409).
+    """
+    from hbmm.accounts.scope import user_scope
+    from hbmm.intake.parsing import PayloadError, parse_xml
+    from hbmm.places.models import Site
+
+    try:
+        text = xml.decode("utf-8")
+        parsed = parse_xml(xml)
+    except (UnicodeDecodeError, PayloadError) as exc:
+        raise SubmissionRefused(400, _("The submission is not a readable XForm instance: %s") % exc)
+    mapper = get_mapper(parsed.form_id)
+    if mapper is None:
+        raise SubmissionRefused(
+            404, _("The form '%s' is not known to this server.") % parsed.form_id
+        )
+    if not user.has_perm(mapper.permission):
+        raise SubmissionRefused(
+            403, _("Your role does not allow you to send the form '%s'.") % parsed.form_id
+        )
+    data = apply_aliases(parsed.data, alias_map(mapper.aliases))
+    site_field = getattr(mapper, "site_field", None)
+    code = data.get(site_field) if site_field else None
+    if isinstance(code, str) and code.strip():
+        site = Site.objects.select_related("area").filter(code__iexact=code.strip()).first()
+        if site is None:
+            raise SubmissionRefused(
+                400,
+                _("Unknown site '%(code)s' (field %(field)s): update the form's site list.")
+                % {"code": code, "field": site_field},
+            )
+        if not user_scope(user).contains_site(site):
+            raise SubmissionRefused(
+                403,
+                _("The site '%(code)s' (field %(field)s) is outside your geographic scope.")
+                % {"code": code, "field": site_field},
+            )
+    received = submission_receive(
+        channel="openrosa",
+        form_id=parsed.form_id,
+        form_version=parsed.form_version,
+        instance_id=parsed.instance_id,
+        root_id=parsed.root_id,
+        deprecated_id=parsed.deprecated_id,
+        payload=text,
+        payload_format=Submission.Format.XML,
+        data=parsed.data,
+        submitter=user,
+        device_id=(device_id or str(parsed.data.get("deviceid") or ""))[:150],
+    )
+    submission = received.submission
+    added = sum(_store_attachment(submission, upload) for upload in attachments)
+    conflict = submission.status == Status.CONFLICT
+    if received.created and not conflict:
+        submissions_process([submission])
+        submission.refresh_from_db()
+    return OpenRosaResult(
+        submission=submission, created=received.created, conflict=conflict, attachments_added=added
     )
