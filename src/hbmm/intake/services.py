@@ -116,6 +116,9 @@ def submission_receive(
                 ],
             )
             return Received(conflict, created=True)
+        resolved_root = _resolve_root(
+            instance_id=instance_id, root_id=root_id, deprecated_id=deprecated_id
+        )
         try:
             with transaction.atomic():
                 submission = Submission.objects.create(
@@ -123,9 +126,7 @@ def submission_receive(
                     form_id=form_id,
                     form_version=form_version,
                     instance_id=instance_id,
-                    root_id=_resolve_root(
-                        instance_id=instance_id, root_id=root_id, deprecated_id=deprecated_id
-                    ),
+                    root_id=resolved_root,
                     deprecated_id=deprecated_id,
                     submitter=submitter,
                     submitter_name=submitter_name
@@ -549,7 +550,8 @@ def openrosa_submission_receive(
         text = xml.decode("utf-8")
         parsed = parse_xml(xml)
     except (UnicodeDecodeError, PayloadError) as exc:
-        raise SubmissionRefused(400, _("The submission is not a readable XForm instance: %s") % exc)
+        message = _("The submission is not a readable XForm instance: %s") % exc
+        raise SubmissionRefused(400, message) from exc
     mapper = get_mapper(parsed.form_id)
     if mapper is None:
         raise SubmissionRefused(
