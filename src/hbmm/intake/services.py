@@ -268,14 +268,18 @@ def _mark_accepted(items: list[Item]) -> None:
     Submission.objects.filter(root_id__in=roots, is_current=True).exclude(pk__in=own).update(
         is_current=False, status=Status.SUPERSEDED
     )
+    # One UPDATE per site (a batch usually covers a handful), not a CASE over every row.
+    by_site: dict = {}
     for item in items:
         sub = item.submission
         sub.status, sub.is_current, sub.errors, sub.processed_at = Status.ACCEPTED, True, [], now
         site = item.cleaned.get("site")
         sub.site = site if hasattr(site, "pk") else None
-    Submission.objects.bulk_update(
-        [i.submission for i in items], ["status", "is_current", "errors", "processed_at", "site"]
-    )
+        by_site.setdefault(sub.site, []).append(sub.pk)
+    for site, pks in by_site.items():
+        Submission.objects.filter(pk__in=pks).update(
+            status=Status.ACCEPTED, is_current=True, errors=[], processed_at=now, site=site
+        )
 
 
 def _save_items(mapper, items: list[Item]) -> list[tuple[Item, list[FieldError] | None]]:
@@ -349,7 +353,25 @@ def submissions_reprocess(
 INSTANCE_ID_COLUMNS = ("instance_id", "instanceid", "meta/instanceID", "_uuid", "KEY", "uuid")
 
 
-def _row_instance_id(kind: str, values: dict, seen: dict[str, int]) -> str:
+class _RowCounter:
+    """Occurrences of each row content within one file, in little memory (a 64-bit integer
+    per distinct row; a counter only for rows that repeat)."""
+
+    def __init__(self):
+        self.once: set[int] = set()
+        self.more: dict[int, int] = {}
+
+    def next(self, digest: str) -> int:
+        key = int(digest[:16], 16)
+        if key not in self.once:
+            self.once.add(key)
+            return 0
+        occurrence = self.more.get(key, 1)
+        self.more[key] = occurrence + 1
+        return occurrence
+
+
+def _row_instance_id(kind: str, values: dict, seen: _RowCounter) -> str:
     """An explicit instance id column when the file has one (ODK/Kobo exports), else a hash of
     the row's content; identical rows within one file are told apart by their occurrence, so
     importing the same file twice adds nothing while two equal rows in one file both count."""
@@ -358,8 +380,7 @@ def _row_instance_id(kind: str, values: dict, seen: dict[str, int]) -> str:
         if value not in (None, ""):
             return str(value)
     digest = sha256(json_dumps(values))[:40]
-    occurrence = seen.get(digest, 0)
-    seen[digest] = occurrence + 1
+    occurrence = seen.next(digest)
     return f"file:{kind}:{digest}" + (f":{occurrence}" if occurrence else "")
 
 
@@ -383,6 +404,69 @@ def _store_file(*, kind: str, source, original_name: str, uploaded_by) -> Import
     return record
 
 
+def import_file_store(
+    *, kind: str, source, original_name: str, uploaded_by=None, is_demo: bool = False
+) -> ImportFile:
+    """Keep an uploaded file as received (status pending); `import_file_run` reads it."""
+    if get_mapper(kind) is None:
+        raise ValidationError(_("Unknown import kind '%s'.") % kind)
+    record = _store_file(
+        kind=kind, source=source, original_name=original_name, uploaded_by=uploaded_by
+    )
+    if is_demo:
+        record.is_demo = True
+        record.save(update_fields=["is_demo"])
+    return record
+
+
+def import_file_run(
+    *, import_file: ImportFile, batch_size: int = 1000, progress=None
+) -> ImportFile:
+    """Read a stored file's rows in batches: each row becomes a Submission (channel `file`, with
+    its row number) and goes through the form's mapper. Each batch commits on its own, so the
+    progress is visible while it runs; running a file again adds nothing already received.
+    `progress(rows_read)` is called after each batch."""
+    from hbmm.tabular import TableError, count_rows, read_rows
+
+    record = import_file
+    record.status = ImportFile.Status.RUNNING
+    record.rows_read = record.rows_accepted = record.rows_quarantined = record.rows_duplicate = 0
+    record.error, record.finished_at = "", None
+    try:
+        with record.file.open("rb") as handle:
+            record.rows_total = count_rows(handle, filename=record.original_name)
+    except TableError:
+        record.rows_total = None
+    record.save()
+    seen = _RowCounter()
+    batch: list[tuple[int, dict]] = []
+    try:
+        with record.file.open("rb") as handle:
+            for number, values in read_rows(handle, filename=record.original_name):
+                batch.append((number, values))
+                if len(batch) >= batch_size:
+                    _import_batch(record, record.kind, batch, seen, record.uploaded_by)
+                    batch = []
+                    if progress:
+                        progress(record.rows_read)
+            if batch:
+                _import_batch(record, record.kind, batch, seen, record.uploaded_by)
+                if progress:
+                    progress(record.rows_read)
+    except TableError as exc:
+        record.status, record.error = ImportFile.Status.FAILED, str(exc)
+    except Exception as exc:  # keep the file's status truthful, then let it propagate
+        record.status, record.error = ImportFile.Status.FAILED, f"{type(exc).__name__}: {exc}"
+        record.finished_at = timezone.now()
+        record.save(update_fields=["status", "error", "finished_at"])
+        raise
+    else:
+        record.status = ImportFile.Status.DONE
+    record.finished_at = timezone.now()
+    record.save(update_fields=["status", "error", "finished_at"])
+    return record
+
+
 def file_import(
     *,
     kind: str,
@@ -395,43 +479,17 @@ def file_import(
 ) -> ImportFile:
     """Import a CSV/XLSX file of `kind` (a registered mapper's form id), streaming its rows.
 
-    The file is stored as received; each row becomes a Submission (channel `file`, with its row
-    number) and goes through the same mapping as any other submission. Rows are handled in
-    batches (bounded memory), each committed on its own, so progress is visible while it runs.
-    `progress(rows_read)` is called after each batch. `is_demo` flags demonstration data.
+    The file is stored as received (`import_file_store`), then read (`import_file_run`).
+    `is_demo` flags demonstration data.
     """
-    from hbmm.intake.mappers import get_mapper
-    from hbmm.tabular import TableError, read_rows
-
-    if get_mapper(kind) is None:
-        raise ValidationError(_("Unknown import kind '%s'.") % kind)
-    record = _store_file(
-        kind=kind, source=source, original_name=original_name, uploaded_by=uploaded_by
+    record = import_file_store(
+        kind=kind,
+        source=source,
+        original_name=original_name,
+        uploaded_by=uploaded_by,
+        is_demo=is_demo,
     )
-    record.status, record.is_demo = ImportFile.Status.RUNNING, is_demo
-    record.save(update_fields=["status", "is_demo"])
-    seen: dict[str, int] = {}
-    batch: list[tuple[int, dict]] = []
-    try:
-        with record.file.open("rb") as handle:
-            for number, values in read_rows(handle, filename=original_name):
-                batch.append((number, values))
-                if len(batch) >= batch_size:
-                    _import_batch(record, kind, batch, seen, uploaded_by)
-                    batch = []
-                    if progress:
-                        progress(record.rows_read)
-            if batch:
-                _import_batch(record, kind, batch, seen, uploaded_by)
-                if progress:
-                    progress(record.rows_read)
-    except TableError as exc:
-        record.status, record.error = ImportFile.Status.FAILED, str(exc)
-    else:
-        record.status = ImportFile.Status.DONE
-    record.finished_at = timezone.now()
-    record.save(update_fields=["status", "error", "finished_at"])
-    return record
+    return import_file_run(import_file=record, batch_size=batch_size, progress=progress)
 
 
 def _cell_text(value) -> str:
@@ -446,29 +504,83 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _import_batch(record, kind: str, rows: list[tuple[int, dict]], seen: dict, uploaded_by) -> None:
-
-    received = []
+def _receive_rows(record, kind: str, rows: list[tuple[int, dict]], seen, uploaded_by):
+    """Store a batch of file rows: one query finds the rows already received, one insert
+    stores the new ones; returns (new submissions, number already received)."""
+    prepared = []
+    for number, values in rows:
+        text_values = {k: _cell_text(v) for k, v in values.items() if k}
+        payload = json_dumps(text_values)
+        instance_id = _row_instance_id(kind, text_values, seen)
+        prepared.append((number, instance_id, text_values, payload))
+    ids = [p[1] for p in prepared]
+    known = set(
+        Submission.objects.filter(instance_id__in=ids)
+        .exclude(status=Status.CONFLICT)
+        .values_list("instance_id", flat=True)
+    )
+    fresh, slow = [], []
+    in_batch: set[str] = set()
+    for item in prepared:
+        if item[1] in known or item[1] in in_batch:
+            slow.append(item)  # received before (or twice in this batch): compare checksums
+        else:
+            in_batch.add(item[1])
+            fresh.append(item)
+    now = timezone.now()
+    objects = [
+        Submission(
+            channel="file",
+            form_id=kind,
+            instance_id=instance_id,
+            root_id=instance_id,
+            submitter=uploaded_by,
+            submitter_name=uploaded_by.get_username() if uploaded_by else "",
+            received_at=now,
+            payload=payload,
+            payload_format=Submission.Format.ROW,
+            checksum=sha256(payload),
+            source_file=record,
+            row_number=number,
+            data=values,
+            is_demo=record.is_demo,
+        )
+        for number, instance_id, values, payload in fresh
+    ]
+    received: list[Submission] = []
+    try:
+        with transaction.atomic():
+            received = Submission.objects.bulk_create(objects)
+    except IntegrityError:  # another import stored some of these rows meanwhile
+        slow = fresh + slow
+        received = []
     duplicates = 0
+    for number, instance_id, values, payload in slow:
+        result = submission_receive(
+            channel="file",
+            form_id=kind,
+            instance_id=instance_id,
+            payload=payload,
+            payload_format=Submission.Format.ROW,
+            data=values,
+            submitter=uploaded_by,
+            source_file=record,
+            row_number=number,
+            is_demo=record.is_demo,
+        )
+        if result.created and result.submission.status != Status.CONFLICT:
+            received.append(result.submission)
+        else:
+            duplicates += 1
+    if uploaded_by is not None:
+        for submission in received:
+            submission.submitter = uploaded_by  # no query per row in the mappers' scope checks
+    return received, duplicates
+
+
+def _import_batch(record, kind: str, rows: list[tuple[int, dict]], seen, uploaded_by) -> None:
     with transaction.atomic():
-        for number, values in rows:
-            text_values = {k: _cell_text(v) for k, v in values.items() if k}
-            result = submission_receive(
-                channel="file",
-                form_id=kind,
-                instance_id=_row_instance_id(kind, text_values, seen),
-                payload=json_dumps(text_values),
-                payload_format=Submission.Format.ROW,
-                data=text_values,
-                submitter=uploaded_by,
-                source_file=record,
-                row_number=number,
-                is_demo=record.is_demo,
-            )
-            if result.created and result.submission.status != Status.CONFLICT:
-                received.append(result.submission)
-            else:
-                duplicates += 1
+        received, duplicates = _receive_rows(record, kind, rows, seen, uploaded_by)
         counts = submissions_process(received)
         ImportFile.objects.filter(pk=record.pk).update(
             rows_read=models_F("rows_read") + len(rows),
