@@ -63,6 +63,9 @@ class Mapper:
     model: ClassVar[type[Model]]
     permission: ClassVar[str]
     title: ClassVar[str] = ""
+    # The field holding the site code, if the form is about a site: the OpenRosa server checks
+    # it against the submitter's scope, and quarantined items are filed under that site.
+    site_field: ClassVar[str | None] = "site"
     # canonical field name -> other accepted names (file headers in English and French, old
     # form field names). Matching ignores case, accents, spaces and punctuation.
     aliases: ClassVar[dict[str, Sequence[str]]] = {}
