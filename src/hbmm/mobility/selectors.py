@@ -379,7 +379,9 @@ def stranded_in_period(
     """
     qs = stranded_records(user=user, start=start, end=end, area=area)
     row = qs.aggregate(
-        individuals=Coalesce(Sum("count"), 0), groups=Count("pk"), sites=Count("site", distinct=True)
+        individuals=Coalesce(Sum("count"), 0),
+        groups=Count("pk"),
+        sites=Count("site", distinct=True),
     )
     return Figure(
         key="mobility.stranded_in_period",
@@ -624,7 +626,9 @@ def flow_by_point(
             outgoing=by_site[s.pk]["outgoing"],
             internal=by_site[s.pk]["internal"],
             days_observed=by_site[s.pk]["days"],
-            average_per_day=round_half_up(_ratio(by_site[s.pk]["individuals"], by_site[s.pk]["days"])),
+            average_per_day=round_half_up(
+                _ratio(by_site[s.pk]["individuals"], by_site[s.pk]["days"])
+            ),
             url=_url("mobility:flows", site=s.code, **common),
         )
         for s in sites
@@ -663,3 +667,10 @@ def idps_by_region(
     ]
     rows.sort(key=lambda r: (-r.total, r.area.pcode))
     return rows
+
+
+def areas_for_filter(user) -> QuerySet:
+    """Mali's country and regions the user may choose on the mobility page (within scope)."""
+    return restrict_to_scope(
+        AdminArea.objects.filter(country_iso3="MLI", level__lte=AdminArea.Level.ADM1), user
+    ).order_by("path")

@@ -1,11 +1,13 @@
 from django.urls import path
 
+from hbmm.mobility import views
+
 app_name = "mobility"
-urlpatterns: list = [
-    path("", lambda r: None, name="index"),
-    path("flows/", lambda r: None, name="flows"),
-    path("stranded/", lambda r: None, name="stranded"),
-    path("mrrc/", lambda r: None, name="mrrc"),
-    path("displacement/", lambda r: None, name="displacement"),
-    path("events/", lambda r: None, name="events"),
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("flows/", views.flows, name="flows"),
+    path("stranded/", views.stranded, name="stranded"),
+    path("mrrc/", views.mrrc, name="mrrc"),
+    path("displacement/", views.displacement, name="displacement"),
+    path("events/", views.events, name="events"),
 ]
