@@ -220,11 +220,14 @@ def generate_flows(rng: random.Random) -> list[FlowRow]:
     others = [d for d in before if (d.year, d.month) != (2020, 3)]
     observed_march = _choose(rng, march_before, MARCH_DAYS_BEFORE_CLOSURE)
     # Monitoring was sparser in the first years.
-    observed_others = _choose(
-        rng,
-        others,
-        PRE_CLOSURE_DAYS - MARCH_DAYS_BEFORE_CLOSURE,
-        weight=lambda d: 0.5 + 0.25 * (d.year - 2016),
+    observed_others = (
+        [FLOW_START]
+        + _choose(  # the registry opened on 1 June 2016
+            rng,
+            others[1:],
+            PRE_CLOSURE_DAYS - MARCH_DAYS_BEFORE_CLOSURE - 1,
+            weight=lambda d: 0.5 + 0.25 * (d.year - 2016),
+        )
     )
     totals = _day_totals(rng, observed_others, PRE_CLOSURE_TOTAL - MARCH_BEFORE_CLOSURE_TOTAL)
     totals.update(_day_totals(rng, observed_march, MARCH_BEFORE_CLOSURE_TOTAL))
@@ -237,7 +240,7 @@ def generate_flows(rng: random.Random) -> list[FlowRow]:
     for day, n_in in zip(days, incoming, strict=True):
         if n_in > totals[day]:
             raise AssertionError("generator: more incoming than observed on a day")
-        k = rng.choice([1, 2, 2, 3, 3, 3, 4])
+        k = rng.choice([1, 2, 2, 2, 3])
         points = rng.sample(POINTS, k)
         rows += _split_rows(rng, day, "incoming", n_in, points)
         rows += _split_rows(rng, day, "outgoing", totals[day] - n_in, points)
@@ -247,7 +250,7 @@ def generate_flows(rng: random.Random) -> list[FlowRow]:
         rng, _days(CLOSURE, dt.date(2020, 3, 31)), MARCH_DAYS - MARCH_DAYS_BEFORE_CLOSURE
     )
     april = _choose(rng, _days(dt.date(2020, 4, 1), dt.date(2020, 4, 30)), APRIL_DAYS)
-    may = _choose(rng, _days(dt.date(2020, 5, 1), dt.date(2020, 5, 31)), MAY_DAYS)
+    may = [*_choose(rng, _days(dt.date(2020, 5, 1), dt.date(2020, 5, 30)), MAY_DAYS - 1), FLOW_END]
     for period_days, total in [
         (after_march, MARCH_TOTAL - MARCH_BEFORE_CLOSURE_TOTAL),
         (april, APRIL_TOTAL),
@@ -494,7 +497,7 @@ def load(stdout) -> None:
             path.write_bytes(data)
             with open(path, "rb") as handle:
                 imported = file_import(
-                    kind=kind, source=handle, original_name=name, is_demo=True, batch_size=2000
+                    kind=kind, source=handle, original_name=name, is_demo=True, batch_size=500
                 )
             stdout.write(
                 f"mobility: {name}: {imported.rows_accepted} rows accepted, "

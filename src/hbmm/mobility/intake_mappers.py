@@ -68,17 +68,23 @@ class NamedSiteLookup(SiteLookup):
 
 _CACHE: dict[str, tuple] = {}
 CACHE_SECONDS = 30.0
+FRESH_SECONDS = 2.0
 
 
 def _cached(key: str, version_query, build):
-    """Reference lookups (sites, areas) kept between rows of a batch; rebuilt when the table
-    changed (count, ids, dates) or after CACHE_SECONDS."""
-    version = version_query()
+    """Reference lookups (sites, areas) kept between rows of a batch: used as they are for
+    FRESH_SECONDS after the last check, then checked against the table (count, ids, dates) and
+    rebuilt when it changed, or at the latest CACHE_SECONDS after they were built."""
+    now = time.monotonic()
     hit = _CACHE.get(key)
-    if hit and hit[0] == version and time.monotonic() - hit[1] < CACHE_SECONDS:
-        return hit[2]
+    if hit and now - hit[2] < FRESH_SECONDS:
+        return hit[3]
+    version = version_query()
+    if hit and hit[0] == version and now - hit[1] < CACHE_SECONDS:
+        _CACHE[key] = (version, hit[1], now, hit[3])
+        return hit[3]
     value = build()
-    _CACHE[key] = (version, time.monotonic(), value)
+    _CACHE[key] = (version, now, now, value)
     return value
 
 
