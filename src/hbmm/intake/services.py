@@ -360,6 +360,7 @@ def file_import(
     batch_size: int = 1000,
     progress=None,
     is_demo: bool = False,
+    options: dict | None = None,
 ) -> ImportFile:
     """Import a CSV/XLSX file of `kind` (a registered mapper's form id), streaming its rows.
 
@@ -367,11 +368,13 @@ def file_import(
     number) and goes through the same mapping as any other submission. Rows are handled in
     batches (bounded memory), each committed on its own, so progress is visible while it runs.
     `progress(rows_read)` is called after each batch. `is_demo` flags demonstration data.
+    `options` go to the mapper's `transform_rows` (e.g. which countries to take from a file).
     """
     from hbmm.intake.mappers import get_mapper
     from hbmm.tabular import TableError, read_rows
 
-    if get_mapper(kind) is None:
+    mapper = get_mapper(kind)
+    if mapper is None:
         raise ValidationError(_("Unknown import kind '%s'.") % kind)
     record = _store_file(
         kind=kind, source=source, original_name=original_name, uploaded_by=uploaded_by
@@ -382,7 +385,8 @@ def file_import(
     batch: list[tuple[int, dict]] = []
     try:
         with record.file.open("rb") as handle:
-            for number, values in read_rows(handle, filename=original_name):
+            rows = read_rows(handle, filename=original_name)
+            for number, values in mapper.transform_rows(rows, options=options or {}):
                 batch.append((number, values))
                 if len(batch) >= batch_size:
                     _import_batch(record, kind, batch, seen, uploaded_by)
