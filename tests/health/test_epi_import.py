@@ -11,8 +11,8 @@ from hbmm.health import reference
 from hbmm.health.models import EpiSource, EpiValue
 from hbmm.health.selectors import epi_figures, epi_neighbours, epi_series
 from hbmm.intake.models import ImportFile, Submission
-from hbmm.places.models import AdminArea
 from hbmm.intake.services import file_import, submission_receive, submissions_process
+from hbmm.places.models import AdminArea
 
 MAY_15 = dt.date(2020, 5, 15)
 
@@ -111,8 +111,13 @@ def test_daily_bulletin_entry_and_regional_series(national, make_user):
 
     sub = bulletin(
         "b1",
-        {"bulletin_date": "15/05/2020", "confirmed": "806", "recovered": "455", "deaths": "46",
-         "tests": "9840"},
+        {
+            "bulletin_date": "15/05/2020",
+            "confirmed": "806",
+            "recovered": "455",
+            "deaths": "46",
+            "tests": "9840",
+        },
     )
     assert sub.status == "accepted", sub.errors
     bulletin("b2", {"bulletin_date": "2020-05-15", "area": "ML09", "confirmed": "512"})

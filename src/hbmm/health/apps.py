@@ -14,7 +14,9 @@ class HealthConfig(AppConfig):
         register_all()
         register(
             NavItem(
-                label=_("Epidemiology"), url_name="health:epi", permission="health.view_epivalue",
+                label=_("Epidemiology"),
+                url_name="health:epi",
+                permission="health.view_epivalue",
                 order=40,
             )
         )

@@ -49,9 +49,7 @@ def _country_column(header: list[str], candidates) -> str:
     for column in header:
         if normalise_name(column) in wanted:
             return column
-    raise TableError(
-        "row 1: no country column (expected one of: %s)" % ", ".join(candidates)
-    )
+    raise TableError("row 1: no country column (expected one of: {})".format(", ".join(candidates)))
 
 
 def _select(rows, country_column, options) -> Iterator[tuple[int, dict]]:
@@ -70,7 +68,7 @@ def _select(rows, country_column, options) -> Iterator[tuple[int, dict]]:
     missing = [c for c in required if c not in found]
     if missing:
         raise TableError(
-            "country not in the file (column %s): %s" % (country_column, ", ".join(missing))
+            "country not in the file (column {}): {}".format(country_column, ", ".join(missing))
         )
     return iter(kept)
 
@@ -107,7 +105,7 @@ def wide_rows(rows, *, options: dict, metric: str) -> Iterator[tuple[int, dict]]
     header, rows = _first(rows)
     missing = [c for c in WIDE_FIXED_COLUMNS if c not in header]
     if missing:
-        raise TableError("row 1: missing column(s) %s" % ", ".join(missing))
+        raise TableError("row 1: missing column(s) {}".format(", ".join(missing)))
     dates: list[tuple[str, dt.date]] = []
     for position, column in enumerate(header, start=1):
         if column in WIDE_FIXED_COLUMNS:
@@ -116,7 +114,7 @@ def wide_rows(rows, *, options: dict, metric: str) -> Iterator[tuple[int, dict]]
             dates.append((column, parse_jhu_date(column)))
         except (ValueError, TypeError):
             raise TableError(
-                "row 1, column %d ('%s'): not a date written m/d/yy" % (position, column)
+                f"row 1, column {position} ('{column}'): not a date written m/d/yy"
             ) from None
     for number, values in _select(rows, "Country/Region", options):
         for column, day in dates:

@@ -117,9 +117,7 @@ class EpiSeriesMapper(Mapper):
             if value is not None:
                 values[metric] = value
         if not values and not errors:
-            errors.append(
-                FieldError(self.metrics[0], None, _("No value reported for this date."))
-            )
+            errors.append(FieldError(self.metrics[0], None, _("No value reported for this date.")))
         if errors:
             raise MappingError(errors)
         return {"area": area, "day": day, "values": values}

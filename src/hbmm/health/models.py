@@ -218,14 +218,10 @@ class PoeStatus(models.Model):
     restriction = models.CharField(
         _("restriction"), max_length=8, choices=Restriction.choices, blank=True
     )
-    populations_affected = models.JSONField(
-        _("populations affected"), default=list, blank=True
-    )
+    populations_affected = models.JSONField(_("populations affected"), default=list, blank=True)
     health_measures = models.JSONField(_("health measures"), default=list, blank=True)
     daily_inflow = models.PositiveIntegerField(_("estimated daily inflow"), null=True, blank=True)
-    daily_outflow = models.PositiveIntegerField(
-        _("estimated daily outflow"), null=True, blank=True
-    )
+    daily_outflow = models.PositiveIntegerField(_("estimated daily outflow"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     submission = models.ForeignKey(
         "intake.Submission",

@@ -125,9 +125,7 @@ def _save_site_day_records(model, *, day_field: str, entries: list[RecordEntry],
 
 
 @transaction.atomic
-def capacity_assessments_record(
-    *, entries: list[RecordEntry], by=None
-) -> list[CapacityAssessment]:
+def capacity_assessments_record(*, entries: list[RecordEntry], by=None) -> list[CapacityAssessment]:
     """Store weekly capacity checklists (values: site, point_type, assessed_on, the items,
     health_staff_present, screening_hours_per_day, note)."""
     for entry in entries:
