@@ -171,6 +171,10 @@ class CapacityAssessment(models.Model):
     def answers(self) -> dict[str, str]:
         return {name: getattr(self, name) for name in CAPACITY_ITEM_FIELDS}
 
+    def answer_list(self) -> list[str]:
+        """The answers in checklist order (for tables)."""
+        return [getattr(self, name) for name in CAPACITY_ITEM_FIELDS]
+
 
 # --- Point-of-entry operational status ------------------------------------------------------
 

@@ -7,7 +7,6 @@ convert with pyxform). Field names are the mappers' canonical names; form_id == 
 
 from pathlib import Path
 
-
 FORMS_DIR = Path(__file__).resolve().parent.parent / "intake" / "forms"
 FR, EN = "French (fr)", "English (en)"
 SURVEY_COLUMNS = [
