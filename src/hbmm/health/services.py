@@ -110,7 +110,8 @@ def _save_site_day_records(model, *, day_field: str, entries: list[RecordEntry],
             setattr(record, name, value)
         record.submission = entry.submission
         record.recorded_at = timezone.now()
-        record.full_clean(exclude=["submission"])
+        # Field and model checks; uniqueness was checked above and the database enforces it.
+        record.full_clean(exclude=["submission", "site"], validate_constraints=False)
         updating = record.pk is not None
         record.save()
         if updating:
