@@ -144,5 +144,5 @@ def test_pages_query_count_does_not_grow_with_rows(client, make_user, reference)
 
     load(["BCP-GOGUI"], "one")
     few = counts()
-    load([*demo.SHIPPED_BCP[1:], *demo.SHIPPED_ITP], "many")
+    load([c for c in demo.SHIPPED_BCP + demo.SHIPPED_ITP if c != "BCP-GOGUI"], "many")
     assert counts() == few
