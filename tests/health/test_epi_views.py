@@ -52,7 +52,9 @@ def test_wide_file_upload_guesses_its_kind(client, make_user, reference):
     client.force_login(make_user("surveillance_officer", areas=["MLI"]))
     upload = wide_file(real_rows()[:120], "deaths")
     upload.name = "time_series_covid19_deaths_global.csv"
-    response = client.post(reverse("health:epi_import"), {"file": upload})
+    response = client.post(
+        reverse("health:epi_import"), {"file": upload}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 200
     assert "120 rows read, 120 accepted" in response.content.decode()
     assert EpiValue.objects.filter(metric="deaths", source="jhu_csse").count() == 120

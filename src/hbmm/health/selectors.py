@@ -246,6 +246,11 @@ def epi_regions(*, user) -> list[AdminArea]:
 
 POE_TYPES = tuple(PointType.values)
 ITEM_LABELS = dict(CAPACITY_ITEMS)
+POINT_TYPE_PLURALS = {
+    PointType.BCP: gettext_lazy("border crossing points"),
+    PointType.ITP: gettext_lazy("internal transit points"),
+    PointType.CORDON: gettext_lazy("sanitary cordons"),
+}
 
 
 def _percent(n: int, total: int) -> Decimal | None:
@@ -294,7 +299,8 @@ class ItemFigure:
 
     @property
     def kinds_label(self) -> str:
-        return ", ".join(str(PointType(k).label) for k in self.kinds)
+        """The point types counted, e.g. "border crossing points + internal transit points"."""
+        return " + ".join(str(POINT_TYPE_PLURALS[k]) for k in self.kinds)
 
 
 def _region(area: AdminArea) -> AdminArea:
