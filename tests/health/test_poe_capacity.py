@@ -166,3 +166,29 @@ def test_second_assessment_of_a_point_on_the_same_day_is_refused(im):
     )
     assert record.rows_quarantined == 1
     assert CapacityAssessment.objects.get().data_tool == "yes"
+
+
+@pytest.mark.django_db
+def test_edited_submission_updates_the_same_assessment(im):
+    from hbmm.intake.services import submission_receive, submissions_process
+
+    def send(instance_id, answer, deprecated_id=""):
+        data = {"site": "BCP-SONA", "assessed_on": "2020-04-01", "isolation_space": answer}
+        received = submission_receive(
+            channel="openrosa",
+            form_id="poe_capacity",
+            instance_id=instance_id,
+            deprecated_id=deprecated_id,
+            payload=str(data),
+            payload_format="xml",
+            data=data,
+            submitter=im,
+        )
+        submissions_process([received.submission])
+
+    send("uuid:1", "no")
+    first = CapacityAssessment.objects.get()
+    send("uuid:2", "yes", deprecated_id="uuid:1")
+    edited = CapacityAssessment.objects.get()
+    assert edited.pk == first.pk and edited.isolation_space == "yes"
+    assert edited.submission.instance_id == "uuid:2"
