@@ -1,0 +1,11 @@
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag
+def drilldown_url(figure, as_of=None, area=None):
+    """The URL of the records behind `figure`, at the page's date and area ("" when none)."""
+    if figure.drilldown is None:
+        return ""
+    return figure.drilldown.url(as_of=as_of, area=area)
