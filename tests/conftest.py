@@ -34,7 +34,9 @@ def make_user(reference):
     """make_user("poe_agent", areas=["ML01"], sites=["BCP-DIBOLI"]) -> a user with that role and scope."""
     counter = {"n": 0}
 
-    def make(role: str | None = None, *, areas=(), sites=(), password="correct horse battery", **extra):
+    def make(
+        role: str | None = None, *, areas=(), sites=(), password="correct horse battery", **extra
+    ):
         counter["n"] += 1
         username = extra.pop("username", f"{role or 'user'}{counter['n']}")
         user = User.objects.create_user(username=username, password=password, **extra)

@@ -70,7 +70,9 @@ def _xlsx_rows(raw: BinaryIO) -> Iterator[tuple[int, dict]]:
         for number, values in enumerate(rows, start=2):
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                 continue
-            cleaned = (v.strip() if isinstance(v, str) else ("" if v is None else v) for v in values)
+            cleaned = (
+                v.strip() if isinstance(v, str) else ("" if v is None else v) for v in values
+            )
             yield number, dict(zip(header, cleaned, strict=False))
     finally:
         workbook.close()

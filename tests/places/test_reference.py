@@ -23,7 +23,10 @@ def test_reference_load_is_idempotent(reference):
     results = reference_load()
     assert results["admin areas"].created == 0
     assert results["admin areas"].updated == 0
-    assert list(AdminArea.objects.values_list("pk", "pcode", "path", "name_fr").order_by("pk")) == before
+    assert (
+        list(AdminArea.objects.values_list("pk", "pcode", "path", "name_fr").order_by("pk"))
+        == before
+    )
     assert list(Site.objects.values_list("pk", "code").order_by("pk")) == sites_before
 
 
@@ -35,7 +38,10 @@ def test_shipped_border_posts(reference):
     assert {k.code for k in diboli.kinds.all()} == {"bcp", "fmp"}
     kouremale = Site.objects.get(code="BCP-KOUREMALE")
     assert float(kouremale.latitude) == pytest.approx(11.95335)
-    assert Site.objects.of_kind("bcp").filter(
-        code__in=["BCP-KOUREMALE", "BCP-ZEGOUA", "BCP-SONA", "BCP-GOGUI", "BCP-DIBOLI"]
-    ).count() == 5
+    assert (
+        Site.objects.of_kind("bcp")
+        .filter(code__in=["BCP-KOUREMALE", "BCP-ZEGOUA", "BCP-SONA", "BCP-GOGUI", "BCP-DIBOLI"])
+        .count()
+        == 5
+    )
     assert Site.objects.of_kind("office").count() == 5

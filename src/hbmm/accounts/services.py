@@ -46,7 +46,8 @@ def user_scope_set(
     before = sorted(str(s) for s in user.scopes.select_related("area", "site"))
     user.scopes.all().delete()
     UserScope.objects.bulk_create(
-        [UserScope(user=user, area=a) for a in areas] + [UserScope(user=user, site=s) for s in sites]
+        [UserScope(user=user, area=a) for a in areas]
+        + [UserScope(user=user, site=s) for s in sites]
     )
     user.__dict__.pop("_hbmm_scope", None)
     audit_log(
@@ -68,8 +69,10 @@ def roles_sync() -> dict[str, int]:
 
     from hbmm.accounts.roles import role_definitions, role_grants
 
-    every = {f"{p.content_type.app_label}.{p.codename}": p for p in
-             Permission.objects.select_related("content_type")}
+    every = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.select_related("content_type")
+    }
     counts = {}
     definitions = role_definitions()
     for code, names in role_grants().items():

@@ -129,13 +129,17 @@ def _parse_date(value, *, row: int, name: str, errors: list[RowError]) -> date |
             return date(int(year), int(month), int(day))
         return date.fromisoformat(text)
     except ValueError:
-        errors.append(RowError(row, name, f"'{value}' is not a date (use YYYY-MM-DD or DD/MM/YYYY)"))
+        errors.append(
+            RowError(row, name, f"'{value}' is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
+        )
         return None
 
 
 def _check_coordinates(lat, lon, *, row: int, errors: list[RowError]) -> None:
     if (lat is None) != (lon is None):
-        errors.append(RowError(row, "latitude" if lat is None else "longitude", "give both or neither"))
+        errors.append(
+            RowError(row, "latitude" if lat is None else "longitude", "give both or neither")
+        )
         return
     if lat is None:
         return
@@ -149,7 +153,9 @@ def _check_coordinates(lat, lon, *, row: int, errors: list[RowError]) -> None:
     )
     if swapped:
         errors.append(
-            RowError(row, "latitude", f"{lat}, {lon} looks swapped: latitude and longitude inverted?")
+            RowError(
+                row, "latitude", f"{lat}, {lon} looks swapped: latitude and longitude inverted?"
+            )
         )
     else:
         errors.append(RowError(row, "latitude", f"{lat}, {lon} is outside Mali"))
@@ -192,7 +198,9 @@ def site_registry_import(*, rows: Iterable[tuple[int, dict]]) -> ImportResult:
         for k in kind_codes:
             if k not in kinds:
                 errors.append(
-                    RowError(number, "kinds", f"unknown kind '{k}' (known: {', '.join(sorted(kinds))})")
+                    RowError(
+                        number, "kinds", f"unknown kind '{k}' (known: {', '.join(sorted(kinds))})"
+                    )
                 )
         lat = _parse_decimal(row.get("latitude"), row=number, name="latitude", errors=errors)
         lon = _parse_decimal(row.get("longitude"), row=number, name="longitude", errors=errors)
@@ -205,7 +213,9 @@ def site_registry_import(*, rows: Iterable[tuple[int, dict]]) -> ImportResult:
                 errors.append(
                     RowError(number, "neighbour_country", f"unknown country '{neighbour_code}'")
                 )
-        active_from = _parse_date(row.get("active_from"), row=number, name="active_from", errors=errors)
+        active_from = _parse_date(
+            row.get("active_from"), row=number, name="active_from", errors=errors
+        )
         active_to = _parse_date(row.get("active_to"), row=number, name="active_to", errors=errors)
         if active_from and active_to and active_to < active_from:
             errors.append(RowError(number, "active_to", "is before active_from"))

@@ -26,7 +26,9 @@ class Command(BaseCommand):
         country = AdminArea.objects.filter(level=AdminArea.Level.COUNTRY, pcode="MLI").first()
         if country:
             user_scope_set(user=user, areas=[country])
-        self.stdout.write(self.style.WARNING(
-            f"\n  Administrator created: username '{username}', password '{password}'\n"
-            "  This password is shown only once: write it down or change it after logging in.\n"
-        ))
+        self.stdout.write(
+            self.style.WARNING(
+                f"\n  Administrator created: username '{username}', password '{password}'\n"
+                "  This password is shown only once: write it down or change it after logging in.\n"
+            )
+        )
