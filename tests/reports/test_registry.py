@@ -1,27 +1,11 @@
 from datetime import date
 
-import pytest
-
 from hbmm.accounts.scope import Scope, user_scope
 from hbmm.places.models import AdminArea
 from hbmm.reports import registry
 from hbmm.reports.figures import Figure
 from hbmm.reports.registry import Context, Section, SectionResult, build_sections
 from hbmm.reports.scope import areas_for, narrowed_scope, narrowed_user
-
-
-@pytest.fixture
-def extra_sections():
-    keys = []
-
-    def add(section):
-        registry.register(section)
-        keys.append(section.key)
-        return section
-
-    yield add
-    for key in keys:
-        registry.unregister(key)
 
 
 def test_sections_are_ordered_and_filtered_by_permission(make_user, extra_sections):

@@ -1,13 +1,16 @@
 import io
 from datetime import date
 
+import altair as alt
 import pytest
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
 from hbmm.places.models import AdminArea, Site
 from hbmm.reports import sitrep
-from hbmm.reports.registry import Context
+from hbmm.reports.charts import chart_spec, data
+from hbmm.reports.figures import Figure
+from hbmm.reports.registry import Chart, Context, MapPoint, Section, SectionResult
 from hbmm.reports.scope import narrowed_user, system_reader
 
 AS_OF = date(2020, 5, 15)
@@ -47,8 +50,26 @@ def test_narrowed_to_a_region(reference):
     assert "- **Registered sites:** 3 sites\n" in text
 
 
-def test_html_is_self_contained(reference):
+def chart_and_map_section(ctx):
+    chart = alt.Chart(data([{"k": "a", "v": 3}, {"k": "b", "v": 5}])).mark_bar()
+    chart = chart.encode(x="v:Q", y="k:N")
+    return SectionResult(
+        figures=[Figure(key="t.n", label="Things", value=8)],
+        charts=[Chart(key="t.chart", title="Things by kind", spec=chart_spec(chart))],
+        map_points=[
+            MapPoint("P1", "Gogui", 15.69, -9.33, "open", "Open", "#067647"),
+            MapPoint("P2", "Sona", None, None, "closed", "Closed", "#b42318"),
+        ],
+        map_title="Things on a map",
+    )
+
+
+def test_html_is_self_contained(reference, extra_sections):
+    extra_sections(Section(key="t.graphics", title="Graphics", build=chart_and_map_section))
     html = sitrep.render(national(), fmt="html", lang="en").decode()
+    assert "Things by kind" in html and "Things on a map" in html
+    assert "1 without coordinates, not shown" in html
+    assert 'fill="#067647"' in html  # the point, coloured by its status
     assert html.startswith("<!doctype html>")
     assert "<style>" in html and "@page" in html
     assert "<svg" in html  # the chart and the map, inline

@@ -90,6 +90,7 @@ class Section:
     role: str = "body"
     latest: Callable[[object], date | None] | None = None  # newest data date, for the default date
     in_report: bool = True  # included in the situation report (always on the page)
+    report_graphics: bool = True  # its charts and map go in the report too
 
 
 @dataclass

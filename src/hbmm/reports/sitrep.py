@@ -55,7 +55,7 @@ def sitrep_context(
     rendered_charts, rendered_maps = [], []
     if graphics:
         for output in in_report:
-            if not output.result.has_data:
+            if not output.result.has_data or not output.section.report_graphics:
                 continue
             for chart in output.result.charts:
                 rendered_charts.append(

@@ -129,10 +129,6 @@ def drilldown(request, key: str):
     if spec.permission:
         _require(request.user, spec.permission)
     ctx, errors, _areas = _context(request)
-    try:
-        params = clean_params(spec, request.GET)
-    except DrilldownParamError as exc:
-        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     fmt = request.GET.get("format") or ""
     if fmt:
         _require(request.user, EXPORT_PERMISSION)
@@ -140,7 +136,12 @@ def drilldown(request, key: str):
             return HttpResponse(
                 f"format: '{fmt}' is not one of csv, xlsx", status=400, content_type="text/plain"
             )
+    try:
+        params = clean_params(spec, request.GET)
         rows = list(spec.rows(ctx, params))
+    except DrilldownParamError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    if fmt:
         audit_log(
             action=AuditEvent.Action.EXPORT,
             actor=request.user,
@@ -166,7 +167,6 @@ def drilldown(request, key: str):
             )
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-    rows = list(spec.rows(ctx, params))
     query = request.GET.copy()
     query.pop("format", None)
     return render(

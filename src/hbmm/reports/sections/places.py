@@ -181,6 +181,7 @@ register(
         order=90,
         permission=PERMISSION,
         role="annex",
+        report_graphics=False,  # the report's map is the points of entry's
     )
 )
 
