@@ -32,6 +32,14 @@ class Scope:
     def is_empty(self) -> bool:
         return not (self.is_national or self.area_paths or self.site_ids)
 
+    def contains_site(self, site: Site) -> bool:
+        """In-memory check for a site whose area is loaded (batch validation)."""
+        return (
+            self.is_national
+            or site.pk in self.site_ids
+            or any(site.area.path.startswith(path) for path in self.area_paths)
+        )
+
 
 NOTHING = Scope(is_national=False, area_paths=(), site_ids=frozenset())
 EVERYTHING = Scope(is_national=True, area_paths=(), site_ids=frozenset())

@@ -1,3 +1,304 @@
-"""Models of the intake app."""
+"""Raw submissions, kept immutable, and what the pipeline made of them.
 
-from django.db import models  # noqa: F401
+Every submission, uploaded file and pulled record is stored here *before* it is parsed
+(DESIGN.md, data principle 1). The raw payload and its checksum never change; parsing,
+corrections and the mapping outcome live in separate fields beside it.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def sha256(data: bytes | str) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+class Channel(models.TextChoices):
+    OPENROSA = "openrosa", _("ODK Collect / Enketo (OpenRosa)")
+    ODK_CENTRAL = "odk_central", _("ODK Central pull")
+    KOBO = "kobo", _("KoboToolbox pull")
+    FILE = "file", _("file import")
+    WEB = "web", _("web form")
+
+
+class ImportFile(models.Model):
+    """An uploaded CSV/XLSX file, kept as received; each of its rows becomes a Submission."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=60)
+    original_name = models.CharField(_("file name"), max_length=255)
+    file = models.FileField(_("file"), upload_to="intake/files/%Y/%m/")
+    checksum = models.CharField(_("checksum (SHA-256)"), max_length=64, db_index=True)
+    size = models.BigIntegerField(_("size (bytes)"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    rows_total = models.PositiveIntegerField(_("rows in the file"), null=True, blank=True)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    rows_accepted = models.PositiveIntegerField(_("rows accepted"), default=0)
+    rows_quarantined = models.PositiveIntegerField(_("rows quarantined"), default=0)
+    rows_duplicate = models.PositiveIntegerField(_("rows already received"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    is_demo = models.BooleanField(_("demonstration data"), default=False)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("imported file")
+        verbose_name_plural = _("imported files")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.original_name}"
+
+
+class Submission(models.Model):
+    """One received submission (or file row), raw and immutable, and its processing outcome."""
+
+    scope_site_lookup = "site"
+    scope_area_lookup = "site__area"
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("received, not processed")
+        ACCEPTED = "accepted", _("accepted")
+        QUARANTINED = "quarantined", _("quarantined")
+        SUPERSEDED = "superseded", _("superseded by an edit")
+        CONFLICT = "conflict", _("conflicting copy of a known instance")
+
+    class Format(models.TextChoices):
+        XML = "xml", "XML"
+        JSON = "json", "JSON"
+        ROW = "row", _("file row")
+
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    form_id = models.CharField(_("form id"), max_length=100, db_index=True)
+    form_version = models.CharField(_("form version"), max_length=100, blank=True)
+    instance_id = models.CharField(_("instance id"), max_length=255)
+    # The first instance id of an edited submission (deprecatedID chain, Central's __id,
+    # Kobo's meta/rootUuid); equal to instance_id for an original.
+    root_id = models.CharField(_("root id"), max_length=255, db_index=True)
+    deprecated_id = models.CharField(_("replaces instance"), max_length=255, blank=True)
+    is_current = models.BooleanField(_("current version"), default=False)
+    submitter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitter"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitter_name = models.CharField(_("submitter name"), max_length=150, blank=True)
+    device_id = models.CharField(_("device"), max_length=150, blank=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+    payload = models.TextField(_("raw payload"))
+    payload_format = models.CharField(_("payload format"), max_length=4, choices=Format.choices)
+    checksum = models.CharField(_("checksum (SHA-256)"), max_length=64)
+    source_file = models.ForeignKey(
+        ImportFile,
+        verbose_name=_("file"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="submissions",
+    )
+    row_number = models.PositiveIntegerField(_("row"), null=True, blank=True)
+    is_demo = models.BooleanField(_("demonstration data"), default=False)
+    # The site the submission is about, once the mapper has resolved it: scopes the review.
+    site = models.ForeignKey(
+        "places.Site",
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED, db_index=True
+    )
+    data = models.JSONField(_("parsed fields"), default=dict)
+    corrections = models.JSONField(_("corrections"), default=dict, blank=True)
+    errors = models.JSONField(_("reasons"), default=list, blank=True)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        ordering = ["-received_at", "-pk"]
+        permissions = [
+            ("review_submission", _("Can review, correct and reprocess quarantined submissions")),
+            ("submit_data", _("Can send field data (forms, files)")),
+        ]
+        constraints = [
+            # One stored copy per instance id: two workers racing cannot both store it.
+            models.UniqueConstraint(
+                fields=["instance_id"],
+                condition=~models.Q(status="conflict"),
+                name="submission_unique_instance",
+            ),
+            # One current version per logical submission.
+            models.UniqueConstraint(
+                fields=["root_id"],
+                condition=models.Q(is_current=True),
+                name="submission_one_current_per_root",
+            ),
+        ]
+        indexes = [models.Index(fields=["form_id", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.form_id} {self.instance_id}"
+
+    @property
+    def effective_data(self) -> dict:
+        """The parsed fields with the reviewer's corrections applied (raw payload untouched)."""
+        return {**self.data, **self.corrections}
+
+
+class SubmissionAttachment(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField(_("name"), max_length=255)
+    file = models.FileField(_("file"), upload_to="intake/attachments/%Y/%m/")
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.BigIntegerField(_("size (bytes)"), default=0)
+    checksum = models.CharField(_("checksum (SHA-256)"), max_length=64)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "name"], name="attachment_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Correction(models.Model):
+    """A reviewer's change to a submission's parsed fields; the raw payload is never edited."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="correction_log"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    changes = models.JSONField(_("changes"))  # {field: [old, new]}
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Form(models.Model):
+    """An XLSForm shipped in `intake/forms/`, converted to an XForm once per file content.
+
+    Rows are keyed by the checksum of the .xlsx: changing the file makes a new row (and, since
+    its version must change too, a new form version for the phones); the old rows stay, so a
+    submission made with an old version can still be traced to its definition.
+    """
+
+    form_id = models.CharField(_("form id"), max_length=100, db_index=True)
+    version = models.CharField(_("version"), max_length=100)
+    title = models.CharField(_("title"), max_length=255)
+    xlsx_sha256 = models.CharField(_("XLSForm checksum (SHA-256)"), max_length=64, unique=True)
+    xml = models.TextField(_("XForm XML"))
+    md5 = models.CharField(_("XForm MD5"), max_length=32)
+    warnings = models.JSONField(_("conversion warnings"), default=list, blank=True)
+    converted_at = models.DateTimeField(_("converted at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("form")
+        verbose_name_plural = _("forms")
+        ordering = ["form_id", "-converted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.form_id} v{self.version}"
+
+
+class PullSource(models.Model):
+    """A form on an ODK Central or KoboToolbox server whose submissions `hbmm sync` pulls."""
+
+    class Kind(models.TextChoices):
+        ODK_CENTRAL = "odk_central", _("ODK Central")
+        KOBO = "kobo", _("KoboToolbox")
+
+    class RunStatus(models.TextChoices):
+        NEVER = "", _("never run")
+        OK = "ok", _("succeeded")
+        FAILED = "failed", _("failed")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    channel = models.CharField(_("server type"), max_length=20, choices=Kind.choices)
+    server_url = models.URLField(
+        _("server URL"),
+        help_text=_("e.g. https://central.example.org or https://kf.kobotoolbox.org"),
+    )
+    project_id = models.CharField(
+        _("project id"), max_length=50, blank=True, help_text=_("ODK Central project number.")
+    )
+    remote_form_id = models.CharField(
+        _("form on the server"),
+        max_length=100,
+        help_text=_("ODK Central form id (xmlFormId) or KoboToolbox asset uid."),
+    )
+    form_id = models.CharField(
+        _("HBMM form"), max_length=100, help_text=_("The HBMM form (mapper) the data is for.")
+    )
+    username = models.CharField(
+        _("user name"), max_length=150, blank=True, help_text=_("ODK Central e-mail address.")
+    )
+    secret_encrypted = models.TextField(_("password or token (encrypted)"), blank=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    page_size = models.PositiveIntegerField(
+        _("page size asked for"),
+        default=100,
+        help_text=_("Rows asked per page; the server may send fewer, pages are followed."),
+    )
+    # Submission time of the last stored record (ISO 8601, as the server wrote it).
+    watermark = models.CharField(_("submissions up to"), max_length=40, blank=True)
+    # Update time of the last stored edit (ODK Central __system/updatedAt).
+    edit_watermark = models.CharField(_("edits up to"), max_length=40, blank=True)
+    last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
+    last_status = models.CharField(
+        _("last run status"), max_length=10, choices=RunStatus.choices, blank=True
+    )
+    last_message = models.TextField(_("last run message"), blank=True)
+    last_counts = models.JSONField(_("last run counts"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("pull source")
+        verbose_name_plural = _("pull sources")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def set_secret(self, secret: str) -> None:
+        from hbmm.crypto import encrypt
+
+        self.secret_encrypted = encrypt(secret) if secret else ""
+
+    def get_secret(self) -> str:
+        from hbmm.crypto import decrypt
+
+        return decrypt(self.secret_encrypted) if self.secret_encrypted else ""

@@ -1,0 +1,267 @@
+"""Field cleaners shared by every mapper: each reads one field of a submission's data, returns
+the clean value, and appends a FieldError (naming the field and the value) when it cannot.
+
+    errors: list[FieldError] = []
+    day = clean_date(data, "observation_date", errors, not_future=True)
+    n = clean_int(data, "men", errors, minimum=0)
+    if errors:
+        raise MappingError(errors)
+"""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hbmm.intake.mappers import FieldError
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def _raw(data: dict, name: str):
+    value = data.get(name)
+    if isinstance(value, str):
+        value = value.strip()
+    return None if value in (None, "", "n/a", "NA") else value
+
+
+def _missing(errors, name, required) -> None:
+    if required:
+        errors.append(FieldError(name, None, _("This field is required.")))
+
+
+def clean_text(data: dict, name: str, errors: list, *, required=False, max_length=None) -> str:
+    value = _raw(data, name)
+    if value is None:
+        _missing(errors, name, required)
+        return ""
+    text = str(value)
+    if max_length and len(text) > max_length:
+        errors.append(
+            FieldError(name, text[:50], _("Too long (at most %d characters).") % max_length)
+        )
+    return text
+
+
+def clean_int(
+    data: dict, name: str, errors: list, *, required=False, minimum=None, maximum=None, default=None
+) -> int | None:
+    value = _raw(data, name)
+    if value is None:
+        _missing(errors, name, required)
+        return default
+    try:
+        if isinstance(value, float) and value.is_integer():
+            number = int(value)
+        else:
+            number = int(str(value).replace("\u202f", "").replace(" ", ""))
+    except (TypeError, ValueError):
+        errors.append(FieldError(name, value, _("Not a whole number.")))
+        return default
+    if minimum is not None and number < minimum:
+        errors.append(FieldError(name, value, _("Must be at least %s.") % minimum))
+    if maximum is not None and number > maximum:
+        errors.append(FieldError(name, value, _("Must be at most %s.") % maximum))
+    return number
+
+
+def clean_decimal(
+    data: dict, name: str, errors: list, *, required=False, minimum=None, maximum=None
+) -> Decimal | None:
+    value = _raw(data, name)
+    if value is None:
+        _missing(errors, name, required)
+        return None
+    try:
+        number = Decimal(str(value).replace(",", "."))
+    except InvalidOperation:
+        errors.append(FieldError(name, value, _("Not a number.")))
+        return None
+    if minimum is not None and number < Decimal(str(minimum)):
+        errors.append(FieldError(name, value, _("Must be at least %s.") % minimum))
+    if maximum is not None and number > Decimal(str(maximum)):
+        errors.append(FieldError(name, value, _("Must be at most %s.") % maximum))
+    return number
+
+
+def parse_date(value) -> dt.date:
+    """ISO (2020-04-30, or an ISO datetime), dd/mm/yyyy, or an Excel serial/date cell."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float):
+        return EXCEL_EPOCH + dt.timedelta(days=int(value))
+    text = str(value).strip()
+    if "/" in text:
+        day, month, year = text.split(" ")[0].split("/")
+        year = int(year)
+        return dt.date(year + 2000 if year < 100 else year, int(month), int(day))
+    if text.isdigit() and len(text) <= 6:
+        return EXCEL_EPOCH + dt.timedelta(days=int(text))
+    return dt.date.fromisoformat(text[:10])
+
+
+def parse_datetime(value) -> dt.datetime:
+    """ISO 8601 (with or without offset; naive times are UTC, Mali's time) or dd/mm/yyyy hh:mm."""
+    if isinstance(value, dt.datetime):
+        moment = value
+    else:
+        text = str(value).strip().replace("Z", "+00:00")
+        if "/" in text:
+            day_part, _sep, time_part = text.partition(" ")
+            day = parse_date(day_part)
+            hour, minute = (time_part or "00:00").split(":")[:2]
+            moment = dt.datetime(day.year, day.month, day.day, int(hour), int(minute))
+        else:
+            moment = dt.datetime.fromisoformat(text)
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment
+
+
+def clean_date(
+    data: dict, name: str, errors: list, *, required=False, not_future=False
+) -> dt.date | None:
+    value = _raw(data, name)
+    if value is None:
+        _missing(errors, name, required)
+        return None
+    try:
+        day = parse_date(value)
+    except (TypeError, ValueError):
+        errors.append(FieldError(name, value, _("Not a date (use YYYY-MM-DD or DD/MM/YYYY).")))
+        return None
+    if not_future and day > timezone.now().date():
+        errors.append(FieldError(name, value, _("The date is in the future.")))
+    return day
+
+
+def clean_datetime(
+    data: dict, name: str, errors: list, *, required=False, not_future=False
+) -> dt.datetime | None:
+    value = _raw(data, name)
+    if value is None:
+        _missing(errors, name, required)
+        return None
+    try:
+        moment = parse_datetime(value)
+    except (TypeError, ValueError):
+        errors.append(FieldError(name, value, _("Not a date and time (use ISO 8601).")))
+        return None
+    if not_future and moment > timezone.now() + dt.timedelta(minutes=5):
+        errors.append(FieldError(name, value, _("The time is in the future.")))
+    return moment
+
+
+def clean_choice(
+    data: dict, name: str, errors: list, choices, *, required=False, default=""
+) -> str:
+    """A value among `choices` (codes, or a Django Choices class); case-insensitive."""
+    value = _raw(data, name)
+    if value is None:
+        _missing(errors, name, required)
+        return default
+    codes = [c[0] if isinstance(c, tuple) else c for c in getattr(choices, "choices", choices)]
+    text = str(value).strip().lower()
+    for code in codes:
+        if str(code).lower() == text:
+            return code
+    errors.append(
+        FieldError(
+            name, value, _("Unknown value; expected one of: %s.") % ", ".join(map(str, codes))
+        )
+    )
+    return default
+
+
+def clean_multi_choice(data: dict, name: str, errors: list, choices) -> list[str]:
+    """A space-separated (XLSForm select_multiple) or ;/, separated list of codes."""
+    value = _raw(data, name)
+    if value is None:
+        return []
+    parts = (
+        value if isinstance(value, list) else str(value).replace(";", " ").replace(",", " ").split()
+    )
+    codes = {
+        str(c[0] if isinstance(c, tuple) else c).lower(): c[0] if isinstance(c, tuple) else c
+        for c in getattr(choices, "choices", choices)
+    }
+    result = []
+    for part in parts:
+        code = codes.get(str(part).strip().lower())
+        if code is None:
+            errors.append(
+                FieldError(
+                    name,
+                    part,
+                    _("Unknown value; expected any of: %s.") % ", ".join(map(str, codes.values())),
+                )
+            )
+        elif code not in result:
+            result.append(code)
+    return result
+
+
+def clean_bool(data: dict, name: str, errors: list, *, required=False, default=None) -> bool | None:
+    value = _raw(data, name)
+    if value is None:
+        _missing(errors, name, required)
+        return default
+    text = str(value).strip().lower()
+    if text in {"1", "yes", "oui", "true", "vrai", "y", "o"}:
+        return True
+    if text in {"0", "no", "non", "false", "faux", "n"}:
+        return False
+    errors.append(FieldError(name, value, _("Expected yes or no.")))
+    return default
+
+
+class SiteLookup:
+    """Resolves site codes once per batch and checks kind, activity and the submitter's scope."""
+
+    def __init__(self):
+        from hbmm.places.models import Site
+
+        self._sites = {
+            s.code.upper(): s for s in Site.objects.select_related("area").prefetch_related("kinds")
+        }
+        self._kinds = {code: {k.code for k in s.kinds.all()} for code, s in self._sites.items()}
+        self._scope_cache: dict = {}
+
+    def _in_scope(self, site, submitter) -> bool:
+        from hbmm.accounts.scope import user_scope
+
+        if submitter is None:
+            return True  # system channels (pulls configured by an administrator)
+        return user_scope(submitter).contains_site(site)
+
+    def clean(
+        self,
+        data: dict,
+        name: str,
+        errors: list,
+        *,
+        submitter=None,
+        kinds: tuple[str, ...] = (),
+        on: dt.date | None = None,
+        required=True,
+    ):
+        value = _raw(data, name)
+        if value is None:
+            _missing(errors, name, required)
+            return None
+        site = self._sites.get(str(value).strip().upper())
+        if site is None:
+            errors.append(FieldError(name, value, _("Unknown site code.")))
+            return None
+        if kinds and not (self._kinds[site.code.upper()] & set(kinds)):
+            errors.append(FieldError(name, value, _("This site is not a %s.") % " / ".join(kinds)))
+        if on is not None and (
+            (site.active_from and on < site.active_from) or (site.active_to and on > site.active_to)
+        ):
+            errors.append(FieldError(name, value, _("This site was not active on %s.") % on))
+        if not self._in_scope(site, submitter):
+            errors.append(FieldError(name, value, _("This site is outside your geographic scope.")))
+        return site

@@ -1,0 +1,113 @@
+"""Mappers turn a submission's parsed fields into domain records, through domain services.
+
+One mapper per form, registered by form id (which is also the file-import kind). Domain apps
+define their mappers in `<app>/intake_mappers.py` and register them in `AppConfig.ready()`:
+
+    class FlowCountMapper(Mapper):
+        form_id = "flow_count"
+        model = FlowCount                       # its rows carry `submission` (FK to Submission)
+        permission = "mobility.add_flowcount"   # needed to send this form
+        aliases = {"observation_date": ("date", "date_observation"), ...}
+
+        def clean(self, data, *, submitter):    # validate; raise MappingError with every reason
+            ...
+            return {"site": site, "observation_date": day, ...}
+
+        def save(self, items):                  # [(submission, cleaned, existing_records)]
+            flow_counts_save(items=...)         # one domain service call for the batch
+
+The pipeline (`intake.services`) calls `clean` for each submission, then `save` once for the
+batch of clean ones, inside one transaction; a MappingError quarantines the submission with
+its reasons and nothing reaches the domain.
+"""
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from django.db.models import Model, QuerySet
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    value: Any
+    message: str
+
+    def as_dict(self) -> dict:
+        value = (
+            self.value
+            if isinstance(self.value, str | int | float | bool | type(None))
+            else str(self.value)
+        )
+        return {"field": self.field, "value": value, "message": str(self.message)}
+
+
+class MappingError(Exception):
+    def __init__(self, errors: Iterable[FieldError]):
+        self.errors = list(errors)
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.errors))
+
+
+@dataclass
+class Item:
+    """One submission on its way to the domain."""
+
+    submission: Any  # intake.Submission
+    cleaned: dict
+    existing: list[Model]  # records made from the previous version of this submission (edits)
+
+
+class Mapper:
+    form_id: ClassVar[str]
+    model: ClassVar[type[Model]]
+    permission: ClassVar[str]
+    title: ClassVar[str] = ""
+    # The field holding the site code, if the form is about a site: the OpenRosa server checks
+    # it against the submitter's scope, and quarantined items are filed under that site.
+    site_field: ClassVar[str | None] = "site"
+    # canonical field name -> other accepted names (file headers in English and French, old
+    # form field names). Matching ignores case, accents, spaces and punctuation.
+    aliases: ClassVar[dict[str, Sequence[str]]] = {}
+
+    def clean(self, data: dict, *, submitter) -> dict:
+        """Validated values from `data`; raise MappingError listing every problem."""
+        raise NotImplementedError
+
+    def save(self, items: list[Item]) -> None:
+        """Write the records for `items` through the domain's services."""
+        raise NotImplementedError
+
+    def records_for(self, submission) -> QuerySet:
+        """The domain records produced by `submission`."""
+        return self.model.objects.filter(submission=submission)
+
+    def transform_rows(
+        self, rows: Iterator[tuple[int, dict]], *, options: dict
+    ) -> Iterator[tuple[int, dict]]:
+        """File imports only: reshape the file's rows before each becomes a submission (e.g. a
+        wide table with one column per date into one row per date; rows the import was not
+        asked for left out). Rows keep the spreadsheet row number they come from. `options`
+        are the import's options (`file_import(options=...)`). Raise tabular.TableError to
+        fail the whole file with a message. The default passes rows through unchanged."""
+        return rows
+
+
+_REGISTRY: dict[str, Mapper] = {}
+
+
+def register(mapper: Mapper) -> Mapper:
+    _REGISTRY[mapper.form_id] = mapper
+    return mapper
+
+
+def unregister(form_id: str) -> None:
+    _REGISTRY.pop(form_id, None)
+
+
+def get_mapper(form_id: str) -> Mapper | None:
+    return _REGISTRY.get(form_id)
+
+
+def registered_mappers() -> dict[str, Mapper]:
+    return dict(_REGISTRY)

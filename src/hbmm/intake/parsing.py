@@ -1,0 +1,136 @@
+"""From raw payloads to flat field dictionaries.
+
+Fields are keyed by their leaf name: a form v2 that moves a field into a group still yields
+the same key, so a form change does not lose data. A leaf that repeats (repeat groups) yields a
+list of values.
+"""
+
+import json
+import unicodedata
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+
+META_FIELDS = {"instanceID", "deprecatedID", "rootUuid", "instanceName", "timeStart", "timeEnd"}
+
+
+class PayloadError(ValueError):
+    """The payload cannot be read at all (malformed XML or JSON)."""
+
+
+@dataclass
+class ParsedPayload:
+    form_id: str
+    form_version: str
+    instance_id: str
+    deprecated_id: str = ""
+    root_id: str = ""
+    data: dict = field(default_factory=dict)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _add(data: dict, key: str, value) -> None:
+    if key in data:
+        current = data[key]
+        data[key] = [*current, value] if isinstance(current, list) else [current, value]
+    else:
+        data[key] = value
+
+
+def parse_xml(payload: bytes | str) -> ParsedPayload:
+    """An OpenRosa/XForm instance document -> ParsedPayload."""
+    try:
+        root = ET.fromstring(payload)
+    except ET.ParseError as exc:
+        raise PayloadError(f"malformed XML: {exc}") from exc
+    form_id = root.get("id") or ""
+    version = root.get("version") or ""
+    meta: dict[str, str] = {}
+    data: dict = {}
+    for element in root.iter():
+        if element is root or len(element):
+            continue
+        name = _local(element.tag)
+        text = (element.text or "").strip()
+        if name in META_FIELDS:
+            meta[name] = text
+        else:
+            _add(data, name, text)
+    if not form_id:
+        raise PayloadError("the instance has no form id (id attribute of the root element)")
+    instance_id = meta.get("instanceID", "")
+    if not instance_id:
+        raise PayloadError("the instance has no meta/instanceID")
+    return ParsedPayload(
+        form_id=form_id,
+        form_version=version,
+        instance_id=instance_id,
+        deprecated_id=meta.get("deprecatedID", ""),
+        root_id=meta.get("rootUuid", ""),
+        data=data,
+    )
+
+
+def flatten_json(record: dict) -> dict:
+    """A nested (ODK Central OData) or slash-keyed (KoboToolbox) record -> leaf-keyed fields.
+
+    Keys starting with "_" (system fields) and meta fields are left out.
+    """
+    data: dict = {}
+
+    def walk(value, key: str | None) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                leaf = k.rsplit("/", 1)[-1]
+                if leaf.startswith("_") or leaf in META_FIELDS or leaf == "meta":
+                    continue
+                walk(v, leaf)
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for v in value:
+                walk(v, key)
+        elif key is not None:
+            _add(data, key, "" if value is None else value)
+
+    walk(record, None)
+    return data
+
+
+def json_dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def normalise_name(name: str) -> str:
+    """Compare column names ignoring case, accents, spaces and punctuation."""
+    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def alias_map(canonical_aliases: dict[str, tuple[str, ...] | list[str]]) -> dict[str, str]:
+    """normalised accepted name -> canonical field name."""
+    mapping: dict[str, str] = {}
+    for canonical, aliases in canonical_aliases.items():
+        for name in (canonical, *aliases):
+            mapping.setdefault(normalise_name(name), canonical)
+    return mapping
+
+
+def snake_name(name: str) -> str:
+    """ "Observation date" -> "observation_date", "Site" -> "site" (accents dropped)."""
+    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode().lower()
+    words = "".join(ch if ch.isalnum() else " " for ch in text).split()
+    return "_".join(words) or str(name)
+
+
+def apply_aliases(data: dict, mapping: dict[str, str]) -> dict:
+    """Rename known fields to their canonical names; other fields get a snake_case name
+    ("Site" -> "site", "Observation date" -> "observation_date"), so a file header that
+    differs from a field name only by case, accents or spaces needs no alias."""
+    result: dict = {}
+    for key, value in data.items():
+        canonical = mapping.get(normalise_name(key))
+        if canonical is None:
+            canonical = key if key.isidentifier() and key.islower() else snake_name(key)
+        result.setdefault(canonical, value)
+    return result
