@@ -19,12 +19,11 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 # Compile translations when gettext is present; the compiled .mo files are also committed,
-# so a machine without gettext still gets French and English. Only changed catalogues are
-# compiled (as `hbmm compilemessages` does: msgfmt --check-format).
-MO_FILES := $(patsubst %.po,%.mo,$(wildcard src/hbmm/*/locale/*/LC_MESSAGES/django.po))
-messages: $(MO_FILES)
-%.mo: %.po
-	@if command -v msgfmt >/dev/null; then msgfmt --check-format -o $@ $<; fi
+# so a machine without gettext still gets French and English. msgfmt directly (as
+# `hbmm compilemessages` does) takes milliseconds, where starting Django per app takes seconds.
+messages:
+	@if command -v msgfmt >/dev/null; then for po in src/hbmm/*/locale/*/LC_MESSAGES/django.po; do \
+		msgfmt --check-format -o $${po%.po}.mo $$po || exit 1; done; fi
 
 # Collect static files again only when they (or the installed packages) changed: the
 # compressing storage takes seconds, and a second `make run` should not wait for it.
