@@ -38,11 +38,9 @@ messages-extract: install
 	for d in src/hbmm/*/; do if [ -f $$d/apps.py ]; then mkdir -p $$d/locale && \
 		(cd $$d && $(CURDIR)/$(BIN)/hbmm makemessages -l fr --no-obsolete -v0) || exit 1; fi; done
 
+# migrate, load_reference, ensure_admin and (unless DEMO=0) demo, in one process.
 setup: install messages $(STATIC_DIR)/.collected
-	$(BIN)/hbmm migrate --noinput -v0
-	$(BIN)/hbmm load_reference
-	$(BIN)/hbmm ensure_admin
-	@if [ "$(DEMO)" != "0" ]; then $(BIN)/hbmm demo; fi
+	$(BIN)/hbmm setup $(if $(filter 0,$(DEMO)),--no-demo)
 
 run: setup serve
 
