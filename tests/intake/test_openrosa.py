@@ -299,3 +299,16 @@ def test_invalid_values_are_accepted_on_the_wire_and_quarantined_with_reasons(
         ("men", "-1"),
         ("observation_date", "2020-13-01"),
     }
+
+
+@pytest.mark.django_db
+def test_messages_follow_the_phone_language(probe, make_user, collect):
+    client = collect(make_user("enumerator", areas=["ML01"]), language="fr")
+    response = post(client, flow_xml("uuid:fr", site="FMP-BAMAKO"))
+    assert_openrosa(response, 403)
+    assert response["Content-Language"] == "fr"
+    assert message(response).text == (
+        "Le site « FMP-BAMAKO » (champ site) est hors de votre zone géographique."
+    )
+    created = post(client, flow_xml("uuid:fr2"))
+    assert message(created).text == "Soumission reçue. Merci."

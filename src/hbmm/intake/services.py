@@ -8,12 +8,13 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F as models_F
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hbmm.accounts.models import AuditEvent
@@ -179,9 +180,12 @@ def submissions_process(submissions: Iterable[Submission]) -> dict[str, int]:
     for submission in submissions:
         if submission.status in (Status.RECEIVED, Status.QUARANTINED, Status.ACCEPTED):
             by_form.setdefault(submission.form_id, []).append(submission)
-    for form_id, batch in by_form.items():
-        for outcome, n in _process_form_batch(form_id, batch).items():
-            counts[outcome] += n
+    # Reasons are stored in the deployment's language, whoever triggered the processing (a
+    # phone set to English, a French reviewer): one language in the quarantine.
+    with translation.override(settings.LANGUAGE_CODE):
+        for form_id, batch in by_form.items():
+            for outcome, n in _process_form_batch(form_id, batch).items():
+                counts[outcome] += n
     return counts
 
 
