@@ -428,12 +428,14 @@ def import_file_store(
 
 
 def import_file_run(
-    *, import_file: ImportFile, batch_size: int = 1000, progress=None
+    *, import_file: ImportFile, batch_size: int = 1000, progress=None, options: dict | None = None
 ) -> ImportFile:
     """Read a stored file's rows in batches: each row becomes a Submission (channel `file`, with
     its row number) and goes through the form's mapper. Each batch commits on its own, so the
     progress is visible while it runs; running a file again adds nothing already received.
-    `progress(rows_read)` is called after each batch."""
+    `progress(rows_read)` is called after each batch; `options` go to the mapper's
+    `transform_rows`."""
+    from hbmm.intake.mappers import get_mapper
     from hbmm.tabular import TableError, count_rows, read_rows
 
     record = import_file
@@ -450,7 +452,10 @@ def import_file_run(
     batch: list[tuple[int, dict]] = []
     try:
         with record.file.open("rb") as handle:
-            for number, values in read_rows(handle, filename=record.original_name):
+            rows = read_rows(handle, filename=record.original_name)
+            for number, values in get_mapper(record.kind).transform_rows(
+                rows, options=options or {}
+            ):
                 batch.append((number, values))
                 if len(batch) >= batch_size:
                     _import_batch(record, record.kind, batch, seen, record.uploaded_by)
@@ -484,11 +489,13 @@ def file_import(
     batch_size: int = 1000,
     progress=None,
     is_demo: bool = False,
+    options: dict | None = None,
 ) -> ImportFile:
     """Import a CSV/XLSX file of `kind` (a registered mapper's form id), streaming its rows.
 
     The file is stored as received (`import_file_store`), then read (`import_file_run`).
-    `is_demo` flags demonstration data.
+    `is_demo` flags demonstration data; `options` go to the mapper's `transform_rows` (e.g.
+    which countries to take from a multi-country file).
     """
     record = import_file_store(
         kind=kind,
@@ -497,7 +504,9 @@ def file_import(
         uploaded_by=uploaded_by,
         is_demo=is_demo,
     )
-    return import_file_run(import_file=record, batch_size=batch_size, progress=progress)
+    return import_file_run(
+        import_file=record, batch_size=batch_size, progress=progress, options=options
+    )
 
 
 def _cell_text(value) -> str:
