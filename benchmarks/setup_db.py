@@ -11,14 +11,14 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
-
 import bench_mapper  # noqa: E402
+from django.core.management import call_command  # noqa: E402
 
 
 def main():
     call_command("migrate", verbosity=0)
-    call_command("load_reference", stdout=open(os.devnull, "w"))
+    with open(os.devnull, "w") as quiet:
+        call_command("load_reference", stdout=quiet)
     from django.contrib.auth.models import Group
 
     from hbmm.accounts.models import User
