@@ -132,8 +132,13 @@ def child(args):
     started = time.perf_counter()
     rows = phase_raw(path) if args.phase == "raw" else phase_import(path, args.batch_size)
     elapsed = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{args.phase}\t{rows}\t{elapsed:.1f}\t{rows / elapsed:.0f}\t{peak_mb:.0f}")
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak_mb = usage.ru_maxrss / 1024
+    cpu = usage.ru_utime + usage.ru_stime
+    print(
+        f"{args.phase}\t{rows}\t{elapsed:.1f}\t{rows / elapsed:.0f}\t{peak_mb:.0f}\t"
+        f"{cpu:.1f}\t{rows / cpu:.0f}"
+    )
 
 
 def main():
@@ -169,7 +174,7 @@ def main():
     )
     print(f"database: {os.environ.get('DATABASE_URL', 'SQLite ' + os.environ['HBMM_VAR_DIR'])}")
     print(f"file: {path.name}, {path.stat().st_size / 1e6:.0f} MB, batch size {args.batch_size}")
-    print("phase\trows\tseconds\trows/s\tpeak RSS MB")
+    print("phase\trows\tseconds\trows/s\tpeak RSS MB\tCPU s (client)\trows/CPU s")
     results = {}
     for phase in ["import"] if args.skip_raw else ["raw", "import"]:
         run("reset")
