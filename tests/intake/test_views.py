@@ -216,3 +216,27 @@ def test_list_query_count_does_not_grow_with_rows(probe, make_user, client, url)
         response = client.get(url)
     assert len(response.context["page"]) == 30
     assert len(many) == len(one)
+
+
+@pytest.mark.django_db
+def test_an_interrupted_import_can_be_run_again(probe, make_user, client):
+    from hbmm.intake.services import import_file_store
+
+    officer = make_user("im_officer", areas=["MLI"])
+    client.force_login(officer)
+    record = import_file_store(
+        kind="flow_count",
+        source=io.BytesIO(CSV.encode()),
+        original_name="fmr.csv",
+        uploaded_by=officer,
+    )
+    ImportFile.objects.filter(pk=record.pk).update(status="running")  # the server died
+    client.post(f"/intake/imports/{record.pk}/rerun/")
+    assert ImportFile.objects.get(pk=record.pk).rows_read == 0  # not without confirmation
+    client.post(f"/intake/imports/{record.pk}/rerun/", {"confirm": "yes"})
+    record.refresh_from_db()
+    assert (record.status, record.rows_read, record.rows_accepted) == ("done", 3, 1)
+    client.post(f"/intake/imports/{record.pk}/rerun/", {"confirm": "yes"})
+    record.refresh_from_db()
+    assert (record.rows_read, record.rows_duplicate) == (3, 0)  # done: not run again
+    assert Submission.objects.count() == 3
