@@ -1,5 +1,6 @@
 """Django settings for HBMM, read from the environment (see README "Configuration")."""
 
+import os
 import secrets
 from pathlib import Path
 
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "hbmm.web.middleware.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    "hbmm.accounts.middleware.AuditContextMiddleware",
 ]
 
 ROOT_URLCONF = "hbmm.urls"
@@ -106,6 +108,9 @@ def _database() -> dict:
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
         }
+        # Tests on a file, not in memory: concurrent writers then queue as in production
+        # (shared-cache memory databases fail at once with "table is locked").
+        config["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
     return config
 
 
@@ -149,6 +154,8 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# "Alice", "alice" and alice@example.org share one failure counter.
+AXES_USERNAME_CALLABLE = "hbmm.accounts.backends.axes_username"
 # Lock the account, not the address: a field office shares one address behind its router.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
