@@ -88,7 +88,9 @@ def test_overview_page_and_drilldowns(health_data, client, make_user):
     assert ">806</a>" in html
     assert ">6 of 15 points (40%)</a>" in html
     url = re.search(r'href="([^"]*item=surveillance_system[^"]*start=2020-03-30[^"]*)"', html)
-    export = client.get(url.group(1).replace("&amp;", "&") + "&format=csv")
+    export = client.get(
+        url.group(1).replace("&amp;", "&") + "&format=csv", HTTP_ACCEPT_LANGUAGE="en"
+    )
     rows = b"".join(export.streaming_content).decode()
     answers = [line.rsplit(",", 1)[-1] for line in rows.strip().splitlines()[2:]]
     assert len(answers) == 19  # 13 border crossing + 6 internal transit points
