@@ -11,3 +11,5 @@ from hbmm.reports.sections import places  # noqa: F401
 
 if find_spec("hbmm.health.selectors"):
     from hbmm.reports.sections import covid, poe  # noqa: F401
+if find_spec("hbmm.mobility.selectors"):
+    from hbmm.reports.sections import mobility  # noqa: F401
