@@ -6,3 +6,10 @@ class HealthConfig(AppConfig):
     name = "hbmm.health"
     label = "health"
     verbose_name = _("Health")
+
+    def ready(self):
+        from hbmm.health.ebs.setup import ready as ebs_ready
+        from hbmm.health.screening.setup import ready as screening_ready
+
+        screening_ready()
+        ebs_ready()
