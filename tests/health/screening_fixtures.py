@@ -5,6 +5,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from hbmm.health.ebs.services import focal_point_register
 from hbmm.health.screening.services import screening_create
@@ -12,6 +14,14 @@ from hbmm.places.models import AdminArea, Site
 from hbmm.places.services import site_registry_import
 
 T0 = dt.datetime(2020, 4, 14, 8, 0, tzinfo=dt.UTC)  # a Tuesday, ISO week 2020-W16
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """Messages are asserted in English (the source language); pages are asked in English."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from hbmm.health.ebs.services import (
 )
 from hbmm.health.screening.services import WorkflowError
 from hbmm.places.models import AdminArea, Site
-from tests.health.screening_fixtures import focal_point  # noqa: F401
+from tests.health.screening_fixtures import english, focal_point  # noqa: F401
 
 R0 = dt.datetime(2020, 4, 20, 10, 0, tzinfo=dt.UTC)
 H = dt.timedelta(hours=1)

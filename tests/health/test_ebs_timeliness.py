@@ -14,7 +14,7 @@ from hbmm.health.ebs.services import (
     signal_verify,
 )
 from hbmm.places.models import AdminArea
-from tests.health.screening_fixtures import focal_point  # noqa: F401
+from tests.health.screening_fixtures import english, focal_point  # noqa: F401
 
 R0 = dt.datetime(2020, 4, 20, 10, 0, tzinfo=dt.UTC)
 H = dt.timedelta(hours=1)

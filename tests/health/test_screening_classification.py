@@ -14,6 +14,7 @@ from hbmm.health.screening.classification import (
     validate_rules,
 )
 from hbmm.health.screening.services import case_definition_add, case_definition_for
+from tests.health.screening_fixtures import english  # noqa: F401
 
 
 def who(**facts):

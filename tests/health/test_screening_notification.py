@@ -6,7 +6,7 @@ from django.core import mail
 
 from hbmm.health.screening.services import alert_recipients, screening_create
 from hbmm.places.models import Site
-from tests.health.screening_fixtures import T0, fever_cough, healthy
+from tests.health.screening_fixtures import T0, english, fever_cough, healthy  # noqa: F401
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from hbmm.health.screening.services import (
     screening_result,
     screening_sample,
 )
-from tests.health.screening_fixtures import T0, facilities, fever_cough, healthy, screen  # noqa: F401
+from tests.health.screening_fixtures import T0, english, facilities, fever_cough, healthy, screen  # noqa: F401
 
 H = dt.timedelta(hours=1)
 APRIL = (dt.date(2020, 4, 1), dt.date(2020, 4, 30))

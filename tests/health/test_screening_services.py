@@ -24,7 +24,7 @@ from hbmm.health.screening.services import (
     screening_sample,
 )
 from hbmm.places.models import Site
-from tests.health.screening_fixtures import T0, facilities, fever_cough, healthy, screen  # noqa: F401
+from tests.health.screening_fixtures import T0, english, facilities, fever_cough, healthy, screen  # noqa: F401
 
 H = dt.timedelta(hours=1)
 

@@ -34,7 +34,9 @@ class ScreeningForm(forms.Form):
     traveller_name = forms.CharField(label=_("Traveller's name"), required=False)
     phone = forms.CharField(label=_("Phone"), required=False)
     document_number = forms.CharField(label=_("Document number"), required=False)
-    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
+    sex = forms.ChoiceField(
+        label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN, required=False
+    )
     age = forms.CharField(label=_("Age (years)"), required=False)
     nationality = forms.CharField(label=_("Nationality (ISO3)"), required=False, max_length=3)
     conveyance = forms.ChoiceField(
