@@ -1,4 +1,4 @@
-"""Community signal reports (XLSForm `ebs_signal`, the web form, file imports) -> Signals."""
+"""Community signal reports (XLSForm `signal`, the web form, file imports) -> Signals."""
 
 from decimal import Decimal, InvalidOperation
 
@@ -18,7 +18,7 @@ from hbmm.intake.cleaning import (
 from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError
 from hbmm.places.models import AdminArea
 
-FORM_ID = "ebs_signal"
+FORM_ID = "signal"
 
 
 def _geopoint(data: dict, errors: list) -> tuple[Decimal | None, Decimal | None]:

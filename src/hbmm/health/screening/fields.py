@@ -1,9 +1,10 @@
 """An encrypted text field for direct identifiers (Fernet).
 
-The key is settings.FIELD_ENCRYPTION_KEY when set (a Fernet key), else derived from SECRET_KEY
-(SHA-256, URL-safe base64), the rule the shared `hbmm.crypto` helper is to follow. Until that
-helper lands on main this field lives here; swapping it for the shared one changes no stored
-data as long as the key rule is the same.
+Key rule and token format are those of the shared `hbmm.crypto` helper being added by the
+intake work (not on main when this was written): settings.FIELD_ENCRYPTION_KEY (a Fernet key,
+or a passphrase stretched with PBKDF2; several comma-separated keys rotate: the first
+encrypts, all decrypt), else a key derived from SECRET_KEY. Once `hbmm.crypto` is on main,
+`encrypt`/`decrypt` here can be replaced by imports from it without touching stored data.
 
 The database holds only the token; the model attribute holds the clear text after loading.
 Never show these attributes directly: read them through the selector that checks the
@@ -15,40 +16,41 @@ import hashlib
 import hmac
 from functools import lru_cache
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.db import models
 
-TOKEN_PREFIX = "fernet:"
+
+def _fernet_key(material: str) -> bytes:
+    raw = material.strip().encode()
+    try:
+        if len(base64.urlsafe_b64decode(raw)) == 32:
+            return raw
+    except (ValueError, TypeError):
+        pass
+    digest = hashlib.pbkdf2_hmac("sha256", raw, b"hbmm.crypto.field-encryption", 100_000)
+    return base64.urlsafe_b64encode(digest)
 
 
 @lru_cache(maxsize=4)
-def _fernet(key_material: str, secret_key: str) -> Fernet:
-    if key_material:
-        return Fernet(key_material.encode("ascii"))
-    digest = hashlib.sha256(secret_key.encode("utf-8")).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+def _fernet(configured: str, secret_key: str) -> MultiFernet:
+    materials = [m for m in (configured or "").split(",") if m.strip()] or [secret_key]
+    return MultiFernet([Fernet(_fernet_key(m)) for m in materials])
 
 
-def fernet() -> Fernet:
+def fernet() -> MultiFernet:
     return _fernet(getattr(settings, "FIELD_ENCRYPTION_KEY", "") or "", settings.SECRET_KEY)
 
 
 def encrypt(text: str) -> str:
-    if not text:
-        return ""
-    return TOKEN_PREFIX + fernet().encrypt(text.encode("utf-8")).decode("ascii")
+    return fernet().encrypt(text.encode("utf-8")).decode("ascii")
 
 
 def decrypt(token: str) -> str:
-    if not token:
-        return ""
-    if not token.startswith(TOKEN_PREFIX):
-        raise ValueError("not an encrypted value")
     try:
-        return fernet().decrypt(token[len(TOKEN_PREFIX) :].encode("ascii")).decode("utf-8")
-    except InvalidToken as exc:
-        raise ValueError("cannot decrypt: wrong FIELD_ENCRYPTION_KEY or SECRET_KEY") from exc
+        return fernet().decrypt(token.encode("ascii")).decode("utf-8")
+    except (InvalidToken, ValueError) as exc:
+        raise ValueError("cannot decrypt: wrong FIELD_ENCRYPTION_KEY or damaged value") from exc
 
 
 def pseudonym(*parts: str, prefix: str = "T") -> str:

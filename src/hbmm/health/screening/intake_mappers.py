@@ -1,4 +1,4 @@
-"""Screening forms (XLSForm `poe_screening`, the web form, file imports) -> Screening records."""
+"""Screening forms (XLSForm intake/forms/screening.xlsx, web form, file imports) -> Screenings."""
 
 import re
 
@@ -34,7 +34,7 @@ from hbmm.health.screening.services import (
 )
 
 ISO3 = re.compile(r"^[A-Za-z]{3}$")
-FORM_ID = "poe_screening"
+FORM_ID = "screening"
 
 
 def _country(data, name, errors) -> str:
