@@ -60,6 +60,8 @@ def test_summary_exact_values(records, make_user):
         "positive": 1,
     }
     assert summary["points"] == 3
+    assert (summary["suspect_share"], summary["with_symptoms_share"]) == (40.0, 60.0)
+    assert (summary["referred_share"], summary["sampled_share"]) == (100.0, 50.0)
     assert summary["median_hours_to_notification"] == 1.5  # 1 h and 2 h
     assert summary["median_hours_to_referral"] == 6.5  # 3 h and 10 h
     assert summary["median_hours_notification_to_referral"] == 5.0  # 2 h and 8 h
@@ -89,10 +91,10 @@ def test_figures_by_sex_age_and_nationality(records, make_user):
         user=national, start=APRIL[0], end=APRIL[1], by=("sex", "age_group")
     )
     assert [(r["sex"], r["age_group"], r["screened"], r["suspect"]) for r in rows] == [
+        ("female", "5-14", 1, 0),  # age groups in their natural order
         ("female", "25-49", 1, 0),
-        ("female", "5-14", 1, 0),
-        ("male", "25-49", 1, 1),
         ("male", "5-14", 1, 0),
+        ("male", "25-49", 1, 1),
         ("male", "65+", 1, 1),
     ]
     rows = selectors.screening_figures(user=national, start=APRIL[0], end=APRIL[1], by=("nationality",))

@@ -325,6 +325,10 @@ class Screening(models.Model):
         return f"SCR-{self.pk:06d}"
 
     @property
+    def symptom_labels(self) -> list[str]:
+        return [str(Symptom(code).label) for code in self.symptoms if code in Symptom.values]
+
+    @property
     def step(self) -> str:
         """The furthest workflow step reached."""
         for name, value in (

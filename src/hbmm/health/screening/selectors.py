@@ -15,7 +15,7 @@ from django.db.models.functions import ExtractIsoYear, ExtractWeek
 from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.scope import get_in_scope_or_404, restrict_to_scope
 from hbmm.accounts.services import audit_log
-from hbmm.health.screening.models import CaseDefinition, FollowUpVisit, Screening
+from hbmm.health.screening.models import AgeGroup, CaseDefinition, FollowUpVisit, Screening
 
 IDENTIFIER_FIELDS = ("name", "phone", "document_number")
 DIMENSIONS = {
@@ -158,6 +158,12 @@ def screening_summary(*, user, start: dt.date | None, end: dt.date | None) -> di
     queryset = _period(screenings_for(user), start, end)
     totals = queryset.aggregate(**COUNTS)
     totals["points"] = queryset.values("point").distinct().count()
+    screened = totals["screened"]
+    for name in ("with_symptoms", "suspect"):
+        totals[f"{name}_share"] = round(100 * totals[name] / screened, 1) if screened else None
+    suspects = totals["suspect"]
+    for name in ("isolated", "notified", "referred", "sampled"):
+        totals[f"{name}_share"] = round(100 * totals[name] / suspects, 1) if suspects else None
     totals.update(delay_medians(queryset))
     totals["start"], totals["end"] = start, end
     return totals
@@ -209,6 +215,9 @@ def screening_figures(
         out["median_hours_to_notification"] = _median(bucket["notification"])
         out["median_hours_to_referral"] = _median(bucket["referral"])
         result.append(out)
+    if "age_group" in by:  # age groups in their natural order, not alphabetical
+        order = {code: index for index, code in enumerate(AgeGroup.values)}
+        result.sort(key=lambda r: tuple(order[r[d]] if d == "age_group" else r[d] for d in by))
     return result
 
 

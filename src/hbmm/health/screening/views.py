@@ -24,7 +24,8 @@ from hbmm.health.screening.forms import (
     VisitForm,
 )
 from hbmm.health.screening.intake_mappers import FORM_ID
-from hbmm.health.screening.models import Screening
+from hbmm.health.screening.models import AgeGroup, Screening, Sex
+from hbmm.places.models import Site
 from hbmm.health.screening.webforms import add_errors, web_submit
 
 
@@ -36,12 +37,23 @@ def _period(request) -> tuple[dt.date | None, dt.date | None, str, PeriodForm]:
     return None, None, "", PeriodForm()
 
 
+def _label(key: str, value, points: dict) -> str:
+    if key == "sex":
+        return Sex(value).label
+    if key == "age_group":
+        return AgeGroup(value).label
+    if key == "point":
+        return f"{points.get(value, value)} ({value})"
+    return value
+
+
 @login_required
 @permission_required("health.view_screening_figures", raise_exception=True)
 def dashboard(request):
     start, end, _point, form = _period(request)
     user = request.user
     weekly = selectors.screening_figures(user=user, start=start, end=end, by=("week",))
+    points = {s.code: s.name for s in Site.objects.filter(screenings__isnull=False).distinct()}
     tables = []
     for title, dimensions in (
         (_("By ISO week"), (("week", _("Week")),)),
@@ -56,7 +68,7 @@ def dashboard(request):
             else selectors.screening_figures(user=user, start=start, end=end, by=keys)
         )
         for row in rows:
-            row["cells"] = [row[key] for key in keys]
+            row["cells"] = [_label(key, row[key], points) for key in keys]
         tables.append({"title": title, "columns": dimensions, "rows": rows})
     context = {
         "form": form,
