@@ -19,22 +19,31 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 # Compile translations when gettext is present; the compiled .mo files are also committed,
-# so a machine without gettext still gets French and English.
-messages: install
-	@if command -v msgfmt >/dev/null; then for d in src/hbmm/*/locale; do \
-		(cd $$d/.. && $(CURDIR)/$(BIN)/hbmm compilemessages -v0) || exit 1; done; fi
+# so a machine without gettext still gets French and English. Only changed catalogues are
+# compiled (as `hbmm compilemessages` does: msgfmt --check-format).
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard src/hbmm/*/locale/*/LC_MESSAGES/django.po))
+messages: $(MO_FILES)
+%.mo: %.po
+	@if command -v msgfmt >/dev/null; then msgfmt --check-format -o $@ $<; fi
+
+# Collect static files again only when they (or the installed packages) changed: the
+# compressing storage takes seconds, and a second `make run` should not wait for it.
+STATIC_DIR := $(or $(STATIC_ROOT),$(or $(HBMM_VAR_DIR),var)/static)
+STATIC_SOURCES := $(shell find src/hbmm -path '*/static/*' -type f 2>/dev/null)
+$(STATIC_DIR)/.collected: $(BIN)/.installed $(STATIC_SOURCES)
+	$(BIN)/hbmm collectstatic --noinput -v0
+	touch $@
 
 # Extract the strings to translate of every app into its own locale/fr/LC_MESSAGES/django.po.
 messages-extract: install
 	for d in src/hbmm/*/; do if [ -f $$d/apps.py ]; then mkdir -p $$d/locale && \
 		(cd $$d && $(CURDIR)/$(BIN)/hbmm makemessages -l fr --no-obsolete -v0) || exit 1; fi; done
 
-setup: install messages
+setup: install messages $(STATIC_DIR)/.collected
 	$(BIN)/hbmm migrate --noinput -v0
 	$(BIN)/hbmm load_reference
 	$(BIN)/hbmm ensure_admin
 	@if [ "$(DEMO)" != "0" ]; then $(BIN)/hbmm demo; fi
-	$(BIN)/hbmm collectstatic --noinput -v0
 
 run: setup serve
 

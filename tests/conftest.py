@@ -50,3 +50,12 @@ def make_user(reference):
         return User.objects.get(pk=user.pk)  # fresh: no cached permissions or scope
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    """Templates find static files without `collectstatic` (as `make test` sets it up)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "hbmm.web.middleware.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    "hbmm.accounts.middleware.AuditContextMiddleware",
 ]
 
 ROOT_URLCONF = "hbmm.urls"
@@ -149,6 +150,8 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# "Alice", "alice" and alice@example.org share one failure counter.
+AXES_USERNAME_CALLABLE = "hbmm.accounts.backends.axes_username"
 # Lock the account, not the address: a field office shares one address behind its router.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from hbmm.accounts.models import AuditEvent, User, UserScope
+from hbmm.accounts.selectors import user_scope_codes
+from hbmm.accounts.services import scope_change_log
 
 
 class UserScopeInline(admin.TabularInline):
@@ -14,6 +16,20 @@ class UserScopeInline(admin.TabularInline):
 class UserAdmin(BaseUserAdmin):
     inlines = [UserScopeInline]
     fieldsets = (*BaseUserAdmin.fieldsets, (None, {"fields": ("language",)}))
+
+    def save_related(self, request, form, formsets, change):
+        """Save groups, permissions and the scope inline; audit a scope change once.
+
+        The inline writes UserScope rows itself (not through `user_scope_set`), so the
+        before/after comparison is made here. Group and permission changes are audited by
+        the m2m signal receivers in `hbmm.accounts.signals`.
+        """
+        user = form.instance
+        before = user_scope_codes(user) if change else []
+        super().save_related(request, form, formsets, change)
+        after = user_scope_codes(user)
+        if after != before:
+            scope_change_log(user=user, before=before, after=after, by=request.user)
 
 
 @admin.register(AuditEvent)

@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "hbmm.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from hbmm.accounts import signals  # noqa: F401  (the audit log receivers)

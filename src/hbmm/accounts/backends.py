@@ -20,3 +20,23 @@ class UsernameOrEmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def axes_username(request, credentials) -> str:
+    """The key django-axes counts failures under: the account, however it was typed.
+
+    "Alice", "alice" and "alice@example.org" are one account, so they share one failure
+    counter (otherwise changing the case of a name would give unlimited attempts).
+    """
+    typed = (credentials or {}).get("username")
+    if typed is None and request is not None:
+        typed = request.POST.get("username", "")
+    typed = (typed or "").strip()
+    if not typed:
+        return ""
+    User = get_user_model()
+    field = "email__iexact" if "@" in typed else "username__iexact"
+    users = list(
+        User._default_manager.filter(**{field: typed}).values_list("username", flat=True)[:2]
+    )
+    return (users[0] if len(users) == 1 else typed).lower()

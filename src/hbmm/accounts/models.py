@@ -49,12 +49,12 @@ class UserScope(models.Model):
             models.UniqueConstraint(fields=["user", "site"], name="userscope_unique_site"),
         ]
 
+    def __str__(self) -> str:
+        return str(self.area or self.site)
+
     def clean(self):
         if (self.area_id is None) == (self.site_id is None):
             raise ValidationError(_("A scope is either an admin area or a site."))
-
-    def __str__(self) -> str:
-        return str(self.area or self.site)
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -96,6 +96,9 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("audit events")
         ordering = ["-at", "-pk"]
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.target}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise PermissionError("The audit log is append-only.")
@@ -103,6 +106,3 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit log is append-only.")
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.target}"

@@ -2,7 +2,9 @@
 
 from django.db import transaction
 
+from hbmm.accounts.middleware import current_request, current_user
 from hbmm.accounts.models import AuditEvent, User, UserScope
+from hbmm.accounts.selectors import user_scope_codes
 from hbmm.places.models import AdminArea, Site
 
 
@@ -21,7 +23,8 @@ def audit_log(
     details: dict | None = None,
     request=None,
 ) -> AuditEvent:
-    """Append one event to the audit log."""
+    """Append one event to the audit log (with the address of the request being served)."""
+    request = request or current_request()
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     return AuditEvent.objects.create(
@@ -42,23 +45,28 @@ def user_scope_set(
     sites: list[Site] = (),
     by: User | None = None,
 ) -> None:
-    """Replace the user's geographic scope, and audit the change."""
-    before = sorted(str(s) for s in user.scopes.select_related("area", "site"))
+    """Replace the user's geographic scope, and audit the change (when there is one)."""
+    before = user_scope_codes(user)
     user.scopes.all().delete()
     UserScope.objects.bulk_create(
         [UserScope(user=user, area=a) for a in areas]
         + [UserScope(user=user, site=s) for s in sites]
     )
     user.__dict__.pop("_hbmm_scope", None)
-    audit_log(
+    after = user_scope_codes(user)
+    if after != before:
+        scope_change_log(user=user, before=before, after=after, by=by)
+
+
+def scope_change_log(
+    *, user: User, before: list[str], after: list[str], by: User | None = None
+) -> AuditEvent:
+    """Audit a change of the user's scope, however it was made (service or Django admin)."""
+    return audit_log(
         action=AuditEvent.Action.SCOPE_CHANGE,
-        actor=by,
+        actor=by or current_user(),
         target=f"accounts.user:{user.pk}",
-        details={
-            "user": user.get_username(),
-            "before": before,
-            "after": sorted([a.pcode for a in areas] + [s.code for s in sites]),
-        },
+        details={"user": user.get_username(), "before": before, "after": after},
     )
 
 

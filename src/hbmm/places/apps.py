@@ -6,3 +6,15 @@ class PlacesConfig(AppConfig):
     name = "hbmm.places"
     label = "places"
     verbose_name = _("Places")
+
+    def ready(self):
+        from hbmm.web.nav import NavItem, register
+
+        register(
+            NavItem(
+                label=_("Places"),
+                url_name="places:site_list",
+                permission="places.view_site",
+                order=80,
+            )
+        )

@@ -1,7 +1,9 @@
 """Admin areas (OCHA P-codes) and sites: the geography every record hangs on."""
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -18,14 +20,14 @@ class LabelledModel(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         if (get_language() or "fr").startswith("en"):
             return self.name_en or self.name_fr
         return self.name_fr or self.name_en
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class AdminArea(LabelledModel):
@@ -59,8 +61,22 @@ class AdminArea(LabelledModel):
         ordering = ["path"]
 
     def save(self, *args, **kwargs):
+        old_path = getattr(self, "_loaded_path", None)
         self.path = self.compute_path()
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.path:
+                # The area moved (new parent or P-code): carry its whole subtree along.
+                AdminArea.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                    path=Concat(Value(self.path), Substr("path", len(old_path) + 1))
+                )
+        self._loaded_path = self.path
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_path = instance.__dict__.get("path")
+        return instance
 
     def compute_path(self) -> str:
         prefix = self.parent.path if self.parent_id else ""

@@ -1,0 +1,39 @@
+"""Reads in the accounts app."""
+
+from django.db.models import QuerySet
+
+from hbmm.accounts.models import AuditEvent, User, UserScope
+from hbmm.accounts.roles import role_definitions, role_label
+
+
+def user_scope_codes(user: User) -> list[str]:
+    """The user's scope as P-codes (areas) and site codes, sorted: what the audit log records."""
+    rows = UserScope.objects.filter(user=user).values_list("area__pcode", "site__code")
+    return sorted(area or site for area, site in rows)
+
+
+def user_scopes(user: User) -> QuerySet:
+    return (
+        UserScope.objects.filter(user=user)
+        .select_related("area", "area__parent", "site", "site__area")
+        .order_by("area__path", "site__code")
+    )
+
+
+def user_roles(user: User) -> list[dict]:
+    """The user's roles (groups that are roles), with their label in the active language."""
+    known = role_definitions()
+    names = sorted(user.groups.values_list("name", flat=True))
+    return [{"code": n, "label": role_label(n)} for n in names if n in known]
+
+
+def user_recent_events(user: User, *, limit: int = 10) -> QuerySet:
+    """The latest audit entries about the user's own sessions (logins, failures, logouts)."""
+    actions = [
+        AuditEvent.Action.LOGIN,
+        AuditEvent.Action.LOGIN_FAILED,
+        AuditEvent.Action.LOGOUT,
+    ]
+    return AuditEvent.objects.filter(
+        actor_username=user.get_username(), action__in=actions
+    ).order_by("-at", "-pk")[:limit]

@@ -1,0 +1,51 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+# A site registry is a few hundred rows; anything much larger is the wrong file.
+MAX_REGISTRY_BYTES = 5 * 1024 * 1024
+
+
+class SiteRegistryUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Site registry file (CSV or XLSX)"),
+        help_text=_(
+            "Columns: code, name_fr, name_en, kinds (codes separated by ';'), pcode, latitude, "
+            "longitude, neighbour_country (ISO3), active_from, active_to."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_REGISTRY_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)d MB.") % {"size": MAX_REGISTRY_BYTES // 2**20}
+            )
+        if upload.size == 0:
+            raise forms.ValidationError(_("The file is empty."))
+        return upload
+
+
+class SiteFilterForm(forms.Form):
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+
+    def __init__(self, *args, regions, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", _("All regions"))] + [
+            (a.pcode, f"{a.name} ({a.pcode})") for a in regions
+        ]
+        self.fields["kind"].choices = [("", _("All kinds"))] + [(k.code, k.name) for k in kinds]
+
+
+class AreaFilterForm(forms.Form):
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    level = forms.TypedChoiceField(label=_("Level"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, countries, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("All countries"))] + [
+            (c.pcode, c.name) for c in countries
+        ]
+        from hbmm.places.models import AdminArea
+
+        self.fields["level"].choices = [("", _("All levels")), *AdminArea.Level.choices]
