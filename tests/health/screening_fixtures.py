@@ -29,13 +29,32 @@ def facilities(reference):
     """A referral hospital in Kayes and the national lab in Bamako."""
     site_registry_import(
         rows=[
-            (1, {"code": "HF-KAYES", "name_fr": "Hôpital de Kayes", "name_en": "Kayes hospital",
-                 "kinds": "health_facility", "pcode": "ML0103"}),
-            (2, {"code": "LAB-INRSP", "name_fr": "INRSP", "name_en": "INRSP",
-                 "kinds": "lab", "pcode": "ML0901"}),
+            (
+                1,
+                {
+                    "code": "HF-KAYES",
+                    "name_fr": "Hôpital de Kayes",
+                    "name_en": "Kayes hospital",
+                    "kinds": "health_facility",
+                    "pcode": "ML0103",
+                },
+            ),
+            (
+                2,
+                {
+                    "code": "LAB-INRSP",
+                    "name_fr": "INRSP",
+                    "name_en": "INRSP",
+                    "kinds": "lab",
+                    "pcode": "ML0901",
+                },
+            ),
         ]
     )
-    return {"hospital": Site.objects.get(code="HF-KAYES"), "lab": Site.objects.get(code="LAB-INRSP")}
+    return {
+        "hospital": Site.objects.get(code="HF-KAYES"),
+        "lab": Site.objects.get(code="LAB-INRSP"),
+    }
 
 
 def fever_cough(**extra):

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.health.screening_fixtures)
 """Community signals: creation checks, triage / merge / verification / event transitions and
 the forbidden ones, through the services."""
 
@@ -39,7 +40,9 @@ def new_signal(focal_point):
 @pytest.mark.django_db
 def test_signal_place_from_site_or_pcode_and_bad_input(focal_point):
     diboli = Site.objects.get(code="BCP-DIBOLI")
-    by_site = signal_create(reporter=focal_point, reported_at=R0, kind="sick_traveller", site=diboli)
+    by_site = signal_create(
+        reporter=focal_point, reported_at=R0, kind="sick_traveller", site=diboli
+    )
     assert by_site.area.pcode == "ML0103"
     with pytest.raises(ValidationError) as error:
         signal_create(
@@ -80,7 +83,9 @@ def test_triage_verify_event_workflow(new_signal, make_user):
     officer = make_user("surveillance_officer", areas=["ML01"])
     signal = new_signal()
     signal_triage(signal=signal, by=officer, decision="verify", at=R0 + H)
-    signal_verify(signal=signal, by=officer, is_true=True, verifier_name="Dr Sissoko", at=R0 + 5 * H)
+    signal_verify(
+        signal=signal, by=officer, is_true=True, verifier_name="Dr Sissoko", at=R0 + 5 * H
+    )
     assert signal.status == "verified" and signal.verifier_name == "Dr Sissoko"
     event = event_open(
         signal=signal, by=officer, risk="high", responsible="DRS Kayes", at=R0 + 6 * H
@@ -109,7 +114,9 @@ def test_forbidden_transitions(new_signal):
         signal_triage(signal=signal, by=None, decision="discard")
     with pytest.raises(WorkflowError, match="before the report"):
         signal_triage(signal=signal, by=None, decision="verify", at=R0 - H)
-    signal_triage(signal=signal, by=None, decision="discard", note="Known chronic illness", at=R0 + H)
+    signal_triage(
+        signal=signal, by=None, decision="discard", note="Known chronic illness", at=R0 + H
+    )
     with pytest.raises(WorkflowError, match="Only a new signal can be triaged"):
         signal_triage(signal=signal, by=None, decision="verify")
 

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.health.screening_fixtures)
 """7-1-7 timeliness per signal and as figures, on fixed timestamps; the signals board."""
 
 import datetime as dt

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.health.screening_fixtures)
 """Signal pages and the signal form/XLSForm intake: access per role and scope, triage and
 verification from the page, a duplicate merged, bad input errors."""
 
@@ -122,7 +123,11 @@ def test_signal_by_xlsform(focal_point, make_user):
     )
     assert submission.status == "accepted", submission.errors
     signal = Signal.objects.get(submission=submission)
-    assert (signal.reporter, signal.area.pcode, signal.people_affected) == (focal_point, "ML0103", 5)
+    assert (signal.reporter, signal.area.pcode, signal.people_affected) == (
+        focal_point,
+        "ML0103",
+        5,
+    )
     assert str(signal.latitude) == "14.450000" and signal.detected_at.hour == 18
 
 
@@ -156,8 +161,12 @@ def test_signal_web_form(client, make_user, focal_point):
     client.force_login(make_user("surveillance_officer", areas=["ML01"]))
     response = client.post(
         reverse("health:signal_new"),
-        {"reporter": "CFP-001", "reported_at": "2020-04-20T10:00", "site": "BCP-DIBOLI",
-         "kind": "sick_traveller"},
+        {
+            "reporter": "CFP-001",
+            "reported_at": "2020-04-20T10:00",
+            "site": "BCP-DIBOLI",
+            "kind": "sick_traveller",
+        },
     )
     signal = Signal.objects.get()
     assert response.status_code == 302 and signal.site.code == "BCP-DIBOLI"
@@ -177,5 +186,7 @@ def test_board_and_list_query_counts_do_not_grow(client, make_user, focal_point)
     urls = [reverse("health:signals_board"), reverse("health:signal_list")]
     few = [_count(client, u) for u in urls]
     for hours in range(1, 25):
-        make_signal(focal_point, pcode=("ML0103", "ML0302")[hours % 2], at=R0 + dt.timedelta(hours=hours))
+        make_signal(
+            focal_point, pcode=("ML0103", "ML0302")[hours % 2], at=R0 + dt.timedelta(hours=hours)
+        )
     assert [_count(client, u) for u in urls] == few

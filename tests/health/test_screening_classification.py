@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.health.screening_fixtures)
 """Classification against the WHO 2020 suspect case definition: its edge cases, and a new
 definition version added as data."""
 

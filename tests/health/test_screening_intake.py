@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.health.screening_fixtures)
 """Screenings through the intake pipeline: accepted, quarantined with clear reasons (bad
 temperature, age, future time, point outside the agent's scope), edits, demo flag."""
 
@@ -9,6 +10,7 @@ from django.utils import timezone
 from hbmm.health.screening.intake_mappers import FORM_ID
 from hbmm.health.screening.models import Screening
 from hbmm.intake.services import submission_receive, submissions_process
+from tests.health.screening_fixtures import english  # noqa: F401
 
 
 def receive(data, *, instance_id="uuid:s1", submitter=None, deprecated_id=""):

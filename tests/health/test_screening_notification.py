@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.health.screening_fixtures)
 """The alert e-mail: to the point's supervisors and the district surveillance officers, with
 no personal identifiers; sent after the transaction commits."""
 
@@ -68,7 +69,5 @@ def test_no_alert_for_a_non_suspect_or_when_the_transaction_fails(
         screening_create(point=Site.objects.get(code="BCP-DIBOLI"), screened_at=T0, **healthy())
     assert mail.outbox == []
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        screening_create(
-            point=Site.objects.get(code="BCP-DIBOLI"), screened_at=T0, **fever_cough()
-        )
+        screening_create(point=Site.objects.get(code="BCP-DIBOLI"), screened_at=T0, **fever_cough())
     assert len(callbacks) == 1 and mail.outbox == []  # nothing leaves before the commit

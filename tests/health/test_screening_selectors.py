@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.health.screening_fixtures)
 """Screening figures on fixed timestamps (exact values), per point, week, sex/age group and
 nationality, restricted to the user's scope; identifiers read only with the permission,
 each read audited."""
@@ -36,7 +37,9 @@ def records(screen, facilities):
     start = s2.screened_at
     screening_isolate(screening=s2, by=None, at=start + 0.5 * H)
     screening_notify(screening=s2, by=None, at=start + H, send_email=False)
-    screening_refer(screening=s2, by=None, facility=hospital, transport="ambulance", at=start + 3 * H)
+    screening_refer(
+        screening=s2, by=None, facility=hospital, transport="ambulance", at=start + 3 * H
+    )
     screening_sample(screening=s2, by=None, lab=lab, at=start + 4 * H)
     screening_result(screening=s2, by=None, result="positive", at=start + 30 * H)
     screening_isolate(screening=s4, by=None, at=t1 + H)
@@ -97,7 +100,9 @@ def test_figures_by_sex_age_and_nationality(records, make_user):
         ("male", "25-49", 1, 1),
         ("male", "65+", 1, 1),
     ]
-    rows = selectors.screening_figures(user=national, start=APRIL[0], end=APRIL[1], by=("nationality",))
+    rows = selectors.screening_figures(
+        user=national, start=APRIL[0], end=APRIL[1], by=("nationality",)
+    )
     assert [(r["nationality"], r["screened"], r["with_symptoms"]) for r in rows] == [
         ("BFA", 1, 0),
         ("MLI", 1, 1),

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.health.screening_fixtures)
 """Screening services: classification stored with its version, the agent's override
 (audited), every workflow transition and the forbidden ones, follow-up, bad input."""
 

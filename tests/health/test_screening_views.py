@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.health.screening_fixtures)
 """Screening pages: role and scope access (403 / 404), identifiers shown only to the roles
 that need them and audited, the web form through the pipeline, workflow actions, query counts."""
 
@@ -104,7 +105,12 @@ def test_web_form_shows_clear_errors_and_stores_nothing(client, make_user):
     client.force_login(make_user("poe_agent", sites=["BCP-DIBOLI"]))
     response = client.post(
         reverse("health:screening_new"),
-        {"point": "BCP-DIBOLI", "screened_at": "2099-01-01T10:00", "age": "150", "temperature": "47"},
+        {
+            "point": "BCP-DIBOLI",
+            "screened_at": "2099-01-01T10:00",
+            "age": "150",
+            "temperature": "47",
+        },
     )
     page = response.content.decode()
     assert response.status_code == 200
@@ -162,7 +168,10 @@ def _queries(client, url) -> int:
 def test_list_and_dashboard_query_counts_do_not_grow(client, screen, make_user):
     client.force_login(make_user("im_officer", areas=["MLI"]))
     screen(**fever_cough())
-    few = {name: _queries(client, reverse(name)) for name in ("health:screening_list", "health:screening_dashboard")}
+    few = {
+        name: _queries(client, reverse(name))
+        for name in ("health:screening_list", "health:screening_dashboard")
+    }
     for hours in range(1, 30):
         code = ("BCP-DIBOLI", "BCP-GOGUI", "BCP-SONA")[hours % 3]
         screen(code, T0 + dt.timedelta(hours=hours), **(fever_cough() if hours % 4 else healthy()))

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.health.screening_fixtures)
 """The shipped XLSForms: convert with pyxform, carry the mapper's form id and field names,
 French and English labels, and match the code that writes them; an instance of each is
 accepted by the pipeline."""
@@ -24,7 +25,9 @@ FORMS = [
 def _rows(path, sheet):
     rows = list(load_workbook(path, read_only=True)[sheet].iter_rows(values_only=True))
     header = rows[0]
-    return [{k: v for k, v in zip(header, row, strict=True) if v not in (None, "")} for row in rows[1:]]
+    return [
+        {k: v for k, v in zip(header, row, strict=True) if v not in (None, "")} for row in rows[1:]
+    ]
 
 
 @pytest.mark.parametrize(("name", "mapper", "build"), FORMS)

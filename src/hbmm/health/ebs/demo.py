@@ -23,9 +23,11 @@ FOCAL_POINTS = [
     ("CFP-MPT-01", "Relais Sévaré", "ML0506", "FMP-SEVARE"),
     ("CFP-NIO-01", "Relais Gogui", "ML0106", "BCP-GOGUI"),
 ]
-KINDS = ["sick_traveller"] * 4 + ["fever_cough_cluster"] * 3 + [
-    "unexplained_deaths", "animal_deaths", "rumour", "rumour", "other"
-]
+KINDS = (
+    ["sick_traveller"] * 4
+    + ["fever_cough_cluster"] * 3
+    + ["unexplained_deaths", "animal_deaths", "rumour", "rumour", "other"]
+)
 DESCRIPTIONS = {
     "sick_traveller": "Voyageur fiévreux arrivé par le car de la veille.",
     "fever_cough_cluster": "Plusieurs personnes avec fièvre et toux dans une même concession.",
@@ -66,7 +68,9 @@ def _reports(rng: random.Random) -> list[dict]:
             "people_affected": str(rng.choice([1, 1, 2, 3, 5, 8])),
         }
         if rng.random() < 0.8:
-            data["detected_at"] = (reported - dt.timedelta(hours=rng.choice([2, 5, 10, 20, 30, 60]))).isoformat()
+            data["detected_at"] = (
+                reported - dt.timedelta(hours=rng.choice([2, 5, 10, 20, 30, 60]))
+            ).isoformat()
         if site and rng.random() < 0.6:
             data["site"] = site
         else:
@@ -80,26 +84,46 @@ def _workflow(rng: random.Random) -> None:
     from hbmm.health.ebs.models import Signal
 
     hours = dt.timedelta(hours=1)
-    signals = list(Signal.objects.filter(submission__is_demo=True, status="new").order_by("reported_at"))
+    signals = list(
+        Signal.objects.filter(submission__is_demo=True, status="new").order_by("reported_at")
+    )
     last_by_area: dict[int, Signal] = {}
     for index, signal in enumerate(signals):
         if index >= len(signals) - 3:
             break  # the last reports are still waiting for triage
         at = signal.reported_at + rng.uniform(0.5, 6) * hours
         previous = last_by_area.get(signal.area_id)
-        if previous and previous.kind == signal.kind and (signal.reported_at - previous.reported_at).days < 3:
-            services.signal_merge(signal=signal, into=previous, by=None, note="Même événement", at=at)
+        if (
+            previous
+            and previous.kind == signal.kind
+            and (signal.reported_at - previous.reported_at).days < 3
+        ):
+            services.signal_merge(
+                signal=signal, into=previous, by=None, note="Même événement", at=at
+            )
             continue
         last_by_area[signal.area_id] = signal
         if signal.kind == "rumour" and rng.random() < 0.6:
-            services.signal_triage(signal=signal, by=None, decision="discard", note="Rumeur non fondée après appel au relais", at=at)
+            services.signal_triage(
+                signal=signal,
+                by=None,
+                decision="discard",
+                note="Rumeur non fondée après appel au relais",
+                at=at,
+            )
             continue
         services.signal_triage(signal=signal, by=None, decision="verify", at=at)
         if index >= len(signals) - 6:
             continue  # verification under way
         at += rng.choice([2, 6, 10, 18, 30, 50]) * hours
         is_true = rng.random() < 0.55
-        services.signal_verify(signal=signal, by=None, is_true=is_true, verifier_name="Équipe d'intervention rapide du district", at=at)
+        services.signal_verify(
+            signal=signal,
+            by=None,
+            is_true=is_true,
+            verifier_name="Équipe d'intervention rapide du district",
+            at=at,
+        )
         if not is_true:
             continue
         at += rng.uniform(1, 8) * hours

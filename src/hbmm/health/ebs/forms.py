@@ -51,7 +51,9 @@ class TriageForm(StepForm):
         widget=forms.RadioSelect,
     )
     duplicate_of = forms.IntegerField(label=_("Duplicate of (signal number)"), required=False)
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class VerifyForm(StepForm):
@@ -62,19 +64,25 @@ class VerifyForm(StepForm):
         widget=forms.RadioSelect,
     )
     verifier_name = forms.CharField(label=_("Verified by"), max_length=150)
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class EventForm(StepForm):
     risk = forms.ChoiceField(label=_("Risk level"), choices=HealthEvent.Risk.choices)
     responsible = forms.CharField(label=_("Responsible"), max_length=150)
-    actions = forms.CharField(label=_("Actions"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    actions = forms.CharField(
+        label=_("Actions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class EventUpdateForm(StepForm):
     risk = forms.ChoiceField(label=_("Risk level"), choices=HealthEvent.Risk.choices)
     responsible = forms.CharField(label=_("Responsible"), max_length=150)
-    actions = forms.CharField(label=_("Actions"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    actions = forms.CharField(
+        label=_("Actions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     response_done = forms.BooleanField(
         label=_("Early response actions complete (at the time given)"), required=False
     )

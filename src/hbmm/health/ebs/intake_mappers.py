@@ -61,12 +61,18 @@ class SignalMapper(Mapper):
             if reporter is None:
                 errors.append(FieldError("reporter", key, _("Unknown focal point key.")))
             elif not reporter.is_active:
-                errors.append(FieldError("reporter", key, _("This focal point is no longer active.")))
+                errors.append(
+                    FieldError("reporter", key, _("This focal point is no longer active."))
+                )
         reported_at = clean_datetime(data, "reported_at", errors, required=True, not_future=True)
         detected_at = clean_datetime(data, "detected_at", errors, not_future=True)
         if reported_at and detected_at and detected_at > reported_at:
             errors.append(
-                FieldError("detected_at", data.get("detected_at"), _("The detection cannot be after the report."))
+                FieldError(
+                    "detected_at",
+                    data.get("detected_at"),
+                    _("The detection cannot be after the report."),
+                )
             )
         site = SiteLookup().clean(
             data,
@@ -81,10 +87,14 @@ class SignalMapper(Mapper):
             area = AdminArea.objects.filter(pcode=pcode.upper()).first()
             if area is None:
                 errors.append(FieldError("pcode", pcode, _("Unknown P-code.")))
-            elif submitter is not None and site is None and not restrict_to_scope(
-                AdminArea.objects.filter(pk=area.pk), submitter
-            ).exists():
-                errors.append(FieldError("pcode", pcode, _("This area is outside your geographic scope.")))
+            elif (
+                submitter is not None
+                and site is None
+                and not restrict_to_scope(AdminArea.objects.filter(pk=area.pk), submitter).exists()
+            ):
+                errors.append(
+                    FieldError("pcode", pcode, _("This area is outside your geographic scope."))
+                )
         if site is None and area is None and not any(e.field in ("site", "pcode") for e in errors):
             errors.append(FieldError("site", None, _("Give a site or a P-code.")))
         latitude, longitude = _geopoint(data, errors)
@@ -98,7 +108,9 @@ class SignalMapper(Mapper):
             "longitude": longitude,
             "kind": clean_choice(data, "kind", errors, Signal.Kind, required=True),
             "description": clean_text(data, "description", errors, max_length=4000),
-            "people_affected": clean_int(data, "people_affected", errors, minimum=0, maximum=1_000_000),
+            "people_affected": clean_int(
+                data, "people_affected", errors, minimum=0, maximum=1_000_000
+            ),
         }
         if errors:
             raise MappingError(errors)

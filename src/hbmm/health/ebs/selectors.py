@@ -156,9 +156,11 @@ def signals_board(*, user, now: dt.datetime | None = None) -> dict:
     counts = {label: 0 for label, _a, _b in buckets}
     for signal in signals_for(user).filter(status__in=Signal.OPEN_STATUSES).order_by("reported_at"):
         age = _hours(signal.reported_at, now)
-        label = next(
-            name for name, low, high in buckets if age >= low and (high is None or age < high)
-        ) if age >= 0 else "0-6"
+        label = (
+            next(name for name, low, high in buckets if age >= low and (high is None or age < high))
+            if age >= 0
+            else "0-6"
+        )
         counts[label] += 1
         rows.append(
             {
@@ -219,7 +221,9 @@ def signals_timeliness(
     events = [s.event for s in signals if signal_has_event(s)]
     return {
         "signals": len(signals),
-        "by_status": {code: statuses.get(code, 0) for code in Status.values if code != Status.DUPLICATE},
+        "by_status": {
+            code: statuses.get(code, 0) for code in Status.values if code != Status.DUPLICATE
+        },
         "notification": _summarise([m["notification"] for m in measures]),
         "verification": _summarise([m["verification"] for m in measures]),
         "response": _summarise([m["response"] for m in measures]),

@@ -54,14 +54,14 @@ def _check_signal(values: dict, errors: dict) -> None:
     _not_future(reported_at, "reported_at", errors)
     _not_future(detected_at, "detected_at", errors)
     if reported_at and detected_at and detected_at > reported_at:
-        errors.setdefault("detected_at", []).append(
-            _("The detection cannot be after the report.")
-        )
+        errors.setdefault("detected_at", []).append(_("The detection cannot be after the report."))
     lat, lon = values.get("latitude"), values.get("longitude")
     if (lat is None) != (lon is None):
         errors.setdefault("latitude", []).append(_("Give both latitude and longitude, or neither."))
     elif lat is not None and not (
-        Decimal(str(MALI_BBOX["lat_min"])) <= Decimal(str(lat)) <= Decimal(str(MALI_BBOX["lat_max"]))
+        Decimal(str(MALI_BBOX["lat_min"]))
+        <= Decimal(str(lat))
+        <= Decimal(str(MALI_BBOX["lat_max"]))
         and Decimal(str(MALI_BBOX["lon_min"]))
         <= Decimal(str(lon))
         <= Decimal(str(MALI_BBOX["lon_max"]))
@@ -337,7 +337,9 @@ def event_update(
 
 
 @transaction.atomic
-def event_close(*, event: HealthEvent, by: User | None, at: dt.datetime | None = None) -> HealthEvent:
+def event_close(
+    *, event: HealthEvent, by: User | None, at: dt.datetime | None = None
+) -> HealthEvent:
     if event.status == HealthEvent.Status.CLOSED:
         raise WorkflowError(_("The event is already closed."))
     event.closed_at = _moment(

@@ -26,28 +26,85 @@ POINTS = {
     "FMP-SEVARE": ("MLI", 0.5),
 }
 FACILITIES = [
-    ("HF-KAYES", "Hôpital Fousseyni Daou de Kayes", "Fousseyni Daou hospital, Kayes",
-     "health_facility", "ML0103"),
+    (
+        "HF-KAYES",
+        "Hôpital Fousseyni Daou de Kayes",
+        "Fousseyni Daou hospital, Kayes",
+        "health_facility",
+        "ML0103",
+    ),
     ("HF-SIKASSO", "Hôpital de Sikasso", "Sikasso hospital", "health_facility", "ML0302"),
     ("HF-PTG", "CHU du Point G", "Point G university hospital", "health_facility", "ML0901"),
-    ("HF-MOPTI", "Hôpital Sominé Dolo de Mopti", "Somine Dolo hospital, Mopti",
-     "health_facility", "ML0506"),
-    ("LAB-INRSP", "Institut national de santé publique (INSP)", "National public health institute",
-     "lab", "ML0901"),
-    ("LAB-CICM", "Centre d'infectiologie Charles Mérieux", "Charles Mérieux infectiology centre",
-     "lab", "ML0901"),
+    (
+        "HF-MOPTI",
+        "Hôpital Sominé Dolo de Mopti",
+        "Somine Dolo hospital, Mopti",
+        "health_facility",
+        "ML0506",
+    ),
+    (
+        "LAB-INRSP",
+        "Institut national de santé publique (INSP)",
+        "National public health institute",
+        "lab",
+        "ML0901",
+    ),
+    (
+        "LAB-CICM",
+        "Centre d'infectiologie Charles Mérieux",
+        "Charles Mérieux infectiology centre",
+        "lab",
+        "ML0901",
+    ),
 ]
-REFERRAL = {"ML01": "HF-KAYES", "ML02": "HF-PTG", "ML03": "HF-SIKASSO", "ML04": "HF-MOPTI",
-            "ML05": "HF-MOPTI"}
+REFERRAL = {
+    "ML01": "HF-KAYES",
+    "ML02": "HF-PTG",
+    "ML03": "HF-SIKASSO",
+    "ML04": "HF-MOPTI",
+    "ML05": "HF-MOPTI",
+}
 STAFF = [
     ("demo.poe.supervisor.kayes", "poe_supervisor", "ML01", "fr"),
     ("demo.poe.supervisor.sikasso", "poe_supervisor", "ML03", "fr"),
     ("demo.surveillance.kati", "surveillance_officer", "ML0203", "en"),
 ]
-FIRST = ["Moussa", "Awa", "Mamadou", "Fatoumata", "Ibrahim", "Aminata", "Oumar", "Kadiatou",
-         "Seydou", "Mariam", "Boubacar", "Rokia", "Souleymane", "Hawa", "Adama", "Assétou"]
-LAST = ["Traoré", "Keita", "Diarra", "Coulibaly", "Touré", "Sidibé", "Diallo", "Sangaré",
-        "Camara", "Konaté", "Bah", "Sow", "Ouédraogo", "Kouassi", "Ba", "Cissé"]
+FIRST = [
+    "Moussa",
+    "Awa",
+    "Mamadou",
+    "Fatoumata",
+    "Ibrahim",
+    "Aminata",
+    "Oumar",
+    "Kadiatou",
+    "Seydou",
+    "Mariam",
+    "Boubacar",
+    "Rokia",
+    "Souleymane",
+    "Hawa",
+    "Adama",
+    "Assétou",
+]
+LAST = [
+    "Traoré",
+    "Keita",
+    "Diarra",
+    "Coulibaly",
+    "Touré",
+    "Sidibé",
+    "Diallo",
+    "Sangaré",
+    "Camara",
+    "Konaté",
+    "Bah",
+    "Sow",
+    "Ouédraogo",
+    "Kouassi",
+    "Ba",
+    "Cissé",
+]
 DESTINATIONS = ["ML0901", "ML0103", "ML0203", "ML0302", "ML0405", "ML0506", "ML0201"]
 MILD = ["headache", "fatigue", "muscle_pain", "diarrhoea", "runny_nose", "sore_throat"]
 
@@ -91,7 +148,9 @@ def _traveller(rng: random.Random, point: str, neighbour: str, moment: dt.dateti
         "screened_at": moment.isoformat(),
         "agent_name": f"Agent {point.split('-')[1].title()}",
         "sex": sex,
-        "age": str(rng.choice([rng.randint(1, 14), *[rng.randint(15, 49)] * 6, rng.randint(50, 80)])),
+        "age": str(
+            rng.choice([rng.randint(1, 14), *[rng.randint(15, 49)] * 6, rng.randint(50, 80)])
+        ),
         "nationality": rng.choice([neighbour, "MLI", "MLI", neighbour, "NER", "NGA"]),
         "conveyance": rng.choice(["bus", "bus", "truck", "car", "motorbike", "on_foot"]),
         "origin_country": neighbour,
@@ -102,16 +161,22 @@ def _traveller(rng: random.Random, point: str, neighbour: str, moment: dt.dateti
     if rng.random() < 0.7:
         first, last = rng.choice(FIRST), rng.choice(LAST)
         data["traveller_name"] = f"{first} {last}"
-        data["phone"] = f"+223 {rng.randint(60, 79)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
+        data["phone"] = (
+            f"+223 {rng.randint(60, 79)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
+        )
         data["document_number"] = f"{neighbour[:2]}{rng.randint(100000, 999999)}"
     if data["conveyance"] in ("bus", "truck", "car"):
         data["company_plate"] = f"AB-{rng.randint(1000, 9999)}-MD"
     if rng.random() < 0.3:
-        data["countries_visited"] = " ".join(sorted({neighbour, rng.choice(["CIV", "SEN", "GIN", "BFA"])}))
+        data["countries_visited"] = " ".join(
+            sorted({neighbour, rng.choice(["CIV", "SEN", "GIN", "BFA"])})
+        )
     roll = rng.random()
     if roll < 0.07:  # fever with a respiratory sign: suspect by definition A
         data["temperature"] = f"{rng.uniform(38.0, 39.6):.1f}"
-        data["symptoms"] = " ".join(sorted({"cough", rng.choice(["cough", "shortness_of_breath", "fatigue"])}))
+        data["symptoms"] = " ".join(
+            sorted({"cough", rng.choice(["cough", "shortness_of_breath", "fatigue"])})
+        )
     elif roll < 0.10:  # contact and a respiratory symptom: definition B
         data["contact_sick"] = "yes"
         data["symptoms"] = rng.choice(["runny_nose", "sore_throat", "cough"])
@@ -127,8 +192,14 @@ def _screenings(rng: random.Random) -> list[dict]:
         for point, (neighbour, rate) in POINTS.items():
             count = sum(1 for _ in range(4) if rng.random() < rate / 4) + (rng.random() < rate / 4)
             for _n in range(count):
-                moment = dt.datetime(day.year, day.month, day.day, rng.randint(6, 18),
-                                     rng.randint(0, 59), tzinfo=dt.UTC)
+                moment = dt.datetime(
+                    day.year,
+                    day.month,
+                    day.day,
+                    rng.randint(6, 18),
+                    rng.randint(0, 59),
+                    tzinfo=dt.UTC,
+                )
                 rows.append(_traveller(rng, point, neighbour, moment))
     # Two overrides, with their reasons, as agents do.
     rows[17].update(decision="suspect", override_reason="Toux sévère, vient d'une zone de cas")

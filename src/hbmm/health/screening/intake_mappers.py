@@ -4,19 +4,6 @@ import re
 
 from django.utils.translation import gettext as _
 
-from hbmm.intake.cleaning import (
-    SiteLookup,
-    clean_bool,
-    clean_choice,
-    clean_datetime,
-    clean_decimal,
-    clean_int,
-    clean_multi_choice,
-    clean_text,
-)
-from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError
-from hbmm.places.models import AdminArea
-
 from hbmm.health.screening.models import (
     AGE_MAX,
     TEMPERATURE_MAX,
@@ -32,6 +19,18 @@ from hbmm.health.screening.services import (
     screening_create,
     screening_update,
 )
+from hbmm.intake.cleaning import (
+    SiteLookup,
+    clean_bool,
+    clean_choice,
+    clean_datetime,
+    clean_decimal,
+    clean_int,
+    clean_multi_choice,
+    clean_text,
+)
+from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError
+from hbmm.places.models import AdminArea
 
 ISO3 = re.compile(r"^[A-Za-z]{3}$")
 FORM_ID = "screening"

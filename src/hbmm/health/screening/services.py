@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hbmm.accounts.models import AuditEvent, User
 from hbmm.accounts.scope import site_in_scope
@@ -139,7 +140,10 @@ def _check_moment(value, field: str, errors: dict, *, not_before=None, before_la
     if not_before is not None and value < not_before:
         errors.setdefault(field, []).append(
             _("The time is before %(step)s (%(at)s).")
-            % {"step": before_label, "at": timezone.localtime(not_before).strftime("%Y-%m-%d %H:%M")}
+            % {
+                "step": before_label,
+                "at": timezone.localtime(not_before).strftime("%Y-%m-%d %H:%M"),
+            }
         )
 
 
@@ -413,12 +417,12 @@ def screening_decide(
 # --- Suspect-case workflow ------------------------------------------------------------------
 
 STEP_LABELS = {
-    "screened_at": _("the screening"),
-    "isolated_at": _("the isolation"),
-    "notified_at": _("the notification"),
-    "referred_at": _("the referral"),
-    "sampled_at": _("the sample"),
-    "result_at": _("the lab result"),
+    "screened_at": gettext_lazy("the screening"),
+    "isolated_at": gettext_lazy("the isolation"),
+    "notified_at": gettext_lazy("the notification"),
+    "referred_at": gettext_lazy("the referral"),
+    "sampled_at": gettext_lazy("the sample"),
+    "result_at": gettext_lazy("the lab result"),
 }
 
 
@@ -529,7 +533,9 @@ def _alert_message(screening: Screening, language: str) -> tuple[str, str]:
             _("Open the record: %s")
             % reverse("health:screening_detail", kwargs={"pk": screening.pk}),
             "",
-            _("This message holds no personal identifiers; they are in HBMM, for authorised users."),
+            _(
+                "This message holds no personal identifiers; they are in HBMM, for authorised users."
+            ),
         ]
     return subject, "\n".join(lines)
 
@@ -621,7 +627,11 @@ def screening_result(*, screening: Screening, by: User | None, result: str, at=N
         raise WorkflowError(_("The result must be positive, negative or inconclusive."))
     screening.result_at, screening.lab_result = at, result
     _save_step(
-        screening, by=by, step="resulted", fields=["result_at", "lab_result"], details={"result": result}
+        screening,
+        by=by,
+        step="resulted",
+        fields=["result_at", "lab_result"],
+        details={"result": result},
     )
     return screening
 
@@ -639,7 +649,11 @@ def screening_close(*, screening: Screening, by: User | None, outcome: str, at=N
         raise WorkflowError(_("The outcome cannot be before the lab result."))
     screening.outcome_at, screening.outcome = at, outcome
     _save_step(
-        screening, by=by, step="closed", fields=["outcome_at", "outcome"], details={"outcome": outcome}
+        screening,
+        by=by,
+        step="closed",
+        fields=["outcome_at", "outcome"],
+        details={"outcome": outcome},
     )
     return screening
 

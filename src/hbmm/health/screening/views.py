@@ -25,8 +25,8 @@ from hbmm.health.screening.forms import (
 )
 from hbmm.health.screening.intake_mappers import FORM_ID
 from hbmm.health.screening.models import AgeGroup, Screening, Sex
-from hbmm.places.models import Site
 from hbmm.health.screening.webforms import add_errors, web_submit
+from hbmm.places.models import Site
 
 
 def _period(request) -> tuple[dt.date | None, dt.date | None, str, PeriodForm]:
@@ -112,8 +112,10 @@ def screening_new(request):
             if screening.is_suspect:
                 messages.warning(
                     request,
-                    _("Suspect case: isolate the traveller. The supervisor and the district "
-                      "surveillance officer have been alerted."),
+                    _(
+                        "Suspect case: isolate the traveller. The supervisor and the district "
+                        "surveillance officer have been alerted."
+                    ),
                 )
             else:
                 messages.success(request, _("Screening recorded."))
@@ -195,9 +197,7 @@ def _run(action: str, screening: Screening, data: dict, user):
     if action == "sample":
         return services.screening_sample(screening=screening, by=user, lab=data["lab"], at=at)
     if action == "result":
-        return services.screening_result(
-            screening=screening, by=user, result=data["result"], at=at
-        )
+        return services.screening_result(screening=screening, by=user, result=data["result"], at=at)
     if action == "close":
         return services.screening_close(
             screening=screening, by=user, outcome=data["outcome"], at=at

@@ -18,7 +18,9 @@ class Command(BaseCommand):
         for config in apps.get_app_configs():
             if not config.name.startswith("hbmm."):
                 continue
-            subpackages = sorted(m.name for m in pkgutil.iter_modules(config.module.__path__) if m.ispkg)
+            subpackages = sorted(
+                m.name for m in pkgutil.iter_modules(config.module.__path__) if m.ispkg
+            )
             for module_name in [f"{config.name}.demo"] + [
                 f"{config.name}.{sub}.demo" for sub in subpackages
             ]:
