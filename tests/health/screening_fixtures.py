@@ -5,7 +5,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.utils import translation
 
 from hbmm.health.ebs.services import focal_point_register
@@ -17,8 +16,10 @@ T0 = dt.datetime(2020, 4, 14, 8, 0, tzinfo=dt.UTC)  # a Tuesday, ISO week 2020-W
 
 
 @pytest.fixture(autouse=True)
-def english(client):
-    """Messages are asserted in English (the source language); pages are asked in English."""
+def english(client, settings):
+    """Messages are asserted in English (the source language); pages are asked in English.
+    Test users' passwords are hashed quickly (the tests log in with force_login)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     with translation.override("en"):
         yield

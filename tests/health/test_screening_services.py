@@ -179,6 +179,10 @@ def test_bad_input_is_refused_with_the_field_named(reference, make_user):
         ({"temperature": Decimal("29.9")}, "temperature", "between 30 and 45"),
         ({"temperature": Decimal("45.1")}, "temperature", "between 30 and 45"),
         ({"age": 121}, "age", "between 0 and 120"),
+        ({"nationality": "Mali"}, "nationality", "three-letter ISO country code"),
+        ({"countries_visited": ["GIN", "x"]}, "countries_visited", "three-letter ISO"),
+        ({"symptoms": ["sneezing"]}, "symptoms", "Unknown symptoms: sneezing."),
+        ({"sex": "m"}, "sex", "male, female or not stated"),
     ]
     for values, field, message in cases:
         with pytest.raises(ValidationError) as error:

@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from hbmm.accounts.scope import restrict_to_scope
 from hbmm.health.ebs.models import FocalPoint, Signal
 from hbmm.health.ebs.services import signal_create, signal_update
+from hbmm.health.screening.intake_mappers import site_lookup
 from hbmm.intake.cleaning import (
-    SiteLookup,
     clean_choice,
     clean_datetime,
     clean_decimal,
@@ -40,6 +40,7 @@ class SignalMapper(Mapper):
     form_id = FORM_ID
     model = Signal
     permission = "health.add_signal"
+    site_field = "site"
     title = "Community health signal"
     aliases = {
         "reporter": ("reporter_key", "focal_point", "relais", "cle_relais"),
@@ -74,7 +75,7 @@ class SignalMapper(Mapper):
                     _("The detection cannot be after the report."),
                 )
             )
-        site = SiteLookup().clean(
+        site = site_lookup().clean(
             data,
             "site",
             errors,

@@ -2,6 +2,7 @@
 
 import re
 
+from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from hbmm.health.screening.models import (
@@ -30,10 +31,28 @@ from hbmm.intake.cleaning import (
     clean_text,
 )
 from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError
-from hbmm.places.models import AdminArea
+from hbmm.places.models import AdminArea, Site
 
 ISO3 = re.compile(r"^[A-Za-z]{3}$")
 FORM_ID = "screening"
+_SITES: dict = {}
+
+
+def site_lookup() -> SiteLookup:
+    """A SiteLookup reused while the site registry is unchanged (one aggregate query per row
+    instead of loading every site for every row)."""
+    fingerprint = tuple(
+        Site.objects.aggregate(
+            n=Count("kinds"),
+            c=Count("pk", distinct=True),
+            m=Max("pk"),
+            f=Max("active_from"),
+            t=Max("active_to"),
+        ).values()
+    )
+    if _SITES.get("fingerprint") != fingerprint:
+        _SITES["fingerprint"], _SITES["lookup"] = fingerprint, SiteLookup()
+    return _SITES["lookup"]
 
 
 def _country(data, name, errors) -> str:
@@ -64,6 +83,7 @@ class ScreeningMapper(Mapper):
     form_id = FORM_ID
     model = Screening
     permission = "health.add_screening"
+    site_field = "point"  # read by the OpenRosa server's scope check (intake)
     title = "Traveller screening at a point of entry"
     aliases = {
         "point": ("site", "point_of_entry", "poe", "point_entree", "poste"),
@@ -90,7 +110,7 @@ class ScreeningMapper(Mapper):
     def clean(self, data: dict, *, submitter) -> dict:
         errors: list[FieldError] = []
         screened_at = clean_datetime(data, "screened_at", errors, required=True, not_future=True)
-        point = SiteLookup().clean(
+        point = site_lookup().clean(
             data,
             "point",
             errors,

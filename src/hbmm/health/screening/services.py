@@ -33,8 +33,10 @@ from hbmm.health.screening.models import (
     TEMPERATURE_MIN,
     AgeGroup,
     CaseDefinition,
+    Conveyance,
     FollowUpVisit,
     Screening,
+    Sex,
     Symptom,
 )
 from hbmm.places.models import AdminArea, Site, SiteKind
@@ -162,6 +164,19 @@ def _validate_traveller(values: dict, errors: dict) -> None:
     unknown = sorted(set(values.get("symptoms") or []) - set(Symptom.values))
     if unknown:
         errors.setdefault("symptoms", []).append(_("Unknown symptoms: %s.") % ", ".join(unknown))
+    if values.get("sex", Sex.UNKNOWN) not in Sex.values:
+        errors.setdefault("sex", []).append(_("Choose male, female or not stated."))
+    if values.get("conveyance", "") not in ("", *Conveyance.values):
+        errors.setdefault("conveyance", []).append(_("Unknown conveyance."))
+    for field in ("nationality", "origin_country"):
+        code = values.get(field) or ""
+        if code and not (len(code) == 3 and code.isalpha() and code.isupper()):
+            errors.setdefault(field, []).append(
+                _("Use a three-letter ISO country code (e.g. GIN).")
+            )
+    visited = values.get("countries_visited") or []
+    if any(not (len(c) == 3 and c.isalpha() and c.isupper()) for c in visited):
+        errors.setdefault("countries_visited", []).append(_("Use three-letter ISO country codes."))
     destination = values.get("destination")
     if destination is not None and not destination.path.startswith("MLI/"):
         errors.setdefault("destination", []).append(_("The destination must be in Mali."))
@@ -284,8 +299,7 @@ def screening_create(
     override = _apply_decision(
         screening, decision=decision, reason=override_reason, by=agent, at=screened_at
     )
-    screening.full_clean(exclude=["case_definition", "name", "phone", "document_number"])
-    screening.save()
+    screening.save()  # validated above; the database constraints back the ranges up
     audit_log(
         action=AuditEvent.Action.DATA_CHANGE,
         actor=agent,
