@@ -1,5 +1,6 @@
 """Django settings for HBMM, read from the environment (see README "Configuration")."""
 
+import os
 import secrets
 from pathlib import Path
 
@@ -107,6 +108,9 @@ def _database() -> dict:
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
         }
+        # Tests on a file, not in memory: concurrent writers then queue as in production
+        # (shared-cache memory databases fail at once with "table is locked").
+        config["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
     return config
 
 

@@ -90,3 +90,32 @@ def read_rows(source: str | Path | BinaryIO, *, filename: str = "") -> Iterator[
         yield from _xlsx_rows(source)
     else:
         yield from _csv_rows(source)
+
+
+def count_rows(source: BinaryIO, *, filename: str = "") -> int | None:
+    """The number of data rows (header excluded), cheaply, for a progress indicator: lines for
+    a CSV (a quoted cell spanning lines makes it an over-estimate), the sheet's declared
+    dimension for an XLSX (None when the workbook does not declare it)."""
+    head = source.read(4)
+    source.seek(0)
+    if head == XLSX_MAGIC or filename.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(source, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types for a broken file
+            raise TableError(f"not a readable XLSX workbook ({exc})") from exc
+        try:
+            rows = workbook.worksheets[0].max_row
+        finally:
+            workbook.close()
+            source.seek(0)
+        return max(rows - 1, 0) if rows else None
+    lines, last = 0, b"\n"
+    for chunk in iter(lambda: source.read(1024 * 1024), b""):
+        lines += chunk.count(b"\n")
+        last = chunk[-1:]
+    source.seek(0)
+    if last != b"\n":
+        lines += 1
+    return max(lines - 1, 0)

@@ -57,7 +57,12 @@ def test_hbmm_command_exits_non_zero_on_a_bad_file(tmp_path):
 
     path = tmp_path / "bad.csv"
     path.write_text("code,name_fr,kinds,pcode\nX,Nom,fmp,ML0199\n")
-    env = {**os.environ, "HBMM_VAR_DIR": str(tmp_path / "var")}
+    # A throw-away SQLite database: never the DATABASE_URL the suite may be running with.
+    env = {
+        **os.environ,
+        "HBMM_VAR_DIR": str(tmp_path / "var"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+    }
     subprocess.run(
         [sys.executable, "-m", "hbmm.cli", "migrate", "-v0"], env=env, check=True, timeout=300
     )

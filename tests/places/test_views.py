@@ -192,3 +192,11 @@ def test_places_in_navigation_for_roles_that_see_sites(client, make_user):
     client.logout()
     nobody = logged_in(client, make_user(None, areas=["MLI"]))
     assert f'href="{reverse("places:site_list")}"' not in nobody.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_coordinates_are_shown_in_decimal_degrees_without_trailing_zeros(client, make_user):
+    client.force_login(make_user("viewer", areas=["MLI"]))
+    client.cookies["django_language"] = "fr"  # French formats numbers with commas: not here
+    html = client.get(reverse("places:site_detail", args=["BCP-GOGUI"])).content.decode()
+    assert "15.686537, -9.32986" in html

@@ -51,3 +51,17 @@ def test_staff_see_the_administration_link(client, make_user):
     user.is_staff = True
     user.save()
     assert reverse("admin:index") in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_denials_render_the_translated_error_pages(client, make_user):
+    client.force_login(make_user("viewer", areas=["ML01"]))
+    client.cookies["django_language"] = "en"
+    forbidden = client.get(reverse("places:site_import"))
+    assert forbidden.status_code == 403
+    assert "Your role does not allow this action." in forbidden.content.decode()
+    missing = client.get(reverse("places:site_detail", args=["OFF-GAO"]))
+    assert missing.status_code == 404
+    assert "outside your geographic scope" in missing.content.decode()
+    client.cookies["django_language"] = "fr"
+    assert "Introuvable" in client.get("/no-such-page/").content.decode()

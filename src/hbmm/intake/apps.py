@@ -6,3 +6,15 @@ class IntakeConfig(AppConfig):
     name = "hbmm.intake"
     label = "intake"
     verbose_name = _("Field data intake")
+
+    def ready(self):
+        from hbmm.web.nav import NavItem, register
+
+        register(
+            NavItem(
+                label=_("Field data"),
+                url_name="intake:submissions",
+                permission="intake.view_submission",
+                order=80,
+            )
+        )

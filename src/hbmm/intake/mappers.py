@@ -21,7 +21,7 @@ batch of clean ones, inside one transaction; a MappingError quarantines the subm
 its reasons and nothing reaches the domain.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -63,6 +63,9 @@ class Mapper:
     model: ClassVar[type[Model]]
     permission: ClassVar[str]
     title: ClassVar[str] = ""
+    # The field holding the site code, if the form is about a site: the OpenRosa server checks
+    # it against the submitter's scope, and quarantined items are filed under that site.
+    site_field: ClassVar[str | None] = "site"
     # canonical field name -> other accepted names (file headers in English and French, old
     # form field names). Matching ignores case, accents, spaces and punctuation.
     aliases: ClassVar[dict[str, Sequence[str]]] = {}
@@ -78,6 +81,16 @@ class Mapper:
     def records_for(self, submission) -> QuerySet:
         """The domain records produced by `submission`."""
         return self.model.objects.filter(submission=submission)
+
+    def transform_rows(
+        self, rows: Iterator[tuple[int, dict]], *, options: dict
+    ) -> Iterator[tuple[int, dict]]:
+        """File imports only: reshape the file's rows before each becomes a submission (e.g. a
+        wide table with one column per date into one row per date; rows the import was not
+        asked for left out). Rows keep the spreadsheet row number they come from. `options`
+        are the import's options (`file_import(options=...)`). Raise tabular.TableError to
+        fail the whole file with a message. The default passes rows through unchanged."""
+        return rows
 
 
 _REGISTRY: dict[str, Mapper] = {}

@@ -48,6 +48,7 @@ class ImportFile(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
+    rows_total = models.PositiveIntegerField(_("rows in the file"), null=True, blank=True)
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
     rows_accepted = models.PositiveIntegerField(_("rows accepted"), default=0)
     rows_quarantined = models.PositiveIntegerField(_("rows quarantined"), default=0)
@@ -206,3 +207,98 @@ class Correction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Form(models.Model):
+    """An XLSForm shipped in `intake/forms/`, converted to an XForm once per file content.
+
+    Rows are keyed by the checksum of the .xlsx: changing the file makes a new row (and, since
+    its version must change too, a new form version for the phones); the old rows stay, so a
+    submission made with an old version can still be traced to its definition.
+    """
+
+    form_id = models.CharField(_("form id"), max_length=100, db_index=True)
+    version = models.CharField(_("version"), max_length=100)
+    title = models.CharField(_("title"), max_length=255)
+    xlsx_sha256 = models.CharField(_("XLSForm checksum (SHA-256)"), max_length=64, unique=True)
+    xml = models.TextField(_("XForm XML"))
+    md5 = models.CharField(_("XForm MD5"), max_length=32)
+    warnings = models.JSONField(_("conversion warnings"), default=list, blank=True)
+    converted_at = models.DateTimeField(_("converted at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("form")
+        verbose_name_plural = _("forms")
+        ordering = ["form_id", "-converted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.form_id} v{self.version}"
+
+
+class PullSource(models.Model):
+    """A form on an ODK Central or KoboToolbox server whose submissions `hbmm sync` pulls."""
+
+    class Kind(models.TextChoices):
+        ODK_CENTRAL = "odk_central", _("ODK Central")
+        KOBO = "kobo", _("KoboToolbox")
+
+    class RunStatus(models.TextChoices):
+        NEVER = "", _("never run")
+        OK = "ok", _("succeeded")
+        FAILED = "failed", _("failed")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    channel = models.CharField(_("server type"), max_length=20, choices=Kind.choices)
+    server_url = models.URLField(
+        _("server URL"),
+        help_text=_("e.g. https://central.example.org or https://kf.kobotoolbox.org"),
+    )
+    project_id = models.CharField(
+        _("project id"), max_length=50, blank=True, help_text=_("ODK Central project number.")
+    )
+    remote_form_id = models.CharField(
+        _("form on the server"),
+        max_length=100,
+        help_text=_("ODK Central form id (xmlFormId) or KoboToolbox asset uid."),
+    )
+    form_id = models.CharField(
+        _("HBMM form"), max_length=100, help_text=_("The HBMM form (mapper) the data is for.")
+    )
+    username = models.CharField(
+        _("user name"), max_length=150, blank=True, help_text=_("ODK Central e-mail address.")
+    )
+    secret_encrypted = models.TextField(_("password or token (encrypted)"), blank=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    page_size = models.PositiveIntegerField(
+        _("page size asked for"),
+        default=100,
+        help_text=_("Rows asked per page; the server may send fewer, pages are followed."),
+    )
+    # Submission time of the last stored record (ISO 8601, as the server wrote it).
+    watermark = models.CharField(_("submissions up to"), max_length=40, blank=True)
+    # Update time of the last stored edit (ODK Central __system/updatedAt).
+    edit_watermark = models.CharField(_("edits up to"), max_length=40, blank=True)
+    last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
+    last_status = models.CharField(
+        _("last run status"), max_length=10, choices=RunStatus.choices, blank=True
+    )
+    last_message = models.TextField(_("last run message"), blank=True)
+    last_counts = models.JSONField(_("last run counts"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("pull source")
+        verbose_name_plural = _("pull sources")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def set_secret(self, secret: str) -> None:
+        from hbmm.crypto import encrypt
+
+        self.secret_encrypted = encrypt(secret) if secret else ""
+
+    def get_secret(self) -> str:
+        from hbmm.crypto import decrypt
+
+        return decrypt(self.secret_encrypted) if self.secret_encrypted else ""

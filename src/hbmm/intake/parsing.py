@@ -116,9 +116,21 @@ def alias_map(canonical_aliases: dict[str, tuple[str, ...] | list[str]]) -> dict
     return mapping
 
 
+def snake_name(name: str) -> str:
+    """ "Observation date" -> "observation_date", "Site" -> "site" (accents dropped)."""
+    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode().lower()
+    words = "".join(ch if ch.isalnum() else " " for ch in text).split()
+    return "_".join(words) or str(name)
+
+
 def apply_aliases(data: dict, mapping: dict[str, str]) -> dict:
-    """Rename known fields to their canonical names; unknown fields are kept as they are."""
+    """Rename known fields to their canonical names; other fields get a snake_case name
+    ("Site" -> "site", "Observation date" -> "observation_date"), so a file header that
+    differs from a field name only by case, accents or spaces needs no alias."""
     result: dict = {}
     for key, value in data.items():
-        result[mapping.get(normalise_name(key), key)] = value
+        canonical = mapping.get(normalise_name(key))
+        if canonical is None:
+            canonical = key if key.isidentifier() and key.islower() else snake_name(key)
+        result.setdefault(canonical, value)
     return result

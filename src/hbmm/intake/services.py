@@ -80,6 +80,12 @@ def submission_receive(
         if existing is not None:
             if existing.checksum == checksum:
                 return Received(existing, created=False)
+            # The same differing copy sent again (a phone retrying) is not stored twice.
+            known_copy = Submission.objects.filter(
+                instance_id=instance_id, status=Status.CONFLICT, checksum=checksum
+            ).first()
+            if known_copy is not None:
+                return Received(known_copy, created=False)
             conflict = Submission.objects.create(
                 channel=channel,
                 form_id=form_id,
@@ -96,6 +102,7 @@ def submission_receive(
                 source_file=source_file,
                 row_number=row_number,
                 data=data,
+                is_demo=is_demo,
                 status=Status.CONFLICT,
                 errors=[
                     FieldError(
@@ -109,6 +116,9 @@ def submission_receive(
                 ],
             )
             return Received(conflict, created=True)
+        resolved_root = _resolve_root(
+            instance_id=instance_id, root_id=root_id, deprecated_id=deprecated_id
+        )
         try:
             with transaction.atomic():
                 submission = Submission.objects.create(
@@ -116,9 +126,7 @@ def submission_receive(
                     form_id=form_id,
                     form_version=form_version,
                     instance_id=instance_id,
-                    root_id=_resolve_root(
-                        instance_id=instance_id, root_id=root_id, deprecated_id=deprecated_id
-                    ),
+                    root_id=resolved_root,
                     deprecated_id=deprecated_id,
                     submitter=submitter,
                     submitter_name=submitter_name
@@ -186,6 +194,12 @@ def _process_form_batch(form_id: str, batch: list[Submission]) -> dict[str, int]
         counts[Status.QUARANTINED] += len(batch)
         return counts
     aliases = alias_map(mapper.aliases)
+    site_field = getattr(mapper, "site_field", None)
+    sites = _sites_named(
+        [apply_aliases(s.effective_data, aliases).get(site_field) for s in batch]
+        if site_field
+        else []
+    )
     instance_ids = [s.instance_id for s in batch]
     later_edits = set(
         Submission.objects.filter(deprecated_id__in=instance_ids)
@@ -211,8 +225,7 @@ def _process_form_batch(form_id: str, batch: list[Submission]) -> dict[str, int]
         try:
             cleaned = mapper.clean(data, submitter=submission.submitter)
         except MappingError as exc:
-            site = None
-            _quarantine(submission, exc.errors, site=site)
+            _quarantine(submission, exc.errors, site=sites.get(data.get(site_field)))
             counts[Status.QUARANTINED] += 1
             continue
         previous = current.get(submission.root_id)
@@ -229,6 +242,25 @@ def _process_form_batch(form_id: str, batch: list[Submission]) -> dict[str, int]
     return counts
 
 
+class _SitesByCode(dict):
+    def get(self, code, default=None):
+        if not isinstance(code, str):
+            return default
+        return super().get(code.strip().upper(), default)
+
+
+def _sites_named(codes: list) -> dict:
+    """Sites by (upper-case) code, so a quarantined item is filed under its site and the
+    reviewers of that area see it."""
+    from hbmm.places.models import Site
+
+    wanted = {c.strip().upper() for c in codes if isinstance(c, str) and c.strip()}
+    if not wanted:
+        return _SitesByCode()
+    found = Site.objects.filter(code__in=wanted)
+    return _SitesByCode({site.code.upper(): site for site in found})
+
+
 def _mark_accepted(items: list[Item]) -> None:
     now = timezone.now()
     roots = [i.submission.root_id for i in items]
@@ -236,14 +268,18 @@ def _mark_accepted(items: list[Item]) -> None:
     Submission.objects.filter(root_id__in=roots, is_current=True).exclude(pk__in=own).update(
         is_current=False, status=Status.SUPERSEDED
     )
+    # One UPDATE per site (a batch usually covers a handful), not a CASE over every row.
+    by_site: dict = {}
     for item in items:
         sub = item.submission
         sub.status, sub.is_current, sub.errors, sub.processed_at = Status.ACCEPTED, True, [], now
         site = item.cleaned.get("site")
         sub.site = site if hasattr(site, "pk") else None
-    Submission.objects.bulk_update(
-        [i.submission for i in items], ["status", "is_current", "errors", "processed_at", "site"]
-    )
+        by_site.setdefault(sub.site, []).append(sub.pk)
+    for site, pks in by_site.items():
+        Submission.objects.filter(pk__in=pks).update(
+            status=Status.ACCEPTED, is_current=True, errors=[], processed_at=now, site=site
+        )
 
 
 def _save_items(mapper, items: list[Item]) -> list[tuple[Item, list[FieldError] | None]]:
@@ -317,7 +353,25 @@ def submissions_reprocess(
 INSTANCE_ID_COLUMNS = ("instance_id", "instanceid", "meta/instanceID", "_uuid", "KEY", "uuid")
 
 
-def _row_instance_id(kind: str, values: dict, seen: dict[str, int]) -> str:
+class _RowCounter:
+    """Occurrences of each row content within one file, in little memory (a 64-bit integer
+    per distinct row; a counter only for rows that repeat)."""
+
+    def __init__(self):
+        self.once: set[int] = set()
+        self.more: dict[int, int] = {}
+
+    def next(self, digest: str) -> int:
+        key = int(digest[:16], 16)
+        if key not in self.once:
+            self.once.add(key)
+            return 0
+        occurrence = self.more.get(key, 1)
+        self.more[key] = occurrence + 1
+        return occurrence
+
+
+def _row_instance_id(kind: str, values: dict, seen: _RowCounter) -> str:
     """An explicit instance id column when the file has one (ODK/Kobo exports), else a hash of
     the row's content; identical rows within one file are told apart by their occurrence, so
     importing the same file twice adds nothing while two equal rows in one file both count."""
@@ -326,8 +380,7 @@ def _row_instance_id(kind: str, values: dict, seen: dict[str, int]) -> str:
         if value not in (None, ""):
             return str(value)
     digest = sha256(json_dumps(values))[:40]
-    occurrence = seen.get(digest, 0)
-    seen[digest] = occurrence + 1
+    occurrence = seen.next(digest)
     return f"file:{kind}:{digest}" + (f":{occurrence}" if occurrence else "")
 
 
@@ -351,6 +404,74 @@ def _store_file(*, kind: str, source, original_name: str, uploaded_by) -> Import
     return record
 
 
+def import_file_store(
+    *, kind: str, source, original_name: str, uploaded_by=None, is_demo: bool = False
+) -> ImportFile:
+    """Keep an uploaded file as received (status pending); `import_file_run` reads it."""
+    if get_mapper(kind) is None:
+        raise ValidationError(_("Unknown import kind '%s'.") % kind)
+    record = _store_file(
+        kind=kind, source=source, original_name=original_name, uploaded_by=uploaded_by
+    )
+    if is_demo:
+        record.is_demo = True
+        record.save(update_fields=["is_demo"])
+    return record
+
+
+def import_file_run(
+    *, import_file: ImportFile, batch_size: int = 1000, progress=None, options: dict | None = None
+) -> ImportFile:
+    """Read a stored file's rows in batches: each row becomes a Submission (channel `file`, with
+    its row number) and goes through the form's mapper. Each batch commits on its own, so the
+    progress is visible while it runs; running a file again adds nothing already received.
+    `progress(rows_read)` is called after each batch; `options` go to the mapper's
+    `transform_rows`."""
+    from hbmm.intake.mappers import get_mapper
+    from hbmm.tabular import TableError, count_rows, read_rows
+
+    record = import_file
+    record.status = ImportFile.Status.RUNNING
+    record.rows_read = record.rows_accepted = record.rows_quarantined = record.rows_duplicate = 0
+    record.error, record.finished_at = "", None
+    try:
+        with record.file.open("rb") as handle:
+            record.rows_total = count_rows(handle, filename=record.original_name)
+    except TableError:
+        record.rows_total = None
+    record.save()
+    seen = _RowCounter()
+    batch: list[tuple[int, dict]] = []
+    try:
+        with record.file.open("rb") as handle:
+            rows = read_rows(handle, filename=record.original_name)
+            for number, values in get_mapper(record.kind).transform_rows(
+                rows, options=options or {}
+            ):
+                batch.append((number, values))
+                if len(batch) >= batch_size:
+                    _import_batch(record, record.kind, batch, seen, record.uploaded_by)
+                    batch = []
+                    if progress:
+                        progress(record.rows_read)
+            if batch:
+                _import_batch(record, record.kind, batch, seen, record.uploaded_by)
+                if progress:
+                    progress(record.rows_read)
+    except TableError as exc:
+        record.status, record.error = ImportFile.Status.FAILED, str(exc)
+    except Exception as exc:  # keep the file's status truthful, then let it propagate
+        record.status, record.error = ImportFile.Status.FAILED, f"{type(exc).__name__}: {exc}"
+        record.finished_at = timezone.now()
+        record.save(update_fields=["status", "error", "finished_at"])
+        raise
+    else:
+        record.status = ImportFile.Status.DONE
+    record.finished_at = timezone.now()
+    record.save(update_fields=["status", "error", "finished_at"])
+    return record
+
+
 def file_import(
     *,
     kind: str,
@@ -360,46 +481,24 @@ def file_import(
     batch_size: int = 1000,
     progress=None,
     is_demo: bool = False,
+    options: dict | None = None,
 ) -> ImportFile:
     """Import a CSV/XLSX file of `kind` (a registered mapper's form id), streaming its rows.
 
-    The file is stored as received; each row becomes a Submission (channel `file`, with its row
-    number) and goes through the same mapping as any other submission. Rows are handled in
-    batches (bounded memory), each committed on its own, so progress is visible while it runs.
-    `progress(rows_read)` is called after each batch. `is_demo` flags demonstration data.
+    The file is stored as received (`import_file_store`), then read (`import_file_run`).
+    `is_demo` flags demonstration data; `options` go to the mapper's `transform_rows` (e.g.
+    which countries to take from a multi-country file).
     """
-    from hbmm.intake.mappers import get_mapper
-    from hbmm.tabular import TableError, read_rows
-
-    if get_mapper(kind) is None:
-        raise ValidationError(_("Unknown import kind '%s'.") % kind)
-    record = _store_file(
-        kind=kind, source=source, original_name=original_name, uploaded_by=uploaded_by
+    record = import_file_store(
+        kind=kind,
+        source=source,
+        original_name=original_name,
+        uploaded_by=uploaded_by,
+        is_demo=is_demo,
     )
-    record.status, record.is_demo = ImportFile.Status.RUNNING, is_demo
-    record.save(update_fields=["status", "is_demo"])
-    seen: dict[str, int] = {}
-    batch: list[tuple[int, dict]] = []
-    try:
-        with record.file.open("rb") as handle:
-            for number, values in read_rows(handle, filename=original_name):
-                batch.append((number, values))
-                if len(batch) >= batch_size:
-                    _import_batch(record, kind, batch, seen, uploaded_by)
-                    batch = []
-                    if progress:
-                        progress(record.rows_read)
-            if batch:
-                _import_batch(record, kind, batch, seen, uploaded_by)
-                if progress:
-                    progress(record.rows_read)
-    except TableError as exc:
-        record.status, record.error = ImportFile.Status.FAILED, str(exc)
-    else:
-        record.status = ImportFile.Status.DONE
-    record.finished_at = timezone.now()
-    record.save(update_fields=["status", "error", "finished_at"])
-    return record
+    return import_file_run(
+        import_file=record, batch_size=batch_size, progress=progress, options=options
+    )
 
 
 def _cell_text(value) -> str:
@@ -414,29 +513,83 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _import_batch(record, kind: str, rows: list[tuple[int, dict]], seen: dict, uploaded_by) -> None:
-
-    received = []
+def _receive_rows(record, kind: str, rows: list[tuple[int, dict]], seen, uploaded_by):
+    """Store a batch of file rows: one query finds the rows already received, one insert
+    stores the new ones; returns (new submissions, number already received)."""
+    prepared = []
+    for number, values in rows:
+        text_values = {k: _cell_text(v) for k, v in values.items() if k}
+        payload = json_dumps(text_values)
+        instance_id = _row_instance_id(kind, text_values, seen)
+        prepared.append((number, instance_id, text_values, payload))
+    ids = [p[1] for p in prepared]
+    known = set(
+        Submission.objects.filter(instance_id__in=ids)
+        .exclude(status=Status.CONFLICT)
+        .values_list("instance_id", flat=True)
+    )
+    fresh, slow = [], []
+    in_batch: set[str] = set()
+    for item in prepared:
+        if item[1] in known or item[1] in in_batch:
+            slow.append(item)  # received before (or twice in this batch): compare checksums
+        else:
+            in_batch.add(item[1])
+            fresh.append(item)
+    now = timezone.now()
+    objects = [
+        Submission(
+            channel="file",
+            form_id=kind,
+            instance_id=instance_id,
+            root_id=instance_id,
+            submitter=uploaded_by,
+            submitter_name=uploaded_by.get_username() if uploaded_by else "",
+            received_at=now,
+            payload=payload,
+            payload_format=Submission.Format.ROW,
+            checksum=sha256(payload),
+            source_file=record,
+            row_number=number,
+            data=values,
+            is_demo=record.is_demo,
+        )
+        for number, instance_id, values, payload in fresh
+    ]
+    received: list[Submission] = []
+    try:
+        with transaction.atomic():
+            received = Submission.objects.bulk_create(objects)
+    except IntegrityError:  # another import stored some of these rows meanwhile
+        slow = fresh + slow
+        received = []
     duplicates = 0
+    for number, instance_id, values, payload in slow:
+        result = submission_receive(
+            channel="file",
+            form_id=kind,
+            instance_id=instance_id,
+            payload=payload,
+            payload_format=Submission.Format.ROW,
+            data=values,
+            submitter=uploaded_by,
+            source_file=record,
+            row_number=number,
+            is_demo=record.is_demo,
+        )
+        if result.created and result.submission.status != Status.CONFLICT:
+            received.append(result.submission)
+        else:
+            duplicates += 1
+    if uploaded_by is not None:
+        for submission in received:
+            submission.submitter = uploaded_by  # no query per row in the mappers' scope checks
+    return received, duplicates
+
+
+def _import_batch(record, kind: str, rows: list[tuple[int, dict]], seen, uploaded_by) -> None:
     with transaction.atomic():
-        for number, values in rows:
-            text_values = {k: _cell_text(v) for k, v in values.items() if k}
-            result = submission_receive(
-                channel="file",
-                form_id=kind,
-                instance_id=_row_instance_id(kind, text_values, seen),
-                payload=json_dumps(text_values),
-                payload_format=Submission.Format.ROW,
-                data=text_values,
-                submitter=uploaded_by,
-                source_file=record,
-                row_number=number,
-                is_demo=record.is_demo,
-            )
-            if result.created and result.submission.status != Status.CONFLICT:
-                received.append(result.submission)
-            else:
-                duplicates += 1
+        received, duplicates = _receive_rows(record, kind, rows, seen, uploaded_by)
         counts = submissions_process(received)
         ImportFile.objects.filter(pk=record.pk).update(
             rows_read=models_F("rows_read") + len(rows),
@@ -446,4 +599,125 @@ def _import_batch(record, kind: str, rows: list[tuple[int, dict]], seen: dict, u
         )
     record.refresh_from_db(
         fields=["rows_read", "rows_accepted", "rows_quarantined", "rows_duplicate"]
+    )
+
+
+# --- OpenRosa (ODK Collect, Enketo) ---------------------------------------------------------
+
+
+class SubmissionRefused(Exception):
+    """An OpenRosa submission refused before anything is stored; `status` is the HTTP code."""
+
+    def __init__(self, status: int, message: str):
+        self.status = status
+        self.message = message
+        super().__init__(message)
+
+
+@dataclass
+class OpenRosaResult:
+    submission: Submission
+    created: bool
+    conflict: bool
+    attachments_added: int
+
+
+def _store_attachment(submission: Submission, upload) -> bool:
+    """Keep one uploaded file beside its submission, with its checksum; a file of that name
+    already stored is not stored again (split or repeated posts)."""
+    from hbmm.intake.models import SubmissionAttachment
+
+    name = (upload.name or "").rsplit("/", 1)[-1][:255]
+    if not name or submission.attachments.filter(name=name).exists():
+        return False
+    digest, size = hashlib.sha256(), 0
+    for chunk in upload.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+    upload.seek(0)
+    attachment = SubmissionAttachment(
+        submission=submission,
+        name=name,
+        content_type=(getattr(upload, "content_type", "") or "")[:100],
+        size=size,
+        checksum=digest.hexdigest(),
+    )
+    attachment.file.save(name, upload, save=False)
+    try:
+        with transaction.atomic():
+            attachment.save()
+    except IntegrityError:  # the same file arrived through a concurrent post
+        attachment.file.delete(save=False)
+        return False
+    return True
+
+
+def openrosa_submission_receive(
+    *, xml: bytes, attachments: list, user, device_id: str = ""
+) -> OpenRosaResult:
+    """One OpenRosa POST: check it, store the raw XML and the files, process the submission.
+
+    Refused before anything is stored (SubmissionRefused): malformed XML (400), a form this
+    server does not know (404), a form the user's role may not fill (403), a site code that is
+    unknown (400) or outside the user's scope (403). The same instance posted again (Collect
+    splits large submissions over several posts, or retries) stores only the files not yet
+    received; a different XML under a known instance id is kept as a conflict copy (409).
+    """
+    from hbmm.accounts.scope import user_scope
+    from hbmm.intake.parsing import PayloadError, parse_xml
+    from hbmm.places.models import Site
+
+    try:
+        text = xml.decode("utf-8")
+        parsed = parse_xml(xml)
+    except (UnicodeDecodeError, PayloadError) as exc:
+        message = _("The submission is not a readable XForm instance: %s") % exc
+        raise SubmissionRefused(400, message) from exc
+    mapper = get_mapper(parsed.form_id)
+    if mapper is None:
+        raise SubmissionRefused(
+            404, _("The form '%s' is not known to this server.") % parsed.form_id
+        )
+    if not user.has_perm(mapper.permission):
+        raise SubmissionRefused(
+            403, _("Your role does not allow you to send the form '%s'.") % parsed.form_id
+        )
+    data = apply_aliases(parsed.data, alias_map(mapper.aliases))
+    site_field = getattr(mapper, "site_field", None)
+    code = data.get(site_field) if site_field else None
+    if isinstance(code, str) and code.strip():
+        site = Site.objects.select_related("area").filter(code__iexact=code.strip()).first()
+        if site is None:
+            raise SubmissionRefused(
+                400,
+                _("Unknown site '%(code)s' (field %(field)s): update the form's site list.")
+                % {"code": code, "field": site_field},
+            )
+        if not user_scope(user).contains_site(site):
+            raise SubmissionRefused(
+                403,
+                _("The site '%(code)s' (field %(field)s) is outside your geographic scope.")
+                % {"code": code, "field": site_field},
+            )
+    received = submission_receive(
+        channel="openrosa",
+        form_id=parsed.form_id,
+        form_version=parsed.form_version,
+        instance_id=parsed.instance_id,
+        root_id=parsed.root_id,
+        deprecated_id=parsed.deprecated_id,
+        payload=text,
+        payload_format=Submission.Format.XML,
+        data=parsed.data,
+        submitter=user,
+        device_id=(device_id or str(parsed.data.get("deviceid") or ""))[:150],
+    )
+    submission = received.submission
+    added = sum(_store_attachment(submission, upload) for upload in attachments)
+    conflict = submission.status == Status.CONFLICT
+    if received.created and not conflict:
+        submissions_process([submission])
+        submission.refresh_from_db()
+    return OpenRosaResult(
+        submission=submission, created=received.created, conflict=conflict, attachments_added=added
     )

@@ -6,3 +6,17 @@ class MobilityConfig(AppConfig):
     name = "hbmm.mobility"
     label = "mobility"
     verbose_name = _("Mobility tracking")
+
+    def ready(self):
+        from hbmm.mobility.intake_mappers import register_all
+        from hbmm.web.nav import NavItem, register
+
+        register_all()
+        register(
+            NavItem(
+                label=_("Mobility"),
+                url_name="mobility:index",
+                permission="mobility.view_flowcount",
+                order=30,
+            )
+        )

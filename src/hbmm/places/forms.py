@@ -34,7 +34,8 @@ class SiteFilterForm(forms.Form):
         self.fields["region"].choices = [("", _("All regions"))] + [
             (a.pcode, f"{a.name} ({a.pcode})") for a in regions
         ]
-        self.fields["kind"].choices = [("", _("All kinds"))] + [(k.code, k.name) for k in kinds]
+        kinds = sorted(((k.code, k.name) for k in kinds), key=lambda choice: choice[1])
+        self.fields["kind"].choices = [("", _("All kinds")), *kinds]
 
 
 class AreaFilterForm(forms.Form):

@@ -1,5 +1,7 @@
 """Admin areas (OCHA P-codes) and sites: the geography every record hangs on."""
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Value
@@ -159,6 +161,14 @@ class Site(LabelledModel):
                 name="site_coordinates_both_or_none",
             ),
         ]
+
+    @property
+    def coordinates(self) -> str:
+        """ "latitude, longitude" in decimal degrees without trailing zeros, or ""."""
+        if self.latitude is None or self.longitude is None:
+            return ""
+        lat, lon = (format(Decimal(v).normalize(), "f") for v in (self.latitude, self.longitude))
+        return f"{lat}, {lon}"
 
     def clean(self):
         if (self.latitude is None) != (self.longitude is None):

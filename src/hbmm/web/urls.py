@@ -1,7 +1,7 @@
 from django.urls import path
 
-from hbmm.web import views
+from hbmm.reports.views import overview
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", overview, name="home"),  # the situation overview (reports app) is the home page
 ]

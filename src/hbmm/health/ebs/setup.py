@@ -16,6 +16,6 @@ def ready() -> None:
             label=_("Signals"),
             url_name="health:signals_board",
             permission="health.view_signal",
-            order=41,
+            order=44,
         )
     )

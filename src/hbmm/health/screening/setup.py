@@ -16,6 +16,6 @@ def ready() -> None:
             label=_("Screening"),
             url_name="health:screening_dashboard",
             permission="health.view_screening_figures",
-            order=40,
+            order=43,
         )
     )

@@ -306,27 +306,17 @@ def signal_form() -> dict:
         "form_id": SIGNAL_FORM_ID,
         "version": VERSION,
         "default_language": "French (fr)",
+        "instance_name": "concat(${kind}, ' ', ${reported_at})",
     }
     return {"survey": survey, "choices": _choices("kind", kinds), "settings": settings}
 
 
 def write(path: Path, form: dict) -> Path:
-    from openpyxl import Workbook
+    from hbmm.intake.xlsform_writer import write_xlsform
 
-    workbook = Workbook()
-    for index, (title, rows) in enumerate(
-        (("survey", form["survey"]), ("choices", form["choices"]), ("settings", [form["settings"]]))
-    ):
-        sheet = workbook.active if index == 0 else workbook.create_sheet()
-        sheet.title = title
-        columns: list[str] = []
-        for row in rows:
-            columns += [key for key in row if key not in columns]
-        sheet.append(columns)
-        for row in rows:
-            sheet.append([row.get(column, "") for column in columns])
-    workbook.save(path)
-    return path
+    return write_xlsform(
+        path, survey=form["survey"], choices=form["choices"], settings=form["settings"]
+    )
 
 
 def main() -> None:

@@ -1,0 +1,414 @@
+"""Intake mappers of the health app (registered in HealthConfig.ready()).
+
+| form id / import kind        | what                                                         |
+|------------------------------|--------------------------------------------------------------|
+| epi_countries_aggregated     | long file Date,Country,Confirmed,Recovered,Deaths[,Tests]    |
+| epi_jhu_confirmed / _recovered / _deaths | CSSE wide time series, one file per metric       |
+| epi_bulletin                 | the ministry's daily bulletin (XLSForm, web form)            |
+| poe_capacity                 | the weekly point-of-entry capacity checklist (XLSForm, web)  |
+| poe_status                   | a point of entry's operational status (XLSForm, web)         |
+
+File imports take options {"countries": [ISO3...], "neighbours": bool}: the configured country
+(settings.HBMM_COUNTRY_ISO3) by default, the neighbouring countries the file has if asked.
+"""
+
+from django.utils.translation import gettext as _
+
+from hbmm.health.epi_files import country_names, long_rows, wide_rows
+from hbmm.health.models import (
+    CAPACITY_ITEM_FIELDS,
+    Answer,
+    CapacityAssessment,
+    EpiMetric,
+    EpiSource,
+    EpiValue,
+    HealthMeasure,
+    OperationalStatus,
+    PoeStatus,
+    PointType,
+    Population,
+    Restriction,
+)
+from hbmm.health.services import (
+    EpiEntry,
+    RecordEntry,
+    capacity_assessments_record,
+    epi_values_record,
+    poe_statuses_record,
+)
+from hbmm.intake.cleaning import (
+    _raw,
+    clean_choice,
+    clean_date,
+    clean_decimal,
+    clean_int,
+    clean_multi_choice,
+    clean_text,
+)
+from hbmm.intake.mappers import FieldError, Mapper, MappingError, register
+from hbmm.intake.parsing import normalise_name
+
+METRIC_ALIASES = {
+    "confirmed": ("Confirmed", "cas confirmés", "confirmés", "cas_confirmes"),
+    "recovered": ("Recovered", "guéris", "gueris", "cas_gueris"),
+    "deaths": ("Deaths", "décès", "deces"),
+    "tests": ("Tests", "tests réalisés", "tests_realises"),
+}
+
+
+def _area_for_country(value, errors: list, field: str):
+    from hbmm.places.models import AdminArea
+
+    iso3 = country_names().get(normalise_name(value or ""))
+    if iso3 is None:
+        errors.append(FieldError(field, value, _("Unknown country.")))
+        return None
+    return AdminArea.objects.get(pcode=iso3)
+
+
+def _check_area_scope(area, submitter, errors: list, field: str) -> None:
+    """National (and foreign) figures need a national scope; a region's, that region."""
+    from hbmm.accounts.scope import user_scope
+
+    if submitter is None or area is None:
+        return
+    scope = user_scope(submitter)
+    if scope.is_national:
+        return
+    if area.level == 0 or not any(area.path.startswith(p) for p in scope.area_paths):
+        errors.append(FieldError(field, area.pcode, _("This area is outside your scope.")))
+
+
+class EpiSeriesMapper(Mapper):
+    """Rows of a published series file: one country, one date, some cumulative metrics."""
+
+    model = EpiValue
+    permission = "health.add_epivalue"
+    source: str
+    metrics: tuple[str, ...]
+    aliases = {
+        "date": ("Date", "jour"),
+        "country": ("Country", "Country/Region", "pays"),
+        "province": ("Province/State", "province"),
+        **METRIC_ALIASES,
+    }
+
+    def clean(self, data: dict, *, submitter) -> dict:
+        errors: list[FieldError] = []
+        day = clean_date(data, "date", errors, required=True, not_future=True)
+        if _raw(data, "province") is not None:
+            errors.append(
+                FieldError(
+                    "province",
+                    data.get("province"),
+                    _("Sub-national rows of a published series are not imported."),
+                )
+            )
+        area = None
+        if _raw(data, "country") is None:
+            errors.append(FieldError("country", None, _("This field is required.")))
+        else:
+            area = _area_for_country(_raw(data, "country"), errors, "country")
+        _check_area_scope(area, submitter, errors, "country")
+        values = {}
+        for metric in self.metrics:
+            value = clean_int(data, metric, errors, minimum=0)
+            if value is not None:
+                values[metric] = value
+        if not values and not errors:
+            errors.append(FieldError(self.metrics[0], None, _("No value reported for this date.")))
+        if errors:
+            raise MappingError(errors)
+        return {"area": area, "day": day, "values": values}
+
+    def save(self, items) -> None:
+        epi_values_record(
+            entries=[
+                EpiEntry(
+                    area=i.cleaned["area"],
+                    day=i.cleaned["day"],
+                    source=self.source,
+                    values=i.cleaned["values"],
+                    submission=i.submission,
+                    replaces=i.existing,
+                )
+                for i in items
+            ]
+        )
+
+
+class CountriesAggregatedMapper(EpiSeriesMapper):
+    form_id = "epi_countries_aggregated"
+    title = "COVID-19 countries-aggregated (Date,Country,Confirmed,Recovered,Deaths)"
+    source = EpiSource.COUNTRIES_AGGREGATED
+    metrics = ("confirmed", "recovered", "deaths", "tests")
+
+    def transform_rows(self, rows, *, options):
+        return long_rows(rows, options=options)
+
+
+class JhuTimeSeriesMapper(EpiSeriesMapper):
+    source = EpiSource.JHU_CSSE
+
+    def __init__(self, metric: str):
+        self.metric = metric
+        self.metrics = (metric,)
+        self.form_id = f"epi_jhu_{metric}"
+        self.title = f"Johns Hopkins CSSE time_series_covid19_{metric}_global.csv"
+
+    def transform_rows(self, rows, *, options):
+        return wide_rows(rows, options=options, metric=self.metric)
+
+
+class EpiBulletinMapper(Mapper):
+    """The ministry's daily bulletin, entered by hand (XLSForm or web form)."""
+
+    form_id = "epi_bulletin"
+    title = "Daily epidemiological bulletin"
+    model = EpiValue
+    permission = "health.add_epivalue"
+    aliases = {
+        "bulletin_date": ("date", "date_bulletin"),
+        "area": ("pcode", "region", "zone"),
+        **METRIC_ALIASES,
+    }
+
+    def clean(self, data: dict, *, submitter) -> dict:
+        from django.conf import settings
+
+        from hbmm.places.models import AdminArea
+
+        errors: list[FieldError] = []
+        day = clean_date(data, "bulletin_date", errors, required=True, not_future=True)
+        code = clean_text(data, "area", errors) or settings.HBMM_COUNTRY_ISO3
+        area = AdminArea.objects.filter(pcode=code.strip().upper()).first()
+        if area is None or area.country_iso3 != settings.HBMM_COUNTRY_ISO3 or area.level > 1:
+            errors.append(
+                FieldError("area", code, _("Not the country nor one of its regions (P-code)."))
+            )
+            area = None
+        _check_area_scope(area, submitter, errors, "area")
+        values = {}
+        for metric in EpiMetric.values:
+            value = clean_int(data, metric, errors, minimum=0)
+            if value is not None:
+                values[metric] = value
+        if not values and not errors:
+            errors.append(FieldError("confirmed", None, _("Give at least one figure.")))
+        if {"confirmed", "recovered", "deaths"} <= set(values) and (
+            values["recovered"] + values["deaths"] > values["confirmed"]
+        ):
+            errors.append(
+                FieldError(
+                    "recovered",
+                    values["recovered"],
+                    _("Recovered plus deaths exceed the confirmed cases."),
+                )
+            )
+        if errors:
+            raise MappingError(errors)
+        return {"area": area, "day": day, "values": values}
+
+    def save(self, items) -> None:
+        epi_values_record(
+            entries=[
+                EpiEntry(
+                    area=i.cleaned["area"],
+                    day=i.cleaned["day"],
+                    source=EpiSource.MINISTRY,
+                    values=i.cleaned["values"],
+                    submission=i.submission,
+                    replaces=i.existing,
+                )
+                for i in items
+            ]
+        )
+
+
+ANSWER_WORDS = {
+    Answer.YES: {"yes", "oui", "1", "true", "y", "o"},
+    Answer.NO: {"no", "non", "0", "false", "n"},
+    Answer.NOT_ASSESSED: {"notassessed", "nonevalue", "na", "ne", "nsp", "notapplicable"},
+}
+
+
+def clean_answer(data: dict, name: str, errors: list) -> str:
+    """yes / no / not assessed; a missing answer is "not assessed", never "no"."""
+    value = _raw(data, name)
+    if value is None:
+        return Answer.NOT_ASSESSED
+    word = normalise_name(value)
+    for answer, words in ANSWER_WORDS.items():
+        if word in words:
+            return answer
+    errors.append(
+        FieldError(name, value, _("Expected yes, no or not assessed (yes / no / not_assessed)."))
+    )
+    return Answer.NOT_ASSESSED
+
+
+POE_KINDS = tuple(PointType.values)
+
+
+def clean_point(data: dict, errors: list, submitter, *, on) -> object | None:
+    """The point of entry named in `data["site"]`: known, of a point-of-entry kind, active on
+    the day, inside the submitter's scope. Loads only that site (these forms come one point
+    at a time), with the same checks and messages as intake's SiteLookup."""
+    from hbmm.accounts.scope import user_scope
+    from hbmm.places.models import Site
+
+    value = _raw(data, "site")
+    if value is None:
+        errors.append(FieldError("site", None, _("This field is required.")))
+        return None
+    site = (
+        Site.objects.filter(code__iexact=str(value).strip())
+        .select_related("area")
+        .prefetch_related("kinds")
+        .first()
+    )
+    if site is None:
+        errors.append(FieldError("site", value, _("Unknown site code.")))
+        return None
+    if not {k.code for k in site.kinds.all()} & set(POE_KINDS):
+        errors.append(
+            FieldError("site", value, _("This site is not a %s.") % " / ".join(POE_KINDS))
+        )
+    if on is not None and (
+        (site.active_from and on < site.active_from) or (site.active_to and on > site.active_to)
+    ):
+        errors.append(FieldError("site", value, _("This site was not active on %s.") % on))
+    if submitter is not None and not user_scope(submitter).contains_site(site):
+        errors.append(FieldError("site", value, _("This site is outside your geographic scope.")))
+    return site
+
+
+def _clean_point(data, errors, submitter, *, day_field: str):
+    day = clean_date(data, day_field, errors, required=True, not_future=True)
+    return clean_point(data, errors, submitter, on=day), day
+
+
+class CapacityMapper(Mapper):
+    form_id = "poe_capacity"
+    title = "Point-of-entry capacity assessment"
+    model = CapacityAssessment
+    permission = "health.add_capacityassessment"
+    aliases = {
+        "site": ("site_code", "point", "code_site"),
+        "assessed_on": ("date", "assessment_date", "date_evaluation"),
+        "point_type": ("type", "type_point"),
+        "health_staff_present": ("health_staff", "agents_sante"),
+        "screening_hours_per_day": ("screening_hours", "heures_depistage"),
+    }
+
+    def clean(self, data: dict, *, submitter) -> dict:
+        errors: list[FieldError] = []
+        site, day = _clean_point(data, errors, submitter, day_field="assessed_on")
+        point_type = clean_choice(data, "point_type", errors, PointType)
+        if site is not None:
+            kinds = {k.code for k in site.kinds.all()}
+            if point_type and point_type not in kinds:
+                errors.append(
+                    FieldError("point_type", point_type, _("The site is not of this type."))
+                )
+            point_type = point_type or next((t for t in POE_KINDS if t in kinds), "")
+        values = {name: clean_answer(data, name, errors) for name in CAPACITY_ITEM_FIELDS}
+        staff = clean_int(data, "health_staff_present", errors, minimum=0, maximum=500)
+        hours = clean_decimal(data, "screening_hours_per_day", errors, minimum=0, maximum=24)
+        note = clean_text(data, "note", errors, max_length=2000)
+        if errors:
+            raise MappingError(errors)
+        return {
+            "site": site,
+            "point_type": point_type,
+            "assessed_on": day,
+            "health_staff_present": staff,
+            "screening_hours_per_day": hours,
+            "note": note,
+            **values,
+        }
+
+    def save(self, items) -> None:
+        capacity_assessments_record(
+            entries=[
+                RecordEntry(values=i.cleaned, submission=i.submission, replaces=i.existing)
+                for i in items
+            ],
+            by=items[0].submission.submitter if items else None,
+        )
+
+
+class StatusMapper(Mapper):
+    form_id = "poe_status"
+    title = "Point-of-entry operational status"
+    model = PoeStatus
+    permission = "health.add_poestatus"
+    aliases = {
+        "site": ("site_code", "point", "code_site"),
+        "effective_from": ("date", "effective_date", "date_effet"),
+        "status": ("statut", "operational_status"),
+        "populations_affected": ("populations", "populations_concernees"),
+        "health_measures": ("measures", "mesures_sanitaires"),
+        "daily_inflow": ("inflow", "entrees_journalieres"),
+        "daily_outflow": ("outflow", "sorties_journalieres"),
+    }
+
+    def clean(self, data: dict, *, submitter) -> dict:
+        errors: list[FieldError] = []
+        site, day = _clean_point(data, errors, submitter, day_field="effective_from")
+        status = clean_choice(data, "status", errors, OperationalStatus, required=True)
+        restriction = clean_choice(data, "restriction", errors, Restriction)
+        populations = clean_multi_choice(data, "populations_affected", errors, Population)
+        measures = clean_multi_choice(data, "health_measures", errors, HealthMeasure)
+        if HealthMeasure.NONE in measures and len(measures) > 1:
+            errors.append(
+                FieldError(
+                    "health_measures",
+                    " ".join(measures),
+                    _("'none' cannot be combined with other measures."),
+                )
+            )
+        inflow = clean_int(data, "daily_inflow", errors, minimum=0)
+        outflow = clean_int(data, "daily_outflow", errors, minimum=0)
+        if status == OperationalStatus.FULLY_CLOSED and restriction == "":
+            restriction = Restriction.BOTH
+        note = clean_text(data, "note", errors, max_length=2000)
+        if errors:
+            raise MappingError(errors)
+        return {
+            "site": site,
+            "effective_from": day,
+            "status": status,
+            "restriction": restriction,
+            "populations_affected": populations,
+            "health_measures": measures,
+            "daily_inflow": inflow,
+            "daily_outflow": outflow,
+            "note": note,
+        }
+
+    def save(self, items) -> None:
+        poe_statuses_record(
+            entries=[
+                RecordEntry(values=i.cleaned, submission=i.submission, replaces=i.existing)
+                for i in items
+            ],
+            by=items[0].submission.submitter if items else None,
+        )
+
+
+EPI_FILE_KINDS = (
+    "epi_countries_aggregated",
+    "epi_jhu_confirmed",
+    "epi_jhu_recovered",
+    "epi_jhu_deaths",
+)
+
+
+def register_all() -> None:
+    register(CountriesAggregatedMapper())
+    for metric in ("confirmed", "recovered", "deaths"):
+        register(JhuTimeSeriesMapper(metric))
+    register(EpiBulletinMapper())
+    register(CapacityMapper())
+    register(StatusMapper())

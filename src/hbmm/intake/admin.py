@@ -1,0 +1,90 @@
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from hbmm.intake.models import Form, ImportFile, PullSource, Submission
+
+
+class PullSourceForm(forms.ModelForm):
+    secret = forms.CharField(
+        label=_("password or API token"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Stored encrypted. Leave empty to keep the current one."),
+    )
+
+    class Meta:
+        model = PullSource
+        fields = [
+            "name",
+            "channel",
+            "server_url",
+            "project_id",
+            "remote_form_id",
+            "form_id",
+            "username",
+            "secret",
+            "enabled",
+            "page_size",
+            "watermark",
+            "edit_watermark",
+        ]
+
+    def save(self, commit=True):
+        source = super().save(commit=False)
+        if self.cleaned_data.get("secret"):
+            source.set_secret(self.cleaned_data["secret"])
+        if commit:
+            source.save()
+        return source
+
+
+@admin.register(PullSource)
+class PullSourceAdmin(admin.ModelAdmin):
+    form = PullSourceForm
+    list_display = [
+        "name",
+        "channel",
+        "form_id",
+        "enabled",
+        "watermark",
+        "last_run_at",
+        "last_status",
+    ]
+    list_filter = ["channel", "enabled", "last_status"]
+    readonly_fields = ["last_run_at", "last_status", "last_message", "last_counts"]
+
+
+@admin.register(Form)
+class FormAdmin(admin.ModelAdmin):
+    list_display = ["form_id", "version", "title", "md5", "converted_at"]
+    readonly_fields = [f.name for f in Form._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ImportFile)
+class ImportFileAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "kind", "status", "rows_read", "rows_accepted", "uploaded_at"]
+    list_filter = ["kind", "status"]
+    readonly_fields = [f.name for f in ImportFile._meta.fields]
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    """Read-only: submissions change only through the pipeline and the review pages."""
+
+    list_display = ["instance_id", "form_id", "channel", "status", "received_at"]
+    list_filter = ["form_id", "channel", "status"]
+    search_fields = ["instance_id", "root_id"]
+    readonly_fields = [f.name for f in Submission._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,229 @@
+"""The OpenRosa server: form list, form and media download, submission (ODK Collect, Enketo).
+
+Specs: OpenRosa HTTP Request API (X-OpenRosa-Version and Date on every response), Form List
+API (xformsList), Form Overview (manifest), Form Submission API (HEAD 204 with
+X-OpenRosa-Accept-Content-Length; POST multipart with xml_submission_file -> 201 with an
+OpenRosaResponse). Thin: authentication and HTTP here, the work in services and selectors.
+"""
+
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from django.utils.http import http_date
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from hbmm.intake import selectors
+from hbmm.intake.mappers import get_mapper
+from hbmm.intake.openrosa_auth import REALM, basic_user
+from hbmm.intake.services import SubmissionRefused, openrosa_submission_receive
+from hbmm.intake.xforms import GENERATED_MEDIA, form_files, form_get, media_files
+
+XML = "text/xml; charset=utf-8"
+RESPONSE_NS = "http://openrosa.org/http/response"
+
+
+def _openrosa(response: HttpResponse) -> HttpResponse:
+    response["X-OpenRosa-Version"] = "1.0"
+    response["Date"] = http_date()
+    response["Content-Language"] = (get_language() or "fr")[:2]
+    return response
+
+
+def _message(status: int, text: str, *, nature: str = "") -> HttpResponse:
+    attribute = f' nature="{nature}"' if nature else ""
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<OpenRosaResponse xmlns="{RESPONSE_NS}"><message{attribute}>{escape(text)}</message>'
+        "</OpenRosaResponse>"
+    )
+    return _openrosa(HttpResponse(body, status=status, content_type=XML))
+
+
+def _challenge() -> HttpResponse:
+    response = _message(401, _("Authentication is required (user name and password)."))
+    response["WWW-Authenticate"] = f'Basic realm="{REALM}", charset="UTF-8"'
+    return response
+
+
+def _accept_length(response: HttpResponse) -> HttpResponse:
+    response["X-OpenRosa-Accept-Content-Length"] = str(settings.HBMM_MAX_UPLOAD_BYTES)
+    return response
+
+
+def _authenticated(view):
+    """Runs `view(request, user, ...)` for a user named by valid Basic credentials."""
+
+    def wrapper(request, *args, **kwargs):
+        user = basic_user(request)
+        if user is None:
+            return _challenge()
+        request.user = user
+        return view(request, user, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return csrf_exempt(wrapper)
+
+
+def _fillable_form(user, form_id: str):
+    """The form if this user may fill it, else None (unknown and forbidden look the same)."""
+    mapper = get_mapper(form_id)
+    if (
+        form_id not in form_files()
+        or mapper is None
+        or not user.has_perm("intake.submit_data")
+        or not user.has_perm(mapper.permission)
+    ):
+        return None
+    return form_get(form_id)
+
+
+@_authenticated
+def form_list(request, user):
+    if request.method not in ("GET", "HEAD"):
+        return _message(405, _("Method not allowed."))
+    wanted = request.GET.get("formID", "")
+    entries = []
+    for form in selectors.forms_for_user(user):
+        if wanted and form.form_id != wanted:
+            continue
+        base = request.build_absolute_uri(f"/forms/{form.form_id}/")
+        manifest = (
+            f"<manifestUrl>{escape(base)}manifest</manifestUrl>" if media_files(form.xml) else ""
+        )
+        entries.append(
+            "<xform>"
+            f"<formID>{escape(form.form_id)}</formID>"
+            f"<name>{escape(form.title)}</name>"
+            f"<version>{escape(form.version)}</version>"
+            f"<hash>md5:{form.md5}</hash>"
+            f"<downloadUrl>{escape(base)}form.xml</downloadUrl>"
+            f"{manifest}"
+            "</xform>"
+        )
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<xforms xmlns="http://openrosa.org/xforms/xformsList">' + "".join(entries) + "</xforms>"
+    )
+    return _openrosa(HttpResponse(body, content_type=XML))
+
+
+@_authenticated
+def form_xml(request, user, form_id: str):
+    form = _fillable_form(user, form_id)
+    if form is None:
+        return _message(404, _("No such form."))
+    return _openrosa(HttpResponse(form.xml, content_type=XML))
+
+
+def _media_content(user, filename: str) -> bytes | None:
+    if filename == "sites.csv":
+        return selectors.sites_csv(user=user)
+    return None
+
+
+@_authenticated
+def form_manifest(request, user, form_id: str):
+    import hashlib
+
+    form = _fillable_form(user, form_id)
+    if form is None:
+        return _message(404, _("No such form."))
+    base = request.build_absolute_uri(f"/forms/{form.form_id}/media/")
+    files = []
+    for name in media_files(form.xml):
+        content = _media_content(user, name) if name in GENERATED_MEDIA else None
+        if content is None:
+            continue
+        files.append(
+            "<mediaFile>"
+            f"<filename>{escape(name)}</filename>"
+            f"<hash>md5:{hashlib.md5(content).hexdigest()}</hash>"
+            f"<downloadUrl>{escape(base + name)}</downloadUrl>"
+            "</mediaFile>"
+        )
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<manifest xmlns="http://openrosa.org/xforms/xformsManifest">'
+        + "".join(files)
+        + "</manifest>"
+    )
+    return _openrosa(HttpResponse(body, content_type=XML))
+
+
+@_authenticated
+def form_media(request, user, form_id: str, filename: str):
+    form = _fillable_form(user, form_id)
+    if form is None or filename not in media_files(form.xml):
+        return _message(404, _("No such file."))
+    content = _media_content(user, filename)
+    if content is None:
+        return _message(404, _("No such file."))
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return _openrosa(response)
+
+
+@_authenticated
+def submission(request, user):
+    if request.method == "HEAD":
+        return _accept_length(_openrosa(HttpResponse(status=204)))
+    if request.method != "POST":
+        response = _message(405, _("Use POST to send a submission."))
+        response["Allow"] = "HEAD, POST"
+        return _accept_length(response)
+    if not user.has_perm("intake.submit_data"):
+        return _accept_length(_message(403, _("Your role does not allow you to send data.")))
+    limit = settings.HBMM_MAX_UPLOAD_BYTES
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    too_large = _message(
+        413, _("The submission is larger than this server accepts (%d bytes).") % limit
+    )
+    if declared > limit:
+        return _accept_length(too_large)
+    try:
+        files = request.FILES
+    except MultiPartParserError as exc:
+        return _accept_length(_message(400, _("Unreadable multipart body: %s") % exc))
+    if sum(f.size for f in files.values()) > limit:
+        return _accept_length(too_large)
+    main = files.get("xml_submission_file")
+    if main is None:
+        return _accept_length(_message(400, _("The request has no xml_submission_file.")))
+    others = [f for key, f in files.items() if key != "xml_submission_file"]
+    try:
+        result = openrosa_submission_receive(
+            xml=main.read(),
+            attachments=others,
+            user=user,
+            device_id=request.GET.get("deviceID", ""),
+        )
+    except SubmissionRefused as refused:
+        return _accept_length(_message(refused.status, refused.message))
+    if result.conflict:
+        return _accept_length(
+            _message(
+                409,
+                _(
+                    "A different submission with this instance id was received before; "
+                    "this copy is kept for review."
+                ),
+            )
+        )
+    text = (
+        _("Submission received. Thank you.")
+        if result.created
+        else _("This submission was already received; new attachments were added.")
+        if result.attachments_added
+        else _("This submission was already received.")
+    )
+    response = _message(201, text, nature="submit_success")
+    response["Location"] = request.build_absolute_uri("/submission")
+    return _accept_length(response)

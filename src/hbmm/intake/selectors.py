@@ -1,0 +1,101 @@
+"""Reads of the intake app, scoped through restrict_to_scope."""
+
+import csv
+import io
+
+from django.db.models import Count, QuerySet
+
+from hbmm.accounts.scope import restrict_to_scope, sites_in_scope
+from hbmm.intake.mappers import get_mapper
+from hbmm.intake.models import ImportFile, Submission
+
+
+def submissions_visible(user) -> QuerySet:
+    """Submissions the user may see: those filed under a site in their scope (national users
+    also see those with no site, e.g. an unknown site code)."""
+    return restrict_to_scope(Submission.objects.all(), user)
+
+
+def submission_list(*, user, form_id: str = "", status: str = "", channel: str = "") -> QuerySet:
+    queryset = submissions_visible(user).select_related("site", "submitter", "source_file")
+    if form_id:
+        queryset = queryset.filter(form_id=form_id)
+    if status:
+        queryset = queryset.filter(status=status)
+    if channel:
+        queryset = queryset.filter(channel=channel)
+    return queryset.order_by("-received_at", "-pk")
+
+
+def submission_status_counts(*, user, form_id: str = "") -> dict[str, int]:
+    queryset = submissions_visible(user)
+    if form_id:
+        queryset = queryset.filter(form_id=form_id)
+    counts = {code: 0 for code, _label in Submission.Status.choices}
+    for row in queryset.values("status").annotate(n=Count("pk")).order_by():
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def submission_form_ids(*, user) -> list[str]:
+    return list(
+        submissions_visible(user).values_list("form_id", flat=True).distinct().order_by("form_id")
+    )
+
+
+def import_file_list(*, user) -> QuerySet:
+    """Files the user uploaded (everything for users who may review every submission)."""
+    queryset = ImportFile.objects.select_related("uploaded_by")
+    if not user.has_perm("intake.review_submission"):
+        queryset = queryset.filter(uploaded_by=user)
+    return queryset
+
+
+def import_file_rows(*, import_file: ImportFile, status: str = "") -> QuerySet:
+    queryset = import_file.submissions.all()
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("row_number", "pk")
+
+
+def sites_csv(*, user) -> bytes:
+    """The `sites.csv` form media file: the active sites in the user's scope.
+
+    Columns: name (the site code, the value a form stores), label, label in French and English,
+    kinds (space-separated kind codes, for choice_filter `selected(kinds, 'fmp')`), area P-code.
+    """
+    sites = sites_in_scope(user).select_related("area").prefetch_related("kinds").order_by("code")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["name", "label", "label::French (fr)", "label::English (en)", "kinds", "area"])
+    for site in sites:
+        kinds = " ".join(sorted(k.code for k in site.kinds.all()))
+        writer.writerow(
+            [
+                site.code,
+                f"{site.name_fr} ({site.code})",
+                f"{site.name_fr} ({site.code})",
+                f"{site.name_en or site.name_fr} ({site.code})",
+                kinds,
+                site.area.pcode,
+            ]
+        )
+    return out.getvalue().encode("utf-8")
+
+
+def forms_for_user(user) -> list:
+    """The shipped forms this user may fill: a mapper is registered for the form and the user
+    holds its permission (and may send data at all)."""
+    from hbmm.intake.xforms import form_files, form_get
+
+    if not user.has_perm("intake.submit_data"):
+        return []
+    forms = []
+    for form_id in form_files():
+        mapper = get_mapper(form_id)
+        if mapper is None or not user.has_perm(mapper.permission):
+            continue
+        form = form_get(form_id)
+        if form is not None:
+            forms.append(form)
+    return forms

@@ -1,0 +1,65 @@
+"""Django forms of the intake pages (the XLSForms live in forms/)."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from hbmm.intake.mappers import registered_mappers
+
+
+class ImportUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of data"))
+    file = forms.FileField(label=_("File (CSV or XLSX)"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            (form_id, mapper.title or form_id)
+            for form_id, mapper in sorted(registered_mappers().items())
+            if user.has_perm(mapper.permission)
+        ]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.HBMM_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %d bytes.") % settings.HBMM_MAX_UPLOAD_BYTES
+            )
+        return upload
+
+
+class CorrectionForm(forms.Form):
+    """One text field per parsed field of the submission (and per field named in a reason)."""
+
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, submission, **kwargs):
+        super().__init__(*args, **kwargs)
+        effective = submission.effective_data
+        names = list(effective)
+        for error in submission.errors:
+            name = error.get("field")
+            if name and name not in names and not name.startswith("__") and name != "form_id":
+                names.append(name)
+        self.field_names = []
+        for name in names:
+            value = effective.get(name, "")
+            if isinstance(value, list | dict):
+                continue  # repeated values are corrected at the source, not here
+            self.fields[f"field__{name}"] = forms.CharField(
+                label=name, required=False, initial="" if value is None else str(value)
+            )
+            self.field_names.append(name)
+        self.order_fields([f"field__{n}" for n in self.field_names] + ["note"])
+
+    def changes(self, submission) -> dict:
+        effective = submission.effective_data
+        result = {}
+        for name in self.field_names:
+            new = self.cleaned_data.get(f"field__{name}", "")
+            old = effective.get(name, "")
+            if str("" if old is None else old) != new:
+                result[name] = new
+        return result

@@ -1,0 +1,250 @@
+"""Writes of the mobility app. The intake mappers call these with whole batches of rows.
+
+Each `*_save` function validates every row (the model's invariants plus the checks that need
+the database: site kinds and activity, one report per centre and day...), then replaces the
+records given in `replace` (those made from a previous version of the same submission) and
+creates the new ones in bulk, in one transaction. Any invalid row raises ValidationError naming
+the field; nothing is written then.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from hbmm.accounts.models import AuditEvent
+from hbmm.accounts.services import audit_log
+from hbmm.mobility.models import (
+    DisplacementFigure,
+    DisplacementRound,
+    FlowCount,
+    MobilityEvent,
+    MobilitySettings,
+    MrrcOccupancy,
+    StrandedMigrants,
+)
+from hbmm.places.models import Site, SiteKind
+
+
+def _kinds_of(site_ids: Iterable[int]) -> dict[int, set[str]]:
+    kinds: dict[int, set[str]] = {}
+    through = Site.kinds.through.objects.filter(site_id__in=set(site_ids))
+    for site_id, code in through.values_list("site_id", "sitekind__code"):
+        kinds.setdefault(site_id, set()).add(code)
+    return kinds
+
+
+def _check_site(record, errors: dict, *, field: str, kinds: dict, kind: str, on) -> None:
+    site = getattr(record, field)
+    if site is None:
+        return
+    if kind not in kinds.get(site.pk, set()):
+        label = SiteKind.objects.filter(code=kind).values_list("name_en", flat=True).first()
+        errors[field] = _("%(site)s is not a %(kind)s.") % {
+            "site": site.code,
+            "kind": label or kind,
+        }
+    elif on is not None and (
+        (site.active_from and on < site.active_from) or (site.active_to and on > site.active_to)
+    ):
+        errors[field] = _("%(site)s was not active on %(day)s.") % {"site": site.code, "day": on}
+
+
+def _validated(model, rows: Sequence[dict], extra_check=None) -> list:
+    records = []
+    for row in rows:
+        record = model(**row)
+        try:
+            record.clean()
+            errors = {}
+        except ValidationError as exc:
+            errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
+        if extra_check is not None:
+            extra_check(record, errors)
+        if errors:
+            raise ValidationError(errors)
+        records.append(record)
+    return records
+
+
+def _replace(model, replace: Iterable) -> set[int]:
+    pks = {r.pk for r in replace if r.pk is not None and isinstance(r, model)}
+    if pks:
+        model.objects.filter(pk__in=pks).delete()
+    return pks
+
+
+@transaction.atomic
+def flow_counts_save(*, rows: Sequence[dict], replace: Iterable[FlowCount] = ()) -> list[FlowCount]:
+    """Record flow counts (dicts of FlowCount fields, with `submission` and `site`).
+
+    Checks each: counts non-negative, sex/age parts add up to the total, the date is not in the
+    future, the site is a flow monitoring point active on that date.
+    """
+    kinds = _kinds_of(row["site"].pk for row in rows)
+
+    def check(record, errors):
+        _check_site(
+            record,
+            errors,
+            field="site",
+            kinds=kinds,
+            kind=SiteKind.FLOW_MONITORING_POINT,
+            on=record.observation_date,
+        )
+
+    records = _validated(FlowCount, rows, check)
+    _replace(FlowCount, replace)
+    return FlowCount.objects.bulk_create(records, batch_size=500)
+
+
+def _round_for(number: int, reporting_date: dt.date, title: str, source: str, cache: dict):
+    if number in cache:
+        found = cache[number]
+    else:
+        found = DisplacementRound.objects.filter(number=number).first()
+        if found is None:
+            found = DisplacementRound.objects.create(
+                number=number, reporting_date=reporting_date, title=title, source=source
+            )
+        cache[number] = found
+    if found.reporting_date != reporting_date:
+        raise ValidationError(
+            {
+                "reporting_date": _("Round %(n)s was reported on %(day)s, not on %(other)s.")
+                % {"n": number, "day": found.reporting_date, "other": reporting_date}
+            }
+        )
+    return found
+
+
+@transaction.atomic
+def displacement_figures_save(
+    *, rows: Sequence[dict], replace: Iterable[DisplacementFigure] = ()
+) -> list[DisplacementFigure]:
+    """Record IDP figures per area (and IDP site) of a round; the round is created when new.
+
+    Each row: `round_number`, `reporting_date` (and optional `round_title`, `round_source`),
+    then DisplacementFigure fields (`submission`, `area`, `site`, `total`, `households`...).
+    """
+    cache: dict[int, DisplacementRound] = {}
+    prepared = []
+    for row in rows:
+        values = dict(row)
+        values["round"] = _round_for(
+            values.pop("round_number"),
+            values.pop("reporting_date"),
+            values.pop("round_title", ""),
+            values.pop("round_source", ""),
+            cache,
+        )
+        prepared.append(values)
+    site_ids = [r["site"].pk for r in prepared if r.get("site")]
+    kinds = _kinds_of(site_ids)
+    replaced = {r.pk for r in replace}
+    taken = set(
+        DisplacementFigure.objects.filter(round__in=cache.values())
+        .exclude(pk__in=replaced)
+        .values_list("round_id", "area_id", "site_id")
+    )
+
+    def check(record, errors):
+        if record.site is not None:
+            _check_site(record, errors, field="site", kinds=kinds, kind=SiteKind.IDP_SITE, on=None)
+            if not record.site.area.path.startswith(record.area.path):
+                errors["site"] = _("%(site)s is not in %(area)s.") % {
+                    "site": record.site.code,
+                    "area": record.area.pcode,
+                }
+        key = (record.round.pk, record.area.pk, record.site.pk if record.site else None)
+        if key in taken:
+            errors["area" if record.site is None else "site"] = _(
+                "Round %(n)s already has a figure for %(place)s."
+            ) % {
+                "n": record.round.number,
+                "place": record.site.code if record.site else record.area.pcode,
+            }
+        taken.add(key)
+
+    records = _validated(DisplacementFigure, prepared, check)
+    _replace(DisplacementFigure, replace)
+    return DisplacementFigure.objects.bulk_create(records, batch_size=500)
+
+
+@transaction.atomic
+def mrrc_occupancy_save(
+    *, rows: Sequence[dict], replace: Iterable[MrrcOccupancy] = ()
+) -> list[MrrcOccupancy]:
+    """Record MRRC occupancy reports (one per centre and day)."""
+    kinds = _kinds_of(row["site"].pk for row in rows)
+    replaced = {r.pk for r in replace}
+    taken = set(
+        MrrcOccupancy.objects.filter(
+            site__in={r["site"].pk for r in rows}, date__in={r["date"] for r in rows}
+        )
+        .exclude(pk__in=replaced)
+        .values_list("site_id", "date")
+    )
+
+    def check(record, errors):
+        _check_site(record, errors, field="site", kinds=kinds, kind=SiteKind.MRRC, on=record.date)
+        key = (record.site.pk, record.date)
+        if key in taken:
+            errors["date"] = _("%(site)s already has a report for %(day)s.") % {
+                "site": record.site.code,
+                "day": record.date,
+            }
+        taken.add(key)
+
+    records = _validated(MrrcOccupancy, rows, check)
+    _replace(MrrcOccupancy, replace)
+    return MrrcOccupancy.objects.bulk_create(records, batch_size=500)
+
+
+@transaction.atomic
+def stranded_migrants_save(
+    *, rows: Sequence[dict], replace: Iterable[StrandedMigrants] = ()
+) -> list[StrandedMigrants]:
+    """Record groups of stranded migrants."""
+    records = _validated(StrandedMigrants, rows)
+    _replace(StrandedMigrants, replace)
+    return StrandedMigrants.objects.bulk_create(records, batch_size=500)
+
+
+@transaction.atomic
+def mobility_events_save(
+    *, rows: Sequence[dict], replace: Iterable[MobilityEvent] = ()
+) -> list[MobilityEvent]:
+    """Record emergency events."""
+
+    def check(record, errors):
+        if record.site is not None and not record.site.area.path.startswith(record.area.path):
+            errors["site"] = _("%(site)s is not in %(area)s.") % {
+                "site": record.site.code,
+                "area": record.area.pcode,
+            }
+
+    records = _validated(MobilityEvent, rows, check)
+    _replace(MobilityEvent, replace)
+    return MobilityEvent.objects.bulk_create(records, batch_size=500)
+
+
+@transaction.atomic
+def border_closure_date_set(*, day: dt.date | None, by=None) -> MobilitySettings:
+    """Set the land border closure date used by the mobility figures (audited)."""
+    current = MobilitySettings.objects.filter(pk=1).first() or MobilitySettings()
+    before = current.border_closure_date
+    current.border_closure_date = day
+    current.save()
+    audit_log(
+        action=AuditEvent.Action.DATA_CHANGE,
+        actor=by,
+        target="mobility.settings:border_closure_date",
+        details={
+            "before": before.isoformat() if before else None,
+            "after": day.isoformat() if day else None,
+        },
+    )
+    return current

@@ -1,0 +1,399 @@
+"""Pages of the mobility app: the mobility page (figures for a period and an area, daily flow
+chart, table per point, IDPs by region) and one records list per record type, each exportable
+as CSV. Every number on the mobility page links to the list of the records it counts.
+
+Views are thin: they read the filters, call selectors (which apply the reader's scope), render.
+"""
+
+import csv
+import datetime as dt
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hbmm.accounts.models import AuditEvent
+from hbmm.accounts.scope import get_in_scope_or_404
+from hbmm.accounts.services import audit_log
+from hbmm.mobility import selectors
+from hbmm.mobility.charts import flow_daily_chart
+from hbmm.mobility.models import Direction, MobilityEvent, Reason, Transport
+from hbmm.places.models import AdminArea, Site
+
+PAGE_SIZE = 50
+VENDOR_SCRIPTS = (
+    "reports/vendor/vega.min.js",
+    "reports/vendor/vega-lite.min.js",
+    "reports/vendor/vega-embed.min.js",
+)
+
+
+def _require(user, permission: str) -> None:
+    if not user.has_perm(permission):
+        raise PermissionDenied
+
+
+class FilterForm(forms.Form):
+    start = forms.DateField(label=gettext_lazy("From"), required=False)
+    end = forms.DateField(label=gettext_lazy("To"), required=False)
+    area = forms.CharField(label=gettext_lazy("Area (P-code)"), required=False, max_length=20)
+    site = forms.CharField(label=gettext_lazy("Site (code)"), required=False, max_length=40)
+    direction = forms.ChoiceField(
+        label=gettext_lazy("Direction"),
+        required=False,
+        choices=[("", "")] + list(Direction.choices),
+    )
+    nationality = forms.CharField(required=False, max_length=3)
+    transport = forms.ChoiceField(
+        required=False, choices=[("", ""), ("-", "-")] + list(Transport.choices)
+    )
+    reason = forms.ChoiceField(
+        required=False, choices=[("", ""), ("-", "-")] + list(Reason.choices)
+    )
+    event_type = forms.ChoiceField(
+        required=False, choices=[("", "")] + list(MobilityEvent.Type.choices)
+    )
+    round = forms.IntegerField(required=False, min_value=1)
+    current = forms.BooleanField(required=False)
+    as_of = forms.DateField(required=False)
+    on = forms.DateField(required=False)
+    month = forms.CharField(required=False, max_length=7)  # YYYY-MM
+
+    def clean_month(self):
+        value = self.cleaned_data["month"]
+        if not value:
+            return None
+        try:
+            year, month = value.split("-")
+            return dt.date(int(year), int(month), 1)
+        except ValueError as exc:
+            raise forms.ValidationError(_("Use YYYY-MM.")) from exc
+
+
+def _filters(request) -> dict:
+    """Cleaned filters; area and site resolved within the user's scope (404 outside)."""
+    form = FilterForm(request.GET)
+    if not form.is_valid():
+        raise _BadFilter(form)
+    values = dict(form.cleaned_data)
+    pcode = values.pop("area")
+    code = values.pop("site")
+    values["area"] = (
+        get_in_scope_or_404(AdminArea.objects.all(), request.user, pcode=pcode.upper())
+        if pcode
+        else None
+    )
+    values["site"] = (
+        get_in_scope_or_404(Site.objects.all(), request.user, code=code.upper()) if code else None
+    )
+    values["form"] = form
+    return values
+
+
+class _BadFilter(Exception):
+    def __init__(self, form):
+        self.form = form
+
+
+def _bad_filter(request, exc: _BadFilter):
+    return render(request, "mobility/bad_filter.html", {"errors": exc.form.errors}, status=400)
+
+
+# --- Mobility page ---------------------------------------------------------------------------
+
+
+def _default_period(user) -> tuple[dt.date, dt.date]:
+    latest = (
+        selectors.flow_counts(user=user)
+        .order_by("-observation_date")
+        .values_list("observation_date", flat=True)
+        .first()
+        or dt.date.today()
+    )
+    return selectors.month_bounds(latest)
+
+
+@login_required
+def index(request):
+    user = request.user
+    _require(user, "mobility.view_flowcount")
+    try:
+        f = _filters(request)
+    except _BadFilter as exc:
+        return _bad_filter(request, exc)
+    start, end = f["start"], f["end"]
+    if not (start and end):
+        default_start, default_end = _default_period(user)
+        start, end = start or default_start, end or default_end
+    if end < start:
+        start, end = end, start
+    area = f["area"]
+    month = f["month"] or end.replace(day=1)
+    closure = selectors.border_closure_date()
+    context = {
+        "start": start,
+        "end": end,
+        "month": month,
+        "area": area,
+        "areas": selectors.areas_for_filter(user),
+        "closure": closure,
+        "monthly": selectors.flow_monthly_average(user=user, month=month, area=area),
+        "cumulative": selectors.flow_cumulative(user=user, start=start, end=end, area=area),
+        "until_closure": selectors.flow_until_border_closure(user=user, area=area),
+        "points": selectors.flow_by_point(user=user, start=start, end=end, area=area),
+        "breakdowns": [
+            (label, selectors.flow_breakdown(user=user, start=start, end=end, by=key, area=area))
+            for key, label in selectors.BREAKDOWNS.items()
+            if key != "point"
+        ],
+    }
+    context["has_demo"] = context["cumulative"].records.filter(submission__is_demo=True).exists()
+    series = selectors.flow_daily_series(user=user, start=start, end=end, area=area)
+    context["series"] = series
+    context["chart_spec"] = flow_daily_chart(series) if series else None
+    context["vendor_scripts"] = [s for s in VENDOR_SCRIPTS if finders.find(s)]
+    context["chart_ready"] = len(context["vendor_scripts"]) == len(VENDOR_SCRIPTS)
+    if user.has_perm("mobility.view_strandedmigrants"):
+        context["stranded"] = selectors.stranded_in_period(
+            user=user, start=start, end=end, area=area
+        )
+        context["stranded_closure"] = selectors.stranded_after_border_closure(user=user, area=area)
+    if user.has_perm("mobility.view_displacementfigure"):
+        context["idps"] = selectors.idps_current(user=user, as_of=end, area=area)
+        context["idps_by_region"] = selectors.idps_by_region(user=user, as_of=end, area=area)
+    if user.has_perm("mobility.view_mrrcoccupancy"):
+        context["mrrc"] = selectors.mrrc_occupancy(user=user, on=end, area=area)
+    if user.has_perm("mobility.view_mobilityevent"):
+        context["events"] = list(
+            selectors.mobility_events(user=user, start=start, end=end, area=area)
+            .select_related("area", "site")
+            .order_by("event_date", "pk")[:50]
+        )
+    return render(request, "mobility/index.html", context)
+
+
+# --- Records lists ---------------------------------------------------------------------------
+
+
+def _stream_csv(request, *, name: str, header: list[str], rows, filters: dict):
+    audit_log(
+        action=AuditEvent.Action.EXPORT,
+        actor=request.user,
+        target=f"mobility.{name}",
+        details={k: str(v) for k, v in filters.items() if v not in (None, "", False)},
+        request=request,
+    )
+
+    class Echo:
+        def write(self, value):
+            return value
+
+    writer = csv.writer(Echo())
+
+    def lines():
+        yield "\ufeff"
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow(["" if v is None else v for v in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="hbmm-{name}.csv"'
+    return response
+
+
+def _list(request, *, name: str, title: str, queryset, columns: list[tuple[str, str]], f: dict):
+    """A paginated table of `queryset` (already scoped and filtered), or its CSV export."""
+    fields = [c for c, _label in columns]
+    values = queryset.annotate(is_demo=F("submission__is_demo")).values_list(
+        *fields, "is_demo", "submission_id"
+    )
+    if request.GET.get("format") == "csv":
+        return _stream_csv(
+            request,
+            name=name,
+            header=[*fields, "is_demo", "submission_id"],
+            rows=values.iterator(chunk_size=2000),
+            filters={k: v for k, v in request.GET.items() if k != "format"},
+        )
+    page = Paginator(values, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    csv_query = query.copy()
+    csv_query["format"] = "csv"
+    return render(
+        request,
+        "mobility/records.html",
+        {
+            "title": title,
+            "columns": [label for _c, label in columns],
+            "page": page,
+            "query": query.urlencode(),
+            "csv_query": csv_query.urlencode(),
+            "filters": {k: v for k, v in request.GET.items() if k not in ("page", "format") and v},
+        },
+    )
+
+
+@login_required
+def flows(request):
+    _require(request.user, "mobility.view_flowcount")
+    try:
+        f = _filters(request)
+    except _BadFilter as exc:
+        return _bad_filter(request, exc)
+    qs = selectors.flow_counts(
+        user=request.user,
+        start=f["start"],
+        end=f["end"],
+        area=f["area"],
+        site=f["site"],
+        direction=f["direction"],
+        nationality=(f["nationality"] or "").upper(),
+        transport=f["transport"],
+        reason=f["reason"],
+    ).order_by("-observation_date", "site__code", "direction", "pk")
+    columns = [
+        ("observation_date", _("observation date")),
+        ("site__code", _("flow monitoring point")),
+        ("direction", _("direction")),
+        ("total", _("individuals")),
+        ("men", _("men")),
+        ("women", _("women")),
+        ("boys", _("boys")),
+        ("girls", _("girls")),
+        ("unaccompanied_children", _("unaccompanied children")),
+        ("nationality", _("nationality")),
+        ("transport", _("transport")),
+        ("reason", _("main reason")),
+        ("reason_counts", _("individuals per reason")),
+        ("previous_country", _("from")),
+        ("next_country", _("to")),
+        ("stranded", _("stranded")),
+    ]
+    return _list(
+        request, name="flow_counts", title=_("Flow counts"), queryset=qs, columns=columns, f=f
+    )
+
+
+@login_required
+def stranded(request):
+    _require(request.user, "mobility.view_strandedmigrants")
+    try:
+        f = _filters(request)
+    except _BadFilter as exc:
+        return _bad_filter(request, exc)
+    qs = selectors.stranded_records(
+        user=request.user, start=f["start"], end=f["end"], area=f["area"], site=f["site"]
+    ).order_by("-date", "site__code", "pk")
+    columns = [
+        ("date", _("date")),
+        ("site__code", _("site")),
+        ("count", _("stranded migrants")),
+        ("nationalities", _("nationalities")),
+        ("needs", _("main needs")),
+        ("note", _("note")),
+    ]
+    return _list(
+        request,
+        name="stranded_migrants",
+        title=_("Stranded migrants"),
+        queryset=qs,
+        columns=columns,
+        f=f,
+    )
+
+
+@login_required
+def mrrc(request):
+    _require(request.user, "mobility.view_mrrcoccupancy")
+    try:
+        f = _filters(request)
+    except _BadFilter as exc:
+        return _bad_filter(request, exc)
+    qs = selectors.mrrc_records(
+        user=request.user, on=f["on"], area=f["area"], site=f["site"]
+    ).order_by("-date", "site__code")
+    columns = [
+        ("date", _("date")),
+        ("site__code", _("centre")),
+        ("total", _("migrants present")),
+        ("men", _("men")),
+        ("women", _("women")),
+        ("boys", _("boys")),
+        ("girls", _("girls")),
+    ]
+    return _list(
+        request, name="mrrc_occupancy", title=_("MRRC occupancy"), queryset=qs, columns=columns, f=f
+    )
+
+
+@login_required
+def displacement(request):
+    _require(request.user, "mobility.view_displacementfigure")
+    try:
+        f = _filters(request)
+    except _BadFilter as exc:
+        return _bad_filter(request, exc)
+    current_on = (f["as_of"] or dt.date.today()) if f["current"] else None
+    qs = selectors.displacement_records(
+        user=request.user, round_number=f["round"], current_on=current_on, area=f["area"]
+    ).order_by("-round__reporting_date", "area__pcode", "site__code")
+    columns = [
+        ("round__number", _("round")),
+        ("round__reporting_date", _("reporting date")),
+        ("area__pcode", _("P-code")),
+        ("area__name_fr", _("cercle")),
+        ("site__code", _("IDP site")),
+        ("households", _("households")),
+        ("total", _("IDPs")),
+        ("returnees", _("returnees")),
+        ("reason", _("reason")),
+        ("period", _("period")),
+    ]
+    return _list(
+        request,
+        name="displacement",
+        title=_("Displacement figures"),
+        queryset=qs,
+        columns=columns,
+        f=f,
+    )
+
+
+@login_required
+def events(request):
+    _require(request.user, "mobility.view_mobilityevent")
+    try:
+        f = _filters(request)
+    except _BadFilter as exc:
+        return _bad_filter(request, exc)
+    qs = selectors.mobility_events(
+        user=request.user,
+        start=f["start"],
+        end=f["end"],
+        area=f["area"],
+        event_type=f["event_type"],
+    ).order_by("-event_date", "pk")
+    columns = [
+        ("event_date", _("date")),
+        ("event_type", _("type")),
+        ("area__pcode", _("P-code")),
+        ("site__code", _("site")),
+        ("households", _("households")),
+        ("individuals", _("individuals")),
+        ("from_location", _("from")),
+        ("to_location", _("to")),
+        ("needs", _("first needs")),
+        ("description", _("description")),
+        ("source", _("source")),
+    ]
+    return _list(
+        request, name="events", title=_("Mobility events"), queryset=qs, columns=columns, f=f
+    )

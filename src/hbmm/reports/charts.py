@@ -1,0 +1,153 @@
+"""Charts: one Vega-Lite specification (built with Altair) for the page and for paper.
+
+Sections build their charts with Altair and hand `chart_spec(chart)` to a `Chart`. The page
+renders the spec in the browser with the vendored vega-embed; the report renders the same spec
+to SVG on the server with vl-convert. Number and date formats follow the active language.
+"""
+
+import copy
+import json
+
+import altair as alt
+from django.utils.translation import get_language
+
+VEGA_LITE_VERSION = "6.4"  # the vendored vega-lite (static/reports/vendor) and vl-convert's
+
+PALETTE = ["#0b5ea8", "#e07b00", "#2a9d8f", "#b42318", "#6941c6", "#5b6776"]
+
+FORMAT_LOCALES = {
+    "en": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["$", ""]},
+    "fr": {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", "\u00a0€"]},
+}
+TIME_FORMAT_LOCALES = {
+    "en": {
+        "dateTime": "%x, %X",
+        "date": "%-m/%-d/%Y",
+        "time": "%-I:%M:%S %p",
+        "periods": ["AM", "PM"],
+        "days": ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"],
+        "shortDays": ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+        "months": [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ],
+        "shortMonths": [
+            "Jan",
+            "Feb",
+            "Mar",
+            "Apr",
+            "May",
+            "Jun",
+            "Jul",
+            "Aug",
+            "Sep",
+            "Oct",
+            "Nov",
+            "Dec",
+        ],
+    },
+    "fr": {
+        "dateTime": "%A %e %B %Y à %X",
+        "date": "%d/%m/%Y",
+        "time": "%H:%M:%S",
+        "periods": ["AM", "PM"],
+        "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
+        "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
+        "months": [
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre",
+        ],
+        "shortMonths": [
+            "janv.",
+            "févr.",
+            "mars",
+            "avr.",
+            "mai",
+            "juin",
+            "juil.",
+            "août",
+            "sept.",
+            "oct.",
+            "nov.",
+            "déc.",
+        ],
+    },
+}
+
+CONFIG = {
+    "font": "DejaVu Sans, Verdana, sans-serif",
+    "view": {"stroke": None},
+    "axis": {"labelFontSize": 11, "titleFontSize": 11, "grid": True, "gridColor": "#e5e9ef"},
+    "legend": {"labelFontSize": 11, "titleFontSize": 11, "orient": "bottom"},
+    "title": {"fontSize": 13, "anchor": "start"},
+    "range": {"category": PALETTE},
+}
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "fr").startswith("en") else "fr"
+
+
+def data(rows: list[dict]) -> alt.Data:
+    """Inline data for a chart (no pandas needed; the spec carries its values)."""
+    return alt.Data(values=rows)
+
+
+def chart_spec(chart: alt.TopLevelMixin, *, height: int = 220) -> dict:
+    """The Vega-Lite specification of an Altair chart, sized to its container on the page."""
+    spec = chart.properties(width="container", height=height).to_dict()
+    spec["config"] = {**CONFIG, **spec.get("config", {})}
+    spec.pop("$schema", None)
+    spec["$schema"] = (
+        f"https://vega.github.io/schema/vega-lite/v{VEGA_LITE_VERSION.split('.')[0]}.json"
+    )
+    return spec
+
+
+def embed_options() -> dict:
+    """Options for vegaEmbed on the page (no action menu, SVG, the active locale's formats)."""
+    lang = _lang()
+    return {
+        "actions": False,
+        "renderer": "svg",
+        "formatLocale": FORMAT_LOCALES[lang],
+        "timeFormatLocale": TIME_FORMAT_LOCALES[lang],
+    }
+
+
+def to_svg(spec: dict, *, width: int = 520) -> str:
+    """The chart as an SVG document (for the PDF and the self-contained HTML report)."""
+    import vl_convert
+
+    fixed = copy.deepcopy(spec)
+    if fixed.get("width") == "container":
+        fixed["width"] = width
+    lang = _lang()
+    svg = vl_convert.vegalite_to_svg(
+        json.loads(json.dumps(fixed, default=str)),
+        vl_version=VEGA_LITE_VERSION,
+        format_locale=FORMAT_LOCALES[lang],
+        time_format_locale=TIME_FORMAT_LOCALES[lang],
+    )
+    # vl-convert writes an XML prologue-free <svg>; make it scale with the page.
+    return svg.replace("<svg ", '<svg preserveAspectRatio="xMinYMin meet" ', 1)

@@ -1,0 +1,59 @@
+from datetime import date
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from hbmm.places.models import AdminArea
+from hbmm.reports import sitrep
+from hbmm.reports.registry import Context, latest_data_date
+from hbmm.reports.scope import narrowed_user, system_reader
+
+
+class Command(BaseCommand):
+    help = (
+        "Write the situation report for a date: hbmm sitrep --as-of 2020-05-15 --lang en "
+        "--format pdf -o sitrep.pdf. National scope unless --user or --area narrows it."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--as-of", help="date of the report, YYYY-MM-DD (default: latest data)")
+        parser.add_argument("--lang", default="fr", choices=["en", "fr"])
+        parser.add_argument("--format", default="pdf", choices=list(sitrep.FORMATS))
+        parser.add_argument("-o", "--output", help="file to write (default: standard output)")
+        parser.add_argument("--area", help="P-code of an admin area to narrow the report to")
+        parser.add_argument("--user", help="compute as this user (their scope and permissions)")
+
+    def handle(self, *args, **options):
+        if options["user"]:
+            try:
+                reader = get_user_model().objects.get(username=options["user"])
+            except get_user_model().DoesNotExist as exc:
+                raise CommandError(f"--user: no user '{options['user']}'") from exc
+        else:
+            reader = system_reader()
+        area = None
+        if options["area"]:
+            try:
+                area = AdminArea.objects.get(pcode=options["area"])
+            except AdminArea.DoesNotExist as exc:
+                raise CommandError(f"--area: unknown P-code '{options['area']}'") from exc
+        reader = narrowed_user(reader, area)
+        if options["as_of"]:
+            try:
+                as_of = date.fromisoformat(options["as_of"])
+            except ValueError as exc:
+                raise CommandError(
+                    f"--as-of: '{options['as_of']}' is not a date (YYYY-MM-DD)"
+                ) from exc
+        else:
+            as_of = latest_data_date(reader) or date.today()
+        ctx = Context(user=reader, as_of=as_of, area=area)
+        body = sitrep.render(ctx, fmt=options["format"], lang=options["lang"])
+        if options["output"]:
+            Path(options["output"]).write_bytes(body)
+            self.stderr.write(f"sitrep: wrote {options['output']} ({len(body):,} bytes)")
+        elif options["format"] == "pdf":
+            self.stdout.buffer.write(body) if hasattr(self.stdout, "buffer") else None
+        else:
+            self.stdout.write(body.decode("utf-8"), ending="")

@@ -1,0 +1,146 @@
+"""Sections of the situation overview and the situation report.
+
+A section is a title and a function `build(ctx) -> SectionResult`, registered by a small module
+in `hbmm.reports.sections` that calls one domain app's selectors. The overview page, the
+situation report (HTML, PDF, Markdown) and the `hbmm sitrep` command all iterate the same
+registered sections in order, so a new module adds its section once and shows everywhere.
+
+A section that has nothing for the date and scope returns `SectionResult.empty(...)`: the page
+hides it, the report says "no data" instead of printing zeros.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from hbmm.reports.figures import Figure
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every section computes for: a reader (already narrowed to the chosen area), a date."""
+
+    user: object
+    as_of: date
+    area: object | None = None  # places.AdminArea chosen to narrow the user's scope, or None
+
+    @property
+    def area_pcode(self) -> str | None:
+        return self.area.pcode if self.area is not None else None
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A Vega-Lite specification (built with Altair) shown on the page and in the report."""
+
+    key: str
+    title: str
+    spec: dict
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    """A site on the map, coloured by a status the section gives it."""
+
+    code: str
+    name: str
+    latitude: float | None
+    longitude: float | None
+    status: str
+    status_label: str
+    color: str
+    url: str = ""
+
+
+@dataclass
+class SectionResult:
+    figures: list[Figure] = field(default_factory=list)
+    sentences: list[str] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    map_points: list[MapPoint] = field(default_factory=list)
+    map_title: str = ""
+    no_data: bool = False
+    no_data_message: str = ""
+    latest: date | None = None  # the newest data the section holds on or before as_of
+
+    @classmethod
+    def empty(cls, message: str) -> "SectionResult":
+        return cls(no_data=True, no_data_message=message)
+
+    @property
+    def has_data(self) -> bool:
+        return not self.no_data
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of the overview. `role` places it in the report's layout:
+
+    - "headline": the boxed figures at the top ("COVID-19 situation in Mali as of ...");
+    - "body": figures and sentences under its title;
+    - "annex": shown on the page, and in the report after the charts and map.
+    """
+
+    key: str
+    title: str
+    build: Callable[[Context], SectionResult]
+    order: int = 50
+    permission: str | None = None  # a user without it does not see the section
+    role: str = "body"
+    latest: Callable[[object], date | None] | None = None  # newest data date, for the default date
+    in_report: bool = True  # included in the situation report (always on the page)
+    report_graphics: bool = True  # its charts and map go in the report too
+
+
+@dataclass
+class SectionOutput:
+    section: Section
+    result: SectionResult
+
+    @property
+    def key(self) -> str:
+        return self.section.key
+
+    @property
+    def title(self) -> str:
+        return self.section.title
+
+
+_SECTIONS: dict[str, Section] = {}
+
+
+def register(section: Section) -> Section:
+    """Add (or replace, by key) a section; called at import time by the section modules."""
+    _SECTIONS[section.key] = section
+    return section
+
+
+def unregister(key: str) -> None:
+    _SECTIONS.pop(key, None)
+
+
+def sections_for(user) -> list[Section]:
+    """Registered sections the user may see, in order."""
+    _load_sections()
+    return [
+        s
+        for s in sorted(_SECTIONS.values(), key=lambda s: (s.order, s.key))
+        if s.permission is None or user.has_perm(s.permission)
+    ]
+
+
+def latest_data_date(user) -> date | None:
+    """The newest date any visible section has data for (the overview's default as-of date)."""
+    dates = [s.latest(user) for s in sections_for(user) if s.latest is not None]
+    dates = [d for d in dates if d is not None]
+    return max(dates) if dates else None
+
+
+def build_sections(ctx: Context) -> list[SectionOutput]:
+    return [SectionOutput(section=s, result=s.build(ctx)) for s in sections_for(ctx.user)]
+
+
+def _load_sections() -> None:
+    # Importing the package imports every section module, which registers itself.
+    import hbmm.reports.sections  # noqa: F401

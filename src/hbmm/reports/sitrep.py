@@ -1,0 +1,129 @@
+"""The situation report: the overview's sections laid out like the first page of the plan.
+
+One context (`sitrep_context`) feeds three renderings: self-contained HTML (inline CSS, charts
+and map as inline SVG), PDF (WeasyPrint from that same HTML) and Markdown (for pasting).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from hbmm.reports import charts, maps
+from hbmm.reports.figures import format_date
+from hbmm.reports.registry import Context, SectionOutput, build_sections
+
+FORMATS = ("pdf", "html", "md")
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+}
+
+
+@dataclass
+class RenderedChart:
+    title: str
+    svg: str
+    description: str = ""
+
+
+def _css() -> str:
+    return (resources.files("hbmm.reports") / "static" / "reports" / "sitrep.css").read_text(
+        encoding="utf-8"
+    )
+
+
+def scope_label(area) -> str:
+    if area is not None:
+        return area.name
+    return _("Mali") if settings.HBMM_COUNTRY_ISO3 == "MLI" else settings.HBMM_COUNTRY_ISO3
+
+
+def sitrep_context(
+    ctx: Context, *, graphics: bool = True, outputs: list[SectionOutput] | None = None
+) -> dict:
+    """Everything the report templates need; `graphics=False` skips the SVGs (Markdown)."""
+    outputs = outputs if outputs is not None else build_sections(ctx)
+    in_report = [o for o in outputs if o.section.in_report]
+    rendered_charts, rendered_maps = [], []
+    if graphics:
+        for output in in_report:
+            if not output.result.has_data or not output.section.report_graphics:
+                continue
+            for chart in output.result.charts:
+                rendered_charts.append(
+                    RenderedChart(
+                        chart.title, mark_safe(charts.to_svg(chart.spec)), chart.description
+                    )
+                )
+            if output.result.map_points:
+                title = output.result.map_title or output.title
+                svg = maps.render_svg(output.result.map_points, title=title, width=520)
+                rendered_maps.append(RenderedChart(title, mark_safe(svg)))
+    definitions = [
+        (output.title, figure)
+        for output in in_report
+        for figure in output.result.figures
+        if figure.definition
+    ]
+    return {
+        "as_of": ctx.as_of,
+        "as_of_text": format_date(ctx.as_of),
+        "scope_label": scope_label(ctx.area),
+        "headline": [o for o in in_report if o.section.role == "headline"],
+        "body": [o for o in in_report if o.section.role == "body"],
+        "annex": [o for o in in_report if o.section.role == "annex"],
+        "charts": rendered_charts,
+        "maps": rendered_maps,
+        "definitions": definitions,
+        "generated": timezone.now(),
+        "css": mark_safe(_css()),
+    }
+
+
+def render(ctx: Context, *, fmt: str, lang: str) -> bytes:
+    """The report for `ctx` in `fmt` (pdf, html or md) and language `lang` (en, fr)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format: '{fmt}' is not one of {', '.join(FORMATS)}")
+    if lang not in dict(settings.LANGUAGES):
+        raise ValueError(f"lang: '{lang}' is not one of {', '.join(dict(settings.LANGUAGES))}")
+    with override(lang):
+        if fmt == "md":
+            context = sitrep_context(ctx, graphics=False)
+            text = render_to_string("reports/sitrep.md", context)
+            return _tidy_markdown(text).encode("utf-8")
+        context = sitrep_context(ctx)
+        html = render_to_string("reports/sitrep.html", {**context, "lang": lang})
+        if fmt == "html":
+            return html.encode("utf-8")
+        from weasyprint import HTML
+
+        return HTML(string=html, base_url=None).write_pdf()
+
+
+def _tidy_markdown(text: str) -> str:
+    lines, blank = [], 0
+    for line in text.splitlines():
+        line = line.rstrip()
+        blank = blank + 1 if not line else 0
+        if blank <= 1:
+            lines.append(line)
+    return "\n".join(lines).strip() + "\n"
+
+
+def filename(ctx: Context, fmt: str, lang: str) -> str:
+    area = f"-{ctx.area.pcode}" if ctx.area is not None else ""
+    return f"hbmm-sitrep-{ctx.as_of.isoformat()}{area}-{lang}.{fmt}"
+
+
+def parse_date(text: str | None) -> date | None:
+    if not text:
+        return None
+    return date.fromisoformat(text)

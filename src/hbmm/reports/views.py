@@ -1,0 +1,231 @@
+"""Pages of the reports app: the situation overview (home page), drill-downs, the report."""
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from hbmm.accounts.models import AuditEvent
+from hbmm.accounts.services import audit_log
+from hbmm.reports import charts, maps, sitrep
+from hbmm.reports.drilldowns import (
+    DrilldownParamError,
+    clean_params,
+    csv_chunks,
+    get_drilldown,
+    xlsx_bytes,
+)
+from hbmm.reports.figures import format_date, format_number
+from hbmm.reports.registry import Context, build_sections, latest_data_date
+from hbmm.reports.scope import areas_for, narrowed_user
+
+VIEW_PERMISSION = "reports.view_situation"
+EXPORT_PERMISSION = "reports.export_figures"
+DRILLDOWN_PAGE_ROWS = 500
+
+
+def _require(user, permission: str) -> None:
+    if not user.has_perm(permission):
+        raise PermissionDenied
+
+
+def _context(request) -> tuple[Context, list[str], list]:
+    """The reader, date and area asked for in the query string (errors named by field)."""
+    user = request.user
+    errors: list[str] = []
+    areas = areas_for(user)
+    area = None
+    pcode = request.GET.get("area") or ""
+    if pcode:
+        area = next((a for a in areas if a.pcode == pcode), None)
+        if area is None:
+            raise Http404(f"area {pcode} is not in your scope")
+    reader = narrowed_user(user, area)
+    as_of = None
+    text = request.GET.get("as_of") or ""
+    if text:
+        try:
+            as_of = date.fromisoformat(text)
+        except ValueError:
+            errors.append(_("as_of: “%(value)s” is not a date (YYYY-MM-DD).") % {"value": text})
+    if as_of is None:
+        as_of = latest_data_date(reader) or date.today()
+    return Context(user=reader, as_of=as_of, area=area), errors, areas
+
+
+@login_required
+@require_GET
+def overview(request):
+    """The situation overview: every section with data, for a date and a scope."""
+    _require(request.user, VIEW_PERMISSION)
+    ctx, errors, areas = _context(request)
+    outputs = build_sections(ctx)
+    boundaries_url = reverse("reports:boundaries", kwargs={"level": 1})
+    tile_url = getattr(settings, "HBMM_MAP_TILE_URL", "")
+    shown, empty = [], []
+    for index, output in enumerate(outputs):
+        if not output.result.has_data:
+            empty.append(output)
+            continue
+        shown.append(
+            {
+                "output": output,
+                "charts": [
+                    {"id": f"chart-{index}-{n}", "chart": chart}
+                    for n, chart in enumerate(output.result.charts)
+                ],
+                "map": (
+                    {
+                        "id": f"map-{index}",
+                        "title": output.result.map_title or output.title,
+                        "payload": maps.leaflet_payload(
+                            output.result.map_points,
+                            boundaries_url=boundaries_url,
+                            tile_url=tile_url,
+                        ),
+                    }
+                    if output.result.map_points
+                    else None
+                ),
+            }
+        )
+    query = {"as_of": ctx.as_of.isoformat()}
+    if ctx.area is not None:
+        query["area"] = ctx.area.pcode
+    return render(
+        request,
+        "reports/overview.html",
+        {
+            "ctx": ctx,
+            "as_of_text": format_date(ctx.as_of),
+            "area_pcode": ctx.area_pcode,
+            "areas": areas,
+            "errors": errors,
+            "shown": shown,
+            "empty": empty,
+            "embed_options": charts.embed_options(),
+            "scope_label": sitrep.scope_label(ctx.area),
+            "report_query": query,
+            "lang": "en" if (get_language() or "fr").startswith("en") else "fr",
+        },
+    )
+
+
+@login_required
+@require_GET
+def drilldown(request, key: str):
+    """The records behind a figure; `?format=csv|xlsx` exports them (audited)."""
+    _require(request.user, VIEW_PERMISSION)
+    spec = get_drilldown(key)
+    if spec is None:
+        raise Http404(f"no drill-down {key}")
+    if spec.permission:
+        _require(request.user, spec.permission)
+    ctx, errors, _areas = _context(request)
+    fmt = request.GET.get("format") or ""
+    if fmt:
+        _require(request.user, EXPORT_PERMISSION)
+        if fmt not in ("csv", "xlsx"):
+            return HttpResponse(
+                f"format: '{fmt}' is not one of csv, xlsx", status=400, content_type="text/plain"
+            )
+    try:
+        params = clean_params(spec, request.GET)
+        rows = list(spec.rows(ctx, params))
+    except DrilldownParamError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    if fmt:
+        audit_log(
+            action=AuditEvent.Action.EXPORT,
+            actor=request.user,
+            target=f"reports.drilldown:{key}",
+            details={
+                "format": fmt,
+                "rows": len(rows),
+                "as_of": ctx.as_of.isoformat(),
+                "area": ctx.area_pcode,
+                "params": params,
+            },
+            request=request,
+        )
+        name = f"hbmm-{key}-{ctx.as_of.isoformat()}.{fmt}"
+        if fmt == "csv":
+            response = StreamingHttpResponse(
+                csv_chunks(spec, rows), content_type="text/csv; charset=utf-8"
+            )
+        else:
+            response = HttpResponse(
+                xlsx_bytes(spec, rows),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    query = request.GET.copy()
+    query.pop("format", None)
+    return render(
+        request,
+        "reports/drilldown.html",
+        {
+            "spec": spec,
+            "ctx": ctx,
+            "as_of_text": format_date(ctx.as_of),
+            "scope_label": sitrep.scope_label(ctx.area),
+            "params": params,
+            "errors": errors,
+            "rows": rows[:DRILLDOWN_PAGE_ROWS],
+            "total": len(rows),
+            "total_text": format_number(len(rows)),
+            "truncated": len(rows) > DRILLDOWN_PAGE_ROWS,
+            "can_export": request.user.has_perm(EXPORT_PERMISSION),
+            "query": query.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def report(request):
+    """The situation report to download (?format=pdf|html|md&lang=en|fr)."""
+    _require(request.user, VIEW_PERMISSION)
+    ctx, errors, _areas = _context(request)
+    if errors:
+        return HttpResponse("; ".join(errors), status=400, content_type="text/plain; charset=utf-8")
+    fmt = request.GET.get("format") or "pdf"
+    lang = request.GET.get("lang") or ("en" if (get_language() or "fr").startswith("en") else "fr")
+    try:
+        body = sitrep.render(ctx, fmt=fmt, lang=lang)
+    except ValueError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    audit_log(
+        action=AuditEvent.Action.EXPORT,
+        actor=request.user,
+        target="reports.sitrep",
+        details={
+            "format": fmt,
+            "lang": lang,
+            "as_of": ctx.as_of.isoformat(),
+            "area": ctx.area_pcode,
+        },
+        request=request,
+    )
+    response = HttpResponse(body, content_type=sitrep.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{sitrep.filename(ctx, fmt, lang)}"'
+    return response
+
+
+@login_required
+@require_GET
+def boundaries(request, level: int):
+    """The admin boundaries shipped with HBMM, as GeoJSON, for the page's map."""
+    if level not in maps.BOUNDARY_FILES:
+        raise Http404
+    response = HttpResponse(maps.boundaries_text(level), content_type="application/geo+json")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response

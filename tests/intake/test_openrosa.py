@@ -1,0 +1,301 @@
+"""The OpenRosa exchange exactly as ODK Collect performs it: challenge, form list, form,
+manifest and media download, HEAD then POST of the submission, split posts, errors."""
+
+import csv
+import hashlib
+import io
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from hbmm.intake.models import Submission, SubmissionAttachment
+from tests.intake.conftest import flow_xml
+
+NS = {
+    "list": "http://openrosa.org/xforms/xformsList",
+    "manifest": "http://openrosa.org/xforms/xformsManifest",
+    "or": "http://openrosa.org/http/response",
+}
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def assert_openrosa(response, status):
+    assert response.status_code == status, response.content
+    assert response["X-OpenRosa-Version"] == "1.0"
+    assert response["Date"].endswith(" GMT")
+
+
+def message(response) -> ET.Element:
+    assert response["Content-Type"] == "text/xml; charset=utf-8"
+    root = ET.fromstring(response.content)
+    assert root.tag == "{http://openrosa.org/http/response}OpenRosaResponse"
+    return root.find("or:message", NS)
+
+
+def post(client, xml: bytes, *files, **extra):
+    data = {"xml_submission_file": SimpleUploadedFile("submission.xml", xml, "text/xml")}
+    for upload in files:
+        data[upload.name] = upload
+    data.update(extra)
+    return client.post("/submission", data)
+
+
+@pytest.mark.django_db
+def test_unauthenticated_requests_are_challenged_with_basic(probe):
+    anonymous = Client()
+    for response in (
+        anonymous.get("/formList"),
+        anonymous.head("/submission"),
+        anonymous.post("/submission", {}),
+        anonymous.get("/forms/flow_count/form.xml"),
+    ):
+        assert_openrosa(response, 401)
+        assert response["WWW-Authenticate"] == 'Basic realm="HBMM", charset="UTF-8"'
+
+
+@pytest.mark.django_db
+def test_wrong_password_is_refused(probe, make_user, collect):
+    user = make_user("enumerator", areas=["ML01"])
+    assert_openrosa(collect(user, password="wrong password!").get("/formList"), 401)
+
+
+@pytest.mark.django_db
+def test_form_list_form_manifest_and_media_as_collect_downloads_them(probe, make_user, collect):
+    client = collect(make_user("enumerator", areas=["ML01"]))
+    listing = client.get("/formList")
+    assert_openrosa(listing, 200)
+    assert listing["Content-Type"] == "text/xml; charset=utf-8"
+    root = ET.fromstring(listing.content)
+    assert root.tag == "{http://openrosa.org/xforms/xformsList}xforms"
+    (entry,) = root.findall("list:xform", NS)
+    fields = {child.tag.split("}")[1]: child.text for child in entry}
+    assert fields["formID"] == "flow_count"
+    assert fields["version"] == "2020050101"
+    assert fields["name"] == "Registre de suivi des flux (FMR)"
+    assert fields["downloadUrl"] == "http://testserver/forms/flow_count/form.xml"
+    assert fields["manifestUrl"] == "http://testserver/forms/flow_count/manifest"
+
+    form = client.get(fields["downloadUrl"])
+    assert_openrosa(form, 200)
+    assert fields["hash"] == "md5:" + hashlib.md5(form.content).hexdigest()
+    assert b'id="flow_count"' in form.content and b"jr://file-csv/sites.csv" in form.content
+
+    manifest = client.get(fields["manifestUrl"])
+    assert_openrosa(manifest, 200)
+    (media,) = ET.fromstring(manifest.content).findall("manifest:mediaFile", NS)
+    assert media.find("manifest:filename", NS).text == "sites.csv"
+    url = media.find("manifest:downloadUrl", NS).text
+    assert url == "http://testserver/forms/flow_count/media/sites.csv"
+    sites = client.get(url)
+    assert_openrosa(sites, 200)
+    assert media.find("manifest:hash", NS).text == "md5:" + hashlib.md5(sites.content).hexdigest()
+    rows = list(csv.DictReader(io.StringIO(sites.content.decode())))
+    # Only the Kayes region's sites: the enumerator's scope.
+    assert [(r["name"], r["kinds"], r["area"]) for r in rows] == [
+        ("BCP-DIBOLI", "bcp fmp", "ML0103"),
+        ("BCP-GOGUI", "bcp fmp", "ML0106"),
+        ("OFF-KAYES", "office", "ML0103"),
+    ]
+    assert rows[1]["label"] == "Gogui (BCP-GOGUI)"
+
+
+@pytest.mark.django_db
+def test_form_list_shows_only_forms_the_role_may_fill(probe, make_user, collect):
+    probe.permission = "intake.review_submission"
+    enumerator = collect(make_user("enumerator", areas=["ML01"]))
+    officer = collect(make_user("im_officer", areas=["MLI"]))
+    listed = ET.fromstring(enumerator.get("/formList").content)
+    assert listed.findall("list:xform", NS) == []
+    assert_openrosa(enumerator.get("/forms/flow_count/form.xml"), 404)
+    assert_openrosa(post(enumerator, flow_xml("uuid:r1")), 403)
+    officer_list = ET.fromstring(officer.get("/formList?formID=flow_count").content)
+    assert len(officer_list.findall("list:xform", NS)) == 1
+    assert Submission.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_head_then_post_stores_processes_and_answers_201(probe, make_user, collect):
+    user = make_user("enumerator", areas=["ML01"])
+    client = collect(user)
+    head = client.head("/submission")
+    assert_openrosa(head, 204)
+    assert head["X-OpenRosa-Accept-Content-Length"] == str(50 * 1024 * 1024)
+
+    photo = SimpleUploadedFile("1588240000.jpg", b"\xff\xd8jpeg-bytes", "image/jpeg")
+    response = post(client, flow_xml("uuid:a1"), photo)
+    assert_openrosa(response, 201)
+    assert response["X-OpenRosa-Accept-Content-Length"] == str(50 * 1024 * 1024)
+    reply = message(response)
+    assert reply.get("nature") == "submit_success"
+    submission = Submission.objects.get()
+    assert (submission.channel, submission.form_id, submission.form_version) == (
+        "openrosa",
+        "flow_count",
+        "2020050101",
+    )
+    assert submission.status == "accepted" and submission.submitter == user
+    assert submission.site.code == "BCP-GOGUI"
+    assert submission.device_id == "collect:abc123"
+    assert submission.payload == flow_xml("uuid:a1").decode()
+    assert submission.checksum == hashlib.sha256(flow_xml("uuid:a1")).hexdigest()
+    attachment = SubmissionAttachment.objects.get()
+    assert attachment.name == "1588240000.jpg" and attachment.size == 12
+    assert attachment.checksum == hashlib.sha256(b"\xff\xd8jpeg-bytes").hexdigest()
+    assert probe.saved == [
+        {
+            "instance_id": "uuid:a1",
+            "site": "BCP-GOGUI",
+            "observation_date": __import__("datetime").date(2020, 4, 28),
+            "direction": "incoming",
+            "men": 3,
+            "women": 2,
+            "boys": 1,
+            "girls": 0,
+            "replaces": [],
+        }
+    ]
+
+
+@pytest.mark.django_db
+def test_split_submission_attaches_each_file_once(probe, make_user, collect):
+    client = collect(make_user("enumerator", areas=["ML01"]))
+    xml = flow_xml("uuid:split")
+    first = post(
+        client,
+        xml,
+        SimpleUploadedFile("a.jpg", b"first", "image/jpeg"),
+        **{"*isIncomplete*": "yes"},
+    )
+    assert_openrosa(first, 201)
+    second = post(
+        client,
+        xml,
+        SimpleUploadedFile("a.jpg", b"first", "image/jpeg"),
+        SimpleUploadedFile("b.jpg", b"second", "image/jpeg"),
+    )
+    assert_openrosa(second, 201)
+    assert Submission.objects.count() == 1
+    assert sorted(SubmissionAttachment.objects.values_list("name", "size")) == [
+        ("a.jpg", 5),
+        ("b.jpg", 6),
+    ]
+    assert len(probe.saved) == 1
+
+
+@pytest.mark.django_db
+def test_duplicate_post_creates_nothing_and_edit_supersedes(probe, make_user, collect):
+    client = collect(make_user("enumerator", areas=["ML01"]))
+    assert_openrosa(post(client, flow_xml("uuid:e1", men=3)), 201)
+    again = post(client, flow_xml("uuid:e1", men=3))
+    assert_openrosa(again, 201)
+    assert message(again).text == "This submission was already received."
+    assert Submission.objects.count() == 1
+
+    edit = post(client, flow_xml("uuid:e2", men=5, deprecated_id="uuid:e1"))
+    assert_openrosa(edit, 201)
+    original, edited = Submission.objects.order_by("pk")
+    assert (original.status, original.is_current) == ("superseded", False)
+    assert (edited.status, edited.is_current, edited.root_id) == ("accepted", True, "uuid:e1")
+    assert [(s["instance_id"], s["men"], s["replaces"]) for s in probe.saved] == [
+        ("uuid:e1", 3, []),
+        ("uuid:e2", 5, ["uuid:e1"]),
+    ]
+
+
+@pytest.mark.django_db
+def test_changed_xml_under_a_known_instance_id_is_kept_and_answered_409(probe, make_user, collect):
+    client = collect(make_user("enumerator", areas=["ML01"]))
+    post(client, flow_xml("uuid:c1", men=3))
+    conflict = post(client, flow_xml("uuid:c1", men=4))
+    assert_openrosa(conflict, 409)
+    retried = post(client, flow_xml("uuid:c1", men=4))
+    assert_openrosa(retried, 409)
+    assert sorted(Submission.objects.values_list("status", flat=True)) == [
+        "accepted",
+        "conflict",
+    ]
+    assert len(probe.saved) == 1
+
+
+@pytest.mark.django_db
+def test_form_v1_with_counts_outside_the_group_keeps_the_data(probe, make_user, collect):
+    client = collect(make_user("enumerator", areas=["ML01"]))
+    v1 = flow_xml("uuid:v1", version="2020040101", grouped=False, men=7)
+    v2 = flow_xml("uuid:v2", version="2020050101", grouped=True, men=7)
+    assert_openrosa(post(client, v1), 201)
+    assert_openrosa(post(client, v2), 201)
+    v1_data, v2_data = (s.data for s in Submission.objects.order_by("pk"))
+    assert v1_data == v2_data
+    assert [(s["men"], s["women"]) for s in probe.saved] == [(7, 2), (7, 2)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("xml", "status", "text"),
+    [
+        (b"<data id='flow_count'><site>BCP-GOGUI</site", 400, "not a readable XForm instance"),
+        (b"<data id='flow_count'><site>BCP-GOGUI</site></data>", 400, "meta/instanceID"),
+        (flow_xml("uuid:x", form_id="no_such_form"), 404, "'no_such_form' is not known"),
+        (flow_xml("uuid:x", site="BCP-NOWHERE"), 400, "Unknown site 'BCP-NOWHERE' (field site)"),
+        (flow_xml("uuid:x", site="FMP-BAMAKO"), 403, "'FMP-BAMAKO' (field site) is outside"),
+    ],
+)
+def test_refused_submissions_say_why_and_store_nothing(
+    probe, make_user, collect, xml, status, text
+):
+    client = collect(make_user("enumerator", areas=["ML01"]))
+    response = post(client, xml, SimpleUploadedFile("a.jpg", b"x", "image/jpeg"))
+    assert_openrosa(response, status)
+    assert text in message(response).text
+    assert Submission.objects.count() == 0 and SubmissionAttachment.objects.count() == 0
+    assert probe.saved == []
+
+
+@pytest.mark.django_db
+def test_missing_xml_part_is_a_400(probe, make_user, collect):
+    client = collect(make_user("enumerator", areas=["ML01"]))
+    response = client.post("/submission", {"other": SimpleUploadedFile("a.jpg", b"x")})
+    assert_openrosa(response, 400)
+    assert "xml_submission_file" in message(response).text
+
+
+@pytest.mark.django_db
+def test_oversize_upload_is_a_413_and_stores_nothing(probe, make_user, collect, settings):
+    settings.HBMM_MAX_UPLOAD_BYTES = 2000
+    client = collect(make_user("enumerator", areas=["ML01"]))
+    response = post(client, flow_xml("uuid:big"), SimpleUploadedFile("v.mp4", b"0" * 5000))
+    assert_openrosa(response, 413)
+    assert response["X-OpenRosa-Accept-Content-Length"] == "2000"
+    assert "2000 bytes" in message(response).text
+    assert Submission.objects.count() == 0 and SubmissionAttachment.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_user_without_submit_role_gets_403(probe, make_user, collect):
+    client = collect(make_user("viewer", areas=["MLI"]))
+    assert_openrosa(client.head("/submission"), 204)
+    response = post(client, flow_xml("uuid:v"))
+    assert_openrosa(response, 403)
+    assert ET.fromstring(client.get("/formList").content).findall("list:xform", NS) == []
+    assert Submission.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_invalid_values_are_accepted_on_the_wire_and_quarantined_with_reasons(
+    probe, make_user, collect
+):
+    client = collect(make_user("enumerator", areas=["ML01"]))
+    response = post(client, flow_xml("uuid:q", men=-1, day="2020-13-01"))
+    assert_openrosa(response, 201)
+    submission = Submission.objects.get()
+    assert submission.status == "quarantined" and submission.site.code == "BCP-GOGUI"
+    assert {(e["field"], e["value"]) for e in submission.errors} == {
+        ("men", "-1"),
+        ("observation_date", "2020-13-01"),
+    }

@@ -1,0 +1,222 @@
+"""ODK Central (through pyodk) and KoboToolbox pulls against local fake servers: paging past a
+100-row cap, a sync killed after page 1 of 3 resuming with no gap and no duplicate, edits
+superseding, attachments checksummed, `hbmm sync` lines and exit status."""
+
+import hashlib
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from hbmm.crypto import decrypt
+from hbmm.intake.models import PullSource, Submission, SubmissionAttachment
+from hbmm.intake.pulls import PullError, pull_source_run
+from tests.intake.fakes import FakeCentral, FakeKobo
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def fields(n: int) -> dict:
+    return {
+        "observation_date": "2020-04-28",
+        "site": "BCP-GOGUI" if n % 2 else "FMP-BAMAKO",
+        "direction": "incoming",
+        "travellers": {"men": n, "women": 1, "boys": 0, "girls": 0},
+    }
+
+
+def kobo_fields(n: int) -> dict:
+    return {
+        "observation_date": "2020-04-28",
+        "site": "BCP-GOGUI",
+        "direction": "outgoing",
+        "travellers/men": str(n),
+        "travellers/women": "1",
+        "travellers/boys": "0",
+        "travellers/girls": "0",
+    }
+
+
+def central_source(server, **extra) -> PullSource:
+    source = PullSource(
+        name="Central Kayes",
+        channel="odk_central",
+        server_url=server.url,
+        project_id="1",
+        remote_form_id="flow_count",
+        form_id="flow_count",
+        username="sync@iom.int",
+        page_size=250,  # more than the server gives: its cap wins
+        **extra,
+    )
+    source.set_secret("central password")
+    source.save()
+    return source
+
+
+def kobo_source(server) -> PullSource:
+    source = PullSource(
+        name="Kobo Mopti",
+        channel="kobo",
+        server_url=server.url,
+        remote_form_id=server.asset,
+        form_id="flow_count",
+        page_size=1000,
+    )
+    source.set_secret(FakeKobo.TOKEN)
+    source.save()
+    return source
+
+
+def stamp(n: int) -> str:
+    # Rows 100 and 101 share a timestamp across the page boundary.
+    n = min(n, 100) if n in (100, 101) else n
+    return f"2020-04-28T{n // 60:02d}:{n % 60:02d}:00.000Z"
+
+
+@pytest.mark.django_db
+def test_secret_is_stored_encrypted(reference):
+    with FakeCentral() as server:
+        source = central_source(server)
+    assert "central password" not in source.secret_encrypted
+    assert decrypt(source.secret_encrypted) == "central password"
+    assert PullSource.objects.get().get_secret() == "central password"
+
+
+@pytest.mark.django_db
+def test_central_sync_killed_after_page_one_resumes_without_gap_or_duplicate(probe):
+    with FakeCentral() as server:
+        for n in range(1, 251):
+            files = {f"{n}.jpg": f"photo {n}".encode()} if n % 50 == 0 else None
+            server.add(f"uuid:c{n}", stamp(n), fields(n), files=files)
+        source = central_source(server)
+        server.fail_on = {2}  # the connection dies when page 2 of 3 is asked for
+        with pytest.raises(PullError, match="HTTP 500"):
+            pull_source_run(source=source)
+        source.refresh_from_db()
+        assert Submission.objects.count() == 100
+        assert source.watermark == stamp(100)
+
+        counts = pull_source_run(source=source)
+        source.refresh_from_db()
+        assert Submission.objects.count() == 250
+        assert Submission.objects.values("instance_id").distinct().count() == 250
+        assert (counts.pages, counts.new, counts.known) == (2, 150, 1)  # row 100 again (ge)
+        assert source.watermark == stamp(250)
+        assert len(probe.saved) == 250
+        assert sorted(s["men"] for s in probe.saved) == list(range(1, 251))
+        # Every page request after the first followed the server's nextLink.
+        table = [r for r in server.requests if ".svc/Submissions" in r]
+        assert "%24skiptoken=" in table[-1]
+        assert "%24filter=__system%2FsubmissionDate+ge+2020-04-28T01%3A40%3A00.000Z" in table[2]
+
+        attachments = SubmissionAttachment.objects.order_by("name")
+        assert [a.name for a in attachments] == [
+            "100.jpg",
+            "150.jpg",
+            "200.jpg",
+            "250.jpg",
+            "50.jpg",
+        ]
+        assert attachments[0].checksum == hashlib.sha256(b"photo 100").hexdigest()
+        first = Submission.objects.get(instance_id="uuid:c1")
+        assert (first.channel, first.form_version, first.submitter_name) == (
+            "odk_central",
+            "2020050101",
+            "enumerator.kayes",
+        )
+        assert first.payload_format == "json" and '"__system"' in first.payload
+
+        # Nothing new: a run fetches the watermark's row again and stores nothing.
+        again = pull_source_run(source=source)
+        assert (again.new, again.known) == (0, 1)
+        assert Submission.objects.count() == 250
+
+
+@pytest.mark.django_db
+def test_central_edit_supersedes_through_updated_at(probe):
+    with FakeCentral() as server:
+        for n in range(1, 4):
+            server.add(f"uuid:c{n}", stamp(n), fields(n))
+        source = central_source(server)
+        pull_source_run(source=source)
+        source.refresh_from_db()
+        assert source.edit_watermark == stamp(3)
+        server.edit("uuid:c2", "uuid:c2-v2", "2020-04-29T09:00:00.000Z", {"travellers/men": 20})
+        counts = pull_source_run(source=source)
+        assert counts.new == 1 and counts.accepted == 1
+        edited = Submission.objects.get(instance_id="uuid:c2-v2")
+        original = Submission.objects.get(instance_id="uuid:c2")
+        assert (edited.root_id, edited.deprecated_id, edited.is_current) == (
+            "uuid:c2",
+            "uuid:c2",
+            True,
+        )
+        assert (original.status, original.is_current) == ("superseded", False)
+        assert probe.saved[-1]["men"] == 20 and probe.saved[-1]["replaces"] == ["uuid:c2"]
+        source.refresh_from_db()
+        assert source.edit_watermark == "2020-04-29T09:00:00.000Z"
+
+
+@pytest.mark.django_db
+def test_kobo_sync_killed_after_page_one_resumes_and_full_sweep_finds_edits(probe):
+    with FakeKobo() as server:
+        for n in range(1, 251):
+            time = f"2020-04-28T{n // 60:02d}:{n % 60:02d}:00"
+            files = {"photo.jpg": f"kobo {n}".encode()} if n == 7 else None
+            server.add(f"k{n:03d}", time, kobo_fields(n), files=files)
+        source = kobo_source(server)
+        server.fail_on = {2}
+        with pytest.raises(PullError):
+            pull_source_run(source=source)
+        assert Submission.objects.count() == 100
+        source.refresh_from_db()
+        assert source.watermark == "2020-04-28T01:40:00"
+
+        counts = pull_source_run(source=source)
+        assert Submission.objects.count() == 250 and counts.new == 150
+        assert Submission.objects.values("instance_id").distinct().count() == 250
+        assert "limit=1000" in server.requests[0] and "start=100" in server.requests[-1]
+        photo = SubmissionAttachment.objects.get()
+        assert (photo.name, photo.checksum) == ("photo.jpg", hashlib.sha256(b"kobo 7").hexdigest())
+
+        server.edit("k005", "k005-v2", {"travellers/men": "50"})
+        incremental = pull_source_run(source=source)
+        assert incremental.new == 0  # Kobo keeps _submission_time on edits
+        full = pull_source_run(source=source, full=True)
+        assert (full.new, full.known, full.accepted) == (1, 249, 1)
+        edited = Submission.objects.get(instance_id="uuid:k005-v2")
+        assert (edited.root_id, edited.is_current) == ("uuid:k005", True)
+        assert Submission.objects.get(instance_id="uuid:k005").status == "superseded"
+        assert probe.saved[-1]["men"] == 50 and probe.saved[-1]["replaces"] == ["uuid:k005"]
+
+
+@pytest.mark.django_db
+def test_sync_command_prints_a_line_per_source_and_fails_loudly(probe):
+    with FakeCentral() as central, FakeKobo() as kobo:
+        central.add("uuid:c1", stamp(1), fields(1))
+        kobo.add("k1", "2020-04-28T00:01:00", kobo_fields(1))
+        central_source(central)
+        bad = kobo_source(kobo)
+        bad.set_secret("wrong token")
+        bad.save()
+        out, err = io.StringIO(), io.StringIO()
+        with pytest.raises(CommandError, match="1 of 2 sources failed"):
+            call_command("sync", stdout=out, stderr=err)
+        assert out.getvalue() == (
+            "Central Kayes [flow_count]: 1 fetched in 1 pages, 1 new, 0 already stored, "
+            "1 accepted, 0 quarantined, 0 superseded, 0 attachments\n"
+        )
+        assert "Kobo Mopti [flow_count]: FAILED: " in err.getvalue()
+        assert "HTTP 401" in err.getvalue()
+        statuses = dict(PullSource.objects.values_list("name", "last_status"))
+        assert statuses == {"Central Kayes": "ok", "Kobo Mopti": "failed"}
+        bad.set_secret(FakeKobo.TOKEN)
+        bad.save()
+        out = io.StringIO()
+        call_command("sync", stdout=out)
+        assert "Kobo Mopti [flow_count]: 1 fetched in 1 pages, 1 new" in out.getvalue()

@@ -1,0 +1,88 @@
+"""The demo data: generated once (fixed seed), imported through the real pipeline, and the
+plan's numbers computed by the figures from the records it produced."""
+
+import datetime as dt
+import io
+import time
+
+import pytest
+from django.db.models import Max, Min
+
+from hbmm.intake.models import ImportFile, Submission
+from hbmm.mobility import demo, selectors
+from hbmm.mobility.models import FlowCount
+from hbmm.tabular import read_rows
+
+D = dt.date
+
+
+def test_generator_is_deterministic_and_writes_raw_files():
+    first, second = demo.generate(), demo.generate()
+    assert [(k, n) for k, n, _d in first] == [(k, n) for k, n, _d in second]
+    for (_k, name, a), (_k2, _n2, b) in zip(first, second, strict=True):
+        if name.endswith(".csv"):
+            assert a == b, name
+        else:  # XLSX bytes carry timestamps; their rows are the same
+            rows = [list(read_rows(io.BytesIO(x), filename=name)) for x in (a, b)]
+            assert rows[0] == rows[1] and len(rows[0]) > 100
+    files = {name: data for _kind, name, data in first}
+    french = files["demo-fmp-2016-2017-fr.csv"]
+    assert french.startswith("\ufeffDate;Point de suivi;Sens du flux".encode())
+    assert b";Entrant;" in french and b"/06/2016;" in french
+    assert files["demo-fmp-2018-2019-wca.csv"].startswith(b"date,fmp,from,to,n,")
+    assert files["demo-fmp-2020.xlsx"][:4] == b"PK\x03\x04"
+
+
+def test_apportion_is_exact():
+    assert demo.apportion(10, [1, 1, 1]) == [4, 3, 3]
+    assert sum(demo.apportion(262_103, [0.3, 2.5, 1e-3, 7])) == 262_103
+
+
+@pytest.mark.django_db
+def test_demo_reproduces_the_plans_figures(reference, make_user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.HBMM_BORDER_CLOSURE_DATE = ""
+    out = io.StringIO()
+    started = time.monotonic()
+    demo.load(out)
+    elapsed = time.monotonic() - started
+    assert "quarantined" in out.getvalue() and " 0 quarantined" in out.getvalue()
+    assert ImportFile.objects.filter(is_demo=True).count() == 7
+    assert not Submission.objects.exclude(status="accepted").exists()
+    assert not FlowCount.objects.filter(submission__is_demo=False).exists()
+    user = make_user("viewer", areas=["MLI"])
+
+    april = selectors.flow_monthly_average(user=user, month=D(2020, 4, 1))
+    assert april.value == 347
+    assert april.parts["change_percent"] == -7
+
+    assert selectors.border_closure_date() == demo.CLOSURE
+    closure = selectors.flow_until_border_closure(user=user)
+    assert closure.parts["start"] == D(2016, 6, 1)
+    assert closure.value == 262_103
+    assert (closure.parts["incoming"], closure.parts["outgoing"]) == (92_833, 169_270)
+    assert closure.parts["average_per_day"] == 344
+
+    assert selectors.stranded_after_border_closure(user=user).value == 180
+
+    idps = selectors.idps_current(user=user, as_of=D(2020, 5, 15))
+    assert (idps.value, idps.as_of) == (239_484, D(2020, 3, 31))
+
+    mrrc = selectors.mrrc_occupancy(user=user, on=D(2020, 5, 15))
+    assert (mrrc.value, mrrc.parts["women"], mrrc.parts["children"]) == (203, 41, 23)
+
+    # The five key border posts and more points, from June 2016 to May 2020, with gaps.
+    span = FlowCount.objects.aggregate(first=Min("observation_date"), last=Max("observation_date"))
+    assert (span["first"], span["last"]) == (D(2016, 6, 1), D(2020, 5, 31))
+    sites = set(FlowCount.objects.values_list("site__code", flat=True))
+    assert {"BCP-KOUREMALE", "BCP-ZEGOUA", "BCP-SONA", "BCP-GOGUI", "BCP-DIBOLI"} < sites
+    assert len(sites) == 9
+    assert closure.parts["days_observed"] < closure.parts["days_in_period"]
+    assert elapsed < 90, elapsed
+
+    # Idempotent: a second run imports nothing.
+    rows = FlowCount.objects.count()
+    again = io.StringIO()
+    demo.load(again)
+    assert "already loaded" in again.getvalue()
+    assert FlowCount.objects.count() == rows

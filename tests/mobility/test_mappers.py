@@ -1,0 +1,230 @@
+"""Mapper validation: every problem is reported with its field and value, nothing bad is stored;
+French and English words and DTM export columns are accepted."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.utils import timezone
+
+from hbmm.intake.models import ImportFile, Submission
+from hbmm.intake.services import file_import
+from hbmm.mobility.models import (
+    DisplacementFigure,
+    FlowCount,
+    MobilityEvent,
+    MrrcOccupancy,
+    StrandedMigrants,
+)
+from tests.mobility.conftest import flow
+
+
+def reasons(submission) -> dict:
+    return {e["field"]: e["message"] for e in submission.errors}
+
+
+@pytest.mark.django_db
+def test_flow_count_checks(submit, mobility_sites):
+    tomorrow = (timezone.now().date() + dt.timedelta(days=1)).isoformat()
+    cases = [
+        (
+            {**flow("2020-04-01", "BCP-GOGUI", "incoming", 5, 5, 5, 5), "total": 21},
+            "total",
+            "add up",
+        ),
+        (flow("2020-04-01", "BCP-GOGUI", "incoming", -1, 5, 5, 5), "men", "at least 0"),
+        (flow(tomorrow, "BCP-GOGUI", "incoming", 1, 1, 1, 1), "observation_date", "future"),
+        (flow("2020-04-01", "OFF-KAYES", "incoming", 1, 1, 1, 1), "site", "not a fmp"),
+        (flow("2020-04-01", "FMP-OLD", "incoming", 1, 1, 1, 1), "site", "not active"),
+        (flow("2020-04-01", "BCP-NOWHERE", "incoming", 1, 1, 1, 1), "site", "Unknown site"),
+        (flow("2020-04-01", "BCP-GOGUI", "sideways", 1, 1, 1, 1), "direction", "Unknown value"),
+        (
+            flow("2020-04-01", "BCP-GOGUI", "incoming", 1, 1, 1, 1, unaccompanied_children=3),
+            "unaccompanied_children",
+            "More than the children",
+        ),
+        (
+            flow("2020-04-01", "BCP-GOGUI", "incoming", 1, 1, 1, 1, nationality="XYZ"),
+            "nationality",
+            "Unknown country",
+        ),
+        (
+            {
+                k: v
+                for k, v in flow("2020-04-01", "BCP-GOGUI", "in", 1, 1, 1, 1).items()
+                if k != "girls"
+            },
+            "girls",
+            "all four",
+        ),
+        (
+            flow("2020-04-01", "BCP-GOGUI", "in", 1, 1, 1, 1, reason_economic=3),
+            "reason_*",
+            "add up to 3",
+        ),
+    ]
+    for data, field, message in cases:
+        sent = submit("flow_count", data)
+        assert sent.status == "quarantined", data
+        assert field in reasons(sent), (data, sent.errors)
+        assert message.lower() in reasons(sent)[field].lower(), sent.errors
+    assert FlowCount.objects.count() == 0
+    # Still active on its last day.
+    assert (
+        submit("flow_count", flow("2019-12-31", "FMP-OLD", "out", 1, 1, 1, 1)).status == "accepted"
+    )
+
+
+@pytest.mark.django_db
+def test_flow_count_outside_the_submitters_scope_is_refused(submit, make_user):
+    agent = make_user("enumerator", areas=["ML01"])
+    sent = submit("flow_count", flow("2020-04-01", "BCP-ZEGOUA", "in", 1, 1, 1, 1), user=agent)
+    assert sent.status == "quarantined"
+    assert "outside your geographic scope" in reasons(sent)["site"]
+    ok = submit("flow_count", flow("2020-04-01", "BCP-GOGUI", "in", 1, 1, 1, 1), user=agent)
+    assert ok.status == "accepted"
+
+
+@pytest.mark.django_db
+def test_flow_count_french_words_names_and_dtm_columns(submit, reference):
+    sent = submit(
+        "flow_count",
+        {
+            "Date": "02/04/2020",
+            "Point de suivi": "Kourémalé",
+            "Sens du flux": "Entrant",
+            "Hommes": "3",
+            "Femmes": "2",
+            "Garçons": "1",
+            "Filles": "0",
+            "Nationalité": "Guinée",
+            "Moyen de transport": "Moto",
+            "Motif": "Économique",
+            "Provenance": "Guinée",
+            "Destination": "ML09",
+        },
+    )
+    assert sent.status == "accepted", sent.errors
+    record = FlowCount.objects.get(submission=sent)
+    assert (record.site.code, record.direction, record.total) == ("BCP-KOUREMALE", "incoming", 6)
+    assert (record.nationality, record.transport, record.reason) == (
+        "GIN",
+        "motorcycle",
+        "economic",
+    )
+    assert (record.previous_country, record.next_country, record.next_area.pcode) == (
+        "GIN",
+        "MLI",
+        "ML09",
+    )
+    # A WCA export row: no direction column, from/to tell it; reasons counted per column.
+    wca = submit(
+        "flow_count",
+        {"date": "2019-02-01", "fmp": "BCP-DIBOLI", "from": "MLI", "to": "SEN", "n": "12",
+         "reason_economic": "10", "reason_family": "2"},
+    )  # fmt: skip
+    assert wca.status == "accepted", wca.errors
+    record = FlowCount.objects.get(submission=wca)
+    assert (record.direction, record.total, record.men) == ("outgoing", 12, None)
+    assert (record.reason, record.reason_counts) == ("economic", {"economic": 10, "family": 2})
+    unclear = submit(
+        "flow_count",
+        {"date": "2019-02-01", "fmp": "BCP-DIBOLI", "from": "GIN", "to": "SEN", "n": "4"},
+    )
+    assert "from GIN to SEN" in reasons(unclear)["direction"]
+
+
+@pytest.mark.django_db
+def test_displacement_checks(submit, mobility_sites):
+    base = {"round": 3, "date": "31/03/2020", "pcode": "ML0501", "individus": 100}
+    assert submit("displacement", base).status == "accepted"
+    cases = [
+        ({**base, "pcode": "ML05"}, "area", "level 2"),
+        ({**base, "pcode": "ML0502", "date": "30/03/2020"}, "reporting_date", "reported on"),
+        (base | {"individus": 5}, "area", "already has a figure"),
+        ({**base, "pcode": "ML0502", "individus": -3}, "total", "at least 0"),
+        ({**base, "pcode": "ML0901", "site": "MRRC-BAMAKO"}, "site", "not a"),
+        ({**base, "pcode": "ML0502", "site": "IDP-FALADIE"}, "site", "not in ML0502"),
+        ({**base, "pcode": "BF13"}, "area", "Not an area of Mali"),
+    ]
+    for data, field, message in cases:
+        sent = submit("displacement", data)
+        assert sent.status == "quarantined", data
+        assert message in reasons(sent).get(field, ""), sent.errors
+    assert DisplacementFigure.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_mrrc_stranded_and_event_checks(submit, mobility_sites, make_user):
+    assert (
+        submit("mrrc_occupancy", {"date": "2020-05-15", "site": "MRRC-GAO", "total": 5}).status
+        == "accepted"
+    )
+    twice = submit("mrrc_occupancy", {"date": "2020-05-15", "site": "MRRC-GAO", "total": 6})
+    assert "already has a report" in reasons(twice)["date"]
+    not_mrrc = submit("mrrc_occupancy", {"date": "2020-05-15", "site": "BCP-GOGUI", "total": 6})
+    assert "not a mrrc" in reasons(not_mrrc)["site"]
+    assert MrrcOccupancy.objects.count() == 1
+
+    sent = submit(
+        "stranded",
+        {"date": "2020-03-20", "site": "BCP-GOGUI", "count": 9, "nationalites": "Mauritanie, SEN",
+         "besoins": "nourriture abri"},
+    )  # fmt: skip
+    assert sent.status == "accepted", sent.errors
+    group = StrandedMigrants.objects.get()
+    assert (group.nationalities, group.needs) == (["MRT", "SEN"], ["food", "shelter"])
+    bad = submit(
+        "stranded", {"date": "2020-03-20", "site": "BCP-GOGUI", "count": "x", "besoins": "wifi"}
+    )
+    assert set(reasons(bad)) == {"count", "needs"}
+
+    kayes = make_user("enumerator", areas=["ML01"])
+    event = {"date": "2020-03-19", "type": "Fermeture des frontières", "pcode": "ML0501"}
+    refused = submit("event", event, user=kayes)
+    assert "outside your geographic scope" in reasons(refused)["area"]
+    assert submit("event", event).status == "accepted"
+    assert MobilityEvent.objects.get().event_type == "border_closure"
+
+
+MESSY = (
+    "\ufeffDate;Point de suivi;Sens du flux;Hommes;Femmes;Garçons;Filles;Total;Nationalité;"
+    "Moyen de transport;Motif\r\n"
+    "01/04/2020;Kourémalé;Entrant;10;5;3;2;20;Guinée;Autocar;Économique\r\n"
+    "01/04/2020;Kourémalé;Sortant;8;4;2;2;17;Mali;Camion;Visite familiale\r\n"
+    "31/04/2020;Zégoua;Entrant;1;1;1;1;4;Mali;Moto;Autre\r\n"
+    "02/04/2020;Zégoua;Sortie;12;6;1;1;20;Côte d'Ivoire;Voiture;Saisonnier\r\n"
+    ";;;;;;;;;;\r\n"
+    "03/04/2020;Tombouctou;Entrant;1;1;1;1;4;Mali;Moto;Autre\r\n"
+    "03/04/2020;BCP-SONA;entrée;2;2;0;0;4;Burkina Faso;à pied;santé\r\n"
+)
+
+
+@pytest.mark.django_db
+def test_import_of_a_messy_french_file_quarantines_bad_rows_only(reference, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    imported = file_import(
+        kind="flow_count",
+        source=io.BytesIO(MESSY.encode("utf-8")),
+        original_name="registre avril 2020.csv",
+    )
+    assert imported.status == ImportFile.Status.DONE
+    assert (imported.rows_read, imported.rows_accepted, imported.rows_quarantined) == (6, 3, 3)
+    bad = {
+        s.row_number: {e["field"] for e in s.errors}
+        for s in Submission.objects.filter(source_file=imported, status="quarantined")
+    }
+    # Row 3: parts add up to 16, not 17; row 4: 31 April; row 7: no such point.
+    assert bad == {3: {"total"}, 4: {"observation_date"}, 7: {"site"}}
+    counts = FlowCount.objects.order_by("observation_date", "site__code", "direction")
+    assert [(c.site.code, c.direction, c.total, c.reason) for c in counts] == [
+        ("BCP-KOUREMALE", "incoming", 20, "economic"),
+        ("BCP-ZEGOUA", "outgoing", 20, "seasonal"),
+        ("BCP-SONA", "incoming", 4, "health"),
+    ]
+    assert all(c.submission.source_file_id == imported.pk for c in counts)
+    again = file_import(
+        kind="flow_count", source=io.BytesIO(MESSY.encode("utf-8")), original_name="copie.csv"
+    )
+    assert (again.rows_duplicate, again.rows_accepted) == (6, 0)
+    assert FlowCount.objects.count() == 3

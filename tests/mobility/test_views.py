@@ -1,0 +1,136 @@
+"""Pages: permissions (403), scope (404 and scoped numbers), drill-down lists and CSV export,
+query counts at one and at many rows."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from hbmm.accounts.models import AuditEvent
+from tests.mobility.conftest import flow
+
+LISTS = [
+    "/mobility/flows/",
+    "/mobility/stranded/",
+    "/mobility/mrrc/",
+    "/mobility/displacement/",
+    "/mobility/events/",
+]
+
+
+@pytest.fixture
+def records(submit, mobility_sites):
+    for data in [
+        flow("2020-04-01", "BCP-KOUREMALE", "incoming", 30, 10, 10, 10),
+        flow("2020-04-02", "BCP-ZEGOUA", "outgoing", 20, 10, 5, 5),
+    ]:
+        assert submit("flow_count", data).status == "accepted"
+    assert (
+        submit("stranded", {"date": "2020-04-01", "site": "BCP-ZEGOUA", "count": 4}).status
+        == "accepted"
+    )
+    assert (
+        submit("mrrc_occupancy", {"date": "2020-04-01", "site": "MRRC-GAO", "total": 7}).status
+        == "accepted"
+    )
+    assert (
+        submit(
+            "displacement", {"round": 1, "date": "2020-03-31", "pcode": "ML0501", "individus": 10}
+        ).status
+        == "accepted"
+    )
+    assert (
+        submit("event", {"date": "2020-04-02", "type": "flood", "pcode": "ML0703"}).status
+        == "accepted"
+    )
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+def test_pages_need_a_login_and_the_permission(client, make_user, records):
+    for url in ["/mobility/", *LISTS]:
+        assert client.get(url).status_code == 302  # to the login page
+    login(client, make_user(None, areas=["MLI"]))  # no role
+    for url in ["/mobility/", *LISTS]:
+        assert client.get(url).status_code == 403, url
+    client.logout()
+    login(client, make_user("poe_supervisor", areas=["MLI"]))
+    assert client.get("/mobility/flows/").status_code == 200
+    assert client.get("/mobility/displacement/").status_code == 403
+    assert client.get("/mobility/mrrc/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_mobility_page_shows_scoped_figures_with_links(client, make_user, records):
+    national = login(client, make_user("viewer", areas=["MLI"]))
+    page = national.get("/mobility/?start=2020-04-01&end=2020-04-30&month=2020-04")
+    assert page.status_code == 200
+    body = page.content.decode()
+    cumulative = page.context["cumulative"]
+    assert (cumulative.value, cumulative.parts["incoming"], cumulative.parts["outgoing"]) == (
+        100,
+        60,
+        40,
+    )
+    assert page.context["monthly"].value == 50
+    assert 'href="/mobility/flows/?start=2020-04-01&amp;end=2020-04-30"' in body
+    assert page.context["idps"].value == 10 and page.context["mrrc"].value == 7
+    assert "flow-chart-spec" in body
+    assert not page.context["has_demo"]
+    client.logout()
+    local = login(client, make_user("viewer", areas=["ML02"]))
+    page = local.get("/mobility/?start=2020-04-01&end=2020-04-30")
+    assert page.context["cumulative"].value == 60
+    assert [p.site.code for p in page.context["points"]] == ["BCP-KOUREMALE"]
+    assert page.context["idps"].value is None
+
+
+@pytest.mark.django_db
+def test_out_of_scope_area_or_site_is_not_found(client, make_user, records):
+    login(client, make_user("viewer", areas=["ML02"]))
+    assert client.get("/mobility/?area=ML03").status_code == 404
+    assert client.get("/mobility/flows/?site=BCP-ZEGOUA").status_code == 404
+    assert client.get("/mobility/flows/?site=BCP-KOUREMALE").status_code == 200
+    assert client.get("/mobility/?area=ML02").status_code == 200
+    assert client.get("/mobility/?start=2020-13-01").status_code == 400
+    listed = client.get("/mobility/flows/")
+    assert listed.context["page"].paginator.count == 1
+
+
+@pytest.mark.django_db
+def test_csv_export_lists_the_counted_records_and_is_audited(client, make_user, records):
+    user = login(client, make_user("viewer", areas=["MLI"]))
+    response = user.get("/mobility/flows/?direction=incoming&format=csv")
+    assert response["Content-Type"].startswith("text/csv")
+    lines = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("observation_date,site__code,direction,total,men")
+    assert len(lines) == 2 and lines[1].startswith("2020-04-01,BCP-KOUREMALE,incoming,60,30")
+    event = AuditEvent.objects.get(action="export")
+    assert event.target == "mobility.flow_counts" and event.details == {"direction": "incoming"}
+
+
+@pytest.mark.django_db
+def test_list_pages_do_not_grow_queries_with_rows(client, make_user, submit, records):
+    user = login(client, make_user("viewer", areas=["MLI"]))
+    for url in ["/mobility/", *LISTS]:
+        client.get(url)  # warm caches (sessions, permissions)
+    counts_one = {}
+    for url in ["/mobility/", *LISTS]:
+        with CaptureQueriesContext(connection) as one:
+            assert user.get(url).status_code == 200
+        counts_one[url] = len(one)
+    for day in range(3, 28):
+        submit("flow_count", flow(f"2020-04-{day:02d}", "BCP-GOGUI", "incoming", 1, 1, 1, 1))
+        submit("stranded", {"date": f"2020-04-{day:02d}", "site": "BCP-GOGUI", "count": 2})
+        submit("mrrc_occupancy", {"date": f"2020-04-{day:02d}", "site": "MRRC-BAMAKO", "total": 3})
+        submit("event", {"date": f"2020-04-{day:02d}", "type": "other", "pcode": "ML0101"})
+    for pcode in ["ML0502", "ML0503", "ML0504", "ML0505", "ML0506"]:
+        submit("displacement", {"round": 1, "date": "2020-03-31", "pcode": pcode, "individus": 5})
+    for url in ["/mobility/", *LISTS]:
+        with CaptureQueriesContext(connection) as many:
+            assert user.get(url).status_code == 200
+        assert len(many) == counts_one[url], (url, counts_one[url], len(many))
+        assert len(many) <= (40 if url == "/mobility/" else 10), (url, len(many))

@@ -1,0 +1,78 @@
+"""The overview in headless Chromium: log in, change the date, charts and map drawn, no errors."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="chromium is not installed"),
+]
+
+
+@pytest.fixture
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def reader(make_user):
+    # Created before Playwright starts its event loop (Django refuses ORM calls inside one).
+    return make_user("viewer", areas=["MLI"], username="reader", password="correct horse battery")
+
+
+def test_overview_draws_charts_and_map_and_follows_the_date(live_server, reader, browser):
+    page = browser.new_page(locale="en-GB", viewport={"width": 1280, "height": 1000})
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on(
+        "requestfailed",
+        lambda r: (
+            problems.append(f"{r.url} {r.failure}") if r.url.startswith(live_server.url) else None
+        ),
+    )
+
+    page.goto(f"{live_server.url}/")
+    page.fill("#id_username", "reader")
+    page.fill("#id_password", "correct horse battery")
+    page.click("form.stacked button[type=submit]")
+    page.wait_for_selector("#section-places")
+
+    page.fill("#as-of", "2020-05-15")
+    page.click("#overview-filters button[type=submit]")
+    page.wait_for_url("**as_of=2020-05-15**")
+    page.wait_for_selector(".chart[data-drawn] svg", timeout=15000)
+    page.wait_for_selector(".map[data-drawn] path.leaflet-interactive", timeout=15000)
+
+    assert "15 May 2020" in page.inner_text("h1")
+    assert page.locator(".chart[data-drawn] svg").count() >= 1
+    assert page.locator(".chart svg .mark-rect path").count() >= 1  # the bars
+    # Regions (9 polygons) and the 6 sites with coordinates are drawn.
+    assert page.locator(".map path.leaflet-interactive").count() == 9 + 6
+    assert "geoBoundaries" in page.inner_text(".leaflet-control-attribution")
+
+    # The definition shows on focus.
+    page.focus("[data-figure='places.sites'] .def")
+    assert page.is_visible("#def-placessites")
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
+    assert problems == []
