@@ -149,4 +149,4 @@ def test_chart_spec_is_vega_lite(records, make_user):
     spec = selectors.screening_weekly_chart_spec(rows)
     assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
     values = spec["data"]["values"]
-    assert {"week": "2020-W16", "measure": "screened", "value": 4} in values
+    assert {"week": "2020-W16", "measure": "screened", "label": "Screened", "value": 4} in values

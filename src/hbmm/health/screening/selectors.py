@@ -11,6 +11,7 @@ from statistics import median
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractIsoYear, ExtractWeek
+from django.utils.translation import gettext
 
 from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.scope import get_in_scope_or_404, restrict_to_scope
@@ -226,8 +227,9 @@ def screening_weekly_chart_spec(rows: list[dict]) -> dict:
     page (vega-embed, once vendored) and for paper (vl-convert)."""
     import altair as alt
 
+    labels = {"screened": gettext("Screened"), "suspect": gettext("Suspect")}
     data = [
-        {"week": r["week"], "measure": measure, "value": r[measure]}
+        {"week": r["week"], "measure": measure, "label": labels[measure], "value": r[measure]}
         for r in rows
         for measure in ("screened", "suspect")
     ]
@@ -237,8 +239,8 @@ def screening_weekly_chart_spec(rows: list[dict]) -> dict:
         .encode(
             x=alt.X("week:O", title=None),
             y=alt.Y("value:Q", title=None),
-            color=alt.Color("measure:N", title=None),
-            xOffset="measure:N",
+            color=alt.Color("label:N", title=None),
+            xOffset="label:N",
         )
         .properties(width="container", height=220)
     )
