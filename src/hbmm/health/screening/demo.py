@@ -67,6 +67,7 @@ REFERRAL = {
 STAFF = [
     ("demo.poe.supervisor.kayes", "poe_supervisor", "ML01", "fr"),
     ("demo.poe.supervisor.sikasso", "poe_supervisor", "ML03", "fr"),
+    ("demo.poe.supervisor.koulikoro", "poe_supervisor", "ML02", "fr"),
     ("demo.surveillance.kati", "surveillance_officer", "ML0203", "en"),
 ]
 FIRST = [
