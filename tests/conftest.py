@@ -4,11 +4,20 @@ import io
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import translation
 
 from hbmm.accounts.models import User
 from hbmm.accounts.services import roles_sync, user_scope_set
 from hbmm.places.models import AdminArea, Site
 from hbmm.places.services import reference_load
+
+
+@pytest.fixture(autouse=True)
+def english_outside_requests():
+    """Code run outside a request (services, mappers, commands) speaks English in tests, whatever
+    a previous test activated; requests still choose their language (French by default)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
