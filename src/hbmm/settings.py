@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hbmm.web.context_processors.navigation",
+                "hbmm.web.context_processors.demo_flag",
             ],
         },
     },
