@@ -146,3 +146,31 @@ def test_mobility_page_in_french(client, make_user, records):
     text = body.decode()
     assert "Personnes observées par jour aux points de suivi des flux" in text
     assert "Par sens du flux" in text
+
+
+@pytest.mark.django_db
+def test_admin_sets_the_border_closure_date_and_lists_records(client, records):
+    from hbmm.accounts.models import User
+    from hbmm.mobility import selectors
+
+    admin = User.objects.create_superuser(username="root", password="correct horse battery")
+    client.force_login(admin)
+    for model in [
+        "flowcount",
+        "displacementround",
+        "displacementfigure",
+        "mrrcoccupancy",
+        "strandedmigrants",
+        "mobilityevent",
+    ]:
+        assert client.get(f"/admin/mobility/{model}/").status_code == 200, model
+    assert client.get("/admin/mobility/flowcount/add/").status_code == 403  # records come from data
+    response = client.post(
+        "/admin/mobility/mobilitysettings/add/", {"border_closure_date": "2020-03-19"}
+    )
+    assert response.status_code == 302
+    assert selectors.border_closure_date().isoformat() == "2020-03-19"
+    event = AuditEvent.objects.get(target="mobility.settings:border_closure_date")
+    assert event.actor == admin and event.details == {"before": None, "after": "2020-03-19"}
+    listed = client.get("/mobility/flows/")
+    assert 'href="/intake/submissions/' in listed.content.decode()

@@ -16,6 +16,7 @@ import time
 from django.conf import settings
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hbmm.accounts.scope import user_scope
 from hbmm.intake.cleaning import (
@@ -360,7 +361,7 @@ class FlowCountMapper(MobilityMapper):
     form_id = "flow_count"
     model = FlowCount
     permission = "mobility.add_flowcount"
-    title = "Flow monitoring registry"
+    title = gettext_lazy("Flow monitoring registry")
     aliases = {
         "observation_date": (
             "date",
@@ -564,7 +565,7 @@ class DisplacementMapper(MobilityMapper):
     form_id = "displacement"
     model = DisplacementFigure
     permission = "mobility.add_displacementfigure"
-    title = "Displacement tracking round"
+    title = gettext_lazy("Displacement tracking round")
     aliases = {
         "round_number": ("round", "round_no", "numero_du_round", "round_n", "tour", "numero_tour"),
         "reporting_date": (
@@ -662,7 +663,7 @@ class MrrcOccupancyMapper(MobilityMapper):
     form_id = "mrrc_occupancy"
     model = MrrcOccupancy
     permission = "mobility.add_mrrcoccupancy"
-    title = "MRRC occupancy"
+    title = gettext_lazy("MRRC occupancy")
     aliases = {
         "date": ("date_rapport", "report_date", "jour", "date_observation"),
         "site": ("mrrc", "centre", "center", "crrm", "code_centre", "site_code"),
@@ -695,7 +696,7 @@ class StrandedMapper(MobilityMapper):
     form_id = "stranded"
     model = StrandedMigrants
     permission = "mobility.add_strandedmigrants"
-    title = "Stranded migrants"
+    title = gettext_lazy("Stranded migrants")
     aliases = {
         "date": ("date_observation", "observation_date", "jour"),
         "site": ("fmp", "point", "lieu", "site_code", "point_de_suivi"),
@@ -744,7 +745,7 @@ class EventMapper(MobilityMapper):
     form_id = "event"
     model = MobilityEvent
     permission = "mobility.add_mobilityevent"
-    title = "Emergency event tracking"
+    title = gettext_lazy("Emergency event tracking")
     aliases = {
         "event_date": ("date", "date_evenement", "date_de_l_evenement", "date_event"),
         "event_type": ("type", "type_evenement", "type_d_evenement", "event"),

@@ -40,9 +40,16 @@ def _require(user, permission: str) -> None:
         raise PermissionDenied
 
 
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self):
+        super().__init__(format="%Y-%m-%d")
+
+
 class FilterForm(forms.Form):
-    start = forms.DateField(label=gettext_lazy("From"), required=False)
-    end = forms.DateField(label=gettext_lazy("To"), required=False)
+    start = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput())
+    end = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput())
     area = forms.CharField(label=gettext_lazy("Area (P-code)"), required=False, max_length=20)
     site = forms.CharField(label=gettext_lazy("Site (code)"), required=False, max_length=40)
     direction = forms.ChoiceField(
@@ -58,12 +65,14 @@ class FilterForm(forms.Form):
         required=False, choices=[("", ""), ("-", "-")] + list(Reason.choices)
     )
     event_type = forms.ChoiceField(
-        required=False, choices=[("", "")] + list(MobilityEvent.Type.choices)
+        label=gettext_lazy("Type"),
+        required=False,
+        choices=[("", "")] + list(MobilityEvent.Type.choices),
     )
-    round = forms.IntegerField(required=False, min_value=1)
+    round = forms.IntegerField(label=gettext_lazy("Round"), required=False, min_value=1)
     current = forms.BooleanField(required=False)
-    as_of = forms.DateField(required=False)
-    on = forms.DateField(required=False)
+    as_of = forms.DateField(required=False, widget=DateInput())
+    on = forms.DateField(label=gettext_lazy("On"), required=False, widget=DateInput())
     month = forms.CharField(required=False, max_length=7)  # YYYY-MM
 
     def clean_month(self):
@@ -213,7 +222,16 @@ def _stream_csv(request, *, name: str, header: list[str], rows, filters: dict):
     return response
 
 
-def _list(request, *, name: str, title: str, queryset, columns: list[tuple[str, str]], f: dict):
+def _list(
+    request,
+    *,
+    name: str,
+    title: str,
+    queryset,
+    columns: list[tuple[str, str]],
+    f: dict,
+    filter_fields: tuple[str, ...] = ("start", "end", "area", "site"),
+):
     """A paginated table of `queryset` (already scoped and filtered), or its CSV export."""
     fields = [c for c, _label in columns]
     values = queryset.annotate(is_demo=F("submission__is_demo")).values_list(
@@ -228,6 +246,7 @@ def _list(request, *, name: str, title: str, queryset, columns: list[tuple[str, 
             filters={k: v for k, v in request.GET.items() if k != "format"},
         )
     page = Paginator(values, PAGE_SIZE).get_page(request.GET.get("page"))
+    form = f["form"]
     query = request.GET.copy()
     query.pop("page", None)
     csv_query = query.copy()
@@ -242,6 +261,13 @@ def _list(request, *, name: str, title: str, queryset, columns: list[tuple[str, 
             "query": query.urlencode(),
             "csv_query": csv_query.urlencode(),
             "filters": {k: v for k, v in request.GET.items() if k not in ("page", "format") and v},
+            "filter_fields": [form[name] for name in filter_fields],
+            "hidden": {
+                k: v
+                for k, v in request.GET.items()
+                if k not in (*filter_fields, "page", "format") and v
+            },
+            "submission_links": request.user.has_perm("intake.view_submission"),
         },
     )
 
@@ -283,7 +309,13 @@ def flows(request):
         ("stranded", _("stranded")),
     ]
     return _list(
-        request, name="flow_counts", title=_("Flow counts"), queryset=qs, columns=columns, f=f
+        request,
+        name="flow_counts",
+        title=_("Flow counts"),
+        queryset=qs,
+        columns=columns,
+        f=f,
+        filter_fields=("start", "end", "area", "site", "direction"),
     )
 
 
@@ -335,7 +367,13 @@ def mrrc(request):
         ("girls", _("girls")),
     ]
     return _list(
-        request, name="mrrc_occupancy", title=_("MRRC occupancy"), queryset=qs, columns=columns, f=f
+        request,
+        name="mrrc_occupancy",
+        title=_("MRRC occupancy"),
+        queryset=qs,
+        columns=columns,
+        f=f,
+        filter_fields=("on", "area", "site"),
     )
 
 
@@ -369,6 +407,7 @@ def displacement(request):
         queryset=qs,
         columns=columns,
         f=f,
+        filter_fields=("round", "area"),
     )
 
 
@@ -400,5 +439,11 @@ def events(request):
         ("source", _("source")),
     ]
     return _list(
-        request, name="events", title=_("Mobility events"), queryset=qs, columns=columns, f=f
+        request,
+        name="events",
+        title=_("Mobility events"),
+        queryset=qs,
+        columns=columns,
+        f=f,
+        filter_fields=("start", "end", "area", "event_type"),
     )
