@@ -1,6 +1,8 @@
 """Pages: permissions (403), scope (404 and scoped numbers), drill-down lists and CSV export,
 query counts at one and at many rows."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -174,3 +176,25 @@ def test_admin_sets_the_border_closure_date_and_lists_records(client, records):
     assert event.actor == admin and event.details == {"before": None, "after": "2020-03-19"}
     listed = client.get("/mobility/flows/")
     assert 'href="/intake/submissions/' in listed.content.decode()
+
+
+@pytest.mark.django_db
+def test_every_figure_links_to_exactly_the_records_it_counts(client, make_user, records):
+    from hbmm.mobility.services import border_closure_date_set
+
+    border_closure_date_set(day=dt.date(2020, 4, 2))
+    login(client, make_user("viewer", areas=["MLI"]))
+    page = client.get("/mobility/?start=2020-03-01&end=2020-04-30&month=2020-04")
+    names = ["monthly", "cumulative", "until_closure", "stranded", "idps", "mrrc"]
+    for name in names:
+        figure = page.context[name]
+        listed = client.get(figure.url)
+        assert listed.status_code == 200, name
+        assert listed.context["page"].paginator.count == figure.records.count(), name
+        assert figure.records.count() > 0, name
+    for _label, rows in page.context["breakdowns"]:
+        for row in rows:
+            assert client.get(row.url).status_code == 200
+    for point in page.context["points"]:
+        listed = client.get(point.url)
+        assert sum(r[3] for r in listed.context["page"]) == point.total
