@@ -357,6 +357,9 @@ REASON_COLUMNS["reason_economic"] += ("reason_economic_migration", "motif_econom
 REASON_COLUMNS["reason_conflict"] += ("motif_insecurite", "reason_insecurity")
 
 
+NATIONALITY_PREFIXES = ("nationality", "nationalite", "nat")
+
+
 class FlowCountMapper(MobilityMapper):
     form_id = "flow_count"
     model = FlowCount
@@ -493,6 +496,16 @@ class FlowCountMapper(MobilityMapper):
                     % {"n": sum(reason_counts.values()), "total": total},
                 )
             )
+        nationality_counts = self._nationality_counts(data, errors)
+        if nationality_counts and total is not None and sum(nationality_counts.values()) != total:
+            errors.append(
+                FieldError(
+                    "nationality_*",
+                    sum(nationality_counts.values()),
+                    _("Individuals per nationality add up to %(n)s, not to the total %(total)s.")
+                    % {"n": sum(nationality_counts.values()), "total": total},
+                )
+            )
         if reason_counts and not reason:
             reason = max(reason_counts.items(), key=lambda kv: (kv[1], kv[0] == "other"))[0]
         previous_country, previous_area = clean_location(
@@ -508,6 +521,8 @@ class FlowCountMapper(MobilityMapper):
             errors.append(FieldError("observation_hours", hours, _("Must be more than 0.")))
         final = clean_text(data, "final_destination", errors, max_length=200)
         nationality = clean_country(data, "nationality", errors)
+        if nationality_counts and not nationality:
+            nationality = max(nationality_counts.items(), key=lambda kv: (kv[1], kv[0]))[0]
         transport = clean_word(data, "transport", errors, Transport, TRANSPORT_WORDS)
         if errors:
             raise MappingError(errors)
@@ -521,6 +536,7 @@ class FlowCountMapper(MobilityMapper):
             "transport": transport,
             "reason": reason,
             "reason_counts": reason_counts,
+            "nationality_counts": nationality_counts,
             "previous_country": previous_country,
             "previous_area": previous_area,
             "next_country": next_country,
@@ -529,6 +545,23 @@ class FlowCountMapper(MobilityMapper):
             "stranded": stranded,
             "observation_hours": hours,
         }
+
+    @staticmethod
+    def _nationality_counts(data: dict, errors: list) -> dict[str, int]:
+        """Counts per nationality from `nationality_<ISO3>` columns (also `nationalite_`,
+        `nat_`), e.g. `nationality_MLI` = 12; empty columns and zeros are left out."""
+        counts: dict[str, int] = {}
+        for key in list(data):
+            name = normalise_name(key)
+            for prefix in NATIONALITY_PREFIXES:
+                rest = name.removeprefix(prefix)
+                if rest != name and len(rest) == 3 and country_code(rest):
+                    n = clean_int(data, key, errors, minimum=0)
+                    if n:
+                        code = country_code(rest)
+                        counts[code] = counts.get(code, 0) + n
+                    break
+        return counts
 
     @staticmethod
     def _direction(data, errors, previous_country: str, next_country: str) -> str:

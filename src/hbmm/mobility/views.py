@@ -301,6 +301,7 @@ def flows(request):
         ("girls", _("girls")),
         ("unaccompanied_children", _("unaccompanied children")),
         ("nationality", _("nationality")),
+        ("nationality_counts", _("individuals per nationality")),
         ("transport", _("transport")),
         ("reason", _("main reason")),
         ("reason_counts", _("individuals per reason")),
