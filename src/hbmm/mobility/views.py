@@ -7,6 +7,7 @@ Views are thin: they read the filters, call selectors (which apply the reader's 
 
 import csv
 import datetime as dt
+import json
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -211,15 +212,31 @@ def _stream_csv(request, *, name: str, header: list[str], rows, filters: dict):
 
     writer = csv.writer(Echo())
 
+    def cell(value):
+        if value is None:
+            return ""
+        if isinstance(value, dict | list):
+            return json.dumps(value, ensure_ascii=False, sort_keys=True)
+        return value
+
     def lines():
         yield "\ufeff"
         yield writer.writerow(header)
         for row in rows:
-            yield writer.writerow(["" if v is None else v for v in row])
+            yield writer.writerow([cell(v) for v in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="hbmm-{name}.csv"'
     return response
+
+
+def _display(value):
+    """A cell of a records table: lists and counts per key in words, the rest as it is."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in sorted(value.items()))
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return value
 
 
 def _list(
@@ -246,6 +263,7 @@ def _list(
             filters={k: v for k, v in request.GET.items() if k != "format"},
         )
     page = Paginator(values, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = [(*map(_display, row[:-2]), *row[-2:]) for row in page.object_list]
     form = f["form"]
     query = request.GET.copy()
     query.pop("page", None)
