@@ -2,7 +2,9 @@
 query counts at one and at many rows."""
 
 import datetime as dt
+import io
 
+import hxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -109,8 +111,18 @@ def test_csv_export_lists_the_counted_records_and_is_audited(client, make_user, 
     assert response["Content-Type"].startswith("text/csv")
     lines = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff").splitlines()
     assert lines[0].startswith("observation_date,site__code,direction,total,men")
-    assert len(lines) == 2 and lines[1].startswith("2020-04-01,BCP-KOUREMALE,incoming,60,30")
-    event = AuditEvent.objects.get(action="export")
+    assert lines[1].startswith("#date+observed,#loc+code,#indicator+direction,#population+total")
+    assert len(lines) == 3 and lines[2].startswith("2020-04-01,BCP-KOUREMALE,incoming,60,30")
+    dataset = hxl.data(io.BytesIO("\n".join(lines).encode()), hxl.InputOptions())
+    assert [row.get("#population+total") for row in dataset] == ["60"]
+    assert "#country+code+nationality" in [c.display_tag for c in dataset.columns]
+    for url in LISTS[1:]:
+        body = b"".join(user.get(f"{url}?format=csv").streaming_content).decode()
+        parsed = hxl.data(io.BytesIO(body.lstrip("\ufeff").encode()), hxl.InputOptions())
+        tags = [c.display_tag for c in parsed.columns]
+        assert all(tags) and len(tags) == len(body.splitlines()[0].split(",")), url
+        assert len(list(parsed)) == 1, url
+    event = AuditEvent.objects.filter(action="export").order_by("pk").first()
     assert event.target == "mobility.flow_counts" and event.details == {"direction": "incoming"}
 
 

@@ -197,7 +197,7 @@ def index(request):
 # --- Records lists ---------------------------------------------------------------------------
 
 
-def _stream_csv(request, *, name: str, header: list[str], rows, filters: dict):
+def _stream_csv(request, *, name: str, header: list[str], rows, filters: dict, hxl: list[str] = ()):
     audit_log(
         action=AuditEvent.Action.EXPORT,
         actor=request.user,
@@ -222,6 +222,8 @@ def _stream_csv(request, *, name: str, header: list[str], rows, filters: dict):
     def lines():
         yield "\ufeff"
         yield writer.writerow(header)
+        if hxl:
+            yield writer.writerow(hxl)
         for row in rows:
             yield writer.writerow([cell(v) for v in row])
 
@@ -245,12 +247,12 @@ def _list(
     name: str,
     title: str,
     queryset,
-    columns: list[tuple[str, str]],
+    columns: list[tuple[str, str, str]],
     f: dict,
     filter_fields: tuple[str, ...] = ("start", "end", "area", "site"),
 ):
     """A paginated table of `queryset` (already scoped and filtered), or its CSV export."""
-    fields = [c for c, _label in columns]
+    fields = [c for c, _label, _hxl in columns]
     values = queryset.annotate(is_demo=F("submission__is_demo")).values_list(
         *fields, "is_demo", "submission_id"
     )
@@ -259,6 +261,7 @@ def _list(
             request,
             name=name,
             header=[*fields, "is_demo", "submission_id"],
+            hxl=[*(tag for _c, _label, tag in columns), "#meta+demo", "#meta+submission"],
             rows=values.iterator(chunk_size=2000),
             filters={k: v for k, v in request.GET.items() if k != "format"},
         )
@@ -274,7 +277,7 @@ def _list(
         "mobility/records.html",
         {
             "title": title,
-            "columns": [label for _c, label in columns],
+            "columns": [label for _c, label, _hxl in columns],
             "page": page,
             "query": query.urlencode(),
             "csv_query": csv_query.urlencode(),
@@ -309,23 +312,31 @@ def flows(request):
         reason=f["reason"],
     ).order_by("-observation_date", "site__code", "direction", "pk")
     columns = [
-        ("observation_date", _("observation date")),
-        ("site__code", _("flow monitoring point")),
-        ("direction", _("direction")),
-        ("total", _("individuals")),
-        ("men", _("men")),
-        ("women", _("women")),
-        ("boys", _("boys")),
-        ("girls", _("girls")),
-        ("unaccompanied_children", _("unaccompanied children")),
-        ("nationality", _("nationality")),
-        ("nationality_counts", _("individuals per nationality")),
-        ("transport", _("transport")),
-        ("reason", _("main reason")),
-        ("reason_counts", _("individuals per reason")),
-        ("previous_country", _("from")),
-        ("next_country", _("to")),
-        ("stranded", _("stranded")),
+        ("observation_date", _("observation date"), "#date+observed"),
+        ("site__code", _("flow monitoring point"), "#loc+code"),
+        ("direction", _("direction"), "#indicator+direction"),
+        ("total", _("individuals"), "#population+total"),
+        ("men", _("men"), "#population+m+adults"),
+        ("women", _("women"), "#population+f+adults"),
+        ("boys", _("boys"), "#population+m+children"),
+        ("girls", _("girls"), "#population+f+children"),
+        (
+            "unaccompanied_children",
+            _("unaccompanied children"),
+            "#population+children+unaccompanied",
+        ),
+        ("nationality", _("nationality"), "#country+code+nationality"),
+        (
+            "nationality_counts",
+            _("individuals per nationality"),
+            "#population+nationality+breakdown",
+        ),
+        ("transport", _("transport"), "#indicator+transport"),
+        ("reason", _("main reason"), "#cause+reason"),
+        ("reason_counts", _("individuals per reason"), "#population+reason+breakdown"),
+        ("previous_country", _("from"), "#country+code+origin"),
+        ("next_country", _("to"), "#country+code+destination"),
+        ("stranded", _("stranded"), "#population+stranded"),
     ]
     return _list(
         request,
@@ -349,12 +360,12 @@ def stranded(request):
         user=request.user, start=f["start"], end=f["end"], area=f["area"], site=f["site"]
     ).order_by("-date", "site__code", "pk")
     columns = [
-        ("date", _("date")),
-        ("site__code", _("site")),
-        ("count", _("stranded migrants")),
-        ("nationalities", _("nationalities")),
-        ("needs", _("main needs")),
-        ("note", _("note")),
+        ("date", _("date"), "#date"),
+        ("site__code", _("site"), "#loc+code"),
+        ("count", _("stranded migrants"), "#population+stranded"),
+        ("nationalities", _("nationalities"), "#country+code+nationality"),
+        ("needs", _("main needs"), "#need"),
+        ("note", _("note"), "#description"),
     ]
     return _list(
         request,
@@ -377,13 +388,13 @@ def mrrc(request):
         user=request.user, on=f["on"], area=f["area"], site=f["site"]
     ).order_by("-date", "site__code")
     columns = [
-        ("date", _("date")),
-        ("site__code", _("centre")),
-        ("total", _("migrants present")),
-        ("men", _("men")),
-        ("women", _("women")),
-        ("boys", _("boys")),
-        ("girls", _("girls")),
+        ("date", _("date"), "#date"),
+        ("site__code", _("centre"), "#loc+code+mrrc"),
+        ("total", _("migrants present"), "#population+total"),
+        ("men", _("men"), "#population+m+adults"),
+        ("women", _("women"), "#population+f+adults"),
+        ("boys", _("boys"), "#population+m+children"),
+        ("girls", _("girls"), "#population+f+children"),
     ]
     return _list(
         request,
@@ -408,16 +419,16 @@ def displacement(request):
         user=request.user, round_number=f["round"], current_on=current_on, area=f["area"]
     ).order_by("-round__reporting_date", "area__pcode", "site__code")
     columns = [
-        ("round__number", _("round")),
-        ("round__reporting_date", _("reporting date")),
-        ("area__pcode", _("P-code")),
-        ("area__name_fr", _("cercle")),
-        ("site__code", _("IDP site")),
-        ("households", _("households")),
-        ("total", _("IDPs")),
-        ("returnees", _("returnees")),
-        ("reason", _("reason")),
-        ("period", _("period")),
+        ("round__number", _("round"), "#meta+round"),
+        ("round__reporting_date", _("reporting date"), "#date+reported"),
+        ("area__pcode", _("P-code"), "#adm2+code"),
+        ("area__name_fr", _("cercle"), "#adm2+name"),
+        ("site__code", _("IDP site"), "#loc+code+idp_site"),
+        ("households", _("households"), "#population+households"),
+        ("total", _("IDPs"), "#affected+idps+ind"),
+        ("returnees", _("returnees"), "#population+returnees"),
+        ("reason", _("reason"), "#cause"),
+        ("period", _("period"), "#date+period"),
     ]
     return _list(
         request,
@@ -445,17 +456,17 @@ def events(request):
         event_type=f["event_type"],
     ).order_by("-event_date", "pk")
     columns = [
-        ("event_date", _("date")),
-        ("event_type", _("type")),
-        ("area__pcode", _("P-code")),
-        ("site__code", _("site")),
-        ("households", _("households")),
-        ("individuals", _("individuals")),
-        ("from_location", _("from")),
-        ("to_location", _("to")),
-        ("needs", _("first needs")),
-        ("description", _("description")),
-        ("source", _("source")),
+        ("event_date", _("date"), "#date+event"),
+        ("event_type", _("type"), "#event+type"),
+        ("area__pcode", _("P-code"), "#loc+pcode"),
+        ("site__code", _("site"), "#loc+code"),
+        ("households", _("households"), "#affected+hh"),
+        ("individuals", _("individuals"), "#affected+ind"),
+        ("from_location", _("from"), "#loc+origin"),
+        ("to_location", _("to"), "#loc+destination"),
+        ("needs", _("first needs"), "#need"),
+        ("description", _("description"), "#description"),
+        ("source", _("source"), "#meta+source"),
     ]
     return _list(
         request,
