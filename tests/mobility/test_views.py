@@ -210,3 +210,5 @@ def test_every_figure_links_to_exactly_the_records_it_counts(client, make_user, 
     for point in page.context["points"]:
         listed = client.get(point.url)
         assert sum(r[3] for r in listed.context["page"]) == point.total
+        incoming = client.get(point.direction_urls["incoming"])
+        assert sum(r[3] for r in incoming.context["page"]) == point.incoming

@@ -622,6 +622,7 @@ class PointRow:
     days_observed: int
     average_per_day: int | None
     url: str
+    direction_urls: dict = field(default_factory=dict)
 
 
 def flow_by_point(
@@ -656,6 +657,10 @@ def flow_by_point(
                 _ratio(by_site[s.pk]["individuals"], by_site[s.pk]["days"])
             ),
             url=_url("mobility:flows", site=s.code, **common),
+            direction_urls={
+                d: _url("mobility:flows", site=s.code, direction=d, **common)
+                for d in Direction.values
+            },
         )
         for s in sites
     ]
