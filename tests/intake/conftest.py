@@ -79,10 +79,11 @@ def collect():
     """collect(user) -> a Django test client sending Basic credentials and OpenRosa headers
     on every request, as ODK Collect does once it has been challenged."""
 
-    def make(user, password=PASSWORD):
+    def make(user, password=PASSWORD, language="en"):
         return Client(
             HTTP_AUTHORIZATION=basic(user.get_username(), password),
             HTTP_X_OPENROSA_VERSION="1.0",
+            HTTP_ACCEPT_LANGUAGE=language,
             HTTP_DATE="Thu, 30 Apr 2020 10:00:00 GMT",
         )
 

@@ -317,7 +317,9 @@ def capacity_chart(rows: list[dict]) -> Chart:
         alt.Chart(data(rows))
         .mark_bar()
         .encode(
-            y=alt.Y("item:N", title=None, sort=None, axis=alt.Axis(labelLimit=220)),
+            y=alt.Y(
+                "item:N", title=None, sort=None, axis=alt.Axis(labelLimit=260, labelFontSize=9)
+            ),
             yOffset=alt.YOffset("round:N", sort=None),
             x=alt.X(
                 "percent:Q", title=_("% of points without it"), scale=alt.Scale(domain=[0, 100])
