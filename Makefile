@@ -7,6 +7,8 @@ PORT ?= 8000
 DEMO ?= 1
 WORKERS ?= 2
 PYTEST_ARGS ?=
+# Data (var/: database, secret key, uploads) lives beside this Makefile, wherever a recipe cds.
+export HBMM_HOME ?= $(CURDIR)
 
 .PHONY: install run serve setup test lint format messages messages-extract
 

@@ -13,9 +13,11 @@ from hbmm.places.services import reference_load
 
 
 @pytest.fixture(autouse=True)
-def english_outside_requests():
-    """Code run outside a request (services, mappers, commands) speaks English in tests, whatever
-    a previous test activated; requests still choose their language (French by default)."""
+def english_outside_requests(settings):
+    """Code run outside a request (services, mappers, commands) and stored quarantine reasons
+    speak English in tests, whatever a previous test activated; requests still choose their
+    language (French by default)."""
+    settings.HBMM_DATA_LANGUAGE = "en"
     with translation.override("en"):
         yield
 
