@@ -18,12 +18,9 @@ T0 = dt.datetime(2020, 4, 14, 8, 0, tzinfo=dt.UTC)  # a Tuesday, ISO week 2020-W
 
 @pytest.fixture(autouse=True)
 def english(client, settings):
-    """Messages are asserted in English (the source language): the deployment language is
-    English for these tests and pages are asked in English.
+    """Messages are asserted in English (the source language); pages are asked in English.
     Test users' passwords are hashed quickly (the tests log in with force_login)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # The intake pipeline stores quarantine reasons in the deployment's language.
-    settings.LANGUAGE_CODE = "en"
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     # Restore exactly the thread's previous translation state afterwards (override() would
     # leave French activated, changing the language other test modules run in).

@@ -105,7 +105,7 @@ def test_an_edit_updates_the_same_screening(reference):
 
 @pytest.mark.django_db
 def test_reasons_are_stored_in_the_deployment_language(reference, settings):
-    settings.LANGUAGE_CODE = "fr"
+    settings.HBMM_DATA_LANGUAGE = "fr"
     submission = receive({**GOOD, "destination": "ML9999", "countries_visited": "SEN 12"})
     reasons = {e["field"]: e["message"] for e in submission.errors}
     assert reasons == {
