@@ -135,13 +135,15 @@ def embed_options() -> dict:
     }
 
 
-def to_svg(spec: dict, *, width: int = 520) -> str:
+def to_svg(spec: dict, *, width: int = 520, height: int | None = None) -> str:
     """The chart as an SVG document (for the PDF and the self-contained HTML report)."""
     import vl_convert
 
     fixed = copy.deepcopy(spec)
     if fixed.get("width") == "container":
         fixed["width"] = width
+    if height is not None:
+        fixed["height"] = height
     lang = _lang()
     svg = vl_convert.vegalite_to_svg(
         json.loads(json.dumps(fixed, default=str)),

@@ -317,9 +317,7 @@ def capacity_chart(rows: list[dict]) -> Chart:
         alt.Chart(data(rows))
         .mark_bar()
         .encode(
-            y=alt.Y(
-                "item:N", title=None, sort=None, axis=alt.Axis(labelLimit=260, labelFontSize=9)
-            ),
+            y=alt.Y("item:N", title=None, sort=None, axis=alt.Axis(labelLimit=300)),
             yOffset=alt.YOffset("round:N", sort=None),
             x=alt.X(
                 "percent:Q", title=_("% of points without it"), scale=alt.Scale(domain=[0, 100])
@@ -341,7 +339,8 @@ def capacity_chart(rows: list[dict]) -> Chart:
     return Chart(
         key="poe.capacity",
         title=_("Capacity gaps at points of entry"),
-        spec=chart_spec(chart, height=300),
+        spec=chart_spec(chart, height=260),
+        wide=True,
     )
 
 
