@@ -79,10 +79,11 @@ def collect():
     """collect(user) -> a Django test client sending Basic credentials and OpenRosa headers
     on every request, as ODK Collect does once it has been challenged."""
 
-    def make(user, password=PASSWORD):
+    def make(user, password=PASSWORD, language="en"):
         return Client(
             HTTP_AUTHORIZATION=basic(user.get_username(), password),
             HTTP_X_OPENROSA_VERSION="1.0",
+            HTTP_ACCEPT_LANGUAGE=language,
             HTTP_DATE="Thu, 30 Apr 2020 10:00:00 GMT",
         )
 
@@ -121,3 +122,9 @@ def flow_xml(
 
 
 TODAY = dt.date(2020, 4, 30)
+
+
+@pytest.fixture(autouse=True)
+def _reasons_in_the_deployment_language(settings):
+    """The intake tests check reasons as a Malian deployment stores them: in French."""
+    settings.HBMM_DATA_LANGUAGE = "fr"

@@ -73,7 +73,9 @@ def test_form_list_form_manifest_and_media_as_collect_downloads_them(probe, make
     assert listing["Content-Type"] == "text/xml; charset=utf-8"
     root = ET.fromstring(listing.content)
     assert root.tag == "{http://openrosa.org/xforms/xformsList}xforms"
-    (entry,) = root.findall("list:xform", NS)
+    assert "flow_count" in {e.findtext("list:formID", namespaces=NS) for e in root}
+    only = ET.fromstring(client.get("/formList?formID=flow_count").content)
+    (entry,) = only.findall("list:xform", NS)
     fields = {child.tag.split("}")[1]: child.text for child in entry}
     assert fields["formID"] == "flow_count"
     assert fields["version"] == "2020050101"
@@ -111,7 +113,7 @@ def test_form_list_shows_only_forms_the_role_may_fill(probe, make_user, collect)
     enumerator = collect(make_user("enumerator", areas=["ML01"]))
     officer = collect(make_user("im_officer", areas=["MLI"]))
     listed = ET.fromstring(enumerator.get("/formList").content)
-    assert listed.findall("list:xform", NS) == []
+    assert "flow_count" not in {e.findtext("list:formID", namespaces=NS) for e in listed}
     assert_openrosa(enumerator.get("/forms/flow_count/form.xml"), 404)
     assert_openrosa(post(enumerator, flow_xml("uuid:r1")), 403)
     officer_list = ET.fromstring(officer.get("/formList?formID=flow_count").content)
@@ -299,3 +301,16 @@ def test_invalid_values_are_accepted_on_the_wire_and_quarantined_with_reasons(
         ("men", "-1"),
         ("observation_date", "2020-13-01"),
     }
+
+
+@pytest.mark.django_db
+def test_messages_follow_the_phone_language(probe, make_user, collect):
+    client = collect(make_user("enumerator", areas=["ML01"]), language="fr")
+    response = post(client, flow_xml("uuid:fr", site="FMP-BAMAKO"))
+    assert_openrosa(response, 403)
+    assert response["Content-Language"] == "fr"
+    assert message(response).text == (
+        "Le site « FMP-BAMAKO » (champ site) est hors de votre zone géographique."
+    )
+    created = post(client, flow_xml("uuid:fr2"))
+    assert message(created).text == "Soumission reçue. Merci."

@@ -236,6 +236,9 @@ def test_file_import_rows_become_submissions_and_reimport_adds_nothing(mapper, s
     assert (imported.rows_read, imported.rows_accepted, imported.rows_quarantined) == (3, 2, 1)
     bad = Submission.objects.get(source_file=imported, status="quarantined")
     assert bad.row_number == 3 and bad.errors[0]["field"] == "pcode"
+    assert bad.data == {"code": "OFF-B", "name": "B", "code_p": "ML9999"}
+    assert bad.payload == '{"code": "OFF-B", "code_p": "ML9999", "name": "B"}'
+    assert bad.corrections == {} and not bad.is_current and bad.channel == "file"
     again = file_import(
         kind=SiteRegistrationMapper.form_id,
         source=io.BytesIO(content.encode("utf-8")),

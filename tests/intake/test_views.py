@@ -85,7 +85,7 @@ def test_quarantine_is_scoped_and_out_of_scope_items_are_404(probe, make_user, c
     client.force_login(make_user("im_officer", areas=["MLI"]))
     national = client.get("/intake/quarantine/?form=flow_count")
     assert {s.pk for s in national.context["page"]} == {kayes.pk, bamako.pk, unknown.pk}
-    assert "Unknown site code." in national.content.decode()
+    assert "Code de site inconnu." in national.content.decode()  # stored in French (default)
 
 
 @pytest.mark.django_db
@@ -146,7 +146,7 @@ def test_reprocess_button(probe, make_user, client, monkeypatch):
 def test_web_import_progress_and_report(probe, make_user, client):
     officer = make_user("im_officer", areas=["MLI"])
     client.force_login(officer)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the reasons stay in French: one language
     upload = SimpleUploadedFile("fmr.csv", CSV.encode("utf-8"), "text/csv")
     response = client.post("/intake/imports/", {"kind": "flow_count", "file": upload})
     record = ImportFile.objects.get()
@@ -173,8 +173,8 @@ def test_web_import_progress_and_report(probe, make_user, client):
         ("3", "quarantined"),
         ("4", "quarantined"),
     ]
-    assert rows[2][3] == "men: Must be at least 0. (-4)"
-    assert rows[3][3] == "site: Unknown site code. (BCP-NOWHERE)"
+    assert rows[2][3] == "men: Doit être au moins 0. (-4)"
+    assert rows[3][3] == "site: Code de site inconnu. (BCP-NOWHERE)"
     assert probe.saved[0]["observation_date"].isoformat() == "2020-04-28"
     # The same file again: nothing new.
     again = SimpleUploadedFile("fmr-copy.csv", CSV.encode("utf-8"), "text/csv")
@@ -216,3 +216,27 @@ def test_list_query_count_does_not_grow_with_rows(probe, make_user, client, url)
         response = client.get(url)
     assert len(response.context["page"]) == 30
     assert len(many) == len(one)
+
+
+@pytest.mark.django_db
+def test_an_interrupted_import_can_be_run_again(probe, make_user, client):
+    from hbmm.intake.services import import_file_store
+
+    officer = make_user("im_officer", areas=["MLI"])
+    client.force_login(officer)
+    record = import_file_store(
+        kind="flow_count",
+        source=io.BytesIO(CSV.encode()),
+        original_name="fmr.csv",
+        uploaded_by=officer,
+    )
+    ImportFile.objects.filter(pk=record.pk).update(status="running")  # the server died
+    client.post(f"/intake/imports/{record.pk}/rerun/")
+    assert ImportFile.objects.get(pk=record.pk).rows_read == 0  # not without confirmation
+    client.post(f"/intake/imports/{record.pk}/rerun/", {"confirm": "yes"})
+    record.refresh_from_db()
+    assert (record.status, record.rows_read, record.rows_accepted) == ("done", 3, 1)
+    client.post(f"/intake/imports/{record.pk}/rerun/", {"confirm": "yes"})
+    record.refresh_from_db()
+    assert (record.rows_read, record.rows_duplicate) == (3, 0)  # done: not run again
+    assert Submission.objects.count() == 3

@@ -3,6 +3,7 @@
 import itertools
 
 import pytest
+from django.utils import translation
 
 from hbmm.intake.services import submission_receive, submissions_process
 from hbmm.mobility.intake_mappers import clear_caches
@@ -13,8 +14,10 @@ _ids = itertools.count(1)
 
 @pytest.fixture(autouse=True)
 def _fresh_lookups():
+    """Mapper lookups rebuilt per test; messages in English (the source strings)."""
     clear_caches()
-    yield
+    with translation.override("en"):
+        yield
     clear_caches()
 
 

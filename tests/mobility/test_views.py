@@ -134,3 +134,15 @@ def test_list_pages_do_not_grow_queries_with_rows(client, make_user, submit, rec
             assert user.get(url).status_code == 200
         assert len(many) == counts_one[url], (url, counts_one[url], len(many))
         assert len(many) <= (40 if url == "/mobility/" else 10), (url, len(many))
+
+
+@pytest.mark.django_db
+def test_mobility_page_in_french(client, make_user, records):
+    login(client, make_user("viewer", areas=["MLI"]))
+    client.cookies["django_language"] = "fr"
+    body = client.get(
+        "/mobility/?start=2020-04-01&end=2020-04-30", HTTP_ACCEPT_LANGUAGE="fr"
+    ).content
+    text = body.decode()
+    assert "Personnes observées par jour aux points de suivi des flux" in text
+    assert "Par sens du flux" in text

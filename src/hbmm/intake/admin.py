@@ -6,6 +6,11 @@ from hbmm.intake.models import Form, ImportFile, PullSource, Submission
 
 
 class PullSourceForm(forms.ModelForm):
+    server_url = forms.URLField(
+        label=_("server URL"),
+        assume_scheme="https",
+        help_text=_("e.g. https://central.example.org or https://kf.kobotoolbox.org"),
+    )
     secret = forms.CharField(
         label=_("password or API token"),
         required=False,

@@ -157,7 +157,11 @@ class Submission(models.Model):
                 name="submission_one_current_per_root",
             ),
         ]
-        indexes = [models.Index(fields=["form_id", "status"])]
+        indexes = [
+            models.Index(fields=["form_id", "status"]),
+            # Finding later edits of a batch (deprecatedID chains) without a scan.
+            models.Index(fields=["deprecated_id"], name="submission_deprecated_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.form_id} {self.instance_id}"

@@ -9,6 +9,7 @@ import json
 import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 META_FIELDS = {"instanceID", "deprecatedID", "rootUuid", "instanceName", "timeStart", "timeEnd"}
 
@@ -101,6 +102,7 @@ def json_dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
+@lru_cache(maxsize=4096)
 def normalise_name(name: str) -> str:
     """Compare column names ignoring case, accents, spaces and punctuation."""
     text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
@@ -116,6 +118,7 @@ def alias_map(canonical_aliases: dict[str, tuple[str, ...] | list[str]]) -> dict
     return mapping
 
 
+@lru_cache(maxsize=4096)
 def snake_name(name: str) -> str:
     """ "Observation date" -> "observation_date", "Site" -> "site" (accents dropped)."""
     text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode().lower()

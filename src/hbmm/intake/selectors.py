@@ -99,3 +99,14 @@ def forms_for_user(user) -> list:
         if form is not None:
             forms.append(form)
     return forms
+
+
+def demo_data_present() -> bool:
+    """Whether any demonstration data has been loaded (cached for a minute: every page asks)."""
+    from django.core.cache import cache
+
+    present = cache.get("hbmm:demo_data_present")
+    if present is None:
+        present = Submission.objects.filter(is_demo=True).exists()
+        cache.set("hbmm:demo_data_present", present, 60)
+    return present

@@ -8,12 +8,13 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F as models_F
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hbmm.accounts.models import AuditEvent
@@ -179,9 +180,12 @@ def submissions_process(submissions: Iterable[Submission]) -> dict[str, int]:
     for submission in submissions:
         if submission.status in (Status.RECEIVED, Status.QUARANTINED, Status.ACCEPTED):
             by_form.setdefault(submission.form_id, []).append(submission)
-    for form_id, batch in by_form.items():
-        for outcome, n in _process_form_batch(form_id, batch).items():
-            counts[outcome] += n
+    # Reasons are stored in the deployment's language, whoever triggered the processing (a
+    # phone set to English, a French reviewer): one language in the quarantine.
+    with translation.override(settings.HBMM_DATA_LANGUAGE):
+        for form_id, batch in by_form.items():
+            for outcome, n in _process_form_batch(form_id, batch).items():
+                counts[outcome] += n
     return counts
 
 
@@ -195,11 +199,8 @@ def _process_form_batch(form_id: str, batch: list[Submission]) -> dict[str, int]
         return counts
     aliases = alias_map(mapper.aliases)
     site_field = getattr(mapper, "site_field", None)
-    sites = _sites_named(
-        [apply_aliases(s.effective_data, aliases).get(site_field) for s in batch]
-        if site_field
-        else []
-    )
+    mapped = {id(s): apply_aliases(s.effective_data, aliases) for s in batch}
+    sites = _sites_named([d.get(site_field) for d in mapped.values()] if site_field else [])
     instance_ids = [s.instance_id for s in batch]
     later_edits = set(
         Submission.objects.filter(deprecated_id__in=instance_ids)
@@ -221,7 +222,7 @@ def _process_form_batch(form_id: str, batch: list[Submission]) -> dict[str, int]
             submission.save(update_fields=["status", "processed_at"])
             counts[Status.SUPERSEDED] += 1
             continue
-        data = apply_aliases(submission.effective_data, aliases)
+        data = mapped[id(submission)]
         try:
             cleaned = mapper.clean(data, submitter=submission.submitter)
         except MappingError as exc:
@@ -232,7 +233,7 @@ def _process_form_batch(form_id: str, batch: list[Submission]) -> dict[str, int]
         existing = previous_records.get(previous.pk, []) if previous else []
         items.append(Item(submission=submission, cleaned=cleaned, existing=existing))
 
-    saved = _save_items(mapper, items)
+    saved = _save_items(mapper, items, current_roots=set(current))
     for item, error in saved:
         if error is not None:
             _quarantine(item.submission, error, site=item.cleaned.get("site"))
@@ -261,13 +262,18 @@ def _sites_named(codes: list) -> dict:
     return _SitesByCode({site.code.upper(): site for site in found})
 
 
-def _mark_accepted(items: list[Item]) -> None:
+def _mark_accepted(items: list[Item], current_roots: set | None = None) -> None:
+    """Accept `items`, superseding the current version of their roots. `current_roots`: the
+    roots known to have a current version (None: look for them all)."""
     now = timezone.now()
     roots = [i.submission.root_id for i in items]
-    own = [i.submission.pk for i in items]
-    Submission.objects.filter(root_id__in=roots, is_current=True).exclude(pk__in=own).update(
-        is_current=False, status=Status.SUPERSEDED
-    )
+    if current_roots is not None:
+        roots = [r for r in roots if r in current_roots]
+    if roots:
+        own = [i.submission.pk for i in items]
+        Submission.objects.filter(root_id__in=roots, is_current=True).exclude(pk__in=own).update(
+            is_current=False, status=Status.SUPERSEDED
+        )
     # One UPDATE per site (a batch usually covers a handful), not a CASE over every row.
     by_site: dict = {}
     for item in items:
@@ -282,20 +288,22 @@ def _mark_accepted(items: list[Item]) -> None:
         )
 
 
-def _save_items(mapper, items: list[Item]) -> list[tuple[Item, list[FieldError] | None]]:
+def _save_items(
+    mapper, items: list[Item], current_roots: set | None = None
+) -> list[tuple[Item, list[FieldError] | None]]:
     if not items:
         return []
     try:
         with transaction.atomic():
             mapper.save(items)
-            _mark_accepted(items)
+            _mark_accepted(items, current_roots)
         return [(item, None) for item in items]
     except (MappingError, ValidationError, IntegrityError) as exc:
         if len(items) == 1:
             return [(items[0], _error_from(exc))]
     results = []
     for item in items:  # find the culprit(s): each item alone
-        results.extend(_save_items(mapper, [item]))
+        results.extend(_save_items(mapper, [item], current_roots))
     return results
 
 
@@ -371,7 +379,7 @@ class _RowCounter:
         return occurrence
 
 
-def _row_instance_id(kind: str, values: dict, seen: _RowCounter) -> str:
+def _row_instance_id(kind: str, values: dict, seen: _RowCounter, payload: str = "") -> str:
     """An explicit instance id column when the file has one (ODK/Kobo exports), else a hash of
     the row's content; identical rows within one file are told apart by their occurrence, so
     importing the same file twice adds nothing while two equal rows in one file both count."""
@@ -379,7 +387,7 @@ def _row_instance_id(kind: str, values: dict, seen: _RowCounter) -> str:
         value = values.get(column)
         if value not in (None, ""):
             return str(value)
-    digest = sha256(json_dumps(values))[:40]
+    digest = sha256(payload or json_dumps(values))[:40]
     occurrence = seen.next(digest)
     return f"file:{kind}:{digest}" + (f":{occurrence}" if occurrence else "")
 
@@ -520,7 +528,7 @@ def _receive_rows(record, kind: str, rows: list[tuple[int, dict]], seen, uploade
     for number, values in rows:
         text_values = {k: _cell_text(v) for k, v in values.items() if k}
         payload = json_dumps(text_values)
-        instance_id = _row_instance_id(kind, text_values, seen)
+        instance_id = _row_instance_id(kind, text_values, seen, payload)
         prepared.append((number, instance_id, text_values, payload))
     ids = [p[1] for p in prepared]
     known = set(
@@ -536,30 +544,10 @@ def _receive_rows(record, kind: str, rows: list[tuple[int, dict]], seen, uploade
         else:
             in_batch.add(item[1])
             fresh.append(item)
-    now = timezone.now()
-    objects = [
-        Submission(
-            channel="file",
-            form_id=kind,
-            instance_id=instance_id,
-            root_id=instance_id,
-            submitter=uploaded_by,
-            submitter_name=uploaded_by.get_username() if uploaded_by else "",
-            received_at=now,
-            payload=payload,
-            payload_format=Submission.Format.ROW,
-            checksum=sha256(payload),
-            source_file=record,
-            row_number=number,
-            data=values,
-            is_demo=record.is_demo,
-        )
-        for number, instance_id, values, payload in fresh
-    ]
     received: list[Submission] = []
     try:
         with transaction.atomic():
-            received = Submission.objects.bulk_create(objects)
+            received = _insert_rows(record, kind, fresh, uploaded_by)
     except IntegrityError:  # another import stored some of these rows meanwhile
         slow = fresh + slow
         received = []
@@ -585,6 +573,124 @@ def _receive_rows(record, kind: str, rows: list[tuple[int, dict]], seen, uploade
         for submission in received:
             submission.submitter = uploaded_by  # no query per row in the mappers' scope checks
     return received, duplicates
+
+
+def _insert_rows(record, kind: str, fresh: list, uploaded_by) -> list[Submission]:
+    """Insert new file rows with one executemany (the ORM's bulk_create splits a batch into
+    SQLite's 999-parameter chunks and prepares each value through its field), then read their
+    ids back with one query."""
+    from django.db import connection
+
+    if not fresh:
+        return []
+    now = timezone.now()
+    meta = Submission._meta
+    columns = [
+        "channel",
+        "form_id",
+        "form_version",
+        "instance_id",
+        "root_id",
+        "deprecated_id",
+        "is_current",
+        "submitter_id",
+        "submitter_name",
+        "device_id",
+        "received_at",
+        "payload",
+        "payload_format",
+        "checksum",
+        "source_file_id",
+        "row_number",
+        "is_demo",
+        "status",
+        "data",
+        "corrections",
+        "errors",
+    ]
+    prep = {
+        name: meta.get_field(name).get_db_prep_save
+        for name in ("received_at", "is_current", "is_demo")
+    }
+    constant = {
+        "channel": "file",
+        "form_id": kind,
+        "form_version": "",
+        "deprecated_id": "",
+        "is_current": prep["is_current"](False, connection),
+        "submitter_id": uploaded_by.pk if uploaded_by else None,
+        "submitter_name": uploaded_by.get_username() if uploaded_by else "",
+        "device_id": "",
+        "received_at": prep["received_at"](now, connection),
+        "payload_format": Submission.Format.ROW,
+        "source_file_id": record.pk,
+        "is_demo": prep["is_demo"](record.is_demo, connection),
+        "status": Status.RECEIVED,
+        "corrections": "{}",
+        "errors": "[]",
+    }
+    rows = []
+    for number, instance_id, _values, payload in fresh:
+        variable = {
+            "instance_id": instance_id,
+            "root_id": instance_id,
+            "payload": payload,
+            "checksum": sha256(payload),
+            "row_number": number,
+            "data": payload,  # the row's fields as JSON: the same text as the raw payload
+        }
+        rows.append([variable[c] if c in variable else constant[c] for c in columns])
+    quote = connection.ops.quote_name
+    FOREIGN_KEYS = {"submitter_id": "submitter", "source_file_id": "source_file"}  # noqa: N806
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(meta.db_table),
+        ", ".join(quote(meta.get_field(FOREIGN_KEYS.get(c, c)).column) for c in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+    before = (
+        Submission.objects.filter(source_file=record).order_by("-pk").values_list("pk", flat=True)
+    ).first() or 0
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+    # This file's rows inserted just now, in insertion order (one importer per file).
+    pks = list(
+        Submission.objects.filter(source_file=record, pk__gt=before)
+        .order_by("pk")
+        .values_list("pk", "instance_id")
+    )
+    if [p[1] for p in pks] != [f[1] for f in fresh]:
+        ids = dict(
+            Submission.objects.filter(instance_id__in=[f[1] for f in fresh])
+            .exclude(status=Status.CONFLICT)
+            .values_list("instance_id", "pk")
+        )
+        pks = [(ids[f[1]], f[1]) for f in fresh]
+    names = [f.attname for f in meta.concrete_fields]
+    result = []
+    for (pk, _iid), (number, instance_id, values, payload) in zip(pks, fresh, strict=True):
+        variable = {
+            "id": pk,
+            "instance_id": instance_id,
+            "root_id": instance_id,
+            "payload": payload,
+            "checksum": "",
+            "row_number": number,
+            "data": values,
+            "received_at": now,
+            "is_current": False,
+            "is_demo": record.is_demo,
+            "site_id": None,
+            "processed_at": None,
+            "corrections": {},
+            "errors": [],
+        }
+        submission = Submission.from_db(
+            "default", names, [variable[n] if n in variable else constant[n] for n in names]
+        )
+        submission._state.fields_cache["submitter"] = uploaded_by
+        submission._state.fields_cache["source_file"] = record
+        result.append(submission)
+    return result
 
 
 def _import_batch(record, kind: str, rows: list[tuple[int, dict]], seen, uploaded_by) -> None:

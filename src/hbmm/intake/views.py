@@ -244,6 +244,9 @@ def import_rerun(request, pk: int):
     record = _import_in_reach(request, pk)
     if record.status == ImportFile.Status.DONE:
         messages.info(request, _("This file was imported completely."))
+    elif record.status == ImportFile.Status.RUNNING and request.POST.get("confirm") != "yes":
+        # Two runs of one file at once would be safe (rows are unique) but pointless.
+        messages.info(request, _("This file is being imported."))
     else:
         _run_import_in_background(record)
     return redirect("intake:import", pk=record.pk)

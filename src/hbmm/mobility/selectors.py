@@ -24,9 +24,11 @@ from urllib.parse import urlencode
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from hbmm.accounts.scope import restrict_to_scope
+from hbmm.mobility.countries import country_name
 from hbmm.mobility.models import (
     Direction,
     DisplacementFigure,
@@ -548,8 +550,12 @@ def flow_breakdown(
         ]
     elif by in ("nationality", "transport"):
         choices = dict(Transport.choices) if by == "transport" else {}
+        french = (get_language() or "fr").startswith("fr")
         for code, total in qs.values_list(by).annotate(n=Sum("total")).order_by():
-            label = str(choices.get(code, code)) if code else not_recorded
+            if by == "nationality":
+                label = country_name(code, french=french) if code else not_recorded
+            else:
+                label = str(choices.get(code, code)) if code else not_recorded
             rows.append(
                 BreakdownRow(
                     code or "-", label, total, _url("mobility:flows", **{by: code or "-"}, **common)

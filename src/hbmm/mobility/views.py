@@ -156,7 +156,12 @@ def index(request):
     }
     context["has_demo"] = context["cumulative"].records.filter(submission__is_demo=True).exists()
     series = selectors.flow_daily_series(user=user, start=start, end=end, area=area)
-    context["series"] = series
+    by_day: dict = {}
+    for row in series:
+        by_day.setdefault(row["date"], {})[row["direction"]] = row["total"]
+    context["series_table"] = [
+        (day, [values.get(d) for d in Direction.values]) for day, values in by_day.items()
+    ]
     context["chart_spec"] = flow_daily_chart(series) if series else None
     context["vendor_scripts"] = [s for s in VENDOR_SCRIPTS if finders.find(s)]
     context["chart_ready"] = len(context["vendor_scripts"]) == len(VENDOR_SCRIPTS)
