@@ -7,6 +7,8 @@ PORT ?= 8000
 DEMO ?= 1
 WORKERS ?= 2
 PYTEST_ARGS ?=
+# Data (var/: database, secret key, uploads) lives beside this Makefile, wherever a recipe cds.
+export HBMM_HOME ?= $(CURDIR)
 
 .PHONY: install run serve setup test lint format messages messages-extract
 
@@ -19,12 +21,11 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 # Compile translations when gettext is present; the compiled .mo files are also committed,
-# so a machine without gettext still gets French and English. Only changed catalogues are
-# compiled (as `hbmm compilemessages` does: msgfmt --check-format).
-MO_FILES := $(patsubst %.po,%.mo,$(wildcard src/hbmm/*/locale/*/LC_MESSAGES/django.po))
-messages: $(MO_FILES)
-%.mo: %.po
-	@if command -v msgfmt >/dev/null; then msgfmt --check-format -o $@ $<; fi
+# so a machine without gettext still gets French and English. msgfmt directly (as
+# `hbmm compilemessages` does) takes milliseconds, where starting Django per app takes seconds.
+messages:
+	@if command -v msgfmt >/dev/null; then for po in src/hbmm/*/locale/*/LC_MESSAGES/django.po; do \
+		msgfmt --check-format -o $${po%.po}.mo $$po || exit 1; done; fi
 
 # Collect static files again only when they (or the installed packages) changed: the
 # compressing storage takes seconds, and a second `make run` should not wait for it.
@@ -39,11 +40,9 @@ messages-extract: install
 	for d in src/hbmm/*/; do if [ -f $$d/apps.py ]; then mkdir -p $$d/locale && \
 		(cd $$d && $(CURDIR)/$(BIN)/hbmm makemessages -l fr --no-obsolete -v0) || exit 1; fi; done
 
+# migrate, load_reference, ensure_admin and (unless DEMO=0) demo, in one process.
 setup: install messages $(STATIC_DIR)/.collected
-	$(BIN)/hbmm migrate --noinput -v0
-	$(BIN)/hbmm load_reference
-	$(BIN)/hbmm ensure_admin
-	@if [ "$(DEMO)" != "0" ]; then $(BIN)/hbmm demo; fi
+	$(BIN)/hbmm setup $(if $(filter 0,$(DEMO)),--no-demo)
 
 run: setup serve
 

@@ -4,11 +4,22 @@ import io
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import translation
 
 from hbmm.accounts.models import User
 from hbmm.accounts.services import roles_sync, user_scope_set
 from hbmm.places.models import AdminArea, Site
 from hbmm.places.services import reference_load
+
+
+@pytest.fixture(autouse=True)
+def english_outside_requests(settings):
+    """Code run outside a request (services, mappers, commands) and stored quarantine reasons
+    speak English in tests, whatever a previous test activated; requests still choose their
+    language (French by default)."""
+    settings.HBMM_DATA_LANGUAGE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -59,3 +70,10 @@ def _plain_static_files(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is slow by design (and uses 100 MB per hash): tests hash with MD5, except those
+    that ask for the real hashers (see tests/accounts/test_auth.py)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

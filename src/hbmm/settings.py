@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hbmm.web.context_processors.navigation",
+                "hbmm.web.context_processors.demo_flag",
             ],
         },
     },
@@ -160,6 +161,8 @@ AXES_USERNAME_CALLABLE = "hbmm.accounts.backends.axes_username"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "fr")
+# The language of text HBMM stores (quarantine reasons), whoever triggered the processing.
+HBMM_DATA_LANGUAGE = env_str("HBMM_DATA_LANGUAGE", LANGUAGE_CODE)
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS: list = []  # each app keeps its own locale/ directory
 TIME_ZONE = "UTC"  # Mali is UTC+0 all year; the server stores UTC.

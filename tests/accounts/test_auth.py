@@ -46,8 +46,13 @@ def test_wrong_password_and_unknown_user_fail_alike(client, alice):
 
 
 @pytest.mark.django_db
-def test_passwords_are_hashed_with_argon2(alice):
-    assert alice.password.startswith("argon2$")
+def test_passwords_are_hashed_with_argon2(client, make_user, settings):
+    from hbmm import settings as production
+
+    settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS  # the suite uses a fast hasher
+    user = make_user("viewer", username="fatou", areas=["MLI"])
+    assert user.password.startswith("argon2$")
+    assert login(client, "fatou").status_code == 302
 
 
 @pytest.mark.django_db

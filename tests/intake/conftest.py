@@ -122,3 +122,9 @@ def flow_xml(
 
 
 TODAY = dt.date(2020, 4, 30)
+
+
+@pytest.fixture(autouse=True)
+def _reasons_in_the_deployment_language(settings):
+    """The intake tests check reasons as a Malian deployment stores them: in French."""
+    settings.HBMM_DATA_LANGUAGE = "fr"

@@ -3,6 +3,7 @@
 import itertools
 
 import pytest
+from django.utils import translation
 
 from hbmm.intake.services import submission_receive, submissions_process
 from hbmm.mobility.intake_mappers import clear_caches
@@ -12,9 +13,13 @@ _ids = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
-def _fresh_lookups():
+def _fresh_lookups(settings):
+    """Mapper lookups rebuilt per test; messages in English (the source strings), including
+    the quarantine reasons, which intake stores in the deployment's language."""
     clear_caches()
-    yield
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
     clear_caches()
 
 

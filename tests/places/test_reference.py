@@ -45,3 +45,34 @@ def test_shipped_border_posts(reference):
         == 5
     )
     assert Site.objects.of_kind("office").count() == 5
+
+
+@pytest.mark.django_db
+def test_pcode_list_update_renames_without_breaking_references(reference):
+    from hbmm.places.services import _read_csv, admin_areas_load
+
+    kayes = AdminArea.objects.get(pcode="ML01")
+    diboli = Site.objects.get(code="BCP-DIBOLI")
+    rows = _read_csv("pcodes-mali-and-neighbours.csv")
+    for row in rows:
+        if row["P-Code"] == "ML01":
+            row["Name"] = "Kayes (renamed)"
+    result = admin_areas_load(pcode_rows=rows, country_rows=_read_csv("countries.csv"))
+    assert (result.created, result.updated) == (0, 1)
+    renamed = AdminArea.objects.get(pcode="ML01")
+    assert renamed.pk == kayes.pk and renamed.name_fr == "Kayes (renamed)"
+    diboli.refresh_from_db()
+    assert diboli.area.parent_id == kayes.pk
+    assert AdminArea.objects.get(pcode="ML0103").path == "MLI/ML01/ML0103/"
+
+
+@pytest.mark.django_db
+def test_load_reference_command_twice(reference):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("load_reference", stdout=out)
+    assert "places: admin areas: 0 created, 0 updated, 210 unchanged" in out.getvalue()
+    assert "places: sites: 0 created, 0 updated, 14 unchanged" in out.getvalue()

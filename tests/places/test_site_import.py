@@ -229,3 +229,11 @@ def test_importing_user_needs_change_permission_and_scope(make_user):
     adder = type(adder).objects.get(pk=adder.pk)
     errors = errors_of(csv_rows(GOOD), by=adder)
     assert errors == [(2, "code", "site 'FMP-NIORO' exists already and you may not change sites")]
+
+
+@pytest.mark.django_db
+def test_latin1_csv_from_old_excel(reference):
+    text = "code;name_fr;kinds;pcode\r\nFMP-SEGOU;Ségou gare routière;fmp;ML0401\r\n"
+    rows = list(read_rows(io.BytesIO(text.encode("cp1252"))))
+    assert site_registry_import(rows=rows).created == 1
+    assert Site.objects.get(code="FMP-SEGOU").name_fr == "Ségou gare routière"

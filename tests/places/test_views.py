@@ -200,3 +200,17 @@ def test_coordinates_are_shown_in_decimal_degrees_without_trailing_zeros(client,
     client.cookies["django_language"] = "fr"  # French formats numbers with commas: not here
     html = client.get(reverse("places:site_detail", args=["BCP-GOGUI"])).content.decode()
     assert "15.686537, -9.32986" in html
+
+
+@pytest.mark.django_db
+def test_area_list_query_count_does_not_grow_with_rows(client, make_user):
+    national = logged_in(client, make_user("viewer", areas=["MLI"]))
+    url = reverse("places:area_list")
+    national.get(url)
+    with CaptureQueriesContext(connection) as few:
+        response = national.get(url, {"country": "SEN"})
+    assert len(response.context["page"]) == 15
+    with CaptureQueriesContext(connection) as many:
+        response = national.get(url, {"country": "MLI"})
+    assert len(response.context["page"]) == 64
+    assert len(many) == len(few)

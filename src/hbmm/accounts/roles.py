@@ -1,9 +1,12 @@
 """Roles are Django groups. Which roles exist is in accounts/data/roles.json; which
 permissions each role holds in a module is in that module's `roles.json`
-(`{"role": ["app_label.codename", ...]}`), so each app states its own grants.
+(`{"role": ["app_label.codename", ...]}`), so each app states its own grants. An app may ship
+further grant files beside it, named `roles_<part>.json` (e.g. `health/roles_screening.json`
+for a sub-module); their grants are added to the role's.
 """
 
 import json
+from fnmatch import fnmatch
 from importlib import resources
 
 from django.apps import apps
@@ -29,11 +32,25 @@ def role_grants() -> dict[str, set[str]]:
     for config in apps.get_app_configs():
         if not config.name.startswith("hbmm."):
             continue
-        grants_file = resources.files(config.name) / "roles.json"
-        if not grants_file.is_file():
-            continue
-        for role, permissions in json.loads(grants_file.read_text(encoding="utf-8")).items():
-            if role not in grants:
-                raise ValueError(f"{config.name}/roles.json grants to unknown role '{role}'")
-            grants[role].update(permissions)
+        for grants_file in grant_files(config.name):
+            for role, permissions in json.loads(grants_file.read_text(encoding="utf-8")).items():
+                if role not in grants:
+                    raise ValueError(
+                        f"{config.name}/{grants_file.name} grants to unknown role '{role}'"
+                    )
+                grants[role].update(permissions)
     return grants
+
+
+def grant_files(package: str) -> list:
+    """The package's `roles.json` and `roles_*.json` files, in name order."""
+    root = resources.files(package)
+    return sorted(
+        (
+            entry
+            for entry in root.iterdir()
+            if entry.is_file()
+            and (entry.name == "roles.json" or fnmatch(entry.name, "roles_*.json"))
+        ),
+        key=lambda entry: entry.name,
+    )

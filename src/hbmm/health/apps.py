@@ -36,3 +36,9 @@ class HealthConfig(AppConfig):
                 order=42,
             )
         )
+
+        from hbmm.health.ebs.setup import ready as ebs_ready
+        from hbmm.health.screening.setup import ready as screening_ready
+
+        screening_ready()
+        ebs_ready()

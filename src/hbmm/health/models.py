@@ -267,3 +267,7 @@ class PoeStatus(models.Model):
 
     def measures_labels(self) -> list[str]:
         return [str(HealthMeasure(v).label) for v in self.health_measures or []]
+
+
+from hbmm.health.ebs.models import *  # noqa: E402,F401,F403
+from hbmm.health.screening.models import *  # noqa: E402,F401,F403

@@ -18,3 +18,7 @@ urlpatterns = [
     path("poe/status/new/", views.status_new, name="status_new"),
     path("poe/status/<str:code>/", views.status_history, name="status_history"),
 ]
+from django.urls import include  # noqa: E402
+
+urlpatterns += [path("screening/", include("hbmm.health.screening.urls"))]
+urlpatterns += [path("signals/", include("hbmm.health.ebs.urls"))]

@@ -99,3 +99,9 @@ def forms_for_user(user) -> list:
         if form is not None:
             forms.append(form)
     return forms
+
+
+def demo_data_present() -> bool:
+    """Whether demonstration data has been loaded: `hbmm demo` always imports demo files.
+    (The file table is small; the submission table is not, and is_demo is not indexed.)"""
+    return ImportFile.objects.filter(is_demo=True).exists()

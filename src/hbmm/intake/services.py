@@ -182,7 +182,7 @@ def submissions_process(submissions: Iterable[Submission]) -> dict[str, int]:
             by_form.setdefault(submission.form_id, []).append(submission)
     # Reasons are stored in the deployment's language, whoever triggered the processing (a
     # phone set to English, a French reviewer): one language in the quarantine.
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(settings.HBMM_DATA_LANGUAGE):
         for form_id, batch in by_form.items():
             for outcome, n in _process_form_batch(form_id, batch).items():
                 counts[outcome] += n

@@ -6,12 +6,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from hbmm.places.models import MALI_BBOX, AdminArea, Site, SiteKind
+
+if TYPE_CHECKING:
+    from hbmm.accounts.models import User
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 REQUIRED_COLUMNS = ("code", "name_fr", "kinds", "pcode")
@@ -212,7 +216,7 @@ def _site_state(site: Site) -> tuple:
 def site_registry_import(
     *,
     rows: Iterable[tuple[int, dict]],
-    by=None,
+    by: "User | None" = None,
     source: str = "",
 ) -> ImportResult:
     """Create or update sites from registry rows (row number, values); all or nothing.

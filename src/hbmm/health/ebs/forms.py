@@ -1,0 +1,88 @@
+"""Web forms of community event-based surveillance (parsing only)."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hbmm.accounts.scope import sites_in_scope
+from hbmm.health.ebs.models import HealthEvent, Signal
+from hbmm.health.screening.forms import StepForm
+
+
+class SignalForm(forms.Form):
+    reporter = forms.CharField(label=_("Focal point key"), max_length=30)
+    reported_at = forms.CharField(
+        label=_("Reported at (UTC)"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    detected_at = forms.CharField(
+        label=_("First noticed at (UTC)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    site = forms.ChoiceField(label=_("Site"), required=False)
+    pcode = forms.CharField(label=_("or P-code"), required=False, max_length=20)
+    latitude = forms.CharField(label=_("Latitude"), required=False)
+    longitude = forms.CharField(label=_("Longitude"), required=False)
+    kind = forms.ChoiceField(label=_("Type"), choices=Signal.Kind.choices)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    people_affected = forms.CharField(label=_("People affected"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].choices = [("", "-")] + [
+            (s.code, f"{s.name} ({s.code})") for s in sites_in_scope(user)
+        ]
+        self.fields["reported_at"].initial = timezone.now().strftime("%Y-%m-%dT%H:%M")
+
+    def as_data(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+class TriageForm(StepForm):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("verify", _("to verify")),
+            ("discard", _("discard")),
+            ("duplicate", _("duplicate of another signal")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    duplicate_of = forms.IntegerField(label=_("Duplicate of (signal number)"), required=False)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class VerifyForm(StepForm):
+    is_true = forms.TypedChoiceField(
+        label=_("Result"),
+        choices=[("1", _("true: the event happened")), ("0", _("false"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    verifier_name = forms.CharField(label=_("Verified by"), max_length=150)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class EventForm(StepForm):
+    risk = forms.ChoiceField(label=_("Risk level"), choices=HealthEvent.Risk.choices)
+    responsible = forms.CharField(label=_("Responsible"), max_length=150)
+    actions = forms.CharField(
+        label=_("Actions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class EventUpdateForm(StepForm):
+    risk = forms.ChoiceField(label=_("Risk level"), choices=HealthEvent.Risk.choices)
+    responsible = forms.CharField(label=_("Responsible"), max_length=150)
+    actions = forms.CharField(
+        label=_("Actions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    response_done = forms.BooleanField(
+        label=_("Early response actions complete (at the time given)"), required=False
+    )

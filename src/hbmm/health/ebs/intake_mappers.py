@@ -1,0 +1,132 @@
+"""Community signal reports (XLSForm `signal`, the web form, file imports) -> Signals."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+from hbmm.accounts.scope import restrict_to_scope
+from hbmm.health.ebs.models import FocalPoint, Signal
+from hbmm.health.ebs.services import signal_create, signal_update
+from hbmm.health.screening.intake_mappers import site_lookup
+from hbmm.intake.cleaning import (
+    clean_choice,
+    clean_datetime,
+    clean_decimal,
+    clean_int,
+    clean_text,
+)
+from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError
+from hbmm.places.models import AdminArea
+
+FORM_ID = "signal"
+
+
+def _geopoint(data: dict, errors: list) -> tuple[Decimal | None, Decimal | None]:
+    """An ODK geopoint ("lat lon alt accuracy") or separate latitude/longitude fields."""
+    point = data.get("location")
+    if point not in (None, ""):
+        parts = str(point).split()
+        try:
+            return Decimal(parts[0]), Decimal(parts[1])
+        except (IndexError, InvalidOperation):
+            errors.append(FieldError("location", point, _("Not a GPS point (latitude longitude).")))
+            return None, None
+    lat = clean_decimal(data, "latitude", errors, minimum=-90, maximum=90)
+    lon = clean_decimal(data, "longitude", errors, minimum=-180, maximum=180)
+    return lat, lon
+
+
+class SignalMapper(Mapper):
+    form_id = FORM_ID
+    model = Signal
+    permission = "health.add_signal"
+    site_field = "site"
+    title = "Community health signal"
+    aliases = {
+        "reporter": ("reporter_key", "focal_point", "relais", "cle_relais"),
+        "reported_at": ("date_time", "datetime", "date_heure", "report_time"),
+        "detected_at": ("detection_time", "date_detection"),
+        "site": ("site_code",),
+        "pcode": ("p_code", "area", "place_pcode"),
+        "kind": ("type", "signal_type", "type_signal"),
+        "description": ("details",),
+        "people_affected": ("affected", "personnes_touchees", "cases"),
+    }
+
+    def clean(self, data: dict, *, submitter) -> dict:
+        errors: list[FieldError] = []
+        key = clean_text(data, "reporter", errors, required=True, max_length=30)
+        reporter = None
+        if key:
+            reporter = FocalPoint.objects.filter(key=key.strip().upper()).first()
+            if reporter is None:
+                errors.append(FieldError("reporter", key, _("Unknown focal point key.")))
+            elif not reporter.is_active:
+                errors.append(
+                    FieldError("reporter", key, _("This focal point is no longer active."))
+                )
+        reported_at = clean_datetime(data, "reported_at", errors, required=True, not_future=True)
+        detected_at = clean_datetime(data, "detected_at", errors, not_future=True)
+        if reported_at and detected_at and detected_at > reported_at:
+            errors.append(
+                FieldError(
+                    "detected_at",
+                    data.get("detected_at"),
+                    _("The detection cannot be after the report."),
+                )
+            )
+        site = site_lookup().clean(
+            data,
+            "site",
+            errors,
+            submitter=submitter,
+            required=False,
+        )
+        area = None
+        pcode = clean_text(data, "pcode", errors, max_length=20)
+        if pcode:
+            area = AdminArea.objects.filter(pcode=pcode.upper()).first()
+            if area is None:
+                errors.append(FieldError("pcode", pcode, _("Unknown P-code.")))
+            elif (
+                submitter is not None
+                and site is None
+                and not restrict_to_scope(AdminArea.objects.filter(pk=area.pk), submitter).exists()
+            ):
+                errors.append(
+                    FieldError("pcode", pcode, _("This area is outside your geographic scope."))
+                )
+        if site is None and area is None and not any(e.field in ("site", "pcode") for e in errors):
+            errors.append(FieldError("site", None, _("Give a site or a P-code.")))
+        latitude, longitude = _geopoint(data, errors)
+        cleaned = {
+            "site": site,
+            "area": area,
+            "reporter": reporter,
+            "reported_at": reported_at,
+            "detected_at": detected_at,
+            "latitude": latitude,
+            "longitude": longitude,
+            "kind": clean_choice(data, "kind", errors, Signal.Kind, required=True),
+            "description": clean_text(data, "description", errors, max_length=4000),
+            "people_affected": clean_int(
+                data, "people_affected", errors, minimum=0, maximum=1_000_000
+            ),
+        }
+        if errors:
+            raise MappingError(errors)
+        return cleaned
+
+    def save(self, items: list[Item]) -> None:
+        for item in items:
+            values = dict(item.cleaned)
+            if item.existing:
+                values.pop("reporter")
+                signal_update(
+                    signal=item.existing[0],
+                    by=item.submission.submitter,
+                    submission=item.submission,
+                    **values,
+                )
+            else:
+                signal_create(by=item.submission.submitter, submission=item.submission, **values)

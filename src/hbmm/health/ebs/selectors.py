@@ -1,0 +1,244 @@
+"""Reads for community event-based surveillance, through the caller's scope, and the 7-1-7
+timeliness of each signal and over a period.
+
+Targets (issue 7): detection -> notification (the report) within 1 day; verification within
+24 hours of the report; early response completed within 7 days of the report. A target that
+cannot be measured (no detection time given) is "not assessed", never "missed".
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from statistics import median
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
+
+from hbmm.accounts.scope import get_in_scope_or_404, restrict_to_scope
+from hbmm.health.ebs.models import FocalPoint, HealthEvent, Signal
+
+Status = Signal.Status
+NOTIFICATION_TARGET_H = 24
+VERIFICATION_TARGET_H = 24
+RESPONSE_TARGET_H = 7 * 24
+
+MET, MISSED, PENDING, OVERDUE = "met", "missed", "pending", "overdue"
+NOT_ASSESSED, NOT_APPLICABLE = "not_assessed", "not_applicable"
+
+
+@dataclass(frozen=True)
+class Measure:
+    state: str
+    hours: float | None
+    target_hours: int
+
+    @property
+    def is_late(self) -> bool:
+        return self.state in (MISSED, OVERDUE)
+
+
+def _hours(start: dt.datetime, end: dt.datetime) -> float:
+    return round((end - start).total_seconds() / 3600, 1)
+
+
+def _clock(start: dt.datetime, end: dt.datetime | None, target: int, now: dt.datetime) -> Measure:
+    if end is not None:
+        hours = _hours(start, end)
+        return Measure(MET if hours <= target else MISSED, hours, target)
+    elapsed = _hours(start, now)
+    return Measure(OVERDUE if elapsed > target else PENDING, elapsed, target)
+
+
+def signal_timeliness(signal: Signal, *, now: dt.datetime | None = None) -> dict[str, Measure]:
+    """The three 7-1-7 measures of one signal (its event prefetched or loaded)."""
+    now = now or timezone.now()
+    if signal.detected_at is None:
+        notification = Measure(NOT_ASSESSED, None, NOTIFICATION_TARGET_H)
+    else:
+        notification = _clock(signal.detected_at, signal.reported_at, NOTIFICATION_TARGET_H, now)
+    if signal.status in (Status.DISCARDED, Status.DUPLICATE):
+        verification = Measure(NOT_APPLICABLE, None, VERIFICATION_TARGET_H)
+    else:
+        verification = _clock(signal.reported_at, signal.verified_at, VERIFICATION_TARGET_H, now)
+    if signal.status == Status.VERIFIED:
+        event = getattr(signal, "event", None) if signal_has_event(signal) else None
+        response = _clock(
+            signal.reported_at, event.response_at if event else None, RESPONSE_TARGET_H, now
+        )
+    else:
+        response = Measure(NOT_APPLICABLE, None, RESPONSE_TARGET_H)
+    return {"notification": notification, "verification": verification, "response": response}
+
+
+def signal_has_event(signal: Signal) -> bool:
+    try:
+        signal.event  # noqa: B018
+    except HealthEvent.DoesNotExist:
+        return False
+    return True
+
+
+def signals_for(user) -> QuerySet:
+    return restrict_to_scope(
+        Signal.objects.select_related("reporter", "site", "area", "event", "duplicate_of"), user
+    )
+
+
+def signal_list(
+    *,
+    user,
+    status: str = "",
+    kind: str = "",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> QuerySet:
+    queryset = signals_for(user)
+    if status == "open":
+        queryset = queryset.filter(status__in=Signal.OPEN_STATUSES)
+    elif status:
+        queryset = queryset.filter(status=status)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if start:
+        queryset = queryset.filter(reported_at__date__gte=start)
+    if end:
+        queryset = queryset.filter(reported_at__date__lte=end)
+    return queryset
+
+
+def signal_get(*, user, pk: int) -> Signal:
+    return get_in_scope_or_404(
+        Signal.objects.select_related(
+            "reporter", "site", "area", "event", "duplicate_of", "triaged_by", "verified_by"
+        ).prefetch_related(Prefetch("duplicates", queryset=Signal.objects.order_by("reported_at"))),
+        user,
+        pk=pk,
+    )
+
+
+def signal_duplicate_candidates(*, user, signal: Signal, days: int = 7) -> QuerySet:
+    """Signals in scope, in the same admin area, reported within `days` of this one: the
+    likely originals a triage officer may merge this signal into."""
+    window = dt.timedelta(days=days)
+    return (
+        signals_for(user)
+        .filter(
+            area=signal.area,
+            reported_at__gte=signal.reported_at - window,
+            reported_at__lte=signal.reported_at + window,
+            duplicate_of__isnull=True,
+        )
+        .exclude(pk=signal.pk)
+        .exclude(status=Status.DISCARDED)
+        .order_by("reported_at")
+    )
+
+
+def focal_points_for(user) -> QuerySet:
+    return restrict_to_scope(FocalPoint.objects.select_related("area", "site"), user)
+
+
+def events_for(user) -> QuerySet:
+    return restrict_to_scope(
+        HealthEvent.objects.select_related("signal", "signal__area", "signal__site"), user
+    )
+
+
+def signals_board(*, user, now: dt.datetime | None = None) -> dict:
+    """Open signals (new or to verify) by age against the 24-hour verification target."""
+    now = now or timezone.now()
+    buckets = [
+        ("0-6", 0, 6),
+        ("6-12", 6, 12),
+        ("12-24", 12, 24),
+        ("24+", 24, None),
+    ]
+    rows = []
+    counts = {label: 0 for label, _a, _b in buckets}
+    for signal in signals_for(user).filter(status__in=Signal.OPEN_STATUSES).order_by("reported_at"):
+        age = _hours(signal.reported_at, now)
+        label = (
+            next(name for name, low, high in buckets if age >= low and (high is None or age < high))
+            if age >= 0
+            else "0-6"
+        )
+        counts[label] += 1
+        rows.append(
+            {
+                "signal": signal,
+                "age_hours": age,
+                "bucket": label,
+                "overdue": age > VERIFICATION_TARGET_H,
+                "hours_left": round(VERIFICATION_TARGET_H - age, 1),
+            }
+        )
+    open_events = events_for(user).filter(status=HealthEvent.Status.OPEN).order_by("opened_at")
+    return {
+        "rows": rows,
+        "buckets": [(label, counts[label]) for label, _a, _b in buckets],
+        "overdue": counts["24+"],
+        "open": len(rows),
+        "events": list(open_events),
+        "now": now,
+    }
+
+
+def _summarise(measures: list[Measure]) -> dict:
+    counted = [m for m in measures if m.state != NOT_APPLICABLE]
+    states = {s: 0 for s in (MET, MISSED, PENDING, OVERDUE, NOT_ASSESSED)}
+    for measure in counted:
+        states[measure.state] += 1
+    done = [m.hours for m in counted if m.state in (MET, MISSED)]
+    assessed = states[MET] + states[MISSED]
+    return {
+        **states,
+        "total": len(counted),
+        "assessed": assessed,
+        "share_met": round(100 * states[MET] / assessed, 1) if assessed else None,
+        "median_hours": round(median(done), 1) if done else None,
+    }
+
+
+def signals_timeliness(
+    *,
+    user,
+    start: dt.date | None,
+    end: dt.date | None,
+    now: dt.datetime | None = None,
+) -> dict:
+    """7-1-7 figures over the signals reported between start and end (inclusive), in scope.
+    Duplicates merged into another signal are not counted again."""
+    now = now or timezone.now()
+    queryset = signals_for(user).exclude(status=Status.DUPLICATE)
+    if start:
+        queryset = queryset.filter(reported_at__gte=_midnight(start))
+    if end:
+        queryset = queryset.filter(reported_at__lt=_midnight(end + dt.timedelta(days=1)))
+    signals = list(queryset)
+    measures = [signal_timeliness(s, now=now) for s in signals]
+    statuses = dict(
+        queryset.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    events = [s.event for s in signals if signal_has_event(s)]
+    return {
+        "signals": len(signals),
+        "by_status": {
+            code: statuses.get(code, 0) for code in Status.values if code != Status.DUPLICATE
+        },
+        "notification": _summarise([m["notification"] for m in measures]),
+        "verification": _summarise([m["verification"] for m in measures]),
+        "response": _summarise([m["response"] for m in measures]),
+        "events": len(events),
+        "events_open": sum(1 for e in events if e.status == HealthEvent.Status.OPEN),
+        "targets_hours": {
+            "notification": NOTIFICATION_TARGET_H,
+            "verification": VERIFICATION_TARGET_H,
+            "response": RESPONSE_TARGET_H,
+        },
+        "start": start,
+        "end": end,
+        "as_of": now,
+    }
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)

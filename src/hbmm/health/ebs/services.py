@@ -1,0 +1,351 @@
+"""Writes for community event-based surveillance: focal points, signals (triage, merge,
+verification) and events. One transaction each, audited; forbidden transitions raise
+WorkflowError with a clear message."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hbmm.accounts.models import AuditEvent, User
+from hbmm.accounts.services import audit_log
+from hbmm.health.ebs.models import FocalPoint, HealthEvent, Signal
+from hbmm.health.screening.services import CLOCK_SKEW, WorkflowError
+from hbmm.places.models import MALI_BBOX, AdminArea, Site
+
+Status = Signal.Status
+
+
+def _audit(by, target: str, **details) -> None:
+    audit_log(action=AuditEvent.Action.DATA_CHANGE, actor=by, target=target, details=details)
+
+
+def _not_future(value: dt.datetime | None, field: str, errors: dict) -> None:
+    if value is not None and value > timezone.now() + CLOCK_SKEW:
+        errors.setdefault(field, []).append(_("The time is in the future."))
+
+
+@transaction.atomic
+def focal_point_register(
+    *,
+    key: str,
+    name: str,
+    area: AdminArea,
+    phone: str = "",
+    site: Site | None = None,
+    by: User | None = None,
+) -> FocalPoint:
+    """Register (or update) a community focal point by key."""
+    key = key.strip().upper()
+    if not key:
+        raise ValidationError({"key": _("This field is required.")})
+    focal_point, created = FocalPoint.objects.update_or_create(
+        key=key, defaults={"name": name, "phone": phone, "area": area, "site": site}
+    )
+    _audit(by, f"health.focalpoint:{focal_point.pk}", created=created, key=key)
+    return focal_point
+
+
+def _check_signal(values: dict, errors: dict) -> None:
+    reported_at, detected_at = values.get("reported_at"), values.get("detected_at")
+    _not_future(reported_at, "reported_at", errors)
+    _not_future(detected_at, "detected_at", errors)
+    if reported_at and detected_at and detected_at > reported_at:
+        errors.setdefault("detected_at", []).append(_("The detection cannot be after the report."))
+    lat, lon = values.get("latitude"), values.get("longitude")
+    if (lat is None) != (lon is None):
+        errors.setdefault("latitude", []).append(_("Give both latitude and longitude, or neither."))
+    elif lat is not None and not (
+        Decimal(str(MALI_BBOX["lat_min"]))
+        <= Decimal(str(lat))
+        <= Decimal(str(MALI_BBOX["lat_max"]))
+        and Decimal(str(MALI_BBOX["lon_min"]))
+        <= Decimal(str(lon))
+        <= Decimal(str(MALI_BBOX["lon_max"]))
+    ):
+        errors.setdefault("latitude", []).append(_("The coordinates are outside Mali."))
+    people = values.get("people_affected")
+    if people is not None and people < 0:
+        errors.setdefault("people_affected", []).append(_("Must be at least 0."))
+    if values.get("kind") not in Signal.Kind.values:
+        errors.setdefault("kind", []).append(_("Unknown signal type."))
+
+
+@transaction.atomic
+def signal_create(
+    *,
+    reporter: FocalPoint,
+    reported_at: dt.datetime,
+    kind: str,
+    site: Site | None = None,
+    area: AdminArea | None = None,
+    detected_at: dt.datetime | None = None,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    description: str = "",
+    people_affected: int | None = None,
+    submission=None,
+    by: User | None = None,
+) -> Signal:
+    """Record a signal from a registered focal point; the place is a site or an admin area."""
+    errors: dict[str, list] = {}
+    values = {
+        "reported_at": reported_at,
+        "detected_at": detected_at,
+        "latitude": latitude,
+        "longitude": longitude,
+        "people_affected": people_affected,
+        "kind": kind,
+    }
+    _check_signal(values, errors)
+    if not reporter.is_active:
+        errors.setdefault("reporter", []).append(_("This focal point is no longer active."))
+    if site is None and area is None:
+        errors.setdefault("place", []).append(_("Give a site or a P-code."))
+    if site is not None and area is not None and not site.area.path.startswith(area.path):
+        errors.setdefault("place", []).append(_("The site is not in that admin area."))
+    if errors:
+        raise ValidationError(errors)
+    signal = Signal.objects.create(
+        reporter=reporter,
+        reported_at=reported_at,
+        detected_at=detected_at,
+        site=site,
+        area=site.area if site is not None else area,
+        latitude=latitude,
+        longitude=longitude,
+        kind=kind,
+        description=description,
+        people_affected=people_affected,
+        submission=submission,
+    )
+    _audit(by, f"health.signal:{signal.pk}", created=True, kind=kind)
+    return signal
+
+
+@transaction.atomic
+def signal_update(*, signal: Signal, by: User | None, submission=None, **values) -> Signal:
+    """Apply an edited report to a signal still to triage."""
+    if signal.status != Status.NEW:
+        raise WorkflowError(_("The signal has been triaged; the report can no longer change."))
+    errors: dict[str, list] = {}
+    merged = {
+        "reported_at": values.get("reported_at", signal.reported_at),
+        "detected_at": values.get("detected_at", signal.detected_at),
+        "latitude": values.get("latitude", signal.latitude),
+        "longitude": values.get("longitude", signal.longitude),
+        "people_affected": values.get("people_affected", signal.people_affected),
+        "kind": values.get("kind", signal.kind),
+    }
+    _check_signal(merged, errors)
+    if errors:
+        raise ValidationError(errors)
+    site, area = values.pop("site", None), values.pop("area", None)
+    for field, value in values.items():
+        setattr(signal, field, value)
+    if site is not None or area is not None:
+        signal.site = site
+        signal.area = site.area if site is not None else area
+    if submission is not None:
+        signal.submission = submission
+    signal.save()
+    _audit(by, f"health.signal:{signal.pk}", edited=True)
+    return signal
+
+
+def _moment(at, signal: Signal, *, after: dt.datetime, after_label: str) -> dt.datetime:
+    at = at or timezone.now()
+    if at > timezone.now() + CLOCK_SKEW:
+        raise WorkflowError(_("The time is in the future."))
+    if at < after:
+        raise WorkflowError(
+            _("The time is before %(what)s (%(at)s).")
+            % {"what": after_label, "at": timezone.localtime(after).strftime("%Y-%m-%d %H:%M")}
+        )
+    return at
+
+
+@transaction.atomic
+def signal_triage(
+    *,
+    signal: Signal,
+    by: User | None,
+    decision: str,
+    note: str = "",
+    duplicate_of: Signal | None = None,
+    at: dt.datetime | None = None,
+) -> Signal:
+    """Triage a new signal: "discard", "duplicate" (of `duplicate_of`) or "verify"."""
+    if decision == "duplicate":
+        return signal_merge(signal=signal, into=duplicate_of, by=by, note=note, at=at)
+    if signal.status != Status.NEW:
+        raise WorkflowError(
+            _("Only a new signal can be triaged (this one is %s).") % signal.get_status_display()
+        )
+    targets = {"discard": Status.DISCARDED, "verify": Status.TO_VERIFY}
+    if decision not in targets:
+        raise WorkflowError(_("Choose discard, duplicate or to verify."))
+    if decision == "discard" and not note.strip():
+        raise ValidationError({"note": _("Say why the signal is discarded.")})
+    signal.triaged_at = _moment(at, signal, after=signal.reported_at, after_label=_("the report"))
+    signal.status, signal.triaged_by, signal.triage_note = targets[decision], by, note
+    signal.save(update_fields=["status", "triaged_at", "triaged_by", "triage_note"])
+    _audit(by, f"health.signal:{signal.pk}", step="triage", decision=decision)
+    return signal
+
+
+@transaction.atomic
+def signal_merge(
+    *,
+    signal: Signal,
+    into: Signal | None,
+    by: User | None,
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> Signal:
+    """Merge `signal` into the signal it duplicates: it is closed as a duplicate, its own
+    duplicates move to `into`, and `into` keeps the earliest detection time."""
+    if into is None:
+        raise ValidationError({"duplicate_of": _("Choose the signal this one duplicates.")})
+    while into.duplicate_of_id:  # merge into the original, not into another duplicate
+        into = into.duplicate_of
+    if into.pk == signal.pk:
+        raise WorkflowError(_("A signal cannot duplicate itself."))
+    if signal.status not in (Status.NEW, Status.TO_VERIFY):
+        raise WorkflowError(
+            _("Only a new signal or one to verify can be merged (this one is %s).")
+            % signal.get_status_display()
+        )
+    if into.status in (Status.DISCARDED,):
+        raise WorkflowError(_("The signal chosen as original was discarded."))
+    signal.triaged_at = _moment(at, signal, after=signal.reported_at, after_label=_("the report"))
+    signal.status, signal.duplicate_of = Status.DUPLICATE, into
+    signal.triaged_by, signal.triage_note = by, note
+    signal.save(update_fields=["status", "duplicate_of", "triaged_at", "triaged_by", "triage_note"])
+    Signal.objects.filter(duplicate_of=signal).update(duplicate_of=into)
+    earliest = min(
+        (d for d in (signal.detected_at, signal.reported_at, into.detected_at) if d),
+        default=None,
+    )
+    if earliest and (into.detected_at is None or earliest < into.detected_at):
+        into.detected_at = min(earliest, into.reported_at)
+        into.save(update_fields=["detected_at"])
+    _audit(by, f"health.signal:{signal.pk}", step="merge", into=into.pk)
+    return signal
+
+
+@transaction.atomic
+def signal_verify(
+    *,
+    signal: Signal,
+    by: User | None,
+    is_true: bool,
+    verifier_name: str = "",
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> Signal:
+    """Record the verification of a signal triaged "to verify": true or false."""
+    if signal.status != Status.TO_VERIFY:
+        raise WorkflowError(
+            _("Only a signal triaged 'to verify' can be verified (this one is %s).")
+            % signal.get_status_display()
+        )
+    signal.verified_at = _moment(
+        at, signal, after=signal.triaged_at or signal.reported_at, after_label=_("the triage")
+    )
+    signal.status = Status.VERIFIED if is_true else Status.NOT_CONFIRMED
+    signal.verified_by = by
+    signal.verifier_name = verifier_name or (by.get_username() if by else "")
+    signal.verification_note = note
+    signal.save(
+        update_fields=["status", "verified_at", "verified_by", "verifier_name", "verification_note"]
+    )
+    _audit(by, f"health.signal:{signal.pk}", step="verify", is_true=is_true)
+    return signal
+
+
+@transaction.atomic
+def event_open(
+    *,
+    signal: Signal,
+    by: User | None,
+    risk: str,
+    responsible: str,
+    actions: str = "",
+    at: dt.datetime | None = None,
+) -> HealthEvent:
+    """Open an event from a signal verified true."""
+    if signal.status != Status.VERIFIED:
+        raise WorkflowError(_("Only a signal verified true becomes an event."))
+    if HealthEvent.objects.filter(signal=signal).exists():
+        raise WorkflowError(_("This signal already has an event."))
+    if risk not in HealthEvent.Risk.values:
+        raise ValidationError({"risk": _("Choose a risk level.")})
+    if not responsible.strip():
+        raise ValidationError({"responsible": _("Name the person responsible.")})
+    opened_at = _moment(at, signal, after=signal.verified_at, after_label=_("the verification"))
+    event = HealthEvent.objects.create(
+        signal=signal,
+        risk=risk,
+        responsible=responsible.strip(),
+        actions=actions,
+        opened_at=opened_at,
+        opened_by=by,
+    )
+    _audit(by, f"health.healthevent:{event.pk}", step="open", risk=risk)
+    return event
+
+
+@transaction.atomic
+def event_update(
+    *,
+    event: HealthEvent,
+    by: User | None,
+    risk: str | None = None,
+    actions: str | None = None,
+    responsible: str | None = None,
+    response_at: dt.datetime | None = None,
+) -> HealthEvent:
+    """Change the risk, actions or responsible; record when the early response was complete."""
+    if event.status == HealthEvent.Status.CLOSED:
+        raise WorkflowError(_("The event is closed."))
+    changes = {}
+    if risk is not None:
+        if risk not in HealthEvent.Risk.values:
+            raise ValidationError({"risk": _("Choose a risk level.")})
+        changes["risk"] = risk
+    if actions is not None:
+        changes["actions"] = actions
+    if responsible is not None:
+        if not responsible.strip():
+            raise ValidationError({"responsible": _("Name the person responsible.")})
+        changes["responsible"] = responsible.strip()
+    if response_at is not None:
+        if event.response_at:
+            raise WorkflowError(_("The early response was already recorded."))
+        changes["response_at"] = _moment(
+            response_at, event.signal, after=event.opened_at, after_label=_("the event's opening")
+        )
+    for field, value in changes.items():
+        setattr(event, field, value)
+    event.save()
+    _audit(by, f"health.healthevent:{event.pk}", step="update", fields=sorted(changes))
+    return event
+
+
+@transaction.atomic
+def event_close(
+    *, event: HealthEvent, by: User | None, at: dt.datetime | None = None
+) -> HealthEvent:
+    if event.status == HealthEvent.Status.CLOSED:
+        raise WorkflowError(_("The event is already closed."))
+    event.closed_at = _moment(
+        at, event.signal, after=event.response_at or event.opened_at, after_label=_("the response")
+    )
+    event.status = HealthEvent.Status.CLOSED
+    event.save(update_fields=["closed_at", "status"])
+    _audit(by, f"health.healthevent:{event.pk}", step="close")
+    return event

@@ -1,0 +1,21 @@
+"""Wiring of the community event-based surveillance sub-module (HealthConfig.ready())."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+def ready() -> None:
+    import hbmm.health.ebs.admin  # noqa: F401  (registers the admin pages)
+    from hbmm.health.ebs.intake_mappers import SignalMapper
+    from hbmm.intake.mappers import register
+    from hbmm.web.nav import NavItem
+    from hbmm.web.nav import register as nav_register
+
+    register(SignalMapper())
+    nav_register(
+        NavItem(
+            label=_("Signals"),
+            url_name="health:signals_board",
+            permission="health.view_signal",
+            order=44,
+        )
+    )

@@ -1,0 +1,192 @@
+"""Pages of community event-based surveillance: the signals board, list, web form, and the
+signal page with its triage / verification / event actions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hbmm.health.ebs import selectors, services
+from hbmm.health.ebs.forms import EventForm, EventUpdateForm, SignalForm, TriageForm, VerifyForm
+from hbmm.health.ebs.intake_mappers import FORM_ID
+from hbmm.health.ebs.models import Signal
+from hbmm.health.screening.forms import PeriodForm
+from hbmm.health.screening.webforms import add_errors, web_submit
+
+
+@login_required
+@permission_required("health.view_signal", raise_exception=True)
+def board(request):
+    form = PeriodForm(request.GET or None)
+    start = end = None
+    if form.is_bound and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    now = timezone.now()
+    return render(
+        request,
+        "health/ebs/board.html",
+        {
+            "board": selectors.signals_board(user=request.user, now=now),
+            "timeliness": selectors.signals_timeliness(
+                user=request.user, start=start, end=end, now=now
+            ),
+            "form": form if form.is_bound else PeriodForm(),
+        },
+    )
+
+
+@login_required
+@permission_required("health.view_signal", raise_exception=True)
+def signal_list(request):
+    queryset = selectors.signal_list(
+        user=request.user, status=request.GET.get("status", ""), kind=request.GET.get("kind", "")
+    )
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    now = timezone.now()
+    rows = [(s, selectors.signal_timeliness(s, now=now)) for s in page]
+    return render(
+        request,
+        "health/ebs/list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "statuses": Signal.Status.choices,
+            "kinds": Signal.Kind.choices,
+        },
+    )
+
+
+@login_required
+@permission_required("health.add_signal", raise_exception=True)
+def signal_new(request):
+    form = SignalForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        submission, errors = web_submit(form_id=FORM_ID, data=form.as_data(), user=request.user)
+        if not errors:
+            signal = Signal.objects.get(submission=submission)
+            messages.success(request, _("Signal recorded."))
+            if request.user.has_perm("health.view_signal"):
+                return redirect("health:signal_detail", pk=signal.pk)
+            return redirect("health:signal_new")
+        add_errors(form, errors)
+    return render(request, "health/ebs/form.html", {"form": form})
+
+
+@login_required
+@permission_required("health.view_signal", raise_exception=True)
+def signal_detail(request, pk: int):
+    signal = selectors.signal_get(user=request.user, pk=pk)
+    event = signal.event if selectors.signal_has_event(signal) else None
+    return render(
+        request,
+        "health/ebs/detail.html",
+        {
+            "signal": signal,
+            "event": event,
+            "timeliness": selectors.signal_timeliness(signal),
+            "candidates": selectors.signal_duplicate_candidates(user=request.user, signal=signal)[
+                :20
+            ],
+            "triage_form": TriageForm(),
+            "verify_form": VerifyForm(),
+            "event_form": EventForm(),
+            "event_update_form": EventUpdateForm(
+                initial={
+                    "risk": event.risk,
+                    "responsible": event.responsible,
+                    "actions": event.actions,
+                }
+                if event
+                else None
+            ),
+            "can_change": request.user.has_perm("health.change_signal"),
+            "can_event": request.user.has_perm("health.change_healthevent"),
+        },
+    )
+
+
+ACTIONS = {
+    "triage": ("health.change_signal", TriageForm),
+    "verify": ("health.change_signal", VerifyForm),
+    "event": ("health.add_healthevent", EventForm),
+    "event_update": ("health.change_healthevent", EventUpdateForm),
+    "event_close": ("health.change_healthevent", None),
+}
+
+
+def _run(action: str, signal: Signal, data: dict, user):
+    at = data.get("at")
+    if action == "triage":
+        original = None
+        if data["decision"] == "duplicate" and data.get("duplicate_of"):
+            original = selectors.signal_get(user=user, pk=data["duplicate_of"])
+        return services.signal_triage(
+            signal=signal,
+            by=user,
+            decision=data["decision"],
+            note=data["note"],
+            duplicate_of=original,
+            at=at,
+        )
+    if action == "verify":
+        return services.signal_verify(
+            signal=signal,
+            by=user,
+            is_true=data["is_true"],
+            verifier_name=data["verifier_name"],
+            note=data["note"],
+            at=at,
+        )
+    if action == "event":
+        return services.event_open(
+            signal=signal,
+            by=user,
+            risk=data["risk"],
+            responsible=data["responsible"],
+            actions=data["actions"],
+            at=at,
+        )
+    if not selectors.signal_has_event(signal):
+        raise Http404
+    if action == "event_update":
+        return services.event_update(
+            event=signal.event,
+            by=user,
+            risk=data["risk"],
+            responsible=data["responsible"],
+            actions=data["actions"],
+            response_at=(at or timezone.now()) if data["response_done"] else None,
+        )
+    return services.event_close(event=signal.event, by=user)
+
+
+@login_required
+@require_POST
+def signal_action(request, pk: int, action: str):
+    if action not in ACTIONS:
+        raise Http404
+    permission, form_class = ACTIONS[action]
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+    signal = selectors.signal_get(user=request.user, pk=pk)
+    data = {}
+    if form_class is not None:
+        form = form_class(request.POST)
+        if not form.is_valid():
+            for field, errors in form.errors.items():
+                messages.error(request, f"{field}: {' '.join(errors)}")
+            return redirect("health:signal_detail", pk=pk)
+        data = form.cleaned_data
+    try:
+        _run(action, signal, data, request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("health:signal_detail", pk=pk)

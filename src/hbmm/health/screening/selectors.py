@@ -1,0 +1,247 @@
+"""Reads for traveller screening, always through the caller's scope.
+
+`screening_summary` and `screening_figures` are the figures of the DHIS2 point-of-entry
+package (screened, with symptoms, suspect, isolated, referred, sampled, positive), counted by
+the date of screening, plus the median delays screening -> notification -> referral.
+"""
+
+import datetime as dt
+from statistics import median
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import ExtractIsoYear, ExtractWeek
+from django.utils.translation import gettext
+
+from hbmm.accounts.models import AuditEvent
+from hbmm.accounts.scope import get_in_scope_or_404, restrict_to_scope
+from hbmm.accounts.services import audit_log
+from hbmm.health.screening.models import AgeGroup, CaseDefinition, FollowUpVisit, Screening
+
+IDENTIFIER_FIELDS = ("name", "phone", "document_number")
+DIMENSIONS = {
+    "point": "point__code",
+    "week": None,  # ISO year and week, computed
+    "sex": "sex",
+    "age_group": "age_group",
+    "nationality": "nationality",
+}
+COUNTS = {
+    "screened": Count("pk"),
+    "with_symptoms": Count("pk", filter=Q(has_symptoms=True)),
+    "suspect": Count("pk", filter=Q(is_suspect=True)),
+    "isolated": Count("pk", filter=Q(isolated_at__isnull=False)),
+    "notified": Count("pk", filter=Q(notified_at__isnull=False)),
+    "referred": Count("pk", filter=Q(referred_at__isnull=False)),
+    "sampled": Count("pk", filter=Q(sampled_at__isnull=False)),
+    "positive": Count("pk", filter=Q(lab_result=Screening.LabResult.POSITIVE)),
+}
+
+
+def screenings_for(user) -> QuerySet:
+    return restrict_to_scope(
+        Screening.objects.select_related("point", "point__area", "case_definition"), user
+    )
+
+
+def screening_list(
+    *,
+    user,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    point: str = "",
+    suspect_only: bool = False,
+    step: str = "",
+) -> QuerySet:
+    """Screenings in scope, newest first; `end` is inclusive."""
+    queryset = screenings_for(user)
+    if start:
+        queryset = queryset.filter(screened_at__date__gte=start)
+    if end:
+        queryset = queryset.filter(screened_at__date__lte=end)
+    if point:
+        queryset = queryset.filter(point__code=point)
+    if suspect_only:
+        queryset = queryset.filter(is_suspect=True)
+    if step == "open":
+        queryset = queryset.filter(is_suspect=True, outcome_at__isnull=True)
+    return queryset
+
+
+def screening_get(*, user, pk: int) -> Screening:
+    """One screening in the user's scope (404 otherwise). Identifiers are not to be shown
+    from it: use screening_identifiers_read."""
+    return get_in_scope_or_404(
+        Screening.objects.select_related(
+            "point",
+            "point__area",
+            "case_definition",
+            "destination",
+            "referral_facility",
+            "sample_lab",
+            "agent",
+            "decided_by",
+        ),
+        user,
+        pk=pk,
+    )
+
+
+def screening_visits(*, screening: Screening) -> QuerySet:
+    return FollowUpVisit.objects.filter(screening=screening).select_related("by")
+
+
+def can_view_identifiers(user) -> bool:
+    return user.has_perm("health.view_identifiers")
+
+
+def screening_identifiers_read(*, user, screening: Screening, request=None) -> dict[str, str]:
+    """The traveller's name, phone and document number, for a user allowed to see them; every
+    read is written to the audit log."""
+    if not can_view_identifiers(user):
+        raise PermissionDenied
+    audit_log(
+        action=AuditEvent.Action.READ_PROTECTED,
+        actor=user,
+        target=f"health.screening:{screening.pk}",
+        details={"fields": list(IDENTIFIER_FIELDS), "person_key": screening.person_key},
+        request=request,
+    )
+    return {field: getattr(screening, field) for field in IDENTIFIER_FIELDS}
+
+
+def case_definitions() -> QuerySet:
+    return CaseDefinition.objects.all()
+
+
+def _period(queryset: QuerySet, start: dt.date | None, end: dt.date | None) -> QuerySet:
+    if start:
+        queryset = queryset.filter(screened_at__gte=_midnight(start))
+    if end:
+        queryset = queryset.filter(screened_at__lt=_midnight(end + dt.timedelta(days=1)))
+    return queryset
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def _hours(start: dt.datetime, end: dt.datetime) -> float:
+    return (end - start).total_seconds() / 3600
+
+
+def _median(values: list[float]) -> float | None:
+    return round(median(values), 1) if values else None
+
+
+def delay_medians(queryset: QuerySet) -> dict:
+    """Median hours screening -> notification and screening -> referral (and notification
+    -> referral), over the suspects that reached each step; with the count behind each."""
+    rows = list(
+        queryset.filter(is_suspect=True, notified_at__isnull=False).values_list(
+            "screened_at", "notified_at", "referred_at"
+        )
+    )
+    to_notification = [_hours(s, n) for s, n, _r in rows]
+    to_referral = [_hours(s, r) for s, _n, r in rows if r]
+    notification_to_referral = [_hours(n, r) for _s, n, r in rows if r]
+    return {
+        "median_hours_to_notification": _median(to_notification),
+        "notified_count": len(to_notification),
+        "median_hours_to_referral": _median(to_referral),
+        "referred_count": len(to_referral),
+        "median_hours_notification_to_referral": _median(notification_to_referral),
+    }
+
+
+def screening_summary(*, user, start: dt.date | None, end: dt.date | None) -> dict:
+    """Totals over the period (inclusive dates, by date of screening) in the user's scope."""
+    queryset = _period(screenings_for(user), start, end)
+    totals = queryset.aggregate(**COUNTS)
+    totals["points"] = queryset.values("point").distinct().count()
+    screened = totals["screened"]
+    for name in ("with_symptoms", "suspect"):
+        totals[f"{name}_share"] = round(100 * totals[name] / screened, 1) if screened else None
+    suspects = totals["suspect"]
+    for name in ("isolated", "notified", "referred", "sampled"):
+        totals[f"{name}_share"] = round(100 * totals[name] / suspects, 1) if suspects else None
+    totals.update(delay_medians(queryset))
+    totals["start"], totals["end"] = start, end
+    return totals
+
+
+def screening_figures(
+    *,
+    user,
+    start: dt.date | None,
+    end: dt.date | None,
+    by: tuple[str, ...] = ("point", "week"),
+) -> list[dict]:
+    """Counts grouped by any of point, week (ISO), sex, age_group, nationality; one query for
+    the counts, one for the delays. Rows are sorted by their keys."""
+    unknown = set(by) - set(DIMENSIONS)
+    if unknown:
+        raise ValueError(f"unknown dimensions: {sorted(unknown)}")
+    queryset = _period(screenings_for(user), start, end).order_by()
+    if "week" in by:
+        queryset = queryset.annotate(
+            iso_year=ExtractIsoYear("screened_at"), iso_week=ExtractWeek("screened_at")
+        )
+    fields = []
+    for dimension in by:
+        fields += ["iso_year", "iso_week"] if dimension == "week" else [DIMENSIONS[dimension]]
+    rows = list(queryset.values(*fields).annotate(**COUNTS).order_by(*fields))
+    # Medians per group, from the suspects' timestamps (few rows).
+    delays: dict[tuple, dict[str, list[float]]] = {}
+    suspect_rows = queryset.filter(is_suspect=True, notified_at__isnull=False).values(
+        *fields, "screened_at", "notified_at", "referred_at"
+    )
+    for row in suspect_rows:
+        key = tuple(row[f] for f in fields)
+        bucket = delays.setdefault(key, {"notification": [], "referral": []})
+        bucket["notification"].append(_hours(row["screened_at"], row["notified_at"]))
+        if row["referred_at"]:
+            bucket["referral"].append(_hours(row["screened_at"], row["referred_at"]))
+    result = []
+    for row in rows:
+        key = tuple(row[f] for f in fields)
+        bucket = delays.get(key, {"notification": [], "referral": []})
+        out = {}
+        for dimension in by:
+            if dimension == "week":
+                out["week"] = f"{row['iso_year']}-W{row['iso_week']:02d}"
+            else:
+                out[dimension] = row[DIMENSIONS[dimension]]
+        out.update({name: row[name] for name in COUNTS})
+        out["median_hours_to_notification"] = _median(bucket["notification"])
+        out["median_hours_to_referral"] = _median(bucket["referral"])
+        result.append(out)
+    if "age_group" in by:  # age groups in their natural order, not alphabetical
+        order = {code: index for index, code in enumerate(AgeGroup.values)}
+        result.sort(key=lambda r: tuple(order[r[d]] if d == "age_group" else r[d] for d in by))
+    return result
+
+
+def screening_weekly_chart_spec(rows: list[dict]) -> dict:
+    """A Vega-Lite spec (via Altair) of travellers screened and suspects per ISO week, for the
+    page (vega-embed, once vendored) and for paper (vl-convert)."""
+    import altair as alt
+
+    labels = {"screened": gettext("Screened"), "suspect": gettext("Suspect")}
+    data = [
+        {"week": r["week"], "measure": measure, "label": labels[measure], "value": r[measure]}
+        for r in rows
+        for measure in ("screened", "suspect")
+    ]
+    chart = (
+        alt.Chart(alt.Data(values=data))
+        .mark_bar()
+        .encode(
+            x=alt.X("week:O", title=None),
+            y=alt.Y("value:Q", title=None),
+            color=alt.Color("label:N", title=None),
+            xOffset="label:N",
+        )
+        .properties(width="container", height=220)
+    )
+    return chart.to_dict()

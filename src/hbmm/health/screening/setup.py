@@ -1,0 +1,21 @@
+"""Wiring of the screening sub-module, called from HealthConfig.ready()."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+def ready() -> None:
+    import hbmm.health.screening.admin  # noqa: F401  (registers the admin pages)
+    from hbmm.health.screening.intake_mappers import ScreeningMapper
+    from hbmm.intake.mappers import register
+    from hbmm.web.nav import NavItem
+    from hbmm.web.nav import register as nav_register
+
+    register(ScreeningMapper())
+    nav_register(
+        NavItem(
+            label=_("Screening"),
+            url_name="health:screening_dashboard",
+            permission="health.view_screening_figures",
+            order=43,
+        )
+    )

@@ -1,0 +1,251 @@
+"""Pages of traveller screening: dashboard, list, web form, record with its workflow."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hbmm.health.screening import selectors, services
+from hbmm.health.screening.forms import (
+    DecisionForm,
+    OutcomeForm,
+    PeriodForm,
+    ReferForm,
+    ResultForm,
+    SampleForm,
+    ScreeningForm,
+    StepForm,
+    VisitForm,
+)
+from hbmm.health.screening.intake_mappers import FORM_ID
+from hbmm.health.screening.models import AgeGroup, Screening, Sex
+from hbmm.health.screening.webforms import add_errors, web_submit
+from hbmm.places.models import Site
+
+
+def _period(request) -> tuple[dt.date | None, dt.date | None, str, PeriodForm]:
+    form = PeriodForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        return data["start"], data["end"], data["point"].strip().upper(), form
+    return None, None, "", PeriodForm()
+
+
+def _label(key: str, value, points: dict) -> str:
+    if key == "sex":
+        return Sex(value).label
+    if key == "age_group":
+        return AgeGroup(value).label
+    if key == "point":
+        return f"{points.get(value, value)} ({value})"
+    return value
+
+
+@login_required
+@permission_required("health.view_screening_figures", raise_exception=True)
+def dashboard(request):
+    start, end, _point, form = _period(request)
+    user = request.user
+    weekly = selectors.screening_figures(user=user, start=start, end=end, by=("week",))
+    points = {s.code: s.name for s in Site.objects.filter(screenings__isnull=False).distinct()}
+    tables = []
+    for title, dimensions in (
+        (_("By ISO week"), (("week", _("Week")),)),
+        (_("By point of entry"), (("point", _("Point")),)),
+        (_("By sex and age group"), (("sex", _("Sex")), ("age_group", _("Age group")))),
+        (_("By nationality"), (("nationality", _("Nationality")),)),
+    ):
+        keys = tuple(key for key, _label in dimensions)
+        rows = (
+            weekly
+            if keys == ("week",)
+            else selectors.screening_figures(user=user, start=start, end=end, by=keys)
+        )
+        for row in rows:
+            row["cells"] = [_label(key, row[key], points) for key in keys]
+        tables.append({"title": title, "columns": dimensions, "rows": rows})
+    context = {
+        "form": form,
+        "summary": selectors.screening_summary(user=user, start=start, end=end),
+        "tables": tables,
+        # Vega-Lite spec for vega-embed once vendored; the tables carry the same figures.
+        "weekly_chart": selectors.screening_weekly_chart_spec(weekly),
+        "can_list": user.has_perm("health.view_screening"),
+    }
+    return render(request, "health/screening/dashboard.html", context)
+
+
+@login_required
+@permission_required("health.view_screening", raise_exception=True)
+def screening_list(request):
+    start, end, point, form = _period(request)
+    queryset = selectors.screening_list(
+        user=request.user,
+        start=start,
+        end=end,
+        point=point,
+        suspect_only=request.GET.get("suspect") == "1",
+        step=request.GET.get("step", ""),
+    )
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "health/screening/list.html",
+        {"page": page, "form": form, "can_add": request.user.has_perm("health.add_screening")},
+    )
+
+
+@login_required
+@permission_required("health.add_screening", raise_exception=True)
+def screening_new(request):
+    form = ScreeningForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        submission, errors = web_submit(form_id=FORM_ID, data=form.as_data(), user=request.user)
+        if not errors:
+            screening = Screening.objects.get(submission=submission)
+            if screening.is_suspect:
+                messages.warning(
+                    request,
+                    _(
+                        "Suspect case: isolate the traveller. The supervisor and the district "
+                        "surveillance officer have been alerted."
+                    ),
+                )
+            else:
+                messages.success(request, _("Screening recorded."))
+            if request.POST.get("next") == "another":
+                return redirect("health:screening_new")
+            return redirect("health:screening_detail", pk=screening.pk)
+        add_errors(form, errors)
+    return render(request, "health/screening/form.html", {"form": form})
+
+
+@login_required
+@permission_required("health.view_screening", raise_exception=True)
+def screening_detail(request, pk: int):
+    screening = selectors.screening_get(user=request.user, pk=pk)
+    identifiers = None
+    if request.GET.get("identifiers") == "1":
+        identifiers = selectors.screening_identifiers_read(
+            user=request.user, screening=screening, request=request
+        )
+    can_change = request.user.has_perm("health.change_screening")
+    return render(
+        request,
+        "health/screening/detail.html",
+        {
+            "screening": screening,
+            "criteria": [
+                screening.case_definition.clause_label(c) for c in screening.matched_clauses
+            ],
+            "identifiers": identifiers,
+            "can_view_identifiers": selectors.can_view_identifiers(request.user),
+            "can_change": can_change,
+            "visits": selectors.screening_visits(screening=screening),
+            "decision_form": DecisionForm(),
+            "step_form": StepForm(),
+            "refer_form": ReferForm(),
+            "sample_form": SampleForm(),
+            "result_form": ResultForm(),
+            "outcome_form": OutcomeForm(),
+            "visit_form": VisitForm(),
+            "delays": {
+                "notification": screening.hours_between("screened_at", "notified_at"),
+                "referral": screening.hours_between("screened_at", "referred_at"),
+            },
+        },
+    )
+
+
+ACTIONS = {
+    "decide": ("health.change_screening", DecisionForm),
+    "isolate": ("health.change_screening", StepForm),
+    "notify": ("health.change_screening", StepForm),
+    "refer": ("health.change_screening", ReferForm),
+    "sample": ("health.change_screening", SampleForm),
+    "result": ("health.change_screening", ResultForm),
+    "close": ("health.change_screening", OutcomeForm),
+    "follow_up": ("health.add_followupvisit", None),
+    "visit": ("health.add_followupvisit", VisitForm),
+}
+
+
+def _run(action: str, screening: Screening, data: dict, user):
+    at = data.get("at")
+    if action == "decide":
+        return services.screening_decide(
+            screening=screening, by=user, decision=data["decision"], reason=data["reason"]
+        )
+    if action == "isolate":
+        return services.screening_isolate(screening=screening, by=user, at=at)
+    if action == "notify":
+        return services.screening_notify(screening=screening, by=user, at=at)
+    if action == "refer":
+        return services.screening_refer(
+            screening=screening,
+            by=user,
+            facility=data["facility"],
+            transport=data["transport"],
+            at=at,
+        )
+    if action == "sample":
+        return services.screening_sample(screening=screening, by=user, lab=data["lab"], at=at)
+    if action == "result":
+        return services.screening_result(screening=screening, by=user, result=data["result"], at=at)
+    if action == "close":
+        return services.screening_close(
+            screening=screening, by=user, outcome=data["outcome"], at=at
+        )
+    if action == "follow_up":
+        return services.followup_start(screening=screening, by=user)
+    return services.followup_visit_add(
+        screening=screening,
+        by=user,
+        visited_on=data["visited_on"],
+        symptoms=data["symptoms"],
+        temperature=data["temperature"],
+        note=data["note"],
+    )
+
+
+@login_required
+@require_POST
+def screening_action(request, pk: int, action: str):
+    if action not in ACTIONS:
+        raise Http404
+    permission, form_class = ACTIONS[action]
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+    screening = selectors.screening_get(user=request.user, pk=pk)
+    data = {}
+    if form_class is not None:
+        form = form_class(request.POST)
+        if not form.is_valid():
+            for field, errors in form.errors.items():
+                messages.error(request, f"{field}: {' '.join(errors)}")
+            return redirect("health:screening_detail", pk=pk)
+        data = form.cleaned_data
+    try:
+        _run(action, screening, data, request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("health:screening_detail", pk=pk)
+
+
+@login_required
+@permission_required("health.view_casedefinition", raise_exception=True)
+def case_definitions(request):
+    return render(
+        request,
+        "health/screening/definitions.html",
+        {"definitions": selectors.case_definitions()},
+    )

@@ -1,0 +1,332 @@
+"""Writes the XLSForms of traveller screening and community signals (openpyxl), so the forms
+are reviewable as code:
+
+    .venv/bin/python -m hbmm.health.screening.xlsforms    # rewrites intake/forms/{screening,signal}.xlsx
+
+Conventions of intake/forms: the file is `<form_id>.xlsx`, the settings' form_id is the
+mapper's, field names are the mapper's canonical names, labels `label::French (fr)` and
+`label::English (en)`, sites from `select_one_from_file sites.csv` (choice name = site code,
+filtered on its `kinds` column). Bump VERSION when a form changes.
+"""
+
+from pathlib import Path
+
+FORMS_DIR = Path(__file__).resolve().parents[2] / "intake" / "forms"
+FR, EN = "label::French (fr)", "label::English (en)"
+CFR, CEN = "constraint_message::French (fr)", "constraint_message::English (en)"
+HFR, HEN = "hint::French (fr)", "hint::English (en)"
+VERSION = "2020041401"
+NOT_FUTURE = {
+    "constraint": ". <= now()",
+    CFR: "L'heure ne peut pas être dans le futur.",
+    CEN: "The time cannot be in the future.",
+}
+COUNTRIES = [
+    ("MLI", "Mali", "Mali"),
+    ("SEN", "Sénégal", "Senegal"),
+    ("GIN", "Guinée", "Guinea"),
+    ("CIV", "Côte d'Ivoire", "Côte d'Ivoire"),
+    ("BFA", "Burkina Faso", "Burkina Faso"),
+    ("NER", "Niger", "Niger"),
+    ("DZA", "Algérie", "Algeria"),
+    ("MRT", "Mauritanie", "Mauritania"),
+    ("GMB", "Gambie", "Gambia"),
+    ("GNB", "Guinée-Bissau", "Guinea-Bissau"),
+    ("LBR", "Libéria", "Liberia"),
+    ("SLE", "Sierra Leone", "Sierra Leone"),
+    ("GHA", "Ghana", "Ghana"),
+    ("TGO", "Togo", "Togo"),
+    ("BEN", "Bénin", "Benin"),
+    ("NGA", "Nigéria", "Nigeria"),
+    ("CMR", "Cameroun", "Cameroon"),
+    ("MAR", "Maroc", "Morocco"),
+    ("LBY", "Libye", "Libya"),
+    ("FRA", "France", "France"),
+    ("ESP", "Espagne", "Spain"),
+    ("ITA", "Italie", "Italy"),
+    ("CHN", "Chine", "China"),
+]
+
+
+def _field(type_, name, fr, en, **extra):
+    return {"type": type_, "name": name, FR: fr, EN: en} | extra
+
+
+def _choices(list_name, rows):
+    return [{"list_name": list_name, "name": n, FR: fr, EN: en} for n, fr, en in rows]
+
+
+def screening_form() -> dict:
+    from hbmm.health.screening.intake_mappers import FORM_ID as SCREENING_FORM_ID
+    from hbmm.health.screening.models import Conveyance, Sex, Symptom
+
+    symptoms_fr = {
+        "fever": "Fièvre",
+        "cough": "Toux",
+        "shortness_of_breath": "Difficulté à respirer",
+        "sore_throat": "Mal de gorge",
+        "runny_nose": "Écoulement nasal",
+        "headache": "Maux de tête",
+        "fatigue": "Fatigue",
+        "muscle_pain": "Douleurs musculaires",
+        "diarrhoea": "Diarrhée",
+        "vomiting": "Vomissements",
+        "loss_taste_smell": "Perte du goût ou de l'odorat",
+        "other": "Autre",
+    }
+    conveyance_fr = {
+        "bus": "Bus",
+        "car": "Voiture",
+        "truck": "Camion",
+        "motorbike": "Moto",
+        "on_foot": "À pied",
+        "other": "Autre",
+    }
+    sex_fr = {"male": "Homme", "female": "Femme", "unknown": "Non déclaré"}
+    survey = [
+        {"type": "start", "name": "start"},
+        {"type": "end", "name": "end"},
+        {"type": "deviceid", "name": "deviceid"},
+        _field(
+            "select_one_from_file sites.csv",
+            "point",
+            "Point d'entrée",
+            "Point of entry",
+            required="yes",
+            choice_filter="selected(kinds, 'bcp') or selected(kinds, 'itp') "
+            "or selected(kinds, 'cordon')",
+            **{
+                HFR: "Seuls les points de votre zone apparaissent.",
+                HEN: "Only the points in your area are listed.",
+            },
+        ),
+        _field(
+            "dateTime",
+            "screened_at",
+            "Date et heure du dépistage",
+            "Date and time of screening",
+            required="yes",
+            default="now()",
+            **NOT_FUTURE,
+        ),
+        _field("begin_group", "traveller", "Voyageur", "Traveller"),
+        _field(
+            "text",
+            "traveller_name",
+            "Nom et prénom",
+            "Full name",
+            **{HFR: "Donnée protégée (chiffrée).", HEN: "Protected (encrypted)."},
+        ),
+        _field("text", "phone", "Téléphone", "Phone"),
+        _field("text", "document_number", "Numéro de pièce d'identité", "Identity document number"),
+        _field("select_one sex", "sex", "Sexe", "Sex", required="yes", appearance="horizontal"),
+        _field(
+            "integer",
+            "age",
+            "Âge (années)",
+            "Age (years)",
+            constraint=". >= 0 and . <= 120",
+            **{CFR: "Entre 0 et 120 ans.", CEN: "Between 0 and 120 years."},
+        ),
+        _field(
+            "select_one country", "nationality", "Nationalité", "Nationality", appearance="minimal"
+        ),
+        {"type": "end_group", "name": "traveller_end"},
+        _field("begin_group", "journey", "Voyage", "Journey"),
+        _field("select_one conveyance", "conveyance", "Moyen de transport", "Conveyance"),
+        _field("text", "company_plate", "Compagnie / immatriculation", "Company / plate"),
+        _field(
+            "select_one country",
+            "origin_country",
+            "Pays de provenance",
+            "Country of origin",
+            appearance="minimal",
+        ),
+        _field("text", "origin_place", "Lieu de provenance", "Place of origin"),
+        _field(
+            "select_multiple country",
+            "countries_visited",
+            "Pays visités dans les 14 derniers jours",
+            "Countries visited in the last 14 days",
+            appearance="minimal",
+        ),
+        _field(
+            "text",
+            "destination",
+            "Destination au Mali (P-code)",
+            "Destination in Mali (P-code)",
+            constraint="regex(., '^ML[0-9]{2,6}$')",
+            **{
+                CFR: "Un P-code du Mali, par exemple ML0901.",
+                CEN: "A Mali P-code, for example ML0901.",
+            },
+        ),
+        {"type": "end_group", "name": "journey_end"},
+        _field("begin_group", "health", "Exposition et symptômes", "Exposure and symptoms"),
+        _field(
+            "select_one yes_no",
+            "contact_sick",
+            "Contact avec une personne malade (14 derniers jours)",
+            "Contact with a sick person (last 14 days)",
+            appearance="horizontal",
+        ),
+        _field(
+            "decimal",
+            "temperature",
+            "Température mesurée (°C)",
+            "Measured temperature (°C)",
+            constraint=". >= 30 and . <= 45",
+            **{CFR: "Entre 30 et 45 °C.", CEN: "Between 30 and 45 °C."},
+        ),
+        _field("select_multiple symptom", "symptoms", "Symptômes", "Symptoms"),
+        _field(
+            "text",
+            "other_symptom",
+            "Autre symptôme",
+            "Other symptom",
+            relevant="selected(${symptoms}, 'other')",
+        ),
+        {"type": "end_group", "name": "health_end"},
+        _field(
+            "select_one decision",
+            "decision",
+            "Décision de l'agent",
+            "Agent's decision",
+            **{
+                HFR: "Le serveur classe automatiquement selon la définition de cas ; "
+                "une décision différente demande une raison.",
+                HEN: "The server classifies against the case definition; a different "
+                "decision needs a reason.",
+            },
+        ),
+        _field(
+            "text",
+            "override_reason",
+            "Raison de la décision",
+            "Reason for the decision",
+            relevant="${decision} != ''",
+        ),
+    ]
+    choices = (
+        _choices("sex", [(c, sex_fr[c], str(Sex(c).label)) for c in Sex.values])
+        + _choices("country", COUNTRIES)
+        + _choices(
+            "conveyance",
+            [(c, conveyance_fr[c], str(Conveyance(c).label)) for c in Conveyance.values],
+        )
+        + _choices("yes_no", [("yes", "Oui", "Yes"), ("no", "Non", "No")])
+        + _choices("symptom", [(c, symptoms_fr[c], str(Symptom(c).label)) for c in Symptom.values])
+        + _choices(
+            "decision",
+            [
+                ("suspect", "Cas suspect : isoler et notifier", "Suspect case: isolate and notify"),
+                (
+                    "not_suspect",
+                    "Pas un cas suspect : peut continuer",
+                    "Not a suspect case: may continue",
+                ),
+            ],
+        )
+    )
+    settings = {
+        "form_title": "Dépistage des voyageurs au point d'entrée",
+        "form_id": SCREENING_FORM_ID,
+        "version": VERSION,
+        "default_language": "French (fr)",
+        "instance_name": "concat(${point}, ' ', ${screened_at})",
+    }
+    return {"survey": survey, "choices": choices, "settings": settings}
+
+
+def signal_form() -> dict:
+    from hbmm.health.ebs.intake_mappers import FORM_ID as SIGNAL_FORM_ID
+
+    kinds = [
+        ("sick_traveller", "Voyageur malade", "Sick traveller"),
+        ("fever_cough_cluster", "Groupe de cas de fièvre ou de toux", "Cluster of fever or cough"),
+        ("unexplained_deaths", "Décès inexpliqués", "Unexplained deaths"),
+        ("animal_deaths", "Animaux malades ou morts", "Sick or dead animals"),
+        ("rumour", "Rumeur", "Rumour"),
+        ("other", "Autre", "Other"),
+    ]
+    survey = [
+        {"type": "start", "name": "start"},
+        {"type": "end", "name": "end"},
+        {"type": "deviceid", "name": "deviceid"},
+        _field(
+            "text",
+            "reporter",
+            "Code du relais communautaire",
+            "Community focal point key",
+            required="yes",
+            **{HFR: "Par exemple CFP-001.", HEN: "For example CFP-001."},
+        ),
+        _field(
+            "dateTime",
+            "reported_at",
+            "Date et heure du signalement",
+            "Date and time of the report",
+            required="yes",
+            default="now()",
+            **NOT_FUTURE,
+        ),
+        _field(
+            "dateTime",
+            "detected_at",
+            "Quand l'avez-vous appris ?",
+            "When did you first hear of it?",
+            constraint=". <= ${reported_at}",
+            **{CFR: "Avant le signalement.", CEN: "Before the report."},
+        ),
+        _field("select_one kind", "kind", "Type de signal", "Type of signal", required="yes"),
+        _field("select_one_from_file sites.csv", "site", "Site (si connu)", "Site (if known)"),
+        _field(
+            "text",
+            "pcode",
+            "Ou P-code de la commune / du cercle",
+            "Or P-code of the area",
+            relevant="${site} = ''",
+            required="${site} = ''",
+            constraint="regex(., '^[A-Z]{2}[0-9]{2,8}$')",
+            **{CFR: "Un P-code, par exemple ML0103.", CEN: "A P-code, for example ML0103."},
+        ),
+        _field("geopoint", "location", "Position GPS (facultatif)", "GPS position (optional)"),
+        _field(
+            "integer",
+            "people_affected",
+            "Personnes touchées",
+            "People affected",
+            constraint=". >= 0",
+            **{CFR: "Zéro ou plus.", CEN: "Zero or more."},
+        ),
+        _field("text", "description", "Description", "Description", appearance="multiline"),
+    ]
+    settings = {
+        "form_title": "Signal communautaire (surveillance à base communautaire)",
+        "form_id": SIGNAL_FORM_ID,
+        "version": VERSION,
+        "default_language": "French (fr)",
+        "instance_name": "concat(${kind}, ' ', ${reported_at})",
+    }
+    return {"survey": survey, "choices": _choices("kind", kinds), "settings": settings}
+
+
+def write(path: Path, form: dict) -> Path:
+    from hbmm.intake.xlsform_writer import write_xlsform
+
+    return write_xlsform(
+        path, survey=form["survey"], choices=form["choices"], settings=form["settings"]
+    )
+
+
+def main() -> None:
+    FORMS_DIR.mkdir(exist_ok=True)
+    for form in (screening_form(), signal_form()):
+        print(write(FORMS_DIR / f"{form['settings']['form_id']}.xlsx", form))
+
+
+if __name__ == "__main__":
+    import django
+
+    django.setup()
+    main()

@@ -1,0 +1,15 @@
+// Screening dashboard: renders each <div data-vega-lite-spec="ID"> with the Vega-Lite spec in
+// <script type="application/json" id="ID">, using the vendored vega-embed (reports app). The
+// tables under the chart carry the same figures, so nothing is lost without JavaScript.
+(function () {
+  function render() {
+    if (typeof window.vegaEmbed !== "function") return;
+    document.querySelectorAll("[data-vega-lite-spec]").forEach(function (target) {
+      var node = document.getElementById(target.getAttribute("data-vega-lite-spec"));
+      if (!node) return;
+      window.vegaEmbed(target, JSON.parse(node.textContent), { actions: false, renderer: "svg" });
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", render);
+  else render();
+})();

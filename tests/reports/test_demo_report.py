@@ -1,0 +1,155 @@
+"""The plan's first page, produced from the demo records (the acceptance of issue 6)."""
+
+import csv
+import io
+import re
+from datetime import date
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from hbmm.health import demo as health_demo
+from hbmm.health import reference as health_reference
+from hbmm.mobility import demo as mobility_demo
+from hbmm.reports import sitrep
+from hbmm.reports.registry import Context
+from hbmm.reports.scope import system_reader
+
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):
+    """The reference and demo data, loaded once for this module (about a minute through the
+    intake pipeline) inside a transaction rolled back when the module is done; each test still
+    runs in its own savepoint inside it."""
+    from hbmm.accounts.services import roles_sync
+    from hbmm.places.services import reference_load
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = io.StringIO()
+        reference_load()
+        roles_sync()
+        health_reference.load(out)
+        health_demo.load(out)
+        mobility_demo.load(out)
+        yield
+        transaction.set_rollback(True)
+
+
+def report(as_of: date, lang: str, fmt: str = "md"):
+    ctx = Context(user=system_reader(), as_of=as_of)
+    body = sitrep.render(ctx, fmt=fmt, lang=lang)
+    return body if fmt == "pdf" else body.decode()
+
+
+def test_the_plans_first_page_in_english_and_french_md_html_pdf(demo_data, db):
+    en, fr = report(date(2020, 5, 15), "en"), report(date(2020, 5, 15), "fr")
+    assert "## COVID-19 situation in Mali as of 15 May 2020\n" in en
+    assert "- **Cases confirmed:** 806\n" in en
+    assert "- **Recovered cases:** 455\n" in en
+    assert "- **Confirmed deaths:** 46\n" in en
+    assert (
+        "- 40% of the border and transit points evaluated (6 of 15) do not have a sanitary "
+        "surveillance system on site.\n" in en
+    )
+    assert "- 69% of the border and transit points assessed (9 of 13) do not have" in en
+    assert "- 57% of the communal points assessed (8 of 14 sanitary cordons) do not" in en
+    assert "- 52% of the points evaluated (17 of 33) do not have a dedicated space" in en
+    assert "Between 30 March 2020 and 1 April 2020, 35 points were assessed: 13 border" in en
+    assert re.search(r"On 15 May 2020, of 35 points of entry, \d+ were fully operational", en)
+    assert "6 answered “no” out of 15 that answered yes or no; 4 not assessed" in en
+
+    assert "## Situation de la COVID-19 au Mali au 15 mai 2020\n" in fr
+    assert "- **Cas confirmés\xa0:** 806\n" in fr
+    assert "- **Guérisons\xa0:** 455\n" in fr
+    assert "- **Décès confirmés\xa0:** 46\n" in fr
+    assert "- 40\xa0% des points frontaliers et de transit évalués (6 sur 15) n’ont pas" in fr
+    assert "- 69\xa0% des points frontaliers et de transit évalués (9 sur 13)" in fr
+    assert "- 57\xa0% des points communaux évalués (8 cordons sanitaires sur 14)" in fr
+    assert "- 52\xa0% des points évalués (17 sur 33) n’ont pas d’espace dédié" in fr
+    assert "## Migrants in vulnerable situation\n" in en
+    assert (
+        "- 347 individuals were observed daily at the FMPs in April 2020, a decrease of 7% "
+        "from March 2020.\n" in en
+    )
+    assert (
+        "- From June 2016 until the closure of the land borders on 19 March 2020, 262,103 "
+        "migrants (92,833 incoming and 169,270 outgoing) were observed at the FMPs, an "
+        "average of 344 migrants per day.\n" in en
+    )
+    assert "- Within the first week of the closure of the borders, 180 stranded" in en
+    assert "- Internally Displaced Persons (IDPs): 239,484 (round" in en
+    assert (
+        "- Migrants in Migrant Resource and Response Centres (MRRC): 203 (among which 41 "
+        "women and 23 children).\n" in en
+    )
+    assert "## Migrants en situation de vulnérabilité\n" in fr
+    assert (
+        "- 347 personnes ont été observées chaque jour aux PSF en avril 2020, soit une baisse "
+        "de 7\xa0% par rapport à mars 2020.\n" in fr
+    )
+    assert "262\xa0103 migrants (92\xa0833 entrants et 169\xa0270 sortants)" in fr
+    assert "- Personnes déplacées internes (PDI) : 239\xa0484 (passage" in fr
+    assert "(CRRM) : 203 (dont 41 femmes et 23 enfants).\n" in fr
+
+    # Before any data, each section says so instead of printing zeros.
+    early = report(date(2016, 1, 1), "en")
+    assert "_No epidemiological figures have been reported on or before 1 January 2016._" in early
+    assert "Cases confirmed" not in early
+    assert "_No mobility data has been recorded on or before 1 January 2016._" in early
+
+    # HTML: charts and map inline; PDF: opens, has them, the overview fits on two pages.
+    from pypdf import PdfReader
+
+    html = report(date(2020, 5, 15), "en", "html")
+    assert html.count("<svg") >= 4
+    texts = [
+        p.extract_text()
+        for p in PdfReader(io.BytesIO(report(date(2020, 5, 15), "en", "pdf"))).pages
+    ]
+    definitions_page = next(n for n, t in enumerate(texts) if "DEFINITIONS" in t.upper())
+    assert 1 <= definitions_page <= 2
+    joined = " ".join(texts)
+    for words in ("806", "455", "Capacity gaps at points of entry", "Epidemic curve"):
+        assert words in joined
+    assert "Points of entry by operational status on 15 May 2020" in html
+    assert "262,103" in joined and "Daily flows at the FMPs by direction" in joined
+
+
+def _csv(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_overview_page_and_drilldowns_count_the_records(demo_data, client, make_user):
+    client.force_login(make_user("admin", areas=["MLI"]))
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/?as_of=2020-05-15", HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert len(queries) <= 80
+    assert ">806</a>" in html
+    assert ">6 of 15 points (40%)</a>" in html
+    url = re.search(r'href="([^"]*item=surveillance_system[^"]*start=2020-03-30[^"]*)"', html)
+    rows = _csv(client.get(url.group(1).replace("&amp;", "&") + "&format=csv"))
+    answers = [row[-1] for row in rows[2:]]
+    assert len(answers) == 19  # 13 border crossing + 6 internal transit points
+    assert answers.count("no") == 6 and answers.count("yes") == 9
+    bad = client.get("/reports/drilldown/health.capacity/?start=30/03/2020")
+    assert bad.status_code == 400
+    assert "start: '30/03/2020' is not a date" in bad.content.decode()
+    epi = _csv(client.get("/reports/drilldown/health.epi/?as_of=2020-05-15&format=csv"))
+    assert epi[-1][:4] == ["2020-05-15", "MLI", epi[-1][2], "806"]
+    assert ">347</a>" in html and ">262,103</a>" in html and ">239,484</a>" in html
+    april = _csv(
+        client.get(
+            "/reports/drilldown/mobility.flows/?as_of=2020-05-15&start=2020-04-01"
+            "&end=2020-04-30&format=csv"
+        )
+    )
+    days = {row[0] for row in april[2:]}
+    total = sum(int(row[4]) for row in april[2:])
+    assert round(total / len(days)) == 347
+    mrrc = _csv(client.get("/reports/drilldown/mobility.mrrc/?as_of=2020-05-15&format=csv"))
+    assert sum(int(row[3]) for row in mrrc[2:]) == 203
+    assert sum(int(row[4]) for row in mrrc[2:]) == 41
