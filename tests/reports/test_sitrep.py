@@ -8,7 +8,7 @@ from pypdf import PdfReader
 
 from hbmm.places.models import AdminArea, Site
 from hbmm.reports import sitrep
-from hbmm.reports.charts import chart_spec, data
+from hbmm.reports.charts import ROWS, chart_spec
 from hbmm.reports.figures import Figure
 from hbmm.reports.registry import Chart, Context, MapPoint, Section, SectionResult
 from hbmm.reports.scope import narrowed_user, system_reader
@@ -51,11 +51,11 @@ def test_narrowed_to_a_region(reference):
 
 
 def chart_and_map_section(ctx):
-    chart = alt.Chart(data([{"k": "a", "v": 3}, {"k": "b", "v": 5}])).mark_bar()
-    chart = chart.encode(x="v:Q", y="k:N")
+    chart = alt.Chart(ROWS).mark_bar().encode(x="v:Q", y="k:N")
+    rows = [{"k": "a", "v": 3}, {"k": "b", "v": 5}]
     return SectionResult(
         figures=[Figure(key="t.n", label="Things", value=8)],
-        charts=[Chart(key="t.chart", title="Things by kind", spec=chart_spec(chart))],
+        charts=[Chart(key="t.chart", title="Things by kind", spec=chart_spec(chart, rows=rows))],
         map_points=[
             MapPoint("P1", "Gogui", 15.69, -9.33, "open", "Open", "#067647"),
             MapPoint("P2", "Sona", None, None, "closed", "Closed", "#b42318"),

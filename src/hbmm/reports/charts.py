@@ -108,16 +108,17 @@ def _lang() -> str:
     return "en" if (get_language() or "fr").startswith("en") else "fr"
 
 
-def data(rows: list[dict]) -> alt.Data:
-    """Inline data for a chart (no pandas needed; the spec carries its values)."""
-    return alt.Data(values=rows)
+# Charts read their rows from a named dataset, filled in after Altair has built the spec:
+# Altair walks every value it is given (slow for a few hundred rows), the spec does not need it.
+ROWS = alt.Data(name="rows")
 
 
-def chart_spec(chart: alt.TopLevelMixin, *, height: int = 220) -> dict:
-    """The Vega-Lite specification of an Altair chart, sized to its container on the page."""
-    spec = chart.properties(width="container", height=height).to_dict()
+def chart_spec(chart: alt.TopLevelMixin, *, rows: list[dict], height: int = 220) -> dict:
+    """The Vega-Lite specification of an Altair chart over `ROWS`, sized to its container on
+    the page, with `rows` as its data."""
+    spec = chart.properties(width="container", height=height).to_dict(validate=False)
+    spec["datasets"] = {"rows": rows}
     spec["config"] = {**CONFIG, **spec.get("config", {})}
-    spec.pop("$schema", None)
     spec["$schema"] = (
         f"https://vega.github.io/schema/vega-lite/v{VEGA_LITE_VERSION.split('.')[0]}.json"
     )
@@ -135,13 +136,15 @@ def embed_options() -> dict:
     }
 
 
-def to_svg(spec: dict, *, width: int = 520) -> str:
+def to_svg(spec: dict, *, width: int = 520, height: int | None = None) -> str:
     """The chart as an SVG document (for the PDF and the self-contained HTML report)."""
     import vl_convert
 
     fixed = copy.deepcopy(spec)
     if fixed.get("width") == "container":
         fixed["width"] = width
+    if height is not None:
+        fixed["height"] = height
     lang = _lang()
     svg = vl_convert.vegalite_to_svg(
         json.loads(json.dumps(fixed, default=str)),

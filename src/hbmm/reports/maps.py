@@ -71,8 +71,9 @@ def render_svg(
     for p in points:
         label, color, n = statuses.get(p.status, (p.status_label, p.color, 0))
         statuses[p.status] = (label, color, n + 1)
-    legend_rows = len(statuses) + 2
-    height = int(map_height + 2 * margin + legend_rows * 16 + 8)
+    # The legend sits in the empty north-west corner of the box (Mauritania, Algeria), so the
+    # map is no taller than the country; the attribution goes under it.
+    height = int(map_height + 2 * margin + 14)
 
     def xy(lon: float, lat: float) -> tuple[float, float]:
         return margin + (lon - lon0) * kx * scale, margin + (lat1 - lat) * scale
@@ -109,20 +110,17 @@ def render_svg(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{escape(p.color)}" stroke="#fff" '
             f'stroke-width="1"><title>{escape(p.name)}: {escape(p.status_label)}</title></circle>'
         )
-    y = map_height + 2 * margin + 10
-    font = 'font-family="DejaVu Sans, sans-serif" font-size="10" fill="#1d2733"'
+    y = margin + 12
+    font = 'font-family="DejaVu Sans, sans-serif" font-size="11" fill="#1d2733"'
     for label, color, n in statuses.values():
-        parts.append(
-            f'<circle cx="{margin + 5}" cy="{y - 3.5:.1f}" r="4.5" fill="{escape(color)}"/>'
-        )
-        parts.append(f'<text x="{margin + 14}" y="{y:.1f}" {font}>{escape(label)} ({n})</text>')
-        y += 16
+        parts.append(f'<circle cx="{margin + 5}" cy="{y - 4:.1f}" r="5" fill="{escape(color)}"/>')
+        parts.append(f'<text x="{margin + 15}" y="{y:.1f}" {font}>{escape(label)} ({n})</text>')
+        y += 17
     if unplaced:
         note = gettext("%(n)s without coordinates, not shown") % {"n": unplaced}
         parts.append(f'<text x="{margin}" y="{y:.1f}" {font}>{escape(note)}</text>')
-    y += 16
     parts.append(
-        f'<text x="{margin}" y="{y:.1f}" font-family="DejaVu Sans, sans-serif" font-size="8" '
+        f'<text x="{margin}" y="{height - 4}" font-family="DejaVu Sans, sans-serif" font-size="8" '
         f'fill="#5b6776">{escape(gettext("Boundaries:"))} {escape(ATTRIBUTION)}</text>'
     )
     parts.append("</svg>")

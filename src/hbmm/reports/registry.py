@@ -37,6 +37,7 @@ class Chart:
     title: str
     spec: dict
     description: str = ""
+    wide: bool = False  # takes the report's full width (long axis labels)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ class RenderedChart:
     title: str
     svg: str
     description: str = ""
+    wide: bool = False
 
 
 def _css() -> str:
@@ -58,10 +59,12 @@ def sitrep_context(
             if not output.result.has_data or not output.section.report_graphics:
                 continue
             for chart in output.result.charts:
+                if chart.wide:
+                    svg = charts.to_svg(chart.spec, width=560, height=190)
+                else:
+                    svg = charts.to_svg(chart.spec, width=340, height=170)
                 rendered_charts.append(
-                    RenderedChart(
-                        chart.title, mark_safe(charts.to_svg(chart.spec)), chart.description
-                    )
+                    RenderedChart(chart.title, mark_safe(svg), chart.description, chart.wide)
                 )
             if output.result.map_points:
                 title = output.result.map_title or output.title

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hbmm.health.selectors import epi_figures, epi_regions, epi_series, epi_values
-from hbmm.reports.charts import PALETTE, chart_spec, data
+from hbmm.reports.charts import PALETTE, ROWS, chart_spec
 from hbmm.reports.drilldowns import Column, DrilldownSpec, register_drilldown
 from hbmm.reports.figures import Drilldown, Figure, format_date
 from hbmm.reports.registry import Chart, Context, Section, SectionResult, register
@@ -133,7 +133,7 @@ def epidemic_curve(series) -> Chart:
             }
         )
     new_label, avg_label = _("New cases"), _("7-day average")
-    base = alt.Chart(data(rows)).encode(
+    base = alt.Chart(ROWS).encode(
         x=alt.X("day:T", title=None, axis=alt.Axis(format="%d %b", labelOverlap=True))
     )
     bars = base.mark_bar(color=PALETTE[0], opacity=0.55).encode(
@@ -147,7 +147,7 @@ def epidemic_curve(series) -> Chart:
     return Chart(
         key="covid.curve",
         title=_("Epidemic curve: new confirmed cases per day and 7-day average"),
-        spec=chart_spec(alt.layer(bars, line)),
+        spec=chart_spec(alt.layer(bars, line), rows=rows),
     )
 
 

@@ -25,7 +25,7 @@ from hbmm.mobility.selectors import (
     stranded_in_period,
     stranded_records,
 )
-from hbmm.reports.charts import PALETTE, chart_spec, data
+from hbmm.reports.charts import PALETTE, ROWS, chart_spec
 from hbmm.reports.drilldowns import Column, DrilldownParamError, DrilldownSpec, register_drilldown
 from hbmm.reports.figures import (
     Drilldown,
@@ -354,7 +354,7 @@ def daily_flow_chart(user, as_of: date, area) -> Chart | None:
     ]
     order = [str(labels[d]) for d in Direction.values]
     chart = (
-        alt.Chart(data(values))
+        alt.Chart(ROWS)
         .mark_line(strokeWidth=1.5)
         .encode(
             x=alt.X("day:T", title=None, axis=alt.Axis(format="%d %b", labelOverlap=True)),
@@ -376,7 +376,7 @@ def daily_flow_chart(user, as_of: date, area) -> Chart | None:
         key="mobility.daily",
         title=_("Daily flows at the FMPs by direction, %(start)s – %(end)s")
         % {"start": format_date(start), "end": format_date(as_of)},
-        spec=chart_spec(chart),
+        spec=chart_spec(chart, rows=values),
     )
 
 

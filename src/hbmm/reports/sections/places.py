@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from hbmm.accounts.scope import sites_in_scope
 from hbmm.places.models import SiteKind
-from hbmm.reports.charts import PALETTE, chart_spec, data
+from hbmm.reports.charts import PALETTE, ROWS, chart_spec
 from hbmm.reports.drilldowns import Column, DrilldownSpec, register_drilldown
 from hbmm.reports.figures import Drilldown, Figure
 from hbmm.reports.registry import Chart, Context, MapPoint, Section, SectionResult, register
@@ -84,7 +84,7 @@ def build(ctx: Context) -> SectionResult:
         if r["n"]
     ]
     chart = (
-        alt.Chart(data(chart_rows))
+        alt.Chart(ROWS)
         .mark_bar(color=PALETTE[0])
         .encode(
             x=alt.X("sites:Q", title=_("Sites")),
@@ -100,7 +100,9 @@ def build(ctx: Context) -> SectionResult:
         sentences=[],
         charts=[
             Chart(
-                key="places.by_kind", title=_("Sites by kind"), spec=chart_spec(chart, height=160)
+                key="places.by_kind",
+                title=_("Sites by kind"),
+                spec=chart_spec(chart, rows=chart_rows, height=160),
             )
         ],
         map_points=map_points(sites, english=english),

@@ -22,7 +22,7 @@ from hbmm.health.selectors import (
     item_figure,
     poe_status_as_of,
 )
-from hbmm.reports.charts import PALETTE, chart_spec, data
+from hbmm.reports.charts import PALETTE, ROWS, chart_spec
 from hbmm.reports.drilldowns import Column, DrilldownParamError, DrilldownSpec, register_drilldown
 from hbmm.reports.figures import Drilldown, Figure, format_date, format_number
 from hbmm.reports.registry import Chart, Context, MapPoint, Section, SectionResult, register
@@ -314,12 +314,10 @@ def _status_labels() -> dict:
 def capacity_chart(rows: list[dict]) -> Chart:
     """Share of points without each checklist item, rapid assessment against the latest week."""
     chart = (
-        alt.Chart(data(rows))
+        alt.Chart(ROWS)
         .mark_bar()
         .encode(
-            y=alt.Y(
-                "item:N", title=None, sort=None, axis=alt.Axis(labelLimit=260, labelFontSize=9)
-            ),
+            y=alt.Y("item:N", title=None, sort=None, axis=alt.Axis(labelLimit=300)),
             yOffset=alt.YOffset("round:N", sort=None),
             x=alt.X(
                 "percent:Q", title=_("% of points without it"), scale=alt.Scale(domain=[0, 100])
@@ -341,7 +339,8 @@ def capacity_chart(rows: list[dict]) -> Chart:
     return Chart(
         key="poe.capacity",
         title=_("Capacity gaps at points of entry"),
-        spec=chart_spec(chart, height=300),
+        spec=chart_spec(chart, rows=rows, height=260),
+        wide=True,
     )
 
 
