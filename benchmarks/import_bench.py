@@ -119,8 +119,11 @@ def reset():
 
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM bench_flowcount")
-        cursor.execute("DELETE FROM intake_submission")
-        cursor.execute("DELETE FROM intake_importfile")
+        cursor.execute(
+            "DELETE FROM intake_submission WHERE source_file_id IN "
+            "(SELECT id FROM intake_importfile WHERE kind = 'flow_count')"
+        )
+        cursor.execute("DELETE FROM intake_importfile WHERE kind = 'flow_count'")
 
 
 def child(args):

@@ -93,8 +93,10 @@ def main(n: int) -> None:
     with transaction.atomic():
         Screening.objects.bulk_create(batch)
     raw = time.perf_counter() - t0
-    print(f"{n} rows: pipeline {n / pipeline:,.0f} rows/s ({pipeline:.1f} s), "
-          f"raw bulk insert {n / raw:,.0f} rows/s ({raw:.1f} s), ratio {raw / pipeline:.2f}")
+    print(
+        f"{n} rows: pipeline {n / pipeline:,.0f} rows/s ({pipeline:.1f} s), "
+        f"raw bulk insert {n / raw:,.0f} rows/s ({raw:.1f} s), ratio {raw / pipeline:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import translation
+from django.utils.translation import trans_real
 
 from hbmm.health.ebs.services import focal_point_register
 from hbmm.health.screening.services import screening_create
@@ -21,8 +22,16 @@ def english(client, settings):
     Test users' passwords are hashed quickly (the tests log in with force_login)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
+    # Restore exactly the thread's previous translation state afterwards (override() would
+    # leave French activated, changing the language other test modules run in).
+    had_state = hasattr(trans_real._active, "value")
+    previous = getattr(trans_real._active, "value", None)
+    translation.activate("en")
+    yield
+    if had_state:
+        trans_real._active.value = previous
+    else:
+        translation.deactivate()
 
 
 @pytest.fixture

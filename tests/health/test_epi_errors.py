@@ -125,3 +125,31 @@ def test_negative_and_non_numeric_values_are_quarantined_with_reasons(national):
     }
     assert reasons == {2: [("confirmed", "-3")], 3: [("confirmed", "many"), ("recovered", "x")]}
     assert not EpiValue.objects.exists()
+
+
+@pytest.mark.django_db
+def test_revised_value_is_stored_and_audited(national):
+    from hbmm.accounts.models import AuditEvent
+
+    file_import(
+        kind="epi_countries_aggregated",
+        source=long_file([_row("2020-04-01", "28"), _row("2020-04-02", "36")]),
+        original_name="a.csv",
+        uploaded_by=national,
+    )
+    file_import(
+        kind="epi_countries_aggregated",
+        source=long_file([_row("2020-04-02", "35")]),  # the source revised 2 April
+        original_name="b.csv",
+        uploaded_by=national,
+    )
+    assert EpiValue.objects.get(day=dt.date(2020, 4, 2), metric="confirmed").value == 35
+    event = AuditEvent.objects.get(action="data_change", target="health.epivalue")
+    assert event.details["revised"] == 1 and event.actor == national
+    change = event.details["changes"][0]
+    assert (change["day"], change["metric"], change["old"], change["new"]) == (
+        "2020-04-02",
+        "confirmed",
+        36,
+        35,
+    )

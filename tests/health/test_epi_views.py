@@ -94,3 +94,36 @@ def test_bulletin_form(client, make_user, reference):
         ("recovered", 455),
     ]
     assert EpiValue.objects.first().submission.channel == "web"
+
+
+@pytest.mark.django_db
+def test_epi_page_query_count_does_not_grow_with_days(client, make_user, reference):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from hbmm.intake.services import file_import
+    from tests.health.epi_helpers import long_file
+
+    user = make_user("surveillance_officer", areas=["MLI"])
+    client.force_login(user)
+    rows = real_rows()
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("health:epi"), {"as_of": "2020-05-15"}).status_code == 200
+        return len(queries)
+
+    file_import(
+        kind="epi_countries_aggregated",
+        source=long_file(rows[:10]),
+        original_name="a.csv",
+        uploaded_by=user,
+    )
+    few = count()
+    file_import(
+        kind="epi_countries_aggregated",
+        source=long_file(rows[10:130]),
+        original_name="b.csv",
+        uploaded_by=user,
+    )
+    assert count() == few

@@ -101,3 +101,14 @@ def test_an_edit_updates_the_same_screening(reference):
     assert Screening.objects.count() == 1
     s.refresh_from_db()
     assert s.is_suspect and s.submission == edit and str(s.temperature) == "38.9"
+
+
+@pytest.mark.django_db
+def test_reasons_are_stored_in_the_deployment_language(reference, settings):
+    settings.HBMM_DATA_LANGUAGE = "fr"
+    submission = receive({**GOOD, "destination": "ML9999", "countries_visited": "SEN 12"})
+    reasons = {e["field"]: e["message"] for e in submission.errors}
+    assert reasons == {
+        "destination": "P-code inconnu au Mali.",
+        "countries_visited": "Utilisez des codes pays ISO à trois lettres.",
+    }

@@ -253,3 +253,12 @@ def test_identifiers_are_encrypted_at_rest_and_keyed(reference):
     assert all(value.startswith("gAAAAA") for value in raw)  # Fernet tokens
     assert "Keita" not in " ".join(raw) and "1234567" not in " ".join(raw)
     assert Screening.objects.get(pk=first.pk).name == "Moussa Keita"
+
+
+@pytest.mark.django_db
+def test_suspect_screened_by_a_clock_slightly_ahead_is_notified(reference):
+    ahead = timezone.now() + dt.timedelta(minutes=3)  # within the allowed clock skew
+    s = screening_create(
+        point=Site.objects.get(code="BCP-DIBOLI"), screened_at=ahead, **fever_cough()
+    )
+    assert s.notified_at == ahead and s.hours_between("screened_at", "notified_at") == 0.0

@@ -13,9 +13,11 @@ _ids = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
-def _fresh_lookups():
-    """Mapper lookups rebuilt per test; messages in English (the source strings)."""
+def _fresh_lookups(settings):
+    """Mapper lookups rebuilt per test; messages in English (the source strings), including
+    the quarantine reasons, which intake stores in the deployment's language."""
     clear_caches()
+    settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
     clear_caches()

@@ -157,7 +157,8 @@ def test_breakdowns_add_up_and_link_to_their_records(flows, submit, national):
             3,
             1,
             1,
-            nationality="CIV",
+            nationality_CIV=7,
+            nationality_BFA=3,
             reason_economic=6,
             reason_family=4,
         ),
@@ -186,7 +187,11 @@ def test_breakdowns_add_up_and_link_to_their_records(flows, submit, national):
         "girls": 36,
     }
     assert {r.key: r.value for r in by["reason"]} == {"-": 340, "economic": 6, "family": 4}
-    assert {r.key: r.value for r in by["nationality"]} == {"-": 340, "CIV": 10}
+    assert {r.key: r.value for r in by["nationality"]} == {"-": 340, "CIV": 7, "BFA": 3}
+    assert (
+        selectors.flow_counts(user=national, start=start, end=end, nationality="BFA").count() == 1
+    )
+    assert selectors.flow_counts(user=national, start=start, end=end, nationality="-").count() == 5
     economic = next(r for r in by["reason"] if r.key == "economic")
     assert economic.url == "/mobility/flows/?reason=economic&start=2020-04-01&end=2020-04-30"
     assert (

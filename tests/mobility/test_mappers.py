@@ -127,6 +127,21 @@ def test_flow_count_french_words_names_and_dtm_columns(submit, reference):
     record = FlowCount.objects.get(submission=wca)
     assert (record.direction, record.total, record.men) == ("outgoing", 12, None)
     assert (record.reason, record.reason_counts) == ("economic", {"economic": 10, "family": 2})
+    by_country = submit(
+        "flow_count",
+        {"date": "2019-02-02", "fmp": "BCP-DIBOLI", "from": "SEN", "to": "MLI", "n": "12",
+         "nationality_MLI": "8", "Nationalité GIN": "4", "nat_SEN": "0"},
+    )  # fmt: skip
+    assert by_country.status == "accepted", by_country.errors
+    record = FlowCount.objects.get(submission=by_country)
+    assert (record.direction, record.nationality) == ("incoming", "MLI")
+    assert record.nationality_counts == {"MLI": 8, "GIN": 4}
+    wrong = submit(
+        "flow_count",
+        {"date": "2019-02-02", "fmp": "BCP-DIBOLI", "from": "SEN", "to": "MLI", "n": "12",
+         "nationality_MLI": "8"},
+    )  # fmt: skip
+    assert "add up to 8" in reasons(wrong)["nationality_*"]
     unclear = submit(
         "flow_count",
         {"date": "2019-02-01", "fmp": "BCP-DIBOLI", "from": "GIN", "to": "SEN", "n": "4"},

@@ -1,6 +1,10 @@
 """Pages: permissions (403), scope (404 and scoped numbers), drill-down lists and CSV export,
 query counts at one and at many rows."""
 
+import datetime as dt
+import io
+
+import hxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -107,8 +111,18 @@ def test_csv_export_lists_the_counted_records_and_is_audited(client, make_user, 
     assert response["Content-Type"].startswith("text/csv")
     lines = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff").splitlines()
     assert lines[0].startswith("observation_date,site__code,direction,total,men")
-    assert len(lines) == 2 and lines[1].startswith("2020-04-01,BCP-KOUREMALE,incoming,60,30")
-    event = AuditEvent.objects.get(action="export")
+    assert lines[1].startswith("#date+observed,#loc+code,#indicator+direction,#population+total")
+    assert len(lines) == 3 and lines[2].startswith("2020-04-01,BCP-KOUREMALE,incoming,60,30")
+    dataset = hxl.data(io.BytesIO("\n".join(lines).encode()), hxl.InputOptions())
+    assert [row.get("#population+total") for row in dataset] == ["60"]
+    assert "#country+code+nationality" in [c.display_tag for c in dataset.columns]
+    for url in LISTS[1:]:
+        body = b"".join(user.get(f"{url}?format=csv").streaming_content).decode()
+        parsed = hxl.data(io.BytesIO(body.lstrip("\ufeff").encode()), hxl.InputOptions())
+        tags = [c.display_tag for c in parsed.columns]
+        assert all(tags) and len(tags) == len(body.splitlines()[0].split(",")), url
+        assert len(list(parsed)) == 1, url
+    event = AuditEvent.objects.filter(action="export").order_by("pk").first()
     assert event.target == "mobility.flow_counts" and event.details == {"direction": "incoming"}
 
 
@@ -146,3 +160,55 @@ def test_mobility_page_in_french(client, make_user, records):
     text = body.decode()
     assert "Personnes observées par jour aux points de suivi des flux" in text
     assert "Par sens du flux" in text
+
+
+@pytest.mark.django_db
+def test_admin_sets_the_border_closure_date_and_lists_records(client, records):
+    from hbmm.accounts.models import User
+    from hbmm.mobility import selectors
+
+    admin = User.objects.create_superuser(username="root", password="correct horse battery")
+    client.force_login(admin)
+    for model in [
+        "flowcount",
+        "displacementround",
+        "displacementfigure",
+        "mrrcoccupancy",
+        "strandedmigrants",
+        "mobilityevent",
+    ]:
+        assert client.get(f"/admin/mobility/{model}/").status_code == 200, model
+    assert client.get("/admin/mobility/flowcount/add/").status_code == 403  # records come from data
+    response = client.post(
+        "/admin/mobility/mobilitysettings/add/", {"border_closure_date": "2020-03-19"}
+    )
+    assert response.status_code == 302
+    assert selectors.border_closure_date().isoformat() == "2020-03-19"
+    event = AuditEvent.objects.get(target="mobility.settings:border_closure_date")
+    assert event.actor == admin and event.details == {"before": None, "after": "2020-03-19"}
+    listed = client.get("/mobility/flows/")
+    assert 'href="/intake/submissions/' in listed.content.decode()
+
+
+@pytest.mark.django_db
+def test_every_figure_links_to_exactly_the_records_it_counts(client, make_user, records):
+    from hbmm.mobility.services import border_closure_date_set
+
+    border_closure_date_set(day=dt.date(2020, 4, 2))
+    login(client, make_user("viewer", areas=["MLI"]))
+    page = client.get("/mobility/?start=2020-03-01&end=2020-04-30&month=2020-04")
+    names = ["monthly", "cumulative", "until_closure", "stranded", "idps", "mrrc"]
+    for name in names:
+        figure = page.context[name]
+        listed = client.get(figure.url)
+        assert listed.status_code == 200, name
+        assert listed.context["page"].paginator.count == figure.records.count(), name
+        assert figure.records.count() > 0, name
+    for _label, rows in page.context["breakdowns"]:
+        for row in rows:
+            assert client.get(row.url).status_code == 200
+    for point in page.context["points"]:
+        listed = client.get(point.url)
+        assert sum(r[3] for r in listed.context["page"]) == point.total
+        incoming = client.get(point.direction_urls["incoming"])
+        assert sum(r[3] for r in incoming.context["page"]) == point.incoming

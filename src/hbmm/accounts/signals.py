@@ -83,15 +83,14 @@ def _permissions_changed(sender, instance, action, reverse, model, pk_set, **kwa
     if relation is None or action not in ("post_add", "post_remove", "pre_clear"):
         return
     if action == "pre_clear":
-        related = list(getattr(instance, relation[1] if reverse else relation[0]).all())
+        related = getattr(instance, relation[1] if reverse else relation[0]).all()
+    elif pk_set:
+        related = model._default_manager.filter(pk__in=pk_set)
     else:
-        if not pk_set:
-            return
-        related = list(model._default_manager.filter(pk__in=pk_set))
+        return  # e.g. adding a group the user already has: nothing changed
     if model is Permission:
-        related = list(
-            Permission.objects.filter(pk__in=[p.pk for p in related]).select_related("content_type")
-        )
+        related = related.select_related("content_type")
+    related = list(related)
     if not related:
         return
     change = "added" if action == "post_add" else "removed"

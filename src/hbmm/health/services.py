@@ -58,6 +58,7 @@ def epi_values_record(*, entries: list[EpiEntry]) -> int:
         )
     if stale:
         EpiValue.objects.filter(pk__in=stale).delete()
+    _audit_epi_revisions(rows)
     EpiValue.objects.bulk_create(
         list(rows.values()),
         update_conflicts=True,
@@ -65,6 +66,48 @@ def epi_values_record(*, entries: list[EpiEntry]) -> int:
         update_fields=["value", "submission", "recorded_at"],
     )
     return len(rows)
+
+
+def _audit_epi_revisions(rows: dict[tuple, EpiValue]) -> None:
+    """A reported value replaced by a different one (a source revised its figures) is written
+    to the audit log: the new value is stored, the old one stays in its raw submission."""
+    if not rows:
+        return
+    areas = {k[0] for k in rows}
+    days = [k[1] for k in rows]
+    current = EpiValue.objects.filter(
+        area_id__in=areas,
+        source__in={k[3] for k in rows},
+        day__gte=min(days),
+        day__lte=max(days),
+    ).values_list("area_id", "day", "metric", "source", "value", "submission_id")
+    changes = []
+    for area_id, day, metric, source, value, submission_id in current:
+        new = rows.get((area_id, day, metric, source))
+        if new is not None and new.value != value:
+            changes.append(
+                {
+                    "area": area_id,
+                    "day": day.isoformat(),
+                    "metric": metric,
+                    "source": source,
+                    "old": value,
+                    "new": new.value,
+                    "old_submission": submission_id,
+                    "new_submission": getattr(new.submission, "pk", None),
+                }
+            )
+    if changes:
+        sender = next(
+            (v.submission for v in rows.values() if getattr(v.submission, "submitter_id", None)),
+            None,
+        )
+        audit_log(
+            action=AuditEvent.Action.DATA_CHANGE,
+            actor=sender.submitter if sender else None,
+            target="health.epivalue",
+            details={"revised": len(changes), "changes": changes[:50]},
+        )
 
 
 @dataclass

@@ -17,7 +17,7 @@ from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.scope import get_in_scope_or_404, restrict_to_scope
 from hbmm.accounts.services import audit_log
 from hbmm.health import selectors
-from hbmm.health.charts import epi_curve_spec
+from hbmm.health.charts import capacity_trend_spec, epi_curve_spec
 from hbmm.health.forms import (
     BulletinForm,
     CapacityForm,
@@ -191,6 +191,7 @@ def capacity(request):
         return _bad(exc)
     user = request.user
     figures = selectors.capacity_figures(user=user, round_start=start, round_end=end)
+    trend = selectors.capacity_trend(user=user)
     context = {
         "start": start,
         "end": end,
@@ -198,7 +199,10 @@ def capacity(request):
         "figures": figures,
         "plan": selectors.capacity_plan_figures(user=user, round_start=start, round_end=end),
         "change": selectors.capacity_change(user=user, week_of=start),
-        "trend": selectors.capacity_trend(user=user),
+        "trend": trend,
+        "trend_spec": capacity_trend_spec(
+            trend, title=_("Share of points without each item, week by week")
+        ),
         "items": CAPACITY_ITEMS,
         "by_type": [
             (PointType(t).label, figures.by_type[t], figures.points_by_type[t])

@@ -11,6 +11,7 @@ from xml.sax.saxutils import escape
 from django.conf import settings
 from django.http import HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.urls import reverse
 from django.utils.http import http_date
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -91,9 +92,13 @@ def form_list(request, user):
     for form in selectors.forms_for_user(user):
         if wanted and form.form_id != wanted:
             continue
-        base = request.build_absolute_uri(f"/forms/{form.form_id}/")
+        download = request.build_absolute_uri(reverse("openrosa-form-xml", args=[form.form_id]))
         manifest = (
-            f"<manifestUrl>{escape(base)}manifest</manifestUrl>" if media_files(form.xml) else ""
+            "<manifestUrl>"
+            + escape(request.build_absolute_uri(reverse("openrosa-manifest", args=[form.form_id])))
+            + "</manifestUrl>"
+            if media_files(form.xml)
+            else ""
         )
         entries.append(
             "<xform>"
@@ -101,7 +106,7 @@ def form_list(request, user):
             f"<name>{escape(form.title)}</name>"
             f"<version>{escape(form.version)}</version>"
             f"<hash>md5:{form.md5}</hash>"
-            f"<downloadUrl>{escape(base)}form.xml</downloadUrl>"
+            f"<downloadUrl>{escape(download)}</downloadUrl>"
             f"{manifest}"
             "</xform>"
         )
@@ -133,7 +138,6 @@ def form_manifest(request, user, form_id: str):
     form = _fillable_form(user, form_id)
     if form is None:
         return _message(404, _("No such form."))
-    base = request.build_absolute_uri(f"/forms/{form.form_id}/media/")
     files = []
     for name in media_files(form.xml):
         content = _media_content(user, name) if name in GENERATED_MEDIA else None
@@ -143,7 +147,11 @@ def form_manifest(request, user, form_id: str):
             "<mediaFile>"
             f"<filename>{escape(name)}</filename>"
             f"<hash>md5:{hashlib.md5(content).hexdigest()}</hash>"
-            f"<downloadUrl>{escape(base + name)}</downloadUrl>"
+            "<downloadUrl>"
+            + escape(
+                request.build_absolute_uri(reverse("openrosa-media", args=[form.form_id, name]))
+            )
+            + "</downloadUrl>"
             "</mediaFile>"
         )
     body = (
@@ -225,5 +233,5 @@ def submission(request, user):
         else _("This submission was already received.")
     )
     response = _message(201, text, nature="submit_success")
-    response["Location"] = request.build_absolute_uri("/submission")
+    response["Location"] = request.build_absolute_uri(reverse("openrosa-submission"))
     return _accept_length(response)

@@ -552,6 +552,7 @@ def _receive_rows(record, kind: str, rows: list[tuple[int, dict]], seen, uploade
         slow = fresh + slow
         received = []
     duplicates = 0
+    slow_received = []
     for number, instance_id, values, payload in slow:
         result = submission_receive(
             channel="file",
@@ -566,13 +567,13 @@ def _receive_rows(record, kind: str, rows: list[tuple[int, dict]], seen, uploade
             is_demo=record.is_demo,
         )
         if result.created and result.submission.status != Status.CONFLICT:
-            received.append(result.submission)
+            slow_received.append(result.submission)
         else:
             duplicates += 1
     if uploaded_by is not None:
-        for submission in received:
+        for submission in slow_received:
             submission.submitter = uploaded_by  # no query per row in the mappers' scope checks
-    return received, duplicates
+    return received + slow_received, duplicates
 
 
 def _insert_rows(record, kind: str, fresh: list, uploaded_by) -> list[Submission]:
@@ -629,13 +630,14 @@ def _insert_rows(record, kind: str, fresh: list, uploaded_by) -> list[Submission
         "corrections": "{}",
         "errors": "[]",
     }
-    rows = []
+    rows, checksums = [], []
     for number, instance_id, _values, payload in fresh:
+        checksums.append(sha256(payload))
         variable = {
             "instance_id": instance_id,
             "root_id": instance_id,
             "payload": payload,
-            "checksum": sha256(payload),
+            "checksum": checksums[-1],
             "row_number": number,
             "data": payload,  # the row's fields as JSON: the same text as the raw payload
         }
@@ -667,13 +669,15 @@ def _insert_rows(record, kind: str, fresh: list, uploaded_by) -> list[Submission
         pks = [(ids[f[1]], f[1]) for f in fresh]
     names = [f.attname for f in meta.concrete_fields]
     result = []
-    for (pk, _iid), (number, instance_id, values, payload) in zip(pks, fresh, strict=True):
+    for (pk, _iid), (number, instance_id, values, payload), checksum in zip(
+        pks, fresh, checksums, strict=True
+    ):
         variable = {
             "id": pk,
             "instance_id": instance_id,
             "root_id": instance_id,
             "payload": payload,
-            "checksum": "",
+            "checksum": checksum,
             "row_number": number,
             "data": values,
             "received_at": now,

@@ -16,6 +16,7 @@ import time
 from django.conf import settings
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hbmm.accounts.scope import user_scope
 from hbmm.intake.cleaning import (
@@ -356,11 +357,14 @@ REASON_COLUMNS["reason_economic"] += ("reason_economic_migration", "motif_econom
 REASON_COLUMNS["reason_conflict"] += ("motif_insecurite", "reason_insecurity")
 
 
+NATIONALITY_PREFIXES = ("nationality", "nationalite", "nat")
+
+
 class FlowCountMapper(MobilityMapper):
     form_id = "flow_count"
     model = FlowCount
     permission = "mobility.add_flowcount"
-    title = "Flow monitoring registry"
+    title = gettext_lazy("Flow monitoring registry")
     aliases = {
         "observation_date": (
             "date",
@@ -492,6 +496,16 @@ class FlowCountMapper(MobilityMapper):
                     % {"n": sum(reason_counts.values()), "total": total},
                 )
             )
+        nationality_counts = self._nationality_counts(data, errors)
+        if nationality_counts and total is not None and sum(nationality_counts.values()) != total:
+            errors.append(
+                FieldError(
+                    "nationality_*",
+                    sum(nationality_counts.values()),
+                    _("Individuals per nationality add up to %(n)s, not to the total %(total)s.")
+                    % {"n": sum(nationality_counts.values()), "total": total},
+                )
+            )
         if reason_counts and not reason:
             reason = max(reason_counts.items(), key=lambda kv: (kv[1], kv[0] == "other"))[0]
         previous_country, previous_area = clean_location(
@@ -507,6 +521,8 @@ class FlowCountMapper(MobilityMapper):
             errors.append(FieldError("observation_hours", hours, _("Must be more than 0.")))
         final = clean_text(data, "final_destination", errors, max_length=200)
         nationality = clean_country(data, "nationality", errors)
+        if nationality_counts and not nationality:
+            nationality = max(nationality_counts.items(), key=lambda kv: (kv[1], kv[0]))[0]
         transport = clean_word(data, "transport", errors, Transport, TRANSPORT_WORDS)
         if errors:
             raise MappingError(errors)
@@ -520,6 +536,7 @@ class FlowCountMapper(MobilityMapper):
             "transport": transport,
             "reason": reason,
             "reason_counts": reason_counts,
+            "nationality_counts": nationality_counts,
             "previous_country": previous_country,
             "previous_area": previous_area,
             "next_country": next_country,
@@ -528,6 +545,23 @@ class FlowCountMapper(MobilityMapper):
             "stranded": stranded,
             "observation_hours": hours,
         }
+
+    @staticmethod
+    def _nationality_counts(data: dict, errors: list) -> dict[str, int]:
+        """Counts per nationality from `nationality_<ISO3>` columns (also `nationalite_`,
+        `nat_`), e.g. `nationality_MLI` = 12; empty columns and zeros are left out."""
+        counts: dict[str, int] = {}
+        for key in list(data):
+            name = normalise_name(key)
+            for prefix in NATIONALITY_PREFIXES:
+                rest = name.removeprefix(prefix)
+                if rest != name and len(rest) == 3 and country_code(rest):
+                    n = clean_int(data, key, errors, minimum=0)
+                    if n:
+                        code = country_code(rest)
+                        counts[code] = counts.get(code, 0) + n
+                    break
+        return counts
 
     @staticmethod
     def _direction(data, errors, previous_country: str, next_country: str) -> str:
@@ -564,7 +598,7 @@ class DisplacementMapper(MobilityMapper):
     form_id = "displacement"
     model = DisplacementFigure
     permission = "mobility.add_displacementfigure"
-    title = "Displacement tracking round"
+    title = gettext_lazy("Displacement tracking round")
     aliases = {
         "round_number": ("round", "round_no", "numero_du_round", "round_n", "tour", "numero_tour"),
         "reporting_date": (
@@ -662,7 +696,7 @@ class MrrcOccupancyMapper(MobilityMapper):
     form_id = "mrrc_occupancy"
     model = MrrcOccupancy
     permission = "mobility.add_mrrcoccupancy"
-    title = "MRRC occupancy"
+    title = gettext_lazy("MRRC occupancy")
     aliases = {
         "date": ("date_rapport", "report_date", "jour", "date_observation"),
         "site": ("mrrc", "centre", "center", "crrm", "code_centre", "site_code"),
@@ -695,7 +729,7 @@ class StrandedMapper(MobilityMapper):
     form_id = "stranded"
     model = StrandedMigrants
     permission = "mobility.add_strandedmigrants"
-    title = "Stranded migrants"
+    title = gettext_lazy("Stranded migrants")
     aliases = {
         "date": ("date_observation", "observation_date", "jour"),
         "site": ("fmp", "point", "lieu", "site_code", "point_de_suivi"),
@@ -744,7 +778,7 @@ class EventMapper(MobilityMapper):
     form_id = "event"
     model = MobilityEvent
     permission = "mobility.add_mobilityevent"
-    title = "Emergency event tracking"
+    title = gettext_lazy("Emergency event tracking")
     aliases = {
         "event_date": ("date", "date_evenement", "date_de_l_evenement", "date_event"),
         "event_type": ("type", "type_evenement", "type_d_evenement", "event"),

@@ -128,7 +128,9 @@ class FlowCount(SexAgeCounts):
     One row is one group of the registry: the same point, day and direction may have several
     rows (e.g. one per nationality or per vehicle). `reason` is the main reason of travel of
     the group; a source that counts individuals per reason (DTM exports with `reason_*`
-    columns) keeps those counts in `reason_counts`, which then add up to the total.
+    columns) keeps those counts in `reason_counts`, which then add up to the total. Likewise
+    `nationality` is the group's main nationality, and `nationality_counts` (ISO3 -> individuals,
+    from `nationality_<ISO3>` columns) the breakdown when the source gives one.
     """
 
     scope_site_lookup = "site"
@@ -147,6 +149,9 @@ class FlowCount(SexAgeCounts):
         _("unaccompanied children"), null=True, blank=True
     )
     nationality = models.CharField(_("nationality (ISO3)"), max_length=3, blank=True)
+    nationality_counts = models.JSONField(
+        _("individuals per nationality"), default=dict, blank=True
+    )
     transport = models.CharField(
         _("mode of transport"), max_length=12, choices=Transport.choices, blank=True
     )
@@ -220,10 +225,24 @@ class FlowCount(SexAgeCounts):
                 errors["reason_counts"] = _(
                     "Individuals per reason add up to %(n)s, not to the total %(total)s."
                 ) % {"n": counted, "total": self.total}
+        if self.nationality_counts:
+            counted = sum(self.nationality_counts.values())
+            if any(v < 0 for v in self.nationality_counts.values()):
+                errors["nationality_counts"] = _("Counts cannot be negative.")
+            elif counted != self.total:
+                errors["nationality_counts"] = _(
+                    "Individuals per nationality add up to %(n)s, not to the total %(total)s."
+                ) % {"n": counted, "total": self.total}
         if self.observation_hours is not None and not 0 < self.observation_hours <= 24:
             errors["observation_hours"] = _("Between 0 and 24 hours.")
         if errors:
             raise ValidationError(errors)
+
+    def nationalities(self) -> dict[str, int]:
+        """Individuals per nationality ("" = not recorded)."""
+        if self.nationality_counts:
+            return dict(self.nationality_counts)
+        return {self.nationality: self.total}
 
     def reasons(self) -> dict[str, int]:
         """Individuals per reason of travel ("" = not recorded)."""

@@ -139,7 +139,13 @@ def flow_counts(
     if direction:
         qs = qs.filter(direction=direction)
     if nationality:
-        qs = qs.filter(nationality="" if nationality == "-" else nationality)
+        if nationality == "-":
+            qs = qs.filter(nationality="", nationality_counts={})
+        else:
+            qs = qs.filter(
+                Q(nationality_counts__has_key=nationality)
+                | Q(nationality=nationality, nationality_counts={})
+            )
     if transport:
         qs = qs.filter(transport="" if transport == "-" else transport)
     if reason:
@@ -548,14 +554,28 @@ def flow_breakdown(
         return [
             BreakdownRow(k, str(labels[k]), v, url) for k, v in sums.items() if v or k != "unknown"
         ]
-    elif by in ("nationality", "transport"):
-        choices = dict(Transport.choices) if by == "transport" else {}
+    elif by == "nationality":
         french = (get_language() or "fr").startswith("fr")
+        counts = defaultdict(int)
+        for main, per_country, total in qs.values_list(
+            "nationality", "nationality_counts", "total"
+        ):
+            for code, n in (per_country or {main: total}).items():
+                counts[code] += n
+        for code, total in counts.items():
+            label = country_name(code, french=french) if code else not_recorded
+            rows.append(
+                BreakdownRow(
+                    code or "-",
+                    label,
+                    total,
+                    _url("mobility:flows", nationality=code or "-", **common),
+                )
+            )
+    elif by == "transport":
+        choices = dict(Transport.choices)
         for code, total in qs.values_list(by).annotate(n=Sum("total")).order_by():
-            if by == "nationality":
-                label = country_name(code, french=french) if code else not_recorded
-            else:
-                label = str(choices.get(code, code)) if code else not_recorded
+            label = str(choices.get(code, code)) if code else not_recorded
             rows.append(
                 BreakdownRow(
                     code or "-", label, total, _url("mobility:flows", **{by: code or "-"}, **common)
@@ -602,6 +622,7 @@ class PointRow:
     days_observed: int
     average_per_day: int | None
     url: str
+    direction_urls: dict = field(default_factory=dict)
 
 
 def flow_by_point(
@@ -636,6 +657,10 @@ def flow_by_point(
                 _ratio(by_site[s.pk]["individuals"], by_site[s.pk]["days"])
             ),
             url=_url("mobility:flows", site=s.code, **common),
+            direction_urls={
+                d: _url("mobility:flows", site=s.code, direction=d, **common)
+                for d in Direction.values
+            },
         )
         for s in sites
     ]

@@ -7,6 +7,7 @@ Views are thin: they read the filters, call selectors (which apply the reader's 
 
 import csv
 import datetime as dt
+import json
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -40,9 +41,16 @@ def _require(user, permission: str) -> None:
         raise PermissionDenied
 
 
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self):
+        super().__init__(format="%Y-%m-%d")
+
+
 class FilterForm(forms.Form):
-    start = forms.DateField(label=gettext_lazy("From"), required=False)
-    end = forms.DateField(label=gettext_lazy("To"), required=False)
+    start = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput())
+    end = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput())
     area = forms.CharField(label=gettext_lazy("Area (P-code)"), required=False, max_length=20)
     site = forms.CharField(label=gettext_lazy("Site (code)"), required=False, max_length=40)
     direction = forms.ChoiceField(
@@ -58,12 +66,14 @@ class FilterForm(forms.Form):
         required=False, choices=[("", ""), ("-", "-")] + list(Reason.choices)
     )
     event_type = forms.ChoiceField(
-        required=False, choices=[("", "")] + list(MobilityEvent.Type.choices)
+        label=gettext_lazy("Type"),
+        required=False,
+        choices=[("", "")] + list(MobilityEvent.Type.choices),
     )
-    round = forms.IntegerField(required=False, min_value=1)
+    round = forms.IntegerField(label=gettext_lazy("Round"), required=False, min_value=1)
     current = forms.BooleanField(required=False)
-    as_of = forms.DateField(required=False)
-    on = forms.DateField(required=False)
+    as_of = forms.DateField(required=False, widget=DateInput())
+    on = forms.DateField(label=gettext_lazy("On"), required=False, widget=DateInput())
     month = forms.CharField(required=False, max_length=7)  # YYYY-MM
 
     def clean_month(self):
@@ -187,7 +197,7 @@ def index(request):
 # --- Records lists ---------------------------------------------------------------------------
 
 
-def _stream_csv(request, *, name: str, header: list[str], rows, filters: dict):
+def _stream_csv(request, *, name: str, header: list[str], rows, filters: dict, hxl: list[str] = ()):
     audit_log(
         action=AuditEvent.Action.EXPORT,
         actor=request.user,
@@ -202,20 +212,47 @@ def _stream_csv(request, *, name: str, header: list[str], rows, filters: dict):
 
     writer = csv.writer(Echo())
 
+    def cell(value):
+        if value is None:
+            return ""
+        if isinstance(value, dict | list):
+            return json.dumps(value, ensure_ascii=False, sort_keys=True)
+        return value
+
     def lines():
         yield "\ufeff"
         yield writer.writerow(header)
+        if hxl:
+            yield writer.writerow(hxl)
         for row in rows:
-            yield writer.writerow(["" if v is None else v for v in row])
+            yield writer.writerow([cell(v) for v in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="hbmm-{name}.csv"'
     return response
 
 
-def _list(request, *, name: str, title: str, queryset, columns: list[tuple[str, str]], f: dict):
+def _display(value):
+    """A cell of a records table: lists and counts per key in words, the rest as it is."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in sorted(value.items()))
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return value
+
+
+def _list(
+    request,
+    *,
+    name: str,
+    title: str,
+    queryset,
+    columns: list[tuple[str, str, str]],
+    f: dict,
+    filter_fields: tuple[str, ...] = ("start", "end", "area", "site"),
+):
     """A paginated table of `queryset` (already scoped and filtered), or its CSV export."""
-    fields = [c for c, _label in columns]
+    fields = [c for c, _label, _hxl in columns]
     values = queryset.annotate(is_demo=F("submission__is_demo")).values_list(
         *fields, "is_demo", "submission_id"
     )
@@ -224,10 +261,13 @@ def _list(request, *, name: str, title: str, queryset, columns: list[tuple[str, 
             request,
             name=name,
             header=[*fields, "is_demo", "submission_id"],
+            hxl=[*(tag for _c, _label, tag in columns), "#meta+demo", "#meta+submission"],
             rows=values.iterator(chunk_size=2000),
             filters={k: v for k, v in request.GET.items() if k != "format"},
         )
     page = Paginator(values, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = [(*map(_display, row[:-2]), *row[-2:]) for row in page.object_list]
+    form = f["form"]
     query = request.GET.copy()
     query.pop("page", None)
     csv_query = query.copy()
@@ -237,11 +277,18 @@ def _list(request, *, name: str, title: str, queryset, columns: list[tuple[str, 
         "mobility/records.html",
         {
             "title": title,
-            "columns": [label for _c, label in columns],
+            "columns": [label for _c, label, _hxl in columns],
             "page": page,
             "query": query.urlencode(),
             "csv_query": csv_query.urlencode(),
             "filters": {k: v for k, v in request.GET.items() if k not in ("page", "format") and v},
+            "filter_fields": [form[name] for name in filter_fields],
+            "hidden": {
+                k: v
+                for k, v in request.GET.items()
+                if k not in (*filter_fields, "page", "format") and v
+            },
+            "submission_links": request.user.has_perm("intake.view_submission"),
         },
     )
 
@@ -265,25 +312,40 @@ def flows(request):
         reason=f["reason"],
     ).order_by("-observation_date", "site__code", "direction", "pk")
     columns = [
-        ("observation_date", _("observation date")),
-        ("site__code", _("flow monitoring point")),
-        ("direction", _("direction")),
-        ("total", _("individuals")),
-        ("men", _("men")),
-        ("women", _("women")),
-        ("boys", _("boys")),
-        ("girls", _("girls")),
-        ("unaccompanied_children", _("unaccompanied children")),
-        ("nationality", _("nationality")),
-        ("transport", _("transport")),
-        ("reason", _("main reason")),
-        ("reason_counts", _("individuals per reason")),
-        ("previous_country", _("from")),
-        ("next_country", _("to")),
-        ("stranded", _("stranded")),
+        ("observation_date", _("observation date"), "#date+observed"),
+        ("site__code", _("flow monitoring point"), "#loc+code"),
+        ("direction", _("direction"), "#indicator+direction"),
+        ("total", _("individuals"), "#population+total"),
+        ("men", _("men"), "#population+m+adults"),
+        ("women", _("women"), "#population+f+adults"),
+        ("boys", _("boys"), "#population+m+children"),
+        ("girls", _("girls"), "#population+f+children"),
+        (
+            "unaccompanied_children",
+            _("unaccompanied children"),
+            "#population+children+unaccompanied",
+        ),
+        ("nationality", _("nationality"), "#country+code+nationality"),
+        (
+            "nationality_counts",
+            _("individuals per nationality"),
+            "#population+nationality+breakdown",
+        ),
+        ("transport", _("transport"), "#indicator+transport"),
+        ("reason", _("main reason"), "#cause+reason"),
+        ("reason_counts", _("individuals per reason"), "#population+reason+breakdown"),
+        ("previous_country", _("from"), "#country+code+origin"),
+        ("next_country", _("to"), "#country+code+destination"),
+        ("stranded", _("stranded"), "#population+stranded"),
     ]
     return _list(
-        request, name="flow_counts", title=_("Flow counts"), queryset=qs, columns=columns, f=f
+        request,
+        name="flow_counts",
+        title=_("Flow counts"),
+        queryset=qs,
+        columns=columns,
+        f=f,
+        filter_fields=("start", "end", "area", "site", "direction"),
     )
 
 
@@ -298,12 +360,12 @@ def stranded(request):
         user=request.user, start=f["start"], end=f["end"], area=f["area"], site=f["site"]
     ).order_by("-date", "site__code", "pk")
     columns = [
-        ("date", _("date")),
-        ("site__code", _("site")),
-        ("count", _("stranded migrants")),
-        ("nationalities", _("nationalities")),
-        ("needs", _("main needs")),
-        ("note", _("note")),
+        ("date", _("date"), "#date"),
+        ("site__code", _("site"), "#loc+code"),
+        ("count", _("stranded migrants"), "#population+stranded"),
+        ("nationalities", _("nationalities"), "#country+code+nationality"),
+        ("needs", _("main needs"), "#need"),
+        ("note", _("note"), "#description"),
     ]
     return _list(
         request,
@@ -326,16 +388,22 @@ def mrrc(request):
         user=request.user, on=f["on"], area=f["area"], site=f["site"]
     ).order_by("-date", "site__code")
     columns = [
-        ("date", _("date")),
-        ("site__code", _("centre")),
-        ("total", _("migrants present")),
-        ("men", _("men")),
-        ("women", _("women")),
-        ("boys", _("boys")),
-        ("girls", _("girls")),
+        ("date", _("date"), "#date"),
+        ("site__code", _("centre"), "#loc+code+mrrc"),
+        ("total", _("migrants present"), "#population+total"),
+        ("men", _("men"), "#population+m+adults"),
+        ("women", _("women"), "#population+f+adults"),
+        ("boys", _("boys"), "#population+m+children"),
+        ("girls", _("girls"), "#population+f+children"),
     ]
     return _list(
-        request, name="mrrc_occupancy", title=_("MRRC occupancy"), queryset=qs, columns=columns, f=f
+        request,
+        name="mrrc_occupancy",
+        title=_("MRRC occupancy"),
+        queryset=qs,
+        columns=columns,
+        f=f,
+        filter_fields=("on", "area", "site"),
     )
 
 
@@ -351,16 +419,16 @@ def displacement(request):
         user=request.user, round_number=f["round"], current_on=current_on, area=f["area"]
     ).order_by("-round__reporting_date", "area__pcode", "site__code")
     columns = [
-        ("round__number", _("round")),
-        ("round__reporting_date", _("reporting date")),
-        ("area__pcode", _("P-code")),
-        ("area__name_fr", _("cercle")),
-        ("site__code", _("IDP site")),
-        ("households", _("households")),
-        ("total", _("IDPs")),
-        ("returnees", _("returnees")),
-        ("reason", _("reason")),
-        ("period", _("period")),
+        ("round__number", _("round"), "#meta+round"),
+        ("round__reporting_date", _("reporting date"), "#date+reported"),
+        ("area__pcode", _("P-code"), "#adm2+code"),
+        ("area__name_fr", _("cercle"), "#adm2+name"),
+        ("site__code", _("IDP site"), "#loc+code+idp_site"),
+        ("households", _("households"), "#population+households"),
+        ("total", _("IDPs"), "#affected+idps+ind"),
+        ("returnees", _("returnees"), "#population+returnees"),
+        ("reason", _("reason"), "#cause"),
+        ("period", _("period"), "#date+period"),
     ]
     return _list(
         request,
@@ -369,6 +437,7 @@ def displacement(request):
         queryset=qs,
         columns=columns,
         f=f,
+        filter_fields=("round", "area"),
     )
 
 
@@ -387,18 +456,24 @@ def events(request):
         event_type=f["event_type"],
     ).order_by("-event_date", "pk")
     columns = [
-        ("event_date", _("date")),
-        ("event_type", _("type")),
-        ("area__pcode", _("P-code")),
-        ("site__code", _("site")),
-        ("households", _("households")),
-        ("individuals", _("individuals")),
-        ("from_location", _("from")),
-        ("to_location", _("to")),
-        ("needs", _("first needs")),
-        ("description", _("description")),
-        ("source", _("source")),
+        ("event_date", _("date"), "#date+event"),
+        ("event_type", _("type"), "#event+type"),
+        ("area__pcode", _("P-code"), "#loc+pcode"),
+        ("site__code", _("site"), "#loc+code"),
+        ("households", _("households"), "#affected+hh"),
+        ("individuals", _("individuals"), "#affected+ind"),
+        ("from_location", _("from"), "#loc+origin"),
+        ("to_location", _("to"), "#loc+destination"),
+        ("needs", _("first needs"), "#need"),
+        ("description", _("description"), "#description"),
+        ("source", _("source"), "#meta+source"),
     ]
     return _list(
-        request, name="events", title=_("Mobility events"), queryset=qs, columns=columns, f=f
+        request,
+        name="events",
+        title=_("Mobility events"),
+        queryset=qs,
+        columns=columns,
+        f=f,
+        filter_fields=("start", "end", "area", "event_type"),
     )

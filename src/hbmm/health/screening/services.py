@@ -309,7 +309,7 @@ def screening_create(
     if override:
         _audit_override(screening, by=agent)
     if screening.is_suspect and notify:
-        screening_notify(screening=screening, by=agent)
+        _notify_now(screening, by=agent)
     return screening
 
 
@@ -373,7 +373,7 @@ def screening_update(
     if override:
         _audit_override(screening, by=by)
     if screening.is_suspect and not screening.notified_at and notify:
-        screening_notify(screening=screening, by=by)
+        _notify_now(screening, by=by)
     return screening
 
 
@@ -424,7 +424,7 @@ def screening_decide(
             details={"confirmed": decision},
         )
     if screening.is_suspect and not screening.notified_at:
-        screening_notify(screening=screening, by=by)
+        _notify_now(screening, by=by)
     return screening
 
 
@@ -574,6 +574,12 @@ def screening_alert_send(screening: Screening) -> int:
 
     transaction.on_commit(send)
     return len(recipients)
+
+
+def _notify_now(screening: Screening, *, by) -> None:
+    """The automatic notification of a suspect, now (or at the screening time, when the
+    device clock is a few minutes ahead of the server's)."""
+    screening_notify(screening=screening, by=by, at=max(timezone.now(), screening.screened_at))
 
 
 @transaction.atomic

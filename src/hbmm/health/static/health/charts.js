@@ -1,14 +1,15 @@
-// Renders the Vega-Lite specifications embedded in the page (<script type="application/json"
-// data-vega-target="id">) when the vendored vega-embed is loaded (window.vegaEmbed);
-// without it the tables next to the charts carry the same data.
+// Renders each Vega-Lite specification of the page: an element <div data-vega-spec="ID">
+// gets the chart whose spec is in <script id="ID" type="application/json"> (json_script).
+// Uses the vega-embed vendored by the reports app; without it, the tables next to the charts
+// carry the same data.
 (function () {
   function render() {
     if (typeof window.vegaEmbed !== "function") return;
-    document.querySelectorAll("script[data-vega-target]").forEach(function (node) {
-      var target = document.getElementById(node.getAttribute("data-vega-target"));
-      if (!target) return;
-      window.vegaEmbed(target, JSON.parse(node.textContent), { actions: false });
+    document.querySelectorAll("[data-vega-spec]").forEach(function (target) {
+      var node = document.getElementById(target.getAttribute("data-vega-spec"));
+      if (!node) return;
       target.hidden = false;
+      window.vegaEmbed(target, JSON.parse(node.textContent), { actions: false });
     });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", render);
