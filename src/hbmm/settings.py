@@ -216,6 +216,9 @@ SPECTACULAR_SETTINGS = {"TITLE": "HBMM API", "VERSION": "0.1.0"}
 HBMM_COUNTRY_ISO3 = env_str("HBMM_COUNTRY_ISO3", "MLI")
 # Land border closure date (ISO); the mobility figures count flows up to it. The demo sets one.
 HBMM_BORDER_CLOSURE_DATE = env_str("HBMM_BORDER_CLOSURE_DATE", "")
+# Map tiles under the overview's map (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png);
+# empty: the shipped admin boundaries only, which need no network.
+HBMM_MAP_TILE_URL = env_str("HBMM_MAP_TILE_URL", "")
 # Largest OpenRosa submission or uploaded file accepted, in bytes.
 HBMM_MAX_UPLOAD_BYTES = env_int("HBMM_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = HBMM_MAX_UPLOAD_BYTES

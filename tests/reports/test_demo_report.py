@@ -6,12 +6,10 @@ import re
 from datetime import date
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from hbmm.health import demo as health_demo
-from hbmm.health import reference as health_reference
-from hbmm.mobility import demo as mobility_demo
 from hbmm.reports import sitrep
 from hbmm.reports.registry import Context
 from hbmm.reports.scope import system_reader
@@ -22,16 +20,10 @@ def demo_data(django_db_setup, django_db_blocker):
     """The reference and demo data, loaded once for this module (about a minute through the
     intake pipeline) inside a transaction rolled back when the module is done; each test still
     runs in its own savepoint inside it."""
-    from hbmm.accounts.services import roles_sync
-    from hbmm.places.services import reference_load
-
     with django_db_blocker.unblock(), transaction.atomic():
         out = io.StringIO()
-        reference_load()
-        roles_sync()
-        health_reference.load(out)
-        health_demo.load(out)
-        mobility_demo.load(out)
+        call_command("load_reference", stdout=out)
+        call_command("demo", stdout=out)
         yield
         transaction.set_rollback(True)
 
@@ -92,6 +84,14 @@ def test_the_plans_first_page_in_english_and_french_md_html_pdf(demo_data, db):
     assert "- Personnes déplacées internes (PDI) : 239\xa0484 (passage" in fr
     assert "(CRRM) : 203 (dont 41 femmes et 23 enfants).\n" in fr
 
+    assert "## Screening and community surveillance\n" in en
+    assert (
+        "- From 9 May 2020 to 15 May 2020, 49 travellers were screened at 7 points of entry; 6 "
+        "met the suspect case definition (12%), of whom 6 were referred and 6 sampled (2 "
+        "positive).\n" in en
+    )
+    assert "- Du 9 mai 2020 au 15 mai 2020, 49 voyageurs ont été dépistés à 7 points" in fr
+
     # Before any data, each section says so instead of printing zeros.
     early = report(date(2016, 1, 1), "en")
     assert "_No epidemiological figures have been reported on or before 1 January 2016._" in early
@@ -150,6 +150,14 @@ def test_overview_page_and_drilldowns_count_the_records(demo_data, client, make_
     days = {row[0] for row in april[2:]}
     total = sum(int(row[4]) for row in april[2:])
     assert round(total / len(days)) == 347
+    screenings = _csv(
+        client.get(
+            "/reports/drilldown/health.screenings/?as_of=2020-05-15&start=2020-05-09&format=csv"
+        )
+    )
+    assert len(screenings) - 2 == 49
+    assert [row[6] for row in screenings[2:]].count("yes") == 6  # suspects
+    assert ">49</a>" in html and ">6 of 49 screened (12%)</a>" in html
     mrrc = _csv(client.get("/reports/drilldown/mobility.mrrc/?as_of=2020-05-15&format=csv"))
     assert sum(int(row[3]) for row in mrrc[2:]) == 203
     assert sum(int(row[4]) for row in mrrc[2:]) == 41

@@ -105,6 +105,7 @@ def test_dates_in_words():
     with override("fr"):
         assert format_date(date(2020, 5, 15)) == "15 mai 2020"
         assert format_month(date(2020, 4, 1)) == "avril 2020"
+        assert format_date(date(2020, 4, 1)) == "1er avril 2020"
 
 
 def test_drilldown_url_carries_date_area_and_params():

@@ -51,6 +51,8 @@ def format_date(day: date | None) -> str:
     """A date in words, as the plan writes it: 15 May 2020 / 15 mai 2020."""
     if day is None:
         return gettext("n/a")
+    if day.day == 1 and _is_french():  # « 1er avril 2020 »
+        return "1er " + formats.date_format(day, "F Y", use_l10n=True)
     return formats.date_format(day, "j F Y", use_l10n=True)
 
 

@@ -68,7 +68,7 @@ def overview(request):
     ctx, errors, areas = _context(request)
     outputs = build_sections(ctx)
     boundaries_url = reverse("reports:boundaries", kwargs={"level": 1})
-    tile_url = getattr(settings, "HBMM_MAP_TILE_URL", "")
+    tile_url = settings.HBMM_MAP_TILE_URL
     shown, empty = [], []
     for index, output in enumerate(outputs):
         if not output.result.has_data:

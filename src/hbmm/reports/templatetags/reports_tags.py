@@ -3,10 +3,19 @@ from django import template
 register = template.Library()
 
 
-@register.simple_tag
-def drilldown_url(figure, as_of=None, area=None):
-    """The URL of the records behind `figure`, at the page's date and area ("" when none)."""
+@register.simple_tag(takes_context=True)
+def drilldown_url(context, figure, as_of=None, area=None):
+    """The URL of the records behind `figure`, at the page's date and area; "" when the figure
+    has none or the reader may not see those records."""
+    from hbmm.reports.drilldowns import get_drilldown
+
     if figure.drilldown is None:
+        return ""
+    spec = get_drilldown(figure.drilldown.key)
+    request = context.get("request")
+    if spec is None or (
+        spec.permission and request is not None and not request.user.has_perm(spec.permission)
+    ):
         return ""
     return figure.drilldown.url(as_of=as_of, area=area)
 

@@ -54,6 +54,7 @@ class Command(BaseCommand):
             Path(options["output"]).write_bytes(body)
             self.stderr.write(f"sitrep: wrote {options['output']} ({len(body):,} bytes)")
         elif options["format"] == "pdf":
-            self.stdout.buffer.write(body) if hasattr(self.stdout, "buffer") else None
+            self.stdout.flush()
+            self.stdout._out.buffer.write(body)  # binary: the underlying stream's buffer
         else:
             self.stdout.write(body.decode("utf-8"), ending="")
