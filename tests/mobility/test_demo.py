@@ -3,7 +3,6 @@ plan's numbers computed by the figures from the records it produced."""
 
 import datetime as dt
 import io
-import time
 
 import pytest
 from django.db.models import Max, Min
@@ -43,9 +42,7 @@ def test_demo_reproduces_the_plans_figures(reference, make_user, settings, tmp_p
     settings.MEDIA_ROOT = tmp_path
     settings.HBMM_BORDER_CLOSURE_DATE = ""
     out = io.StringIO()
-    started = time.monotonic()
     demo.load(out)
-    elapsed = time.monotonic() - started
     assert "quarantined" in out.getvalue() and " 0 quarantined" in out.getvalue()
     assert ImportFile.objects.filter(is_demo=True).count() == 7
     assert not Submission.objects.exclude(status="accepted").exists()
@@ -78,7 +75,6 @@ def test_demo_reproduces_the_plans_figures(reference, make_user, settings, tmp_p
     assert {"BCP-KOUREMALE", "BCP-ZEGOUA", "BCP-SONA", "BCP-GOGUI", "BCP-DIBOLI"} < sites
     assert len(sites) == 9
     assert closure.parts["days_observed"] < closure.parts["days_in_period"]
-    assert elapsed < 90, elapsed
 
     # The same figures, by name, as the situation overview of 15 May 2020 reads them.
     overview = selectors.situation_overview(user=user, as_of=D(2020, 5, 15))
