@@ -91,10 +91,10 @@ def main():
     try:
         for _ in range(100):
             try:
-                requests.head(f"{url}/submission", timeout=1)
+                requests.head(f"{url}/submission", timeout=10)
                 break
-            except requests.ConnectionError:
-                time.sleep(0.2)
+            except (requests.ConnectionError, requests.Timeout):
+                time.sleep(0.5)
         # Warm-up: every worker authenticates once and loads its caches.
         warm = requests.Session()
         warm.auth = ("bench", "bench password 2020")

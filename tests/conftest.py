@@ -77,3 +77,10 @@ def _fast_password_hashing(settings):
     """Argon2 is slow by design (and uses 100 MB per hash): tests hash with MD5, except those
     that ask for the real hashers (see tests/accounts/test_auth.py)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _no_cache(settings):
+    """No cache in tests: nothing carries over from one test to the next, and no entry expires
+    in the middle of a query count (pages cache whether demo data is loaded for a minute)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

@@ -80,6 +80,19 @@ def test_demo_reproduces_the_plans_figures(reference, make_user, settings, tmp_p
     assert closure.parts["days_observed"] < closure.parts["days_in_period"]
     assert elapsed < 90, elapsed
 
+    # The same figures, by name, as the situation overview of 15 May 2020 reads them.
+    overview = selectors.situation_overview(user=user, as_of=D(2020, 5, 15))
+    assert {name: figure.value for name, figure in overview.items()} == {
+        "flow_monthly_average": 347,
+        "flow_until_border_closure": 262_103,
+        "stranded_after_border_closure": 180,
+        "idps_current": 239_484,
+        "mrrc_occupancy": 203,
+    }
+    assert overview["flow_monthly_average"].parts["change_percent"] == -7
+    before = selectors.situation_overview(user=user, as_of=D(2020, 3, 1))
+    assert before["flow_until_border_closure"] is None and before["idps_current"].value < 239_484
+
     # Idempotent: a second run imports nothing.
     rows = FlowCount.objects.count()
     again = io.StringIO()

@@ -102,11 +102,6 @@ def forms_for_user(user) -> list:
 
 
 def demo_data_present() -> bool:
-    """Whether any demonstration data has been loaded (cached for a minute: every page asks)."""
-    from django.core.cache import cache
-
-    present = cache.get("hbmm:demo_data_present")
-    if present is None:
-        present = Submission.objects.filter(is_demo=True).exists()
-        cache.set("hbmm:demo_data_present", present, 60)
-    return present
+    """Whether demonstration data has been loaded: `hbmm demo` always imports demo files.
+    (The file table is small; the submission table is not, and is_demo is not indexed.)"""
+    return ImportFile.objects.filter(is_demo=True).exists()

@@ -705,3 +705,32 @@ def areas_for_filter(user) -> QuerySet:
     return restrict_to_scope(
         AdminArea.objects.filter(country_iso3="MLI", level__lte=AdminArea.Level.ADM1), user
     ).order_by("path")
+
+
+def situation_overview(
+    *, user, as_of: dt.date, area: AdminArea | None = None
+) -> dict[str, Figure | None]:
+    """The plan's "migrants in vulnerable situation" figures as of a date, by name:
+
+    - `flow_monthly_average`: the last complete month before `as_of` (on 15 May 2020: April
+      2020), with its change on the month before (`parts["change_percent"]`);
+    - `flow_until_border_closure`: 1 June 2016 to the day before the closure (None without a
+      closure date, or when the closure is after `as_of`);
+    - `stranded_after_border_closure`: the first week from the closure (same conditions);
+    - `idps_current`: each cercle's latest round reported on or before `as_of`;
+    - `mrrc_occupancy`: each centre's latest report on or before `as_of`.
+    """
+    last_month = as_of.replace(day=1) - dt.timedelta(days=1)
+    closure = border_closure_date()
+    closed = closure is not None and closure <= as_of
+    return {
+        "flow_monthly_average": flow_monthly_average(user=user, month=last_month, area=area),
+        "flow_until_border_closure": (
+            flow_until_border_closure(user=user, area=area) if closed else None
+        ),
+        "stranded_after_border_closure": (
+            stranded_after_border_closure(user=user, area=area) if closed else None
+        ),
+        "idps_current": idps_current(user=user, as_of=as_of, area=area),
+        "mrrc_occupancy": mrrc_occupancy(user=user, on=as_of, area=area),
+    }

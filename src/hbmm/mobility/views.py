@@ -232,8 +232,19 @@ def _stream_csv(request, *, name: str, header: list[str], rows, filters: dict, h
     return response
 
 
-def _display(value):
-    """A cell of a records table: lists and counts per key in words, the rest as it is."""
+CHOICE_LABELS = {
+    "direction": Direction.choices,
+    "transport": Transport.choices,
+    "reason": Reason.choices,
+    "event_type": MobilityEvent.Type.choices,
+}
+
+
+def _display(value, labels: dict):
+    """A cell of a records table: choices by their label, lists and counts per key in words,
+    the rest as it is (the CSV export keeps the codes)."""
+    if labels and value in labels:
+        return labels[value]
     if isinstance(value, dict):
         return ", ".join(f"{k}: {v}" for k, v in sorted(value.items()))
     if isinstance(value, list):
@@ -266,7 +277,11 @@ def _list(
             filters={k: v for k, v in request.GET.items() if k != "format"},
         )
     page = Paginator(values, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = [(*map(_display, row[:-2]), *row[-2:]) for row in page.object_list]
+    labels = [dict(CHOICE_LABELS.get(c, ())) for c, _label, _hxl in columns]
+    page.object_list = [
+        (*(_display(v, labels[i]) for i, v in enumerate(row[:-2])), *row[-2:])
+        for row in page.object_list
+    ]
     form = f["form"]
     query = request.GET.copy()
     query.pop("page", None)
