@@ -26,3 +26,11 @@ def colon(label) -> str:
     from django.utils.translation import gettext
 
     return gettext("%(label)s:") % {"label": label}
+
+
+@register.filter
+def longdate(day) -> str:
+    """A date in words in the active language: 15 May 2020 / 15 mai 2020, 1er avril 2020."""
+    from hbmm.reports.figures import format_date
+
+    return format_date(day)
