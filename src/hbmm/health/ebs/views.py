@@ -3,7 +3,6 @@ signal page with its triage / verification / event actions."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from hbmm.health.ebs.intake_mappers import FORM_ID
 from hbmm.health.ebs.models import Signal
 from hbmm.health.screening.forms import PeriodForm
 from hbmm.health.screening.webforms import add_errors, web_submit
+from hbmm.health.workflow_views import workflow_action
 
 
 @login_required
@@ -168,25 +168,12 @@ def _run(action: str, signal: Signal, data: dict, user):
 @login_required
 @require_POST
 def signal_action(request, pk: int, action: str):
-    if action not in ACTIONS:
-        raise Http404
-    permission, form_class = ACTIONS[action]
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
-    signal = selectors.signal_get(user=request.user, pk=pk)
-    data = {}
-    if form_class is not None:
-        form = form_class(request.POST)
-        if not form.is_valid():
-            for field, errors in form.errors.items():
-                messages.error(request, f"{field}: {' '.join(errors)}")
-            return redirect("health:signal_detail", pk=pk)
-        data = form.cleaned_data
-    try:
-        _run(action, signal, data, request.user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Saved."))
-    return redirect("health:signal_detail", pk=pk)
+    return workflow_action(
+        request,
+        pk=pk,
+        action=action,
+        actions=ACTIONS,
+        get_record=selectors.signal_get,
+        run=_run,
+        detail_url="health:signal_detail",
+    )

@@ -4,9 +4,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -26,6 +24,7 @@ from hbmm.health.screening.forms import (
 from hbmm.health.screening.intake_mappers import FORM_ID
 from hbmm.health.screening.models import AgeGroup, Screening, Sex
 from hbmm.health.screening.webforms import add_errors, web_submit
+from hbmm.health.workflow_views import workflow_action
 from hbmm.places.models import Site
 
 
@@ -217,28 +216,15 @@ def _run(action: str, screening: Screening, data: dict, user):
 @login_required
 @require_POST
 def screening_action(request, pk: int, action: str):
-    if action not in ACTIONS:
-        raise Http404
-    permission, form_class = ACTIONS[action]
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
-    screening = selectors.screening_get(user=request.user, pk=pk)
-    data = {}
-    if form_class is not None:
-        form = form_class(request.POST)
-        if not form.is_valid():
-            for field, errors in form.errors.items():
-                messages.error(request, f"{field}: {' '.join(errors)}")
-            return redirect("health:screening_detail", pk=pk)
-        data = form.cleaned_data
-    try:
-        _run(action, screening, data, request.user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Saved."))
-    return redirect("health:screening_detail", pk=pk)
+    return workflow_action(
+        request,
+        pk=pk,
+        action=action,
+        actions=ACTIONS,
+        get_record=selectors.screening_get,
+        run=_run,
+        detail_url="health:screening_detail",
+    )
 
 
 @login_required
