@@ -106,7 +106,7 @@ def _database() -> dict:
         # cache (the default is 2 MiB) keeps the indexes of a million imported rows in memory.
         config["OPTIONS"] = {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-            " PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA cache_size=-65536;",
+            " PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=10000;",
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
         }

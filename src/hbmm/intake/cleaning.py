@@ -19,11 +19,18 @@ from hbmm.intake.mappers import FieldError
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
+_BLANK = frozenset(("", "n/a", "NA"))
+
+
 def _raw(data: dict, name: str):
+    # Called for every field of every row (a million-row import): the common cases first.
     value = data.get(name)
+    if value is None:
+        return None
     if isinstance(value, str):
         value = value.strip()
-    return None if value in (None, "", "n/a", "NA") else value
+        return None if value in _BLANK else value
+    return value
 
 
 def _missing(errors, name, required) -> None:

@@ -36,6 +36,7 @@ from hbmm.intake.services import (
     submission_receive,
     submissions_process,
 )
+from hbmm.tabular import read_rows
 
 Status = Submission.Status
 INSTANCE_ID_COLUMNS = ("instance_id", "instanceid", "meta/instanceID", "_uuid", "KEY", "uuid")
@@ -99,17 +100,76 @@ def row_prepare(kind: str, number: int, values: dict, seen: RowCounter) -> Row:
     return Row(number, instance_id, text_values, payload, checksum)
 
 
-def rows_import(record: ImportFile, rows: list[tuple[int, dict]], seen: RowCounter) -> None:
-    """Store and process one batch of the file's rows; the file's counters follow."""
+def batches_import(record: ImportFile, *, batch_size: int, options: dict):
+    """Import the stored file's rows a batch at a time, yielding after each batch (the file's
+    counters are then up to date)."""
     mapper = get_mapper(record.kind)
+    cleaner, seen = Cleaner(mapper, record.uploaded_by), RowCounter()
+    with record.file.open("rb") as handle:
+        rows = mapper.transform_rows(
+            read_rows(handle, filename=record.original_name), options=options
+        )
+        batch: list[tuple[int, dict]] = []
+        for number, values in rows:
+            batch.append((number, values))
+            if len(batch) >= batch_size:
+                rows_import(record, batch, seen, cleaner)
+                batch = []
+                yield
+        if batch:
+            rows_import(record, batch, seen, cleaner)
+            yield
+
+
+class Cleaner:
+    """A mapper's `clean` over file rows: each row renamed to the mapper's field names (the
+    rename plan is made once per header), cleaned, and turned into an outcome
+    (row, cleaned values or None, reasons or None, site or site code)."""
+
+    def __init__(self, mapper, submitter):
+        self.mapper = mapper
+        self.submitter = submitter
+        self.aliases = alias_map(mapper.aliases)
+        self.plans: dict[tuple, list] = {}
+
+    def outcomes(self, rows: list[Row]) -> list[tuple]:
+        mapper, site_field, plans = self.mapper, self.mapper.site_field, self.plans
+        outcomes = []
+        # Reasons are stored in the deployment's language (as services.submissions_process).
+        with translation.override(settings.HBMM_DATA_LANGUAGE):
+            for row in rows:
+                keys = tuple(row.values)
+                plan = plans.get(keys) or plans.setdefault(keys, alias_plan(keys, self.aliases))
+                data = {n: v for n, v in zip(plan, row.values.values(), strict=True) if n}
+                try:
+                    cleaned = mapper.clean(data, submitter=self.submitter)
+                except MappingError as exc:
+                    code = data.get(site_field) if site_field else None
+                    outcomes.append((row, None, exc.errors, code))
+                    continue
+                site = cleaned.get("site")
+                outcomes.append((row, cleaned, None, site if hasattr(site, "pk") else None))
+        return outcomes
+
+
+def rows_import(record: ImportFile, rows: list[tuple[int, dict]], seen: RowCounter, cleaner):
+    """Store and process one batch of the file's rows; the file's counters follow. Only the
+    rows not received before are cleaned."""
     prepared = [row_prepare(record.kind, number, values, seen) for number, values in rows]
+    fresh, again, duplicate = _split(prepared)
+    _store(record, cleaner.mapper, cleaner.outcomes(fresh), again, duplicate)
+
+
+def _split(rows: list[Row]) -> tuple[list[Row], list[Row], int]:
+    """(rows never received, changed copies of known rows, number received before as is)."""
     known = dict(
-        Submission.objects.filter(instance_id__in=[r.instance_id for r in prepared])
+        Submission.objects.filter(instance_id__in=[r.instance_id for r in rows])
         .exclude(status=Status.CONFLICT)
+        .order_by()
         .values_list("instance_id", "checksum")
     )
     fresh, again, in_batch, duplicate = [], [], set(), 0
-    for row in prepared:
+    for row in rows:
         if known.get(row.instance_id) == row.checksum:
             duplicate += 1  # received before, byte for byte (the same file imported again)
         elif row.instance_id in known or row.instance_id in in_batch:
@@ -117,15 +177,20 @@ def rows_import(record: ImportFile, rows: list[tuple[int, dict]], seen: RowCount
         else:
             in_batch.add(row.instance_id)
             fresh.append(row)
-    # Reasons are stored in the deployment's language (as services.submissions_process does).
+    return fresh, again, duplicate
+
+
+def _store(record: ImportFile, mapper, outcomes: list, again: list[Row], duplicate: int) -> None:
     with translation.override(settings.HBMM_DATA_LANGUAGE):
         try:
             with transaction.atomic():
-                accepted, quarantined = _fresh_rows_store(record, mapper, fresh)
-                _counters_add(record, len(fresh) + duplicate, accepted, quarantined, duplicate)
+                accepted, quarantined = _outcomes_store(record, mapper, outcomes)
+                read = len(outcomes) + duplicate
+                _counters_add(record, read, accepted, quarantined, duplicate)
         except (MappingError, ValidationError, IntegrityError):
             _counters_add(record, duplicate, 0, 0, duplicate)
-            again = fresh + again  # one by one, so that only the culprit rows are quarantined
+            # One by one, so that only the culprit rows are quarantined.
+            again = [outcome[0] for outcome in outcomes] + again
         if again:
             with transaction.atomic():
                 _counters_add(record, len(again), *_rows_one_by_one(record, again))
@@ -145,31 +210,14 @@ def _counters_add(
     )
 
 
-def _fresh_rows_store(record: ImportFile, mapper, fresh: list[Row]) -> tuple[int, int]:
-    """Clean the rows not received before, store each with its outcome and save the accepted
-    ones into the domain: (accepted, quarantined)."""
-    if not fresh:
+def _outcomes_store(record: ImportFile, mapper, outcomes: list) -> tuple[int, int]:
+    """Store each cleaned row with its outcome and save the accepted ones into the domain:
+    (accepted, quarantined)."""
+    if not outcomes:
         return 0, 0
-    aliases = alias_map(mapper.aliases)
-    plans: dict[tuple, list] = {}  # the rows of a file share their header: rename plan per header
-    site_field = mapper.site_field
-    submitter = record.uploaded_by
-    outcomes: list[tuple[Row, dict | None, list | None, object]] = []
-    for row in fresh:
-        keys = tuple(row.values)
-        plan = plans.get(keys) or plans.setdefault(keys, alias_plan(keys, aliases))
-        data = {n: v for n, v in zip(plan, row.values.values(), strict=True) if n is not None}
-        try:
-            cleaned = mapper.clean(data, submitter=submitter)
-        except MappingError as exc:
-            outcomes.append((row, None, exc.errors, data.get(site_field) if site_field else None))
-            continue
-        site = cleaned.get("site")
-        outcomes.append((row, cleaned, None, site if hasattr(site, "pk") else None))
     # Quarantined rows are filed under their site (when it exists), so its reviewers see them.
     sites = sites_named([site for _r, cleaned, _e, site in outcomes if cleaned is None])
-    now = timezone.now()
-    stored = _submissions_insert(record, outcomes, sites, now)
+    stored = _submissions_insert(record, outcomes, sites, timezone.now())
     items = [
         Item(submission_id=pk, load=load, cleaned=cleaned)
         for (pk, load), (_row, cleaned, _e, _s) in zip(stored, outcomes, strict=True)

@@ -98,8 +98,11 @@ def flatten_json(record: dict) -> dict:
     return data
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+
+
 def json_dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return _ENCODER.encode(value)  # one encoder: json.dumps with options builds one per call
 
 
 @lru_cache(maxsize=4096)

@@ -396,15 +396,15 @@ def import_file_store(
 
 
 def import_file_run(
-    *, import_file: ImportFile, batch_size: int = 1000, progress=None, options: dict | None = None
+    *, import_file: ImportFile, batch_size: int = 2000, progress=None, options: dict | None = None
 ) -> ImportFile:
     """Read a stored file's rows in batches: each row becomes a Submission (channel `file`, with
     its row number) and goes through the form's mapper. Each batch commits on its own, so the
     progress is visible while it runs; running a file again adds nothing already received.
     `progress(rows_read)` is called after each batch; `options` go to the mapper's
     `transform_rows`."""
-    from hbmm.intake.file_rows import RowCounter, rows_import
-    from hbmm.tabular import TableError, count_rows, read_rows
+    from hbmm.intake.file_rows import batches_import
+    from hbmm.tabular import TableError, count_rows
 
     record = import_file
     record.status = ImportFile.Status.RUNNING
@@ -416,24 +416,10 @@ def import_file_run(
     except TableError:
         record.rows_total = None
     record.save()
-    seen = RowCounter()
-    batch: list[tuple[int, dict]] = []
     try:
-        with record.file.open("rb") as handle:
-            rows = read_rows(handle, filename=record.original_name)
-            for number, values in get_mapper(record.kind).transform_rows(
-                rows, options=options or {}
-            ):
-                batch.append((number, values))
-                if len(batch) >= batch_size:
-                    rows_import(record, batch, seen)
-                    batch = []
-                    if progress:
-                        progress(record.rows_read)
-            if batch:
-                rows_import(record, batch, seen)
-                if progress:
-                    progress(record.rows_read)
+        for _batch in batches_import(record, batch_size=batch_size, options=options or {}):
+            if progress:
+                progress(record.rows_read)
     except TableError as exc:
         record.status, record.error = ImportFile.Status.FAILED, str(exc)
     except Exception as exc:  # keep the file's status truthful, then let it propagate
@@ -454,7 +440,7 @@ def file_import(
     source,
     original_name: str,
     uploaded_by=None,
-    batch_size: int = 1000,
+    batch_size: int = 2000,
     progress=None,
     is_demo: bool = False,
     options: dict | None = None,

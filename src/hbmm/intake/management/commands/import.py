@@ -25,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user", help="user name recorded as uploader (and whose scope applies)"
         )
-        parser.add_argument("--batch-size", type=int, default=1000)
+        parser.add_argument("--batch-size", type=int, default=2000)
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
         parser.add_argument(
             "--max-report", type=int, default=200, help="quarantined rows listed at most"
@@ -37,7 +37,7 @@ class Command(BaseCommand):
         kind,
         file,
         user=None,
-        batch_size=1000,
+        batch_size=2000,
         no_progress=False,
         max_report=200,
         **options,
