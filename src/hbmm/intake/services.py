@@ -730,6 +730,7 @@ class OpenRosaResult:
     created: bool
     conflict: bool
     attachments_added: int
+    completed: bool = False  # this post completed a submission sent in several parts
 
 
 def _store_attachment(submission: Submission, upload) -> bool:
@@ -763,7 +764,7 @@ def _store_attachment(submission: Submission, upload) -> bool:
 
 
 def openrosa_submission_receive(
-    *, xml: bytes, attachments: list, user, device_id: str = ""
+    *, xml: bytes, attachments: list, user, device_id: str = "", incomplete: bool = False
 ) -> OpenRosaResult:
     """One OpenRosa POST: check it, store the raw XML and the files, process the submission.
 
@@ -772,6 +773,8 @@ def openrosa_submission_receive(
     unknown (400) or outside the user's scope (403). The same instance posted again (Collect
     splits large submissions over several posts, or retries) stores only the files not yet
     received; a different XML under a known instance id is kept as a conflict copy (409).
+    `incomplete` (Collect's `*isIncomplete*` on every part but the last): store the XML and the
+    files, but map the submission only when its last part arrives.
     """
     from hbmm.accounts.scope import user_scope
     from hbmm.intake.parsing import PayloadError, parse_xml
@@ -825,9 +828,25 @@ def openrosa_submission_receive(
     submission = received.submission
     added = sum(_store_attachment(submission, upload) for upload in attachments)
     conflict = submission.status == Status.CONFLICT
-    if received.created and not conflict:
-        submissions_process([submission])
-        submission.refresh_from_db()
+    processed = False
+    if not conflict and not incomplete:
+        submission, processed = _process_if_received(submission)
     return OpenRosaResult(
-        submission=submission, created=received.created, conflict=conflict, attachments_added=added
+        submission=submission,
+        created=received.created,
+        conflict=conflict,
+        attachments_added=added,
+        completed=processed and not received.created,
     )
+
+
+def _process_if_received(submission: Submission) -> tuple[Submission, bool]:
+    """Map a submission still waiting (its last part just arrived, or a first complete post);
+    the row lock (an IMMEDIATE transaction on SQLite) makes two racing posts process it once."""
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        waiting = locked.status == Status.RECEIVED
+        if waiting:
+            submissions_process([locked])
+    locked.refresh_from_db()
+    return locked, waiting
