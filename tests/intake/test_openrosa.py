@@ -334,7 +334,10 @@ def test_split_submission_is_mapped_only_when_its_last_part_arrives(probe, make_
     assert probe.saved == []
 
     second = post(
-        client, xml, SimpleUploadedFile("b.jpg", b"second", "image/jpeg"), **{"*isIncomplete*": "YES"}
+        client,
+        xml,
+        SimpleUploadedFile("b.jpg", b"second", "image/jpeg"),
+        **{"*isIncomplete*": "YES"},
     )
     assert_openrosa(second, 201)
     assert Submission.objects.get().status == "received" and probe.saved == []
@@ -437,9 +440,7 @@ def test_chunked_submission_without_content_length_is_received(probe, make_user)
 
 
 @pytest.mark.django_db
-def test_chunked_submission_over_the_limit_is_a_413_and_stores_nothing(
-    probe, make_user, settings
-):
+def test_chunked_submission_over_the_limit_is_a_413_and_stores_nothing(probe, make_user, settings):
     settings.HBMM_MAX_UPLOAD_BYTES = 3000
     user = make_user("enumerator", areas=["ML01"])
     video = SimpleUploadedFile("v.mp4", b"0" * 5000, "video/mp4")

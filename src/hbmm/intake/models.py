@@ -280,7 +280,8 @@ class PullSource(models.Model):
     )
     # Submission time of the last stored record (ISO 8601, as the server wrote it).
     watermark = models.CharField(_("submissions up to"), max_length=40, blank=True)
-    # Update time of the last stored edit (ODK Central __system/updatedAt).
+    # ODK Central: update time of the last stored edit (__system/updatedAt). KoboToolbox: the
+    # _id reached by an unfinished sweep of the edited records ("" when the sweep is complete).
     edit_watermark = models.CharField(_("edits up to"), max_length=40, blank=True)
     last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
     last_status = models.CharField(

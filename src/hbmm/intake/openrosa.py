@@ -190,12 +190,16 @@ def _read_unsized_body(request, limit: int) -> HttpResponse | None:
     given to Django with its length. Returns an error response, or None when the request is
     ready to parse."""
     meta = request.META
-    if meta.get("CONTENT_LENGTH") or "chunked" not in meta.get("HTTP_TRANSFER_ENCODING", "").lower():
+    if (
+        meta.get("CONTENT_LENGTH")
+        or "chunked" not in meta.get("HTTP_TRANSFER_ENCODING", "").lower()
+    ):
         return None
     if not meta.get("wsgi.input_terminated"):
         # The server left the chunk framing in place (or cannot say where the body ends).
         return _message(411, _("Send the submission with a Content-Length header."))
-    spool = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)
+    # Open for as long as the request is: Django's parser reads it after this returns.
+    spool = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115
     size = 0
     for chunk in iter(lambda: meta["wsgi.input"].read(64 * 1024), b""):
         size += len(chunk)
@@ -210,9 +214,7 @@ def _read_unsized_body(request, limit: int) -> HttpResponse | None:
 
 
 def _too_large(limit: int) -> HttpResponse:
-    return _message(
-        413, _("The submission is larger than this server accepts (%d bytes).") % limit
-    )
+    return _message(413, _("The submission is larger than this server accepts (%d bytes).") % limit)
 
 
 def _is_incomplete(request) -> bool:
