@@ -56,6 +56,9 @@ class ImportFile(models.Model):
     error = models.TextField(_("error"), blank=True)
     is_demo = models.BooleanField(_("demonstration data"), default=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The mapper's import options chosen at upload (Mapper.import_options): a run again of the
+    # file reads it the same way.
+    options = models.JSONField(_("import options"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("imported file")

@@ -413,17 +413,29 @@ def _store_file(*, kind: str, source, original_name: str, uploaded_by) -> Import
 
 
 def import_file_store(
-    *, kind: str, source, original_name: str, uploaded_by=None, is_demo: bool = False
+    *,
+    kind: str,
+    source,
+    original_name: str,
+    uploaded_by=None,
+    is_demo: bool = False,
+    options: dict | None = None,
 ) -> ImportFile:
-    """Keep an uploaded file as received (status pending); `import_file_run` reads it."""
-    if get_mapper(kind) is None:
+    """Keep an uploaded file as received (status pending); `import_file_run` reads it.
+    `options` (checked against the mapper's `import_options`) are kept on the record, so that
+    running the file again (`import_file_run(options=record.options)`) reads it the same way."""
+    from hbmm.intake.import_options import import_options_clean
+
+    mapper = get_mapper(kind)
+    if mapper is None:
         raise ValidationError(_("Unknown import kind '%s'.") % kind)
+    options = import_options_clean(mapper=mapper, values=options or {})
     record = _store_file(
         kind=kind, source=source, original_name=original_name, uploaded_by=uploaded_by
     )
-    if is_demo:
-        record.is_demo = True
-        record.save(update_fields=["is_demo"])
+    if is_demo or options:
+        record.is_demo, record.options = is_demo, options
+        record.save(update_fields=["is_demo", "options"])
     return record
 
 
