@@ -6,7 +6,7 @@ Collect does: multipart, Basic credentials) to a gunicorn started here, on loopb
         .venv/bin/python benchmarks/openrosa_bench.py
 
 gunicorn runs as `make serve` does (2 workers x 4 threads); each submission is authenticated,
-stored raw, mapped (site lookup, scope) and written by the benchmark's flow_count mapper.
+stored raw, mapped (site lookup, scope) and written by mobility's flow_count mapper.
 """
 
 import argparse
@@ -72,9 +72,7 @@ def main():
     server = subprocess.Popen(
         [
             gunicorn,
-            "bench_wsgi:application",
-            "--pythonpath",
-            str(HERE),
+            "hbmm.wsgi:application",
             "--bind",
             f"127.0.0.1:{args.port}",
             "--workers",

@@ -1,4 +1,4 @@
-"""Prepare the benchmark database: migrate, reference data, an enumerator, the bench table."""
+"""Prepare the benchmark database: migrate, reference data, an enumerator for Kayes."""
 
 import os
 import sys
@@ -11,7 +11,6 @@ import django  # noqa: E402
 
 django.setup()
 
-import bench_mapper  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 
@@ -30,7 +29,6 @@ def main():
     user.save()
     user.groups.add(Group.objects.get(name="enumerator"))
     user_scope_set(user=user, areas=[AdminArea.objects.get(pcode="ML01")])
-    bench_mapper.create_table()
     print("ready")
 
 

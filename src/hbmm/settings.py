@@ -102,10 +102,11 @@ def _database() -> dict:
     config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers work while a sync or an import writes; IMMEDIATE takes the write
-        # lock at BEGIN so concurrent writers queue instead of failing half-way.
+        # lock at BEGIN so concurrent writers queue instead of failing half-way. A 64 MiB page
+        # cache (the default is 2 MiB) keeps the indexes of a million imported rows in memory.
         config["OPTIONS"] = {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-            " PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;",
+            " PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA cache_size=-65536;",
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
         }

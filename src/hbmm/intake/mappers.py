@@ -52,13 +52,30 @@ class MappingError(Exception):
         super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.errors))
 
 
-@dataclass
 class Item:
-    """One submission on its way to the domain."""
+    """One submission on its way to the domain: `cleaned` (the mapper's clean values) and
+    `existing` (records made from the previous version of this submission, for edits).
 
-    submission: Any  # intake.Submission
-    cleaned: dict
-    existing: list[Model]  # records made from the previous version of this submission (edits)
+    `submission_id` is always there; `submission` (the model instance) is built on first use
+    when the pipeline gave a `load` function instead, so a service that needs only the id (a
+    million-row import) does not pay for a model instance per row."""
+
+    __slots__ = ("_load", "_submission", "cleaned", "existing", "submission_id")
+
+    def __init__(
+        self, submission=None, cleaned=None, existing=None, *, load=None, submission_id=None
+    ):
+        self._submission = submission
+        self._load = load
+        self.submission_id = submission.pk if submission is not None else submission_id
+        self.cleaned = cleaned if cleaned is not None else {}
+        self.existing = existing if existing is not None else []
+
+    @property
+    def submission(self):
+        if self._submission is None:
+            self._submission = self._load()
+        return self._submission
 
 
 @dataclass(frozen=True)

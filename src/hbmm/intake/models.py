@@ -88,12 +88,14 @@ class Submission(models.Model):
         ROW = "row", _("file row")
 
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
-    form_id = models.CharField(_("form id"), max_length=100, db_index=True)
+    # Indexed with the status (Meta.indexes): every index costs each of a million imported rows.
+    form_id = models.CharField(_("form id"), max_length=100)
     form_version = models.CharField(_("form version"), max_length=100, blank=True)
     instance_id = models.CharField(_("instance id"), max_length=255)
     # The first instance id of an edited submission (deprecatedID chain, Central's __id,
-    # Kobo's meta/rootUuid); equal to instance_id for an original.
-    root_id = models.CharField(_("root id"), max_length=255, db_index=True)
+    # Kobo's meta/rootUuid); equal to instance_id for an original. Looked up only for the
+    # current version, through the partial unique index below.
+    root_id = models.CharField(_("root id"), max_length=255)
     deprecated_id = models.CharField(_("replaces instance"), max_length=255, blank=True)
     is_current = models.BooleanField(_("current version"), default=False)
     submitter = models.ForeignKey(
@@ -162,8 +164,13 @@ class Submission(models.Model):
         ]
         indexes = [
             models.Index(fields=["form_id", "status"]),
-            # Finding later edits of a batch (deprecatedID chains) without a scan.
-            models.Index(fields=["deprecated_id"], name="submission_deprecated_id"),
+            # Finding later edits of a batch (deprecatedID chains) without a scan; only edits
+            # have a deprecated id, so the index leaves out the many originals.
+            models.Index(
+                fields=["deprecated_id"],
+                condition=~models.Q(deprecated_id=""),
+                name="submission_deprecated_id",
+            ),
         ]
 
     def __str__(self) -> str:

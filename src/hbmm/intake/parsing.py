@@ -130,10 +130,19 @@ def apply_aliases(data: dict, mapping: dict[str, str]) -> dict:
     """Rename known fields to their canonical names; other fields get a snake_case name
     ("Site" -> "site", "Observation date" -> "observation_date"), so a file header that
     differs from a field name only by case, accents or spaces needs no alias."""
-    result: dict = {}
-    for key, value in data.items():
+    plan = alias_plan(tuple(data), mapping)
+    return {n: v for n, v in zip(plan, data.values(), strict=True) if n is not None}
+
+
+def alias_plan(keys: tuple, mapping: dict[str, str]) -> list[str | None]:
+    """The canonical name of each of `keys`, None for a key whose name an earlier key took.
+    The rows of a file share their keys: a caller renaming many rows keeps the plan."""
+    plan: list[str | None] = []
+    taken: set[str] = set()
+    for key in keys:
         canonical = mapping.get(normalise_name(key))
         if canonical is None:
             canonical = key if key.isidentifier() and key.islower() else snake_name(key)
-        result.setdefault(canonical, value)
-    return result
+        plan.append(None if canonical in taken else canonical)
+        taken.add(canonical)
+    return plan

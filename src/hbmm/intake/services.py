@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.db.models import F as models_F
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -21,7 +20,7 @@ from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.services import audit_log
 from hbmm.intake.mappers import FieldError, Item, MappingError, get_mapper
 from hbmm.intake.models import Correction, ImportFile, Submission, sha256
-from hbmm.intake.parsing import alias_map, apply_aliases, json_dumps
+from hbmm.intake.parsing import alias_map, apply_aliases
 
 log = logging.getLogger(__name__)
 Status = Submission.Status
@@ -200,10 +199,12 @@ def _process_form_batch(form_id: str, batch: list[Submission]) -> dict[str, int]
     aliases = alias_map(mapper.aliases)
     site_field = getattr(mapper, "site_field", None)
     mapped = {id(s): apply_aliases(s.effective_data, aliases) for s in batch}
-    sites = _sites_named([d.get(site_field) for d in mapped.values()] if site_field else [])
+    sites = sites_named([d.get(site_field) for d in mapped.values()] if site_field else [])
     instance_ids = [s.instance_id for s in batch]
     later_edits = set(
         Submission.objects.filter(deprecated_id__in=instance_ids)
+        # Never true of an instance id, but it lets SQLite use the partial index.
+        .exclude(deprecated_id="")
         .exclude(status__in=[Status.CONFLICT, Status.QUARANTINED])
         .values_list("deprecated_id", flat=True)
     )
@@ -250,7 +251,7 @@ class _SitesByCode(dict):
         return super().get(code.strip().upper(), default)
 
 
-def _sites_named(codes: list) -> dict:
+def sites_named(codes: list) -> dict:
     """Sites by (upper-case) code, so a quarantined item is filed under its site and the
     reviewers of that area see it."""
     from hbmm.places.models import Site
@@ -358,39 +359,6 @@ def submissions_reprocess(
 
 # --- File imports ---------------------------------------------------------------------------
 
-INSTANCE_ID_COLUMNS = ("instance_id", "instanceid", "meta/instanceID", "_uuid", "KEY", "uuid")
-
-
-class _RowCounter:
-    """Occurrences of each row content within one file, in little memory (a 64-bit integer
-    per distinct row; a counter only for rows that repeat)."""
-
-    def __init__(self):
-        self.once: set[int] = set()
-        self.more: dict[int, int] = {}
-
-    def next(self, digest: str) -> int:
-        key = int(digest[:16], 16)
-        if key not in self.once:
-            self.once.add(key)
-            return 0
-        occurrence = self.more.get(key, 1)
-        self.more[key] = occurrence + 1
-        return occurrence
-
-
-def _row_instance_id(kind: str, values: dict, seen: _RowCounter, payload: str = "") -> str:
-    """An explicit instance id column when the file has one (ODK/Kobo exports), else a hash of
-    the row's content; identical rows within one file are told apart by their occurrence, so
-    importing the same file twice adds nothing while two equal rows in one file both count."""
-    for column in INSTANCE_ID_COLUMNS:
-        value = values.get(column)
-        if value not in (None, ""):
-            return str(value)
-    digest = sha256(payload or json_dumps(values))[:40]
-    occurrence = seen.next(digest)
-    return f"file:{kind}:{digest}" + (f":{occurrence}" if occurrence else "")
-
 
 def _store_file(*, kind: str, source, original_name: str, uploaded_by) -> ImportFile:
     digest, size = hashlib.sha256(), 0
@@ -447,7 +415,7 @@ def import_file_run(
     progress is visible while it runs; running a file again adds nothing already received.
     `progress(rows_read)` is called after each batch; `options` go to the mapper's
     `transform_rows`."""
-    from hbmm.intake.mappers import get_mapper
+    from hbmm.intake.file_rows import RowCounter, rows_import
     from hbmm.tabular import TableError, count_rows, read_rows
 
     record = import_file
@@ -460,7 +428,7 @@ def import_file_run(
     except TableError:
         record.rows_total = None
     record.save()
-    seen = _RowCounter()
+    seen = RowCounter()
     batch: list[tuple[int, dict]] = []
     try:
         with record.file.open("rb") as handle:
@@ -470,12 +438,12 @@ def import_file_run(
             ):
                 batch.append((number, values))
                 if len(batch) >= batch_size:
-                    _import_batch(record, record.kind, batch, seen, record.uploaded_by)
+                    rows_import(record, batch, seen)
                     batch = []
                     if progress:
                         progress(record.rows_read)
             if batch:
-                _import_batch(record, record.kind, batch, seen, record.uploaded_by)
+                rows_import(record, batch, seen)
                 if progress:
                     progress(record.rows_read)
     except TableError as exc:
@@ -518,209 +486,6 @@ def file_import(
     )
     return import_file_run(
         import_file=record, batch_size=batch_size, progress=progress, options=options
-    )
-
-
-def _cell_text(value) -> str:
-    """File cells as text (the raw row is stored as JSON); Excel dates become ISO dates."""
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        text = value.isoformat()
-        return text[:10] if text.endswith("T00:00:00") else text
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _receive_rows(record, kind: str, rows: list[tuple[int, dict]], seen, uploaded_by):
-    """Store a batch of file rows: one query finds the rows already received, one insert
-    stores the new ones; returns (new submissions, number already received)."""
-    prepared = []
-    for number, values in rows:
-        text_values = {k: _cell_text(v) for k, v in values.items() if k}
-        payload = json_dumps(text_values)
-        instance_id = _row_instance_id(kind, text_values, seen, payload)
-        prepared.append((number, instance_id, text_values, payload))
-    ids = [p[1] for p in prepared]
-    known = set(
-        Submission.objects.filter(instance_id__in=ids)
-        .exclude(status=Status.CONFLICT)
-        .values_list("instance_id", flat=True)
-    )
-    fresh, slow = [], []
-    in_batch: set[str] = set()
-    for item in prepared:
-        if item[1] in known or item[1] in in_batch:
-            slow.append(item)  # received before (or twice in this batch): compare checksums
-        else:
-            in_batch.add(item[1])
-            fresh.append(item)
-    received: list[Submission] = []
-    try:
-        with transaction.atomic():
-            received = _insert_rows(record, kind, fresh, uploaded_by)
-    except IntegrityError:  # another import stored some of these rows meanwhile
-        slow = fresh + slow
-        received = []
-    duplicates = 0
-    slow_received = []
-    for number, instance_id, values, payload in slow:
-        result = submission_receive(
-            channel="file",
-            form_id=kind,
-            instance_id=instance_id,
-            payload=payload,
-            payload_format=Submission.Format.ROW,
-            data=values,
-            submitter=uploaded_by,
-            source_file=record,
-            row_number=number,
-            is_demo=record.is_demo,
-        )
-        if result.created and result.submission.status != Status.CONFLICT:
-            slow_received.append(result.submission)
-        else:
-            duplicates += 1
-    if uploaded_by is not None:
-        for submission in slow_received:
-            submission.submitter = uploaded_by  # no query per row in the mappers' scope checks
-    return received + slow_received, duplicates
-
-
-def _insert_rows(record, kind: str, fresh: list, uploaded_by) -> list[Submission]:
-    """Insert new file rows with one executemany (the ORM's bulk_create splits a batch into
-    SQLite's 999-parameter chunks and prepares each value through its field), then read their
-    ids back with one query."""
-    from django.db import connection
-
-    if not fresh:
-        return []
-    now = timezone.now()
-    meta = Submission._meta
-    columns = [
-        "channel",
-        "form_id",
-        "form_version",
-        "instance_id",
-        "root_id",
-        "deprecated_id",
-        "is_current",
-        "submitter_id",
-        "submitter_name",
-        "device_id",
-        "received_at",
-        "payload",
-        "payload_format",
-        "checksum",
-        "source_file_id",
-        "row_number",
-        "is_demo",
-        "status",
-        "data",
-        "corrections",
-        "errors",
-    ]
-    prep = {
-        name: meta.get_field(name).get_db_prep_save
-        for name in ("received_at", "is_current", "is_demo")
-    }
-    constant = {
-        "channel": "file",
-        "form_id": kind,
-        "form_version": "",
-        "deprecated_id": "",
-        "is_current": prep["is_current"](False, connection),
-        "submitter_id": uploaded_by.pk if uploaded_by else None,
-        "submitter_name": uploaded_by.get_username() if uploaded_by else "",
-        "device_id": "",
-        "received_at": prep["received_at"](now, connection),
-        "payload_format": Submission.Format.ROW,
-        "source_file_id": record.pk,
-        "is_demo": prep["is_demo"](record.is_demo, connection),
-        "status": Status.RECEIVED,
-        "corrections": "{}",
-        "errors": "[]",
-    }
-    rows, checksums = [], []
-    for number, instance_id, _values, payload in fresh:
-        checksums.append(sha256(payload))
-        variable = {
-            "instance_id": instance_id,
-            "root_id": instance_id,
-            "payload": payload,
-            "checksum": checksums[-1],
-            "row_number": number,
-            "data": payload,  # the row's fields as JSON: the same text as the raw payload
-        }
-        rows.append([variable[c] if c in variable else constant[c] for c in columns])
-    quote = connection.ops.quote_name
-    FOREIGN_KEYS = {"submitter_id": "submitter", "source_file_id": "source_file"}  # noqa: N806
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(meta.db_table),
-        ", ".join(quote(meta.get_field(FOREIGN_KEYS.get(c, c)).column) for c in columns),
-        ", ".join(["%s"] * len(columns)),
-    )
-    before = (
-        Submission.objects.filter(source_file=record).order_by("-pk").values_list("pk", flat=True)
-    ).first() or 0
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-    # This file's rows inserted just now, in insertion order (one importer per file).
-    pks = list(
-        Submission.objects.filter(source_file=record, pk__gt=before)
-        .order_by("pk")
-        .values_list("pk", "instance_id")
-    )
-    if [p[1] for p in pks] != [f[1] for f in fresh]:
-        ids = dict(
-            Submission.objects.filter(instance_id__in=[f[1] for f in fresh])
-            .exclude(status=Status.CONFLICT)
-            .values_list("instance_id", "pk")
-        )
-        pks = [(ids[f[1]], f[1]) for f in fresh]
-    names = [f.attname for f in meta.concrete_fields]
-    result = []
-    for (pk, _iid), (number, instance_id, values, payload), checksum in zip(
-        pks, fresh, checksums, strict=True
-    ):
-        variable = {
-            "id": pk,
-            "instance_id": instance_id,
-            "root_id": instance_id,
-            "payload": payload,
-            "checksum": checksum,
-            "row_number": number,
-            "data": values,
-            "received_at": now,
-            "is_current": False,
-            "is_demo": record.is_demo,
-            "site_id": None,
-            "processed_at": None,
-            "corrections": {},
-            "errors": [],
-        }
-        submission = Submission.from_db(
-            "default", names, [variable[n] if n in variable else constant[n] for n in names]
-        )
-        submission._state.fields_cache["submitter"] = uploaded_by
-        submission._state.fields_cache["source_file"] = record
-        result.append(submission)
-    return result
-
-
-def _import_batch(record, kind: str, rows: list[tuple[int, dict]], seen, uploaded_by) -> None:
-    with transaction.atomic():
-        received, duplicates = _receive_rows(record, kind, rows, seen, uploaded_by)
-        counts = submissions_process(received)
-        ImportFile.objects.filter(pk=record.pk).update(
-            rows_read=models_F("rows_read") + len(rows),
-            rows_accepted=models_F("rows_accepted") + counts[Status.ACCEPTED],
-            rows_quarantined=models_F("rows_quarantined") + counts[Status.QUARANTINED],
-            rows_duplicate=models_F("rows_duplicate") + duplicates,
-        )
-    record.refresh_from_db(
-        fields=["rows_read", "rows_accepted", "rows_quarantined", "rows_duplicate"]
     )
 
 

@@ -11,6 +11,7 @@ are the `aliases` below. Values are matched ignoring case and accents, and choic
 French and English words (`entrant`, `sortie`, `économique`, `moto`...).
 """
 
+import functools
 import time
 
 from django.conf import settings
@@ -124,8 +125,7 @@ def clean_word(data, name, errors, choices, words: dict[str, str], *, required=F
             errors.append(FieldError(name, None, _("This field is required.")))
         return ""
     key = normalise_name(str(value))
-    codes = {normalise_name(c): c for c in choices.values}
-    code = codes.get(key) or words.get(key)
+    code = _choice_codes(choices).get(key) or words.get(key)
     if code is None:
         errors.append(
             FieldError(
@@ -136,6 +136,11 @@ def clean_word(data, name, errors, choices, words: dict[str, str], *, required=F
         )
         return ""
     return code
+
+
+@functools.cache
+def _choice_codes(choices) -> dict[str, str]:
+    return {normalise_name(c): c for c in choices.values}
 
 
 def _words(pairs: dict[str, tuple[str, ...]]) -> dict[str, str]:
@@ -333,7 +338,7 @@ class MobilityMapper(Mapper):
     site_field = "site"
 
     def _items_save(self, service, items: list[Item]) -> None:
-        rows = [{**item.cleaned, "submission": item.submission} for item in items]
+        rows = [{**item.cleaned, "submission_id": item.submission_id} for item in items]
         replace = [record for item in items for record in item.existing]
         service(rows=rows, replace=replace)
 
@@ -358,6 +363,17 @@ REASON_COLUMNS["reason_conflict"] += ("motif_insecurite", "reason_insecurity")
 
 
 NATIONALITY_PREFIXES = ("nationality", "nationalite", "nat")
+
+
+@functools.lru_cache(maxsize=1024)
+def _nationality_column(key: str) -> str | None:
+    """The ISO3 code a `nationality_<ISO3>` column counts, or None for any other column."""
+    name = normalise_name(key)
+    for prefix in NATIONALITY_PREFIXES:
+        rest = name.removeprefix(prefix)
+        if rest != name and len(rest) == 3:
+            return country_code(rest)
+    return None
 
 
 class FlowCountMapper(MobilityMapper):
@@ -483,7 +499,7 @@ class FlowCountMapper(MobilityMapper):
             )
         reason = clean_word(data, "reason", errors, Reason, REASON_WORDS)
         reason_counts = {}
-        for column in REASON_COLUMNS:
+        for column in REASON_COLUMNS.keys() & data.keys():
             n = clean_int(data, column, errors, minimum=0)
             if n:
                 reason_counts[column.removeprefix("reason_")] = n
@@ -551,16 +567,12 @@ class FlowCountMapper(MobilityMapper):
         """Counts per nationality from `nationality_<ISO3>` columns (also `nationalite_`,
         `nat_`), e.g. `nationality_MLI` = 12; empty columns and zeros are left out."""
         counts: dict[str, int] = {}
-        for key in list(data):
-            name = normalise_name(key)
-            for prefix in NATIONALITY_PREFIXES:
-                rest = name.removeprefix(prefix)
-                if rest != name and len(rest) == 3 and country_code(rest):
-                    n = clean_int(data, key, errors, minimum=0)
-                    if n:
-                        code = country_code(rest)
-                        counts[code] = counts.get(code, 0) + n
-                    break
+        for key in data:
+            code = _nationality_column(key)
+            if code is not None:
+                n = clean_int(data, key, errors, minimum=0)
+                if n:
+                    counts[code] = counts.get(code, 0) + n
         return counts
 
     @staticmethod

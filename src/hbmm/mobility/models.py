@@ -8,6 +8,7 @@ by `hbmm.mobility.services` only (the intake mappers call them); they are read t
 """
 
 import datetime as dt
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -73,11 +74,13 @@ def _parts_q(prefix: str = "") -> Q:
     return unknown | known
 
 
-def sex_age_errors(record) -> dict:
-    """Errors of a record with men/women/boys/girls/total (None where the breakdown is unknown)."""
-    parts = [getattr(record, n) for n in SEX_AGE_FIELDS]
+def sex_age_errors(values: Mapping) -> dict:
+    """Errors of a record's men/women/boys/girls/total (None where the breakdown is unknown);
+    `values` is the record's field values (`vars(record)`, or the dict a service is given)."""
+    parts = [values.get(n) for n in SEX_AGE_FIELDS]
+    total = values.get("total")
     errors = {}
-    if record.total is not None and record.total < 0:
+    if total is not None and total < 0:
         errors["total"] = _("Counts cannot be negative.")
     for name, value in zip(SEX_AGE_FIELDS, parts, strict=True):
         if value is not None and value < 0:
@@ -85,10 +88,10 @@ def sex_age_errors(record) -> dict:
     given = [p for p in parts if p is not None]
     if given and len(given) != len(parts):
         errors["men"] = _("Give all four of men, women, boys and girls, or none of them.")
-    elif given and record.total is not None and sum(given) != record.total:
+    elif given and total is not None and sum(given) != total:
         errors["total"] = _(
             "Men, women, boys and girls add up to %(parts)s, not to the total %(total)s."
-        ) % {"parts": sum(given), "total": record.total}
+        ) % {"parts": sum(given), "total": total}
     return errors
 
 
@@ -207,34 +210,7 @@ class FlowCount(SexAgeCounts):
         return f"{self.site_id} {self.observation_date} {self.direction}: {self.total}"
 
     def clean(self):
-        errors = sex_age_errors(self)
-        if self.observation_date and self.observation_date > timezone.now().date():
-            errors["observation_date"] = _("The date is in the future.")
-        children = self.children
-        if self.unaccompanied_children is not None:
-            limit = children if children is not None else self.total
-            if limit is not None and self.unaccompanied_children > limit:
-                errors["unaccompanied_children"] = _(
-                    "More unaccompanied children (%(n)s) than children counted (%(limit)s)."
-                ) % {"n": self.unaccompanied_children, "limit": limit}
-        if self.reason_counts:
-            counted = sum(self.reason_counts.values())
-            if any(v < 0 for v in self.reason_counts.values()):
-                errors["reason_counts"] = _("Counts cannot be negative.")
-            elif counted != self.total:
-                errors["reason_counts"] = _(
-                    "Individuals per reason add up to %(n)s, not to the total %(total)s."
-                ) % {"n": counted, "total": self.total}
-        if self.nationality_counts:
-            counted = sum(self.nationality_counts.values())
-            if any(v < 0 for v in self.nationality_counts.values()):
-                errors["nationality_counts"] = _("Counts cannot be negative.")
-            elif counted != self.total:
-                errors["nationality_counts"] = _(
-                    "Individuals per nationality add up to %(n)s, not to the total %(total)s."
-                ) % {"n": counted, "total": self.total}
-        if self.observation_hours is not None and not 0 < self.observation_hours <= 24:
-            errors["observation_hours"] = _("Between 0 and 24 hours.")
+        errors = flow_count_errors(vars(self))
         if errors:
             raise ValidationError(errors)
 
@@ -249,6 +225,40 @@ class FlowCount(SexAgeCounts):
         if self.reason_counts:
             return dict(self.reason_counts)
         return {self.reason: self.total}
+
+
+def flow_count_errors(values: Mapping) -> dict:
+    """Errors of a flow count's values (`vars(record)`, or the dict a service is given)."""
+    errors = sex_age_errors(values)
+    total = values.get("total")
+    day = values.get("observation_date")
+    if day and day > timezone.now().date():
+        errors["observation_date"] = _("The date is in the future.")
+    unaccompanied = values.get("unaccompanied_children")
+    if unaccompanied is not None:
+        boys, girls = values.get("boys"), values.get("girls")
+        limit = boys + girls if boys is not None and girls is not None else total
+        if limit is not None and unaccompanied > limit:
+            errors["unaccompanied_children"] = _(
+                "More unaccompanied children (%(n)s) than children counted (%(limit)s)."
+            ) % {"n": unaccompanied, "limit": limit}
+    for field, message in (
+        ("reason_counts", _("Individuals per reason add up to %(n)s, not to the total %(total)s.")),
+        (
+            "nationality_counts",
+            _("Individuals per nationality add up to %(n)s, not to the total %(total)s."),
+        ),
+    ):
+        counts = values.get(field)
+        if counts:
+            if any(v < 0 for v in counts.values()):
+                errors[field] = _("Counts cannot be negative.")
+            elif sum(counts.values()) != total:
+                errors[field] = message % {"n": sum(counts.values()), "total": total}
+    hours = values.get("observation_hours")
+    if hours is not None and not 0 < hours <= 24:
+        errors["observation_hours"] = _("Between 0 and 24 hours.")
+    return errors
 
 
 class DisplacementRound(models.Model):
@@ -326,7 +336,7 @@ class DisplacementFigure(SexAgeCounts):
         return f"{self.round_id} {self.area_id} {self.site_id or ''}: {self.total}"
 
     def clean(self):
-        errors = sex_age_errors(self)
+        errors = sex_age_errors(vars(self))
         if errors:
             raise ValidationError(errors)
 
@@ -356,7 +366,7 @@ class MrrcOccupancy(SexAgeCounts):
         return f"{self.site_id} {self.date}: {self.total}"
 
     def clean(self):
-        errors = sex_age_errors(self)
+        errors = sex_age_errors(vars(self))
         if self.date and self.date > timezone.now().date():
             errors["date"] = _("The date is in the future.")
         if errors:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.services import audit_log
+from hbmm.db import concrete_columns, dict_rows, insert_rows
 from hbmm.mobility.models import (
     DisplacementFigure,
     DisplacementRound,
@@ -24,6 +25,7 @@ from hbmm.mobility.models import (
     MobilitySettings,
     MrrcOccupancy,
     StrandedMigrants,
+    flow_count_errors,
 )
 from hbmm.places.models import Site, SiteKind
 
@@ -36,8 +38,7 @@ def _kinds_of(site_ids: Iterable[int]) -> dict[int, set[str]]:
     return kinds
 
 
-def _check_site(record, errors: dict, *, field: str, kinds: dict, kind: str, on) -> None:
-    site = getattr(record, field)
+def _check_site(site, errors: dict, *, field: str, kinds: dict, kind: str, on) -> None:
     if site is None:
         return
     if kind not in kinds.get(site.pk, set()):
@@ -77,27 +78,32 @@ def _replace(model, replace: Iterable) -> set[int]:
 
 
 @transaction.atomic
-def flow_counts_save(*, rows: Sequence[dict], replace: Iterable[FlowCount] = ()) -> list[FlowCount]:
-    """Record flow counts (dicts of FlowCount fields, with `submission` and `site`).
+def flow_counts_save(*, rows: Sequence[dict], replace: Iterable[FlowCount] = ()) -> int:
+    """Record flow counts (dicts of FlowCount fields, with `site` and `submission` or
+    `submission_id`); returns how many.
 
     Checks each: counts non-negative, sex/age parts add up to the total, the date is not in the
-    future, the site is a flow monitoring point active on that date.
+    future, the site is a flow monitoring point active on that date. Flow counts arrive by the
+    million (registry histories), so they are checked as values and written with `insert_rows`
+    rather than as model instances through `bulk_create`.
     """
     kinds = _kinds_of(row["site"].pk for row in rows)
-
-    def check(record, errors):
+    for row in rows:
+        errors = flow_count_errors(row)
         _check_site(
-            record,
+            row["site"],
             errors,
             field="site",
             kinds=kinds,
             kind=SiteKind.FLOW_MONITORING_POINT,
-            on=record.observation_date,
+            on=row["observation_date"],
         )
-
-    records = _validated(FlowCount, rows, check)
+        if errors:
+            raise ValidationError(errors)
     _replace(FlowCount, replace)
-    return FlowCount.objects.bulk_create(records, batch_size=500)
+    columns = concrete_columns(FlowCount)
+    insert_rows(FlowCount, columns, dict_rows(FlowCount, columns, rows))
+    return len(rows)
 
 
 def _round_for(number: int, reporting_date: dt.date, title: str, source: str, cache: dict):
@@ -152,7 +158,9 @@ def displacement_figures_save(
 
     def check(record, errors):
         if record.site is not None:
-            _check_site(record, errors, field="site", kinds=kinds, kind=SiteKind.IDP_SITE, on=None)
+            _check_site(
+                record.site, errors, field="site", kinds=kinds, kind=SiteKind.IDP_SITE, on=None
+            )
             if not record.site.area.path.startswith(record.area.path):
                 errors["site"] = _("%(site)s is not in %(area)s.") % {
                     "site": record.site.code,
@@ -189,7 +197,9 @@ def mrrc_occupancy_save(
     )
 
     def check(record, errors):
-        _check_site(record, errors, field="site", kinds=kinds, kind=SiteKind.MRRC, on=record.date)
+        _check_site(
+            record.site, errors, field="site", kinds=kinds, kind=SiteKind.MRRC, on=record.date
+        )
         key = (record.site.pk, record.date)
         if key in taken:
             errors["date"] = _("%(site)s already has a report for %(day)s.") % {

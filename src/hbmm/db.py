@@ -1,0 +1,129 @@
+"""Set-based inserts for the paths that write many rows at once (file imports).
+
+The ORM's `bulk_create` prepares every value through its field and, on SQLite, splits a batch
+into 999-parameter statements: on a million-row import that preparation costs more than the
+database. `insert_rows` adapts only the columns whose type needs it, then writes the whole
+batch with one COPY (PostgreSQL) or one executemany (SQLite).
+"""
+
+import json
+from collections.abc import Callable, Collection, Sequence
+
+from django.db import connection
+from django.db.models import Model
+
+# Values of these field types go to the driver as Python gives them.
+_PLAIN_TYPES = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveBigIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SlugField",
+    "SmallIntegerField",
+    "TextField",
+}
+
+
+def _adapter(field) -> Callable | None:
+    kind = field.get_internal_type()
+    if kind in _PLAIN_TYPES:
+        return None
+    if kind == "JSONField":
+        # COPY takes JSON as text; SQLite stores it as text.
+        return lambda value: None if value is None else json.dumps(value, ensure_ascii=False)
+    if kind == "DateField":
+        return connection.ops.adapt_datefield_value
+    if kind == "DateTimeField":
+        return lambda value: field.get_db_prep_value(value, connection)
+    if kind == "DecimalField":
+        return lambda value: connection.ops.adapt_decimalfield_value(
+            value, field.max_digits, field.decimal_places
+        )
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def insert_rows(
+    model: type[Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence],
+    *,
+    serialised: Collection[str] = (),
+) -> None:
+    """Insert `rows` (tuples of values for the model fields `columns`, by attribute name:
+    `site_id`, not `site`) into the model's table; the values of the `serialised` columns are
+    given as the database takes them (JSON as text). Constraints apply as for any insert; an
+    IntegrityError leaves the surrounding transaction to roll back."""
+    if not rows:
+        return
+    meta = model._meta
+    fields = [meta.get_field(name) for name in columns]  # get_field knows attnames too
+    adapters = [
+        (i, adapt)
+        for i, (field, adapt) in enumerate(zip(fields, map(_adapter, fields), strict=True))
+        if adapt is not None and field.attname not in serialised
+    ]
+    if adapters:
+        # A value repeated down a column (the batch's timestamp, an empty JSON object) is
+        # adapted once.
+        last = [(object(), None)] * len(fields)
+        adapted = []
+        for row in rows:
+            row = list(row)
+            for i, adapt in adapters:
+                value = row[i]
+                previous = last[i][0]
+                if value is not previous and (
+                    type(value) is not type(previous) or value != previous
+                ):
+                    last[i] = (value, adapt(value))
+                row[i] = last[i][1]
+            adapted.append(row)
+        rows = adapted
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    names = ", ".join(quote(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
+
+
+def dict_rows(model: type[Model], columns: Sequence[str], dicts: Sequence[dict]) -> list[tuple]:
+    """Tuples of `columns` (attribute names) for insert_rows, from dicts keyed by field name.
+    A relation is given as its object (`site`) or its id (`site_id`); a field left out takes
+    its default, computed once for the batch (one `entered_at` for rows entered together)."""
+    meta = model._meta
+    getters = []
+    for attname in columns:
+        field = meta.get_field(attname)
+        default = field.get_default()
+        if field.is_relation:
+
+            def get(d, name=field.name, attname=attname, default=default):
+                if name in d:
+                    related = d[name]
+                    return None if related is None else related.pk
+                return d.get(attname, default)
+
+        else:
+
+            def get(d, name=field.name, default=default):
+                return d.get(name, default)
+
+        getters.append(get)
+    return [tuple(get(d) for get in getters) for d in dicts]
+
+
+def concrete_columns(model: type[Model]) -> list[str]:
+    """Every stored column of `model` but its automatic primary key, by attribute name."""
+    return [f.attname for f in model._meta.concrete_fields if not f.primary_key]

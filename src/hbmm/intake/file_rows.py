@@ -1,0 +1,310 @@
+"""The rows of an imported file through the pipeline, a batch at a time, set by set.
+
+A file is stored whole before any row is read (`services.import_file_store`), so its bytes are
+safe; each row then becomes a Submission (channel `file`, the row as JSON, its row number) and
+goes through the form's mapper like any submission. Rows are numerous (a flow-monitoring history
+is a million rows), so a batch is handled with a constant number of queries:
+
+1. one query finds which rows were received before (same instance id): the same row again
+   counts as already received;
+2. the new rows are cleaned by the mapper in Python;
+3. one insert stores every new row with its outcome (accepted or quarantined with its reasons),
+   and the mapper saves the accepted ones with one call to its domain service;
+
+all in one transaction. When that batch save fails (a domain check the mapper's `clean` does
+not make, a concurrent writer), the transaction rolls back and the batch goes through the
+submission-by-submission path instead (`services.submission_receive` then
+`services.submissions_process`), which finds the culprit rows and quarantines them alone.
+A changed row under a known instance id goes through that path too, and is kept as a
+conflict copy for review.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+
+from hbmm.db import insert_rows
+from hbmm.intake.mappers import Item, MappingError, get_mapper
+from hbmm.intake.models import ImportFile, Submission, sha256
+from hbmm.intake.parsing import alias_map, alias_plan, json_dumps
+from hbmm.intake.services import (
+    sites_named,
+    submission_receive,
+    submissions_process,
+)
+
+Status = Submission.Status
+INSTANCE_ID_COLUMNS = ("instance_id", "instanceid", "meta/instanceID", "_uuid", "KEY", "uuid")
+
+
+class RowCounter:
+    """Occurrences of each row content within one file, in little memory (a 64-bit integer
+    per distinct row; a counter only for rows that repeat)."""
+
+    def __init__(self):
+        self.once: set[int] = set()
+        self.more: dict[int, int] = {}
+
+    def next(self, digest: str) -> int:
+        key = int(digest[:16], 16)
+        if key not in self.once:
+            self.once.add(key)
+            return 0
+        occurrence = self.more.get(key, 1)
+        self.more[key] = occurrence + 1
+        return occurrence
+
+
+@dataclass
+class Row:
+    number: int
+    instance_id: str
+    values: dict  # the cells as text
+    payload: str  # the same, as JSON: the raw row kept
+    checksum: str
+
+
+def cell_text(value) -> str:
+    """File cells as text (the raw row is stored as JSON); Excel dates become ISO dates."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()
+        return text[:10] if text.endswith("T00:00:00") else text
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def row_prepare(kind: str, number: int, values: dict, seen: RowCounter) -> Row:
+    """The row as it is kept, and its instance id: an explicit instance id column when the file
+    has one (ODK/Kobo exports), else a hash of the row's content; identical rows within one
+    file are told apart by their occurrence, so importing the same file twice adds nothing
+    while two equal rows in one file both count."""
+    text_values = {k: cell_text(v) for k, v in values.items() if k}
+    payload = json_dumps(text_values)
+    checksum = sha256(payload)
+    for column in INSTANCE_ID_COLUMNS:
+        value = text_values.get(column)
+        if value:
+            return Row(number, value, text_values, payload, checksum)
+    occurrence = seen.next(checksum)
+    instance_id = f"file:{kind}:{checksum[:40]}" + (f":{occurrence}" if occurrence else "")
+    return Row(number, instance_id, text_values, payload, checksum)
+
+
+def rows_import(record: ImportFile, rows: list[tuple[int, dict]], seen: RowCounter) -> None:
+    """Store and process one batch of the file's rows; the file's counters follow."""
+    mapper = get_mapper(record.kind)
+    prepared = [row_prepare(record.kind, number, values, seen) for number, values in rows]
+    known = dict(
+        Submission.objects.filter(instance_id__in=[r.instance_id for r in prepared])
+        .exclude(status=Status.CONFLICT)
+        .values_list("instance_id", "checksum")
+    )
+    fresh, again, in_batch, duplicate = [], [], set(), 0
+    for row in prepared:
+        if known.get(row.instance_id) == row.checksum:
+            duplicate += 1  # received before, byte for byte (the same file imported again)
+        elif row.instance_id in known or row.instance_id in in_batch:
+            again.append(row)  # a changed copy of a known row: kept apart as a conflict
+        else:
+            in_batch.add(row.instance_id)
+            fresh.append(row)
+    # Reasons are stored in the deployment's language (as services.submissions_process does).
+    with translation.override(settings.HBMM_DATA_LANGUAGE):
+        try:
+            with transaction.atomic():
+                accepted, quarantined = _fresh_rows_store(record, mapper, fresh)
+                _counters_add(record, len(fresh) + duplicate, accepted, quarantined, duplicate)
+        except (MappingError, ValidationError, IntegrityError):
+            _counters_add(record, duplicate, 0, 0, duplicate)
+            again = fresh + again  # one by one, so that only the culprit rows are quarantined
+        if again:
+            with transaction.atomic():
+                _counters_add(record, len(again), *_rows_one_by_one(record, again))
+    record.refresh_from_db(
+        fields=["rows_read", "rows_accepted", "rows_quarantined", "rows_duplicate"]
+    )
+
+
+def _counters_add(
+    record: ImportFile, read: int, accepted: int, quarantined: int, duplicate: int
+) -> None:
+    ImportFile.objects.filter(pk=record.pk).update(
+        rows_read=F("rows_read") + read,
+        rows_accepted=F("rows_accepted") + accepted,
+        rows_quarantined=F("rows_quarantined") + quarantined,
+        rows_duplicate=F("rows_duplicate") + duplicate,
+    )
+
+
+def _fresh_rows_store(record: ImportFile, mapper, fresh: list[Row]) -> tuple[int, int]:
+    """Clean the rows not received before, store each with its outcome and save the accepted
+    ones into the domain: (accepted, quarantined)."""
+    if not fresh:
+        return 0, 0
+    aliases = alias_map(mapper.aliases)
+    plans: dict[tuple, list] = {}  # the rows of a file share their header: rename plan per header
+    site_field = mapper.site_field
+    submitter = record.uploaded_by
+    outcomes: list[tuple[Row, dict | None, list | None, object]] = []
+    for row in fresh:
+        keys = tuple(row.values)
+        plan = plans.get(keys) or plans.setdefault(keys, alias_plan(keys, aliases))
+        data = {n: v for n, v in zip(plan, row.values.values(), strict=True) if n is not None}
+        try:
+            cleaned = mapper.clean(data, submitter=submitter)
+        except MappingError as exc:
+            outcomes.append((row, None, exc.errors, data.get(site_field) if site_field else None))
+            continue
+        site = cleaned.get("site")
+        outcomes.append((row, cleaned, None, site if hasattr(site, "pk") else None))
+    # Quarantined rows are filed under their site (when it exists), so its reviewers see them.
+    sites = sites_named([site for _r, cleaned, _e, site in outcomes if cleaned is None])
+    now = timezone.now()
+    stored = _submissions_insert(record, outcomes, sites, now)
+    items = [
+        Item(submission_id=pk, load=load, cleaned=cleaned)
+        for (pk, load), (_row, cleaned, _e, _s) in zip(stored, outcomes, strict=True)
+        if cleaned is not None
+    ]
+    if items:
+        mapper.save(items)
+    return len(items), len(outcomes) - len(items)
+
+
+# The columns every row of a batch shares, then those of each row.
+_SHARED = (
+    "channel",
+    "form_id",
+    "form_version",
+    "deprecated_id",
+    "submitter_id",
+    "submitter_name",
+    "device_id",
+    "received_at",
+    "payload_format",
+    "source_file_id",
+    "is_demo",
+    "corrections",
+    "processed_at",
+)
+_OWN = (
+    "instance_id",
+    "root_id",
+    "is_current",
+    "payload",
+    "checksum",
+    "row_number",
+    "site_id",
+    "status",
+    "data",
+    "errors",
+)
+_COLUMNS = _SHARED + _OWN
+_DATA = _COLUMNS.index("data")
+_NO_ERRORS: list = []
+
+
+def _submissions_insert(record: ImportFile, outcomes: list, sites, now) -> list[tuple]:
+    """One insert of the batch's submissions, with their outcome; returns, in the order of
+    `outcomes`, each one's id and a function that builds its model instance."""
+    uploader = record.uploaded_by
+    shared = (
+        "file",
+        record.kind,
+        "",
+        "",
+        uploader.pk if uploader else None,
+        uploader.get_username() if uploader else "",
+        "",
+        now,
+        Submission.Format.ROW,
+        record.pk,
+        record.is_demo,
+        {},
+        now,
+    )
+    values = []
+    for row, cleaned, errors, site in outcomes:
+        if cleaned is None:
+            site = sites.get(site)
+            errors = [e.as_dict() for e in errors]
+        accepted = cleaned is not None
+        values.append(
+            shared
+            + (
+                row.instance_id,
+                row.instance_id,
+                accepted,
+                row.payload,
+                row.checksum,
+                row.number,
+                site.pk if site is not None else None,
+                Status.ACCEPTED if accepted else Status.QUARANTINED,
+                row.payload,  # the parsed fields: the same JSON text as the raw payload
+                errors or _NO_ERRORS,
+            )
+        )
+    before = (
+        Submission.objects.filter(source_file=record).order_by("-pk").values_list("pk", flat=True)
+    ).first() or 0
+    insert_rows(Submission, _COLUMNS, values, serialised={"data"})
+    # This file's rows inserted just now, in insertion order (one importer runs a file).
+    pks = list(
+        Submission.objects.filter(source_file=record, pk__gt=before)
+        .order_by("pk")
+        .values_list("pk", "instance_id")
+    )
+    if [p[1] for p in pks] != [o[0].instance_id for o in outcomes]:
+        raise IntegrityError("the rows inserted could not be read back in order")
+    names = ["id", *_COLUMNS]
+
+    def loader(pk, row_values, row):
+        def load():
+            values = list(row_values)
+            values[_DATA] = row.values
+            submission = Submission.from_db("default", names, (pk, *values))
+            submission._state.fields_cache["submitter"] = uploader
+            submission._state.fields_cache["source_file"] = record
+            return submission
+
+        return load
+
+    return [
+        (pk, loader(pk, row_values, outcome[0]))
+        for (pk, _iid), row_values, outcome in zip(pks, values, outcomes, strict=True)
+    ]
+
+
+def _rows_one_by_one(record: ImportFile, rows: list[Row]) -> tuple[int, int, int]:
+    """The submission-by-submission path: rows received before (duplicates, conflicting
+    copies) and batches whose set-based save failed. Returns (accepted, quarantined, already
+    received)."""
+    received, duplicate = [], 0
+    for row in rows:
+        result = submission_receive(
+            channel="file",
+            form_id=record.kind,
+            instance_id=row.instance_id,
+            payload=row.payload,
+            payload_format=Submission.Format.ROW,
+            data=row.values,
+            submitter=record.uploaded_by,
+            source_file=record,
+            row_number=row.number,
+            is_demo=record.is_demo,
+        )
+        if result.created and result.submission.status != Status.CONFLICT:
+            received.append(result.submission)
+        else:
+            duplicate += 1
+    counts = submissions_process(received)
+    return counts[Status.ACCEPTED], counts[Status.QUARANTINED], duplicate

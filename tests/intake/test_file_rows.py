@@ -1,0 +1,128 @@
+"""The set-based path of file imports (intake.file_rows), with mobility's real flow_count
+mapper: a constant number of queries per batch, each row's outcome stored with it, the values
+written as the domain types them, and the row-by-row fallback when a batch save fails."""
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from hbmm.intake.models import ImportFile, Submission
+from hbmm.intake.services import file_import
+from hbmm.mobility.models import FlowCount
+
+HEADER = "Date;Site;Sens;Hommes;Femmes;Garçons;Filles;Nationalité;Motif;Heures\n"
+
+
+def registry(rows: int, *, bad_every: int = 0, first_day=dt.date(2020, 1, 1)) -> bytes:
+    lines = [HEADER]
+    for n in range(rows):
+        day = first_day + dt.timedelta(days=n % 90)
+        site = "BCP-NOWHERE" if bad_every and n % bad_every == 0 else "BCP-GOGUI"
+        lines.append(f"{day:%d/%m/%Y};{site};entrant;{n};2;1;1;GIN;économique;12,5\n")
+    return "".join(lines).encode("utf-8")
+
+
+def imported(content: bytes, name: str = "registre.csv", **kwargs) -> ImportFile:
+    return file_import(kind="flow_count", source=io.BytesIO(content), original_name=name, **kwargs)
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture(autouse=True)
+def _fresh_site_lists():
+    from hbmm.mobility.intake_mappers import clear_caches
+
+    clear_caches()  # another test's sites (other ids) must not be taken for these
+    yield
+    clear_caches()
+
+
+def queries_for(rows: int, first_day: dt.date) -> int:
+    content = registry(rows, bad_every=7, first_day=first_day)
+    with CaptureQueriesContext(connection) as captured:
+        record = imported(content, name=f"registre-{rows}.csv", batch_size=500)
+    assert (record.rows_read, record.rows_duplicate) == (rows, 0)
+    return len(captured)
+
+
+@pytest.mark.django_db
+def test_a_batch_costs_the_same_queries_for_10_rows_as_for_400(reference, media):
+    imported(registry(1, first_day=dt.date(2019, 1, 1)))  # the mapper's site list is built
+    few = queries_for(10, dt.date(2019, 6, 1))
+    many = queries_for(400, dt.date(2020, 1, 1))
+    assert many == few, f"{few} queries for 10 rows, {many} for 400: a query per row?"
+    with CaptureQueriesContext(connection) as captured:
+        record = imported(registry(400, bad_every=7), name="copie.csv", batch_size=500)
+    assert (record.rows_duplicate, record.rows_accepted) == (400, 0)
+    assert len(captured) < few, "importing a file again costs no query per row either"
+
+
+@pytest.mark.django_db
+def test_each_row_is_stored_with_its_outcome_and_typed_values(reference, media):
+    record = imported(registry(14, bad_every=7))
+    assert (record.rows_read, record.rows_accepted, record.rows_quarantined) == (14, 12, 2)
+    rows = Submission.objects.filter(source_file=record)
+    bad = rows.filter(status=Submission.Status.QUARANTINED).order_by("row_number")
+    assert [s.row_number for s in bad] == [2, 9]
+    assert all(not s.is_current and s.site is None for s in bad)
+    assert bad[0].errors == [
+        {"field": "site", "value": "BCP-NOWHERE", "message": "Code de site inconnu."}
+    ]
+    good = rows.get(row_number=3)
+    assert good.status == Submission.Status.ACCEPTED and good.is_current
+    assert good.site.code == "BCP-GOGUI" and good.processed_at is not None
+    assert good.data["Site"] == "BCP-GOGUI" and good.payload.startswith('{"Date": "02/01/2020"')
+    count = FlowCount.objects.get(submission=good)
+    assert (count.observation_date, count.direction, count.total) == (
+        dt.date(2020, 1, 2),
+        "incoming",
+        5,
+    )
+    assert (count.men, count.women, count.boys, count.girls) == (1, 2, 1, 1)
+    assert (count.nationality, count.reason) == ("GIN", "economic")
+    assert count.observation_hours == Decimal("12.5")
+    assert count.reason_counts == {} and count.entered_at is not None
+
+
+@pytest.mark.django_db
+def test_a_batch_the_domain_refuses_falls_back_to_row_by_row(reference, media, monkeypatch):
+    """A check only the domain service makes (here: the site's kinds, changed after the
+    mapper's site list was built) fails the set-based save; the batch is then processed row
+    by row, and only the rows at fault are quarantined."""
+    from hbmm.mobility import intake_mappers
+    from hbmm.places.models import Site, SiteKind
+
+    content = registry(6).replace(b"BCP-GOGUI", b"BCP-DIBOLI", 2)
+    monkeypatch.setattr(intake_mappers, "FRESH_SECONDS", 3600)
+    intake_mappers.site_lookup()  # cached list: still says DIBOLI is a flow monitoring point
+    Site.objects.get(code="BCP-DIBOLI").kinds.remove(SiteKind.objects.get(code="fmp"))
+    record = imported(content)
+    assert (record.rows_read, record.rows_accepted, record.rows_quarantined) == (6, 4, 2)
+    refused = Submission.objects.filter(source_file=record, status="quarantined")
+    assert {s.site.code for s in refused} == {"BCP-DIBOLI"}
+    assert all(e["field"] == "site" for s in refused for e in s.errors)
+    assert FlowCount.objects.count() == 4
+    assert Submission.objects.filter(source_file=record).count() == 6
+
+
+@pytest.mark.django_db
+def test_reimport_counts_rows_received_and_keeps_a_changed_row_as_conflict(reference, media):
+    first = imported(
+        b"instance_id;" + HEADER.encode() + b"uuid:1;01/02/2020;BCP-GOGUI;entrant;1;1;1;1;GIN;;\n"
+    )
+    assert first.rows_accepted == 1
+    changed = (
+        b"instance_id;" + HEADER.encode() + b"uuid:1;01/02/2020;BCP-GOGUI;entrant;9;1;1;1;GIN;;\n"
+    )
+    second = imported(changed, name="corrige.csv")
+    assert (second.rows_read, second.rows_duplicate, second.rows_accepted) == (1, 1, 0)
+    copies = Submission.objects.filter(instance_id="uuid:1").order_by("pk")
+    assert [c.status for c in copies] == ["accepted", "conflict"]
+    assert FlowCount.objects.get().men == 1
