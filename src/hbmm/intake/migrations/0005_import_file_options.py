@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0003_submission_deprecated_id_index'),
+        ('intake', '0004_submission_fewer_indexes'),
     ]
 
     operations = [
