@@ -58,6 +58,10 @@ def test_wide_file_upload_guesses_its_kind(client, make_user, reference):
     assert response.status_code == 200
     assert "120 rows read, 120 accepted" in response.content.decode()
     assert EpiValue.objects.filter(metric="deaths", source="jhu_csse").count() == 120
+    # The options are kept with the file: a run again reads it the same way.
+    from hbmm.intake.models import ImportFile
+
+    assert ImportFile.objects.get().options == {"neighbours": False}
 
 
 @pytest.mark.django_db

@@ -56,6 +56,17 @@ class FakeCentral(FakeServer):
     """ODK Central: POST /v1/sessions, OData Submissions, submission attachments."""
 
     TOKEN = "central-session-token"
+    NOT_IMPLEMENTED = (
+        "501 Not Implemented",
+        [("Content-Type", "application/json")],
+        json.dumps(
+            {
+                "code": 501.1,
+                "message": "The requested feature using $orderby and $skiptoken together "
+                "is not supported by this server.",
+            }
+        ).encode(),
+    )
 
     def __init__(self, *, project=1, form="flow_count"):
         super().__init__()
@@ -107,7 +118,8 @@ class FakeCentral(FakeServer):
         if path == f"{base}.svc/Submissions":
             if not self.data_page_allowed():
                 return self.json({"code": 500.1, "message": "Internal Server Error"}, "500 Error")
-            return self.json(self.table(query))
+            table = self.table(query)
+            return table if table is self.NOT_IMPLEMENTED else self.json(table)
         match = re.fullmatch(rf"{base}/submissions/([^/]+)/attachments(?:/(.+))?", path)
         if match:
             root, name = match.groups()
@@ -118,6 +130,13 @@ class FakeCentral(FakeServer):
         return self.json({"code": 404.1, "message": "Not found"}, "404 Not Found")
 
     def table(self, query):
+        """Central's Submissions table: `$filter` on a `__system` stamp (`ge`; null never
+        matches), `$orderby` (ties in row order; v2024.1+), else newest first; `$skip`;
+        `$skiptoken` (a cursor on the last row, "01" + base64 JSON, in the default order only:
+        with `$orderby` Central answers 501); `@odata.nextLink` = the request with
+        `$skiptoken` set and `$skip` removed, only when rows remain."""
+        if "$orderby" in query and "$skiptoken" in query:
+            return self.NOT_IMPLEMENTED
         rows = list(self.rows)
         match = re.fullmatch(r"__system/(\w+) ge (\S+)", query.get("$filter", ""))
         if match:
@@ -126,22 +145,23 @@ class FakeCentral(FakeServer):
         order = query.get("$orderby", "")
         if order:
             key = order.split()[0].split("/")[-1]
-            rows.sort(key=lambda r: r["__system"][key] or "")
-        offset = 0
+            rows.sort(key=lambda r: r["__system"][key] or "")  # nulls first, as Central does
+        else:
+            rows.reverse()  # rows were added oldest first
+            rows.sort(key=lambda r: r["__system"]["submissionDate"], reverse=True)
+        offset = int(query.get("$skip", 0))
         if "$skiptoken" in query:
-            offset = json.loads(base64.b64decode(query["$skiptoken"]))["o"]
+            token = json.loads(base64.b64decode(query["$skiptoken"][2:]))
+            offset = 1 + next(i for i, r in enumerate(rows) if r["__id"] == token["instanceId"])
         size = min(int(query.get("$top", PAGE_CAP)), PAGE_CAP)
         page = rows[offset : offset + size]
         service = f"{self.url}/v1/projects/{self.project}/forms/{self.form}.svc"
         body = {"@odata.context": f"{service}/$metadata#Submissions", "value": page}
-        if offset + size < len(rows):
-            token = base64.b64encode(json.dumps({"o": offset + size}).encode()).decode()
-            params = {k: v for k, v in query.items() if k != "$skiptoken"}
-            params["$skiptoken"] = token
-            body["@odata.nextLink"] = (
-                f"{self.url}/v1/projects/{self.project}/forms/{self.form}.svc/Submissions?"
-                + urlencode(params, quote_via=quote)
-            )
+        if page and offset + size < len(rows):
+            cursor = json.dumps({"instanceId": page[-1]["__id"]}).encode()
+            params = {k: v for k, v in query.items() if k != "$skip"}
+            params["$skiptoken"] = "01" + base64.b64encode(cursor).decode()
+            body["@odata.nextLink"] = f"{service}/Submissions?" + urlencode(params, quote_via=quote)
         return body
 
 
@@ -217,12 +237,15 @@ class FakeKobo(FakeServer):
         return self.json({"detail": "Not found."}, "404 Not Found")
 
     def page(self, query):
+        """The data list: `query` (Mongo syntax: equality, `$gt`, `$gte`, `$exists`, `$or`),
+        `sort` (one or more keys), `start`/`limit` with the cap, `count`/`next`/`previous`."""
         rows = list(self.rows)
         if "query" in query:
-            condition = json.loads(query["query"])["_submission_time"]
-            rows = [r for r in rows if r["_submission_time"] >= condition["$gte"]]
+            condition = json.loads(query["query"])
+            rows = [r for r in rows if matches(r, condition)]
         if "sort" in query:
-            rows.sort(key=lambda r: r["_submission_time"])
+            for key, direction in reversed(list(json.loads(query["sort"]).items())):
+                rows.sort(key=lambda r, key=key: r.get(key), reverse=int(direction) < 0)
         start = int(query.get("start", 0))
         limit = min(int(query.get("limit", PAGE_CAP)), PAGE_CAP)
         page = rows[start : start + limit]
@@ -237,3 +260,29 @@ class FakeKobo(FakeServer):
             "previous": link(max(start - limit, 0)) if start else None,
             "results": page,
         }
+
+
+def matches(row: dict, condition: dict) -> bool:
+    """The part of MongoDB's query language the pulls use, on one Kobo record."""
+    for key, wanted in condition.items():
+        if key == "$or":
+            if not any(matches(row, c) for c in wanted):
+                return False
+            continue
+        value = row.get(key)
+        if not isinstance(wanted, dict):
+            if value != wanted:
+                return False
+            continue
+        for op, operand in wanted.items():
+            if op == "$exists":
+                ok = (key in row) == bool(operand)
+            elif op == "$gt":
+                ok = value is not None and value > operand
+            elif op == "$gte":
+                ok = value is not None and value >= operand
+            else:
+                raise NotImplementedError(op)
+            if not ok:
+                return False
+    return True

@@ -91,3 +91,68 @@ def test_reprocess_command_after_a_mapper_fix(probe, tmp_path):
     assert Submission.objects.get().status == "accepted"
     with pytest.raises(CommandError, match="unknown form 'nope'"):
         run("reprocess", "--form", "nope")
+
+
+@pytest.mark.django_db
+def test_import_takes_the_kinds_options_as_declared(probe, tmp_path):
+    from hbmm.intake.mappers import ImportOption
+
+    probe.import_options = (
+        ImportOption("directions", "directions to import", kind="codes", pattern="[A-Z]+"),
+        ImportOption("strict", "strict reading"),
+    )
+    seen = []
+    probe.transform_rows = lambda rows, *, options: seen.append(options) or rows
+    path = tmp_path / "fmr.csv"
+    path.write_text(
+        "date,site,direction,hommes,women,boys,girls\n2020-04-28,BCP-GOGUI,incoming,3,2,1,0\n"
+    )
+    run(
+        "import",
+        "flow_count",
+        str(path),
+        "--no-progress",
+        "--option",
+        "directions=incoming, outgoing",
+        "--option",
+        "strict=no",
+    )
+    record = ImportFile.objects.get()
+    assert record.options == {"directions": ["INCOMING", "OUTGOING"], "strict": False}
+    assert seen == [record.options]
+
+    with pytest.raises(
+        CommandError,
+        match=r"Unknown import option\(s\) for flow_count: nope \(known: directions, strict\)",
+    ):
+        run("import", "flow_count", str(path), "--no-progress", "--option", "nope=1")
+    with pytest.raises(CommandError, match="directions to import: Not a valid code: IN-COMING."):
+        run("import", "flow_count", str(path), "--no-progress", "--option", "directions=in-coming")
+    with pytest.raises(CommandError, match="write NAME=VALUE"):
+        run("import", "flow_count", str(path), "--no-progress", "--option", "directions")
+    assert ImportFile.objects.count() == 1  # a refused option stores no file
+
+
+@pytest.mark.django_db
+def test_epi_series_import_options_from_the_command_line(reference, tmp_path):
+    """The health app's series files declare `countries` and `neighbours`."""
+    path = tmp_path / "countries-aggregated.csv"
+    path.write_text(
+        "Date,Country,Confirmed,Recovered,Deaths\n"
+        "2020-05-15,Mali,806,455,46\n"
+        "2020-05-15,Senegal,2480,1034,25\n"
+        "2020-05-15,Niger,889,0,0\n"
+    )
+    out, _err = run(
+        "import",
+        "epi_countries_aggregated",
+        str(path),
+        "--no-progress",
+        "--option",
+        "countries=sen",
+        "--option",
+        "neighbours=no",
+    )
+    record = ImportFile.objects.get()
+    assert record.options == {"countries": ["SEN"], "neighbours": False}
+    assert (record.rows_read, record.rows_accepted) == (1, 1), out

@@ -314,3 +314,149 @@ def test_messages_follow_the_phone_language(probe, make_user, collect):
     )
     created = post(client, flow_xml("uuid:fr2"))
     assert message(created).text == "Soumission reçue. Merci."
+
+
+@pytest.mark.django_db
+def test_split_submission_is_mapped_only_when_its_last_part_arrives(probe, make_user, collect):
+    client = collect(make_user("enumerator", areas=["ML01"]))
+    xml = flow_xml("uuid:parts")
+    photo = SimpleUploadedFile("a.jpg", b"first", "image/jpeg")
+    first = post(client, xml, photo, **{"*isIncomplete*": "yes"})
+    assert_openrosa(first, 201)
+    assert message(first).get("nature") == "submit_success"
+    assert message(first).text == (
+        "Part of the submission received; waiting for the rest of its files."
+    )
+    submission = Submission.objects.get()
+    # Raw first: the XML and the file are kept, but nothing reached the domain yet.
+    assert submission.status == "received" and submission.payload == xml.decode()
+    assert list(submission.attachments.values_list("name", flat=True)) == ["a.jpg"]
+    assert probe.saved == []
+
+    second = post(
+        client,
+        xml,
+        SimpleUploadedFile("b.jpg", b"second", "image/jpeg"),
+        **{"*isIncomplete*": "YES"},
+    )
+    assert_openrosa(second, 201)
+    assert Submission.objects.get().status == "received" and probe.saved == []
+
+    last = post(
+        client, xml, SimpleUploadedFile("c.jpg", b"third", "image/jpeg"), **{"*isIncomplete*": "no"}
+    )
+    assert_openrosa(last, 201)
+    assert message(last).text == "Submission received. Thank you."
+    submission.refresh_from_db()
+    assert submission.status == "accepted" and submission.site.code == "BCP-GOGUI"
+    assert sorted(submission.attachments.values_list("name", flat=True)) == [
+        "a.jpg",
+        "b.jpg",
+        "c.jpg",
+    ]
+    assert [s["instance_id"] for s in probe.saved] == ["uuid:parts"]
+
+    retried = post(client, xml, SimpleUploadedFile("c.jpg", b"third", "image/jpeg"))
+    assert message(retried).text == "This submission was already received."
+    assert len(probe.saved) == 1 and SubmissionAttachment.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_a_split_submission_whose_last_part_never_came_is_processed_by_reprocess(
+    probe, make_user, collect
+):
+    from hbmm.intake.services import submissions_reprocess
+
+    client = collect(make_user("enumerator", areas=["ML01"]))
+    post(client, flow_xml("uuid:lost"), **{"*isIncomplete*": "yes"})
+    assert Submission.objects.get().status == "received"
+    assert submissions_reprocess(form_id="flow_count")["accepted"] == 1
+    assert [s["instance_id"] for s in probe.saved] == ["uuid:lost"]
+
+
+# --- Chunked bodies, as gunicorn hands them to Django -----------------------------------------
+
+
+class _NoSocket:
+    def sendall(self, data):
+        pass
+
+
+def gunicorn_environ(body: bytes, headers: dict, *, chunk: int = 1000) -> dict:
+    """The WSGI environ gunicorn builds for a request sent with Transfer-Encoding: chunked (no
+    Content-Length): its own HTTP parser reads the raw bytes and de-chunks the body."""
+    from gunicorn.config import Config
+    from gunicorn.http import wsgi
+    from gunicorn.http.parser import RequestParser
+
+    head = "POST /submission HTTP/1.1\r\nHost: testserver\r\nTransfer-Encoding: chunked\r\n"
+    head += "".join(f"{name}: {value}\r\n" for name, value in headers.items()) + "\r\n"
+    framed = b"".join(
+        b"%x\r\n%s\r\n" % (len(body[i : i + chunk]), body[i : i + chunk])
+        for i in range(0, len(body), chunk)
+    )
+    raw = head.encode() + framed + b"0\r\n\r\n"
+    cfg = Config()
+    request = next(RequestParser(cfg, iter([raw]), ("127.0.0.1", 40000)))
+    _response, environ = wsgi.create(
+        request, _NoSocket(), ("127.0.0.1", 40000), ("127.0.0.1", 8000), cfg
+    )
+    assert "CONTENT_LENGTH" not in environ and environ["wsgi.input_terminated"] is True
+    return environ
+
+
+def chunked_post(user, xml: bytes, *files, environ_changes=None):
+    """POST /submission through Django's WSGI handler with a gunicorn environ."""
+    from django.test.client import BOUNDARY, MULTIPART_CONTENT, ClientHandler, encode_multipart
+
+    from tests.intake.conftest import basic
+
+    data = {"xml_submission_file": SimpleUploadedFile("submission.xml", xml, "text/xml")}
+    data.update({f.name: f for f in files})
+    environ = gunicorn_environ(
+        encode_multipart(BOUNDARY, data),
+        {
+            "Content-Type": MULTIPART_CONTENT,
+            "Authorization": basic(user.get_username()),
+            "X-OpenRosa-Version": "1.0",
+            "Accept-Language": "en",
+        },
+    )
+    environ.update(environ_changes or {})
+    return ClientHandler()(environ)
+
+
+@pytest.mark.django_db
+def test_chunked_submission_without_content_length_is_received(probe, make_user):
+    user = make_user("enumerator", areas=["ML01"])
+    photo = SimpleUploadedFile("p.jpg", b"\xff\xd8" + b"x" * 5000, "image/jpeg")
+    response = chunked_post(user, flow_xml("uuid:chunked"), photo)
+    assert_openrosa(response, 201)
+    submission = Submission.objects.get()
+    assert (submission.instance_id, submission.status) == ("uuid:chunked", "accepted")
+    assert submission.payload == flow_xml("uuid:chunked").decode()
+    assert SubmissionAttachment.objects.get().size == 5002
+    assert len(probe.saved) == 1
+
+
+@pytest.mark.django_db
+def test_chunked_submission_over_the_limit_is_a_413_and_stores_nothing(probe, make_user, settings):
+    settings.HBMM_MAX_UPLOAD_BYTES = 3000
+    user = make_user("enumerator", areas=["ML01"])
+    video = SimpleUploadedFile("v.mp4", b"0" * 5000, "video/mp4")
+    response = chunked_post(user, flow_xml("uuid:big-chunked"), video)
+    assert_openrosa(response, 413)
+    assert "3000 bytes" in message(response).text
+    assert response["X-OpenRosa-Accept-Content-Length"] == "3000"
+    assert Submission.objects.count() == 0 and SubmissionAttachment.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_chunked_body_from_a_server_that_does_not_dechunk_is_a_411(probe, make_user):
+    user = make_user("enumerator", areas=["ML01"])
+    response = chunked_post(
+        user, flow_xml("uuid:framed"), environ_changes={"wsgi.input_terminated": False}
+    )
+    assert_openrosa(response, 411)
+    assert "Content-Length" in message(response).text
+    assert Submission.objects.count() == 0

@@ -4,6 +4,8 @@ superseding, attachments checksummed, `hbmm sync` lines and exit status."""
 
 import hashlib
 import io
+import json
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -72,6 +74,11 @@ def kobo_source(server) -> PullSource:
     return source
 
 
+def query_of(request_line: str) -> dict:
+    """The query parameters of a request the fake server logged ("GET /path?query")."""
+    return {k: v[0] for k, v in parse_qs(urlsplit(request_line.split(" ", 1)[1]).query).items()}
+
+
 def stamp(n: int) -> str:
     # Rows 100 and 101 share a timestamp across the page boundary.
     n = min(n, 100) if n in (100, 101) else n
@@ -109,10 +116,14 @@ def test_central_sync_killed_after_page_one_resumes_without_gap_or_duplicate(pro
         assert source.watermark == stamp(250)
         assert len(probe.saved) == 250
         assert sorted(s["men"] for s in probe.saved) == list(range(1, 251))
-        # Every page request after the first followed the server's nextLink.
-        table = [r for r in server.requests if ".svc/Submissions" in r]
-        assert "%24skiptoken=" in table[-1]
-        assert "%24filter=__system%2FsubmissionDate+ge+2020-04-28T01%3A40%3A00.000Z" in table[2]
+        # Central answers 501 to $orderby with $skiptoken, and its nextLink keeps $orderby:
+        # each next page is asked from the last stamp received, $skip passing its ties.
+        table = [query_of(r) for r in server.requests if ".svc/Submissions" in r]
+        assert not any("$skiptoken" in q for q in table)
+        assert table[2]["$filter"] == "__system/submissionDate ge 2020-04-28T01:40:00.000Z"
+        assert "$skip" not in table[2]
+        assert table[3]["$filter"] == "__system/submissionDate ge 2020-04-28T03:19:00.000Z"
+        assert (table[3]["$skip"], table[3]["$orderby"]) == ("1", "__system/submissionDate asc")
 
         attachments = SubmissionAttachment.objects.order_by("name")
         assert [a.name for a in attachments] == [
@@ -145,10 +156,13 @@ def test_central_edit_supersedes_through_updated_at(probe):
         source = central_source(server)
         pull_source_run(source=source)
         source.refresh_from_db()
-        assert source.edit_watermark == stamp(3)
+        assert source.edit_watermark == ""  # nothing edited yet
         server.edit("uuid:c2", "uuid:c2-v2", "2020-04-29T09:00:00.000Z", {"travellers/men": 20})
         counts = pull_source_run(source=source)
         assert counts.new == 1 and counts.accepted == 1
+        edits = [query_of(r) for r in server.requests if "updatedAt" in r]
+        # With no edit watermark yet, the edits pass reads every row ever edited.
+        assert edits[-1]["$filter"] == "__system/updatedAt ge 1970-01-01T00:00:00.000Z"
         edited = Submission.objects.get(instance_id="uuid:c2-v2")
         original = Submission.objects.get(instance_id="uuid:c2")
         assert (edited.root_id, edited.deprecated_id, edited.is_current) == (
@@ -160,15 +174,35 @@ def test_central_edit_supersedes_through_updated_at(probe):
         assert probe.saved[-1]["men"] == 20 and probe.saved[-1]["replaces"] == ["uuid:c2"]
         source.refresh_from_db()
         assert source.edit_watermark == "2020-04-29T09:00:00.000Z"
+        again = pull_source_run(source=source)
+        assert (again.new, again.known) == (0, 2)  # row 3 (submissions) and the edit, again
+        assert query_of(server.requests[-1])["$filter"] == (
+            "__system/updatedAt ge 2020-04-29T09:00:00.000Z"
+        )
 
 
 @pytest.mark.django_db
-def test_kobo_sync_killed_after_page_one_resumes_and_full_sweep_finds_edits(probe):
+def test_central_pages_past_more_rows_than_a_page_sharing_one_timestamp(probe):
+    with FakeCentral() as server:
+        for n in range(1, 251):  # a bulk upload: one submission date for all
+            server.add(f"uuid:t{n}", "2020-04-28T10:00:00.000Z", fields(n))
+        counts = pull_source_run(source=central_source(server))
+        assert (counts.pages, counts.new, counts.known) == (3, 250, 0)
+        table = [query_of(r) for r in server.requests if "submissionDate" in r]
+        assert [q.get("$skip") for q in table] == [None, "100", "200"]
+        assert Submission.objects.values("instance_id").distinct().count() == 250
+
+
+def kobo_time(n: int) -> str:
+    return f"2020-04-28T{n // 60:02d}:{n % 60:02d}:00"
+
+
+@pytest.mark.django_db
+def test_kobo_sync_killed_after_page_one_resumes_and_finds_edits(probe):
     with FakeKobo() as server:
         for n in range(1, 251):
-            time = f"2020-04-28T{n // 60:02d}:{n % 60:02d}:00"
             files = {"photo.jpg": f"kobo {n}".encode()} if n == 7 else None
-            server.add(f"k{n:03d}", time, kobo_fields(n), files=files)
+            server.add(f"k{n:03d}", kobo_time(n), kobo_fields(n), files=files)
         source = kobo_source(server)
         server.fail_on = {2}
         with pytest.raises(PullError):
@@ -180,19 +214,60 @@ def test_kobo_sync_killed_after_page_one_resumes_and_full_sweep_finds_edits(prob
         counts = pull_source_run(source=source)
         assert Submission.objects.count() == 250 and counts.new == 150
         assert Submission.objects.values("instance_id").distinct().count() == 250
-        assert "limit=1000" in server.requests[0] and "start=100" in server.requests[-1]
+        listed = [query_of(r) for r in server.requests if "_submission_time" in r]
+        assert listed[0]["limit"] == "1000" and listed[-1]["start"] == "100"
         photo = SubmissionAttachment.objects.get()
         assert (photo.name, photo.checksum) == ("photo.jpg", hashlib.sha256(b"kobo 7").hexdigest())
 
         server.edit("k005", "k005-v2", {"travellers/men": "50"})
         incremental = pull_source_run(source=source)
-        assert incremental.new == 0  # Kobo keeps _submission_time on edits
-        full = pull_source_run(source=source, full=True)
-        assert (full.new, full.known, full.accepted) == (1, 249, 1)
+        assert (incremental.new, incremental.accepted) == (1, 1)
+        sweep = query_of(server.requests[-1])
+        assert json.loads(sweep["query"]) == {"meta/deprecatedID": {"$exists": True}}
+        assert json.loads(sweep["sort"]) == {"_id": 1}
         edited = Submission.objects.get(instance_id="uuid:k005-v2")
         assert (edited.root_id, edited.is_current) == ("uuid:k005", True)
         assert Submission.objects.get(instance_id="uuid:k005").status == "superseded"
         assert probe.saved[-1]["men"] == 50 and probe.saved[-1]["replaces"] == ["uuid:k005"]
+        source.refresh_from_db()
+        assert source.edit_watermark == ""  # the sweep was complete: the next one starts over
+
+        full = pull_source_run(source=source, full=True)
+        assert (full.new, full.known) == (0, 250)
+
+
+@pytest.mark.django_db
+def test_kobo_edit_sweep_killed_after_page_one_resumes_from_its_cursor(probe):
+    with FakeKobo() as server:
+        for n in range(1, 251):
+            server.add(f"k{n:03d}", kobo_time(n), kobo_fields(n))
+        source = kobo_source(server)
+        first = pull_source_run(source=source)
+        assert first.new == 250
+        # The first run read every current version: no sweep of edited records was needed.
+        assert not any("deprecatedID" in r for r in server.requests)
+        for n in range(1, 151):
+            server.edit(f"k{n:03d}", f"k{n:03d}-v2", {"travellers/men": str(1000 + n)})
+        server.data_requests, server.fail_on = 0, {3}  # submissions, sweep page 1, page 2 dies
+        with pytest.raises(PullError, match="HTTP 500"):
+            pull_source_run(source=source)
+        source.refresh_from_db()
+        assert source.edit_watermark == "100"  # the _id of the last edited record stored
+        assert Submission.objects.filter(instance_id__endswith="-v2").count() == 100
+
+        resumed = pull_source_run(source=source)
+        assert (resumed.new, resumed.known, resumed.superseded) == (50, 1, 0)
+        sweep = json.loads(query_of(server.requests[-1])["query"])
+        assert sweep == {"meta/deprecatedID": {"$exists": True}, "_id": {"$gt": 100}}
+        assert Submission.objects.count() == 400
+        assert Submission.objects.filter(status="superseded").count() == 150
+        assert Submission.objects.filter(is_current=True).count() == 250
+        assert sorted(s["men"] for s in probe.saved[250:]) == list(range(1001, 1151))
+        source.refresh_from_db()
+        assert source.edit_watermark == ""
+
+        again = pull_source_run(source=source)
+        assert (again.new, again.known) == (0, 151)  # the last submission, every edit
 
 
 @pytest.mark.django_db

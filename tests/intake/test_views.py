@@ -240,3 +240,84 @@ def test_an_interrupted_import_can_be_run_again(probe, make_user, client):
     record.refresh_from_db()
     assert (record.rows_read, record.rows_duplicate) == (3, 0)  # done: not run again
     assert Submission.objects.count() == 3
+
+
+@pytest.fixture
+def probe_options(probe):
+    """The probe mapper with two import options; its `transform_rows` keeps the rows of the
+    directions asked for and records the options it was given."""
+    from hbmm.intake.mappers import ImportOption
+
+    probe.import_options = (
+        ImportOption("directions", "directions to import", kind="codes", pattern="[A-Z]+"),
+        ImportOption("strict", "strict reading"),
+    )
+    probe.options_seen = []
+
+    def transform_rows(rows, *, options):
+        probe.options_seen.append(options)
+        wanted = options.get("directions")
+        return ((n, v) for n, v in rows if not wanted or v["Direction"].upper() in wanted)
+
+    probe.transform_rows = transform_rows
+    return probe
+
+
+@pytest.mark.django_db
+def test_upload_form_shows_validates_and_keeps_the_kinds_import_options(
+    probe_options, make_user, client
+):
+    client.force_login(make_user("im_officer", areas=["MLI"]))
+    page = client.get("/intake/imports/")
+    kinds = [kind for kind, _title, _form in page.context["form"].option_forms]
+    assert "flow_count" in kinds
+    html = page.content.decode()
+    assert 'data-kind="flow_count"' in html and 'name="flow_count-directions"' in html
+    assert "directions to import" in html and 'name="flow_count-strict"' in html
+
+    upload = SimpleUploadedFile("fmr.csv", CSV.encode("utf-8"), "text/csv")
+    refused = client.post(
+        "/intake/imports/",
+        {"kind": "flow_count", "file": upload, "flow_count-directions": "in-coming"},
+    )
+    assert refused.status_code == 200 and ImportFile.objects.count() == 0
+    assert "Code non valide : IN-COMING." in refused.content.decode()
+
+    upload = SimpleUploadedFile("fmr.csv", CSV.encode("utf-8"), "text/csv")
+    response = client.post(
+        "/intake/imports/",
+        {"kind": "flow_count", "file": upload, "flow_count-directions": "incoming"},
+    )
+    record = ImportFile.objects.get()
+    assert response.status_code == 302
+    assert record.options == {"directions": ["INCOMING"], "strict": False}
+    assert record.rows_read == 2  # the outgoing row was left out by the mapper
+    assert probe_options.options_seen == [record.options]
+
+    # Run again from the import page (e.g. after a restart): the same options.
+    ImportFile.objects.filter(pk=record.pk).update(status="failed")
+    client.post(f"/intake/imports/{record.pk}/rerun/")
+    assert probe_options.options_seen[-1] == {"directions": ["INCOMING"], "strict": False}
+    record.refresh_from_db()
+    assert (record.status, record.rows_read, record.rows_duplicate) == ("done", 2, 2)
+
+
+@pytest.mark.django_db
+def test_options_of_another_kind_are_not_checked(probe_options, make_user, client):
+    """Only the chosen kind's options are read: a value typed under another kind is ignored."""
+    from hbmm.intake import mappers
+    from tests.intake.conftest import ProbeMapper
+
+    other = ProbeMapper()
+    other.form_id = "flow_count_other"
+    mappers.register(other)
+    try:
+        client.force_login(make_user("im_officer", areas=["MLI"]))
+        upload = SimpleUploadedFile("fmr.csv", CSV.encode("utf-8"), "text/csv")
+        client.post(
+            "/intake/imports/",
+            {"kind": "flow_count_other", "file": upload, "flow_count-directions": "in-coming"},
+        )
+        assert ImportFile.objects.get().options == {}
+    finally:
+        mappers.unregister("flow_count_other")

@@ -8,11 +8,13 @@
 | poe_capacity                 | the weekly point-of-entry capacity checklist (XLSForm, web)  |
 | poe_status                   | a point of entry's operational status (XLSForm, web)         |
 
-File imports take options {"countries": [ISO3...], "neighbours": bool}: the configured country
+The series files take import options (EpiSeriesMapper.import_options: the upload page, `hbmm
+import --option`): {"countries": [ISO3...], "neighbours": bool}: the configured country
 (settings.HBMM_COUNTRY_ISO3) by default, the neighbouring countries the file has if asked.
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hbmm.health.epi_files import country_names, long_rows, wide_rows
 from hbmm.health.models import (
@@ -45,7 +47,7 @@ from hbmm.intake.cleaning import (
     clean_multi_choice,
     clean_text,
 )
-from hbmm.intake.mappers import FieldError, Mapper, MappingError, register
+from hbmm.intake.mappers import FieldError, ImportOption, Mapper, MappingError, register
 from hbmm.intake.parsing import normalise_name
 
 METRIC_ALIASES = {
@@ -92,6 +94,22 @@ class EpiSeriesMapper(Mapper):
         "province": ("Province/State", "province"),
         **METRIC_ALIASES,
     }
+    # Read by epi_files.requested_countries.
+    import_options = (
+        ImportOption(
+            "countries",
+            gettext_lazy("countries to import (ISO3 codes)"),
+            kind="codes",
+            pattern="[A-Z]{3}",
+            help_text=gettext_lazy(
+                "e.g. MLI, SEN; empty: the country of this deployment. Each must be in the file."
+            ),
+        ),
+        ImportOption(
+            "neighbours",
+            gettext_lazy("also import the neighbouring countries present in the file"),
+        ),
+    )
 
     def clean(self, data: dict, *, submitter) -> dict:
         errors: list[FieldError] = []

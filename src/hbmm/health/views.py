@@ -118,14 +118,15 @@ def epi_curve(request):
 @login_required
 @permission_required("health.add_epivalue", raise_exception=True)
 def epi_import(request):
-    from hbmm.intake.services import file_import
+    from hbmm.intake.services import import_file_run, import_file_store
 
     form = EpiImportForm(request.POST or None, request.FILES or None)
     record = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            record = file_import(
+            # Stored with its options, so a run again from the import page reads it the same way.
+            record = import_file_store(
                 kind=form.cleaned_data["kind"],
                 source=upload,
                 original_name=upload.name,
@@ -134,6 +135,8 @@ def epi_import(request):
             )
         except ValidationError as exc:
             form.add_error(None, exc)
+        else:
+            record = import_file_run(import_file=record, options=record.options)
     return render(request, "health/epi_import.html", {"form": form, "record": record})
 
 

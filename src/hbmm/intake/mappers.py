@@ -16,6 +16,9 @@ define their mappers in `<app>/intake_mappers.py` and register them in `AppConfi
         def save(self, items):                  # [(submission, cleaned, existing_records)]
             flow_counts_save(items=...)         # one domain service call for the batch
 
+A mapper whose file imports take options declares them (`import_options = (ImportOption(...),)`)
+and reads them in `transform_rows(rows, options=...)`.
+
 The pipeline (`intake.services`) calls `clean` for each submission, then `save` once for the
 batch of clean ones, inside one transaction; a MappingError quarantines the submission with
 its reasons and nothing reaches the domain.
@@ -75,6 +78,19 @@ class Item:
         return self._submission
 
 
+@dataclass(frozen=True)
+class ImportOption:
+    """An option of a file import, passed to `transform_rows(options=...)`. Declared on the
+    mapper (`import_options`), it is a field of the upload page for that kind and
+    `--option name=value` of `hbmm import`; both validate it in `import_options_clean`."""
+
+    name: str
+    label: Any  # gettext_lazy text: French and English through the app's catalogue
+    kind: str = "bool"  # "bool", or "codes": codes separated by commas or spaces
+    help_text: Any = ""
+    pattern: str = ""  # "codes": the form every code must have (a regular expression)
+
+
 class Mapper:
     form_id: ClassVar[str]
     model: ClassVar[type[Model]]
@@ -86,6 +102,8 @@ class Mapper:
     # canonical field name -> other accepted names (file headers in English and French, old
     # form field names). Matching ignores case, accents, spaces and punctuation.
     aliases: ClassVar[dict[str, Sequence[str]]] = {}
+    # File imports only: the options `transform_rows` understands.
+    import_options: ClassVar[tuple[ImportOption, ...]] = ()
 
     def clean(self, data: dict, *, submitter) -> dict:
         """Validated values from `data`; raise MappingError listing every problem."""

@@ -56,6 +56,9 @@ class ImportFile(models.Model):
     error = models.TextField(_("error"), blank=True)
     is_demo = models.BooleanField(_("demonstration data"), default=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The mapper's import options chosen at upload (Mapper.import_options): a run again of the
+    # file reads it the same way.
+    options = models.JSONField(_("import options"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("imported file")
@@ -287,7 +290,8 @@ class PullSource(models.Model):
     )
     # Submission time of the last stored record (ISO 8601, as the server wrote it).
     watermark = models.CharField(_("submissions up to"), max_length=40, blank=True)
-    # Update time of the last stored edit (ODK Central __system/updatedAt).
+    # ODK Central: update time of the last stored edit (__system/updatedAt). KoboToolbox: the
+    # _id reached by an unfinished sweep of the edited records ("" when the sweep is complete).
     edit_watermark = models.CharField(_("edits up to"), max_length=40, blank=True)
     last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
     last_status = models.CharField(

@@ -6,9 +6,11 @@ X-OpenRosa-Accept-Content-Length; POST multipart with xml_submission_file -> 201
 OpenRosaResponse). Thin: authentication and HTTP here, the work in services and selectors.
 """
 
+import tempfile
 from xml.sax.saxutils import escape
 
 from django.conf import settings
+from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
@@ -176,6 +178,60 @@ def form_media(request, user, form_id: str, filename: str):
     return _openrosa(response)
 
 
+INCOMPLETE_FIELD = "*isIncomplete*"  # ODK Collect: on every post of a split submission but the last
+
+
+def _read_unsized_body(request, limit: int) -> HttpResponse | None:
+    """Take in a chunked body (Transfer-Encoding: chunked, no Content-Length), up to `limit`.
+
+    A server that de-chunks (gunicorn) hands the body over as a `wsgi.input` that ends where
+    the body ends, flagged `wsgi.input_terminated`, without CONTENT_LENGTH; Django reads
+    CONTENT_LENGTH bytes of it, that is nothing. The body is read here into a spooled file and
+    given to Django with its length. Returns an error response, or None when the request is
+    ready to parse."""
+    meta = request.META
+    if (
+        meta.get("CONTENT_LENGTH")
+        or "chunked" not in meta.get("HTTP_TRANSFER_ENCODING", "").lower()
+    ):
+        return None
+    if not meta.get("wsgi.input_terminated"):
+        # The server left the chunk framing in place (or cannot say where the body ends).
+        return _message(411, _("Send the submission with a Content-Length header."))
+    # Open for as long as the request is: Django's parser reads it after this returns.
+    spool = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115
+    size = 0
+    for chunk in iter(lambda: meta["wsgi.input"].read(64 * 1024), b""):
+        size += len(chunk)
+        if size > limit:
+            spool.close()
+            return _too_large(limit)
+        spool.write(chunk)
+    spool.seek(0)
+    meta["CONTENT_LENGTH"] = str(size)
+    request._stream = LimitedStream(spool, size)  # what WSGIRequest builds from CONTENT_LENGTH
+    return None
+
+
+def _too_large(limit: int) -> HttpResponse:
+    return _message(413, _("The submission is larger than this server accepts (%d bytes).") % limit)
+
+
+def _is_incomplete(request) -> bool:
+    """Collect and Aggregate compare the flag's value with "yes", ignoring case."""
+    return request.POST.get(INCOMPLETE_FIELD, "").strip().lower() == "yes"
+
+
+def _success_text(result, incomplete: bool) -> str:
+    if incomplete:
+        return _("Part of the submission received; waiting for the rest of its files.")
+    if result.created or result.completed:
+        return _("Submission received. Thank you.")
+    if result.attachments_added:
+        return _("This submission was already received; new attachments were added.")
+    return _("This submission was already received.")
+
+
 @_authenticated
 def submission(request, user):
     if request.method == "HEAD":
@@ -191,17 +247,18 @@ def submission(request, user):
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         declared = 0
-    too_large = _message(
-        413, _("The submission is larger than this server accepts (%d bytes).") % limit
-    )
     if declared > limit:
-        return _accept_length(too_large)
+        return _accept_length(_too_large(limit))
+    refused = _read_unsized_body(request, limit)
+    if refused is not None:
+        return _accept_length(refused)
     try:
         files = request.FILES
+        incomplete = _is_incomplete(request)
     except MultiPartParserError as exc:
         return _accept_length(_message(400, _("Unreadable multipart body: %s") % exc))
     if sum(f.size for f in files.values()) > limit:
-        return _accept_length(too_large)
+        return _accept_length(_too_large(limit))
     main = files.get("xml_submission_file")
     if main is None:
         return _accept_length(_message(400, _("The request has no xml_submission_file.")))
@@ -212,6 +269,7 @@ def submission(request, user):
             attachments=others,
             user=user,
             device_id=request.GET.get("deviceID", ""),
+            incomplete=incomplete,
         )
     except SubmissionRefused as refused:
         return _accept_length(_message(refused.status, refused.message))
@@ -225,13 +283,6 @@ def submission(request, user):
                 ),
             )
         )
-    text = (
-        _("Submission received. Thank you.")
-        if result.created
-        else _("This submission was already received; new attachments were added.")
-        if result.attachments_added
-        else _("This submission was already received.")
-    )
-    response = _message(201, text, nature="submit_success")
+    response = _message(201, _success_text(result, incomplete), nature="submit_success")
     response["Location"] = request.build_absolute_uri(reverse("openrosa-submission"))
     return _accept_length(response)

@@ -2,14 +2,25 @@
 stored with its watermark in one transaction, so a sync killed at any moment resumes with no
 gap and no duplicate.
 
-- ODK Central: OData `Submissions` ordered by `__system/submissionDate`, filtered on it with
-  `ge <watermark>`; then a second pass over `__system/updatedAt` for edits (an edit keeps the
-  root `__id`, gets a new `meta/instanceID` and names the previous one in `meta/deprecatedID`).
-  `@odata.nextLink` is followed until absent; the page size asked for is only a wish.
+- ODK Central: OData `Submissions` with `$orderby=__system/submissionDate asc` (Central
+  v2024.1+) and `$filter=__system/submissionDate ge <watermark>`; then a second pass on
+  `__system/updatedAt` for edits (an edit keeps the root `__id`, gets a new `meta/instanceID`
+  and names the previous one in `meta/deprecatedID`; a review also moves `updatedAt`, and the
+  row, already stored, is skipped). Central refuses `$orderby` together with `$skiptoken`
+  (HTTP 501, central-backend `lib/util/db.js` QueryOptions.fromODataRequest) and its
+  `@odata.nextLink` keeps the `$orderby` of the request, so the nextLink cannot be followed:
+  it only says that more rows remain, and the next page is asked for from the last stamp
+  received (`ge`), `$skip` passing over the rows already received at exactly that stamp
+  (Central orders ties by its row id, a stable order). The page size asked for is a wish.
 - KoboToolbox: `/api/v2/assets/{uid}/data/` with `query={"_submission_time": {"$gte": w}}`,
-  `sort={"_submission_time": 1}`, following `next`. Kobo keeps `_submission_time` when a
-  record is edited and offers no modification time to filter on, so edits (new
-  `meta/instanceID`, same `meta/rootUuid`) are found by a full sweep: `hbmm sync --full`.
+  `sort={"_submission_time": 1}`, following `next`. Kobo keeps `_id` and `_submission_time`
+  when a record is edited and serves no modification time (kpi `ParsedInstance.
+  to_dict_for_mongo`; kobotoolbox/kpi#7259), so edits cannot be asked for "since" a time.
+  An edit carries `meta/deprecatedID` (new `meta/instanceID`, same `meta/rootUuid`): the
+  second pass sweeps the edited records only, `query={"meta/deprecatedID": {"$exists":
+  true}, "_id": {"$gt": cursor}}` sorted by `_id`; the cursor (`edit_watermark`) commits with
+  each stored page, so a killed sweep resumes where it stopped, and returns to empty when the
+  sweep is complete, so the next run sweeps again from the start.
 
 `ge` rather than `gt`: records sharing the watermark's exact timestamp across a page boundary
 are fetched again rather than missed; an instance id already stored is skipped, so nothing is
@@ -112,19 +123,35 @@ class CentralClient:
             raise PullError(f"{response.request.url}: HTTP {response.status_code}")
         return response
 
+    passes = (("__system/submissionDate", "watermark"), ("__system/updatedAt", "edit_watermark"))
+    # The edits pass with no watermark yet: every row edited (or reviewed) at any time. Central
+    # has no update time on a row never edited (null: excluded by any comparison).
+    EVER = "1970-01-01T00:00:00.000Z"
+
     def pages(self, *, stamp: str, since: str):
-        """(rows, last stamp value) per page, oldest first."""
-        params = {"$orderby": f"{stamp} asc", "$top": str(self.source.page_size)}
-        if since:
-            params["$filter"] = f"{stamp} ge {since}"
-        body = self.get(self.table_url, **params).json()
+        """Rows page by page, oldest stamp first (see the module docstring for the keyset)."""
+        if stamp.endswith("updatedAt"):
+            since = since or self.EVER
+        seen_at_since = 0  # rows already yielded whose stamp is exactly `since`
         for _page in range(MAX_PAGES):
+            params = {"$orderby": f"{stamp} asc", "$top": str(self.source.page_size)}
+            if since:
+                params["$filter"] = f"{stamp} ge {since}"
+            if seen_at_since:
+                params["$skip"] = str(seen_at_since)
+            body = self.get(self.table_url, **params).json()
             rows = body.get("value", [])
             yield rows
-            next_link = body.get("@odata.nextLink")
-            if not next_link:
+            if not rows or not body.get("@odata.nextLink"):
                 return
-            body = self.get(next_link).json()
+            last = self.stamp_of(rows[-1], stamp)
+            at_last = sum(1 for row in rows if self.stamp_of(row, stamp) == last)
+            seen_at_since = seen_at_since + at_last if last == since else at_last
+            since = last
+
+    @staticmethod
+    def stamp_key(stamp: str):
+        return str
 
     @staticmethod
     def stamp_of(row: dict, stamp: str) -> str:
@@ -181,14 +208,23 @@ class KoboClient:
             raise PullError(f"{response.request.url}: HTTP {response.status_code}")
         return response
 
+    passes = (("_submission_time", "watermark"), ("_id", "edit_watermark"))
+    sweeps_edits = True  # the edits pass has no time to start from: it reads every edited record
+
     def pages(self, *, stamp: str, since: str):
+        if stamp == "_id":  # the sweep of edited records, resumed after `since` (an _id)
+            query = {"meta/deprecatedID": {"$exists": True}}
+            if since:
+                query["_id"] = {"$gt": int(since)}
+        else:
+            query = {stamp: {"$gte": since}} if since else None
         params = {
             "format": "json",
-            "sort": json.dumps({"_submission_time": 1}),
+            "sort": json.dumps({stamp: 1}),
             "limit": str(self.source.page_size),
         }
-        if since:
-            params["query"] = json.dumps({"_submission_time": {"$gte": since}})
+        if query:
+            params["query"] = json.dumps(query)
         body = self.get(self.data_url, **params).json()
         for _page in range(MAX_PAGES):
             yield body.get("results", [])
@@ -198,7 +234,12 @@ class KoboClient:
 
     @staticmethod
     def stamp_of(row: dict, stamp: str) -> str:
-        return row.get("_submission_time") or ""
+        value = row.get(stamp)
+        return "" if value in (None, "") else str(value)
+
+    @staticmethod
+    def stamp_key(stamp: str):
+        return int if stamp == "_id" else str
 
     def record(self, row: dict) -> Record:
         instance_id = _uuid(row.get("meta/instanceID") or row.get("_uuid"))
@@ -281,11 +322,17 @@ def _store_page(source, client, rows: list[dict], *, stamp: str, watermark_field
                 attachment.file.save(name or "attachment", ContentFile(content), save=False)
                 attachment.save()
                 counts.attachments += 1
-        stamps = [client.stamp_of(row, stamp) for row in rows]
-        latest = max([s for s in stamps if s] + [getattr(source, watermark_field)])
+        stamps = [s for s in (client.stamp_of(row, stamp) for row in rows) if s]
+        current = getattr(source, watermark_field)
+        latest = max(stamps + ([current] if current else []), key=client.stamp_key(stamp))
         PullSource.objects.filter(pk=source.pk).update(**{watermark_field: latest})
         setattr(source, watermark_field, latest)
     return stored
+
+
+def _set_watermark(source: PullSource, field_name: str, value: str) -> None:
+    PullSource.objects.filter(pk=source.pk).update(**{field_name: value})
+    setattr(source, field_name, value)
 
 
 def _process(stored: list[Submission], counts: PullCounts) -> None:
@@ -306,21 +353,21 @@ def pull_source_run(*, source: PullSource, full: bool = False) -> PullCounts:
     )
     if leftovers:
         _process(leftovers, counts)
-    passes = [("__system/submissionDate", "watermark")]
-    if source.channel == PullSource.Kind.ODK_CENTRAL:
-        passes.append(("__system/updatedAt", "edit_watermark"))
     client = None
     try:
         client = _client(source)
-        for stamp, watermark_field in passes:
+        complete = False  # whether the submissions pass read everything (first run, --full)
+        for stamp, watermark_field in client.passes:
             since = "" if full else getattr(source, watermark_field)
-            if watermark_field == "edit_watermark" and not since:
-                # First run: the submissions pass returned every current version; edits from
-                # now on have an update time at or after the newest submission seen.
-                PullSource.objects.filter(pk=source.pk).update(edit_watermark=source.watermark)
-                source.edit_watermark = source.watermark
+            if watermark_field == "watermark":
+                complete = not since
+            elif getattr(client, "sweeps_edits", False) and complete:
+                # Every current version was just read: no sweep of the edited records needed.
+                _set_watermark(source, watermark_field, "")
                 continue
             for rows in client.pages(stamp=stamp, since=since):
+                if not rows:
+                    continue
                 counts.pages += 1
                 counts.fetched += len(rows)
                 stored = _store_page(
@@ -332,6 +379,8 @@ def pull_source_run(*, source: PullSource, full: bool = False) -> PullCounts:
                     counts=counts,
                 )
                 _process(stored, counts)
+            if getattr(client, "sweeps_edits", False) and watermark_field == "edit_watermark":
+                _set_watermark(source, watermark_field, "")  # complete: start over next run
     except PullError:
         raise
     except Exception as exc:  # pyodk and requests errors, unreadable JSON

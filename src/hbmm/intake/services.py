@@ -381,17 +381,29 @@ def _store_file(*, kind: str, source, original_name: str, uploaded_by) -> Import
 
 
 def import_file_store(
-    *, kind: str, source, original_name: str, uploaded_by=None, is_demo: bool = False
+    *,
+    kind: str,
+    source,
+    original_name: str,
+    uploaded_by=None,
+    is_demo: bool = False,
+    options: dict | None = None,
 ) -> ImportFile:
-    """Keep an uploaded file as received (status pending); `import_file_run` reads it."""
-    if get_mapper(kind) is None:
+    """Keep an uploaded file as received (status pending); `import_file_run` reads it.
+    `options` (checked against the mapper's `import_options`) are kept on the record, so that
+    running the file again (`import_file_run(options=record.options)`) reads it the same way."""
+    from hbmm.intake.import_options import import_options_clean
+
+    mapper = get_mapper(kind)
+    if mapper is None:
         raise ValidationError(_("Unknown import kind '%s'.") % kind)
+    options = import_options_clean(mapper=mapper, values=options or {})
     record = _store_file(
         kind=kind, source=source, original_name=original_name, uploaded_by=uploaded_by
     )
-    if is_demo:
-        record.is_demo = True
-        record.save(update_fields=["is_demo"])
+    if is_demo or options:
+        record.is_demo, record.options = is_demo, options
+        record.save(update_fields=["is_demo", "options"])
     return record
 
 
@@ -481,6 +493,7 @@ class OpenRosaResult:
     created: bool
     conflict: bool
     attachments_added: int
+    completed: bool = False  # this post completed a submission sent in several parts
 
 
 def _store_attachment(submission: Submission, upload) -> bool:
@@ -514,7 +527,7 @@ def _store_attachment(submission: Submission, upload) -> bool:
 
 
 def openrosa_submission_receive(
-    *, xml: bytes, attachments: list, user, device_id: str = ""
+    *, xml: bytes, attachments: list, user, device_id: str = "", incomplete: bool = False
 ) -> OpenRosaResult:
     """One OpenRosa POST: check it, store the raw XML and the files, process the submission.
 
@@ -523,6 +536,8 @@ def openrosa_submission_receive(
     unknown (400) or outside the user's scope (403). The same instance posted again (Collect
     splits large submissions over several posts, or retries) stores only the files not yet
     received; a different XML under a known instance id is kept as a conflict copy (409).
+    `incomplete` (Collect's `*isIncomplete*` on every part but the last): store the XML and the
+    files, but map the submission only when its last part arrives.
     """
     from hbmm.accounts.scope import user_scope
     from hbmm.intake.parsing import PayloadError, parse_xml
@@ -576,9 +591,25 @@ def openrosa_submission_receive(
     submission = received.submission
     added = sum(_store_attachment(submission, upload) for upload in attachments)
     conflict = submission.status == Status.CONFLICT
-    if received.created and not conflict:
-        submissions_process([submission])
-        submission.refresh_from_db()
+    processed = False
+    if not conflict and not incomplete:
+        submission, processed = _process_if_received(submission)
     return OpenRosaResult(
-        submission=submission, created=received.created, conflict=conflict, attachments_added=added
+        submission=submission,
+        created=received.created,
+        conflict=conflict,
+        attachments_added=added,
+        completed=processed and not received.created,
     )
+
+
+def _process_if_received(submission: Submission) -> tuple[Submission, bool]:
+    """Map a submission still waiting (its last part just arrived, or a first complete post);
+    the row lock (an IMMEDIATE transaction on SQLite) makes two racing posts process it once."""
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        waiting = locked.status == Status.RECEIVED
+        if waiting:
+            submissions_process([locked])
+    locked.refresh_from_db()
+    return locked, waiting

@@ -156,14 +156,15 @@ def _run_import_in_background(import_file: ImportFile) -> None:
     def run():
         close_old_connections()
         try:
-            import_file_run(import_file=ImportFile.objects.get(pk=import_file.pk))
+            record = ImportFile.objects.get(pk=import_file.pk)
+            import_file_run(import_file=record, options=record.options)
         except Exception:  # recorded on the ImportFile by import_file_run
             pass
         finally:
             connection.close()
 
     if getattr(settings, "HBMM_IMPORT_INLINE", False):
-        import_file_run(import_file=import_file)
+        import_file_run(import_file=import_file, options=import_file.options)
         return
     threading.Thread(target=run, name=f"import-{import_file.pk}", daemon=True).start()
 
@@ -184,6 +185,7 @@ def import_list(request):
                 source=upload,
                 original_name=upload.name,
                 uploaded_by=request.user,
+                options=form.cleaned_data["options"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)

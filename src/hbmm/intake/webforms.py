@@ -4,20 +4,45 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from hbmm.intake.import_options import options_form_class
 from hbmm.intake.mappers import registered_mappers
 
 
 class ImportUploadForm(forms.Form):
+    """The file, its kind, and the options of that kind: each kind that declares options
+    (`Mapper.import_options`) has its own small form (prefixed by the kind); only the chosen
+    kind's is checked, and its values are `cleaned_data["options"]`."""
+
     kind = forms.ChoiceField(label=_("Kind of data"))
     file = forms.FileField(label=_("File (CSV or XLSX)"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [
-            (form_id, mapper.title or form_id)
+        mappers = [
+            (form_id, mapper)
             for form_id, mapper in sorted(registered_mappers().items())
             if user.has_perm(mapper.permission)
         ]
+        self.fields["kind"].choices = [(k, m.title or k) for k, m in mappers]
+        self.option_forms = [
+            (
+                form_id,
+                mapper.title or form_id,
+                options_form_class(mapper)(self.data or None, prefix=form_id),
+            )
+            for form_id, mapper in mappers
+            if mapper.import_options
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["options"] = {}
+        chosen = next((f for k, _t, f in self.option_forms if k == cleaned.get("kind")), None)
+        if chosen is not None:
+            if not chosen.is_valid():
+                raise forms.ValidationError(_("Check the options of this kind of file."))
+            cleaned["options"] = dict(chosen.cleaned_data)
+        return cleaned
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

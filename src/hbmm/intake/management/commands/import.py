@@ -30,6 +30,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--max-report", type=int, default=200, help="quarantined rows listed at most"
         )
+        parser.add_argument(
+            "--option",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="an import option of KIND (its mapper's import_options; repeatable), e.g. "
+            "--option countries=MLI,SEN --option neighbours=yes",
+        )
 
     def handle(
         self,
@@ -40,6 +48,7 @@ class Command(BaseCommand):
         batch_size=2000,
         no_progress=False,
         max_report=200,
+        option=(),
         **options,
     ):
         from tqdm import tqdm
@@ -58,10 +67,14 @@ class Command(BaseCommand):
         try:
             with path.open("rb") as source:
                 record = import_file_store(
-                    kind=kind, source=source, original_name=path.name, uploaded_by=uploader
+                    kind=kind,
+                    source=source,
+                    original_name=path.name,
+                    uploaded_by=uploader,
+                    options=_parse_options(option),
                 )
         except (OSError, ValidationError) as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(_error_text(exc)) from exc
 
         bar = tqdm(total=None, unit="rows", disable=no_progress, file=self.stderr._out, leave=True)
         done = {"n": 0}
@@ -72,7 +85,9 @@ class Command(BaseCommand):
             bar.update(rows_read - done["n"])
             done["n"] = rows_read
 
-        record = import_file_run(import_file=record, batch_size=batch_size, progress=progress)
+        record = import_file_run(
+            import_file=record, batch_size=batch_size, progress=progress, options=record.options
+        )
         bar.close()
         if record.status == ImportFile.Status.FAILED:
             raise CommandError(f"{path.name}: the file cannot be read: {record.error}")
@@ -92,3 +107,20 @@ class Command(BaseCommand):
             f"{record.rows_quarantined} quarantined, {record.rows_duplicate} already received "
             f"(import #{record.pk})"
         )
+
+
+def _parse_options(pairs) -> dict[str, str]:
+    """NAME=VALUE pairs as given; import_file_store checks them against the kind's options."""
+    values = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise CommandError(f"--option {pair!r}: write NAME=VALUE")
+        values[name.strip()] = value.strip()
+    return values
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc)
