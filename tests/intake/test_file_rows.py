@@ -9,6 +9,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
 
 from hbmm.intake.models import ImportFile, Submission
 from hbmm.intake.services import file_import
@@ -126,3 +128,53 @@ def test_reimport_counts_rows_received_and_keeps_a_changed_row_as_conflict(refer
     copies = Submission.objects.filter(instance_id="uuid:1").order_by("pk")
     assert [c.status for c in copies] == ["accepted", "conflict"]
     assert FlowCount.objects.get().men == 1
+
+
+def _interrupted_after_one_batch(content: bytes) -> ImportFile:
+    """A file whose run stopped after its first batch, as a killed process leaves it."""
+    from hbmm.intake.file_rows import batches_import
+    from hbmm.intake.services import import_file_store
+
+    record = import_file_store(kind="flow_count", source=io.BytesIO(content), original_name="r.csv")
+    record.status = ImportFile.Status.RUNNING
+    record.save()
+    next(batches_import(record, batch_size=4, options={}))
+    ImportFile.objects.filter(pk=record.pk).update(
+        heartbeat_at=timezone.now() - ImportFile.INTERRUPTED_AFTER - dt.timedelta(seconds=1)
+    )
+    return ImportFile.objects.get(pk=record.pk)
+
+
+@pytest.mark.django_db
+def test_an_import_stopped_half_way_is_shown_interrupted_and_resumed(reference, media):
+    from django.core.management import call_command
+
+    from hbmm.intake.selectors import import_files_interrupted
+
+    running = imported(registry(3, first_day=dt.date(2019, 1, 1)), name="en-cours.csv")
+    ImportFile.objects.filter(pk=running.pk).update(status="running", heartbeat_at=timezone.now())
+    record = _interrupted_after_one_batch(registry(10))
+    assert record.rows_read == 4 and record.is_interrupted
+    assert list(import_files_interrupted()) == [record]  # not the one still making progress
+    assert record.status_label() == "interrupted"
+
+    out = io.StringIO()
+    call_command("import", resume=True, no_progress=True, stdout=out)
+    assert "r.csv: 10 rows read, 10 accepted, 0 quarantined, 0 already received" in out.getvalue()
+    record.refresh_from_db()
+    assert record.status == ImportFile.Status.DONE and not record.is_interrupted
+    assert FlowCount.objects.filter(submission__source_file=record).count() == 10
+    out = io.StringIO()
+    call_command("import", resume=True, stdout=out)
+    assert "no interrupted import" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_import_page_says_an_import_was_interrupted(reference, media, make_user, client):
+    record = _interrupted_after_one_batch(registry(10))
+    client.force_login(make_user("im_officer", areas=["MLI"]))
+    page = client.get(reverse("intake:import", args=[record.pk]), HTTP_ACCEPT_LANGUAGE="fr")
+    text = page.content.decode()
+    assert "Cet import s’est arrêté" in text and 'data-status="interrupted"' in text
+    progress = client.get(reverse("intake:import-progress", args=[record.pk])).json()
+    assert progress["interrupted"] is True and progress["rows_read"] == 4

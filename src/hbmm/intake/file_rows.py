@@ -156,39 +156,58 @@ def rows_import(record: ImportFile, rows: list[tuple[int, dict]], seen: RowCount
     """Store and process one batch of the file's rows; the file's counters follow. Only the
     rows not received before are cleaned."""
     prepared = [row_prepare(record.kind, number, values, seen) for number, values in rows]
-    fresh, again, duplicate = _split(prepared)
-    _store(record, cleaner.mapper, cleaner.outcomes(fresh), again, duplicate)
+    fresh, again, before = _split(record, prepared)
+    _store(record, cleaner.mapper, cleaner.outcomes(fresh), again, before)
 
 
-def _split(rows: list[Row]) -> tuple[list[Row], list[Row], int]:
-    """(rows never received, changed copies of known rows, number received before as is)."""
-    known = dict(
-        Submission.objects.filter(instance_id__in=[r.instance_id for r in rows])
+def _split(record: ImportFile, rows: list[Row]) -> tuple[list[Row], list[Row], tuple]:
+    """(rows never received, changed copies of known rows, (accepted, quarantined, already
+    received) among the rows stored before as they are). A row this file stored in an earlier
+    run (one a restart interrupted) counts by its outcome; a row another file or channel
+    brought counts as already received."""
+    known = {
+        instance_id: (checksum, file_id, status)
+        for instance_id, checksum, file_id, status in Submission.objects.filter(
+            instance_id__in=[r.instance_id for r in rows]
+        )
         .exclude(status=Status.CONFLICT)
         .order_by()
-        .values_list("instance_id", "checksum")
-    )
-    fresh, again, in_batch, duplicate = [], [], set(), 0
+        .values_list("instance_id", "checksum", "source_file_id", "status")
+    }
+    fresh, again, in_batch = [], [], set()
+    accepted = quarantined = duplicate = 0
     for row in rows:
-        if known.get(row.instance_id) == row.checksum:
-            duplicate += 1  # received before, byte for byte (the same file imported again)
-        elif row.instance_id in known or row.instance_id in in_batch:
+        found = known.get(row.instance_id)
+        if found is not None and found[0] == row.checksum:
+            if found[1] != record.pk:
+                duplicate += 1  # received before, byte for byte (the same rows imported again)
+            elif found[2] == Status.QUARANTINED:
+                quarantined += 1
+            else:
+                accepted += 1  # accepted, or accepted then superseded by an edit
+        elif found is not None or row.instance_id in in_batch:
             again.append(row)  # a changed copy of a known row: kept apart as a conflict
         else:
             in_batch.add(row.instance_id)
             fresh.append(row)
-    return fresh, again, duplicate
+    return fresh, again, (accepted, quarantined, duplicate)
 
 
-def _store(record: ImportFile, mapper, outcomes: list, again: list[Row], duplicate: int) -> None:
+def _store(record: ImportFile, mapper, outcomes: list, again: list[Row], before: tuple) -> None:
+    """Store a batch's new rows (and count the rows stored before as `before` says)."""
     with translation.override(settings.HBMM_DATA_LANGUAGE):
         try:
             with transaction.atomic():
                 accepted, quarantined = _outcomes_store(record, mapper, outcomes)
-                read = len(outcomes) + duplicate
-                _counters_add(record, read, accepted, quarantined, duplicate)
+                _counters_add(
+                    record,
+                    len(outcomes) + sum(before),
+                    accepted + before[0],
+                    quarantined + before[1],
+                    before[2],
+                )
         except (MappingError, ValidationError, IntegrityError):
-            _counters_add(record, duplicate, 0, 0, duplicate)
+            _counters_add(record, sum(before), *before)
             # One by one, so that only the culprit rows are quarantined.
             again = [outcome[0] for outcome in outcomes] + again
         if again:
@@ -203,6 +222,7 @@ def _counters_add(
     record: ImportFile, read: int, accepted: int, quarantined: int, duplicate: int
 ) -> None:
     ImportFile.objects.filter(pk=record.pk).update(
+        heartbeat_at=timezone.now(),
         rows_read=F("rows_read") + read,
         rows_accepted=F("rows_accepted") + accepted,
         rows_quarantined=F("rows_quarantined") + quarantined,

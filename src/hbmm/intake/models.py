@@ -5,6 +5,7 @@ Every submission, uploaded file and pulled record is stored here *before* it is 
 corrections and the mapping outcome live in separate fields beside it.
 """
 
+import datetime as dt
 import hashlib
 
 from django.conf import settings
@@ -59,6 +60,11 @@ class ImportFile(models.Model):
     # The mapper's import options chosen at upload (Mapper.import_options): a run again of the
     # file reads it the same way.
     options = models.JSONField(_("import options"), default=dict, blank=True)
+    # Set when the run starts and after each batch: a run with no news for INTERRUPTED_AFTER
+    # was stopped (server restarted, process killed) and can be run again.
+    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+
+    INTERRUPTED_AFTER = dt.timedelta(minutes=10)
 
     class Meta:
         verbose_name = _("imported file")
@@ -67,6 +73,17 @@ class ImportFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.original_name}"
+
+    @property
+    def is_interrupted(self) -> bool:
+        """Running, by its status, but with no progress for a while: its run was stopped."""
+        if self.status != self.Status.RUNNING:
+            return False
+        last = self.heartbeat_at or self.uploaded_at
+        return timezone.now() - last > self.INTERRUPTED_AFTER
+
+    def status_label(self) -> str:
+        return str(_("interrupted")) if self.is_interrupted else self.get_status_display()
 
 
 class Submission(models.Model):

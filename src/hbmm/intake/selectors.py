@@ -3,7 +3,8 @@
 import csv
 import io
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from hbmm.accounts.scope import restrict_to_scope, sites_in_scope
 from hbmm.intake.mappers import get_mapper
@@ -49,6 +50,15 @@ def import_file_list(*, user) -> QuerySet:
     if not user.has_perm("intake.review_submission"):
         queryset = queryset.filter(uploaded_by=user)
     return queryset
+
+
+def import_files_interrupted() -> QuerySet:
+    """Imports whose run stopped half-way (status running, no progress for a while): `hbmm
+    import --resume` runs them again."""
+    stale = timezone.now() - ImportFile.INTERRUPTED_AFTER
+    return ImportFile.objects.filter(status=ImportFile.Status.RUNNING).filter(
+        Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True, uploaded_at__lt=stale)
+    )
 
 
 def import_file_rows(*, import_file: ImportFile, status: str = "") -> QuerySet:

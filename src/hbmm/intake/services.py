@@ -414,12 +414,12 @@ def import_file_run(
     its row number) and goes through the form's mapper. Each batch commits on its own, so the
     progress is visible while it runs; running a file again adds nothing already received.
     `progress(rows_read)` is called after each batch; `options` go to the mapper's
-    `transform_rows`."""
+    `transform_rows` (by default, those stored with the file)."""
     from hbmm.intake.file_rows import batches_import
     from hbmm.tabular import TableError, count_rows
 
     record = import_file
-    record.status = ImportFile.Status.RUNNING
+    record.status, record.heartbeat_at = ImportFile.Status.RUNNING, timezone.now()
     record.rows_read = record.rows_accepted = record.rows_quarantined = record.rows_duplicate = 0
     record.error, record.finished_at = "", None
     try:
@@ -429,7 +429,9 @@ def import_file_run(
         record.rows_total = None
     record.save()
     try:
-        for _batch in batches_import(record, batch_size=batch_size, options=options or {}):
+        if options is None:
+            options = record.options  # as checked and stored with the file
+        for _batch in batches_import(record, batch_size=batch_size, options=options):
             if progress:
                 progress(record.rows_read)
     except TableError as exc:
@@ -469,10 +471,9 @@ def file_import(
         original_name=original_name,
         uploaded_by=uploaded_by,
         is_demo=is_demo,
+        options=options,
     )
-    return import_file_run(
-        import_file=record, batch_size=batch_size, progress=progress, options=options
-    )
+    return import_file_run(import_file=record, batch_size=batch_size, progress=progress)
 
 
 # --- OpenRosa (ODK Collect, Enketo) ---------------------------------------------------------

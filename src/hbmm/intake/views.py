@@ -227,7 +227,8 @@ def import_progress(request, pk: int):
     return JsonResponse(
         {
             "status": record.status,
-            "status_label": record.get_status_display(),
+            "status_label": record.status_label(),
+            "interrupted": record.is_interrupted,
             "rows_total": record.rows_total,
             "rows_read": record.rows_read,
             "rows_accepted": record.rows_accepted,

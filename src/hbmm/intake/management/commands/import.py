@@ -1,4 +1,5 @@
-"""hbmm import <kind> <file>: import a CSV or XLSX file through a form's mapper."""
+"""hbmm import <kind> <file>: import a CSV or XLSX file through a form's mapper.
+hbmm import --resume: run again the imports a restart interrupted."""
 
 from pathlib import Path
 
@@ -8,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from hbmm.intake.mappers import registered_mappers
 from hbmm.intake.models import ImportFile
-from hbmm.intake.selectors import import_file_rows
+from hbmm.intake.selectors import import_file_rows, import_files_interrupted
 from hbmm.intake.services import import_file_run, import_file_store
 
 
@@ -16,12 +17,17 @@ class Command(BaseCommand):
     help = (
         "Import a CSV or XLSX file of KIND (a form id: flow_count, ...). Each row is kept as "
         "received and mapped like any submission; rows that fail validation are quarantined "
-        "and listed with their reasons. Importing the same file again adds nothing."
+        "and listed with their reasons. Importing the same file again adds nothing. "
+        "--resume runs again every import that stopped half-way (server restarted, process "
+        "killed): rows already stored are skipped."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", help="the form id whose mapper reads the rows")
-        parser.add_argument("file", help="path of the .csv or .xlsx file")
+        parser.add_argument("kind", nargs="?", help="the form id whose mapper reads the rows")
+        parser.add_argument("file", nargs="?", help="path of the .csv or .xlsx file")
+        parser.add_argument(
+            "--resume", action="store_true", help="run again the imports that were interrupted"
+        )
         parser.add_argument(
             "--user", help="user name recorded as uploader (and whose scope applies)"
         )
@@ -42,8 +48,9 @@ class Command(BaseCommand):
     def handle(
         self,
         *args,
-        kind,
-        file,
+        kind=None,
+        file=None,
+        resume=False,
         user=None,
         batch_size=2000,
         no_progress=False,
@@ -51,8 +58,17 @@ class Command(BaseCommand):
         option=(),
         **options,
     ):
-        from tqdm import tqdm
-
+        if resume:
+            if kind or file:
+                raise CommandError("--resume takes no KIND or FILE")
+            records = list(import_files_interrupted())
+            if not records:
+                self.stdout.write("no interrupted import")
+            for record in records:
+                self._run(record, batch_size=batch_size, quiet=no_progress, max_report=max_report)
+            return
+        if not (kind and file):
+            raise CommandError("give KIND and FILE (or --resume)")
         if kind not in registered_mappers():
             known = ", ".join(sorted(registered_mappers())) or "none"
             raise CommandError(f"unknown kind '{kind}' (known: {known})")
@@ -75,8 +91,12 @@ class Command(BaseCommand):
                 )
         except (OSError, ValidationError) as exc:
             raise CommandError(_error_text(exc)) from exc
+        self._run(record, batch_size=batch_size, quiet=no_progress, max_report=max_report)
 
-        bar = tqdm(total=None, unit="rows", disable=no_progress, file=self.stderr._out, leave=True)
+    def _run(self, record: ImportFile, *, batch_size: int, quiet: bool, max_report: int) -> None:
+        from tqdm import tqdm
+
+        bar = tqdm(total=None, unit="rows", disable=quiet, file=self.stderr._out, leave=True)
         done = {"n": 0}
 
         def progress(rows_read: int) -> None:
@@ -89,8 +109,9 @@ class Command(BaseCommand):
             import_file=record, batch_size=batch_size, progress=progress, options=record.options
         )
         bar.close()
+        name = record.original_name
         if record.status == ImportFile.Status.FAILED:
-            raise CommandError(f"{path.name}: the file cannot be read: {record.error}")
+            raise CommandError(f"{name}: the file cannot be read: {record.error}")
         quarantined = import_file_rows(import_file=record, status="quarantined")
         for submission in quarantined[:max_report]:
             reasons = "; ".join(
@@ -103,7 +124,7 @@ class Command(BaseCommand):
                 f"... and {record.rows_quarantined - max_report} more quarantined rows"
             )
         self.stdout.write(
-            f"{path.name}: {record.rows_read} rows read, {record.rows_accepted} accepted, "
+            f"{name}: {record.rows_read} rows read, {record.rows_accepted} accepted, "
             f"{record.rows_quarantined} quarantined, {record.rows_duplicate} already received "
             f"(import #{record.pk})"
         )

@@ -1,7 +1,7 @@
 // Polls the import's progress while it runs, then reloads the page for the row report.
 (function () {
   var box = document.getElementById("progress");
-  if (!box || box.dataset.status === "done" || box.dataset.status === "failed") return;
+  if (!box || ["done", "failed", "interrupted"].indexOf(box.dataset.status) >= 0) return;
   var fmt = new Intl.NumberFormat(document.documentElement.lang || "fr");
   function set(id, value) {
     var el = document.getElementById(id);
@@ -14,7 +14,7 @@
         document.getElementById("status").textContent = p.status_label;
         ["rows_read", "rows_total", "rows_accepted", "rows_quarantined", "rows_duplicate"].forEach(function (k) { set(k, p[k]); });
         if (p.percent !== null) document.getElementById("bar").value = p.percent;
-        if (p.status === "done" || p.status === "failed") { window.location.reload(); return; }
+        if (p.status === "done" || p.status === "failed" || p.interrupted) { window.location.reload(); return; }
         setTimeout(poll, 1500);
       })
       .catch(function () { setTimeout(poll, 5000); });
