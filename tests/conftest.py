@@ -22,6 +22,17 @@ def english_outside_requests(settings):
         yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_screening_lookups():
+    """The screening mapper keeps the site list for a few seconds: another test's sites
+    (rolled back, other ids) must not be taken for this one's."""
+    from hbmm.health.screening.intake_mappers import clear_caches
+
+    clear_caches()
+    yield
+    clear_caches()
+
+
 @pytest.fixture
 def reference(db):
     """Countries, Mali's P-codes, site kinds, the shipped sites and the roles."""

@@ -32,6 +32,10 @@ _PLAIN_TYPES = {
 
 def _adapter(field) -> Callable | None:
     kind = field.get_internal_type()
+    if not type(field).__module__.startswith("django."):
+        # A project field that stores a plain type prepares its values itself (an encrypted
+        # text field reports itself a TextField: written as given, it would be clear text).
+        return lambda value: field.get_db_prep_save(value, connection)
     if kind in _PLAIN_TYPES:
         return None
     if kind == "JSONField":

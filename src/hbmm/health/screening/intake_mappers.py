@@ -1,10 +1,12 @@
 """Screening forms (XLSForm intake/forms/screening.xlsx, web form, file imports) -> Screenings."""
 
 import re
+import time
 
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
+from hbmm.accounts.models import User
 from hbmm.health.screening.models import (
     AGE_MAX,
     TEMPERATURE_MAX,
@@ -17,8 +19,8 @@ from hbmm.health.screening.models import (
 )
 from hbmm.health.screening.services import (
     POINT_KINDS,
-    screening_create,
     screening_update,
+    screenings_create_batch,
 )
 from hbmm.intake.cleaning import (
     SiteLookup,
@@ -31,16 +33,35 @@ from hbmm.intake.cleaning import (
     clean_text,
 )
 from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError
+from hbmm.intake.models import Submission
 from hbmm.places.models import AdminArea, Site
 
 ISO3 = re.compile(r"^[A-Za-z]{3}$")
 FORM_ID = "screening"
-_SITES: dict = {}
+FRESH_SECONDS = 2.0
+# The codes of each choice, read once (a Choices class builds its lists on every access).
+SEX, CONVEYANCES, SYMPTOMS = tuple(Sex.values), tuple(Conveyance.values), tuple(Symptom.values)
+DECISIONS = tuple(Decision.values)
+_LOOKUPS: dict = {}
 
 
 def site_lookup() -> SiteLookup:
-    """A SiteLookup reused while the site registry is unchanged (one aggregate query per row
-    instead of loading every site for every row)."""
+    """A SiteLookup reused while the site registry is unchanged."""
+    return _lookups()[0]
+
+
+def destinations() -> dict[str, AdminArea]:
+    """The admin areas of Mali by P-code (upper case)."""
+    return _lookups()[1]
+
+
+def _lookups() -> tuple[SiteLookup, dict[str, AdminArea]]:
+    """The site and area lookups, checked against their tables at most every FRESH_SECONDS
+    (a file's rows are cleaned by the thousand: not a query per row) and rebuilt when they
+    changed. The service checks the point's kinds again when it writes."""
+    now = time.monotonic()
+    if _LOOKUPS and now - _LOOKUPS["checked"] < FRESH_SECONDS:
+        return _LOOKUPS["sites"], _LOOKUPS["areas"]
     fingerprint = tuple(
         Site.objects.aggregate(
             n=Count("kinds"),
@@ -49,10 +70,18 @@ def site_lookup() -> SiteLookup:
             f=Max("active_from"),
             t=Max("active_to"),
         ).values()
-    )
-    if _SITES.get("fingerprint") != fingerprint:
-        _SITES["fingerprint"], _SITES["lookup"] = fingerprint, SiteLookup()
-    return _SITES["lookup"]
+    ) + tuple(AdminArea.objects.aggregate(n=Count("pk"), m=Max("pk")).values())
+    if _LOOKUPS.get("fingerprint") != fingerprint:
+        _LOOKUPS["fingerprint"], _LOOKUPS["sites"] = fingerprint, SiteLookup()
+        _LOOKUPS["areas"] = {
+            area.pcode.upper(): area for area in AdminArea.objects.filter(path__startswith="MLI/")
+        }
+    _LOOKUPS["checked"] = now
+    return _LOOKUPS["sites"], _LOOKUPS["areas"]
+
+
+def clear_caches() -> None:
+    _LOOKUPS.clear()
 
 
 def _country(data, name, errors) -> str:
@@ -88,6 +117,7 @@ class ScreeningMapper(Mapper):
     aliases = {
         "point": ("site", "point_of_entry", "poe", "point_entree", "poste"),
         "screened_at": ("datetime", "date_time", "date_heure", "screening_time"),
+        "agent_name": ("agent", "nom_agent", "screening_agent", "agent_de_depistage"),
         "traveller_name": ("name", "nom", "full_name"),
         "phone": ("telephone", "tel"),
         "document_number": ("document", "passport", "numero_document", "id_number"),
@@ -127,10 +157,9 @@ class ScreeningMapper(Mapper):
         destination = None
         pcode = clean_text(data, "destination", errors, max_length=20)
         if pcode:
-            destination = AdminArea.objects.filter(pcode=pcode.upper()).first()
-            if destination is None or not destination.path.startswith("MLI/"):
+            destination = destinations().get(pcode.upper())
+            if destination is None:
                 errors.append(FieldError("destination", pcode, _("Unknown P-code in Mali.")))
-                destination = None
         cleaned = {
             "site": point,
             "screened_at": screened_at,
@@ -138,10 +167,10 @@ class ScreeningMapper(Mapper):
             "name": clean_text(data, "traveller_name", errors, max_length=200),
             "phone": clean_text(data, "phone", errors, max_length=40),
             "document_number": clean_text(data, "document_number", errors, max_length=60),
-            "sex": clean_choice(data, "sex", errors, Sex, default=Sex.UNKNOWN),
+            "sex": clean_choice(data, "sex", errors, SEX, default=Sex.UNKNOWN),
             "age": age,
             "nationality": _country(data, "nationality", errors),
-            "conveyance": clean_choice(data, "conveyance", errors, Conveyance),
+            "conveyance": clean_choice(data, "conveyance", errors, CONVEYANCES),
             "company_plate": clean_text(data, "company_plate", errors, max_length=100),
             "origin_country": _country(data, "origin_country", errors),
             "origin_place": clean_text(data, "origin_place", errors, max_length=200),
@@ -149,9 +178,9 @@ class ScreeningMapper(Mapper):
             "destination": destination,
             "contact_sick": clean_bool(data, "contact_sick", errors),
             "temperature": temperature,
-            "symptoms": clean_multi_choice(data, "symptoms", errors, Symptom),
+            "symptoms": clean_multi_choice(data, "symptoms", errors, SYMPTOMS),
             "other_symptom": clean_text(data, "other_symptom", errors, max_length=200),
-            "decision": clean_choice(data, "decision", errors, Decision),
+            "decision": clean_choice(data, "decision", errors, DECISIONS),
             "override_reason": clean_text(data, "override_reason", errors, max_length=1000),
         }
         if errors:
@@ -159,31 +188,38 @@ class ScreeningMapper(Mapper):
         return cleaned
 
     def save(self, items: list[Item]) -> None:
+        """New screenings go in batches (one per submitter and demo flag); an edit updates
+        the screening its previous version made, one by one."""
+        senders = {
+            pk: (submitter_id, is_demo)
+            for pk, submitter_id, is_demo in Submission.objects.filter(
+                pk__in=[item.submission_id for item in items]
+            ).values_list("pk", "submitter_id", "is_demo")
+        }
+        users = User.objects.in_bulk({pk for pk, _demo in senders.values() if pk is not None})
+        batches: dict[tuple, list[dict]] = {}
         for item in items:
+            submitter_id, is_demo = senders[item.submission_id]
+            submitter, notify = users.get(submitter_id), not is_demo
             values = dict(item.cleaned)
             point = values.pop("site")
-            screened_at = values.pop("screened_at")
-            agent_name = values.pop("agent_name")
-            submitter = item.submission.submitter
-            notify = not item.submission.is_demo
             if item.existing:
+                values.pop("agent_name")
                 screening_update(
                     screening=item.existing[0],
                     by=submitter,
                     point=point,
-                    screened_at=screened_at,
                     submission=item.submission,
                     notify=notify,
                     **values,
                 )
             else:
-                screening_create(
-                    point=point,
-                    screened_at=screened_at,
-                    agent=submitter,
-                    agent_name=agent_name,
-                    submission=item.submission,
-                    notify=notify,
-                    check_scope=False,  # checked in clean(), with the submitter's scope
-                    **values,
-                )
+                row = {"point": point, "submission_id": item.submission_id, **values}
+                batches.setdefault((submitter, notify), []).append(row)
+        for (submitter, notify), rows in batches.items():
+            screenings_create_batch(
+                rows=rows,
+                by=submitter,
+                notify=notify,
+                check_scope=False,  # checked in clean(), with the submitter's scope
+            )

@@ -6,6 +6,7 @@ the audit trail; forbidden workflow transitions raise WorkflowError with a clear
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -17,8 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hbmm.accounts.models import AuditEvent, User
-from hbmm.accounts.scope import site_in_scope
-from hbmm.accounts.services import audit_log
+from hbmm.accounts.scope import sites_in_scope
+from hbmm.accounts.services import audit_log, audit_log_many
+from hbmm.db import concrete_columns, dict_rows, insert_rows
 from hbmm.health.screening.classification import (
     WHO_2020_CODE,
     WHO_2020_RULES,
@@ -76,14 +78,19 @@ def case_definition_default_ensure() -> CaseDefinition:
     return definition
 
 
+def case_definitions_active() -> list[CaseDefinition]:
+    """The active definitions, the one in force latest first (valid_from, then version)."""
+    return list(CaseDefinition.objects.filter(is_active=True).order_by("-valid_from", "-version"))
+
+
+def _in_force(definitions: list[CaseDefinition], moment: dt.datetime) -> CaseDefinition | None:
+    day = moment.date()
+    return next((d for d in definitions if d.valid_from <= day), None)
+
+
 def case_definition_for(moment: dt.datetime) -> CaseDefinition:
     """The active definition in force at `moment` (latest valid_from, then latest version)."""
-    definition = (
-        CaseDefinition.objects.filter(is_active=True, valid_from__lte=moment.date())
-        .order_by("-valid_from", "-version")
-        .first()
-    )
-    return definition or case_definition_default_ensure()
+    return _in_force(case_definitions_active(), moment) or case_definition_default_ensure()
 
 
 @transaction.atomic
@@ -134,10 +141,10 @@ def person_key_for(*, name: str = "", phone: str = "", document_number: str = ""
     return "T-" + uuid.uuid4().hex[:12].upper()
 
 
-def _check_moment(value, field: str, errors: dict, *, not_before=None, before_label=""):
+def _check_moment(value, field: str, errors: dict, *, not_before=None, before_label="", now=None):
     if value is None:
         return
-    if value > timezone.now() + CLOCK_SKEW:
+    if value > (now or timezone.now()) + CLOCK_SKEW:
         errors.setdefault(field, []).append(_("The time is in the future."))
     if not_before is not None and value < not_before:
         errors.setdefault(field, []).append(
@@ -147,6 +154,12 @@ def _check_moment(value, field: str, errors: dict, *, not_before=None, before_la
                 "at": timezone.localtime(not_before).strftime("%Y-%m-%d %H:%M"),
             }
         )
+
+
+# Read once: a Choices class builds its lists of values on every access.
+SYMPTOM_CODES = frozenset(Symptom.values)
+SEX_CODES = frozenset(Sex.values)
+CONVEYANCE_CODES = frozenset(["", *Conveyance.values])
 
 
 def _validate_traveller(values: dict, errors: dict) -> None:
@@ -161,12 +174,12 @@ def _validate_traveller(values: dict, errors: dict) -> None:
     age = values.get("age")
     if age is not None and not 0 <= age <= AGE_MAX:
         errors.setdefault("age", []).append(_("The age must be between 0 and %d.") % AGE_MAX)
-    unknown = sorted(set(values.get("symptoms") or []) - set(Symptom.values))
+    unknown = sorted(set(values.get("symptoms") or []) - SYMPTOM_CODES)
     if unknown:
         errors.setdefault("symptoms", []).append(_("Unknown symptoms: %s.") % ", ".join(unknown))
-    if values.get("sex", Sex.UNKNOWN) not in Sex.values:
+    if values.get("sex", Sex.UNKNOWN) not in SEX_CODES:
         errors.setdefault("sex", []).append(_("Choose male, female or not stated."))
-    if values.get("conveyance", "") not in ("", *Conveyance.values):
+    if values.get("conveyance", "") not in CONVEYANCE_CODES:
         errors.setdefault("conveyance", []).append(_("Unknown conveyance."))
     for field in ("nationality", "origin_country"):
         code = values.get(field) or ""
@@ -199,51 +212,187 @@ TRAVELLER_FIELDS = (
 )
 
 
-def _classify(screening: Screening) -> None:
-    definition = case_definition_for(screening.screened_at)
+CLASSIFIED_FIELDS = (
+    "temperature",
+    "symptoms",
+    "contact_sick",
+    "origin_country",
+    "countries_visited",
+)
+
+
+def _classification(definition: CaseDefinition, values: dict) -> dict:
+    """The automatic classification of a traveller (`values`: Screening fields; a field left
+    out has its default), as the Screening fields that hold it."""
     result = classify(
         definition.rules,
         Facts(
-            temperature=screening.temperature,
-            symptoms=tuple(screening.symptoms),
-            contact=screening.contact_sick,
-            origin_country=screening.origin_country,
-            countries_visited=tuple(screening.countries_visited),
+            temperature=values.get("temperature"),
+            symptoms=tuple(values.get("symptoms") or ()),
+            contact=values.get("contact_sick"),
+            origin_country=values.get("origin_country") or "",
+            countries_visited=tuple(values.get("countries_visited") or ()),
         ),
     )
-    screening.case_definition = definition
-    screening.auto_suspect = result.is_suspect
-    screening.matched_clauses = result.matched
-    screening.has_symptoms = result.has_symptoms
+    return {
+        "case_definition": definition,
+        "auto_suspect": result.is_suspect,
+        "matched_clauses": result.matched,
+        "has_symptoms": result.has_symptoms,
+    }
 
 
-def _apply_decision(screening: Screening, *, decision: str, reason: str, by, at) -> bool:
-    """Set the final classification from the agent's decision; True when it is an override."""
+def _classify(screening: Screening) -> None:
+    values = {field: getattr(screening, field) for field in CLASSIFIED_FIELDS}
+    definition = case_definition_for(screening.screened_at)
+    for field, value in _classification(definition, values).items():
+        setattr(screening, field, value)
+
+
+def _decision(*, auto_suspect: bool, decision: str, reason: str, by, at) -> tuple[dict, bool]:
+    """The final classification from the agent's decision, as the Screening fields it sets;
+    and whether it is an override."""
     if not decision:
-        screening.is_suspect = screening.auto_suspect
-        screening.classification_status = Screening.ClassificationStatus.AUTOMATIC
-        return False
+        status = Screening.ClassificationStatus.AUTOMATIC
+        return {"is_suspect": auto_suspect, "classification_status": status}, False
     wanted = decision == "suspect"
-    override = wanted != screening.auto_suspect
+    override = wanted != auto_suspect
     if override and not reason.strip():
         raise ValidationError(
             {
                 "override_reason": _(
                     "The decision differs from the case definition (%(auto)s): give a reason."
                 )
-                % {"auto": _("suspect") if screening.auto_suspect else _("not a suspect")}
+                % {"auto": _("suspect") if auto_suspect else _("not a suspect")}
             }
         )
-    screening.is_suspect = wanted
-    screening.classification_status = (
-        Screening.ClassificationStatus.OVERRIDDEN
+    fields = {
+        "is_suspect": wanted,
+        "classification_status": Screening.ClassificationStatus.OVERRIDDEN
         if override
-        else Screening.ClassificationStatus.CONFIRMED
+        else Screening.ClassificationStatus.CONFIRMED,
+        "override_reason": reason.strip() if override else "",
+        "decided_by": by,
+        "decided_at": at,
+    }
+    return fields, override
+
+
+def _apply_decision(screening: Screening, *, decision: str, reason: str, by, at) -> bool:
+    """Set the final classification from the agent's decision; True when it is an override."""
+    fields, override = _decision(
+        auto_suspect=screening.auto_suspect, decision=decision, reason=reason, by=by, at=at
     )
-    screening.override_reason = reason.strip() if override else ""
-    screening.decided_by = by
-    screening.decided_at = at
+    for field, value in fields.items():
+        setattr(screening, field, value)
     return override
+
+
+class _Checks:
+    """What checking and classifying new screenings needs from the database, read once for
+    all the screenings of a call: the case definitions, the points' site kinds and, when the
+    agent's scope is checked, the points outside it."""
+
+    def __init__(self, points, *, agent, check_scope: bool):
+        ids = {point.pk for point in points}
+        self.now = timezone.now()
+        self.definitions = case_definitions_active()
+        self._default = None
+        self.kinds: dict[int, set[str]] = {}
+        through = Site.kinds.through.objects.filter(site_id__in=ids)
+        for site_id, code in through.values_list("site_id", "sitekind__code"):
+            self.kinds.setdefault(site_id, set()).add(code)
+        self.out_of_scope: set[int] = set()
+        if check_scope and agent is not None:
+            self.out_of_scope = ids - set(
+                sites_in_scope(agent).filter(pk__in=ids).values_list("pk", flat=True)
+            )
+
+    def definition(self, moment: dt.datetime) -> CaseDefinition:
+        found = _in_force(self.definitions, moment)
+        if found is None:  # as case_definition_for: the default, created on first use
+            found = self._default = self._default or case_definition_default_ensure()
+        return found
+
+
+NEW_SCREENING_ARGUMENTS = frozenset(
+    {
+        "point",
+        "screened_at",
+        "agent_name",
+        "name",
+        "phone",
+        "document_number",
+        "person_key",
+        "decision",
+        "override_reason",
+        "submission",
+        "submission_id",
+    }
+)
+_TRAVELLER_FIELDS = frozenset(TRAVELLER_FIELDS)
+_POINT_KINDS = frozenset(POINT_KINDS)
+# What a new screening's insert leaves out: the later workflow steps, empty (NULL) at first.
+LATER_STEPS = {
+    "isolated_at",
+    "referred_at",
+    "referral_facility_id",
+    "sampled_at",
+    "sample_lab_id",
+    "result_at",
+    "outcome_at",
+    "follow_up_until",
+}
+
+
+def _new_screening(row: dict, *, agent, checks: _Checks) -> tuple[dict, bool]:
+    """Check a new screening (`row`: screening_create's arguments), then the values of its
+    record: identifiers and person key, age group, classification and the agent's decision;
+    and whether the decision is an override. Raises ValidationError naming each field at
+    fault. The one way a new screening is checked and classified, alone or in a batch."""
+    traveller = {k: v for k, v in row.items() if k not in NEW_SCREENING_ARGUMENTS}
+    unknown = traveller.keys() - _TRAVELLER_FIELDS
+    if unknown:
+        raise TypeError(f"unknown screening fields: {sorted(unknown)}")
+    point, screened_at = row["point"], row["screened_at"]
+    errors: dict[str, list] = {}
+    _check_moment(screened_at, "screened_at", errors, now=checks.now)
+    _validate_traveller(traveller, errors)
+    if not checks.kinds.get(point.pk, set()) & _POINT_KINDS:
+        errors.setdefault("point", []).append(_("This site is not a point of entry or cordon."))
+    if point.pk in checks.out_of_scope:
+        errors.setdefault("point", []).append(_("This site is outside your geographic scope."))
+    if errors:
+        raise ValidationError(errors)
+    name, phone = row.get("name", ""), row.get("phone", "")
+    document_number = row.get("document_number", "")
+    values = {
+        "point": point,
+        "screened_at": screened_at,
+        "agent": agent,
+        "agent_name": row.get("agent_name") or (agent.get_username() if agent else ""),
+        "person_key": row.get("person_key")
+        or person_key_for(name=name, phone=phone, document_number=document_number),
+        "name": name.strip(),
+        "phone": phone.strip(),
+        "document_number": document_number.strip(),
+        **traveller,
+    }
+    if row.get("submission") is not None:
+        values["submission"] = row["submission"]
+    else:
+        values["submission_id"] = row.get("submission_id")
+    values["age_group"] = AgeGroup.of(values.get("age"))
+    values.update(_classification(checks.definition(screened_at), values))
+    decided, override = _decision(
+        auto_suspect=values["auto_suspect"],
+        decision=row.get("decision", ""),
+        reason=row.get("override_reason", ""),
+        by=agent,
+        at=screened_at,
+    )
+    values.update(decided)
+    return values, override
 
 
 @transaction.atomic
@@ -268,37 +417,24 @@ def screening_create(
 
     `traveller` holds the fields in TRAVELLER_FIELDS. `decision` ("suspect"/"not_suspect")
     different from the automatic classification needs `override_reason` (audited).
+    Screenings by the thousand (file imports) go through `screenings_create_batch`.
     """
-    unknown = set(traveller) - set(TRAVELLER_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown screening fields: {sorted(unknown)}")
-    errors: dict[str, list] = {}
-    _check_moment(screened_at, "screened_at", errors)
-    _validate_traveller(traveller, errors)
-    if not set(point.kinds.values_list("code", flat=True)) & set(POINT_KINDS):
-        errors.setdefault("point", []).append(_("This site is not a point of entry or cordon."))
-    if check_scope and agent is not None and not site_in_scope(agent, point):
-        errors.setdefault("point", []).append(_("This site is outside your geographic scope."))
-    if errors:
-        raise ValidationError(errors)
-    screening = Screening(
-        point=point,
-        screened_at=screened_at,
-        agent=agent,
-        agent_name=agent_name or (agent.get_username() if agent else ""),
-        person_key=person_key
-        or person_key_for(name=name, phone=phone, document_number=document_number),
-        name=name.strip(),
-        phone=phone.strip(),
-        document_number=document_number.strip(),
-        submission=submission,
+    row = {
+        "point": point,
+        "screened_at": screened_at,
+        "agent_name": agent_name,
+        "name": name,
+        "phone": phone,
+        "document_number": document_number,
+        "person_key": person_key,
+        "decision": decision,
+        "override_reason": override_reason,
+        "submission": submission,
         **traveller,
-    )
-    screening.age_group = AgeGroup.of(screening.age)
-    _classify(screening)
-    override = _apply_decision(
-        screening, decision=decision, reason=override_reason, by=agent, at=screened_at
-    )
+    }
+    checks = _Checks([point], agent=agent, check_scope=check_scope)
+    values, override = _new_screening(row, agent=agent, checks=checks)
+    screening = Screening(**values)
     screening.save()  # validated above; the database constraints back the ranges up
     audit_log(
         action=AuditEvent.Action.DATA_CHANGE,
@@ -311,6 +447,100 @@ def screening_create(
     if screening.is_suspect and notify:
         _notify_now(screening, by=agent)
     return screening
+
+
+@transaction.atomic
+def screenings_create_batch(
+    *,
+    rows: Sequence[dict],
+    by: User | None = None,
+    notify: bool = True,
+    check_scope: bool = True,
+) -> list[int]:
+    """Record the screenings of `rows`, made by the agent `by`, in a constant number of
+    queries: the intake path (a file of a million rows, a batch of field submissions).
+    Returns the new records' ids, in the order of `rows`.
+
+    Each row holds screening_create's arguments but `agent` (it is `by`) and `notify`, with
+    the `submission_id` it comes from. Every row is checked, classified and decided as
+    screening_create does it (a ValidationError names the field at fault; nothing is written
+    then); one insert writes them all. The audit log gets one event for the batch (who, how
+    many, which submissions and records) instead of one per record; overrides and
+    notifications keep their own event per record, as in screening_create. Suspects are
+    notified as one by one: notification time, alert e-mail after the commit.
+    """
+    if not rows:
+        return []
+    submission_ids = [row.get("submission_id") for row in rows]
+    if None in submission_ids or len(set(submission_ids)) < len(rows):
+        raise TypeError("each row needs the submission_id it comes from, its own")
+    checks = _Checks({row["point"] for row in rows}, agent=by, check_scope=check_scope)
+    created = [_new_screening(row, agent=by, checks=checks) for row in rows]
+    notified = [values for values, _o in created if values["is_suspect"]] if notify else []
+    recipients = _recipients_by_point({values["point"].pk for values in notified})
+    now = timezone.now()
+    for values in notified:
+        values["notified_at"] = max(now, values["screened_at"])  # as _notify_now
+        values["alert_recipients"] = len(recipients[values["point"].pk])
+        values["alert_sent_at"] = now
+    columns = [c for c in concrete_columns(Screening) if c not in LATER_STEPS]
+    insert_rows(Screening, columns, dict_rows(Screening, columns, [v for v, _o in created]))
+    # A new submission has no other screening; the newest one is the one written now.
+    ids_of = dict(
+        Screening.objects.filter(submission_id__in=submission_ids)
+        .order_by("pk")
+        .values_list("submission_id", "pk")
+    )
+    ids = [ids_of[submission_id] for submission_id in submission_ids]
+    audit_log(
+        action=AuditEvent.Action.DATA_CHANGE,
+        actor=by,
+        target="health.screening",
+        details={
+            "created": len(ids),
+            "suspect": sum(values["is_suspect"] for values, _o in created),
+            "screenings": id_ranges(ids),
+            "submissions": id_ranges(submission_ids),
+        },
+    )
+    _notable_record(created, ids, recipients, by=by, notify=notify)
+    return ids
+
+
+def _notable_record(created, ids, recipients, *, by, notify: bool) -> None:
+    """The overrides' and the notifications' audit events (one per record, as for a single
+    screening, in one insert), and the suspects' alert e-mails."""
+    events, alerts = [], []
+    for (values, override), pk in zip(created, ids, strict=True):
+        if not (override or (notify and values["is_suspect"])):
+            continue
+        screening = Screening(pk=pk, **values)
+        if override:
+            events.append(_override_event(screening, by=by))
+        if notify and screening.is_suspect:
+            events.append(
+                _step_event(
+                    screening,
+                    by=by,
+                    step="notified",
+                    details={"recipients": len(recipients[screening.point_id])},
+                )
+            )
+            alerts.append((screening, recipients[screening.point_id]))
+    if events:
+        audit_log_many(events)
+    _alerts_send(alerts)
+
+
+def id_ranges(ids: Iterable[int]) -> list[list[int]]:
+    """Ids as [first, last] runs (the ids of a batch follow each other): [[1, 3], [7, 7]]."""
+    runs: list[list[int]] = []
+    for pk in sorted(ids):
+        if runs and pk == runs[-1][1] + 1:
+            runs[-1][1] = pk
+        else:
+            runs.append([pk, pk])
+    return runs
 
 
 @transaction.atomic
@@ -378,17 +608,22 @@ def screening_update(
 
 
 def _audit_override(screening: Screening, *, by) -> None:
-    audit_log(
-        action=AuditEvent.Action.OVERRIDE,
-        actor=by,
-        target=f"health.screening:{screening.pk}",
-        details={
+    audit_log(**_override_event(screening, by=by))
+
+
+def _override_event(screening: Screening, *, by) -> dict:
+    definition = screening.case_definition
+    return {
+        "action": AuditEvent.Action.OVERRIDE,
+        "actor": by,
+        "target": f"health.screening:{screening.pk}",
+        "details": {
             "automatic": "suspect" if screening.auto_suspect else "not_suspect",
             "decision": "suspect" if screening.is_suspect else "not_suspect",
             "reason": screening.override_reason,
-            "case_definition": f"{screening.case_definition.code} v{screening.case_definition.version}",
+            "case_definition": f"{definition.code} v{definition.version}",
         },
-    )
+    }
 
 
 @transaction.atomic
@@ -472,12 +707,16 @@ def _step_guard(screening: Screening, *, field: str, requires: tuple[str, ...], 
 
 def _save_step(screening: Screening, *, by, step: str, fields: list[str], details=None) -> None:
     screening.save(update_fields=fields)
-    audit_log(
-        action=AuditEvent.Action.DATA_CHANGE,
-        actor=by,
-        target=f"health.screening:{screening.pk}",
-        details={"step": step, **(details or {})},
-    )
+    audit_log(**_step_event(screening, by=by, step=step, details=details))
+
+
+def _step_event(screening: Screening, *, by, step: str, details=None) -> dict:
+    return {
+        "action": AuditEvent.Action.DATA_CHANGE,
+        "actor": by,
+        "target": f"health.screening:{screening.pk}",
+        "details": {"step": step, **(details or {})},
+    }
 
 
 @transaction.atomic
@@ -491,8 +730,16 @@ def alert_recipients(point: Site) -> list[User]:
     """The point's supervisors (poe_supervisor whose scope holds the point) and the district
     surveillance officers (surveillance_officer scoped to the point's cercle or below; the
     region's officers when the district has none). Only users with an e-mail address."""
-    point = Site.objects.select_related("area").get(pk=point.pk)
-    users = (
+    return _recipients_by_point([point.pk])[point.pk]
+
+
+def _recipients_by_point(point_ids: Iterable[int]) -> dict[int, list[User]]:
+    """alert_recipients of each point, in the same few queries for any number of points."""
+    point_ids = set(point_ids)
+    if not point_ids:
+        return {}
+    points = Site.objects.select_related("area").filter(pk__in=point_ids)
+    users = list(
         User.objects.filter(
             is_active=True, groups__name__in=["poe_supervisor", "surveillance_officer"]
         )
@@ -500,6 +747,10 @@ def alert_recipients(point: Site) -> list[User]:
         .prefetch_related("groups", "scopes__area")
         .distinct()
     )
+    return {point.pk: _recipients_of(point, users) for point in points}
+
+
+def _recipients_of(point: Site, users: list[User]) -> list[User]:
     supervisors, district, regional = [], [], []
     for user in users:
         roles = {g.name for g in user.groups.all()}
@@ -557,23 +808,33 @@ def _alert_message(screening: Screening, language: str) -> tuple[str, str]:
 def screening_alert_send(screening: Screening) -> int:
     """E-mail the alert to the recipients (after the transaction commits); returns how many."""
     recipients = alert_recipients(screening.point)
-    by_language: dict[str, list[str]] = {}
-    for user in recipients:
-        by_language.setdefault(user.language or "fr", []).append(user.email)
+    _alerts_send([(screening, recipients)])
+    return len(recipients)
+
+
+def _alerts_send(alerts: list[tuple[Screening, list[User]]]) -> None:
+    """Write each screening's alert to its recipients, in their language, now; send them
+    after the transaction commits (nothing leaves for a record that is rolled back)."""
     messages = []
-    for language, addresses in sorted(by_language.items()):
-        subject, body = _alert_message(screening, language)
-        messages.append(EmailMessage(subject=subject, body=body, to=sorted(addresses)))
+    for screening, recipients in alerts:
+        by_language: dict[str, list[str]] = {}
+        for user in recipients:
+            by_language.setdefault(user.language or "fr", []).append(user.email)
+        for language, addresses in sorted(by_language.items()):
+            subject, body = _alert_message(screening, language)
+            message = EmailMessage(subject=subject, body=body, to=sorted(addresses))
+            messages.append((screening.pk, message))
+    if not messages:
+        return
 
     def send():
-        for message in messages:
+        for pk, message in messages:
             try:
                 message.send()
             except OSError:  # the record is kept; the failure is logged for the operators
-                log.exception("alert e-mail for screening %s failed", screening.pk)
+                log.exception("alert e-mail for screening %s failed", pk)
 
     transaction.on_commit(send)
-    return len(recipients)
 
 
 def _notify_now(screening: Screening, *, by) -> None:
