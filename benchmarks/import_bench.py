@@ -335,6 +335,9 @@ def main():
     parser.add_argument("--batch-size", type=int, default=2000)
     parser.add_argument("--phase", choices=["raw", "raw_copy", "raw_kept", "import", "reset"])
     parser.add_argument("--csv")
+    parser.add_argument(
+        "--phases", help="comma-separated phases to run (default: all for the database)"
+    )
     args = parser.parse_args()
     if args.phase:
         return child(args)
@@ -358,6 +361,8 @@ def main():
     phases = (
         ["raw", "raw_copy", "raw_kept", "import"] if postgres else ["raw", "raw_kept", "import"]
     )
+    if args.phases:
+        phases = [p for p in phases if p in args.phases.split(",")]
     for phase in phases:
         run("reset")
         done = run(phase)

@@ -102,6 +102,31 @@ def insert_rows(
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
 
 
+def ids_reserve(model: type[Model], count: int) -> list[int]:
+    """`count` new primary keys for rows `insert_rows` will insert with their `id`, so that no
+    query has to find the inserted rows again. Call it inside the transaction that inserts
+    them: on SQLite that transaction holds the write lock, so nobody else takes these ids."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+        # AUTOINCREMENT never gives an id again, even one whose row was deleted: start above
+        # both the largest id and the largest ever given.
+        cursor.execute(
+            f"SELECT MAX(COALESCE((SELECT MAX(id) FROM {connection.ops.quote_name(table)}), 0),"
+            " COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+            [table],
+        )
+        start = cursor.fetchone()[0] + 1
+    return list(range(start, start + count))
+
+
 def dict_rows(model: type[Model], columns: Sequence[str], dicts: Sequence[dict]) -> list[tuple]:
     """Tuples of `columns` (attribute names) for insert_rows, from dicts keyed by field name.
     A relation is given as its object (`site`) or its id (`site_id`); a field left out takes

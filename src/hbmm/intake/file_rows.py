@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
-from hbmm.db import insert_rows
+from hbmm.db import ids_reserve, insert_rows
 from hbmm.intake.mappers import Item, MappingError, get_mapper
 from hbmm.intake.models import ImportFile, Submission, sha256
 from hbmm.intake.parsing import alias_map, alias_plan, json_dumps
@@ -321,25 +321,16 @@ def _submissions_insert(record: ImportFile, outcomes: list, sites, now) -> list[
                 errors or _NO_ERRORS,
             )
         )
-    before = (
-        Submission.objects.filter(source_file=record).order_by("-pk").values_list("pk", flat=True)
-    ).first() or 0
-    insert_rows(Submission, _COLUMNS, values, serialised={"data"})
-    # This file's rows inserted just now, in insertion order (one importer runs a file).
-    pks = list(
-        Submission.objects.filter(source_file=record, pk__gt=before)
-        .order_by("pk")
-        .values_list("pk", "instance_id")
-    )
-    if [p[1] for p in pks] != [o[0].instance_id for o in outcomes]:
-        raise IntegrityError("the rows inserted could not be read back in order")
+    ids = ids_reserve(Submission, len(values))
+    values = [(pk, *row_values) for pk, row_values in zip(ids, values, strict=True)]
+    insert_rows(Submission, ("id", *_COLUMNS), values, serialised={"data"})
     names = ["id", *_COLUMNS]
 
-    def loader(pk, row_values, row):
+    def loader(row_values, row):
         def load():
             values = list(row_values)
-            values[_DATA] = row.values
-            submission = Submission.from_db("default", names, (pk, *values))
+            values[_DATA + 1] = row.values  # after the id
+            submission = Submission.from_db("default", names, values)
             submission._state.fields_cache["submitter"] = uploader
             submission._state.fields_cache["source_file"] = record
             return submission
@@ -347,8 +338,8 @@ def _submissions_insert(record: ImportFile, outcomes: list, sites, now) -> list[
         return load
 
     return [
-        (pk, loader(pk, row_values, outcome[0]))
-        for (pk, _iid), row_values, outcome in zip(pks, values, outcomes, strict=True)
+        (row_values[0], loader(row_values, outcome[0]))
+        for row_values, outcome in zip(values, outcomes, strict=True)
     ]
 
 
