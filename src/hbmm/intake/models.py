@@ -82,6 +82,15 @@ class ImportFile(models.Model):
         last = self.heartbeat_at or self.uploaded_at
         return timezone.now() - last > self.INTERRUPTED_AFTER
 
+    @property
+    def percent(self) -> int | None:
+        """How far the run got, when the file's size in rows is known."""
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.rows_total:
+            return None
+        return min(100, round(100 * self.rows_read / self.rows_total))
+
     def status_label(self) -> str:
         return str(_("interrupted")) if self.is_interrupted else self.get_status_display()
 

@@ -219,11 +219,6 @@ def import_detail(request, pk: int):
 @permission_required("intake.add_importfile", raise_exception=True)
 def import_progress(request, pk: int):
     record = _import_in_reach(request, pk)
-    percent = None
-    if record.rows_total:
-        percent = min(100, round(100 * record.rows_read / record.rows_total))
-    if record.status == ImportFile.Status.DONE:
-        percent = 100
     return JsonResponse(
         {
             "status": record.status,
@@ -234,7 +229,7 @@ def import_progress(request, pk: int):
             "rows_accepted": record.rows_accepted,
             "rows_quarantined": record.rows_quarantined,
             "rows_duplicate": record.rows_duplicate,
-            "percent": percent,
+            "percent": record.percent,
             "error": record.error,
         }
     )
