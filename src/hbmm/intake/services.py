@@ -407,6 +407,15 @@ def import_file_store(
     return record
 
 
+def import_file_start(import_file: ImportFile) -> None:
+    """Mark the file as running now, before a background run starts reading it: the page the
+    user is sent to then shows it running, not (still) interrupted or pending."""
+    import_file.status, import_file.heartbeat_at = ImportFile.Status.RUNNING, timezone.now()
+    ImportFile.objects.filter(pk=import_file.pk).update(
+        status=import_file.status, heartbeat_at=import_file.heartbeat_at
+    )
+
+
 def import_file_run(
     *, import_file: ImportFile, batch_size: int = 2000, progress=None, options: dict | None = None
 ) -> ImportFile:
@@ -419,7 +428,7 @@ def import_file_run(
     from hbmm.tabular import TableError, count_rows
 
     record = import_file
-    record.status, record.heartbeat_at = ImportFile.Status.RUNNING, timezone.now()
+    import_file_start(record)
     record.rows_read = record.rows_accepted = record.rows_quarantined = record.rows_duplicate = 0
     record.error, record.finished_at = "", None
     try:

@@ -20,6 +20,7 @@ from hbmm.intake import selectors
 from hbmm.intake.models import Channel, ImportFile, Submission
 from hbmm.intake.services import (
     import_file_run,
+    import_file_start,
     import_file_store,
     submission_correct,
     submissions_process,
@@ -166,6 +167,7 @@ def _run_import_in_background(import_file: ImportFile) -> None:
     if getattr(settings, "HBMM_IMPORT_INLINE", False):
         import_file_run(import_file=import_file, options=import_file.options)
         return
+    import_file_start(import_file)
     threading.Thread(target=run, name=f"import-{import_file.pk}", daemon=True).start()
 
 
