@@ -23,18 +23,15 @@ dd/mm/yyyy dates, French choice words. Each phase runs in its own process (peak 
            through mobility's service, the outcome recorded per row, the file's counters.
 """
 
-import argparse
 import csv
 import datetime as dt
-import os
 import random
-import resource
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ingest_phases import Bench, main  # noqa: E402
+
 SITES = ["BCP-KOUREMALE", "BCP-ZEGOUA", "BCP-SONA", "BCP-GOGUI", "BCP-DIBOLI", "FMP-BAMAKO"]
 HEADER = [
     "Date",
@@ -105,18 +102,14 @@ def generate(path: Path, rows: int) -> None:
             )
 
 
-def django_setup():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hbmm.settings")
-    import django
-
-    django.setup()
-
-
 def raw_rows(path: Path):
+    from django.db import connection
+
     from hbmm.places.models import Site
 
     sites = dict(Site.objects.values_list("code", "pk"))
-    now = dt.datetime.now(dt.UTC)
+    day_value = connection.ops.adapt_datefield_value
+    now = connection.ops.adapt_datetimefield_value(dt.datetime.now(dt.UTC))
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle, delimiter=";")
         next(reader)
@@ -124,7 +117,7 @@ def raw_rows(path: Path):
             d, m, y = row[0].split("/")
             yield (
                 sites[row[1]],
-                dt.date(int(y), int(m), int(d)),
+                day_value(dt.date(int(y), int(m), int(d))),
                 DIRECTIONS[row[2]],
                 int(row[3]),
                 int(row[4]),
@@ -144,157 +137,6 @@ def raw_rows(path: Path):
             )
 
 
-def phase_raw(path: Path, *, copy: bool) -> int:
-    from django.db import connection, transaction
-
-    names = ", ".join(COLUMNS)
-    sql = f"INSERT INTO mobility_flowcount ({names}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"
-    count, batch = 0, []
-
-    def flush():
-        with transaction.atomic(), connection.cursor() as cursor:
-            if copy:
-                with cursor.cursor.copy(f"COPY mobility_flowcount ({names}) FROM STDIN") as out:
-                    for row in batch:
-                        out.write_row(row)
-            else:
-                cursor.executemany(sql, batch)
-
-    for row in raw_rows(path):
-        batch.append(row)
-        count += 1
-        if len(batch) == 10_000:
-            flush()
-            batch = []
-    if batch:
-        flush()
-    return count
-
-
-SUBMISSION_COLUMNS = [
-    "id",
-    "channel",
-    "form_id",
-    "form_version",
-    "instance_id",
-    "root_id",
-    "deprecated_id",
-    "is_current",
-    "submitter_name",
-    "device_id",
-    "received_at",
-    "payload",
-    "payload_format",
-    "checksum",
-    "row_number",
-    "is_demo",
-    "status",
-    "data",
-    "corrections",
-    "errors",
-    "processed_at",
-]
-
-
-def phase_raw_kept(path: Path) -> int:
-    """Both tables, ids chosen here (no read back), values converted by hand."""
-    import hashlib
-    import json
-
-    from django.db import connection, transaction
-
-    postgres = connection.vendor == "postgresql"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM intake_submission")
-        next_id = cursor.fetchone()[0] + 1
-    now = dt.datetime.now(dt.UTC)
-    stamp = now if postgres else now.replace(tzinfo=None).isoformat(" ")
-    header = [h.strip() for h in HEADER]
-    sub_names, flow_names = ", ".join(SUBMISSION_COLUMNS), ", ".join(["submission_id", *COLUMNS])
-
-    def flush(submissions, counts):
-        with transaction.atomic(), connection.cursor() as cursor:
-            if postgres:
-                for table, names, rows in (
-                    ("intake_submission", sub_names, submissions),
-                    ("mobility_flowcount", flow_names, counts),
-                ):
-                    with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as out:
-                        for row in rows:
-                            out.write_row(row)
-            else:
-                for table, names, rows in (
-                    ("intake_submission", sub_names, submissions),
-                    ("mobility_flowcount", flow_names, counts),
-                ):
-                    marks = ", ".join(["%s"] * len(rows[0]))
-                    cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
-
-    count, submissions, counts = 0, [], []
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        cells = csv.reader(handle, delimiter=";")
-        next(cells)
-        for values, row in zip(cells, raw_rows(path), strict=True):
-            payload = json.dumps(dict(zip(header, values, strict=True)), ensure_ascii=False)
-            checksum = hashlib.sha256(payload.encode()).hexdigest()
-            instance_id = f"file:flow_count:{checksum[:40]}"
-            sid = next_id + count
-            submissions.append(
-                (
-                    sid,
-                    "file",
-                    "flow_count",
-                    "",
-                    instance_id,
-                    instance_id,
-                    "",
-                    True,
-                    "",
-                    "",
-                    stamp,
-                    payload,
-                    "row",
-                    checksum,
-                    count + 2,
-                    False,
-                    "accepted",
-                    payload,
-                    "{}",
-                    "[]",
-                    stamp,
-                )
-            )
-            row = list(row)
-            if not postgres:
-                row[1] = row[1].isoformat()
-                row[-1] = stamp
-            counts.append((sid, *row))
-            count += 1
-            if len(submissions) == 10_000:
-                flush(submissions, counts)
-                submissions, counts = [], []
-    if submissions:
-        flush(submissions, counts)
-    return count
-
-
-def phase_import(path: Path, batch_size: int) -> int:
-    from hbmm.intake.services import file_import
-
-    with path.open("rb") as handle:
-        record = file_import(
-            kind="flow_count", source=handle, original_name=path.name, batch_size=batch_size
-        )
-    assert record.status == "done", record.error
-    print(
-        f"  import: read {record.rows_read}, accepted {record.rows_accepted}, "
-        f"quarantined {record.rows_quarantined}, already received {record.rows_duplicate}",
-        file=sys.stderr,
-    )
-    assert record.rows_accepted == record.rows_read, "every benchmark row is valid"
-    return record.rows_read
-
-
 def reset():
     from django.db import connection
 
@@ -309,72 +151,18 @@ def reset():
             cursor.execute("VACUUM")
 
 
-def child(args):
-    django_setup()
-    path = Path(args.csv)
-    if args.phase == "reset":
-        reset()
-        return
-    started = time.perf_counter()
-    if args.phase == "import":
-        rows = phase_import(path, args.batch_size)
-    elif args.phase == "raw_kept":
-        rows = phase_raw_kept(path)
-    else:
-        rows = phase_raw(path, copy=args.phase == "raw_copy")
-    elapsed = time.perf_counter() - started
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    print(
-        f"{args.phase}\t{rows}\t{elapsed:.1f}\t{rows / elapsed:.0f}\t{usage.ru_maxrss / 1024:.0f}"
-    )
-
-
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--batch-size", type=int, default=2000)
-    parser.add_argument("--phase", choices=["raw", "raw_copy", "raw_kept", "import", "reset"])
-    parser.add_argument("--csv")
-    parser.add_argument(
-        "--phases", help="comma-separated phases to run (default: all for the database)"
-    )
-    args = parser.parse_args()
-    if args.phase:
-        return child(args)
-    os.environ.setdefault("HBMM_VAR_DIR", "/tmp/hbmm-intake-bench")
-    os.environ.setdefault("LOG_LEVEL", "ERROR")
-    subprocess.run([sys.executable, str(HERE / "setup_db.py")], check=True)
-    path = Path(os.environ["HBMM_VAR_DIR"]) / f"flow-registry-{args.rows}.csv"
-    if not path.exists():
-        generate(path, args.rows)
-    postgres = os.environ.get("DATABASE_URL", "").startswith("postg")
-
-    def run(phase):
-        command = [sys.executable, __file__, "--phase", phase, "--csv", str(path)]
-        command += ["--batch-size", str(args.batch_size)]
-        return subprocess.run(command, check=True, capture_output=True, text=True)
-
-    print(f"database: {os.environ.get('DATABASE_URL', 'SQLite ' + os.environ['HBMM_VAR_DIR'])}")
-    print(f"file: {path.name}, {path.stat().st_size / 1e6:.0f} MB, batch size {args.batch_size}")
-    print("phase\trows\tseconds\trows/s\tpeak RSS MB")
-    results = {}
-    phases = (
-        ["raw", "raw_copy", "raw_kept", "import"] if postgres else ["raw", "raw_kept", "import"]
-    )
-    if args.phases:
-        phases = [p for p in phases if p in args.phases.split(",")]
-    for phase in phases:
-        run("reset")
-        done = run(phase)
-        sys.stderr.write(done.stderr)
-        line = done.stdout.strip().splitlines()[-1]
-        print(line)
-        results[phase] = float(line.split("\t")[3])
-    for baseline in ("raw", "raw_copy", "raw_kept"):
-        if baseline in results:
-            ratio = results["import"] / results[baseline]
-            print(f"import speed / {baseline} speed = {ratio:.3f} (budget >= 0.333)")
-
+BENCH = Bench(
+    kind="flow_count",
+    table="mobility_flowcount",
+    columns=COLUMNS,
+    header=HEADER,
+    csv_name="flow-registry-{rows}.csv",
+    var_dir="/tmp/hbmm-intake-bench",
+    generate=generate,
+    raw_rows=raw_rows,
+    reset=reset,
+    variants={},
+)
 
 if __name__ == "__main__":
-    main()
+    main(BENCH, __file__)

@@ -31,18 +31,18 @@ process (peak RSS per phase):
              the outcome recorded per row, the file's counters.
 """
 
-import argparse
 import csv
 import datetime as dt
 import os
 import random
-import resource
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ingest_phases import Bench, main  # noqa: E402
+
+# Alerts to suspects' supervisors are kept in memory (the phases' processes inherit this).
+os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
 POINTS = [
     "BCP-KOUREMALE",
     "BCP-ZEGOUA",
@@ -159,13 +159,6 @@ def generate(path: Path, rows: int) -> None:
             )
 
 
-def django_setup():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hbmm.settings")
-    import django
-
-    django.setup()
-
-
 def prepare() -> None:
     """A poe_supervisor over every point, so that suspects' alerts have a recipient."""
     from django.contrib.auth.models import Group
@@ -188,7 +181,7 @@ def json_list(text: str) -> str:
     return '["' + '", "'.join(words) + '"]' if words else "[]"
 
 
-def raw_rows(path: Path, *, encrypted: bool):
+def raw_rows(path: Path, *, encrypted: bool = True):
     from django.db import connection
 
     from hbmm.crypto import encrypt
@@ -251,134 +244,6 @@ def raw_rows(path: Path, *, encrypted: bool):
             )
 
 
-def phase_raw(path: Path, *, copy: bool, encrypted: bool = True) -> int:
-    from django.db import connection, transaction
-
-    names = ", ".join(COLUMNS)
-    sql = f"INSERT INTO health_screening ({names}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"
-    count, batch = 0, []
-
-    def flush():
-        with transaction.atomic(), connection.cursor() as cursor:
-            if copy:
-                with cursor.cursor.copy(f"COPY health_screening ({names}) FROM STDIN") as out:
-                    for row in batch:
-                        out.write_row(row)
-            else:
-                cursor.executemany(sql, batch)
-
-    for row in raw_rows(path, encrypted=encrypted):
-        batch.append(row)
-        count += 1
-        if len(batch) == 10_000:
-            flush()
-            batch = []
-    if batch:
-        flush()
-    return count
-
-
-SUBMISSION_COLUMNS = [
-    "id",
-    "channel",
-    "form_id",
-    "form_version",
-    "instance_id",
-    "root_id",
-    "deprecated_id",
-    "is_current",
-    "submitter_name",
-    "device_id",
-    "received_at",
-    "payload",
-    "payload_format",
-    "checksum",
-    "row_number",
-    "is_demo",
-    "status",
-    "data",
-    "corrections",
-    "errors",
-    "processed_at",
-]
-
-
-def phase_raw_kept(path: Path) -> int:
-    """The raw rows and, beside each, its kept raw row (a submission): ids chosen here (no
-    read back), values converted by hand, no checks."""
-    import hashlib
-    import json
-
-    from django.db import connection, transaction
-
-    postgres = connection.vendor == "postgresql"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM intake_submission")
-        next_id = cursor.fetchone()[0] + 1
-    stamp = connection.ops.adapt_datetimefield_value(dt.datetime.now(dt.UTC))
-    header = [h.strip() for h in HEADER]
-    tables = (
-        ("intake_submission", ", ".join(SUBMISSION_COLUMNS)),
-        ("health_screening", ", ".join(["submission_id", *COLUMNS])),
-    )
-
-    def flush(*batches):
-        with transaction.atomic(), connection.cursor() as cursor:
-            for (table, names), rows in zip(tables, batches, strict=True):
-                if postgres:
-                    with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as out:
-                        for row in rows:
-                            out.write_row(row)
-                else:
-                    marks = ", ".join(["%s"] * len(rows[0]))
-                    cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
-
-    count, submissions, screenings = 0, [], []
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        cells = csv.reader(handle, delimiter=";")
-        next(cells)
-        for values, row in zip(cells, raw_rows(path, encrypted=True), strict=True):
-            payload = json.dumps(dict(zip(header, values, strict=True)), ensure_ascii=False)
-            checksum = hashlib.sha256(payload.encode()).hexdigest()
-            instance_id = f"file:screening:{checksum[:40]}"
-            sid = next_id + count
-            submissions.append(
-                (sid, "file", "screening", "", instance_id, instance_id, "", True, "", "")
-                + (stamp, payload, "row", checksum, count + 2, False, "accepted", payload)
-                + ("{}", "[]", stamp)
-            )
-            screenings.append((sid, *row))
-            count += 1
-            if len(submissions) == 10_000:
-                flush(submissions, screenings)
-                submissions, screenings = [], []
-    if submissions:
-        flush(submissions, screenings)
-    return count
-
-
-def phase_import(path: Path, batch_size: int) -> int:
-    from django.core import mail
-
-    from hbmm.health.screening.models import Screening
-    from hbmm.intake.services import file_import
-
-    with path.open("rb") as handle:
-        record = file_import(
-            kind="screening", source=handle, original_name=path.name, batch_size=batch_size
-        )
-    assert record.status == "done", record.error
-    suspects = Screening.objects.filter(is_suspect=True).count()
-    print(
-        f"  import: read {record.rows_read}, accepted {record.rows_accepted}, "
-        f"quarantined {record.rows_quarantined}, already received {record.rows_duplicate}; "
-        f"{suspects} suspects, {len(getattr(mail, 'outbox', []))} alert e-mails",
-        file=sys.stderr,
-    )
-    assert record.rows_accepted == record.rows_read, "every benchmark row is valid"
-    return record.rows_read
-
-
 def reset():
     from django.db import connection
 
@@ -394,70 +259,29 @@ def reset():
             cursor.execute("VACUUM")
 
 
-def child(args):
-    django_setup()
-    path = Path(args.csv)
-    if args.phase == "reset":
-        reset()
-        prepare()
-        return
-    started = time.perf_counter()
-    if args.phase == "import":
-        rows = phase_import(path, args.batch_size)
-    elif args.phase == "raw_kept":
-        rows = phase_raw_kept(path)
-    else:
-        rows = phase_raw(path, copy=args.phase == "raw_copy", encrypted=args.phase != "raw_plain")
-    elapsed = time.perf_counter() - started
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    print(
-        f"{args.phase}\t{rows}\t{elapsed:.1f}\t{rows / elapsed:.0f}\t{usage.ru_maxrss / 1024:.0f}"
-    )
+def report(record) -> str:
+    from django.core import mail
+
+    from hbmm.health.screening.models import Screening
+
+    suspects = Screening.objects.filter(is_suspect=True).count()
+    return f"; {suspects} suspects, {len(getattr(mail, 'outbox', []))} alert e-mails"
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--batch-size", type=int, default=2000)
-    parser.add_argument(
-        "--phase", choices=["raw", "raw_plain", "raw_copy", "raw_kept", "import", "reset"]
-    )
-    parser.add_argument("--csv")
-    args = parser.parse_args()
-    if args.phase:
-        return child(args)
-    os.environ.setdefault("HBMM_VAR_DIR", "/tmp/hbmm-screening-bench")
-    os.environ.setdefault("LOG_LEVEL", "ERROR")
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    Path(os.environ["HBMM_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, str(HERE / "setup_db.py")], check=True)
-    path = Path(os.environ["HBMM_VAR_DIR"]) / f"depistage-{args.rows}.csv"
-    if not path.exists():
-        generate(path, args.rows)
-    postgres = os.environ.get("DATABASE_URL", "").startswith("postg")
-
-    def run(phase):
-        command = [sys.executable, __file__, "--phase", phase, "--csv", str(path)]
-        command += ["--batch-size", str(args.batch_size)]
-        return subprocess.run(command, check=True, capture_output=True, text=True)
-
-    print(f"database: {os.environ.get('DATABASE_URL', 'SQLite ' + os.environ['HBMM_VAR_DIR'])}")
-    print(f"file: {path.name}, {path.stat().st_size / 1e6:.0f} MB, batch size {args.batch_size}")
-    print("phase\trows\tseconds\trows/s\tpeak RSS MB")
-    phases = ["raw", "raw_plain"] + (["raw_copy"] if postgres else []) + ["raw_kept", "import"]
-    results = {}
-    for phase in phases:
-        run("reset")
-        done = run(phase)
-        sys.stderr.write(done.stderr)
-        line = done.stdout.strip().splitlines()[-1]
-        print(line)
-        results[phase] = float(line.split("\t")[3])
-    for baseline in ("raw", "raw_plain", "raw_copy", "raw_kept"):
-        if baseline in results:
-            ratio = results["import"] / results[baseline]
-            print(f"import speed / {baseline} speed = {ratio:.3f} (budget >= 0.333)")
-
+BENCH = Bench(
+    kind="screening",
+    table="health_screening",
+    columns=COLUMNS,
+    header=HEADER,
+    csv_name="depistage-{rows}.csv",
+    var_dir="/tmp/hbmm-screening-bench",
+    generate=generate,
+    raw_rows=raw_rows,
+    reset=reset,
+    variants={"raw_plain": {"encrypted": False}},
+    prepare=prepare,
+    report=report,
+)
 
 if __name__ == "__main__":
-    main()
+    main(BENCH, __file__)

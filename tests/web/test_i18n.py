@@ -38,13 +38,15 @@ def test_every_french_entry_is_translated_and_compiled(po_path):
     # The compiled catalogue (committed, so a machine without gettext has it) is up to date.
     mo_path = po_path.with_suffix(".mo")
     assert mo_path.exists(), f"{mo_path} missing: run `make messages`"
-    compiled = {e.msgid: e for e in polib.mofile(str(mo_path))}
+    # Keyed by context and text: "accepted" (a status) and "accepted" (rows) are two entries.
+    compiled = {(e.msgctxt, e.msgid): e for e in polib.mofile(str(mo_path))}
     stale = [
         e.msgid
         for e in po
         if not e.obsolete
         and (
-            e.msgid not in compiled or (not e.msgid_plural and compiled[e.msgid].msgstr != e.msgstr)
+            (e.msgctxt, e.msgid) not in compiled
+            or (not e.msgid_plural and compiled[e.msgctxt, e.msgid].msgstr != e.msgstr)
         )
     ]
     assert not stale, f"{mo_path} is stale for {stale[:5]}: run `make messages`"
