@@ -150,17 +150,26 @@ def test_an_import_stopped_half_way_is_shown_interrupted_and_resumed(reference, 
     from django.core.management import call_command
 
     from hbmm.intake.selectors import import_files_interrupted
+    from hbmm.intake.services import import_file_store
 
     running = imported(registry(3, first_day=dt.date(2019, 1, 1)), name="en-cours.csv")
     ImportFile.objects.filter(pk=running.pk).update(status="running", heartbeat_at=timezone.now())
     record = _interrupted_after_one_batch(registry(10))
     assert record.rows_read == 4 and record.is_interrupted
-    assert list(import_files_interrupted()) == [record]  # not the one still making progress
+    never_run = import_file_store(
+        kind="flow_count",
+        source=io.BytesIO(registry(2, first_day=dt.date(2018, 1, 1))),
+        original_name="jamais.csv",
+    )
+    ImportFile.objects.filter(pk=never_run.pk).update(uploaded_at=record.heartbeat_at)
+    # Not the one still making progress; the one whose run never started, too.
+    assert set(import_files_interrupted()) == {record, never_run}
     assert record.status_label() == "interrupted"
 
     out = io.StringIO()
     call_command("import", resume=True, no_progress=True, stdout=out)
     assert "r.csv: 10 rows read, 10 accepted, 0 quarantined, 0 already received" in out.getvalue()
+    assert "jamais.csv: 2 rows read, 2 accepted" in out.getvalue()
     record.refresh_from_db()
     assert record.status == ImportFile.Status.DONE and not record.is_interrupted
     assert FlowCount.objects.filter(submission__source_file=record).count() == 10

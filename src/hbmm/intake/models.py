@@ -76,8 +76,9 @@ class ImportFile(models.Model):
 
     @property
     def is_interrupted(self) -> bool:
-        """Running, by its status, but with no progress for a while: its run was stopped."""
-        if self.status != self.Status.RUNNING:
+        """Running (or waiting to run), by its status, but with no progress for a while: its
+        run was stopped, or never started (the server restarted right after the upload)."""
+        if self.status not in (self.Status.RUNNING, self.Status.PENDING):
             return False
         last = self.heartbeat_at or self.uploaded_at
         return timezone.now() - last > self.INTERRUPTED_AFTER

@@ -53,10 +53,11 @@ def import_file_list(*, user) -> QuerySet:
 
 
 def import_files_interrupted() -> QuerySet:
-    """Imports whose run stopped half-way (status running, no progress for a while): `hbmm
-    import --resume` runs them again."""
+    """Imports whose run stopped half-way or never started (running or pending, no progress
+    for a while; see ImportFile.is_interrupted): `hbmm import --resume` runs them again."""
     stale = timezone.now() - ImportFile.INTERRUPTED_AFTER
-    return ImportFile.objects.filter(status=ImportFile.Status.RUNNING).filter(
+    unfinished = [ImportFile.Status.RUNNING, ImportFile.Status.PENDING]
+    return ImportFile.objects.filter(status__in=unfinished).filter(
         Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True, uploaded_at__lt=stale)
     )
 
