@@ -136,7 +136,7 @@ def epi_import(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            record = import_file_run(import_file=record, options=record.options)
+            record = import_file_run(import_file=record)
     return render(request, "health/epi_import.html", {"form": form, "record": record})
 
 

@@ -278,7 +278,6 @@ _OWN = (
 )
 _COLUMNS = _SHARED + _OWN
 _DATA = _COLUMNS.index("data")
-_NO_ERRORS: list = []
 
 
 def _submissions_insert(record: ImportFile, outcomes: list, sites, now) -> list[tuple]:
@@ -318,7 +317,7 @@ def _submissions_insert(record: ImportFile, outcomes: list, sites, now) -> list[
                 site.pk if site is not None else None,
                 Status.ACCEPTED if accepted else Status.QUARANTINED,
                 row.payload,  # the parsed fields: the same JSON text as the raw payload
-                errors or _NO_ERRORS,
+                errors or [],
             )
         )
     ids = ids_reserve(Submission, len(values))

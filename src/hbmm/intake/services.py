@@ -391,7 +391,7 @@ def import_file_store(
 ) -> ImportFile:
     """Keep an uploaded file as received (status pending); `import_file_run` reads it.
     `options` (checked against the mapper's `import_options`) are kept on the record, so that
-    running the file again (`import_file_run(options=record.options)`) reads it the same way."""
+    running the file again (`import_file_run`, which reads them) reads it the same way."""
     from hbmm.intake.import_options import import_options_clean
 
     mapper = get_mapper(kind)

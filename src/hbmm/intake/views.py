@@ -158,14 +158,14 @@ def _run_import_in_background(import_file: ImportFile) -> None:
         close_old_connections()
         try:
             record = ImportFile.objects.get(pk=import_file.pk)
-            import_file_run(import_file=record, options=record.options)
+            import_file_run(import_file=record)
         except Exception:  # recorded on the ImportFile by import_file_run
             pass
         finally:
             connection.close()
 
     if getattr(settings, "HBMM_IMPORT_INLINE", False):
-        import_file_run(import_file=import_file, options=import_file.options)
+        import_file_run(import_file=import_file)
         return
     import_file_start(import_file)
     threading.Thread(target=run, name=f"import-{import_file.pk}", daemon=True).start()

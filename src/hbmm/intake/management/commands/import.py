@@ -105,9 +105,7 @@ class Command(BaseCommand):
             bar.update(rows_read - done["n"])
             done["n"] = rows_read
 
-        record = import_file_run(
-            import_file=record, batch_size=batch_size, progress=progress, options=record.options
-        )
+        record = import_file_run(import_file=record, batch_size=batch_size, progress=progress)
         bar.close()
         name = record.original_name
         if record.status == ImportFile.Status.FAILED:
