@@ -2,8 +2,10 @@
 
 import csv
 import io
+import os
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -161,3 +163,19 @@ def test_overview_page_and_drilldowns_count_the_records(demo_data, client, make_
     mrrc = _csv(client.get("/reports/drilldown/mobility.mrrc/?as_of=2020-05-15&format=csv"))
     assert sum(int(row[3]) for row in mrrc[2:]) == 203
     assert sum(int(row[4]) for row in mrrc[2:]) == 41
+
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.mark.parametrize("as_of", ["2020-04-30", "2020-05-15", "2020-12-31"])
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_markdown_sitrep_is_unchanged(demo_data, db, as_of, lang):
+    """The whole Markdown report for three dates, as committed in golden/: a refactor must not
+    change a word of it. A deliberate change rewrites the file (`UPDATE_GOLDEN=1 make test`)
+    and is listed in the commit that makes it."""
+    body = report(date.fromisoformat(as_of), lang)
+    path = GOLDEN / f"sitrep-{as_of}-{lang}.md"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.write_text(body, encoding="utf-8")
+    assert body == path.read_text(encoding="utf-8")
