@@ -33,11 +33,29 @@ def _fresh_screening_lookups():
     clear_caches()
 
 
-@pytest.fixture
-def reference(db):
-    """Countries, Mali's P-codes, site kinds, the shipped sites and the roles."""
+def _reference_load() -> None:
     reference_load()
     roles_sync()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The reference data are loaded once per session, into the test database itself: every
+    test runs inside a transaction rolled back at its end, so each sees them and none keeps
+    its changes. (Loading them for each test took half the suite's time.)"""
+    with django_db_blocker.unblock():
+        _reference_load()
+
+
+@pytest.fixture
+def reference(db):
+    """Countries, Mali's P-codes, site kinds, the shipped sites and the roles.
+
+    Loaded once per session (see `django_db_setup`); a transactional test (`transactional_db`,
+    `live_server`) empties the database when it ends, so the next one loads them again here.
+    pytest-django runs those tests after all the others."""
+    if not AdminArea.objects.exists():
+        _reference_load()
     return io.StringIO()
 
 
