@@ -55,10 +55,12 @@ test: install messages
 	STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage \
 		$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-# ruff (lint, format) and the import contracts of pyproject.toml ([tool.importlinter]).
+# ruff (lint, format), imports inside functions only with a reason or in the shrinking baseline
+# (tools/function_imports.py), and the import contracts of pyproject.toml ([tool.importlinter]).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python tools/function_imports.py
 	$(BIN)/lint-imports --no-cache
 
 # mypy over src/hbmm: fails on an error that tools/mypy-baseline.txt does not list, and on one it

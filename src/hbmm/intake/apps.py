@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from hbmm.web.nav import NavItem, register
+
 
 class IntakeConfig(AppConfig):
     name = "hbmm.intake"
@@ -8,8 +10,6 @@ class IntakeConfig(AppConfig):
     verbose_name = _("Field data intake")
 
     def ready(self):
-        from hbmm.web.nav import NavItem, register
-
         register(
             NavItem(
                 label=_("Field data"),

@@ -14,7 +14,9 @@ from decimal import Decimal, InvalidOperation
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hbmm.accounts.scope import user_scope
 from hbmm.intake.mappers import FieldError
+from hbmm.places.models import Site
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
@@ -229,8 +231,6 @@ class SiteLookup:
     """Resolves site codes once per batch and checks kind, activity and the submitter's scope."""
 
     def __init__(self):
-        from hbmm.places.models import Site
-
         self._sites = {
             s.code.upper(): s for s in Site.objects.select_related("area").prefetch_related("kinds")
         }
@@ -238,8 +238,6 @@ class SiteLookup:
         self._scope_cache: dict = {}
 
     def _in_scope(self, site, submitter) -> bool:
-        from hbmm.accounts.scope import user_scope
-
         if submitter is None:
             return True  # system channels (pulls configured by an administrator)
         return user_scope(submitter).contains_site(site)

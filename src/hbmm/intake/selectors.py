@@ -9,6 +9,7 @@ from django.utils import timezone
 from hbmm.accounts.scope import restrict_to_scope, sites_in_scope
 from hbmm.intake.mappers import get_mapper
 from hbmm.intake.models import ImportFile, Submission
+from hbmm.intake.xforms import form_files, form_get
 
 
 def submissions_visible(user) -> QuerySet:
@@ -97,8 +98,6 @@ def sites_csv(*, user) -> bytes:
 def forms_for_user(user) -> list:
     """The shipped forms this user may fill: a mapper is registered for the form and the user
     holds its permission (and may send data at all)."""
-    from hbmm.intake.xforms import form_files, form_get
-
     if not user.has_perm("intake.submit_data"):
         return []
     forms = []

@@ -53,9 +53,11 @@ def media_files(xml: str) -> list[str]:
 
 def form_convert(path: Path, *, validate: bool = False) -> Converted:
     """Convert an XLSForm with pyxform (and ODK Validate when `validate`); check conventions."""
-    from pyxform.errors import PyXFormError
-    from pyxform.validators.odk_validate import ODKValidateError
-    from pyxform.xls2xform import convert
+    # pyxform takes ~0.5 s to import; only converting a form needs it, not every process
+    # that imports this module (the web workers do, for the form list).
+    from pyxform.errors import PyXFormError  # noqa: PLC0415
+    from pyxform.validators.odk_validate import ODKValidateError  # noqa: PLC0415
+    from pyxform.xls2xform import convert  # noqa: PLC0415
 
     warnings: list[str] = []
     try:

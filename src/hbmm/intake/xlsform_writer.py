@@ -16,6 +16,8 @@ rows' keys, in first-seen order, so each row only names the columns it uses:
 
 from pathlib import Path
 
+from openpyxl import Workbook
+
 
 def _columns(rows: list[dict]) -> list[str]:
     columns: list[str] = []
@@ -29,8 +31,6 @@ def _columns(rows: list[dict]) -> list[str]:
 def write_xlsform(
     path: str | Path, *, survey: list[dict], choices: list[dict], settings: dict
 ) -> Path:
-    from openpyxl import Workbook
-
     workbook = Workbook()
     sheets = [("survey", survey), ("choices", choices), ("settings", [settings])]
     first = True

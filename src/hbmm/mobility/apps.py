@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from hbmm.web.nav import NavItem, register
+
 
 class MobilityConfig(AppConfig):
     name = "hbmm.mobility"
@@ -8,8 +10,8 @@ class MobilityConfig(AppConfig):
     verbose_name = _("Mobility tracking")
 
     def ready(self):
-        from hbmm.mobility.intake_mappers import register_all
-        from hbmm.web.nav import NavItem, register
+        # After app loading: the mappers import models.
+        from hbmm.mobility.intake_mappers import register_all  # noqa: PLC0415
 
         register_all()
         register(

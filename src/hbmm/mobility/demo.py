@@ -37,6 +37,14 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from openpyxl import Workbook
+
+from hbmm.intake.models import ImportFile
+from hbmm.intake.services import file_import
+from hbmm.mobility.selectors import border_closure_date
+from hbmm.mobility.services import border_closure_date_set
+from hbmm.places.services import site_registry_import
+
 SEED = 20200515
 FLOW_START = dt.date(2016, 6, 1)
 FLOW_END = dt.date(2020, 5, 31)
@@ -334,8 +342,6 @@ def flow_files(rows: list[FlowRow], rng: random.Random) -> dict[str, bytes]:
 
 
 def _xlsx(header: list[str], rows: list[list]) -> bytes:
-    from openpyxl import Workbook
-
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("data")
     sheet.append(header)
@@ -460,8 +466,6 @@ def generate() -> list[tuple[str, str, bytes]]:
 
 
 def _demo_sites() -> None:
-    from hbmm.places.services import site_registry_import
-
     site_registry_import(
         rows=[
             (i, {"code": c, "name_fr": fr, "name_en": en, "kinds": k, "pcode": p})
@@ -472,11 +476,6 @@ def _demo_sites() -> None:
 
 def load(stdout) -> None:
     """Import the demo files not imported yet; does nothing when they all were."""
-    from hbmm.intake.models import ImportFile
-    from hbmm.intake.services import file_import
-    from hbmm.mobility.selectors import border_closure_date
-    from hbmm.mobility.services import border_closure_date_set
-
     files = generate()
     done = set(
         ImportFile.objects.filter(

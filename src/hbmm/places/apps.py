@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from hbmm.web.nav import NavItem, register
+
 
 class PlacesConfig(AppConfig):
     name = "hbmm.places"
@@ -8,8 +10,6 @@ class PlacesConfig(AppConfig):
     verbose_name = _("Places")
 
     def ready(self):
-        from hbmm.web.nav import NavItem, register
-
         register(
             NavItem(
                 label=_("Places"),

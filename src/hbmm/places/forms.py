@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hbmm.places.models import AdminArea
+
 # A site registry is a few hundred rows; anything much larger is the wrong file.
 MAX_REGISTRY_BYTES = 5 * 1024 * 1024
 
@@ -47,6 +49,4 @@ class AreaFilterForm(forms.Form):
         self.fields["country"].choices = [("", _("All countries"))] + [
             (c.pcode, c.name) for c in countries
         ]
-        from hbmm.places.models import AdminArea
-
         self.fields["level"].choices = [("", _("All levels")), *AdminArea.Level.choices]

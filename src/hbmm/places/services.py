@@ -12,6 +12,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from hbmm.accounts.models import AuditEvent
+from hbmm.accounts.scope import restrict_to_scope
+from hbmm.accounts.services import audit_log
 from hbmm.places.models import MALI_BBOX, AdminArea, Site, SiteKind
 
 if TYPE_CHECKING:
@@ -231,10 +234,6 @@ def site_registry_import(
     and changing an existing site needs `places.change_site`. `source` (a file name) goes to
     the audit log, which records every import that creates or changes a site.
     """
-    from hbmm.accounts.models import AuditEvent
-    from hbmm.accounts.scope import restrict_to_scope
-    from hbmm.accounts.services import audit_log
-
     result = ImportResult()
     errors: list[RowError] = []
     areas = {a.pcode: a for a in AdminArea.objects.all()}

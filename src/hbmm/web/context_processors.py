@@ -1,3 +1,4 @@
+from hbmm.intake.selectors import demo_data_present
 from hbmm.web.nav import items_for
 
 
@@ -11,6 +12,4 @@ def demo_flag(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from hbmm.intake.selectors import demo_data_present
-
     return {"demo_data_present": demo_data_present()}

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from hbmm.intake.mappers import registered_mappers
 from hbmm.intake.models import ImportFile
@@ -94,8 +95,6 @@ class Command(BaseCommand):
         self._run(record, batch_size=batch_size, quiet=no_progress, max_report=max_report)
 
     def _run(self, record: ImportFile, *, batch_size: int, quiet: bool, max_report: int) -> None:
-        from tqdm import tqdm
-
         bar = tqdm(total=None, unit="rows", disable=quiet, file=self.stderr._out, leave=True)
         done = {"n": 0}
 
