@@ -8,11 +8,12 @@ The base layout shows the entries the signed-in user is allowed to use.
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
 
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: str | Promise  # a gettext_lazy string: translated when the menu is drawn
     url_name: str
     permission: str | None = None  # None: any signed-in user
     order: int = 50
