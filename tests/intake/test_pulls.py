@@ -43,6 +43,22 @@ def kobo_fields(n: int) -> dict:
     }
 
 
+def pull_owner():
+    """The account answerable for the test sources: an information management officer of
+    national scope (the pulled rows are checked against it)."""
+    from django.contrib.auth.models import Group
+
+    from hbmm.accounts.models import User
+    from hbmm.accounts.services import user_scope_set
+    from hbmm.places.models import AdminArea
+
+    owner, created = User.objects.get_or_create(username="pull-owner")
+    if created:
+        owner.groups.add(Group.objects.get(name="im_officer"))
+        user_scope_set(user=owner, areas=[AdminArea.objects.get(pcode="MLI")], sites=[])
+    return owner
+
+
 def central_source(server, **extra) -> PullSource:
     source = PullSource(
         name="Central Kayes",
@@ -53,6 +69,7 @@ def central_source(server, **extra) -> PullSource:
         form_id="flow_count",
         username="sync@iom.int",
         page_size=250,  # more than the server gives: its cap wins
+        owner=pull_owner(),
         **extra,
     )
     source.set_secret("central password")
@@ -68,6 +85,7 @@ def kobo_source(server) -> PullSource:
         remote_form_id=server.asset,
         form_id="flow_count",
         page_size=1000,
+        owner=pull_owner(),
     )
     source.set_secret(FakeKobo.TOKEN)
     source.save()
