@@ -175,3 +175,48 @@ def test_the_submission_page_shows_identifiers_only_on_request_to_permitted_role
     assert NAME in shown and DOCUMENT in shown and "&lt;traveller_name&gt;" in shown
     event = AuditEvent.objects.filter(action="read_protected").latest("pk")
     assert event.actor == supervisor and event.target == f"intake.submission:{submission.pk}"
+
+
+@pytest.mark.django_db
+def test_the_migration_protects_identifiers_stored_in_clear_before(reference, make_user):
+    """Rows written before identifiers were protected: the data migration moves them into the
+    encrypted copies (and out of past correction audit events); nothing is lost."""
+    import importlib
+
+    from django.db.migrations.loader import MigrationLoader
+
+    submission = receive(submitter=make_user("poe_agent", sites=["BCP-DIBOLI"]))
+    raw = xml_of(SCREENING, "uuid:id-1")
+    # As main stored it: everything in clear, a correction of the phone logged in clear.
+    Submission.objects.filter(pk=submission.pk).update(
+        protected=None,
+        payload=raw,
+        data=SCREENING,
+        corrections={"phone": "+22366998877"},
+        errors=[{"field": "traveller_name", "value": NAME, "message": "Too long."}],
+    )
+    Correction.objects.create(
+        submission=submission, changes={"phone": [PHONE, "+22366998877"], "age": ["41", "42"]}
+    )
+    AuditEvent.objects.create(
+        action="data_change",
+        target=f"intake.submission:{submission.pk}",
+        details={"changes": {"phone": [PHONE, "+22366998877"]}, "note": ""},
+    )
+    assert NAME in stored_text("intake_submission")
+
+    migration = importlib.import_module("hbmm.intake.migrations.0008_protect_stored_identifiers")
+    state = MigrationLoader(connection).project_state(("intake", "0008_protect_stored_identifiers"))
+    migration.protect_stored(state.apps, None)
+
+    assert_no_identifier_in(stored_text("intake_submission", "intake_correction"))
+    assert_no_identifier_in(stored_text("accounts_auditevent"))
+    assert "66998877" not in stored_text("intake_submission", "intake_correction")
+    stored = Submission.objects.get(pk=submission.pk)
+    assert stored.raw_payload == raw and stored.effective_data["phone"] == "+22366998877"
+    assert stored.errors[0]["value"] is None
+    correction = Correction.objects.get()
+    assert correction.changes == {"phone": None, "age": ["41", "42"]}
+    assert correction.protected_changes == {"phone": [PHONE, "+22366998877"]}
+    migration.protect_stored(state.apps, None)  # run again: nothing changes
+    assert Submission.objects.get(pk=submission.pk).raw_payload == raw
