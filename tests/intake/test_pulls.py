@@ -302,7 +302,7 @@ def test_sync_command_prints_a_line_per_source_and_fails_loudly(probe):
             call_command("sync", stdout=out, stderr=err)
         assert out.getvalue() == (
             "Central Kayes [flow_count]: 1 fetched in 1 pages, 1 new, 0 already stored, "
-            "1 accepted, 0 quarantined, 0 superseded, 0 attachments\n"
+            "1 accepted, 0 quarantined, 0 superseded, 0 refused edits, 0 attachments\n"
         )
         assert "Kobo Mopti [flow_count]: FAILED: " in err.getvalue()
         assert "HTTP 401" in err.getvalue()
