@@ -10,12 +10,9 @@ from django.core.exceptions import PermissionDenied
 from hbmm.accounts.models import AuditEvent
 from hbmm.health.screening.models import Screening
 from hbmm.intake.models import Correction
-from hbmm.intake.services import (
-    submission_correct,
-    submission_receive,
-    submission_reprocess,
-    submissions_process,
-)
+from hbmm.intake.services import submission_correct, submission_reprocess
+from tests.health.test_screening_intake import GOOD
+from tests.intake.conftest import receive_processed
 
 FLOW = {
     "observation_date": "2020-04-28",
@@ -26,31 +23,14 @@ FLOW = {
     "boys": "0",
     "girls": "0",
 }
-SCREENING = {
-    "point": "BCP-DIBOLI",
-    "screened_at": "2020-04-14T08:30:00.000+00:00",
-    "traveller_name": "Oumar Sidibé",
-    "phone": "+22366000000",
-    "document_number": "A123",
-    "sex": "male",
-    "age": "41",
-    "temperature": "36.6",
-}
+SCREENING = {k: v for k, v in GOOD.items() if k not in ("destination", "symptoms")}
+SCREENING["temperature"] = "36.6"
 
 
 def received(form_id, data, *, instance_id="uuid:x1", submitter=None, channel="openrosa"):
-    submission = submission_receive(
-        channel=channel,
-        form_id=form_id,
-        instance_id=instance_id,
-        payload=f"<data>{sorted(data.items())}</data>",
-        payload_format="xml",
-        data=data,
-        submitter=submitter,
-    ).submission
-    submissions_process([submission])
-    submission.refresh_from_db()
-    return submission
+    return receive_processed(
+        form_id, data, instance_id=instance_id, submitter=submitter, channel=channel
+    )
 
 
 def grant(user, *codenames):

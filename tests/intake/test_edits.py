@@ -15,6 +15,7 @@ from hbmm.intake.pulls import PullError, pull_source_run
 from hbmm.intake.services import file_import
 from tests.intake.conftest import flow_xml
 from tests.intake.fakes import FakeCentral, FakeKobo
+from tests.intake.test_pulls import central_source
 
 OR = {"or": "http://openrosa.org/http/response"}
 
@@ -170,22 +171,6 @@ def central_row(site, *, men=1):
     }
 
 
-def central_source(server, owner) -> PullSource:
-    source = PullSource(
-        name="Central",
-        channel="odk_central",
-        server_url=server.url,
-        project_id="1",
-        remote_form_id="flow_count",
-        form_id="flow_count",
-        username="sync@iom.int",
-        owner=owner,
-    )
-    source.set_secret("pw")
-    source.save()
-    return source
-
-
 @pytest.mark.django_db
 def test_a_pulled_edit_of_a_record_outside_the_owners_scope_is_refused(
     kayes_record, probe, make_user
@@ -196,7 +181,7 @@ def test_a_pulled_edit_of_a_record_outside_the_owners_scope_is_refused(
         # there: its current version names the Kayes record as root and previous version.
         server.add("uuid:kayes-1", "2020-04-28T10:00:00.000Z", central_row("FMP-BAMAKO"))
         server.edit("uuid:kayes-1", "uuid:central-2", "2020-04-28T11:00:00.000Z", {})
-        counts = pull_source_run(source=central_source(server, owner))
+        counts = pull_source_run(source=central_source(server, owner=owner))
     assert counts.refused == 1 and counts.accepted == 0
     pulled = Submission.objects.get(instance_id="uuid:central-2")
     assert pulled.status == "refused" and pulled.errors[0]["field"] == "deprecatedID"
@@ -210,7 +195,7 @@ def test_a_pulled_record_outside_the_owners_scope_is_quarantined(probe, make_use
     with FakeCentral() as server:
         server.add("uuid:c-1", "2020-04-28T10:00:00.000Z", central_row("BCP-GOGUI"))
         server.add("uuid:c-2", "2020-04-28T10:01:00.000Z", central_row("FMP-BAMAKO"))
-        counts = pull_source_run(source=central_source(server, owner))
+        counts = pull_source_run(source=central_source(server, owner=owner))
     assert (counts.accepted, counts.quarantined) == (1, 1)
     outside = Submission.objects.get(instance_id="uuid:c-1")
     assert outside.status == "quarantined"
@@ -239,7 +224,7 @@ def test_a_pull_source_without_an_owner_does_not_run(probe):
 def test_a_pull_source_whose_owner_may_not_send_the_form_does_not_run(probe, make_user):
     with FakeCentral() as server:
         server.add("uuid:c-1", "2020-04-28T10:00:00.000Z", central_row("FMP-BAMAKO"))
-        source = central_source(server, make_user("viewer", areas=["MLI"]))
+        source = central_source(server, owner=make_user("viewer", areas=["MLI"]))
         with pytest.raises(PullError, match="flow_count"):
             pull_source_run(source=source)
     assert not Submission.objects.exists()

@@ -13,12 +13,8 @@ from django.db import connection
 from hbmm.accounts.models import AuditEvent
 from hbmm.health.screening.models import Screening
 from hbmm.intake.models import Correction, Submission
-from hbmm.intake.services import (
-    file_import,
-    submission_correct,
-    submission_receive,
-    submissions_process,
-)
+from hbmm.intake.services import file_import, submission_correct
+from tests.intake.conftest import receive_processed
 
 NAME, PHONE, DOCUMENT = "Oumar Sidibé", "+22366001122", "PASS-778899"
 SECRETS = (NAME, "Sidib", PHONE, "66001122", DOCUMENT)
@@ -44,18 +40,13 @@ def xml_of(data: dict, instance_id: str) -> str:
 
 def receive(data=None, *, instance_id="uuid:id-1", submitter=None):
     data = {**SCREENING, **(data or {})}
-    submission = submission_receive(
-        channel="openrosa",
-        form_id="screening",
+    return receive_processed(
+        "screening",
+        data,
         instance_id=instance_id,
         payload=xml_of(data, instance_id),
-        payload_format="xml",
-        data=data,
         submitter=submitter,
-    ).submission
-    submissions_process([submission])
-    submission.refresh_from_db()
-    return submission
+    )
 
 
 def stored_text(*tables: str) -> str:

@@ -69,8 +69,7 @@ def central_source(server, **extra) -> PullSource:
         form_id="flow_count",
         username="sync@iom.int",
         page_size=250,  # more than the server gives: its cap wins
-        owner=pull_owner(),
-        **extra,
+        **{"owner": extra.pop("owner", None) or pull_owner(), **extra},
     )
     source.set_secret("central password")
     source.save()

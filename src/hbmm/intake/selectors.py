@@ -21,7 +21,12 @@ def submissions_visible(user) -> QuerySet:
 
 
 def submission_list(*, user, form_id: str = "", status: str = "", channel: str = "") -> QuerySet:
-    queryset = submissions_visible(user).select_related("site", "submitter", "source_file")
+    # Lists never show the encrypted envelope of identifiers: not decrypted for nothing.
+    queryset = (
+        submissions_visible(user)
+        .select_related("site", "submitter", "source_file")
+        .defer("protected")
+    )
     if form_id:
         queryset = queryset.filter(form_id=form_id)
     if status:

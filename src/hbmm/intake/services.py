@@ -940,37 +940,24 @@ def openrosa_submission_receive(
         raise SubmissionRefused(
             404, _("The form '%s' is not known to this server.") % parsed.form_id
         )
-    device_id = (device_id or str(parsed.data.get("deviceid") or ""))[:150]
+    fields = {
+        "channel": "openrosa",
+        "form_id": parsed.form_id,
+        "form_version": parsed.form_version,
+        "instance_id": parsed.instance_id,
+        "deprecated_id": parsed.deprecated_id,
+        "payload": text,
+        "payload_format": Submission.Format.XML,
+        "data": parsed.data,
+        "submitter": user,
+        "device_id": (device_id or str(parsed.data.get("deviceid") or ""))[:150],
+    }
     refusal, site = _openrosa_refusal(parsed=parsed, mapper=mapper, user=user)
     if refusal is not None:
         if parsed.deprecated_id:  # an attempted edit: kept, with its reason, for review
-            submission_refused_keep(
-                channel="openrosa",
-                form_id=parsed.form_id,
-                form_version=parsed.form_version,
-                instance_id=parsed.instance_id,
-                deprecated_id=parsed.deprecated_id,
-                payload=text,
-                payload_format=Submission.Format.XML,
-                data=parsed.data,
-                reason=refusal.reason(),
-                site=site,
-                submitter=user,
-                device_id=device_id,
-            )
+            submission_refused_keep(**fields, reason=refusal.reason(), site=site)
         raise SubmissionRefused(refusal.status, refusal.message())
-    received = submission_receive(
-        channel="openrosa",
-        form_id=parsed.form_id,
-        form_version=parsed.form_version,
-        instance_id=parsed.instance_id,
-        deprecated_id=parsed.deprecated_id,
-        payload=text,
-        payload_format=Submission.Format.XML,
-        data=parsed.data,
-        submitter=user,
-        device_id=device_id,
-    )
+    received = submission_receive(**fields)
     submission = received.submission
     added = sum(_store_attachment(submission, upload) for upload in attachments)
     conflict = submission.status == Status.CONFLICT
