@@ -125,7 +125,14 @@ TODAY = dt.date(2020, 4, 30)
 
 
 def receive_processed(
-    form_id: str, data: dict, *, instance_id: str, payload=None, submitter=None, channel="openrosa"
+    form_id: str,
+    data: dict,
+    *,
+    instance_id: str,
+    payload=None,
+    submitter=None,
+    channel="openrosa",
+    deprecated_id="",
 ) -> Submission:
     """A submission stored (services.submission_receive) then processed, as it is after."""
     from hbmm.intake.services import submission_receive, submissions_process
@@ -134,6 +141,7 @@ def receive_processed(
         channel=channel,
         form_id=form_id,
         instance_id=instance_id,
+        deprecated_id=deprecated_id,
         payload=payload or f"<data>{sorted(data.items())}</data>",
         payload_format="xml",
         data=data,

@@ -133,3 +133,23 @@ def test_reprocess_by_a_reviewer_uses_their_scope_and_is_audited(probe, make_use
     assert processed.status == "accepted"
     event = AuditEvent.objects.get(target=f"intake.submission:{item.pk}")
     assert event.actor == bamako_reviewer and event.details["status"] == "accepted"
+
+
+@pytest.mark.django_db
+def test_correcting_the_current_version_of_an_edited_record_is_not_an_edit_again(probe, make_user):
+    """An accepted edit moved a record from Kayes to Bamako; a Bamako reviewer corrects it:
+    the version it replaced (in Kayes) is not replaced again, so it is not in question."""
+    national = make_user("enumerator", areas=["MLI"])
+    receive_processed("flow_count", {**FLOW, "men": "1"}, instance_id="uuid:k1", submitter=national)
+    edit = receive_processed(
+        "flow_count",
+        {**FLOW, "men": "2", "site": "FMP-BAMAKO"},
+        instance_id="uuid:k2",
+        deprecated_id="uuid:k1",
+        submitter=national,
+    )
+    assert (edit.status, edit.root_id) == ("accepted", "uuid:k1")
+    reviewer = grant(make_user("im_officer", areas=["ML09"]), "intake.change_submission")
+    corrected = submission_correct(submission=edit, changes={"men": "3"}, by=reviewer)
+    assert (corrected.status, corrected.is_current) == ("accepted", True)
+    assert probe.saved[-1]["men"] == 3

@@ -381,8 +381,11 @@ def _process_form_batch(form_id: str, batch: list[Submission], actor=None) -> di
     items: list[Item] = []
     for submission in batch:
         previous = current.get(submission.root_id)
-        if previous is not None and previous.pk == submission.pk:
-            previous = None  # reprocessing (a correction of) the current version itself
+        # Reprocessing (a correction of) the current version itself: it replaces its own
+        # records only, what it replaced when accepted is not in question again.
+        is_current = previous is not None and previous.pk == submission.pk
+        if is_current:
+            previous = None
         if submission.instance_id in later_edits or (
             previous is not None and not submission.deprecated_id
         ):
@@ -395,7 +398,7 @@ def _process_form_batch(form_id: str, batch: list[Submission], actor=None) -> di
             continue
         data = mapped[id(submission)]
         sender = actor if actor is not None else submission.submitter
-        if submission.deprecated_id:
+        if submission.deprecated_id and not is_current:
             versions = {v.pk: v for v in (named.get(submission.deprecated_id), previous) if v}
             versions.pop(submission.pk, None)
             refusal = edit_refusal(
