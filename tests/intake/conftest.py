@@ -124,6 +124,34 @@ def flow_xml(
 TODAY = dt.date(2020, 4, 30)
 
 
+def receive_processed(
+    form_id: str,
+    data: dict,
+    *,
+    instance_id: str,
+    payload=None,
+    submitter=None,
+    channel="openrosa",
+    deprecated_id="",
+) -> Submission:
+    """A submission stored (services.submission_receive) then processed, as it is after."""
+    from hbmm.intake.services import submission_receive, submissions_process
+
+    submission = submission_receive(
+        channel=channel,
+        form_id=form_id,
+        instance_id=instance_id,
+        deprecated_id=deprecated_id,
+        payload=payload or f"<data>{sorted(data.items())}</data>",
+        payload_format="xml",
+        data=data,
+        submitter=submitter,
+    ).submission
+    submissions_process([submission])
+    submission.refresh_from_db()
+    return submission
+
+
 @pytest.fixture(autouse=True)
 def _reasons_in_the_deployment_language(settings):
     """The intake tests check reasons as a Malian deployment stores them: in French."""

@@ -87,7 +87,7 @@ def test_reprocess_command_after_a_mapper_fix(probe, tmp_path):
     assert Submission.objects.get().status == "quarantined"  # "jour" is not a known column
     probe.aliases = {**probe.aliases, "observation_date": ("date", "jour")}  # the fix
     out, _err = run("reprocess", "--form", "flow_count")
-    assert out == "flow_count: 1 accepted, 0 still quarantined, 0 superseded\n"
+    assert out == "flow_count: 1 accepted, 0 still quarantined, 0 superseded, 0 refused edits\n"
     assert Submission.objects.get().status == "accepted"
     with pytest.raises(CommandError, match="unknown form 'nope'"):
         run("reprocess", "--form", "nope")

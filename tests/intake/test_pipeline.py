@@ -163,7 +163,7 @@ def test_one_bad_row_in_a_batch_quarantines_only_itself(mapper):
     bad = receive("uuid:2", {"code": "OFF-B", "name": "REFUSED", "pcode": "ML0106"}).submission
     other = receive("uuid:3", {"code": "OFF-C", "name": "C", "pcode": "ML0106"}).submission
     counts = submissions_process([good, bad, other])
-    assert counts == {"accepted": 2, "quarantined": 1, "superseded": 0}
+    assert counts == {"accepted": 2, "quarantined": 1, "superseded": 0, "refused": 0}
     bad.refresh_from_db()
     assert bad.status == "quarantined" and bad.errors[0]["field"] == "name"
     assert set(Site.objects.filter(code__startswith="OFF-").values_list("code", flat=True)) >= {

@@ -43,6 +43,22 @@ def kobo_fields(n: int) -> dict:
     }
 
 
+def pull_owner():
+    """The account answerable for the test sources: an information management officer of
+    national scope (the pulled rows are checked against it)."""
+    from django.contrib.auth.models import Group
+
+    from hbmm.accounts.models import User
+    from hbmm.accounts.services import user_scope_set
+    from hbmm.places.models import AdminArea
+
+    owner, created = User.objects.get_or_create(username="pull-owner")
+    if created:
+        owner.groups.add(Group.objects.get(name="im_officer"))
+        user_scope_set(user=owner, areas=[AdminArea.objects.get(pcode="MLI")], sites=[])
+    return owner
+
+
 def central_source(server, **extra) -> PullSource:
     source = PullSource(
         name="Central Kayes",
@@ -53,7 +69,7 @@ def central_source(server, **extra) -> PullSource:
         form_id="flow_count",
         username="sync@iom.int",
         page_size=250,  # more than the server gives: its cap wins
-        **extra,
+        **{"owner": extra.pop("owner", None) or pull_owner(), **extra},
     )
     source.set_secret("central password")
     source.save()
@@ -68,6 +84,7 @@ def kobo_source(server) -> PullSource:
         remote_form_id=server.asset,
         form_id="flow_count",
         page_size=1000,
+        owner=pull_owner(),
     )
     source.set_secret(FakeKobo.TOKEN)
     source.save()
@@ -284,7 +301,7 @@ def test_sync_command_prints_a_line_per_source_and_fails_loudly(probe):
             call_command("sync", stdout=out, stderr=err)
         assert out.getvalue() == (
             "Central Kayes [flow_count]: 1 fetched in 1 pages, 1 new, 0 already stored, "
-            "1 accepted, 0 quarantined, 0 superseded, 0 attachments\n"
+            "1 accepted, 0 quarantined, 0 superseded, 0 refused edits, 0 attachments\n"
         )
         assert "Kobo Mopti [flow_count]: FAILED: " in err.getvalue()
         assert "HTTP 401" in err.getvalue()

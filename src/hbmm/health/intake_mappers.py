@@ -352,7 +352,7 @@ class CapacityMapper(Mapper):
                 RecordEntry(values=i.cleaned, submission=i.submission, replaces=i.existing)
                 for i in items
             ],
-            by=items[0].submission.submitter if items else None,
+            by=items[0].actor if items else None,  # the sender, or the correcting reviewer
         )
 
 
@@ -411,7 +411,7 @@ class StatusMapper(Mapper):
                 RecordEntry(values=i.cleaned, submission=i.submission, replaces=i.existing)
                 for i in items
             ],
-            by=items[0].submission.submitter if items else None,
+            by=items[0].actor if items else None,  # the sender, or the correcting reviewer
         )
 
 

@@ -29,11 +29,19 @@ class PullSourceForm(forms.ModelForm):
             "form_id",
             "username",
             "secret",
+            "owner",
             "enabled",
             "page_size",
             "watermark",
             "edit_watermark",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A source runs as its owner's (role and scope): one is required, among active users.
+        owner = self.fields["owner"]
+        owner.required = True
+        owner.queryset = owner.queryset.filter(is_active=True).order_by("username")
 
     def save(self, commit=True):
         source = super().save(commit=False)
@@ -51,6 +59,7 @@ class PullSourceAdmin(admin.ModelAdmin):
         "name",
         "channel",
         "form_id",
+        "owner",
         "enabled",
         "watermark",
         "last_run_at",
@@ -78,12 +87,15 @@ class ImportFileAdmin(admin.ModelAdmin):
 
 @admin.register(Submission)
 class SubmissionAdmin(admin.ModelAdmin):
-    """Read-only: submissions change only through the pipeline and the review pages."""
+    """Read-only: submissions change only through the pipeline and the review pages. The
+    encrypted envelope of identifiers is left out: the submission page shows it, to the
+    roles allowed, and logs the read."""
 
     list_display = ["instance_id", "form_id", "channel", "status", "received_at"]
     list_filter = ["form_id", "channel", "status"]
     search_fields = ["instance_id", "root_id"]
-    readonly_fields = [f.name for f in Submission._meta.fields]
+    exclude = ["protected"]
+    readonly_fields = [f.name for f in Submission._meta.fields if f.name != "protected"]
 
     def has_add_permission(self, request):
         return False

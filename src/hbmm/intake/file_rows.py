@@ -19,6 +19,7 @@ A changed row under a known instance id goes through that path too, and is kept 
 conflict copy for review.
 """
 
+import json
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 
 from hbmm.db import ids_reserve, insert_rows
+from hbmm.intake.identifiers import carries_identifiers, error_dicts, identifier_keys
 from hbmm.intake.mappers import Item, MappingError, get_mapper
 from hbmm.intake.models import ImportFile, Submission, sha256
 from hbmm.intake.parsing import alias_map, alias_plan, json_dumps
@@ -170,7 +172,7 @@ def _split(record: ImportFile, rows: list[Row]) -> tuple[list[Row], list[Row], t
         for instance_id, checksum, file_id, status in Submission.objects.filter(
             instance_id__in=[r.instance_id for r in rows]
         )
-        .exclude(status=Status.CONFLICT)
+        .exclude(status__in=Submission.COPY_STATUSES)
         .order_by()
         .values_list("instance_id", "checksum", "source_file_id", "status")
     }
@@ -275,15 +277,41 @@ _OWN = (
     "status",
     "data",
     "errors",
+    "protected",
 )
 _COLUMNS = _SHARED + _OWN
 _DATA = _COLUMNS.index("data")
+_PROTECTED = _COLUMNS.index("protected")
+
+
+class _Protection:
+    """The clear copy and the encrypted envelope of rows of a form that carries identifiers
+    (identifiers.protect, with the identifier columns found once per header)."""
+
+    def __init__(self, mapper):
+        self.mapper = mapper
+        self.active = carries_identifiers(mapper)
+        self.keys: dict[tuple, frozenset] = {}
+
+    def split(self, row: Row) -> tuple[str, str, str | None]:
+        """(clear payload, clear data as JSON, envelope) of a row."""
+        if not self.active:
+            return row.payload, row.payload, None
+        header = tuple(row.values)
+        hidden = self.keys.get(header)
+        if hidden is None:
+            hidden = self.keys[header] = identifier_keys(self.mapper, header)
+        clear = {k: v for k, v in row.values.items() if k not in hidden}
+        secret = {k: v for k, v in row.values.items() if k in hidden}
+        return "", json_dumps(clear), json_dumps({"payload": row.payload, "data": secret})
 
 
 def _submissions_insert(record: ImportFile, outcomes: list, sites, now) -> list[tuple]:
     """One insert of the batch's submissions, with their outcome; returns, in the order of
     `outcomes`, each one's id and a function that builds its model instance."""
     uploader = record.uploaded_by
+    mapper = get_mapper(record.kind)
+    protection = _Protection(mapper)
     shared = (
         "file",
         record.kind,
@@ -303,21 +331,25 @@ def _submissions_insert(record: ImportFile, outcomes: list, sites, now) -> list[
     for row, cleaned, errors, site in outcomes:
         if cleaned is None:
             site = sites.get(site)
-            errors = [e.as_dict() for e in errors]
+            errors = error_dicts(errors, mapper)
         accepted = cleaned is not None
+        # The parsed fields are the same JSON text as the raw payload (without the
+        # identifiers, kept encrypted with the payload, when the form carries any).
+        payload, data, envelope = protection.split(row)
         values.append(
             shared
             + (
                 row.instance_id,
                 row.instance_id,
                 accepted,
-                row.payload,
+                payload,
                 row.checksum,
                 row.number,
                 site.pk if site is not None else None,
                 Status.ACCEPTED if accepted else Status.QUARANTINED,
-                row.payload,  # the parsed fields: the same JSON text as the raw payload
+                data,
                 errors or [],
+                envelope,
             )
         )
     ids = ids_reserve(Submission, len(values))
@@ -328,7 +360,10 @@ def _submissions_insert(record: ImportFile, outcomes: list, sites, now) -> list[
     def loader(row_values, row):
         def load():
             values = list(row_values)
-            values[_DATA + 1] = row.values  # after the id
+            # The parsed fields as the ORM loads them (after the id); the envelope is still
+            # the clear text given to insert_rows, as the ORM loads it too.
+            protected = values[_PROTECTED + 1] is not None
+            values[_DATA + 1] = json.loads(values[_DATA + 1]) if protected else row.values
             submission = Submission.from_db("default", names, values)
             submission._state.fields_cache["submitter"] = uploader
             submission._state.fields_cache["source_file"] = record

@@ -8,6 +8,7 @@ define their mappers in `<app>/intake_mappers.py` and register them in `AppConfi
         model = FlowCount                       # its rows carry `submission` (FK to Submission)
         permission = "mobility.add_flowcount"   # needed to send this form
         aliases = {"observation_date": ("date", "date_observation"), ...}
+        identifier_fields = frozenset()         # direct identifiers (names, phones...), if any
 
         def clean(self, data, *, submitter):    # validate; raise MappingError with every reason
             ...
@@ -15,6 +16,7 @@ define their mappers in `<app>/intake_mappers.py` and register them in `AppConfi
 
         def save(self, items):                  # [(submission, cleaned, existing_records)]
             flow_counts_save(items=...)         # one domain service call for the batch
+                                                # (attributed to item.actor)
 
 A mapper whose file imports take options declares them (`import_options = (ImportOption(...),)`)
 and reads them in `transform_rows(rows, options=...)`.
@@ -58,15 +60,26 @@ class Item:
 
     `submission_id` is always there; `submission` (the model instance) is built on first use
     when the pipeline gave a `load` function instead, so a service that needs only the id (a
-    million-row import) does not pay for a model instance per row."""
+    million-row import) does not pay for a model instance per row.
 
-    __slots__ = ("_load", "_submission", "cleaned", "existing", "submission_id")
+    `actor` is the user the write is attributed to (the `by` of domain services): the reviewer
+    who corrected or reprocessed the submission, else its submitter."""
+
+    __slots__ = ("_actor", "_load", "_submission", "cleaned", "existing", "submission_id")
 
     def __init__(
-        self, submission=None, cleaned=None, existing=None, *, load=None, submission_id=None
+        self,
+        submission=None,
+        cleaned=None,
+        existing=None,
+        *,
+        load=None,
+        submission_id=None,
+        actor=None,
     ):
         self._submission = submission
         self._load = load
+        self._actor = actor
         self.submission_id = submission.pk if submission is not None else submission_id
         self.cleaned = cleaned if cleaned is not None else {}
         self.existing = existing if existing is not None else []
@@ -76,6 +89,10 @@ class Item:
         if self._submission is None:
             self._submission = self._load()
         return self._submission
+
+    @property
+    def actor(self):
+        return self._actor if self._actor is not None else self.submission.submitter
 
 
 @dataclass(frozen=True)
@@ -104,6 +121,12 @@ class Mapper:
     aliases: ClassVar[dict[str, Sequence[str]]] = {}
     # File imports only: the options `transform_rows` understands.
     import_options: ClassVar[tuple[ImportOption, ...]] = ()
+    # Canonical names of the fields holding direct identifiers (names, phone and document
+    # numbers). A form with any has its raw payload encrypted and these fields kept out of
+    # every clear copy (parsed data, reasons, corrections, audit); `identifier_permission`
+    # is needed to read them on the submission page (each read is logged) or correct them.
+    identifier_fields: ClassVar[frozenset[str]] = frozenset()
+    identifier_permission: ClassVar[str] = ""
 
     def clean(self, data: dict, *, submitter) -> dict:
         """Validated values from `data`; raise MappingError listing every problem."""

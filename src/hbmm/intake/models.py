@@ -7,11 +7,16 @@ corrections and the mapping outcome live in separate fields beside it.
 
 import datetime as dt
 import hashlib
+import json
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# Where the encrypted field lives today; it is being moved to a shared module (key rotation
+# re-encrypts every EncryptedTextField, these included).
+from hbmm.health.screening.fields import EncryptedTextField
 
 
 def sha256(data: bytes | str) -> str:
@@ -108,6 +113,12 @@ class Submission(models.Model):
         QUARANTINED = "quarantined", _("quarantined")
         SUPERSEDED = "superseded", _("superseded by an edit")
         CONFLICT = "conflict", _("conflicting copy of a known instance")
+        REFUSED = "refused", _("refused edit (kept for review)")
+
+    # Copies kept for review beside the stored submission of their instance id: a changed
+    # copy (conflict) and an edit the sender was not allowed to make (refused). They are
+    # outside the one-stored-copy-per-instance rule and never become a version.
+    COPY_STATUSES = ("conflict", "refused")
 
     class Format(models.TextChoices):
         XML = "xml", "XML"
@@ -136,6 +147,8 @@ class Submission(models.Model):
     submitter_name = models.CharField(_("submitter name"), max_length=150, blank=True)
     device_id = models.CharField(_("device"), max_length=150, blank=True)
     received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+    # The payload as received; empty when the form carries identifiers (Mapper.
+    # identifier_fields): the payload is then in `protected`, encrypted.
     payload = models.TextField(_("raw payload"))
     payload_format = models.CharField(_("payload format"), max_length=4, choices=Format.choices)
     checksum = models.CharField(_("checksum (SHA-256)"), max_length=64)
@@ -166,6 +179,11 @@ class Submission(models.Model):
     corrections = models.JSONField(_("corrections"), default=dict, blank=True)
     errors = models.JSONField(_("reasons"), default=list, blank=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    # For the forms that carry identifiers, encrypted JSON: {"payload": the raw payload,
+    # "data": the identifier fields left out of `data`, "corrections": corrections of them}.
+    # Read through selectors.submission_protected_read (permission checked, read logged).
+    # Nullable: adding it to a table of millions of rows is then instant on SQLite too.
+    protected = EncryptedTextField(_("protected values (encrypted)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("submission")
@@ -179,7 +197,7 @@ class Submission(models.Model):
             # One stored copy per instance id: two workers racing cannot both store it.
             models.UniqueConstraint(
                 fields=["instance_id"],
-                condition=~models.Q(status="conflict"),
+                condition=~models.Q(status__in=["conflict", "refused"]),
                 name="submission_unique_instance",
             ),
             # One current version per logical submission.
@@ -204,9 +222,40 @@ class Submission(models.Model):
         return f"{self.form_id} {self.instance_id}"
 
     @property
+    def protected_values(self) -> dict:
+        """The decrypted envelope of `protected` ({} for a form without identifiers)."""
+        return json.loads(self.protected) if self.protected else {}
+
+    @property
+    def raw_payload(self) -> str:
+        """The payload as received, wherever it is kept. Holds identifiers when the form
+        carries them: show it only through selectors.submission_protected_read."""
+        return (
+            self.protected_values.get("payload", self.payload) if self.protected else self.payload
+        )
+
+    @property
     def effective_data(self) -> dict:
-        """The parsed fields with the reviewer's corrections applied (raw payload untouched)."""
+        """The parsed fields with the reviewer's corrections applied (raw payload untouched),
+        identifiers included: what the mapper reads. Not for display (see public_data)."""
+        envelope = self.protected_values
+        return {
+            **self.data,
+            **envelope.get("data", {}),
+            **self.corrections,
+            **envelope.get("corrections", {}),
+        }
+
+    @property
+    def public_data(self) -> dict:
+        """The parsed fields and corrections without the identifier fields."""
         return {**self.data, **self.corrections}
+
+    @property
+    def protected_names(self) -> list[str]:
+        """The identifier fields held apart (names only)."""
+        envelope = self.protected_values
+        return sorted({*envelope.get("data", {}), *envelope.get("corrections", {})})
 
 
 class SubmissionAttachment(models.Model):
@@ -238,8 +287,10 @@ class Correction(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
-    changes = models.JSONField(_("changes"))  # {field: [old, new]}
+    # {field: [old, new]}; an identifier field is named with None, its values in `protected`.
+    changes = models.JSONField(_("changes"))
     note = models.TextField(_("note"), blank=True)
+    protected = EncryptedTextField(_("protected changes (encrypted)"), blank=True)
 
     class Meta:
         verbose_name = _("correction")
@@ -248,6 +299,11 @@ class Correction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission_id} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def protected_changes(self) -> dict:
+        """{identifier field: [old, new]}, decrypted."""
+        return json.loads(self.protected) if self.protected else {}
 
 
 class Form(models.Model):
@@ -309,6 +365,21 @@ class PullSource(models.Model):
         _("user name"), max_length=150, blank=True, help_text=_("ODK Central e-mail address.")
     )
     secret_encrypted = models.TextField(_("password or token (encrypted)"), blank=True)
+    # The account answerable for what the source brings in: its role must hold the form's
+    # permission, and its geographic scope is the source's (sites outside it are quarantined,
+    # edits of records outside it refused). A source without one does not run.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "The account answerable for this source: the data it brings in is checked against "
+            "this account's role and geographic scope."
+        ),
+    )
     enabled = models.BooleanField(_("enabled"), default=True)
     page_size = models.PositiveIntegerField(
         _("page size asked for"),

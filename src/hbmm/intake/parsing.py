@@ -1,21 +1,41 @@
 """From raw payloads to flat field dictionaries.
 
 Fields are keyed by their leaf name: a form v2 that moves a field into a group still yields
-the same key, so a form change does not lose data. A leaf that repeats (repeat groups) yields a
-list of values.
+the same key, so a form change does not lose data. A leaf inside a repeat group yields a list
+of values; a leaf given twice otherwise (two `<site>`, or one name in two groups) is refused,
+since flattening would have to pick one.
+
+XML is read with defusedxml, and a document type declaration is refused outright: an XForm
+instance never needs one, and its entities are how an XML bomb or an external file read gets in.
 """
 
 import json
 import unicodedata
-import xml.etree.ElementTree as ET
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
 
 META_FIELDS = {"instanceID", "deprecatedID", "rootUuid", "instanceName", "timeStart", "timeEnd"}
 
 
 class PayloadError(ValueError):
     """The payload cannot be read at all (malformed XML or JSON)."""
+
+
+class DocumentTypeRefused(PayloadError):
+    """The XML declares a document type (DTD) or entities: refused, never expanded."""
+
+
+class RepeatedField(PayloadError):
+    """A field that is not in a repeat group is given more than once."""
+
+    def __init__(self, field: str):
+        self.field = field
+        super().__init__(f"the field '{field}' is given more than once")
 
 
 @dataclass
@@ -40,19 +60,53 @@ def _add(data: dict, key: str, value) -> None:
         data[key] = value
 
 
+def _xml_root(payload: bytes | str):
+    try:
+        return fromstring(payload, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise DocumentTypeRefused(f"document type declarations are refused: {exc}") from exc
+    except ParseError as exc:
+        raise PayloadError(f"malformed XML: {exc}") from exc
+
+
+def _leaves(root) -> tuple[list, set]:
+    """(path of tags, element) of each leaf under `root`, in document order, and the paths of
+    the elements that repeat (a sibling has the same tag): repeat groups, or fields given
+    twice. An explicit stack, not recursion: a deep document must not exhaust Python's."""
+    leaves, repeated = [], set()
+    stack = [(root, ())]
+    while stack:
+        element, path = stack.pop()
+        if element is not root and not len(element):
+            leaves.append((path, element))
+            continue
+        tags = Counter(child.tag for child in element)
+        repeated.update(path + (tag,) for tag, n in tags.items() if n > 1)
+        stack.extend((child, path + (child.tag,)) for child in reversed(element))
+    return leaves, repeated
+
+
+def _check_repeats(leaves: list, repeated: set) -> None:
+    """A leaf name at two paths, or a leaf that repeats itself (a repeat group always holds
+    elements, never a bare leaf), is refused; a leaf inside a repeated group is a list."""
+    paths: dict[str, set] = {}
+    for path, _element in leaves:
+        paths.setdefault(_local(path[-1]), set()).add(path)
+    for name, found in paths.items():
+        if len(found) > 1 or next(iter(found)) in repeated:
+            raise RepeatedField(name)
+
+
 def parse_xml(payload: bytes | str) -> ParsedPayload:
     """An OpenRosa/XForm instance document -> ParsedPayload."""
-    try:
-        root = ET.fromstring(payload)
-    except ET.ParseError as exc:
-        raise PayloadError(f"malformed XML: {exc}") from exc
+    root = _xml_root(payload)
     form_id = root.get("id") or ""
     version = root.get("version") or ""
     meta: dict[str, str] = {}
     data: dict = {}
-    for element in root.iter():
-        if element is root or len(element):
-            continue
+    leaves, repeated = _leaves(root)
+    _check_repeats(leaves, repeated)
+    for _path, element in leaves:
         name = _local(element.tag)
         text = (element.text or "").strip()
         if name in META_FIELDS:

@@ -38,6 +38,7 @@ import requests
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hbmm.intake.models import PullSource, Submission, SubmissionAttachment
 from hbmm.intake.parsing import flatten_json, json_dumps
@@ -61,6 +62,7 @@ class PullCounts:
     accepted: int = 0
     quarantined: int = 0
     superseded: int = 0
+    refused: int = 0
     attachments: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -304,6 +306,8 @@ def _store_page(source, client, rows: list[dict], *, stamp: str, watermark_field
                 payload=json_dumps(record.raw),
                 payload_format=Submission.Format.JSON,
                 data=flatten_json(record.raw),
+                # The owner answers for the source: their role and scope are the checks.
+                submitter=source.owner,
                 submitter_name=record.submitter_name[:150],
                 device_id=record.device_id[:150],
             )
@@ -340,10 +344,36 @@ def _process(stored: list[Submission], counts: PullCounts) -> None:
     counts.accepted += result[Status.ACCEPTED]
     counts.quarantined += result[Status.QUARANTINED]
     counts.superseded += result[Status.SUPERSEDED]
+    counts.refused += result[Status.REFUSED]
+
+
+def _owner_check(source: PullSource) -> None:
+    """A source runs only under an active owner whose role may send its form: the owner's
+    scope is what the pulled data is checked against (sites, edits)."""
+    from hbmm.intake.mappers import get_mapper
+
+    owner = source.owner
+    if owner is None or not owner.is_active:
+        raise PullError(
+            _(
+                "The source has no active owner: set the account answerable for it (its role "
+                "and geographic scope apply to what is pulled) in the pull source's settings."
+            )
+        )
+    mapper = get_mapper(source.form_id)
+    if mapper is None:
+        raise PullError(_("The form '%s' is not known to this server.") % source.form_id)
+    if not (owner.has_perm("intake.submit_data") and owner.has_perm(mapper.permission)):
+        raise PullError(
+            _("The owner %(owner)s may not send the form '%(form)s'.")
+            % {"owner": owner.get_username(), "form": source.form_id}
+        )
 
 
 def pull_source_run(*, source: PullSource, full: bool = False) -> PullCounts:
-    """Pull what is new on `source` since its watermarks (everything with `full`)."""
+    """Pull what is new on `source` since its watermarks (everything with `full`), as its
+    owner's: a source without an owner allowed to send its form does not run."""
+    _owner_check(source)
     counts = PullCounts()
     # Left "received" by an interrupted run (stored, then killed before processing).
     leftovers = list(

@@ -3,10 +3,13 @@
 import csv
 import io
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from hbmm.accounts.scope import restrict_to_scope, sites_in_scope
+from hbmm.accounts.models import AuditEvent
+from hbmm.accounts.scope import restrict_to_scope, sites_in_scope, user_scope
+from hbmm.accounts.services import audit_log
 from hbmm.intake.mappers import get_mapper
 from hbmm.intake.models import ImportFile, Submission
 from hbmm.intake.xforms import form_files, form_get
@@ -19,7 +22,12 @@ def submissions_visible(user) -> QuerySet:
 
 
 def submission_list(*, user, form_id: str = "", status: str = "", channel: str = "") -> QuerySet:
-    queryset = submissions_visible(user).select_related("site", "submitter", "source_file")
+    # Lists never show the encrypted envelope of identifiers: not decrypted for nothing.
+    queryset = (
+        submissions_visible(user)
+        .select_related("site", "submitter", "source_file")
+        .defer("protected")
+    )
     if form_id:
         queryset = queryset.filter(form_id=form_id)
     if status:
@@ -45,12 +53,52 @@ def submission_form_ids(*, user) -> list[str]:
     )
 
 
+def can_view_identifiers(user, submission: Submission) -> bool:
+    """Whether `user` may read the identifiers of `submission` (its form's identifier
+    permission); a form without identifiers has none to read."""
+    mapper = get_mapper(submission.form_id)
+    permission = mapper.identifier_permission if mapper is not None else ""
+    return bool(submission.protected) and bool(permission) and user.has_perm(permission)
+
+
+def submission_protected_read(*, user, submission: Submission, request=None) -> dict:
+    """The raw payload and the identifier fields (and their corrections) of a submission of a
+    form that carries identifiers, for a user holding the form's identifier permission
+    (PermissionDenied otherwise); every read is written to the audit log."""
+    if not can_view_identifiers(user, submission):
+        raise PermissionDenied
+    audit_log(
+        action=AuditEvent.Action.READ_PROTECTED,
+        actor=user,
+        target=f"intake.submission:{submission.pk}",
+        details={"fields": submission.protected_names, "payload": True},
+        request=request,
+    )
+    return submission.protected_values
+
+
 def import_file_list(*, user) -> QuerySet:
-    """Files the user uploaded (everything for users who may review every submission)."""
+    """Files the user may read, with their row reports (whose reasons quote the rows): those
+    they uploaded, and every file for reviewers of national scope. A file may hold rows of
+    any region, so a regional reviewer reads other people's rows in the quarantine, one by one
+    and within their scope, not through the file."""
     queryset = ImportFile.objects.select_related("uploaded_by")
-    if not user.has_perm("intake.review_submission"):
+    if not (user.has_perm("intake.review_submission") and user_scope(user).is_national):
         queryset = queryset.filter(uploaded_by=user)
     return queryset
+
+
+def import_file_report_rows(*, user, import_file: ImportFile, request=None) -> QuerySet:
+    """Every row of a file the user may read (import_file_list), for its downloadable
+    report; the download is written to the audit log."""
+    audit_log(
+        action=AuditEvent.Action.EXPORT,
+        actor=user,
+        target=f"intake.importfile:{import_file.pk}",
+        details={"event": "import_report", "name": import_file.original_name},
+        request=request,
+    )
+    return import_file_rows(import_file=import_file)
 
 
 def import_files_interrupted() -> QuerySet:

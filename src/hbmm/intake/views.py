@@ -17,13 +17,18 @@ from django.views.decorators.http import require_POST
 
 from hbmm.accounts.scope import get_in_scope_or_404
 from hbmm.intake import selectors
+from hbmm.intake.identifiers import identifier_keys
+from hbmm.intake.mappers import get_mapper
 from hbmm.intake.models import Channel, ImportFile, Submission
 from hbmm.intake.services import (
     import_file_run,
     import_file_start,
     import_file_store,
     submission_correct,
-    submissions_process,
+    submission_review_check,
+)
+from hbmm.intake.services import (
+    submission_reprocess as reprocess,
 )
 from hbmm.intake.webforms import CorrectionForm, ImportUploadForm
 
@@ -62,7 +67,8 @@ def submission_list(request):
 def quarantine(request):
     form_id = request.GET.get("form", "")
     status = request.GET.get("status", "") or Submission.Status.QUARANTINED
-    if status not in (Submission.Status.QUARANTINED, Submission.Status.CONFLICT):
+    review = (Submission.Status.QUARANTINED, Submission.Status.CONFLICT, Submission.Status.REFUSED)
+    if status not in review:
         status = Submission.Status.QUARANTINED
     items = selectors.submission_list(user=request.user, form_id=form_id, status=status)
     return render(
@@ -72,30 +78,51 @@ def quarantine(request):
             "page": _page(request, items),
             "counts": selectors.submission_status_counts(user=request.user, form_id=form_id),
             "form_ids": selectors.submission_form_ids(user=request.user),
-            "statuses": [
-                (Submission.Status.QUARANTINED, Submission.Status.QUARANTINED.label),
-                (Submission.Status.CONFLICT, Submission.Status.CONFLICT.label),
-            ],
+            "statuses": [(code, Submission.Status(code).label) for code in review],
             "current": {"form": form_id, "status": status},
         },
     )
 
 
+def _may_correct(user, submission: Submission) -> bool:
+    try:
+        submission_review_check(submission=submission, by=user)
+    except PermissionDenied:
+        return False
+    return submission.status in (Submission.Status.QUARANTINED, Submission.Status.ACCEPTED)
+
+
 @login_required
 @permission_required("intake.view_submission", raise_exception=True)
 def submission_detail(request, pk: int):
+    """A submission, its reasons, fields and corrections. The identifiers of a form that
+    carries them (and its raw payload) are shown on request (`?identifiers=1`) to the roles
+    allowed to read them, and each read is logged (selectors.submission_protected_read)."""
     submission = get_in_scope_or_404(
         Submission.objects.select_related("site", "submitter", "source_file"),
         request.user,
         pk=pk,
     )
+    protected = None
+    if request.GET.get("identifiers") == "1":
+        protected = selectors.submission_protected_read(
+            user=request.user, submission=submission, request=request
+        )
+    shown = submission.public_data
+    if protected is not None:
+        shown = {**shown, **protected.get("data", {}), **protected.get("corrections", {})}
     can_review = request.user.has_perm("intake.review_submission")
-    correctable = submission.status in (Submission.Status.QUARANTINED, Submission.Status.ACCEPTED)
     form = None
-    if can_review and correctable:
-        form = CorrectionForm(request.POST or None, submission=submission)
+    if can_review and _may_correct(request.user, submission):
+        hidden = set(submission.protected_names) - set(shown)
+        if protected is None:
+            errors = [e.get("field") for e in submission.errors if e.get("field")]
+            hidden |= identifier_keys(get_mapper(submission.form_id), errors)
+        form = CorrectionForm(
+            request.POST or None, submission=submission, fields=shown, exclude=frozenset(hidden)
+        )
         if request.method == "POST" and form.is_valid():
-            changes = form.changes(submission)
+            changes = form.changes()
             if not changes:
                 messages.info(request, _("Nothing was changed."))
             else:
@@ -117,6 +144,11 @@ def submission_detail(request, pk: int):
             return redirect("intake:submission", pk=submission.pk)
     elif request.method == "POST":
         raise PermissionDenied
+    corrected = {**submission.corrections}
+    if protected is not None:
+        corrected.update(protected.get("corrections", {}))
+    received = {**submission.data, **(protected or {}).get("data", {})}
+    fields = [(name, received.get(name, ""), corrected.get(name)) for name in sorted(received)]
     return render(
         request,
         "intake/submission_detail.html",
@@ -124,11 +156,31 @@ def submission_detail(request, pk: int):
             "submission": submission,
             "form": form,
             "can_review": can_review,
-            "fields": sorted(submission.data.items()),
-            "corrections": submission.correction_log.select_related("by"),
+            "fields": fields,
+            "protected": protected,
+            "protected_names": submission.protected_names if protected is None else [],
+            "can_view_identifiers": selectors.can_view_identifiers(request.user, submission),
+            "corrections": _corrections_shown(submission, protected is not None),
             "attachments": submission.attachments.all(),
         },
     )
+
+
+def _corrections_shown(submission: Submission, identifiers: bool) -> list:
+    """(correction, [(field, old, new, protected)]): an identifier field's values only when
+    the identifiers are shown (the read is already logged)."""
+    shown = []
+    for correction in submission.correction_log.select_related("by"):
+        kept_apart = correction.protected_changes if identifiers else {}
+        changes = []
+        for name, change in correction.changes.items():
+            if change is None:  # an identifier field: values kept encrypted
+                old, new = kept_apart.get(name, (None, None))
+                changes.append((name, old, new, name not in kept_apart))
+            else:
+                changes.append((name, change[0], change[1], False))
+        shown.append((correction, changes))
+    return shown
 
 
 @login_required
@@ -136,11 +188,11 @@ def submission_detail(request, pk: int):
 @require_POST
 def submission_reprocess(request, pk: int):
     submission = get_in_scope_or_404(Submission.objects.all(), request.user, pk=pk)
-    if submission.status not in (Submission.Status.QUARANTINED, Submission.Status.RECEIVED):
-        messages.info(request, _("Only quarantined submissions are reprocessed."))
+    try:
+        submission = reprocess(submission=submission, by=request.user)
+    except ValidationError as exc:
+        messages.info(request, " ".join(exc.messages))
     else:
-        submissions_process([submission])
-        submission.refresh_from_db()
         messages.success(
             request, _("Reprocessed: the submission is now %s.") % submission.get_status_display()
         )
@@ -150,22 +202,23 @@ def submission_reprocess(request, pk: int):
 # --- File imports ---------------------------------------------------------------------------
 
 
-def _run_import_in_background(import_file: ImportFile) -> None:
+def _run_import_in_background(import_file: ImportFile, by) -> None:
     """Read the file in a thread of this process; the page polls its progress. A file whose
-    run was interrupted (server restart) can be run again: rows already stored are skipped."""
+    run was interrupted (server restart) can be run again: rows already stored are skipped.
+    The run is logged as `by`'s."""
 
     def run():
         close_old_connections()
         try:
             record = ImportFile.objects.get(pk=import_file.pk)
-            import_file_run(import_file=record)
+            import_file_run(import_file=record, by=by)
         except Exception:  # recorded on the ImportFile by import_file_run
             pass
         finally:
             connection.close()
 
     if getattr(settings, "HBMM_IMPORT_INLINE", False):
-        import_file_run(import_file=import_file)
+        import_file_run(import_file=import_file, by=by)
         return
     import_file_start(import_file)
     threading.Thread(target=run, name=f"import-{import_file.pk}", daemon=True).start()
@@ -192,7 +245,7 @@ def import_list(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            _run_import_in_background(record)
+            _run_import_in_background(record, request.user)
             return redirect("intake:import", pk=record.pk)
     return render(
         request,
@@ -248,7 +301,7 @@ def import_rerun(request, pk: int):
         # Two runs of one file at once would be safe (rows are unique) but pointless.
         messages.info(request, _("This file is being imported."))
     else:
-        _run_import_in_background(record)
+        _run_import_in_background(record, request.user)
     return redirect("intake:import", pk=record.pk)
 
 
@@ -264,16 +317,17 @@ def import_report_csv(request, pk: int):
     from django.http import StreamingHttpResponse
 
     record = _import_in_reach(request, pk)
+    report = selectors.import_file_report_rows(
+        user=request.user, import_file=record, request=request
+    )
     writer = csv.writer(_Echo())
 
     def rows():
         yield "\ufeff"
         yield writer.writerow(["row", "status", "instance_id", "reasons"])
-        for row_number, status, instance_id, errors in (
-            selectors.import_file_rows(import_file=record)
-            .values_list("row_number", "status", "instance_id", "errors")
-            .iterator(chunk_size=2000)
-        ):
+        for row_number, status, instance_id, errors in report.values_list(
+            "row_number", "status", "instance_id", "errors"
+        ).iterator(chunk_size=2000):
             reasons = "; ".join(
                 f"{e.get('field')}: {e.get('message')}"
                 + (f" ({e.get('value')})" if e.get("value") not in (None, "") else "")

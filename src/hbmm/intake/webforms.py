@@ -54,23 +54,31 @@ class ImportUploadForm(forms.Form):
 
 
 class CorrectionForm(forms.Form):
-    """One text field per parsed field of the submission (and per field named in a reason)."""
+    """One text field per field shown (`fields`: the parsed fields with their corrections, the
+    identifier fields only for a reader allowed to see them) and per field named in a reason
+    (but those in `exclude`: identifier fields not shown)."""
 
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, submission, **kwargs):
+    def __init__(self, *args, submission, fields: dict, exclude=frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
-        effective = submission.effective_data
-        names = list(effective)
+        self.values = fields
+        names = [name for name in fields if name not in exclude]
         for error in submission.errors:
             name = error.get("field")
-            if name and name not in names and not name.startswith("__") and name != "form_id":
+            if (
+                name
+                and name not in names
+                and name not in exclude
+                and not name.startswith("__")
+                and name != "form_id"
+            ):
                 names.append(name)
         self.field_names = []
         for name in names:
-            value = effective.get(name, "")
+            value = fields.get(name, "")
             if isinstance(value, list | dict):
                 continue  # repeated values are corrected at the source, not here
             self.fields[f"field__{name}"] = forms.CharField(
@@ -79,12 +87,11 @@ class CorrectionForm(forms.Form):
             self.field_names.append(name)
         self.order_fields([f"field__{n}" for n in self.field_names] + ["note"])
 
-    def changes(self, submission) -> dict:
-        effective = submission.effective_data
+    def changes(self) -> dict:
         result = {}
         for name in self.field_names:
             new = self.cleaned_data.get(f"field__{name}", "")
-            old = effective.get(name, "")
+            old = self.values.get(name, "")
             if str("" if old is None else old) != new:
                 result[name] = new
         return result

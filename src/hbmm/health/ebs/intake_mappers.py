@@ -124,7 +124,7 @@ class SignalMapper(Mapper):
                 values.pop("reporter")
                 signal_update(
                     signal=item.existing[0],
-                    by=item.submission.submitter,
+                    by=item.actor,  # the edit's sender, or the reviewer who corrected it
                     submission=item.submission,
                     **values,
                 )

@@ -114,6 +114,9 @@ class ScreeningMapper(Mapper):
     permission = "health.add_screening"
     site_field = "point"  # read by the OpenRosa server's scope check (intake)
     title = "Traveller screening at a point of entry"
+    # Kept encrypted with the raw payload in intake, shown to this permission only.
+    identifier_fields = frozenset({"traveller_name", "phone", "document_number"})
+    identifier_permission = "health.view_identifiers"
     aliases = {
         "point": ("site", "point_of_entry", "poe", "point_entree", "poste"),
         "screened_at": ("datetime", "date_time", "date_heure", "screening_time"),
@@ -207,7 +210,7 @@ class ScreeningMapper(Mapper):
                 values.pop("agent_name")
                 screening_update(
                     screening=item.existing[0],
-                    by=submitter,
+                    by=item.actor,  # the edit's sender, or the reviewer who corrected it
                     point=point,
                     submission=item.submission,
                     notify=notify,

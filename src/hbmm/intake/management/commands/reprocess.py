@@ -26,5 +26,6 @@ class Command(BaseCommand):
         totals = submissions_reprocess(form_id=form_id, statuses=statuses)
         self.stdout.write(
             f"{form_id or 'all forms'}: {totals['accepted']} accepted, "
-            f"{totals['quarantined']} still quarantined, {totals['superseded']} superseded"
+            f"{totals['quarantined']} still quarantined, {totals['superseded']} superseded, "
+            f"{totals['refused']} refused edits"
         )

@@ -29,7 +29,7 @@ class Command(BaseCommand):
                 f"{source.name} [{source.form_id}]: {counts.fetched} fetched in {counts.pages} "
                 f"pages, {counts.new} new, {counts.known} already stored, {counts.accepted} "
                 f"accepted, {counts.quarantined} quarantined, {counts.superseded} superseded, "
-                f"{counts.attachments} attachments"
+                f"{counts.refused} refused edits, {counts.attachments} attachments"
             )
         if not ran:
             self.stdout.write("no enabled pull source")
