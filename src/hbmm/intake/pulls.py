@@ -40,6 +40,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hbmm.intake.mappers import get_mapper
 from hbmm.intake.models import PullSource, Submission, SubmissionAttachment
 from hbmm.intake.parsing import flatten_json, json_dumps
 from hbmm.intake.services import Status, submission_receive, submissions_process
@@ -350,8 +351,6 @@ def _process(stored: list[Submission], counts: PullCounts) -> None:
 def _owner_check(source: PullSource) -> None:
     """A source runs only under an active owner whose role may send its form: the owner's
     scope is what the pulled data is checked against (sites, edits)."""
-    from hbmm.intake.mappers import get_mapper
-
     owner = source.owner
     if owner is None or not owner.is_active:
         raise PullError(
