@@ -153,3 +153,20 @@ def test_correcting_the_current_version_of_an_edited_record_is_not_an_edit_again
     corrected = submission_correct(submission=edit, changes={"men": "3"}, by=reviewer)
     assert (corrected.status, corrected.is_current) == ("accepted", True)
     assert probe.saved[-1]["men"] == 3
+
+
+@pytest.mark.django_db
+def test_a_poe_supervisor_corrects_a_quarantined_screening_of_their_region_only(
+    reference, make_user
+):
+    """Screenings are corrected by those who may make them: a supervisor of the post's region,
+    not an information officer without screening rights, nor a supervisor of another region."""
+    agent = make_user("poe_agent", sites=["BCP-DIBOLI"])
+    item = received("screening", {**SCREENING, "temperature": "52"}, submitter=agent)
+    other_region = make_user("poe_supervisor", areas=["ML07"])
+    with pytest.raises(PermissionDenied):
+        submission_correct(submission=item, changes={"temperature": "37"}, by=other_region)
+    supervisor = make_user("poe_supervisor", areas=["ML01"])
+    corrected = submission_correct(submission=item, changes={"temperature": "37"}, by=supervisor)
+    assert corrected.status == "accepted"
+    assert Screening.objects.filter(submission=corrected).count() == 1
