@@ -7,6 +7,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from hbmm import crypto, var
 from hbmm.env import env_bool, env_int, env_list, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -14,22 +15,56 @@ BASE_DIR = Path(env_str("HBMM_HOME", str(Path.cwd())))
 VAR_DIR = Path(env_str("HBMM_VAR_DIR", str(BASE_DIR / "var")))
 
 
+# Installs that predate the separate keys derived both from SECRET_KEY (see _field_key).
+_LEGACY_INSTALL = not (VAR_DIR / "field_encryption_key").exists() and (
+    (VAR_DIR / "secret_key").exists() or (VAR_DIR / "hbmm.sqlite3").exists()
+)
+
+
 def _secret_key() -> str:
     """SECRET_KEY from the environment, else one generated once and kept under var/."""
-    key = env_str("SECRET_KEY")
-    if key:
-        return key
-    key_file = VAR_DIR / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
-    return key
+    return env_str("SECRET_KEY") or var.key_file(
+        VAR_DIR / "secret_key", lambda: secrets.token_urlsafe(50)
+    )
 
 
 SECRET_KEY = _secret_key()
+
+
+def _field_key() -> str:
+    """FIELD_ENCRYPTION_KEY from the environment, else the key generated once into var/.
+
+    A var/ that already held data encrypted with the key older versions derived from
+    SECRET_KEY gets, after its new key, that derived key as a decryption-only key: the data
+    stays readable, and `hbmm rotate_keys` moves it to the new key."""
+    configured = env_str("FIELD_ENCRYPTION_KEY")
+    if configured:
+        return configured
+
+    def generate() -> str:
+        new = crypto.new_field_key()
+        return f"{new},{crypto.fernet_key(SECRET_KEY).decode()}" if _LEGACY_INSTALL else new
+
+    return var.key_file(VAR_DIR / "field_encryption_key", generate)
+
+
+def _pseudonym_key() -> str:
+    """PSEUDONYM_KEY from the environment, else the key generated once into var/ (for a var/
+    of an older version, its SECRET_KEY: the person keys already stored stay the same)."""
+    return env_str("PSEUDONYM_KEY") or var.key_file(
+        VAR_DIR / "pseudonym_key",
+        lambda: SECRET_KEY if _LEGACY_INSTALL else secrets.token_urlsafe(50),
+    )
+
+
+# Keys of personal data (hbmm/crypto.py). Without DEBUG they must be set in the environment,
+# unless the database is an SQLite file on this machine (checks hbmm.E001/E002, hbmm/checks.py).
+FIELD_ENCRYPTION_KEY = _field_key()
+PSEUDONYM_KEY = _pseudonym_key()
+HBMM_KEYS_FROM_ENVIRONMENT = {
+    name: bool(env_str(name)) for name in ("FIELD_ENCRYPTION_KEY", "PSEUDONYM_KEY")
+}
+
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -97,7 +132,8 @@ TEMPLATES = [
 def _database() -> dict:
     url = env_str("DATABASE_URL")
     if not url:
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        # Created 0600 before SQLite opens it (SQLite would create it 0644).
+        var.private_file(VAR_DIR / "hbmm.sqlite3")
         url = f"sqlite:///{VAR_DIR / 'hbmm.sqlite3'}"
     config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
     if config["ENGINE"] == "django.db.backends.sqlite3":
@@ -198,9 +234,6 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hbmm@localhost")
 
-# Key for encrypted personal-data fields (Fernet); derived from SECRET_KEY when unset.
-FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY")
-
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -223,6 +256,9 @@ HBMM_MAP_TILE_URL = env_str("HBMM_MAP_TILE_URL", "")
 # Largest OpenRosa submission or uploaded file accepted, in bytes.
 HBMM_MAX_UPLOAD_BYTES = env_int("HBMM_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = HBMM_MAX_UPLOAD_BYTES
+# Uploaded files and their directories are private to HBMM's user, as the rest of var/.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 LOGGING = {
     "version": 1,

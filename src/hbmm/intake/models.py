@@ -13,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hbmm.fields import EncryptedTextField
+
 
 def sha256(data: bytes | str) -> str:
     if isinstance(data, str):
@@ -308,7 +310,8 @@ class PullSource(models.Model):
     username = models.CharField(
         _("user name"), max_length=150, blank=True, help_text=_("ODK Central e-mail address.")
     )
-    secret_encrypted = models.TextField(_("password or token (encrypted)"), blank=True)
+    # Clear text on the model, a Fernet token in the database (rotated by `hbmm rotate_keys`).
+    secret_encrypted = EncryptedTextField(_("password or token (encrypted)"), blank=True)
     enabled = models.BooleanField(_("enabled"), default=True)
     page_size = models.PositiveIntegerField(
         _("page size asked for"),
@@ -336,11 +339,7 @@ class PullSource(models.Model):
         return self.name
 
     def set_secret(self, secret: str) -> None:
-        from hbmm.crypto import encrypt
-
-        self.secret_encrypted = encrypt(secret) if secret else ""
+        self.secret_encrypted = secret or ""
 
     def get_secret(self) -> str:
-        from hbmm.crypto import decrypt
-
-        return decrypt(self.secret_encrypted) if self.secret_encrypted else ""
+        return self.secret_encrypted or ""

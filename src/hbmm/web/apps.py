@@ -6,3 +6,6 @@ class WebConfig(AppConfig):
     name = "hbmm.web"
     label = "web"
     verbose_name = _("Web shell")
+
+    def ready(self):
+        from hbmm import checks  # noqa: F401  (registers HBMM's system checks)
