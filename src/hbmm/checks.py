@@ -82,3 +82,20 @@ def var_dir_check(app_configs=None, **kwargs) -> list:
             )
         ]
     return []
+
+
+@register(Tags.security)
+def xml_parsing_check(app_configs=None, **kwargs) -> list:
+    """openpyxl parses XLSX parts with defusedxml only when it is installed and
+    OPENPYXL_DEFUSEDXML is not "False": otherwise an uploaded workbook may expand entities."""
+    import openpyxl
+
+    if openpyxl.DEFUSEDXML:
+        return []
+    return [
+        Error(
+            _("openpyxl does not parse XLSX files with defusedxml."),
+            hint=_("Install defusedxml and leave OPENPYXL_DEFUSEDXML unset."),
+            id="hbmm.E003",
+        )
+    ]

@@ -256,6 +256,10 @@ HBMM_MAP_TILE_URL = env_str("HBMM_MAP_TILE_URL", "")
 # Largest OpenRosa submission or uploaded file accepted, in bytes.
 HBMM_MAX_UPLOAD_BYTES = env_int("HBMM_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = HBMM_MAX_UPLOAD_BYTES
+# An XLSX file is refused before it is read when its parts expand beyond this in all, or one
+# part more than this many times its compressed size (hbmm/tabular.py: ZIP bombs).
+HBMM_XLSX_MAX_UNCOMPRESSED_BYTES = env_int("HBMM_XLSX_MAX_UNCOMPRESSED_BYTES", 1024**3)
+HBMM_XLSX_MAX_RATIO = env_int("HBMM_XLSX_MAX_RATIO", 100)
 # Uploaded files and their directories are private to HBMM's user, as the rest of var/.
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
