@@ -186,16 +186,25 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Lockout (hbmm/accounts/lockout.py): AXES_FAILURE_LIMIT failures of one account from one
+# address lock it from that address; HBMM_LOCKOUT_ACCOUNT_LIMIT failures from all addresses
+# lock it everywhere; a lock ends AXES_COOLOFF_MINUTES after the last counted failure, and
+# tries refused during a lock do not prolong it.
+AXES_HANDLER = "hbmm.accounts.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+HBMM_LOCKOUT_ACCOUNT_LIMIT = env_int("HBMM_LOCKOUT_ACCOUNT_LIMIT", 50)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 # "Alice", "alice" and alice@example.org share one failure counter.
 AXES_USERNAME_CALLABLE = "hbmm.accounts.backends.axes_username"
-# Lock the account, not the address: a field office shares one address behind its router.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# The client's address (lockout, audit log): REMOTE_ADDR, or behind HBMM_PROXY_COUNT reverse
+# proxies that append to X-Forwarded-For, the address the outermost of them saw.
+HBMM_PROXY_COUNT = env_int("HBMM_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "hbmm.accounts.services.client_ip"
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "fr")
 # The language of text HBMM stores (quarantine reasons), whoever triggered the processing.
