@@ -8,7 +8,7 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from hbmm import crypto, var
-from hbmm.env import env_bool, env_int, env_list, env_str
+from hbmm.env import env_bool, env_header, env_int, env_list, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = Path(env_str("HBMM_HOME", str(Path.cwd())))
@@ -182,6 +182,16 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+# HTTPS in production (README, "Production"): behind a TLS-terminating proxy, the header it
+# sets on HTTPS requests ("X-Forwarded-Proto: https"); redirect plain HTTP; HSTS.
+SECURE_PROXY_SSL_HEADER = env_header("SECURE_PROXY_SSL_HEADER")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Preloading HSTS is a decision about the whole domain, taken by its owner (hstspreload.org):
+# HBMM does not ask it (SECURE_HSTS_PRELOAD=1 when they do).
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -262,6 +272,9 @@ HBMM_BORDER_CLOSURE_DATE = env_str("HBMM_BORDER_CLOSURE_DATE", "")
 # Map tiles under the overview's map (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png);
 # empty: the shipped admin boundaries only, which need no network.
 HBMM_MAP_TILE_URL = env_str("HBMM_MAP_TILE_URL", "")
+# OpenRosa Basic authentication sends the password: refused over plain HTTP unless DEBUG or
+# this switch (a LAN deployment without TLS, at its own risk), as ODK Central refuses it.
+HBMM_OPENROSA_ALLOW_HTTP = env_bool("HBMM_OPENROSA_ALLOW_HTTP", DEBUG)
 # Largest OpenRosa submission or uploaded file accepted, in bytes.
 HBMM_MAX_UPLOAD_BYTES = env_int("HBMM_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = HBMM_MAX_UPLOAD_BYTES

@@ -45,6 +45,12 @@ def credentials(request) -> tuple[str, str] | None:
     return (username, password) if sep and username else None
 
 
+def plain_http_refused(request) -> bool:
+    """True when Basic credentials would travel in clear: a plain HTTP request, in production
+    (HBMM_OPENROSA_ALLOW_HTTP off). Checked before the credentials are even read."""
+    return not request.is_secure() and not settings.HBMM_OPENROSA_ALLOW_HTTP
+
+
 def basic_user(request):
     """The active user named by the request's Basic credentials, or None."""
     given = credentials(request)
