@@ -220,7 +220,9 @@ LANGUAGE_CODE = env_str("LANGUAGE_CODE", "fr")
 # The language of text HBMM stores (quarantine reasons), whoever triggered the processing.
 HBMM_DATA_LANGUAGE = env_str("HBMM_DATA_LANGUAGE", LANGUAGE_CODE)
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
-LOCALE_PATHS: list = []  # each app keeps its own locale/ directory
+# Each app keeps its own locale/ directory; the shared modules outside apps (tabular.py,
+# checks.py...) have theirs here.
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "UTC"  # Mali is UTC+0 all year; the server stores UTC.
 USE_I18N = True
 USE_TZ = True

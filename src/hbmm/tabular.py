@@ -25,6 +25,7 @@ from typing import BinaryIO
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 XLSX_MAGIC = b"PK\x03\x04"
 # More members or header columns than any spreadsheet of ours has: the wrong file, or a trap.
@@ -48,7 +49,11 @@ def xlsx_archive_check(raw: BinaryIO) -> None:
         raw.seek(0)
     if len(members) > XLSX_MAX_MEMBERS:
         raise TableError(
-            _("the XLSX archive holds %(count)d parts, more than %(limit)d: not a spreadsheet")
+            ngettext(
+                "the XLSX archive holds %(count)d part, more than %(limit)d: not a spreadsheet",
+                "the XLSX archive holds %(count)d parts, more than %(limit)d: not a spreadsheet",
+                len(members),
+            )
             % {"count": len(members), "limit": XLSX_MAX_MEMBERS}
         )
     total, limit = sum(m.file_size for m in members), settings.HBMM_XLSX_MAX_UNCOMPRESSED_BYTES
@@ -60,14 +65,18 @@ def xlsx_archive_check(raw: BinaryIO) -> None:
     ratio_limit = settings.HBMM_XLSX_MAX_RATIO
     for member in members:
         if member.file_size > ratio_limit * max(member.compress_size, 1):
+            ratio = member.file_size // max(member.compress_size, 1)
             raise TableError(
-                _(
-                    "the XLSX part %(part)s expands %(ratio)d times (%(size)s), more than the "
-                    "%(limit)d times a spreadsheet does: refused"
+                ngettext(
+                    "the XLSX part %(part)s expands %(ratio)d time (to %(size)s), more than "
+                    "the %(limit)d a spreadsheet does: refused",
+                    "the XLSX part %(part)s expands %(ratio)d times (to %(size)s), more than "
+                    "the %(limit)d a spreadsheet does: refused",
+                    ratio,
                 )
                 % {
                     "part": member.filename,
-                    "ratio": member.file_size // max(member.compress_size, 1),
+                    "ratio": ratio,
                     "size": filesizeformat(member.file_size),
                     "limit": ratio_limit,
                 }
@@ -132,7 +141,11 @@ def _xlsx_rows(raw: BinaryIO) -> Iterator[tuple[int, dict]]:
             header.pop()
         if len(header) > XLSX_MAX_COLUMNS:
             raise TableError(
-                _("row 1 has %(count)d columns, more than %(limit)d")
+                ngettext(
+                    "row 1 has %(count)d column, more than %(limit)d",
+                    "row 1 has %(count)d columns, more than %(limit)d",
+                    len(header),
+                )
                 % {"count": len(header), "limit": XLSX_MAX_COLUMNS}
             )
         if not header:

@@ -120,7 +120,7 @@ def test_openrosa_basic_authentication_is_refused_over_plain_http(enumerator, se
     assert wrong.post("/submission", {}).status_code == 403
     assert AuditEvent.objects.count() == before  # the password was not even checked
     french = phone.get("/formList", HTTP_ACCEPT_LANGUAGE="fr")
-    assert b"uniquement en HTTPS" in french.content
+    assert "n’accepte ODK Collect et Enketo qu’en HTTPS" in french.content.decode()
     # Over HTTPS (here through the proxy's header) it works.
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     assert phone.get("/formList", HTTP_X_FORWARDED_PROTO="https").status_code == 200
