@@ -81,13 +81,19 @@ def encrypt(value: str) -> str:
     return fernet().encrypt(value.encode("utf-8")).decode("ascii")
 
 
-def decrypt(token: str) -> str:
+def _with_any_key(operation, token: str) -> bytes:
+    """`operation` (a MultiFernet method that decrypts) applied to `token`, or
+    DecryptionError when no configured key can read it."""
     try:
-        return fernet().decrypt(token.encode("ascii")).decode("utf-8")
+        return operation(token.encode("ascii"))
     except (InvalidToken, ValueError) as exc:
         raise DecryptionError(
             "cannot decrypt: wrong FIELD_ENCRYPTION_KEY or damaged value"
         ) from exc
+
+
+def decrypt(token: str) -> str:
+    return _with_any_key(fernet().decrypt, token).decode("utf-8")
 
 
 def is_current(token: str) -> bool:
@@ -101,12 +107,7 @@ def is_current(token: str) -> bool:
 
 def reencrypt(token: str) -> str:
     """`token`'s value encrypted with the first key (decrypted with whichever key can)."""
-    try:
-        return fernet().rotate(token.encode("ascii")).decode("ascii")
-    except (InvalidToken, ValueError) as exc:
-        raise DecryptionError(
-            "cannot decrypt: wrong FIELD_ENCRYPTION_KEY or damaged value"
-        ) from exc
+    return _with_any_key(fernet().rotate, token).decode("ascii")
 
 
 @lru_cache(maxsize=4)

@@ -91,6 +91,7 @@ POSTGRES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "hbmm
 SQLITE = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "/srv/hbmm/var/db"}}
 
 
+@pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")  # read, never connected
 @pytest.mark.parametrize(
     ("debug", "databases", "from_environment", "expected"),
     [

@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = (
         "Re-encrypt every encrypted value (identifiers, secrets) with the first key of "
         "FIELD_ENCRYPTION_KEY, in batches, while HBMM keeps serving. --check writes nothing and "
-        "fails while a value is still under an older key. See docs/keys.md."
+        "fails while a value is still under an older key. See docs/security.md."
     )
 
     def add_arguments(self, parser):
