@@ -124,6 +124,7 @@ def test_an_empty_key_is_an_error_even_in_development(settings):
 
 
 def test_a_passphrase_as_the_encrypting_key_is_a_warning(settings):
+    settings.HBMM_KEYS_FROM_ENVIRONMENT = {"FIELD_ENCRYPTION_KEY": True, "PSEUDONYM_KEY": True}
     settings.FIELD_ENCRYPTION_KEY = f"{OLD_SECRET},{KEY_A}"
     assert _ids(keys_check()) == ["hbmm.W001"]
     settings.FIELD_ENCRYPTION_KEY = f"{KEY_A},{OLD_SECRET}"  # as a decryption-only key: fine
