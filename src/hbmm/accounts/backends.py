@@ -45,5 +45,13 @@ def axes_username(request, credentials) -> str:
     typed = (typed or "").strip()
     if not typed:
         return ""
-    user = user_for_login(typed)
-    return (user.get_username() if user is not None else typed).lower()
+    # Asked several times per request (each lockout limit): looked up once.
+    known = getattr(request, "_hbmm_axes_usernames", None)
+    if known is None:
+        known = {}
+        if request is not None:
+            request._hbmm_axes_usernames = known
+    if typed not in known:
+        user = user_for_login(typed)
+        known[typed] = (user.get_username() if user is not None else typed).lower()
+    return known[typed]
