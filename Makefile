@@ -24,7 +24,7 @@ install: $(BIN)/.installed
 # so a machine without gettext still gets French and English. msgfmt directly (as
 # `hbmm compilemessages` does) takes milliseconds, where starting Django per app takes seconds.
 messages:
-	@if command -v msgfmt >/dev/null; then for po in src/hbmm/*/locale/*/LC_MESSAGES/django.po; do \
+	@if command -v msgfmt >/dev/null; then for po in src/hbmm/*/locale/*/LC_MESSAGES/django.po src/hbmm/locale/*/LC_MESSAGES/django.po; do \
 		msgfmt --check-format -o $${po%.po}.mo $$po || exit 1; done; fi
 
 # Collect static files again only when they (or the installed packages) changed: the
@@ -35,10 +35,14 @@ $(STATIC_DIR)/.collected: $(BIN)/.installed $(STATIC_SOURCES)
 	$(BIN)/hbmm collectstatic --noinput -v0
 	touch $@
 
-# Extract the strings to translate of every app into its own locale/fr/LC_MESSAGES/django.po.
+# Extract the strings to translate of every app into its own locale/fr/LC_MESSAGES/django.po,
+# and those of the shared modules outside apps (src/hbmm/*.py: tabular.py...) into
+# src/hbmm/locale (settings.LOCALE_PATHS).
 messages-extract: install
 	for d in src/hbmm/*/; do if [ -f $$d/apps.py ]; then mkdir -p $$d/locale && \
 		(cd $$d && $(CURDIR)/$(BIN)/hbmm makemessages -l fr --no-obsolete -v0) || exit 1; fi; done
+	mkdir -p src/hbmm/locale && cd src/hbmm && $(CURDIR)/$(BIN)/hbmm makemessages -l fr \
+		--no-obsolete -v0 $$(for d in */; do printf -- '-i %s ' "$${d%/}"; done)
 
 # migrate, load_reference, ensure_admin and (unless DEMO=0) demo, in one process.
 setup: install messages $(STATIC_DIR)/.collected

@@ -2,6 +2,8 @@
 
 import os
 
+from django.core.exceptions import ImproperlyConfigured
+
 
 def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
@@ -24,3 +26,15 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if not value:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_header(name: str) -> tuple[str, str] | None:
+    """An HTTP header and the value it must have, written "X-Forwarded-Proto: https", as
+    Django's META key and value: ("HTTP_X_FORWARDED_PROTO", "https"). None when unset."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    header, sep, expected = value.partition(":")
+    if not sep or not header.strip() or not expected.strip():
+        raise ImproperlyConfigured(f'{name} must look like "X-Forwarded-Proto: https"')
+    return "HTTP_" + header.strip().upper().replace("-", "_"), expected.strip()

@@ -7,29 +7,64 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from hbmm.env import env_bool, env_int, env_list, env_str
+from hbmm import crypto, var
+from hbmm.env import env_bool, env_header, env_int, env_list, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = Path(env_str("HBMM_HOME", str(Path.cwd())))
 VAR_DIR = Path(env_str("HBMM_VAR_DIR", str(BASE_DIR / "var")))
 
 
+# Installs that predate the separate keys derived both from SECRET_KEY (see _field_key).
+_LEGACY_INSTALL = not (VAR_DIR / "field_encryption_key").exists() and (
+    (VAR_DIR / "secret_key").exists() or (VAR_DIR / "hbmm.sqlite3").exists()
+)
+
+
 def _secret_key() -> str:
     """SECRET_KEY from the environment, else one generated once and kept under var/."""
-    key = env_str("SECRET_KEY")
-    if key:
-        return key
-    key_file = VAR_DIR / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
-    return key
+    return env_str("SECRET_KEY") or var.key_file(
+        VAR_DIR / "secret_key", lambda: secrets.token_urlsafe(50)
+    )
 
 
 SECRET_KEY = _secret_key()
+
+
+def _field_key() -> str:
+    """FIELD_ENCRYPTION_KEY from the environment, else the key generated once into var/.
+
+    A var/ that already held data encrypted with the key older versions derived from
+    SECRET_KEY gets, after its new key, that derived key as a decryption-only key: the data
+    stays readable, and `hbmm rotate_keys` moves it to the new key."""
+    configured = env_str("FIELD_ENCRYPTION_KEY")
+    if configured:
+        return configured
+
+    def generate() -> str:
+        new = crypto.new_field_key()
+        return f"{new},{crypto.fernet_key(SECRET_KEY).decode()}" if _LEGACY_INSTALL else new
+
+    return var.key_file(VAR_DIR / "field_encryption_key", generate)
+
+
+def _pseudonym_key() -> str:
+    """PSEUDONYM_KEY from the environment, else the key generated once into var/ (for a var/
+    of an older version, its SECRET_KEY: the person keys already stored stay the same)."""
+    return env_str("PSEUDONYM_KEY") or var.key_file(
+        VAR_DIR / "pseudonym_key",
+        lambda: SECRET_KEY if _LEGACY_INSTALL else secrets.token_urlsafe(50),
+    )
+
+
+# Keys of personal data (hbmm/crypto.py). Without DEBUG they must be set in the environment,
+# unless the database is an SQLite file on this machine (checks hbmm.E001/E002, hbmm/checks.py).
+FIELD_ENCRYPTION_KEY = _field_key()
+PSEUDONYM_KEY = _pseudonym_key()
+HBMM_KEYS_FROM_ENVIRONMENT = {
+    name: bool(env_str(name)) for name in ("FIELD_ENCRYPTION_KEY", "PSEUDONYM_KEY")
+}
+
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -97,7 +132,8 @@ TEMPLATES = [
 def _database() -> dict:
     url = env_str("DATABASE_URL")
     if not url:
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        # Created 0600 before SQLite opens it (SQLite would create it 0644).
+        var.private_file(VAR_DIR / "hbmm.sqlite3")
         url = f"sqlite:///{VAR_DIR / 'hbmm.sqlite3'}"
     config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
     if config["ENGINE"] == "django.db.backends.sqlite3":
@@ -146,26 +182,47 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+# HTTPS in production (README, "Production"): behind a TLS-terminating proxy, the header it
+# sets on HTTPS requests ("X-Forwarded-Proto: https"); redirect plain HTTP; HSTS.
+SECURE_PROXY_SSL_HEADER = env_header("SECURE_PROXY_SSL_HEADER")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Preloading HSTS is a decision about the whole domain, taken by its owner (hstspreload.org):
+# HBMM does not ask it (SECURE_HSTS_PRELOAD=1 when they do).
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Lockout (hbmm/accounts/lockout.py): AXES_FAILURE_LIMIT failures of one account from one
+# address lock it from that address; HBMM_LOCKOUT_ACCOUNT_LIMIT failures from all addresses
+# lock it everywhere; a lock ends AXES_COOLOFF_MINUTES after the last counted failure, and
+# tries refused during a lock do not prolong it.
+AXES_HANDLER = "hbmm.accounts.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+HBMM_LOCKOUT_ACCOUNT_LIMIT = env_int("HBMM_LOCKOUT_ACCOUNT_LIMIT", 50)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 # "Alice", "alice" and alice@example.org share one failure counter.
 AXES_USERNAME_CALLABLE = "hbmm.accounts.backends.axes_username"
-# Lock the account, not the address: a field office shares one address behind its router.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# The client's address (lockout, audit log): REMOTE_ADDR, or behind HBMM_PROXY_COUNT reverse
+# proxies that append to X-Forwarded-For, the address the outermost of them saw.
+HBMM_PROXY_COUNT = env_int("HBMM_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "hbmm.accounts.services.client_ip"
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "fr")
 # The language of text HBMM stores (quarantine reasons), whoever triggered the processing.
 HBMM_DATA_LANGUAGE = env_str("HBMM_DATA_LANGUAGE", LANGUAGE_CODE)
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
-LOCALE_PATHS: list = []  # each app keeps its own locale/ directory
+# Each app keeps its own locale/ directory; the shared modules outside apps (tabular.py,
+# checks.py...) have theirs here.
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "UTC"  # Mali is UTC+0 all year; the server stores UTC.
 USE_I18N = True
 USE_TZ = True
@@ -198,9 +255,6 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hbmm@localhost")
 
-# Key for encrypted personal-data fields (Fernet); derived from SECRET_KEY when unset.
-FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY")
-
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -220,9 +274,19 @@ HBMM_BORDER_CLOSURE_DATE = env_str("HBMM_BORDER_CLOSURE_DATE", "")
 # Map tiles under the overview's map (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png);
 # empty: the shipped admin boundaries only, which need no network.
 HBMM_MAP_TILE_URL = env_str("HBMM_MAP_TILE_URL", "")
+# OpenRosa Basic authentication sends the password: refused over plain HTTP unless DEBUG or
+# this switch (a LAN deployment without TLS, at its own risk), as ODK Central refuses it.
+HBMM_OPENROSA_ALLOW_HTTP = env_bool("HBMM_OPENROSA_ALLOW_HTTP", DEBUG)
 # Largest OpenRosa submission or uploaded file accepted, in bytes.
 HBMM_MAX_UPLOAD_BYTES = env_int("HBMM_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = HBMM_MAX_UPLOAD_BYTES
+# An XLSX file is refused before it is read when its parts expand beyond this in all, or one
+# part more than this many times its compressed size (hbmm/tabular.py: ZIP bombs).
+HBMM_XLSX_MAX_UNCOMPRESSED_BYTES = env_int("HBMM_XLSX_MAX_UNCOMPRESSED_BYTES", 1024**3)
+HBMM_XLSX_MAX_RATIO = env_int("HBMM_XLSX_MAX_RATIO", 100)
+# Uploaded files and their directories are private to HBMM's user, as the rest of var/.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 LOGGING = {
     "version": 1,

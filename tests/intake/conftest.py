@@ -15,6 +15,14 @@ from hbmm.intake.models import Submission
 PASSWORD = "correct horse battery"
 
 
+class HttpsClient(Client):
+    """A test client whose every request is HTTPS, as ODK Collect's to a production server
+    (Basic credentials over plain HTTP are refused)."""
+
+    def generic(self, method, path, *args, secure=True, **kwargs):
+        return super().generic(method, path, *args, secure=True, **kwargs)
+
+
 class ProbeMapper(Mapper):
     """Maps flow_count submissions like a domain mapper would, and keeps what it saved in
     memory (the mobility app's FlowCount model is not part of the intake app)."""
@@ -80,7 +88,7 @@ def collect():
     on every request, as ODK Collect does once it has been challenged."""
 
     def make(user, password=PASSWORD, language="en"):
-        return Client(
+        return HttpsClient(
             HTTP_AUTHORIZATION=basic(user.get_username(), password),
             HTTP_X_OPENROSA_VERSION="1.0",
             HTTP_ACCEPT_LANGUAGE=language,

@@ -8,10 +8,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from hbmm.intake.models import Submission, SubmissionAttachment
-from tests.intake.conftest import flow_xml
+from tests.intake.conftest import HttpsClient, flow_xml
 
 NS = {
     "list": "http://openrosa.org/xforms/xformsList",
@@ -48,7 +47,7 @@ def post(client, xml: bytes, *files, **extra):
 
 @pytest.mark.django_db
 def test_unauthenticated_requests_are_challenged_with_basic(probe):
-    anonymous = Client()
+    anonymous = HttpsClient()
     for response in (
         anonymous.get("/formList"),
         anonymous.head("/submission"),
@@ -80,8 +79,8 @@ def test_form_list_form_manifest_and_media_as_collect_downloads_them(probe, make
     assert fields["formID"] == "flow_count"
     assert fields["version"] == "2020050101"
     assert fields["name"] == "Registre de suivi des flux (FMR)"
-    assert fields["downloadUrl"] == "http://testserver/forms/flow_count/form.xml"
-    assert fields["manifestUrl"] == "http://testserver/forms/flow_count/manifest"
+    assert fields["downloadUrl"] == "https://testserver/forms/flow_count/form.xml"
+    assert fields["manifestUrl"] == "https://testserver/forms/flow_count/manifest"
 
     form = client.get(fields["downloadUrl"])
     assert_openrosa(form, 200)
@@ -93,7 +92,7 @@ def test_form_list_form_manifest_and_media_as_collect_downloads_them(probe, make
     (media,) = ET.fromstring(manifest.content).findall("manifest:mediaFile", NS)
     assert media.find("manifest:filename", NS).text == "sites.csv"
     url = media.find("manifest:downloadUrl", NS).text
-    assert url == "http://testserver/forms/flow_count/media/sites.csv"
+    assert url == "https://testserver/forms/flow_count/media/sites.csv"
     sites = client.get(url)
     assert_openrosa(sites, 200)
     assert media.find("manifest:hash", NS).text == "md5:" + hashlib.md5(sites.content).hexdigest()
@@ -422,6 +421,7 @@ def chunked_post(user, xml: bytes, *files, environ_changes=None):
             "Accept-Language": "en",
         },
     )
+    environ["wsgi.url_scheme"] = "https"  # as gunicorn sets it behind the TLS proxy
     environ.update(environ_changes or {})
     return ClientHandler()(environ)
 

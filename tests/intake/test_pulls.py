@@ -10,6 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
 from hbmm.crypto import decrypt
 from hbmm.intake.models import PullSource, Submission, SubmissionAttachment
@@ -105,9 +107,10 @@ def stamp(n: int) -> str:
 @pytest.mark.django_db
 def test_secret_is_stored_encrypted(reference):
     with FakeCentral() as server:
-        source = central_source(server)
-    assert "central password" not in source.secret_encrypted
-    assert decrypt(source.secret_encrypted) == "central password"
+        central_source(server)
+    stored = PullSource.objects.values_list(Cast("secret_encrypted", TextField()), flat=True)
+    assert "central password" not in stored.get()
+    assert decrypt(stored.get()) == "central password"
     assert PullSource.objects.get().get_secret() == "central password"
 
 

@@ -6,17 +6,17 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from hbmm.mobility.models import FlowCount, StrandedMigrants
+from tests.intake.conftest import HttpsClient
 
 PASSWORD = "correct horse battery"
 NS = {"list": "http://openrosa.org/xforms/xformsList"}
 
 
-def collect(user) -> Client:
+def collect(user) -> HttpsClient:
     token = base64.b64encode(f"{user.get_username()}:{PASSWORD}".encode()).decode()
-    return Client(HTTP_AUTHORIZATION=f"Basic {token}", HTTP_X_OPENROSA_VERSION="1.0")
+    return HttpsClient(HTTP_AUTHORIZATION=f"Basic {token}", HTTP_X_OPENROSA_VERSION="1.0")
 
 
 def send(client, xml: str):

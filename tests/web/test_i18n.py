@@ -8,13 +8,15 @@ import pytest
 from django.urls import reverse
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "hbmm"
-PO_FILES = sorted(SRC.glob("*/locale/fr/LC_MESSAGES/django.po"))
+APP_PO_FILES = sorted(SRC.glob("*/locale/fr/LC_MESSAGES/django.po"))
+# The shared modules outside apps (tabular.py, checks.py...): settings.LOCALE_PATHS.
+PO_FILES = [*APP_PO_FILES, SRC / "locale" / "fr" / "LC_MESSAGES" / "django.po"]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{\w*\}")
 
 
 def test_every_app_has_a_french_catalogue():
     apps = sorted(p.parent.name for p in SRC.glob("*/apps.py"))
-    assert sorted(p.parents[3].name for p in PO_FILES) == apps
+    assert sorted(p.parents[3].name for p in APP_PO_FILES) == apps
 
 
 @pytest.mark.parametrize("po_path", PO_FILES, ids=lambda p: p.parents[3].name)

@@ -1,5 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from hbmm.accounts.models import AuditEvent, User, UserScope
 from hbmm.accounts.selectors import user_scope_codes
@@ -14,8 +16,32 @@ class UserScopeInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    """Users are deactivated, never deleted: the audit log keeps who did what (its actor is a
+    protected reference), and a deactivated account can neither log in nor submit."""
+
     inlines = [UserScopeInline]
     fieldsets = (*BaseUserAdmin.fieldsets, (None, {"fields": ("language",)}))
+    actions = ["deactivate"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Deactivate the selected users"), permissions=["change"])
+    def deactivate(self, request, queryset):
+        """Each deactivation is audited by the flag receivers (hbmm.accounts.signals)."""
+        count = 0
+        for user in queryset.filter(is_active=True).exclude(pk=request.user.pk):
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d user deactivated.", "%(count)d users deactivated.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+        if queryset.filter(pk=request.user.pk).exists():
+            self.message_user(request, _("You cannot deactivate yourself."), messages.WARNING)
 
     def save_related(self, request, form, formsets, change):
         """Save groups, permissions and the scope inline; audit a scope change once.

@@ -22,6 +22,17 @@ class UsernameOrEmailBackend(ModelBackend):
         return None
 
 
+def user_for_login(typed: str):
+    """The one user a typed login name or e-mail address names (any case), or None."""
+    typed = (typed or "").strip()
+    if not typed:
+        return None
+    User = get_user_model()
+    field = "email__iexact" if "@" in typed else "username__iexact"
+    users = list(User._default_manager.filter(**{field: typed})[:2])
+    return users[0] if len(users) == 1 else None
+
+
 def axes_username(request, credentials) -> str:
     """The key django-axes counts failures under: the account, however it was typed.
 
@@ -34,9 +45,13 @@ def axes_username(request, credentials) -> str:
     typed = (typed or "").strip()
     if not typed:
         return ""
-    User = get_user_model()
-    field = "email__iexact" if "@" in typed else "username__iexact"
-    users = list(
-        User._default_manager.filter(**{field: typed}).values_list("username", flat=True)[:2]
-    )
-    return (users[0] if len(users) == 1 else typed).lower()
+    # Asked several times per request (each lockout limit): looked up once.
+    known = getattr(request, "_hbmm_axes_usernames", None)
+    if known is None:
+        known = {}
+        if request is not None:
+            request._hbmm_axes_usernames = known
+    if typed not in known:
+        user = user_for_login(typed)
+        known[typed] = (user.get_username() if user is not None else typed).lower()
+    return known[typed]

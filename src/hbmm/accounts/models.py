@@ -66,7 +66,10 @@ class AuditEventQuerySet(models.QuerySet):
 
 
 class AuditEvent(models.Model):
-    """Append-only: written through hbmm.accounts.services.audit_log, never changed."""
+    """Append-only: written through hbmm.accounts.services.audit_log, never changed.
+
+    An event keeps its actor: a user who acted cannot be deleted (PROTECT), only deactivated;
+    `actor_username` keeps the name as it was then."""
 
     class Action(models.TextChoices):
         LOGIN = "login", _("login")
@@ -81,7 +84,7 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        User, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL
+        User, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT
     )
     actor_username = models.CharField(_("username"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=40, choices=Action.choices, db_index=True)

@@ -1,6 +1,6 @@
 """Reads in the accounts app."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from hbmm.accounts.models import AuditEvent, User, UserScope
 from hbmm.accounts.roles import role_definitions, role_label
@@ -28,12 +28,14 @@ def user_roles(user: User) -> list[dict]:
 
 
 def user_recent_events(user: User, *, limit: int = 10) -> QuerySet:
-    """The latest audit entries about the user's own sessions (logins, failures, logouts)."""
+    """The latest audit entries about the user's own sessions (logins, failures, logouts),
+    found by the account's id, never by its name: a renamed account keeps its history, and a
+    new account given an old name does not inherit it."""
     actions = [
         AuditEvent.Action.LOGIN,
         AuditEvent.Action.LOGIN_FAILED,
         AuditEvent.Action.LOGOUT,
     ]
     return AuditEvent.objects.filter(
-        actor_username=user.get_username(), action__in=actions
+        Q(actor=user) | Q(target=f"accounts.user:{user.pk}"), action__in=actions
     ).order_by("-at", "-pk")[:limit]

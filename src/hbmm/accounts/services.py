@@ -1,5 +1,8 @@
 """Writes in the accounts app: the audit trail, scopes and roles."""
 
+import ipaddress
+
+from django.conf import settings
 from django.db import transaction
 
 from hbmm.accounts.middleware import current_request, current_user
@@ -9,9 +12,21 @@ from hbmm.places.models import AdminArea, Site
 
 
 def client_ip(request) -> str | None:
+    """The client's address: REMOTE_ADDR or, behind `HBMM_PROXY_COUNT` reverse proxies that
+    each append the address they saw to X-Forwarded-For, the one the outermost proxy saw
+    (entries further left are written by the client and prove nothing)."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    address = request.META.get("REMOTE_ADDR") or None
+    proxies = settings.HBMM_PROXY_COUNT
+    if proxies > 0:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if len(forwarded) >= proxies and forwarded[-proxies]:
+            address = forwarded[-proxies]
+    try:
+        return str(ipaddress.ip_address(address)) if address else None
+    except ValueError:
+        return None
 
 
 def audit_log(

@@ -7,9 +7,10 @@ scope inline writes UserScope rows directly), once per change.
 
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import m2m_changed, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from hbmm.accounts.backends import user_for_login
 from hbmm.accounts.middleware import current_user
 from hbmm.accounts.models import AuditEvent, User
 from hbmm.accounts.services import audit_log
@@ -30,9 +31,13 @@ def _login(sender, request, user, **kwargs):
 @receiver(user_login_failed, dispatch_uid="hbmm_audit_login_failed")
 def _login_failed(sender, credentials, request=None, **kwargs):
     typed = str((credentials or {}).get("username") or "")[:150]
+    account = user_for_login(typed)
     audit_log(
         action=AuditEvent.Action.LOGIN_FAILED,
         actor_username=typed,
+        # The account tried (by id: "My account" finds it even after a rename); not the
+        # actor, who is whoever typed the name.
+        target=f"accounts.user:{account.pk}" if account is not None else "",
         details={
             "username": typed,
             "locked_out": bool(getattr(request, "axes_locked_out", False)),
@@ -136,3 +141,15 @@ def _flags_after(sender, instance, created, raw=False, **kwargs):
             target=f"accounts.user:{instance.pk}",
             details={"user": instance.get_username(), "flags": changed},
         )
+
+
+@receiver(post_delete, sender=User, dispatch_uid="hbmm_audit_user_deleted")
+def _user_deleted(sender, instance, **kwargs):
+    """A user who never acted may be deleted (one who did is protected by the audit log's
+    foreign key): the deletion itself is audited, with the id and name of the user."""
+    audit_log(
+        action=AuditEvent.Action.PERMISSION_CHANGE,
+        actor=current_user(),
+        target=f"accounts.user:{instance.pk}",
+        details={"user": instance.get_username(), "user_id": instance.pk, "deleted": True},
+    )

@@ -18,6 +18,7 @@ from hbmm.health.models import (
 )
 from hbmm.intake.mappers import MappingError, get_mapper
 from hbmm.intake.parsing import json_dumps
+from hbmm.web.forms import TabularFileField
 
 
 class DateInput(forms.DateInput):
@@ -82,7 +83,7 @@ class EpiImportForm(forms.Form):
         choices=[("", _("guess from the file name"))] + KINDS,
         required=False,
     )
-    file = forms.FileField(label=_("file (CSV or XLSX)"))
+    file = TabularFileField(label=_("file (CSV or XLSX)"))
     neighbours = forms.BooleanField(
         label=_("also import the neighbouring countries present in the file"), required=False
     )

@@ -14,9 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-# Where the encrypted field lives today; it is being moved to a shared module (key rotation
-# re-encrypts every EncryptedTextField, these included).
-from hbmm.health.screening.fields import EncryptedTextField
+from hbmm.fields import EncryptedTextField
 
 
 def sha256(data: bytes | str) -> str:
@@ -364,7 +362,8 @@ class PullSource(models.Model):
     username = models.CharField(
         _("user name"), max_length=150, blank=True, help_text=_("ODK Central e-mail address.")
     )
-    secret_encrypted = models.TextField(_("password or token (encrypted)"), blank=True)
+    # Clear text on the model, a Fernet token in the database (rotated by `hbmm rotate_keys`).
+    secret_encrypted = EncryptedTextField(_("password or token (encrypted)"), blank=True)
     # The account answerable for what the source brings in: its role must hold the form's
     # permission, and its geographic scope is the source's (sites outside it are quarantined,
     # edits of records outside it refused). A source without one does not run.
@@ -407,11 +406,7 @@ class PullSource(models.Model):
         return self.name
 
     def set_secret(self, secret: str) -> None:
-        from hbmm.crypto import encrypt
-
-        self.secret_encrypted = encrypt(secret) if secret else ""
+        self.secret_encrypted = secret or ""
 
     def get_secret(self) -> str:
-        from hbmm.crypto import decrypt
-
-        return decrypt(self.secret_encrypted) if self.secret_encrypted else ""
+        return self.secret_encrypted or ""

@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from hbmm.intake import selectors
 from hbmm.intake.mappers import get_mapper
-from hbmm.intake.openrosa_auth import REALM, basic_user
+from hbmm.intake.openrosa_auth import REALM, basic_user, plain_http_refused
 from hbmm.intake.services import SubmissionRefused, openrosa_submission_receive
 from hbmm.intake.xforms import GENERATED_MEDIA, form_files, form_get, media_files
 
@@ -61,6 +61,8 @@ def _authenticated(view):
     """Runs `view(request, user, ...)` for a user named by valid Basic credentials."""
 
     def wrapper(request, *args, **kwargs):
+        if plain_http_refused(request):
+            return _message(403, _("This server accepts ODK Collect and Enketo over HTTPS only."))
         user = basic_user(request)
         if user is None:
             return _challenge()

@@ -8,7 +8,9 @@ weaker stored secret per user. Basic sends the password itself, so it MUST trave
 An Argon2 check costs tens of milliseconds and tens of megabytes, and Collect sends the
 credentials with every request; a successful check is therefore remembered for a few minutes,
 in process memory, under a keyed hash of the credentials (never the password), and only while
-the user's stored password hash is unchanged. Failed attempts go through django-axes (lockout).
+the user's stored password hash is unchanged. Failed attempts go through django-axes, and the
+lockout is checked on every request, before the cache: a locked account (from this address,
+or everywhere: hbmm.accounts.lockout) is refused even with credentials checked a minute ago.
 """
 
 import base64
@@ -16,6 +18,7 @@ import binascii
 import hashlib
 import hmac
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core.cache import cache
@@ -42,12 +45,23 @@ def credentials(request) -> tuple[str, str] | None:
     return (username, password) if sep and username else None
 
 
+def plain_http_refused(request) -> bool:
+    """True when Basic credentials would travel in clear: a plain HTTP request, in production
+    (HBMM_OPENROSA_ALLOW_HTTP off). Checked before the credentials are even read."""
+    return not request.is_secure() and not settings.HBMM_OPENROSA_ALLOW_HTTP
+
+
 def basic_user(request):
     """The active user named by the request's Basic credentials, or None."""
     given = credentials(request)
     if given is None:
         return None
     username, password = given
+    if not AxesProxyHandler.is_allowed(request, {"username": username}):
+        # AxesMiddleware answers with the lockout page, as for a web login.
+        request.axes_locked_out = True
+        request.axes_credentials = {"username": username}
+        return None
     key = _cache_key(username, password)
     remembered = cache.get(key)
     if remembered is not None:

@@ -1,11 +1,11 @@
 """Django forms of the intake pages (the XLSForms live in forms/)."""
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from hbmm.intake.import_options import options_form_class
 from hbmm.intake.mappers import registered_mappers
+from hbmm.web.forms import TabularFileField
 
 
 class ImportUploadForm(forms.Form):
@@ -14,7 +14,7 @@ class ImportUploadForm(forms.Form):
     kind's is checked, and its values are `cleaned_data["options"]`."""
 
     kind = forms.ChoiceField(label=_("Kind of data"))
-    file = forms.FileField(label=_("File (CSV or XLSX)"))
+    file = TabularFileField(label=_("File (CSV or XLSX)"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,14 +43,6 @@ class ImportUploadForm(forms.Form):
                 raise forms.ValidationError(_("Check the options of this kind of file."))
             cleaned["options"] = dict(chosen.cleaned_data)
         return cleaned
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.HBMM_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %d bytes.") % settings.HBMM_MAX_UPLOAD_BYTES
-            )
-        return upload
 
 
 class CorrectionForm(forms.Form):

@@ -2,29 +2,21 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hbmm.places.models import AdminArea
+from hbmm.web.forms import TabularFileField
 
 # A site registry is a few hundred rows; anything much larger is the wrong file.
 MAX_REGISTRY_BYTES = 5 * 1024 * 1024
 
 
 class SiteRegistryUploadForm(forms.Form):
-    file = forms.FileField(
+    file = TabularFileField(
+        max_bytes=MAX_REGISTRY_BYTES,
         label=_("Site registry file (CSV or XLSX)"),
         help_text=_(
             "Columns: code, name_fr, name_en, kinds (codes separated by ';'), pcode, latitude, "
             "longitude, neighbour_country (ISO3), active_from, active_to."
         ),
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_REGISTRY_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(size)d MB.") % {"size": MAX_REGISTRY_BYTES // 2**20}
-            )
-        if upload.size == 0:
-            raise forms.ValidationError(_("The file is empty."))
-        return upload
 
 
 class SiteFilterForm(forms.Form):

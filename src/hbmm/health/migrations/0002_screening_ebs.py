@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import hbmm.health.screening.fields
+import hbmm.fields
 from django.conf import settings
 from django.db import migrations, models
 
@@ -63,9 +63,9 @@ class Migration(migrations.Migration):
                 ('screened_at', models.DateTimeField(db_index=True, verbose_name='screened at')),
                 ('agent_name', models.CharField(blank=True, max_length=150, verbose_name='screening agent (name)')),
                 ('person_key', models.CharField(db_index=True, max_length=40, verbose_name='traveller key')),
-                ('name', hbmm.health.screening.fields.EncryptedTextField(blank=True, verbose_name='name')),
-                ('phone', hbmm.health.screening.fields.EncryptedTextField(blank=True, verbose_name='phone')),
-                ('document_number', hbmm.health.screening.fields.EncryptedTextField(blank=True, verbose_name='document number')),
+                ('name', hbmm.fields.EncryptedTextField(blank=True, verbose_name='name')),
+                ('phone', hbmm.fields.EncryptedTextField(blank=True, verbose_name='phone')),
+                ('document_number', hbmm.fields.EncryptedTextField(blank=True, verbose_name='document number')),
                 ('sex', models.CharField(choices=[('male', 'male'), ('female', 'female'), ('unknown', 'not stated')], default='unknown', max_length=8, verbose_name='sex')),
                 ('age', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(120)], verbose_name='age (years)')),
                 ('age_group', models.CharField(choices=[('0-4', '0-4'), ('5-14', '5-14'), ('15-24', '15-24'), ('25-49', '25-49'), ('50-64', '50-64'), ('65+', '65+'), ('unknown', 'unknown')], default='unknown', max_length=8, verbose_name='age group')),

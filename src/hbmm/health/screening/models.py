@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from hbmm.fields import EncryptedTextField
 from hbmm.health.screening.classification import validate_rules
-from hbmm.health.screening.fields import EncryptedTextField
 
 __all__ = [
     "AgeGroup",

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from hbmm.accounts.models import AuditEvent, User
 from hbmm.accounts.scope import sites_in_scope
 from hbmm.accounts.services import audit_log, audit_log_many
+from hbmm.crypto import pseudonym
 from hbmm.db import concrete_columns, dict_rows, insert_rows
 from hbmm.health.screening.classification import (
     WHO_2020_CODE,
@@ -28,7 +29,6 @@ from hbmm.health.screening.classification import (
     classify,
     validate_rules,
 )
-from hbmm.health.screening.fields import pseudonym
 from hbmm.health.screening.models import (
     AGE_MAX,
     TEMPERATURE_MAX,

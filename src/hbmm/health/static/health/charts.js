@@ -9,7 +9,8 @@
       var node = document.getElementById(target.getAttribute("data-vega-spec"));
       if (!node) return;
       target.hidden = false;
-      window.vegaEmbed(target, JSON.parse(node.textContent), { actions: false });
+      // ast: vega-embed's expression interpreter (the CSP forbids eval).
+      window.vegaEmbed(target, JSON.parse(node.textContent), { actions: false, ast: true });
     });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", render);

@@ -17,7 +17,8 @@
     var holder = document.getElementById("flow-chart");
     var source = document.getElementById("flow-chart-spec");
     if (!holder || !source || typeof window.vegaEmbed !== "function") return;
-    var options = { actions: false, renderer: "svg" };
+    // ast: vega-embed's expression interpreter (the CSP forbids eval).
+    var options = { actions: false, renderer: "svg", ast: true };
     if ((document.documentElement.lang || "").indexOf("fr") === 0) {
       options.formatLocale = FRENCH.formatLocale;
       options.timeFormatLocale = FRENCH.timeFormatLocale;

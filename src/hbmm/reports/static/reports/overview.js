@@ -8,6 +8,14 @@
     return el ? JSON.parse(el.textContent) : null;
   }
   var options = json("embed-options") || { actions: false, renderer: "svg" };
+  options.ast = true; // vega-embed's expression interpreter: the CSP forbids eval
+  // Tooltips get text nodes: Leaflet puts a string in as HTML, and names come from data
+  // (a site registry, a boundary file), not from us.
+  function text(value) {
+    var span = document.createElement("span");
+    span.textContent = value == null ? "" : String(value);
+    return span;
+  }
 
   document.querySelectorAll("[data-spec]").forEach(function (el) {
     var spec = json(el.getAttribute("data-spec"));
@@ -31,7 +39,7 @@
         var layer = L.geoJSON(geo, {
           style: { color: "#8a97a8", weight: 1, fillColor: "#e3e9f0", fillOpacity: 0.7 },
           attribution: data.attribution,
-          onEachFeature: function (f, l) { l.bindTooltip(f.properties.name || ""); }
+          onEachFeature: function (f, l) { l.bindTooltip(text(f.properties.name)); }
         }).addTo(map);
         map.fitBounds(layer.getBounds());
         var legend = {};
@@ -39,7 +47,7 @@
           var m = L.circleMarker([p.lat, p.lon], {
             radius: 6, color: "#fff", weight: 1, fillColor: p.color, fillOpacity: 0.95
           }).addTo(map);
-          m.bindTooltip(p.name + " — " + p.status);
+          m.bindTooltip(text(p.name + " — " + p.status));
           if (p.url) { m.on("click", function () { window.location = p.url; }); }
           legend[p.status] = p.color;
         });

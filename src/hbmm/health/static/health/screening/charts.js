@@ -7,7 +7,9 @@
     document.querySelectorAll("[data-vega-lite-spec]").forEach(function (target) {
       var node = document.getElementById(target.getAttribute("data-vega-lite-spec"));
       if (!node) return;
-      window.vegaEmbed(target, JSON.parse(node.textContent), { actions: false, renderer: "svg" });
+      // ast: vega-embed's expression interpreter (the CSP forbids eval).
+      var options = { actions: false, renderer: "svg", ast: true };
+      window.vegaEmbed(target, JSON.parse(node.textContent), options);
     });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", render);
