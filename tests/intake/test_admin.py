@@ -20,6 +20,7 @@ def test_pull_source_admin_encrypts_the_secret(admin_client, reference):
             "secret": "s3cret password",
             "enabled": "on",
             "page_size": "100",
+            "pull_interval": "0",
             "watermark": "",
             "edit_watermark": "",
         },

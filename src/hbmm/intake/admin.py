@@ -1,6 +1,7 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from hbmm.intake.models import Form, ImportFile, PullSource, Submission
 
@@ -31,6 +32,7 @@ class PullSourceForm(forms.ModelForm):
             "secret",
             "enabled",
             "page_size",
+            "pull_interval",
             "watermark",
             "edit_watermark",
         ]
@@ -52,12 +54,30 @@ class PullSourceAdmin(admin.ModelAdmin):
         "channel",
         "form_id",
         "enabled",
+        "pull_interval",
         "watermark",
         "last_run_at",
         "last_status",
     ]
     list_filter = ["channel", "enabled", "last_status"]
-    readonly_fields = ["last_run_at", "last_status", "last_message", "last_counts"]
+    readonly_fields = ["next_pull_at", "last_run_at", "last_status", "last_message", "last_counts"]
+    actions = ["pull_now"]
+
+    @admin.action(description=_("Pull now (in the background)"))
+    def pull_now(self, request, queryset):
+        from hbmm.intake.tasks import pull_enqueue
+
+        queued = sum(pull_enqueue(source=source, by=request.user)[1] for source in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(n)s pull queued (see Jobs); a source already being pulled is not queued twice.",
+                "%(n)s pulls queued (see Jobs); a source already being pulled is not queued twice.",
+                queued,
+            )
+            % {"n": queued},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Form)

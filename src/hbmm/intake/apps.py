@@ -8,7 +8,17 @@ class IntakeConfig(AppConfig):
     verbose_name = _("Field data intake")
 
     def ready(self):
+        from hbmm.intake import tasks
+        from hbmm.jobs.registry import JobKind, register_kind, register_periodic
         from hbmm.web.nav import NavItem, register
+
+        register_kind(
+            JobKind(
+                "import", _("file import"), describe=tasks.import_describe, link=tasks.import_link
+            )
+        )
+        register_kind(JobKind("pull", _("pull"), describe=tasks.pull_describe))
+        register_periodic(tasks.pulls_schedule)
 
         register(
             NavItem(
