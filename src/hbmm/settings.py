@@ -237,9 +237,7 @@ if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
     # A long import must not be cut by RQ's default 180 s job timeout.
     RQ_QUEUES = {HBMM_TASKS_QUEUE: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 24 * 3600}}
-    TASKS = {
-        "default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": [HBMM_TASKS_QUEUE]}
-    }
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": [HBMM_TASKS_QUEUE]}}
 else:
     TASKS = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": [HBMM_TASKS_QUEUE]}

@@ -10,4 +10,6 @@ class JobsConfig(AppConfig):
     def ready(self):
         from hbmm.web.nav import NavItem, register
 
-        register(NavItem(label=_("Jobs"), url_name="jobs:list", permission="jobs.view_job", order=85))
+        register(
+            NavItem(label=_("Jobs"), url_name="jobs:list", permission="jobs.view_job", order=85)
+        )

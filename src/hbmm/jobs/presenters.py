@@ -53,4 +53,3 @@ def outcome_text(job: Job) -> str:
 def link(job: Job) -> str | None:
     kind = get_kind(job.kind)
     return kind.link(job) if kind and kind.link else None
-

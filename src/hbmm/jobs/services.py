@@ -218,7 +218,12 @@ def jobs_recover(*, now: dt.datetime | None = None) -> list[int]:
             _task_result_abandon(job)
             continue
         if same.update(status=Status.QUEUED, task_id="", worker=""):
-            log.warning("job %s: no sign of life from %s since %s: queued again", job.pk, job.worker, job.heartbeat_at)
+            log.warning(
+                "job %s: no sign of life from %s since %s: queued again",
+                job.pk,
+                job.worker,
+                job.heartbeat_at,
+            )
             _task_result_abandon(job)
             job_dispatch(job.pk)
             again.append(job.pk)
