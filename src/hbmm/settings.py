@@ -235,8 +235,12 @@ REDIS_URL = env_str("REDIS_URL")
 HBMM_TASKS_QUEUE = env_str("HBMM_TASKS_QUEUE", "hbmm")
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
-    # A long import must not be cut by RQ's default 180 s job timeout.
-    RQ_QUEUES = {HBMM_TASKS_QUEUE: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 24 * 3600}}
+    # A long import must not be cut by RQ's default 180 s job timeout. ("default" is the
+    # connection django-tasks-rq reads task results through.)
+    RQ_QUEUES = {
+        "default": {"URL": REDIS_URL},
+        HBMM_TASKS_QUEUE: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 24 * 3600},
+    }
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": [HBMM_TASKS_QUEUE]}}
 else:
     TASKS = {

@@ -94,3 +94,36 @@ def wait_for(predicate, *, timeout: float, what: str, worker=None):
         time.sleep(0.05)
     log = worker.output() if worker else ""
     raise AssertionError(f"{what}: not within {timeout} s\n{log}")
+
+
+REDIS = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def rq_backend(settings):
+    """Jobs go to RQ on the machine's Redis, in a queue of this test's own (its keys are
+    deleted afterwards; nothing else in Redis is touched). Skipped without Redis."""
+    import secrets
+
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(REDIS)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"no Redis server at {REDIS}: the RQ backend is not tested")
+    queue = f"hbmm-test-{secrets.token_hex(6)}"
+    settings.HBMM_TASKS_QUEUE = queue
+    settings.RQ_QUEUES = {"default": {"URL": REDIS}, queue: {"URL": REDIS, "DEFAULT_TIMEOUT": 600}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": [queue]}}
+    yield queue
+    from hbmm.jobs.models import Job
+
+    keys = set(client.scan_iter(match=f"*{queue}*"))
+    for task_id in Job.objects.exclude(task_id="").values_list("task_id", flat=True):
+        keys.update(client.scan_iter(match=f"rq:*{task_id}*"))
+    for shared in ("rq:workers", "rq:queues"):  # sets every RQ user shares: our members only
+        for member in client.smembers(shared):
+            if queue.encode() in member:
+                client.srem(shared, member)
+    if keys:
+        client.delete(*keys)

@@ -12,6 +12,7 @@ Every change of a running job is conditional on its status and its run number (`
 a worker that lost its lease cannot overwrite what the run that replaced it writes.
 """
 
+import contextlib
 import datetime as dt
 import logging
 
@@ -242,15 +243,14 @@ def _task_result_abandon(job: Job) -> None:
 
     if not job.task_id or not isinstance(_backend(), DatabaseBackend):
         return
-    try:
+    # (A task id of another backend, after a change of settings, is no UUID: nothing to mark.)
+    with contextlib.suppress(ValidationError):
         DBTaskResult.objects.filter(id=job.task_id, status="RUNNING").update(
             status="FAILED",
             finished_at=timezone.now(),
             exception_class_path="hbmm.jobs.runner.WorkerLost",
             traceback=f"worker {job.worker} lost: no heartbeat since {job.heartbeat_at}",
         )
-    except ValidationError:  # a task id of another backend (the settings changed)
-        pass
 
 
 def jobs_tick() -> None:

@@ -60,7 +60,9 @@ def backend_kind() -> str:
     return "inline"
 
 
-def run_worker(*, burst: bool = False, interval: float = 1.0, tick: bool = True) -> None:
+def run_worker(
+    *, burst: bool = False, interval: float = 1.0, tick: bool = True, name: str | None = None
+) -> None:
     """Run tasks until stopped (Ctrl-C, SIGTERM: the current task finishes first), or with
     `burst` until none is ready."""
     kind = backend_kind()
@@ -71,15 +73,15 @@ def run_worker(*, burst: bool = False, interval: float = 1.0, tick: bool = True)
         ticker.start()
     try:
         if kind == "database":
-            _run_database_worker(burst=burst, interval=interval)
+            _run_database_worker(burst=burst, interval=interval, name=name)
         else:
-            _run_rq_worker(burst=burst)
+            _run_rq_worker(burst=burst, name=name)
     finally:
         if ticker:
             ticker.close()
 
 
-def _run_database_worker(*, burst: bool, interval: float) -> None:
+def _run_database_worker(*, burst: bool, interval: float, name: str | None) -> None:
     from django_tasks_db.management.commands.db_worker import Worker
 
     worker = Worker(
@@ -89,7 +91,7 @@ def _run_database_worker(*, burst: bool, interval: float) -> None:
         backend_name="default",
         startup_delay=not burst,
         max_tasks=None,
-        worker_id=worker_name()[:64],
+        worker_id=(name or worker_name())[:64],
         excluded_queue_names=[],
     )
     worker.configure_signals()
@@ -100,9 +102,13 @@ def _run_database_worker(*, burst: bool, interval: float) -> None:
             raise
 
 
-def _run_rq_worker(*, burst: bool) -> None:
+def _run_rq_worker(*, burst: bool, name: str | None) -> None:
     import django_rq
+    from django_tasks_rq.backend import Job
     from rq import SimpleWorker
 
-    worker = django_rq.get_worker(settings.HBMM_TASKS_QUEUE, worker_class=SimpleWorker)
-    worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
+    worker = django_rq.get_worker(
+        settings.HBMM_TASKS_QUEUE, job_class=Job, worker_class=SimpleWorker, name=name
+    )
+    # RQ's scheduler moves deferred tasks (run_after: e-mails tried again later) to the queue.
+    worker.work(burst=burst, with_scheduler=not burst, logging_level="WARNING")
