@@ -46,4 +46,7 @@ def sitrep_pdf_enqueue(*, ctx: Context, lang: str, by):
 
 
 def sitrep_describe(outcome: dict) -> str:
-    return outcome.get("filename", "")
+    """The file's size ("PDF, 312.4 KB"): its name is the job's label."""
+    from django.template.defaultfilters import filesizeformat
+
+    return f"PDF, {filesizeformat(outcome.get('bytes', 0))}"

@@ -1,5 +1,5 @@
-// Polls a queued or running job; when it has finished, reloads the page (and starts the
-// download of the file it produced, if any).
+// Polls a queued or running job; when it has finished, reloads the page, which then shows
+// its outcome (and the button to download the file it produced, if any).
 (function () {
   var box = document.getElementById("job");
   if (!box || ["succeeded", "failed"].indexOf(box.dataset.status) >= 0) return;
