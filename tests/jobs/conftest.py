@@ -2,6 +2,7 @@
 worker process (`hbmm worker`) on the test database."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -49,9 +50,17 @@ class WorkerProcess:
         self.log = tmp_path / "worker.log"
         self.process = None
 
-    def start(self, *args):
+    def start(self, *args, host: str = ""):
+        """Start it; with `host`, under that host name (its own UTS namespace), as a worker
+        on another machine would run: its death is then known by its lease only."""
+        command = [sys.executable, "-m", "hbmm.cli", "worker", "--interval", "0.2", *args]
+        if host:
+            if not shutil.which("unshare"):
+                pytest.skip("unshare is needed to run a worker under another host name")
+            launcher = 'hostname "$0" && exec "$@"'
+            command = ["unshare", "--uts", "--", "sh", "-c", launcher, host, *command]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "hbmm.cli", "worker", "--interval", "0.2", *args],
+            command,
             env=self.env,
             stdout=self.log.open("ab"),
             stderr=subprocess.STDOUT,

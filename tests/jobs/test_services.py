@@ -2,6 +2,7 @@
 of jobs never given to the backend, retries later, and the scheduled pulls."""
 
 import datetime as dt
+import os
 
 import pytest
 from django.core import mail
@@ -83,6 +84,29 @@ def test_a_run_whose_worker_stopped_is_queued_again_then_failed_after_max_runs(
     assert services.jobs_recover() == []
     job.refresh_from_db()
     assert job.status == "failed" and "stopped 3 times" in job.error
+
+
+def test_a_run_of_a_dead_process_of_this_machine_is_recovered_without_waiting(
+    database_backend, settings
+):
+    import socket
+    import subprocess
+
+    settings.HBMM_JOBS_LEASE_SECONDS = 600
+    dead = subprocess.Popen(["true"])  # a process that has ended: its pid is free
+    dead.wait()
+    host = socket.gethostname()
+    killed, _ = pull_enqueue(source=source("Central Kayes"))
+    alive, _ = pull_enqueue(source=source("Central Gao"))
+    elsewhere, _ = pull_enqueue(source=source("Central Mopti"))
+    for job, worker in (
+        (killed, f"{host}:{dead.pid}"),
+        (alive, f"{host}:{os.getpid()}"),
+        (elsewhere, f"another-machine:{dead.pid}"),
+    ):
+        running(job, since=dt.timedelta(seconds=5))
+        Job.objects.filter(pk=job.pk).update(worker=worker)
+    assert services.jobs_recover() == [killed.pk]  # the others are within their lease
 
 
 def test_a_run_that_lost_its_lease_stops_at_its_next_progress(database_backend):

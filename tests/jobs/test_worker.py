@@ -44,25 +44,31 @@ def test_a_worker_process_runs_a_queued_import(reference, media, database_backen
     assert FlowCount.objects.filter(submission__source_file=record).count() == 40
 
 
-@pytest.fixture(params=["database", "rq"])
+@pytest.fixture(
+    params=[("database", "elsewhere"), ("database", "here"), ("rq", "elsewhere")],
+    ids=["database-lease", "database-same-machine", "rq-lease"],
+)
 def backend(request, settings):
-    """The backend the parent process queues on, and the environment its workers need."""
-    if request.param == "database":
+    """The backend the parent process queues on, the environment its workers need, and where
+    the killed worker ran: on "another machine" (its death known when its lease expires) or
+    on this one (known at once: its process is gone)."""
+    kind, where = request.param
+    if kind == "database":
         request.getfixturevalue("database_backend")
-        return "database", {}
+        return kind, where, {}
     queue = request.getfixturevalue("rq_backend")
-    return "rq", {"REDIS_URL": REDIS, "HBMM_TASKS_QUEUE": queue}
+    return kind, where, {"REDIS_URL": REDIS, "HBMM_TASKS_QUEUE": queue}
 
 
 def test_a_worker_killed_mid_import_is_replaced_and_the_file_ends_imported_once(
     reference, media, backend, worker
 ):
-    kind, env = backend
+    kind, where, env = backend
     rows = 12_000
     record = stored(rows, "grand-registre.csv")
     job, _created = import_file_enqueue(import_file=record, batch_size=250)
     t0 = time.monotonic()
-    first = worker(**env).start()
+    first = worker(**env).start(host="worker-elsewhere" if where == "elsewhere" else "")
     # Killed once some batches are stored, well before the end.
     wait_for(
         lambda: 2_000 <= Job.objects.get(pk=job.pk).progress_done <= rows - 2_000,
@@ -89,9 +95,12 @@ def test_a_worker_killed_mid_import_is_replaced_and_the_file_ends_imported_once(
     job.refresh_from_db()
     record.refresh_from_db()
     print(
-        f"{kind}: killed after {killed_at - t0:.1f} s at {killed.progress_done} rows; "
-        f"{done_at - killed_at:.1f} s from the kill to the end (lease 3 s)"
+        f"{kind}, worker {where}: killed after {killed_at - t0:.1f} s at "
+        f"{killed.progress_done} rows; {done_at - killed_at:.1f} s from the kill to the end "
+        "(lease 3 s)"
     )
+    if where == "elsewhere":
+        assert done_at - killed_at > 3  # it waited for the lease
     assert (job.status, job.attempts, job.error) == ("succeeded", 2, "")
     # As if it ran once: every row counted once, by its outcome; nothing stored twice.
     assert (record.rows_read, record.rows_accepted) == (rows, rows)

@@ -15,12 +15,14 @@ a worker that lost its lease cannot overwrite what the run that replaced it writ
 import contextlib
 import datetime as dt
 import logging
+import os
+import socket
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
@@ -198,14 +200,37 @@ def job_rerun(*, job: Job) -> tuple[Job, bool]:
     return job, bool(queued)
 
 
+def _worker_gone(worker: str) -> bool:
+    """Whether `worker` (host:pid, as `runner.worker_name` writes it) ran on this machine and
+    its process no longer exists: its jobs need not wait for their lease to expire (a `make
+    run` restarted after a crash resumes its import at once)."""
+    host, _sep, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
 def jobs_recover(*, now: dt.datetime | None = None) -> list[int]:
     """Queue again the runs whose worker stopped giving signs of life for a lease (killed,
-    machine lost); a job that lost max_attempts runs fails. Hand over the jobs committed but
-    never handed to the backend. Returns the ids of the jobs queued again."""
+    machine lost), or whose worker process, on this machine, is gone; a job that lost
+    max_attempts runs fails. Hand over the jobs committed but never handed to the backend.
+    Returns the ids of the jobs queued again."""
     now = now or timezone.now()
     lease = dt.timedelta(seconds=settings.HBMM_JOBS_LEASE_SECONDS)
+    here = Q(worker__startswith=f"{socket.gethostname()}:")
+    candidates = Job.objects.filter(status=Status.RUNNING).filter(
+        Q(heartbeat_at__lt=now - lease) | here
+    )
     again = []
-    for job in Job.objects.filter(status=Status.RUNNING, heartbeat_at__lt=now - lease):
+    for job in candidates:
+        if job.heartbeat_at >= now - lease and not _worker_gone(job.worker):
+            continue
         same = Job.objects.filter(
             pk=job.pk, status=Status.RUNNING, attempts=job.attempts, heartbeat_at=job.heartbeat_at
         )
