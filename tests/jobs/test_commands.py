@@ -68,3 +68,31 @@ def test_hbmm_jobs_lists_status_kind_started_progress_and_outcome(make_user):
 def test_hbmm_worker_refuses_an_inline_backend():
     with pytest.raises(CommandError, match="runs tasks inline"):
         call_command("worker", burst=True)
+
+
+def test_import_resume_leaves_a_file_that_a_job_holds_to_the_workers(
+    reference, database_backend, settings, tmp_path
+):
+    from hbmm.intake.models import ImportFile
+    from hbmm.intake.services import import_file_store
+    from hbmm.intake.tasks import import_file_enqueue
+    from tests.intake.test_file_rows import registry
+
+    settings.MEDIA_ROOT = tmp_path
+    held = import_file_store(
+        kind="flow_count", source=io.BytesIO(registry(3)), original_name="tenu.csv"
+    )
+    free = import_file_store(
+        kind="flow_count",
+        source=io.BytesIO(registry(2, first_day=dt.date(2019, 1, 1))),
+        original_name="libre.csv",
+    )
+    long_ago = timezone.now() - ImportFile.INTERRUPTED_AFTER - dt.timedelta(minutes=1)
+    ImportFile.objects.update(uploaded_at=long_ago)  # both look interrupted
+    job, _ = import_file_enqueue(import_file=held)  # waiting for a worker
+    out = io.StringIO()
+    call_command("import", resume=True, no_progress=True, stdout=out)
+    assert f"tenu.csv: skipped: job #{job.pk} holds it" in out.getvalue()
+    assert "libre.csv: 2 rows read, 2 accepted" in out.getvalue()
+    held.refresh_from_db()
+    assert (held.status, held.rows_read) == ("pending", 0)

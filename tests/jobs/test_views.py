@@ -89,3 +89,22 @@ def test_a_failed_job_runs_again_from_its_page(client, make_user, reference, set
     job.refresh_from_db()
     assert (job.status, job.attempts) == ("failed", 1)  # ran again (inline here), failed again
     assert Job.objects.count() == 1
+
+
+def test_the_jobs_page_costs_the_same_queries_for_1_job_as_for_30(client, make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin = make_user("admin")
+    client.force_login(admin)
+    users = [make_user("im_officer", areas=["MLI"]) for _ in range(3)]
+
+    def queries(n: int) -> int:
+        Job.objects.all().delete()
+        for i in range(n):
+            job_of(users[i % 3], f"f{i}.csv", status="succeeded", outcome={"read": i})
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("jobs:list")).status_code == 200
+        return len(captured)
+
+    assert queries(1) == queries(30)

@@ -24,7 +24,7 @@ import threading
 from contextlib import nullcontext
 
 from django.conf import settings
-from django.db import connection
+from django.db import close_old_connections, connection
 
 from hbmm.jobs import services
 from hbmm.jobs.models import Job
@@ -109,6 +109,10 @@ def worker_name() -> str:
 
 
 def job_execute(func, job_id: int):
+    if not connection.in_atomic_block:
+        # A worker's connection lives across jobs (RQ's worker does not renew it between
+        # jobs, as a request would): drop it when the database closed or broke it.
+        close_old_connections()
     job = services.job_claim(job_id, worker=worker_name())
     if job is None:
         return None
