@@ -95,4 +95,6 @@ def test_import_resume_leaves_a_file_that_a_job_holds_to_the_workers(
     assert f"tenu.csv: skipped: job #{job.pk} holds it" in out.getvalue()
     assert "libre.csv: 2 rows read, 2 accepted" in out.getvalue()
     held.refresh_from_db()
+    free.refresh_from_db()
     assert (held.status, held.rows_read) == ("pending", 0)
+    assert (free.status, free.rows_read) == ("done", 2)
