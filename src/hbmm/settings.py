@@ -254,6 +254,9 @@ HBMM_JOBS_HEARTBEAT_SECONDS = env_int("HBMM_JOBS_HEARTBEAT_SECONDS", 10)
 HBMM_JOBS_LEASE_SECONDS = env_int("HBMM_JOBS_LEASE_SECONDS", 120)
 HBMM_JOBS_TICK_SECONDS = env_int("HBMM_JOBS_TICK_SECONDS", 15)
 HBMM_JOBS_MAX_ATTEMPTS = env_int("HBMM_JOBS_MAX_ATTEMPTS", 3)
+# Files jobs produced (PDF reports) are deleted this many days after (they are made again on
+# demand); the jobs themselves stay.
+HBMM_JOBS_FILES_KEEP_DAYS = env_int("HBMM_JOBS_FILES_KEEP_DAYS", 7)
 
 LOGGING = {
     "version": 1,

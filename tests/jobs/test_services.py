@@ -174,3 +174,26 @@ def test_alert_emails_not_sent_twice_and_tried_again_later_when_smtp_fails(
         ["u1@example.org"],
         ["u2@example.org"],
     ]
+
+
+def test_files_of_old_jobs_are_deleted_and_the_jobs_kept(settings, tmp_path):
+    from hbmm.jobs.runner import JobRun
+
+    settings.MEDIA_ROOT = tmp_path
+    now = timezone.now()
+    jobs = []
+    for days in (8, 6):
+        job = Job.objects.create(kind="sitrep_pdf", task_path="x.y", label=f"{days}.pdf")
+        JobRun(job).save_file(f"{days}.pdf", b"%PDF-1.7")
+        Job.objects.filter(pk=job.pk).update(
+            status="succeeded", finished_at=now - dt.timedelta(days=days)
+        )
+        jobs.append(Job.objects.get(pk=job.pk))
+    old, recent = jobs
+    path = tmp_path / old.result_file.name
+    assert path.exists()
+    assert services.job_files_prune(now=now) == 1
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.result_file.name, old.status) == ("", "succeeded") and not path.exists()
+    assert (tmp_path / recent.result_file.name).exists()

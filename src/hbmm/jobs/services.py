@@ -278,12 +278,26 @@ def _task_result_abandon(job: Job) -> None:
         )
 
 
+def job_files_prune(*, now: dt.datetime | None = None) -> int:
+    """Delete the files jobs produced (PDF reports, made again on demand) more than
+    HBMM_JOBS_FILES_KEEP_DAYS ago; the jobs stay, with their outcome. Returns how many."""
+    now = now or timezone.now()
+    old = Job.objects.exclude(result_file="").filter(
+        finished_at__lt=now - dt.timedelta(days=settings.HBMM_JOBS_FILES_KEEP_DAYS)
+    )
+    removed = 0
+    for job in old:
+        job.result_file.storage.delete(job.result_file.name)
+        removed += Job.objects.filter(pk=job.pk).update(result_file="")
+    return removed
+
+
 def jobs_tick() -> None:
     """What each worker does every HBMM_JOBS_TICK_SECONDS: recover lost runs, then the
-    periodic work the apps registered (pulls that are due)."""
+    periodic work the apps registered (pulls that are due), and old job files go."""
     from hbmm.jobs.registry import periodic
 
-    for step in [jobs_recover, *periodic()]:
+    for step in [jobs_recover, *periodic(), job_files_prune]:
         try:
             step()
         except Exception:  # one failing step must not stop the others, nor the worker
