@@ -4,7 +4,6 @@ the audit trail; forbidden workflow transitions raise WorkflowError with a clear
 """
 
 import datetime as dt
-import logging
 import uuid
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -41,8 +40,6 @@ from hbmm.health.screening.models import (
     Symptom,
 )
 from hbmm.places.models import AdminArea, Site, SiteKind
-
-log = logging.getLogger(__name__)
 
 POINT_KINDS = (
     SiteKind.BORDER_CROSSING_POINT,
