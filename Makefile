@@ -50,8 +50,13 @@ setup: install messages $(STATIC_DIR)/.collected
 
 run: setup serve
 
+# gunicorn and one background worker (`hbmm worker`: imports, pulls, e-mails, PDF reports) in
+# one process group: Ctrl-C (or a signal to the group) stops both; the worker finishes the job
+# it is running first, and a job cut short is run again by the next worker that starts.
 serve:
-	@echo "HBMM is serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	@echo "HBMM is serving on http://$(HOST):$(PORT)/ with a background worker (Ctrl-C stops both)"
+	@$(BIN)/hbmm worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn hbmm.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--threads 4 --timeout 120 --access-logfile - --forwarded-allow-ips='127.0.0.1'
 

@@ -109,6 +109,18 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_run_inline(settings):
+    """Background jobs run at once, in the test's transaction (Django's ImmediateBackend);
+    tests/jobs/ run them on the database and RQ backends with real worker processes."""
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": [settings.HBMM_TASKS_QUEUE],
+        }
+    }
+
+
+@pytest.fixture(autouse=True)
 def _no_cache(settings):
     """No cache in tests: nothing carries over from one test to the next, and no entry expires
     in the middle of a query count (pages cache whether demo data is loaded for a minute)."""

@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_filters",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "hbmm.web",
     "hbmm.places",
     "hbmm.accounts",
@@ -89,6 +91,7 @@ INSTALLED_APPS = [
     "hbmm.mobility",
     "hbmm.health",
     "hbmm.reports",
+    "hbmm.jobs",
 ]
 
 MIDDLEWARE = [
@@ -287,6 +290,37 @@ HBMM_XLSX_MAX_RATIO = env_int("HBMM_XLSX_MAX_RATIO", 100)
 # Uploaded files and their directories are private to HBMM's user, as the rest of var/.
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+# --- Background work (Django's task framework, `hbmm.jobs`) --------------------------------
+# The database backend by default: `hbmm worker` (started by `make run` beside gunicorn) runs
+# the tasks stored in the database, nothing more to install. With REDIS_URL, tasks go to RQ on
+# Redis and `hbmm worker` runs an RQ worker, on this machine or others. See docs/architecture.md.
+REDIS_URL = env_str("REDIS_URL")
+HBMM_TASKS_QUEUE = env_str("HBMM_TASKS_QUEUE", "hbmm")
+if REDIS_URL:
+    INSTALLED_APPS.append("django_rq")
+    # A long import must not be cut by RQ's default 180 s job timeout. ("default" is the
+    # connection django-tasks-rq reads task results through.)
+    RQ_QUEUES = {
+        "default": {"URL": REDIS_URL},
+        HBMM_TASKS_QUEUE: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 24 * 3600},
+    }
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": [HBMM_TASKS_QUEUE]}}
+else:
+    TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": [HBMM_TASKS_QUEUE]}
+    }
+# A running job's worker proves it is alive every HEARTBEAT seconds; a job with no proof for
+# LEASE seconds is taken for lost (worker killed, machine gone) and queued again, at most
+# MAX_ATTEMPTS runs in all. Every TICK seconds each worker recovers lost jobs and starts the
+# pulls that are due.
+HBMM_JOBS_HEARTBEAT_SECONDS = env_int("HBMM_JOBS_HEARTBEAT_SECONDS", 10)
+HBMM_JOBS_LEASE_SECONDS = env_int("HBMM_JOBS_LEASE_SECONDS", 120)
+HBMM_JOBS_TICK_SECONDS = env_int("HBMM_JOBS_TICK_SECONDS", 15)
+HBMM_JOBS_MAX_ATTEMPTS = env_int("HBMM_JOBS_MAX_ATTEMPTS", 3)
+# Files jobs produced (PDF reports) are deleted this many days after (they are made again on
+# demand); the jobs themselves stay.
+HBMM_JOBS_FILES_KEEP_DAYS = env_int("HBMM_JOBS_FILES_KEEP_DAYS", 7)
 
 LOGGING = {
     "version": 1,

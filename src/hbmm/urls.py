@@ -11,6 +11,7 @@ urlpatterns = [
     path("mobility/", include("hbmm.mobility.urls")),
     path("health/", include("hbmm.health.urls")),
     path("reports/", include("hbmm.reports.urls")),
+    path("jobs/", include("hbmm.jobs.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # OpenRosa endpoints (/formList, /submission...) and the home page live at the root.
     path("", include("hbmm.intake.openrosa_urls")),

@@ -27,6 +27,7 @@ def test_pull_source_admin_encrypts_the_secret(admin_client, reference):
             "owner": str(owner.pk),
             "enabled": "on",
             "page_size": "100",
+            "pull_interval": "0",
             "watermark": "",
             "edit_watermark": "",
         },

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from hbmm.intake.models import Correction, ImportFile, Submission
 from hbmm.intake.services import submission_receive, submissions_process
+from hbmm.jobs.models import Job
 
 CSV = (
     "\ufeffDate;Site;Direction;Hommes;Women;Boys;Girls\n"
@@ -47,7 +48,6 @@ def receive(instance_id, site="BCP-GOGUI", men="3", submitter=None):
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    settings.HBMM_IMPORT_INLINE = True
 
 
 @pytest.mark.django_db
@@ -152,6 +152,15 @@ def test_web_import_progress_and_report(probe, make_user, client):
     record = ImportFile.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/intake/imports/{record.pk}/"
     progress = client.get(f"/intake/imports/{record.pk}/progress.json").json()
+    job = Job.objects.get()  # the upload queued a job (run at once here: ImmediateBackend)
+    assert (job.kind, job.requested_by, job.status) == ("import", officer, "succeeded")
+    assert job.outcome == {
+        "import_file": record.pk,
+        "read": 3,
+        "accepted": 1,
+        "quarantined": 2,
+        "duplicate": 0,
+    }
     assert progress == {
         "status": "done",
         "status_label": "done",
@@ -163,6 +172,7 @@ def test_web_import_progress_and_report(probe, make_user, client):
         "rows_duplicate": 0,
         "percent": 100,
         "error": "",
+        "job": {"id": job.pk, "status": "succeeded", "attempts": 1},
     }
     detail = client.get(f"/intake/imports/{record.pk}/")
     assert [s.row_number for s in detail.context["page"]] == [3, 4]
@@ -231,16 +241,39 @@ def test_an_interrupted_import_can_be_run_again(probe, make_user, client):
         original_name="fmr.csv",
         uploaded_by=officer,
     )
-    ImportFile.objects.filter(pk=record.pk).update(status="running")  # the server died
+    # Its run died (`hbmm import` killed): no job holds the file, so it is queued at once.
+    ImportFile.objects.filter(pk=record.pk).update(status="running")
     client.post(f"/intake/imports/{record.pk}/rerun/")
-    assert ImportFile.objects.get(pk=record.pk).rows_read == 0  # not without confirmation
-    client.post(f"/intake/imports/{record.pk}/rerun/", {"confirm": "yes"})
     record.refresh_from_db()
     assert (record.status, record.rows_read, record.rows_accepted) == ("done", 3, 1)
-    client.post(f"/intake/imports/{record.pk}/rerun/", {"confirm": "yes"})
+    client.post(f"/intake/imports/{record.pk}/rerun/")
     record.refresh_from_db()
     assert (record.rows_read, record.rows_duplicate) == (3, 0)  # done: not run again
     assert Submission.objects.count() == 3
+    assert Job.objects.filter(kind="import").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_file_waiting_for_a_worker_is_not_queued_twice(probe, make_user, client, settings):
+    # The database backend: the job waits in the queue (no worker in this test).
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": [settings.HBMM_TASKS_QUEUE],
+        }
+    }
+    officer = make_user("im_officer", areas=["MLI"])
+    client.force_login(officer)
+    upload = SimpleUploadedFile("fmr.csv", CSV.encode("utf-8"), "text/csv")
+    client.post("/intake/imports/", {"kind": "flow_count", "file": upload})
+    record = ImportFile.objects.get()
+    page = client.get(f"/intake/imports/{record.pk}/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert "en attente d’un processus de traitement" in page.content.decode()
+    assert b"rerun" not in page.content  # no "Run again" while a job holds the file
+    response = client.post(f"/intake/imports/{record.pk}/rerun/", HTTP_ACCEPT_LANGUAGE="en")
+    assert [str(m) for m in response.wsgi_request._messages] == ["This file is being imported."]
+    assert Job.objects.filter(status="queued").count() == 1
+    assert (record.status, record.rows_read) == ("pending", 0)
 
 
 @pytest.fixture

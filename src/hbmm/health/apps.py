@@ -9,9 +9,12 @@ class HealthConfig(AppConfig):
 
     def ready(self):
         from hbmm.health.intake_mappers import register_all
+        from hbmm.health.screening.tasks import alert_describe
+        from hbmm.jobs.registry import JobKind, register_kind
         from hbmm.web.nav import NavItem, register
 
         register_all()
+        register_kind(JobKind("alert_email", _("alert e-mails"), describe=alert_describe))
         register(
             NavItem(
                 label=_("Epidemiology"),

@@ -1,8 +1,10 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from hbmm.intake.models import Form, ImportFile, PullSource, Submission
+from hbmm.intake.tasks import pull_enqueue
 
 
 class PullSourceForm(forms.ModelForm):
@@ -32,6 +34,7 @@ class PullSourceForm(forms.ModelForm):
             "owner",
             "enabled",
             "page_size",
+            "pull_interval",
             "watermark",
             "edit_watermark",
         ]
@@ -61,12 +64,28 @@ class PullSourceAdmin(admin.ModelAdmin):
         "form_id",
         "owner",
         "enabled",
+        "pull_interval",
         "watermark",
         "last_run_at",
         "last_status",
     ]
     list_filter = ["channel", "enabled", "last_status"]
-    readonly_fields = ["last_run_at", "last_status", "last_message", "last_counts"]
+    readonly_fields = ["next_pull_at", "last_run_at", "last_status", "last_message", "last_counts"]
+    actions = ["pull_now"]
+
+    @admin.action(description=_("Pull now (in the background)"))
+    def pull_now(self, request, queryset):
+        queued = sum(pull_enqueue(source=source, by=request.user)[1] for source in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(n)s pull queued (see Jobs); a source already being pulled is not queued twice.",
+                "%(n)s pulls queued (see Jobs); a source already being pulled is not queued twice.",
+                queued,
+            )
+            % {"n": queued},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Form)

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from hbmm.jobs.registry import JobKind, register_kind, register_periodic
 from hbmm.web.nav import NavItem, register
 
 
@@ -10,6 +11,17 @@ class IntakeConfig(AppConfig):
     verbose_name = _("Field data intake")
 
     def ready(self):
+        # After app loading: the tasks module imports models.
+        from hbmm.intake import tasks  # noqa: PLC0415
+
+        register_kind(
+            JobKind(
+                "import", _("file import"), describe=tasks.import_describe, link=tasks.import_link
+            )
+        )
+        register_kind(JobKind("pull", _("pull"), describe=tasks.pull_describe))
+        register_periodic(tasks.pulls_schedule)
+
         register(
             NavItem(
                 label=_("Field data"),

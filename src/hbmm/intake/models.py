@@ -390,6 +390,15 @@ class PullSource(models.Model):
     # ODK Central: update time of the last stored edit (__system/updatedAt). KoboToolbox: the
     # _id reached by an unfinished sweep of the edited records ("" when the sweep is complete).
     edit_watermark = models.CharField(_("edits up to"), max_length=40, blank=True)
+    # Scheduled pulls (hbmm.intake.tasks.pulls_schedule, run by every worker's tick): every
+    # `pull_interval` minutes (0: only `hbmm sync` and "Pull now"). `next_pull_at` is claimed
+    # by a conditional update, so several workers start one pull, not several.
+    pull_interval = models.PositiveIntegerField(
+        _("pull every (minutes)"),
+        default=0,
+        help_text=_("0: no scheduled pull (only on demand). A worker must be running."),
+    )
+    next_pull_at = models.DateTimeField(_("next scheduled pull"), null=True, blank=True)
     last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
     last_status = models.CharField(
         _("last run status"), max_length=10, choices=RunStatus.choices, blank=True

@@ -2,14 +2,11 @@
 read, services to write."""
 
 import csv
-import threading
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import close_old_connections, connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,8 +18,6 @@ from hbmm.intake.identifiers import identifier_keys
 from hbmm.intake.mappers import get_mapper
 from hbmm.intake.models import Channel, ImportFile, Submission
 from hbmm.intake.services import (
-    import_file_run,
-    import_file_start,
     import_file_store,
     submission_correct,
     submission_review_check,
@@ -30,7 +25,10 @@ from hbmm.intake.services import (
 from hbmm.intake.services import (
     submission_reprocess as reprocess,
 )
+from hbmm.intake.tasks import import_file_enqueue, import_target
 from hbmm.intake.webforms import CorrectionForm, ImportUploadForm
+from hbmm.jobs import presenters as job_words
+from hbmm.jobs.selectors import job_latest_for
 
 PAGE_SIZE = 50
 
@@ -202,26 +200,11 @@ def submission_reprocess(request, pk: int):
 # --- File imports ---------------------------------------------------------------------------
 
 
-def _run_import_in_background(import_file: ImportFile, by) -> None:
-    """Read the file in a thread of this process; the page polls its progress. A file whose
-    run was interrupted (server restart) can be run again: rows already stored are skipped.
-    The run is logged as `by`'s."""
-
-    def run():
-        close_old_connections()
-        try:
-            record = ImportFile.objects.get(pk=import_file.pk)
-            import_file_run(import_file=record, by=by)
-        except Exception:  # recorded on the ImportFile by import_file_run
-            pass
-        finally:
-            connection.close()
-
-    if getattr(settings, "HBMM_IMPORT_INLINE", False):
-        import_file_run(import_file=import_file, by=by)
-        return
-    import_file_start(import_file)
-    threading.Thread(target=run, name=f"import-{import_file.pk}", daemon=True).start()
+def _import_job(record: ImportFile):
+    """The file's latest job (None for files read by `hbmm import`), and whether it is
+    queued or running: then the job, not the file's own heartbeat, says where the run is."""
+    job = job_latest_for(target=import_target(record.pk))
+    return job, job is not None and job.is_active
 
 
 def _import_in_reach(request, pk: int) -> ImportFile:
@@ -245,7 +228,7 @@ def import_list(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            _run_import_in_background(record, request.user)
+            import_file_enqueue(import_file=record, by=request.user)
             return redirect("intake:import", pk=record.pk)
     return render(
         request,
@@ -258,11 +241,16 @@ def import_list(request):
 @permission_required("intake.add_importfile", raise_exception=True)
 def import_detail(request, pk: int):
     record = _import_in_reach(request, pk)
+    job, active = _import_job(record)
     return render(
         request,
         "intake/import_detail.html",
         {
             "record": record,
+            "job": job,
+            "job_active": active,
+            "interrupted": record.is_interrupted and not active,
+            "status_label": job_words.status_label(job) if active else record.status_label(),
             "page": _page(
                 request, selectors.import_file_rows(import_file=record, status="quarantined")
             ),
@@ -274,18 +262,25 @@ def import_detail(request, pk: int):
 @permission_required("intake.add_importfile", raise_exception=True)
 def import_progress(request, pk: int):
     record = _import_in_reach(request, pk)
+    job, active = _import_job(record)
+    percent = job.percent if active and job.percent is not None else record.percent
     return JsonResponse(
         {
             "status": record.status,
-            "status_label": record.status_label(),
-            "interrupted": record.is_interrupted,
+            "status_label": job_words.status_label(job) if active else record.status_label(),
+            "interrupted": record.is_interrupted and not active,
             "rows_total": record.rows_total,
             "rows_read": record.rows_read,
             "rows_accepted": record.rows_accepted,
             "rows_quarantined": record.rows_quarantined,
             "rows_duplicate": record.rows_duplicate,
-            "percent": record.percent,
+            "percent": percent,
             "error": record.error,
+            "job": (
+                {"id": job.pk, "status": job.status, "attempts": job.attempts}
+                if job is not None
+                else None
+            ),
         }
     )
 
@@ -297,11 +292,11 @@ def import_rerun(request, pk: int):
     record = _import_in_reach(request, pk)
     if record.status == ImportFile.Status.DONE:
         messages.info(request, _("This file was imported completely."))
-    elif record.status == ImportFile.Status.RUNNING and request.POST.get("confirm") != "yes":
-        # Two runs of one file at once would be safe (rows are unique) but pointless.
-        messages.info(request, _("This file is being imported."))
     else:
-        _run_import_in_background(record, request.user)
+        # A file already queued or being read is not queued twice (the job's lock).
+        _job, created = import_file_enqueue(import_file=record, by=request.user)
+        if not created:
+            messages.info(request, _("This file is being imported."))
     return redirect("intake:import", pk=record.pk)
 
 

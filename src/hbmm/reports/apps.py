@@ -1,8 +1,16 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from hbmm.jobs.registry import JobKind, register_kind
+
 
 class ReportsConfig(AppConfig):
     name = "hbmm.reports"
     label = "reports"
     verbose_name = _("Reports")
+
+    def ready(self):
+        # After app loading: the tasks module imports models.
+        from hbmm.reports.tasks import sitrep_describe  # noqa: PLC0415
+
+        register_kind(JobKind("sitrep_pdf", _("PDF situation report"), describe=sitrep_describe))

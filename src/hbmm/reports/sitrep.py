@@ -91,12 +91,17 @@ def sitrep_context(
     }
 
 
-def render(ctx: Context, *, fmt: str, lang: str) -> bytes:
-    """The report for `ctx` in `fmt` (pdf, html or md) and language `lang` (en, fr)."""
+def check_options(*, fmt: str, lang: str) -> None:
+    """ValueError naming the parameter when `fmt` or `lang` is not one the report has."""
     if fmt not in FORMATS:
         raise ValueError(f"format: '{fmt}' is not one of {', '.join(FORMATS)}")
     if lang not in dict(settings.LANGUAGES):
         raise ValueError(f"lang: '{lang}' is not one of {', '.join(dict(settings.LANGUAGES))}")
+
+
+def render(ctx: Context, *, fmt: str, lang: str) -> bytes:
+    """The report for `ctx` in `fmt` (pdf, html or md) and language `lang` (en, fr)."""
+    check_options(fmt=fmt, lang=lang)
     with override(lang):
         if fmt == "md":
             context = sitrep_context(ctx, graphics=False)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from hbmm.reports.drilldowns import (
 from hbmm.reports.figures import format_date, format_number
 from hbmm.reports.registry import Context, build_sections, latest_data_date
 from hbmm.reports.scope import areas_for, narrowed_user
+from hbmm.reports.tasks import sitrep_pdf_enqueue
 
 VIEW_PERMISSION = "reports.view_situation"
 EXPORT_PERMISSION = "reports.export_figures"
@@ -200,7 +201,9 @@ def report(request):
     fmt = request.GET.get("format") or "pdf"
     lang = request.GET.get("lang") or ("en" if (get_language() or "fr").startswith("en") else "fr")
     try:
-        body = sitrep.render(ctx, fmt=fmt, lang=lang)
+        sitrep.check_options(fmt=fmt, lang=lang)
+        # A PDF is rendered by a worker: the job's page shows its progress, then the file.
+        body = None if fmt == "pdf" else sitrep.render(ctx, fmt=fmt, lang=lang)
     except ValueError as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     audit_log(
@@ -215,6 +218,9 @@ def report(request):
         },
         request=request,
     )
+    if fmt == "pdf":
+        job, _created = sitrep_pdf_enqueue(ctx=ctx, lang=lang, by=request.user)
+        return redirect("jobs:detail", pk=job.pk)
     response = HttpResponse(body, content_type=sitrep.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{sitrep.filename(ctx, fmt, lang)}"'
     return response

@@ -4,13 +4,11 @@ the audit trail; forbidden workflow transitions raise WorkflowError with a clear
 """
 
 import datetime as dt
-import logging
 import uuid
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -41,9 +39,8 @@ from hbmm.health.screening.models import (
     Sex,
     Symptom,
 )
+from hbmm.health.screening.tasks import alert_emails_enqueue
 from hbmm.places.models import AdminArea, Site, SiteKind
-
-log = logging.getLogger(__name__)
 
 POINT_KINDS = (
     SiteKind.BORDER_CROSSING_POINT,
@@ -529,7 +526,7 @@ def _notable_record(created, ids, recipients, *, by, notify: bool) -> None:
             alerts.append((screening, recipients[screening.point_id]))
     if events:
         audit_log_many(events)
-    _alerts_send(alerts)
+    _alerts_send(alerts, by=by)
 
 
 def id_ranges(ids: Iterable[int]) -> list[list[int]]:
@@ -812,29 +809,27 @@ def screening_alert_send(screening: Screening) -> int:
     return len(recipients)
 
 
-def _alerts_send(alerts: list[tuple[Screening, list[User]]]) -> None:
-    """Write each screening's alert to its recipients, in their language, now; send them
-    after the transaction commits (nothing leaves for a record that is rolled back)."""
-    messages = []
+def _alerts_send(alerts: list[tuple[Screening, list[User]]], *, by: User | None = None) -> None:
+    """Write each screening's alert to its recipients, in their language, now; a worker
+    sends them once the transaction commits (nothing leaves for a record that is rolled
+    back; see screening/tasks.py)."""
+    messages, references = [], []
     for screening, recipients in alerts:
         by_language: dict[str, list[str]] = {}
         for user in recipients:
             by_language.setdefault(user.language or "fr", []).append(user.email)
         for language, addresses in sorted(by_language.items()):
             subject, body = _alert_message(screening, language)
-            message = EmailMessage(subject=subject, body=body, to=sorted(addresses))
-            messages.append((screening.pk, message))
+            messages.append({"subject": subject, "body": body, "to": sorted(addresses)})
+        if by_language:
+            references.append(screening.reference)
     if not messages:
         return
 
-    def send():
-        for pk, message in messages:
-            try:
-                message.send()
-            except OSError:  # the record is kept; the failure is logged for the operators
-                log.exception("alert e-mail for screening %s failed", pk)
+    def enqueue():
+        alert_emails_enqueue(messages=messages, references=references, by=by)
 
-    transaction.on_commit(send)
+    transaction.on_commit(enqueue)
 
 
 def _notify_now(screening: Screening, *, by) -> None:

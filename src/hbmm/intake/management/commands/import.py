@@ -12,6 +12,8 @@ from hbmm.intake.mappers import registered_mappers
 from hbmm.intake.models import ImportFile
 from hbmm.intake.selectors import import_file_rows, import_files_interrupted
 from hbmm.intake.services import import_file_run, import_file_store
+from hbmm.intake.tasks import import_target
+from hbmm.jobs.selectors import job_active_for
 
 
 class Command(BaseCommand):
@@ -19,8 +21,9 @@ class Command(BaseCommand):
         "Import a CSV or XLSX file of KIND (a form id: flow_count, ...). Each row is kept as "
         "received and mapped like any submission; rows that fail validation are quarantined "
         "and listed with their reasons. Importing the same file again adds nothing. "
-        "--resume runs again every import that stopped half-way (server restarted, process "
-        "killed): rows already stored are skipped."
+        "--resume runs again, in this process, every import that stopped half-way (process "
+        "killed) and that no background job holds (a web import whose worker died is run "
+        "again by the workers): rows already stored are skipped."
     )
 
     def add_arguments(self, parser):
@@ -66,6 +69,10 @@ class Command(BaseCommand):
             if not records:
                 self.stdout.write("no interrupted import")
             for record in records:
+                job = job_active_for(target=import_target(record.pk))
+                if job is not None:  # a worker will read it (or is reading it)
+                    self.stdout.write(f"{record.original_name}: skipped: job #{job.pk} holds it")
+                    continue
                 self._run(record, batch_size=batch_size, quiet=no_progress, max_report=max_report)
             return
         if not (kind and file):

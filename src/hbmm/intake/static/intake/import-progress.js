@@ -1,7 +1,8 @@
-// Polls the import's progress while it runs, then reloads the page for the row report.
+// Polls the import's progress (its background job's, while one is queued or running), then
+// reloads the page for the row report.
 (function () {
   var box = document.getElementById("progress");
-  if (!box || ["done", "failed", "interrupted"].indexOf(box.dataset.status) >= 0) return;
+  if (!box || ["done", "failed", "interrupted", "succeeded"].indexOf(box.dataset.status) >= 0) return;
   var fmt = new Intl.NumberFormat(document.documentElement.lang || "fr");
   function set(id, value) {
     var el = document.getElementById(id);
@@ -14,7 +15,8 @@
         document.getElementById("status").textContent = p.status_label;
         ["rows_read", "rows_total", "rows_accepted", "rows_quarantined", "rows_duplicate"].forEach(function (k) { set(k, p[k]); });
         if (p.percent !== null) document.getElementById("bar").value = p.percent;
-        if (p.status === "done" || p.status === "failed" || p.interrupted) { window.location.reload(); return; }
+        var jobEnded = p.job && (p.job.status === "succeeded" || p.job.status === "failed");
+        if (p.status === "done" || p.status === "failed" || p.interrupted || jobEnded) { window.location.reload(); return; }
         setTimeout(poll, 1500);
       })
       .catch(function () { setTimeout(poll, 5000); });
