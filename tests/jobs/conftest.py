@@ -50,6 +50,10 @@ class WorkerProcess:
             **{k: v for k, v in os.environ.items() if k != "REDIS_URL"},
             "DATABASE_URL": _database_url(),
             "SECRET_KEY": settings.SECRET_KEY,
+            # The test process's keys: the worker reads what the tests wrote (and a key from a
+            # generated file is refused when the database is a server, hbmm.E001/E002).
+            "FIELD_ENCRYPTION_KEY": settings.FIELD_ENCRYPTION_KEY,
+            "PSEUDONYM_KEY": settings.PSEUDONYM_KEY,
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "HBMM_VAR_DIR": str(tmp_path / "var"),
             "HBMM_JOBS_HEARTBEAT_SECONDS": "1",
