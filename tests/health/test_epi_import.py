@@ -9,7 +9,7 @@ import pytest
 
 from hbmm.health import reference
 from hbmm.health.models import EpiSource, EpiValue
-from hbmm.health.selectors import epi_figures, epi_neighbours, epi_series
+from hbmm.health.epi.selectors import epi_figures, epi_neighbours, epi_series
 from hbmm.intake.models import ImportFile, Submission
 from hbmm.intake.services import file_import, submission_receive, submissions_process
 from hbmm.places.models import AdminArea
@@ -129,7 +129,7 @@ def test_daily_bulletin_entry_and_regional_series(national, make_user):
     kayes_officer = make_user("surveillance_officer", areas=["ML01"])
     # a regional officer sees the national series (published) but not Bamako's
     assert epi_figures(user=kayes_officer, as_of=MAY_15).confirmed.value == 806
-    from hbmm.health.selectors import epi_regions
+    from hbmm.health.epi.selectors import epi_regions
 
     assert [a.pcode for a in epi_regions(user=national)] == ["ML09"]
     assert epi_regions(user=kayes_officer) == []

@@ -7,7 +7,7 @@ import pytest
 from django.utils import translation
 
 from hbmm.health.models import CapacityAssessment
-from hbmm.health.selectors import (
+from hbmm.health.poe.selectors import (
     capacity_change,
     capacity_figures,
     capacity_gaps,

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from hbmm.health import demo
 from hbmm.health.models import CapacityAssessment, PoeStatus
-from hbmm.health.selectors import (
+from hbmm.health.poe.selectors import (
     capacity_change,
     capacity_figures,
     capacity_plan_figures,

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from hbmm.health.models import PoeStatus
-from hbmm.health.selectors import (
+from hbmm.health.poe.selectors import (
     poe_status_as_of,
     poe_status_geojson,
     poe_status_history,

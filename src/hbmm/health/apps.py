@@ -8,37 +8,16 @@ class HealthConfig(AppConfig):
     verbose_name = _("Health")
 
     def ready(self):
-        from hbmm.health.intake_mappers import register_all
-        from hbmm.web.nav import NavItem, register
-
-        register_all()
-        register(
-            NavItem(
-                label=_("Epidemiology"),
-                url_name="health:epi",
-                permission="health.view_epivalue",
-                order=40,
-            )
-        )
-        register(
-            NavItem(
-                label=_("PoE capacity"),
-                url_name="health:capacity",
-                permission="health.view_capacityassessment",
-                order=41,
-            )
-        )
-        register(
-            NavItem(
-                label=_("PoE status"),
-                url_name="health:status",
-                permission="health.view_poestatus",
-                order=42,
-            )
-        )
-
+        # Imported here, not at the top: these modules import models, which Django allows only
+        # once the app registry is ready.
         from hbmm.health.ebs.setup import ready as ebs_ready
+        from hbmm.health.epi.setup import ready as epi_ready
+        from hbmm.health.intake_mappers import register_all
+        from hbmm.health.poe.setup import ready as poe_ready
         from hbmm.health.screening.setup import ready as screening_ready
 
+        register_all()
+        epi_ready()
+        poe_ready()
         screening_ready()
         ebs_ready()

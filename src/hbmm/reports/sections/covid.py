@@ -8,7 +8,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hbmm.health.selectors import epi_figures, epi_regions, epi_series, epi_values
+from hbmm.health.epi.selectors import epi_figures, epi_regions, epi_series, epi_values
 from hbmm.reports.charts import PALETTE, ROWS, chart_spec
 from hbmm.reports.drilldowns import Column, DrilldownSpec, register_drilldown
 from hbmm.reports.figures import Drilldown, Figure, format_date

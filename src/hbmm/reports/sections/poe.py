@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hbmm.health.selectors import (
+from hbmm.health.poe.selectors import (
     CAPACITY_ITEM_FIELDS,
     ITEM_LABELS,
     PLAN_FIGURES,

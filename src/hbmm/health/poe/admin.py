@@ -1,22 +1,9 @@
-"""Administration of the health app's records (epidemiological series, capacity, status).
-
-Records normally arrive through the intake pipeline; the admin is for inspection and rare
-repairs, so the link to the submission is read-only."""
+"""Administration of the point-of-entry records (inspection and rare repairs: records arrive
+through the intake pipeline, so the link to the submission is read-only)."""
 
 from django.contrib import admin
 
-from hbmm.health.models import CAPACITY_ITEM_FIELDS, CapacityAssessment, EpiValue, PoeStatus
-
-
-@admin.register(EpiValue)
-class EpiValueAdmin(admin.ModelAdmin):
-    list_display = ["day", "area", "metric", "value", "source", "submission"]
-    list_filter = ["source", "metric", "area__level"]
-    date_hierarchy = "day"
-    search_fields = ["area__pcode", "area__name_fr", "area__name_en"]
-    raw_id_fields = ["area"]
-    readonly_fields = ["submission", "recorded_at"]
-    list_select_related = ["area", "submission"]
+from hbmm.health.poe.models import CAPACITY_ITEM_FIELDS, CapacityAssessment, PoeStatus
 
 
 @admin.register(CapacityAssessment)

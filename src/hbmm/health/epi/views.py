@@ -1,0 +1,144 @@
+"""Pages of the epidemiological series: the situation as of a date with the epidemic curve,
+the reported values, series imports and the daily bulletin form."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hbmm.accounts.scope import restrict_to_scope
+from hbmm.health.epi import selectors
+from hbmm.health.epi.charts import epi_curve_spec
+from hbmm.health.epi.models import EpiSource
+from hbmm.health.forms import BulletinForm, EpiImportForm, submit_through_pipeline
+from hbmm.health.params import BadParameter
+from hbmm.health.params import bad_request as _bad
+from hbmm.health.params import date_param as _date_param
+from hbmm.places.models import AdminArea
+
+
+def _epi_area(request) -> AdminArea:
+    code = request.GET.get("area") or settings.HBMM_COUNTRY_ISO3
+    if code == settings.HBMM_COUNTRY_ISO3:
+        return selectors.epi_national_area()
+    for area in selectors.epi_regions(user=request.user):
+        if area.pcode == code:
+            return area
+    raise Http404
+
+
+@login_required
+@permission_required("health.view_epivalue", raise_exception=True)
+def epi(request):
+    area = _epi_area(request)
+    source = request.GET.get("source") or None
+    if source and source not in EpiSource.values:
+        return _bad(_("Unknown source."))
+    try:
+        as_of = _date_param(request, "as_of", None)
+    except BadParameter as exc:
+        return _bad(exc)
+    series = selectors.epi_series(user=request.user, area=area, source=source)
+    if as_of is None:
+        as_of = series.days[-1].day if series.days else timezone.now().date()
+    figures = selectors.epi_figures(user=request.user, as_of=as_of, area=area, source=source)
+    shown = [d for d in series.days if d.day <= as_of]
+    context = {
+        "area": area,
+        "as_of": as_of,
+        "figures": figures,
+        "headline": [figures.confirmed, figures.recovered, figures.deaths],
+        "days": list(reversed(shown)),
+        "sources": [
+            (s, EpiSource(s).label) for s in selectors.epi_sources(user=request.user, area=area)
+        ],
+        "source": figures.source,
+        "regions": selectors.epi_regions(user=request.user),
+        "neighbours": selectors.epi_neighbours(user=request.user, as_of=as_of)
+        if area.level == 0
+        else [],
+        "national_code": settings.HBMM_COUNTRY_ISO3,
+        "curve_spec": epi_curve_spec(
+            type(series)(area=series.area, source=series.source, days=shown, corrections=[]),
+            title=_("New confirmed cases per day and 7-day average"),
+        ),
+    }
+    return render(request, "health/epi/situation.html", context)
+
+
+@login_required
+@permission_required("health.view_epivalue", raise_exception=True)
+def epi_curve(request):
+    """The epidemic curve's Vega-Lite specification (JSON), for pages and reports."""
+    area = _epi_area(request)
+    try:
+        end = _date_param(request, "as_of", None)
+    except BadParameter as exc:
+        return _bad(exc)
+    series = selectors.epi_series(user=request.user, area=area, end=end)
+    return JsonResponse(epi_curve_spec(series))
+
+
+@login_required
+@permission_required("health.add_epivalue", raise_exception=True)
+def epi_import(request):
+    from hbmm.intake.services import import_file_run, import_file_store
+
+    form = EpiImportForm(request.POST or None, request.FILES or None)
+    record = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            # Stored with its options, so a run again from the import page reads it the same way.
+            record = import_file_store(
+                kind=form.cleaned_data["kind"],
+                source=upload,
+                original_name=upload.name,
+                uploaded_by=request.user,
+                options={"neighbours": form.cleaned_data["neighbours"]},
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            record = import_file_run(import_file=record)
+    return render(request, "health/epi/import.html", {"form": form, "record": record})
+
+
+@login_required
+@permission_required("health.add_epivalue", raise_exception=True)
+def epi_bulletin(request):
+    areas = [selectors.epi_national_area()] + list(
+        restrict_to_scope(
+            AdminArea.objects.filter(level=1, country_iso3=settings.HBMM_COUNTRY_ISO3), request.user
+        )
+    )
+    form = BulletinForm(request.POST or None, areas=areas)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and submit_through_pipeline(form, form_id="epi_bulletin", user=request.user)
+    ):
+        messages.success(request, _("The bulletin was recorded."))
+        return redirect("health:epi")
+    return render(
+        request,
+        "health/form.html",
+        {"form": form, "title": _("Daily epidemiological bulletin")},
+    )
+
+
+@login_required
+@permission_required("health.view_epivalue", raise_exception=True)
+def epi_values(request):
+    values = (
+        selectors.epi_values(user=request.user)
+        .select_related("area", "submission")
+        .order_by("-day", "area__pcode", "source", "metric")
+    )
+    page = Paginator(values, 100).get_page(request.GET.get("page"))
+    return render(request, "health/epi/values.html", {"page": page})

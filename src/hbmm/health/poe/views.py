@@ -1,0 +1,215 @@
+"""Pages of the points of entry: capacity figures and trend, the gap list, assessments, the
+operational status as of a date (page, map layer, history) and the web forms."""
+
+import csv
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hbmm.accounts.models import AuditEvent
+from hbmm.accounts.scope import get_in_scope_or_404
+from hbmm.accounts.services import audit_log
+from hbmm.health.forms import CapacityForm, StatusForm, submit_through_pipeline
+from hbmm.health.params import BadParameter
+from hbmm.health.params import bad_request as _bad
+from hbmm.health.params import date_param as _date_param
+from hbmm.health.poe import selectors
+from hbmm.health.poe.charts import capacity_trend_spec
+from hbmm.health.poe.models import CAPACITY_ITEMS, PointType
+
+
+def _week(request) -> tuple[dt.date, dt.date, list]:
+    weeks = selectors.capacity_weeks(user=request.user)
+    day = _date_param(request, "week", weeks[-1][0] if weeks else timezone.now().date())
+    start, end = selectors.iso_week_bounds(day)
+    return start, end, weeks
+
+
+@login_required
+@permission_required("health.view_capacityassessment", raise_exception=True)
+def capacity(request):
+    try:
+        start, end, weeks = _week(request)
+    except BadParameter as exc:
+        return _bad(exc)
+    user = request.user
+    figures = selectors.capacity_figures(user=user, round_start=start, round_end=end)
+    trend = selectors.capacity_trend(user=user)
+    context = {
+        "start": start,
+        "end": end,
+        "weeks": weeks,
+        "figures": figures,
+        "plan": selectors.capacity_plan_figures(user=user, round_start=start, round_end=end),
+        "change": selectors.capacity_change(user=user, week_of=start),
+        "trend": trend,
+        "trend_spec": capacity_trend_spec(
+            trend, title=_("Share of points without each item, week by week")
+        ),
+        "items": CAPACITY_ITEMS,
+        "by_type": [
+            (PointType(t).label, figures.by_type[t], figures.points_by_type[t])
+            for t in figures.by_type
+        ],
+    }
+    return render(request, "health/poe/capacity.html", context)
+
+
+GAP_COLUMNS = ["site", "type", "region", "item", "date"]
+
+
+@login_required
+@permission_required("health.view_capacityassessment", raise_exception=True)
+def capacity_gaps(request):
+    try:
+        start, end, weeks = _week(request)
+    except BadParameter as exc:
+        return _bad(exc)
+    order = request.GET.get("order", "site")
+    if order.lstrip("-") not in GAP_COLUMNS:
+        return _bad(_("Unknown sort order."))
+    item = request.GET.get("item", "")
+    if item and item not in dict(CAPACITY_ITEMS):
+        return _bad(_("Unknown item."))
+    gaps = selectors.capacity_gaps(
+        user=request.user, round_start=start, round_end=end, order=order, item=item
+    )
+    if request.GET.get("format") == "csv":
+        audit_log(
+            action=AuditEvent.Action.EXPORT,
+            actor=request.user,
+            target="health.capacity_gaps",
+            details={"week": start.isoformat(), "rows": len(gaps), "item": item},
+            request=request,
+        )
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="poe-gaps-{start}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                "site_code",
+                "site_name",
+                "point_type",
+                "region_pcode",
+                "region",
+                "item",
+                "item_label",
+                "answer",
+                "assessed_on",
+            ]
+        )
+        for gap in gaps:
+            writer.writerow(
+                [
+                    gap.site.code,
+                    gap.site.name,
+                    gap.point_type,
+                    gap.region.pcode,
+                    gap.region.name,
+                    gap.item,
+                    gap.item_label,
+                    "no",
+                    gap.assessed_on.isoformat(),
+                ]
+            )
+        return response
+    return render(
+        request,
+        "health/poe/gaps.html",
+        {
+            "gaps": gaps,
+            "start": start,
+            "end": end,
+            "weeks": weeks,
+            "order": order,
+            "item": item,
+            "items": CAPACITY_ITEMS,
+            "columns": GAP_COLUMNS,
+        },
+    )
+
+
+@login_required
+@permission_required("health.view_capacityassessment", raise_exception=True)
+def capacity_list(request):
+    records = selectors.capacity_assessments(user=request.user).order_by(
+        "-assessed_on", "site__code"
+    )
+    page = Paginator(records, 50).get_page(request.GET.get("page"))
+    return render(request, "health/poe/assessments.html", {"page": page, "items": CAPACITY_ITEMS})
+
+
+@login_required
+@permission_required("health.add_capacityassessment", raise_exception=True)
+def capacity_new(request):
+    form = CapacityForm(request.POST or None, sites=selectors.poe_sites(user=request.user))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and submit_through_pipeline(form, form_id="poe_capacity", user=request.user)
+    ):
+        messages.success(request, _("The assessment was recorded."))
+        return redirect("health:capacity_list")
+    return render(request, "health/form.html", {"form": form, "title": _("Capacity assessment")})
+
+
+# --- Status ---------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("health.view_poestatus", raise_exception=True)
+def status(request):
+    try:
+        day = _date_param(request, "day", timezone.now().date())
+    except BadParameter as exc:
+        return _bad(exc)
+    rows = selectors.poe_status_as_of(user=request.user, day=day)
+    return render(
+        request,
+        "health/poe/status.html",
+        {
+            "rows": rows,
+            "day": day,
+            "summary": selectors.poe_status_summary(user=request.user, day=day),
+        },
+    )
+
+
+@login_required
+@permission_required("health.view_poestatus", raise_exception=True)
+def status_history(request, code: str):
+    site = get_in_scope_or_404(selectors.poe_sites(user=request.user), request.user, code=code)
+    history = selectors.poe_status_history(user=request.user, site=site)
+    return render(request, "health/poe/status_history.html", {"site": site, "history": history})
+
+
+@login_required
+@permission_required("health.view_poestatus", raise_exception=True)
+def status_geojson(request):
+    try:
+        day = _date_param(request, "day", timezone.now().date())
+    except BadParameter as exc:
+        return _bad(exc)
+    response = JsonResponse(selectors.poe_status_geojson(user=request.user, day=day))
+    response["Content-Type"] = "application/geo+json"
+    return response
+
+
+@login_required
+@permission_required("health.add_poestatus", raise_exception=True)
+def status_new(request):
+    form = StatusForm(request.POST or None, sites=selectors.poe_sites(user=request.user))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and submit_through_pipeline(form, form_id="poe_status", user=request.user)
+    ):
+        messages.success(request, _("The status was recorded."))
+        return redirect("health:status")
+    return render(request, "health/form.html", {"form": form, "title": _("Point-of-entry status")})
