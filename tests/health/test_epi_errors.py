@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from hbmm.health.models import EpiValue
 from hbmm.health.epi.selectors import epi_figures, epi_series
+from hbmm.health.models import EpiValue
 from hbmm.intake.models import Submission
 from hbmm.intake.services import file_import
 from tests.health.epi_helpers import long_file, real_rows, wide_file

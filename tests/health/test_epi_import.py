@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from hbmm.health import reference
-from hbmm.health.models import EpiSource, EpiValue
 from hbmm.health.epi.selectors import epi_figures, epi_neighbours, epi_series
+from hbmm.health.models import EpiSource, EpiValue
 from hbmm.intake.models import ImportFile, Submission
 from hbmm.intake.services import file_import, submission_receive, submissions_process
 from hbmm.places.models import AdminArea
