@@ -39,6 +39,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     from hbmm.accounts.models import User
+    from hbmm.accounts.scope import user_scope
     from hbmm.accounts.services import roles_sync, user_scope_set
     from hbmm.mobility import selectors
     from hbmm.mobility.models import FlowCount
@@ -103,20 +104,24 @@ def main() -> None:
 
     figures = {
         "flow_monthly_average (April 2020)": lambda u: selectors.flow_monthly_average(
-            user=u, month=dt.date(2020, 4, 1)
+            scope=user_scope(u), month=dt.date(2020, 4, 1)
         ),
-        "flow_until_border_closure": lambda u: selectors.flow_until_border_closure(user=u),
-        "stranded_after_border_closure": lambda u: selectors.stranded_after_border_closure(user=u),
-        "idps_current": lambda u: selectors.idps_current(user=u, as_of=end),
-        "mrrc_occupancy": lambda u: selectors.mrrc_occupancy(user=u, on=end),
+        "flow_until_border_closure": lambda u: selectors.flow_until_border_closure(
+            scope=user_scope(u)
+        ),
+        "stranded_after_border_closure": lambda u: selectors.stranded_after_border_closure(
+            scope=user_scope(u)
+        ),
+        "idps_current": lambda u: selectors.idps_current(scope=user_scope(u), as_of=end),
+        "mrrc_occupancy": lambda u: selectors.mrrc_occupancy(scope=user_scope(u), on=end),
         "flow_by_point (whole span)": lambda u: selectors.flow_by_point(
-            user=u, start=start, end=end
+            scope=user_scope(u), start=start, end=end
         ),
         "flow_breakdown nationality (whole span)": lambda u: selectors.flow_breakdown(
-            user=u, start=start, end=end, by="nationality"
+            scope=user_scope(u), start=start, end=end, by="nationality"
         ),
         "flow_daily_series (one year)": lambda u: selectors.flow_daily_series(
-            user=u, start=end - dt.timedelta(days=365), end=end
+            scope=user_scope(u), start=end - dt.timedelta(days=365), end=end
         ),
     }
     print(f"{expected:,} flow counts, {len(sites)} points, {args.years} years")

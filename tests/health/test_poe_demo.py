@@ -6,6 +6,7 @@ import io
 import pytest
 from django.utils import translation
 
+from hbmm.accounts.scope import user_scope
 from hbmm.health import demo
 from hbmm.health.models import CapacityAssessment, PoeStatus
 from hbmm.health.poe.selectors import (
@@ -29,10 +30,12 @@ def test_demo_reproduces_the_plan(make_user):
         Submission.objects.filter(status="quarantined").values_list("row_number", "errors")
     )
     assert set(ImportFile.objects.values_list("is_demo", flat=True)) == {True}
-    round_1 = capacity_figures(user=user, round_start=ROUND_1[0], round_end=ROUND_1[1])
+    round_1 = capacity_figures(scope=user_scope(user), round_start=ROUND_1[0], round_end=ROUND_1[1])
     assert len(round_1.assessments) == 35
     assert round_1.points_by_type == {"bcp": 13, "itp": 6, "cordon": 16}
-    plan = capacity_plan_figures(user=user, round_start=ROUND_1[0], round_end=ROUND_1[1])
+    plan = capacity_plan_figures(
+        scope=user_scope(user), round_start=ROUND_1[0], round_end=ROUND_1[1]
+    )
     shares = [
         (p.figure.item, p.figure.share.n, p.figure.share.total, p.figure.share.pct) for p in plan
     ]
@@ -46,18 +49,20 @@ def test_demo_reproduces_the_plan(make_user):
     with translation.override("en"):
         assert str(plan[0].figure.share) == "6 of 15 (40 %)"
     # later rounds improve: fewer points without an isolation space in late May than in round 1
-    trend = capacity_trend(user=user)
+    trend = capacity_trend(scope=user_scope(user))
     assert len(trend) == 1 + demo.WEEKLY_ROUNDS
     isolation = [figures[3].share.pct for _s, _e, figures in trend]
     assert isolation[-1] < isolation[0]
-    change = capacity_change(user=user, week_of=dt.date(2020, 4, 8))
+    change = capacity_change(scope=user_scope(user), week_of=dt.date(2020, 4, 8))
     assert all(c.previous is not None for c in change)
     # the border closure is in the status history
     before = {
-        r.site.code: r.status_code for r in poe_status_as_of(user=user, day=dt.date(2020, 3, 15))
+        r.site.code: r.status_code
+        for r in poe_status_as_of(scope=user_scope(user), day=dt.date(2020, 3, 15))
     }
     after = {
-        r.site.code: r.status_code for r in poe_status_as_of(user=user, day=dt.date(2020, 3, 25))
+        r.site.code: r.status_code
+        for r in poe_status_as_of(scope=user_scope(user), day=dt.date(2020, 3, 25))
     }
     assert before["BCP-KOUREMALE"] == "fully_operational"
     assert after["BCP-KOUREMALE"] == "partially_operational"

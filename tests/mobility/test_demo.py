@@ -7,6 +7,7 @@ import io
 import pytest
 from django.db.models import Max, Min
 
+from hbmm.accounts.scope import user_scope
 from hbmm.intake.models import ImportFile, Submission
 from hbmm.mobility import demo, selectors
 from hbmm.mobility.models import FlowCount
@@ -49,23 +50,23 @@ def test_demo_reproduces_the_plans_figures(reference, make_user, settings, tmp_p
     assert not FlowCount.objects.filter(submission__is_demo=False).exists()
     user = make_user("viewer", areas=["MLI"])
 
-    april = selectors.flow_monthly_average(user=user, month=D(2020, 4, 1))
+    april = selectors.flow_monthly_average(scope=user_scope(user), month=D(2020, 4, 1))
     assert april.value == 347
     assert april.parts["change_percent"] == -7
 
     assert selectors.border_closure_date() == demo.CLOSURE
-    closure = selectors.flow_until_border_closure(user=user)
+    closure = selectors.flow_until_border_closure(scope=user_scope(user))
     assert closure.parts["start"] == D(2016, 6, 1)
     assert closure.value == 262_103
     assert (closure.parts["incoming"], closure.parts["outgoing"]) == (92_833, 169_270)
     assert closure.parts["average_per_day"] == 344
 
-    assert selectors.stranded_after_border_closure(user=user).value == 180
+    assert selectors.stranded_after_border_closure(scope=user_scope(user)).value == 180
 
-    idps = selectors.idps_current(user=user, as_of=D(2020, 5, 15))
+    idps = selectors.idps_current(scope=user_scope(user), as_of=D(2020, 5, 15))
     assert (idps.value, idps.as_of) == (239_484, D(2020, 3, 31))
 
-    mrrc = selectors.mrrc_occupancy(user=user, on=D(2020, 5, 15))
+    mrrc = selectors.mrrc_occupancy(scope=user_scope(user), on=D(2020, 5, 15))
     assert (mrrc.value, mrrc.parts["women"], mrrc.parts["children"]) == (203, 41, 23)
 
     # The five key border posts and more points, from June 2016 to May 2020, with gaps.
@@ -77,7 +78,7 @@ def test_demo_reproduces_the_plans_figures(reference, make_user, settings, tmp_p
     assert closure.parts["days_observed"] < closure.parts["days_in_period"]
 
     # The same figures, by name, as the situation overview of 15 May 2020 reads them.
-    overview = selectors.situation_overview(user=user, as_of=D(2020, 5, 15))
+    overview = selectors.situation_overview(scope=user_scope(user), as_of=D(2020, 5, 15))
     assert {name: figure.value for name, figure in overview.items()} == {
         "flow_monthly_average": 347,
         "flow_until_border_closure": 262_103,
@@ -86,7 +87,7 @@ def test_demo_reproduces_the_plans_figures(reference, make_user, settings, tmp_p
         "mrrc_occupancy": 203,
     }
     assert overview["flow_monthly_average"].parts["change_percent"] == -7
-    before = selectors.situation_overview(user=user, as_of=D(2020, 3, 1))
+    before = selectors.situation_overview(scope=user_scope(user), as_of=D(2020, 3, 1))
     assert before["flow_until_border_closure"] is None and before["idps_current"].value < 239_484
 
     # Idempotent: a second run imports nothing.

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from hbmm.reports import sitrep
 from hbmm.reports.registry import Context
-from hbmm.reports.scope import system_reader
+from hbmm.reports.sitrep import system_reader
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,7 @@ def demo_data(django_db_setup, django_db_blocker):
 
 
 def report(as_of: date, lang: str, fmt: str = "md"):
-    ctx = Context(user=system_reader(), as_of=as_of)
+    ctx = Context.of(system_reader(), as_of=as_of)
     body = sitrep.render(ctx, fmt=fmt, lang=lang)
     return body if fmt == "pdf" else body.decode()
 

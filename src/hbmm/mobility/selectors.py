@@ -113,7 +113,7 @@ def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
 
 def flow_counts(
     *,
-    user,
+    scope,
     start: dt.date | None = None,
     end: dt.date | None = None,
     area: AdminArea | None = None,
@@ -123,11 +123,11 @@ def flow_counts(
     transport: str | None = None,
     reason: str | None = None,
 ) -> QuerySet:
-    """Flow counts the user may see, filtered; `start`/`end` are inclusive observation dates.
+    """Flow counts in the reader's scope, filtered; `start`/`end` are inclusive observation dates.
 
     `reason` matches the main reason or a reason counted in `reason_counts`; the empty
     string for `nationality`/`transport`/`reason` is "-" (not recorded)."""
-    qs = restrict_to_scope(FlowCount.objects.all(), user)
+    qs = restrict_to_scope(FlowCount.objects.all(), scope)
     if start:
         qs = qs.filter(observation_date__gte=start)
     if end:
@@ -158,13 +158,13 @@ def flow_counts(
 
 def stranded_records(
     *,
-    user,
+    scope,
     start: dt.date | None = None,
     end: dt.date | None = None,
     area: AdminArea | None = None,
     site: Site | None = None,
 ) -> QuerySet:
-    qs = restrict_to_scope(StrandedMigrants.objects.all(), user)
+    qs = restrict_to_scope(StrandedMigrants.objects.all(), scope)
     if start:
         qs = qs.filter(date__gte=start)
     if end:
@@ -178,7 +178,7 @@ def stranded_records(
 
 def mrrc_records(
     *,
-    user,
+    scope,
     on: dt.date | None = None,
     area: AdminArea | None = None,
     site: Site | None = None,
@@ -186,7 +186,7 @@ def mrrc_records(
 ) -> QuerySet:
     """MRRC occupancy reports; with `on`, each centre's latest report dated on or before `on`
     and not older than `max_age_days` days (a centre without such a report is not counted)."""
-    qs = restrict_to_scope(MrrcOccupancy.objects.all(), user)
+    qs = restrict_to_scope(MrrcOccupancy.objects.all(), scope)
     if area is not None:
         qs = qs.filter(site__area__path__startswith=area.path)
     if site is not None:
@@ -205,14 +205,14 @@ def mrrc_records(
 
 def displacement_records(
     *,
-    user,
+    scope,
     round_number: int | None = None,
     current_on: dt.date | None = None,
     area: AdminArea | None = None,
 ) -> QuerySet:
     """IDP figures; with `current_on`, only each area's rows of its latest round reported on or
     before that date (the current figures)."""
-    qs = restrict_to_scope(DisplacementFigure.objects.all(), user)
+    qs = restrict_to_scope(DisplacementFigure.objects.all(), scope)
     if area is not None:
         qs = qs.filter(area__path__startswith=area.path)
     if round_number is not None:
@@ -234,13 +234,13 @@ def displacement_records(
 
 def mobility_events(
     *,
-    user,
+    scope,
     start: dt.date | None = None,
     end: dt.date | None = None,
     area: AdminArea | None = None,
     event_type: str | None = None,
 ) -> QuerySet:
-    qs = restrict_to_scope(MobilityEvent.objects.all(), user)
+    qs = restrict_to_scope(MobilityEvent.objects.all(), scope)
     if start:
         qs = qs.filter(event_date__gte=start)
     if end:
@@ -272,10 +272,10 @@ def _flow_totals(qs: QuerySet) -> dict:
     return row
 
 
-def flow_monthly_average(*, user, month: dt.date, area: AdminArea | None = None) -> Figure:
+def flow_monthly_average(*, scope, month: dt.date, area: AdminArea | None = None) -> Figure:
     """Average individuals observed per day at flow monitoring points in a month.
 
-    value = (individuals counted at the flow monitoring points in the user's scope, all
+    value = (individuals counted at the flow monitoring points in the reader's scope, all
     directions, with an observation date in the month) / (days of that month with at least one
     flow count at any of those points), rounded half up; None when no day was observed.
     parts: total, days_observed, days_in_month, average (exact), previous_average (same
@@ -284,11 +284,11 @@ def flow_monthly_average(*, user, month: dt.date, area: AdminArea | None = None)
     up (None without a previous average). as_of: the last day of the month.
     """
     first, last = month_bounds(month)
-    qs = flow_counts(user=user, start=first, end=last, area=area)
+    qs = flow_counts(scope=scope, start=first, end=last, area=area)
     totals = _flow_totals(qs)
     average = _ratio(totals["individuals"], totals["days"])
     prev_first, prev_last = month_bounds(first - dt.timedelta(days=1))
-    prev = _flow_totals(flow_counts(user=user, start=prev_first, end=prev_last, area=area))
+    prev = _flow_totals(flow_counts(scope=scope, start=prev_first, end=prev_last, area=area))
     previous_average = _ratio(prev["individuals"], prev["days"])
     change = None
     if average is not None and previous_average:
@@ -321,7 +321,9 @@ def flow_monthly_average(*, user, month: dt.date, area: AdminArea | None = None)
     )
 
 
-def flow_cumulative(*, user, start: dt.date, end: dt.date, area: AdminArea | None = None) -> Figure:
+def flow_cumulative(
+    *, scope, start: dt.date, end: dt.date, area: AdminArea | None = None
+) -> Figure:
     """Cumulative individuals observed at flow monitoring points between two dates (inclusive).
 
     value = individuals counted, all directions, observation date from `start` to `end`.
@@ -329,7 +331,7 @@ def flow_cumulative(*, user, start: dt.date, end: dt.date, area: AdminArea | Non
     least one count at any point in scope), average_per_day = value / days_observed rounded
     half up (average_per_day_exact unrounded). as_of: `end`.
     """
-    qs = flow_counts(user=user, start=start, end=end, area=area)
+    qs = flow_counts(scope=scope, start=start, end=end, area=area)
     totals = _flow_totals(qs)
     average = _ratio(totals["individuals"], totals["days"])
     return Figure(
@@ -365,7 +367,7 @@ def flow_cumulative(*, user, start: dt.date, end: dt.date, area: AdminArea | Non
 
 
 def flow_until_border_closure(
-    *, user, start: dt.date = PLAN_FLOW_START, area: AdminArea | None = None
+    *, scope, start: dt.date = PLAN_FLOW_START, area: AdminArea | None = None
 ) -> Figure | None:
     """`flow_cumulative` from `start` to the day before the land border closure date (the
     plan's "since June 2016 until the closure of the land borders"). None when no closure date
@@ -373,11 +375,11 @@ def flow_until_border_closure(
     closure = border_closure_date()
     if closure is None:
         return None
-    return flow_cumulative(user=user, start=start, end=closure - dt.timedelta(days=1), area=area)
+    return flow_cumulative(scope=scope, start=start, end=closure - dt.timedelta(days=1), area=area)
 
 
 def stranded_in_period(
-    *, user, start: dt.date, end: dt.date, area: AdminArea | None = None
+    *, scope, start: dt.date, end: dt.date, area: AdminArea | None = None
 ) -> Figure:
     """Stranded migrants counted in a period.
 
@@ -385,7 +387,7 @@ def stranded_in_period(
     `end` inclusive, at the sites in scope. parts: groups (records), sites (distinct sites).
     as_of: `end`.
     """
-    qs = stranded_records(user=user, start=start, end=end, area=area)
+    qs = stranded_records(scope=scope, start=start, end=end, area=area)
     row = qs.aggregate(
         individuals=Coalesce(Sum("count"), 0),
         groups=Count("pk"),
@@ -403,7 +405,7 @@ def stranded_in_period(
 
 
 def stranded_after_border_closure(
-    *, user, days: int = 7, area: AdminArea | None = None
+    *, scope, days: int = 7, area: AdminArea | None = None
 ) -> Figure | None:
     """`stranded_in_period` over the first `days` days from the land border closure date
     (closure day included): the plan's "within the first week of the closure"."""
@@ -411,11 +413,11 @@ def stranded_after_border_closure(
     if closure is None:
         return None
     return stranded_in_period(
-        user=user, start=closure, end=closure + dt.timedelta(days=days - 1), area=area
+        scope=scope, start=closure, end=closure + dt.timedelta(days=days - 1), area=area
     )
 
 
-def idps_current(*, user, as_of: dt.date | None = None, area: AdminArea | None = None) -> Figure:
+def idps_current(*, scope, as_of: dt.date | None = None, area: AdminArea | None = None) -> Figure:
     """Current internally displaced persons.
 
     For each adm2 area in scope, the rows of its latest displacement round reported on or
@@ -424,7 +426,7 @@ def idps_current(*, user, as_of: dt.date | None = None, area: AdminArea | None =
     0), rounds ({number: reporting date}), areas (number of areas counted).
     """
     as_of = as_of or dt.date.today()
-    qs = displacement_records(user=user, current_on=as_of, area=area)
+    qs = displacement_records(scope=scope, current_on=as_of, area=area)
     row = qs.aggregate(
         individuals=Coalesce(Sum("total"), 0),
         households=Coalesce(Sum("households"), 0),
@@ -450,7 +452,7 @@ def idps_current(*, user, as_of: dt.date | None = None, area: AdminArea | None =
 
 
 def mrrc_occupancy(
-    *, user, on: dt.date, area: AdminArea | None = None, max_age_days: int = 31
+    *, scope, on: dt.date, area: AdminArea | None = None, max_age_days: int = 31
 ) -> Figure:
     """Migrants present in the migrant resource and response centres (MRRC) on a date.
 
@@ -459,7 +461,7 @@ def mrrc_occupancy(
     (boys + girls), not_broken_down (migrants in reports without sex/age), centres ([(site
     code, report date, present)]). as_of: `on`.
     """
-    qs = mrrc_records(user=user, on=on, area=area, max_age_days=max_age_days)
+    qs = mrrc_records(scope=scope, on=on, area=area, max_age_days=max_age_days)
     row = qs.aggregate(
         individuals=Coalesce(Sum("total"), 0),
         n_women=Coalesce(Sum("women"), 0),
@@ -501,14 +503,14 @@ BREAKDOWNS = {
 
 
 def flow_breakdown(
-    *, user, start: dt.date, end: dt.date, by: str, area: AdminArea | None = None
+    *, scope, start: dt.date, end: dt.date, by: str, area: AdminArea | None = None
 ) -> list[BreakdownRow]:
     """Individuals observed between two dates (inclusive), split by `by` (a BREAKDOWNS key);
     the rows add up to `flow_cumulative`'s value. Largest first, except sex/age and direction
     (fixed order). Each row links to the records it counts."""
     if by not in BREAKDOWNS:
         raise ValueError(f"unknown breakdown {by!r}")
-    qs = flow_counts(user=user, start=start, end=end, area=area)
+    qs = flow_counts(scope=scope, start=start, end=end, area=area)
     common = {"start": start, "end": end, "area": _code(area, "pcode")}
     not_recorded = str(_("not recorded"))
     rows: list[BreakdownRow] = []
@@ -599,11 +601,11 @@ def flow_breakdown(
 
 
 def flow_daily_series(
-    *, user, start: dt.date, end: dt.date, area: AdminArea | None = None
+    *, scope, start: dt.date, end: dt.date, area: AdminArea | None = None
 ) -> list[dict]:
     """Individuals observed per day and direction, for charts: [{date, direction, total}],
     by date then direction; days without any count are absent (not zero)."""
-    qs = flow_counts(user=user, start=start, end=end, area=area)
+    qs = flow_counts(scope=scope, start=start, end=end, area=area)
     rows = (
         qs.values_list("observation_date", "direction")
         .annotate(n=Sum("total"))
@@ -626,11 +628,11 @@ class PointRow:
 
 
 def flow_by_point(
-    *, user, start: dt.date, end: dt.date, area: AdminArea | None = None
+    *, scope, start: dt.date, end: dt.date, area: AdminArea | None = None
 ) -> list[PointRow]:
     """Per flow monitoring point between two dates: individuals by direction, days with at least
     one count at that point, and the average per such day (rounded half up). By site code."""
-    qs = flow_counts(user=user, start=start, end=end, area=area)
+    qs = flow_counts(scope=scope, start=start, end=end, area=area)
     sums = (
         qs.values("site")
         .annotate(
@@ -675,11 +677,11 @@ class RegionRow:
 
 
 def idps_by_region(
-    *, user, as_of: dt.date | None = None, area: AdminArea | None = None
+    *, scope, as_of: dt.date | None = None, area: AdminArea | None = None
 ) -> list[RegionRow]:
     """Current IDPs (as in `idps_current`) per region (adm1), largest first."""
     as_of = as_of or dt.date.today()
-    qs = displacement_records(user=user, current_on=as_of, area=area)
+    qs = displacement_records(scope=scope, current_on=as_of, area=area)
     sums = (
         qs.values("area__parent")
         .annotate(individuals=Sum("total"), households=Coalesce(Sum("households"), Value(0)))
@@ -700,15 +702,15 @@ def idps_by_region(
     return rows
 
 
-def areas_for_filter(user) -> QuerySet:
+def areas_for_filter(scope) -> QuerySet:
     """Mali's country and regions the user may choose on the mobility page (within scope)."""
     return restrict_to_scope(
-        AdminArea.objects.filter(country_iso3="MLI", level__lte=AdminArea.Level.ADM1), user
+        AdminArea.objects.filter(country_iso3="MLI", level__lte=AdminArea.Level.ADM1), scope
     ).order_by("path")
 
 
 def situation_overview(
-    *, user, as_of: dt.date, area: AdminArea | None = None
+    *, scope, as_of: dt.date, area: AdminArea | None = None
 ) -> dict[str, Figure | None]:
     """The plan's "migrants in vulnerable situation" figures as of a date, by name:
 
@@ -724,13 +726,13 @@ def situation_overview(
     closure = border_closure_date()
     closed = closure is not None and closure <= as_of
     return {
-        "flow_monthly_average": flow_monthly_average(user=user, month=last_month, area=area),
+        "flow_monthly_average": flow_monthly_average(scope=scope, month=last_month, area=area),
         "flow_until_border_closure": (
-            flow_until_border_closure(user=user, area=area) if closed else None
+            flow_until_border_closure(scope=scope, area=area) if closed else None
         ),
         "stranded_after_border_closure": (
-            stranded_after_border_closure(user=user, area=area) if closed else None
+            stranded_after_border_closure(scope=scope, area=area) if closed else None
         ),
-        "idps_current": idps_current(user=user, as_of=as_of, area=area),
-        "mrrc_occupancy": mrrc_occupancy(user=user, on=as_of, area=area),
+        "idps_current": idps_current(scope=scope, as_of=as_of, area=area),
+        "mrrc_occupancy": mrrc_occupancy(scope=scope, on=as_of, area=area),
     }

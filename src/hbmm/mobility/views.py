@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hbmm.accounts.models import AuditEvent
-from hbmm.accounts.scope import get_in_scope_or_404
+from hbmm.accounts.scope import get_in_scope_or_404, user_scope
 from hbmm.accounts.services import audit_log
 from hbmm.mobility import selectors
 from hbmm.mobility.charts import flow_daily_chart
@@ -93,15 +93,15 @@ def _filters(request) -> dict:
     if not form.is_valid():
         raise _BadFilter(form)
     values = dict(form.cleaned_data)
+    scope = user_scope(request.user)
+    values["scope"] = scope
     pcode = values.pop("area")
     code = values.pop("site")
     values["area"] = (
-        get_in_scope_or_404(AdminArea.objects.all(), request.user, pcode=pcode.upper())
-        if pcode
-        else None
+        get_in_scope_or_404(AdminArea.objects.all(), scope, pcode=pcode.upper()) if pcode else None
     )
     values["site"] = (
-        get_in_scope_or_404(Site.objects.all(), request.user, code=code.upper()) if code else None
+        get_in_scope_or_404(Site.objects.all(), scope, code=code.upper()) if code else None
     )
     values["form"] = form
     return values
@@ -119,9 +119,9 @@ def _bad_filter(request, exc: _BadFilter):
 # --- Mobility page ---------------------------------------------------------------------------
 
 
-def _default_period(user) -> tuple[dt.date, dt.date]:
+def _default_period(scope) -> tuple[dt.date, dt.date]:
     latest = (
-        selectors.flow_counts(user=user)
+        selectors.flow_counts(scope=scope)
         .order_by("-observation_date")
         .values_list("observation_date", flat=True)
         .first()
@@ -140,11 +140,11 @@ def index(request):
         return _bad_filter(request, exc)
     start, end = f["start"], f["end"]
     if not (start and end):
-        default_start, default_end = _default_period(user)
+        default_start, default_end = _default_period(f["scope"])
         start, end = start or default_start, end or default_end
     if end < start:
         start, end = end, start
-    area = f["area"]
+    area, scope = f["area"], f["scope"]
     month = f["month"] or end.replace(day=1)
     closure = selectors.border_closure_date()
     context = {
@@ -152,20 +152,20 @@ def index(request):
         "end": end,
         "month": month,
         "area": area,
-        "areas": selectors.areas_for_filter(user),
+        "areas": selectors.areas_for_filter(scope),
         "closure": closure,
-        "monthly": selectors.flow_monthly_average(user=user, month=month, area=area),
-        "cumulative": selectors.flow_cumulative(user=user, start=start, end=end, area=area),
-        "until_closure": selectors.flow_until_border_closure(user=user, area=area),
-        "points": selectors.flow_by_point(user=user, start=start, end=end, area=area),
+        "monthly": selectors.flow_monthly_average(scope=scope, month=month, area=area),
+        "cumulative": selectors.flow_cumulative(scope=scope, start=start, end=end, area=area),
+        "until_closure": selectors.flow_until_border_closure(scope=scope, area=area),
+        "points": selectors.flow_by_point(scope=scope, start=start, end=end, area=area),
         "breakdowns": [
-            (label, selectors.flow_breakdown(user=user, start=start, end=end, by=key, area=area))
+            (label, selectors.flow_breakdown(scope=scope, start=start, end=end, by=key, area=area))
             for key, label in selectors.BREAKDOWNS.items()
             if key != "point"
         ],
     }
     context["has_demo"] = context["cumulative"].records.filter(submission__is_demo=True).exists()
-    series = selectors.flow_daily_series(user=user, start=start, end=end, area=area)
+    series = selectors.flow_daily_series(scope=scope, start=start, end=end, area=area)
     by_day: dict = {}
     for row in series:
         by_day.setdefault(row["date"], {})[row["direction"]] = row["total"]
@@ -177,17 +177,19 @@ def index(request):
     context["chart_ready"] = len(context["vendor_scripts"]) == len(VENDOR_SCRIPTS)
     if user.has_perm("mobility.view_strandedmigrants"):
         context["stranded"] = selectors.stranded_in_period(
-            user=user, start=start, end=end, area=area
+            scope=scope, start=start, end=end, area=area
         )
-        context["stranded_closure"] = selectors.stranded_after_border_closure(user=user, area=area)
+        context["stranded_closure"] = selectors.stranded_after_border_closure(
+            scope=scope, area=area
+        )
     if user.has_perm("mobility.view_displacementfigure"):
-        context["idps"] = selectors.idps_current(user=user, as_of=end, area=area)
-        context["idps_by_region"] = selectors.idps_by_region(user=user, as_of=end, area=area)
+        context["idps"] = selectors.idps_current(scope=scope, as_of=end, area=area)
+        context["idps_by_region"] = selectors.idps_by_region(scope=scope, as_of=end, area=area)
     if user.has_perm("mobility.view_mrrcoccupancy"):
-        context["mrrc"] = selectors.mrrc_occupancy(user=user, on=end, area=area)
+        context["mrrc"] = selectors.mrrc_occupancy(scope=scope, on=end, area=area)
     if user.has_perm("mobility.view_mobilityevent"):
         context["events"] = list(
-            selectors.mobility_events(user=user, start=start, end=end, area=area)
+            selectors.mobility_events(scope=scope, start=start, end=end, area=area)
             .select_related("area", "site")
             .order_by("event_date", "pk")[:50]
         )
@@ -316,7 +318,7 @@ def flows(request):
     except _BadFilter as exc:
         return _bad_filter(request, exc)
     qs = selectors.flow_counts(
-        user=request.user,
+        scope=f["scope"],
         start=f["start"],
         end=f["end"],
         area=f["area"],
@@ -372,7 +374,7 @@ def stranded(request):
     except _BadFilter as exc:
         return _bad_filter(request, exc)
     qs = selectors.stranded_records(
-        user=request.user, start=f["start"], end=f["end"], area=f["area"], site=f["site"]
+        scope=f["scope"], start=f["start"], end=f["end"], area=f["area"], site=f["site"]
     ).order_by("-date", "site__code", "pk")
     columns = [
         ("date", _("date"), "#date"),
@@ -400,7 +402,7 @@ def mrrc(request):
     except _BadFilter as exc:
         return _bad_filter(request, exc)
     qs = selectors.mrrc_records(
-        user=request.user, on=f["on"], area=f["area"], site=f["site"]
+        scope=f["scope"], on=f["on"], area=f["area"], site=f["site"]
     ).order_by("-date", "site__code")
     columns = [
         ("date", _("date"), "#date"),
@@ -431,7 +433,7 @@ def displacement(request):
         return _bad_filter(request, exc)
     current_on = (f["as_of"] or dt.date.today()) if f["current"] else None
     qs = selectors.displacement_records(
-        user=request.user, round_number=f["round"], current_on=current_on, area=f["area"]
+        scope=f["scope"], round_number=f["round"], current_on=current_on, area=f["area"]
     ).order_by("-round__reporting_date", "area__pcode", "site__code")
     columns = [
         ("round__number", _("round"), "#meta+round"),
@@ -464,7 +466,7 @@ def events(request):
     except _BadFilter as exc:
         return _bad_filter(request, exc)
     qs = selectors.mobility_events(
-        user=request.user,
+        scope=f["scope"],
         start=f["start"],
         end=f["end"],
         area=f["area"],

@@ -13,16 +13,26 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from hbmm.accounts.scope import Scope, user_scope
+from hbmm.places.models import AdminArea
 from hbmm.reports.figures import Figure
 
 
 @dataclass(frozen=True)
 class Context:
-    """What every section computes for: a reader (already narrowed to the chosen area), a date."""
+    """What every section computes for: a reader (whose permissions choose the sections), the
+    scope the figures count (the reader's, narrowed to the chosen area) and a date."""
 
     user: object
+    scope: Scope
     as_of: date
-    area: object | None = None  # places.AdminArea chosen to narrow the user's scope, or None
+    area: AdminArea | None = None  # the area chosen to narrow the reader's scope, or None
+
+    @classmethod
+    def of(cls, user, *, as_of: date, area: AdminArea | None = None) -> "Context":
+        """The context of `user` (their own scope, narrowed to `area` when one is chosen)."""
+        scope = user_scope(user)
+        return cls(user=user, scope=scope.narrow(area) if area else scope, as_of=as_of, area=area)
 
     @property
     def area_pcode(self) -> str | None:
@@ -89,7 +99,7 @@ class Section:
     order: int = 50
     permission: str | None = None  # a user without it does not see the section
     role: str = "body"
-    latest: Callable[[object], date | None] | None = None  # newest data date, for the default date
+    latest: Callable[[Scope], date | None] | None = None  # newest data in a scope: default date
     in_report: bool = True  # included in the situation report (always on the page)
     report_graphics: bool = True  # its charts and map go in the report too
 
@@ -131,9 +141,10 @@ def sections_for(user) -> list[Section]:
     ]
 
 
-def latest_data_date(user) -> date | None:
-    """The newest date any visible section has data for (the overview's default as-of date)."""
-    dates = [s.latest(user) for s in sections_for(user) if s.latest is not None]
+def latest_data_date(user, scope: Scope) -> date | None:
+    """The newest date any section `user` sees has data for in `scope` (the overview's default
+    as-of date)."""
+    dates = [s.latest(scope) for s in sections_for(user) if s.latest is not None]
     dates = [d for d in dates if d is not None]
     return max(dates) if dates else None
 

@@ -9,6 +9,7 @@ from datetime import date
 from importlib import resources
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -119,6 +120,11 @@ def _tidy_markdown(text: str) -> str:
         if blank <= 1:
             lines.append(line)
     return "\n".join(lines).strip() + "\n"
+
+
+def system_reader():
+    """A national, all-permission reader for the `hbmm sitrep` command (never saved)."""
+    return get_user_model()(username="hbmm-sitrep", is_superuser=True, is_active=True)
 
 
 def filename(ctx: Context, fmt: str, lang: str) -> str:

@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from hbmm.accounts.models import AuditEvent
+from hbmm.accounts.scope import user_scope
 from hbmm.accounts.services import audit_log
+from hbmm.places.selectors import area_choices, area_narrowing
 from hbmm.reports import charts, maps, sitrep
 from hbmm.reports.drilldowns import (
     DrilldownParamError,
@@ -24,7 +26,6 @@ from hbmm.reports.drilldowns import (
 )
 from hbmm.reports.figures import format_date, format_number
 from hbmm.reports.registry import Context, build_sections, latest_data_date
-from hbmm.reports.scope import areas_for, narrowed_user
 
 VIEW_PERMISSION = "reports.view_situation"
 EXPORT_PERMISSION = "reports.export_figures"
@@ -40,14 +41,12 @@ def _context(request) -> tuple[Context, list[str], list]:
     """The reader, date and area asked for in the query string (errors named by field)."""
     user = request.user
     errors: list[str] = []
-    areas = areas_for(user)
+    scope = user_scope(user)
+    areas = area_choices(scope=scope)
     area = None
     pcode = request.GET.get("area") or ""
     if pcode:
-        area = next((a for a in areas if a.pcode == pcode), None)
-        if area is None:
-            raise Http404(f"area {pcode} is not in your scope")
-    reader = narrowed_user(user, area)
+        area, scope = area_narrowing(scope=scope, pcode=pcode)
     as_of = None
     text = request.GET.get("as_of") or ""
     if text:
@@ -56,8 +55,8 @@ def _context(request) -> tuple[Context, list[str], list]:
         except ValueError:
             errors.append(_("as_of: “%(value)s” is not a date (YYYY-MM-DD).") % {"value": text})
     if as_of is None:
-        as_of = latest_data_date(reader) or date.today()
-    return Context(user=reader, as_of=as_of, area=area), errors, areas
+        as_of = latest_data_date(user, scope) or date.today()
+    return Context(user=user, scope=scope, as_of=as_of, area=area), errors, areas
 
 
 @login_required

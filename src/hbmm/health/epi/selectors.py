@@ -21,9 +21,9 @@ from hbmm.places.models import AdminArea
 SOURCE_PREFERENCE = [EpiSource.MINISTRY, EpiSource.COUNTRIES_AGGREGATED, EpiSource.JHU_CSSE]
 
 
-def epi_values(*, user) -> QuerySet:
-    """Every epidemiological value the user may read."""
-    regional = restrict_to_scope(EpiValue.objects.filter(area__level__gte=1), user)
+def epi_values(*, scope) -> QuerySet:
+    """Every epidemiological value the reader may read."""
+    regional = restrict_to_scope(EpiValue.objects.filter(area__level__gte=1), scope)
     return EpiValue.objects.filter(Q(area__level=0) | Q(pk__in=regional.values("pk")))
 
 
@@ -31,17 +31,17 @@ def epi_national_area() -> AdminArea:
     return AdminArea.objects.get(pcode=settings.HBMM_COUNTRY_ISO3)
 
 
-def epi_sources(*, user, area: AdminArea | None = None) -> list[str]:
+def epi_sources(*, scope, area: AdminArea | None = None) -> list[str]:
     """The sources that report on `area` (the country by default), preferred first."""
     area = area or epi_national_area()
-    present = set(epi_values(user=user).filter(area=area).values_list("source", flat=True))
+    present = set(epi_values(scope=scope).filter(area=area).values_list("source", flat=True))
     return [s for s in SOURCE_PREFERENCE if s in present]
 
 
-def epi_default_source(*, user, area: AdminArea | None = None, as_of: dt.date | None = None):
+def epi_default_source(*, scope, area: AdminArea | None = None, as_of: dt.date | None = None):
     """The source with the most recent report on or before `as_of` (ties: the preferred one)."""
     area = area or epi_national_area()
-    values = epi_values(user=user).filter(area=area)
+    values = epi_values(scope=scope).filter(area=area)
     if as_of:
         values = values.filter(day__lte=as_of)
     latest: dict[str, dt.date] = {}
@@ -97,7 +97,7 @@ class EpiSeries:
 
 def epi_series(
     *,
-    user,
+    scope,
     area: AdminArea | None = None,
     source: str | None = None,
     end: dt.date | None = None,
@@ -106,8 +106,8 @@ def epi_series(
     one with the latest report), up to `end`: values as reported, with new cases, the 7-day
     average of new cases, active cases, and every decrease of a cumulative value flagged."""
     area = area or epi_national_area()
-    source = source or epi_default_source(user=user, area=area, as_of=end)
-    values = epi_values(user=user).filter(area=area, source=source)
+    source = source or epi_default_source(scope=scope, area=area, as_of=end)
+    values = epi_values(scope=scope).filter(area=area, source=source)
     if end:
         values = values.filter(day__lte=end)
     by_day: dict[dt.date, EpiDay] = {}
@@ -183,11 +183,11 @@ class EpiFigures:
 
 
 def epi_figures(
-    *, user, as_of: dt.date, area: AdminArea | None = None, source: str | None = None
+    *, scope, as_of: dt.date, area: AdminArea | None = None, source: str | None = None
 ) -> EpiFigures:
     """The epidemiological situation as of a date (the plan's "806 confirmed, 455 recovered,
     46 deaths as of 15 May 2020"), for the country by default."""
-    series = epi_series(user=user, area=area, source=source, end=as_of)
+    series = epi_series(scope=scope, area=area, source=source, end=as_of)
     figures = {}
     for metric in EpiMetric.values:
         reported = [d for d in series.days if getattr(d, metric) is not None]
@@ -207,17 +207,17 @@ def epi_figures(
     )
 
 
-def epi_neighbours(*, user, as_of: dt.date) -> list[EpiFigures]:
+def epi_neighbours(*, scope, as_of: dt.date) -> list[EpiFigures]:
     """The figures of the neighbouring countries that have a series, for cross-border context."""
     areas = AdminArea.objects.filter(level=0).exclude(pcode=settings.HBMM_COUNTRY_ISO3)
-    present = set(epi_values(user=user).filter(area__in=areas).values_list("area", flat=True))
+    present = set(epi_values(scope=scope).filter(area__in=areas).values_list("area", flat=True))
     return [
-        epi_figures(user=user, as_of=as_of, area=a)
+        epi_figures(scope=scope, as_of=as_of, area=a)
         for a in areas.filter(pk__in=present).order_by("pcode")
     ]
 
 
-def epi_regions(*, user) -> list[AdminArea]:
-    """Regions that have a reported series the user may read."""
-    ids = epi_values(user=user).filter(area__level__gte=1).values("area")
+def epi_regions(*, scope) -> list[AdminArea]:
+    """Regions that have a reported series the reader may read."""
+    ids = epi_values(scope=scope).filter(area__level__gte=1).values("area")
     return list(AdminArea.objects.filter(pk__in=ids).order_by("pcode"))

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hbmm.accounts.scope import restrict_to_scope
+from hbmm.accounts.scope import restrict_to_scope, user_scope
 from hbmm.health.epi import selectors
 from hbmm.health.epi.charts import epi_curve_spec
 from hbmm.health.epi.models import EpiSource
@@ -26,7 +26,7 @@ def _epi_area(request) -> AdminArea:
     code = request.GET.get("area") or settings.HBMM_COUNTRY_ISO3
     if code == settings.HBMM_COUNTRY_ISO3:
         return selectors.epi_national_area()
-    for area in selectors.epi_regions(user=request.user):
+    for area in selectors.epi_regions(scope=user_scope(request.user)):
         if area.pcode == code:
             return area
     raise Http404
@@ -43,10 +43,12 @@ def epi(request):
         as_of = _date_param(request, "as_of", None)
     except BadParameter as exc:
         return _bad(exc)
-    series = selectors.epi_series(user=request.user, area=area, source=source)
+    series = selectors.epi_series(scope=user_scope(request.user), area=area, source=source)
     if as_of is None:
         as_of = series.days[-1].day if series.days else timezone.now().date()
-    figures = selectors.epi_figures(user=request.user, as_of=as_of, area=area, source=source)
+    figures = selectors.epi_figures(
+        scope=user_scope(request.user), as_of=as_of, area=area, source=source
+    )
     shown = [d for d in series.days if d.day <= as_of]
     context = {
         "area": area,
@@ -55,11 +57,12 @@ def epi(request):
         "headline": [figures.confirmed, figures.recovered, figures.deaths],
         "days": list(reversed(shown)),
         "sources": [
-            (s, EpiSource(s).label) for s in selectors.epi_sources(user=request.user, area=area)
+            (s, EpiSource(s).label)
+            for s in selectors.epi_sources(scope=user_scope(request.user), area=area)
         ],
         "source": figures.source,
-        "regions": selectors.epi_regions(user=request.user),
-        "neighbours": selectors.epi_neighbours(user=request.user, as_of=as_of)
+        "regions": selectors.epi_regions(scope=user_scope(request.user)),
+        "neighbours": selectors.epi_neighbours(scope=user_scope(request.user), as_of=as_of)
         if area.level == 0
         else [],
         "national_code": settings.HBMM_COUNTRY_ISO3,
@@ -80,7 +83,7 @@ def epi_curve(request):
         end = _date_param(request, "as_of", None)
     except BadParameter as exc:
         return _bad(exc)
-    series = selectors.epi_series(user=request.user, area=area, end=end)
+    series = selectors.epi_series(scope=user_scope(request.user), area=area, end=end)
     return JsonResponse(epi_curve_spec(series))
 
 
@@ -114,7 +117,8 @@ def epi_import(request):
 def epi_bulletin(request):
     areas = [selectors.epi_national_area()] + list(
         restrict_to_scope(
-            AdminArea.objects.filter(level=1, country_iso3=settings.HBMM_COUNTRY_ISO3), request.user
+            AdminArea.objects.filter(level=1, country_iso3=settings.HBMM_COUNTRY_ISO3),
+            user_scope(request.user),
         )
     )
     form = BulletinForm(request.POST or None, areas=areas)
@@ -136,7 +140,7 @@ def epi_bulletin(request):
 @permission_required("health.view_epivalue", raise_exception=True)
 def epi_values(request):
     values = (
-        selectors.epi_values(user=request.user)
+        selectors.epi_values(scope=user_scope(request.user))
         .select_related("area", "submission")
         .order_by("-day", "area__pcode", "source", "metric")
     )

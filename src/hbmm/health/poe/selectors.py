@@ -95,9 +95,9 @@ def _region(area: AdminArea) -> AdminArea:
     return area
 
 
-def capacity_assessments(*, user, start: dt.date | None = None, end: dt.date | None = None):
-    """The capacity assessments the user may read, in [start, end] (dates included)."""
-    qs = restrict_to_scope(CapacityAssessment.objects.all(), user)
+def capacity_assessments(*, scope, start: dt.date | None = None, end: dt.date | None = None):
+    """The capacity assessments in the reader's scope, in [start, end] (dates included)."""
+    qs = restrict_to_scope(CapacityAssessment.objects.all(), scope)
     if start:
         qs = qs.filter(assessed_on__gte=start)
     if end:
@@ -106,11 +106,11 @@ def capacity_assessments(*, user, start: dt.date | None = None, end: dt.date | N
 
 
 def capacity_latest(
-    *, user, round_start: dt.date, round_end: dt.date, kinds: tuple[str, ...] = POE_TYPES
+    *, scope, round_start: dt.date, round_end: dt.date, kinds: tuple[str, ...] = POE_TYPES
 ) -> list[CapacityAssessment]:
     """The latest assessment of each point (of the given types) in the round [start, end]."""
     latest: dict[int, CapacityAssessment] = {}
-    qs = capacity_assessments(user=user, start=round_start, end=round_end).filter(
+    qs = capacity_assessments(scope=scope, start=round_start, end=round_end).filter(
         point_type__in=kinds
     )
     for record in qs.order_by("site_id", "-assessed_on"):
@@ -154,9 +154,9 @@ class CapacityRound:
         ) % {"start": self.round_start, "end": self.round_end, "n": len(self.assessments)}
 
 
-def capacity_figures(*, user, round_start: dt.date, round_end: dt.date) -> CapacityRound:
+def capacity_figures(*, scope, round_start: dt.date, round_end: dt.date) -> CapacityRound:
     """Every item's "points without it" for a round, overall, by point type and by region."""
-    assessments = capacity_latest(user=user, round_start=round_start, round_end=round_end)
+    assessments = capacity_latest(scope=scope, round_start=round_start, round_end=round_end)
     by_region: dict[int, tuple[AdminArea, list]] = {}
     for a in assessments:
         region = _region(a.site.area)
@@ -246,9 +246,9 @@ class PlanFigure:
         }
 
 
-def capacity_plan_figures(*, user, round_start: dt.date, round_end: dt.date) -> list[PlanFigure]:
+def capacity_plan_figures(*, scope, round_start: dt.date, round_end: dt.date) -> list[PlanFigure]:
     """The four key figures of the plan's rapid assessment, for any round."""
-    assessments = capacity_latest(user=user, round_start=round_start, round_end=round_end)
+    assessments = capacity_latest(scope=scope, round_start=round_start, round_end=round_end)
     return [
         PlanFigure(item_figure(assessments, item, kinds=kinds), str(text), round_start, round_end)
         for item, kinds, text in PLAN_FIGURES
@@ -283,7 +283,7 @@ GAP_ORDERS = {
 
 
 def capacity_gaps(
-    *, user, round_start: dt.date, round_end: dt.date, order: str = "site", item: str = ""
+    *, scope, round_start: dt.date, round_end: dt.date, order: str = "site", item: str = ""
 ) -> list[Gap]:
     """Which point lacks what: one row per point and item answered "no" in the point's latest
     assessment of the round. `order`: site, item, type, region or date (prefix "-" reverses)."""
@@ -291,7 +291,7 @@ def capacity_gaps(
     key = GAP_ORDERS.get(order.lstrip("-"), GAP_ORDERS["site"])
     gaps = [
         Gap(a.site, a.point_type, _region(a.site.area), name, a.assessed_on, a.pk)
-        for a in capacity_latest(user=user, round_start=round_start, round_end=round_end)
+        for a in capacity_latest(scope=scope, round_start=round_start, round_end=round_end)
         for name in CAPACITY_ITEM_FIELDS
         if getattr(a, name) == Answer.NO and (not item or name == item)
     ]
@@ -303,9 +303,9 @@ def iso_week_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
     return monday, monday + dt.timedelta(days=6)
 
 
-def capacity_weeks(*, user) -> list[tuple[dt.date, dt.date]]:
+def capacity_weeks(*, scope) -> list[tuple[dt.date, dt.date]]:
     """The ISO weeks (Monday, Sunday) with at least one assessment, oldest first."""
-    days = capacity_assessments(user=user).values_list("assessed_on", flat=True).distinct()
+    days = capacity_assessments(scope=scope).values_list("assessed_on", flat=True).distinct()
     return sorted({iso_week_bounds(d) for d in days})
 
 
@@ -334,13 +334,13 @@ class ItemChange:
 
 
 def capacity_change(
-    *, user, week_of: dt.date, kinds: tuple[str, ...] = POE_TYPES
+    *, scope, week_of: dt.date, kinds: tuple[str, ...] = POE_TYPES
 ) -> list[ItemChange]:
     """Week-over-week change of every item: the ISO week of `week_of` against the week before."""
     start, end = iso_week_bounds(week_of)
-    current = capacity_latest(user=user, round_start=start, round_end=end, kinds=kinds)
+    current = capacity_latest(scope=scope, round_start=start, round_end=end, kinds=kinds)
     previous = capacity_latest(
-        user=user,
+        scope=scope,
         round_start=start - dt.timedelta(days=7),
         round_end=end - dt.timedelta(days=7),
         kinds=kinds,
@@ -356,10 +356,10 @@ def capacity_change(
 
 
 def capacity_trend(
-    *, user, kinds: tuple[str, ...] = POE_TYPES
+    *, scope, kinds: tuple[str, ...] = POE_TYPES
 ) -> list[tuple[dt.date, dt.date, list[ItemFigure]]]:
     """Every item's share of points without it, week by week (ISO weeks with assessments)."""
-    records = list(capacity_assessments(user=user).filter(point_type__in=kinds))
+    records = list(capacity_assessments(scope=scope).filter(point_type__in=kinds))
     weeks: dict[tuple, dict[int, CapacityAssessment]] = defaultdict(dict)
     for record in sorted(records, key=lambda r: r.assessed_on, reverse=True):
         weeks[iso_week_bounds(record.assessed_on)].setdefault(record.site_id, record)
@@ -390,21 +390,21 @@ class StatusRow:
         return self.status.status if self.status else "unknown"
 
 
-def poe_sites(*, user, kinds: tuple[str, ...] = POE_TYPES, day: dt.date | None = None) -> QuerySet:
-    sites = restrict_to_scope(Site.objects.of_kind(*kinds), user)
+def poe_sites(*, scope, kinds: tuple[str, ...] = POE_TYPES, day: dt.date | None = None) -> QuerySet:
+    sites = restrict_to_scope(Site.objects.of_kind(*kinds), scope)
     if day:
         sites = sites.active_on(day)
     return sites.select_related("area__parent").prefetch_related("kinds")
 
 
-def poe_status_as_of(*, user, day: dt.date, kinds: tuple[str, ...] = POE_TYPES) -> list[StatusRow]:
-    """The status of every point of entry the user may see, as it stood on `day`: each point's
+def poe_status_as_of(*, scope, day: dt.date, kinds: tuple[str, ...] = POE_TYPES) -> list[StatusRow]:
+    """The status of every point of entry in the reader's scope, as it stood on `day`: each point's
     latest status effective on or before that day (none recorded: unknown)."""
     latest = PoeStatus.objects.filter(site=OuterRef("pk"), effective_from__lte=day).order_by(
         "-effective_from"
     )
     sites = list(
-        poe_sites(user=user, kinds=kinds, day=day).annotate(
+        poe_sites(scope=scope, kinds=kinds, day=day).annotate(
             status_id=Subquery(latest.values("pk")[:1])
         )
     )
@@ -415,29 +415,29 @@ def poe_status_as_of(*, user, day: dt.date, kinds: tuple[str, ...] = POE_TYPES) 
     ]
 
 
-def poe_status_summary(*, user, day: dt.date) -> dict[str, int]:
+def poe_status_summary(*, scope, day: dt.date) -> dict[str, int]:
     """How many points of entry are in each status on `day` (for the situation overview)."""
     counts = {code: 0 for code in ("fully_operational", "partially_operational", "fully_closed")}
     counts["unknown"] = 0
-    for row in poe_status_as_of(user=user, day=day):
+    for row in poe_status_as_of(scope=scope, day=day):
         counts[row.status_code] += 1
     return counts
 
 
-def poe_status_history(*, user, site: Site) -> list[PoeStatus]:
+def poe_status_history(*, scope, site: Site) -> list[PoeStatus]:
     """Every status of one point (newest first); the caller has found `site` in scope."""
     return list(
-        restrict_to_scope(PoeStatus.objects.filter(site=site), user)
+        restrict_to_scope(PoeStatus.objects.filter(site=site), scope)
         .select_related("submission")
         .order_by("-effective_from")
     )
 
 
-def poe_status_geojson(*, user, day: dt.date) -> dict:
+def poe_status_geojson(*, scope, day: dt.date) -> dict:
     """A GeoJSON FeatureCollection of the points of entry with their status on `day`, for a
     map layer. Points without coordinates are included with a null geometry."""
     features = []
-    for row in poe_status_as_of(user=user, day=day):
+    for row in poe_status_as_of(scope=scope, day=day):
         site, status = row.site, row.status
         geometry = None
         if site.latitude is not None:

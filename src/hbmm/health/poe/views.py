@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hbmm.accounts.models import AuditEvent
-from hbmm.accounts.scope import get_in_scope_or_404
+from hbmm.accounts.scope import get_in_scope_or_404, user_scope
 from hbmm.accounts.services import audit_log
 from hbmm.health.forms import CapacityForm, StatusForm, submit_through_pipeline
 from hbmm.health.params import BadParameter
@@ -25,7 +25,7 @@ from hbmm.health.poe.models import CAPACITY_ITEMS, PointType
 
 
 def _week(request) -> tuple[dt.date, dt.date, list]:
-    weeks = selectors.capacity_weeks(user=request.user)
+    weeks = selectors.capacity_weeks(scope=user_scope(request.user))
     day = _date_param(request, "week", weeks[-1][0] if weeks else timezone.now().date())
     start, end = selectors.iso_week_bounds(day)
     return start, end, weeks
@@ -38,16 +38,16 @@ def capacity(request):
         start, end, weeks = _week(request)
     except BadParameter as exc:
         return _bad(exc)
-    user = request.user
-    figures = selectors.capacity_figures(user=user, round_start=start, round_end=end)
-    trend = selectors.capacity_trend(user=user)
+    scope = user_scope(request.user)
+    figures = selectors.capacity_figures(scope=scope, round_start=start, round_end=end)
+    trend = selectors.capacity_trend(scope=scope)
     context = {
         "start": start,
         "end": end,
         "weeks": weeks,
         "figures": figures,
-        "plan": selectors.capacity_plan_figures(user=user, round_start=start, round_end=end),
-        "change": selectors.capacity_change(user=user, week_of=start),
+        "plan": selectors.capacity_plan_figures(scope=scope, round_start=start, round_end=end),
+        "change": selectors.capacity_change(scope=scope, week_of=start),
         "trend": trend,
         "trend_spec": capacity_trend_spec(
             trend, title=_("Share of points without each item, week by week")
@@ -78,7 +78,7 @@ def capacity_gaps(request):
     if item and item not in dict(CAPACITY_ITEMS):
         return _bad(_("Unknown item."))
     gaps = selectors.capacity_gaps(
-        user=request.user, round_start=start, round_end=end, order=order, item=item
+        scope=user_scope(request.user), round_start=start, round_end=end, order=order, item=item
     )
     if request.GET.get("format") == "csv":
         audit_log(
@@ -138,7 +138,7 @@ def capacity_gaps(request):
 @login_required
 @permission_required("health.view_capacityassessment", raise_exception=True)
 def capacity_list(request):
-    records = selectors.capacity_assessments(user=request.user).order_by(
+    records = selectors.capacity_assessments(scope=user_scope(request.user)).order_by(
         "-assessed_on", "site__code"
     )
     page = Paginator(records, 50).get_page(request.GET.get("page"))
@@ -148,7 +148,9 @@ def capacity_list(request):
 @login_required
 @permission_required("health.add_capacityassessment", raise_exception=True)
 def capacity_new(request):
-    form = CapacityForm(request.POST or None, sites=selectors.poe_sites(user=request.user))
+    form = CapacityForm(
+        request.POST or None, sites=selectors.poe_sites(scope=user_scope(request.user))
+    )
     if (
         request.method == "POST"
         and form.is_valid()
@@ -169,14 +171,14 @@ def status(request):
         day = _date_param(request, "day", timezone.now().date())
     except BadParameter as exc:
         return _bad(exc)
-    rows = selectors.poe_status_as_of(user=request.user, day=day)
+    rows = selectors.poe_status_as_of(scope=user_scope(request.user), day=day)
     return render(
         request,
         "health/poe/status.html",
         {
             "rows": rows,
             "day": day,
-            "summary": selectors.poe_status_summary(user=request.user, day=day),
+            "summary": selectors.poe_status_summary(scope=user_scope(request.user), day=day),
         },
     )
 
@@ -184,8 +186,9 @@ def status(request):
 @login_required
 @permission_required("health.view_poestatus", raise_exception=True)
 def status_history(request, code: str):
-    site = get_in_scope_or_404(selectors.poe_sites(user=request.user), request.user, code=code)
-    history = selectors.poe_status_history(user=request.user, site=site)
+    scope = user_scope(request.user)
+    site = get_in_scope_or_404(selectors.poe_sites(scope=scope), scope, code=code)
+    history = selectors.poe_status_history(scope=scope, site=site)
     return render(request, "health/poe/status_history.html", {"site": site, "history": history})
 
 
@@ -196,7 +199,7 @@ def status_geojson(request):
         day = _date_param(request, "day", timezone.now().date())
     except BadParameter as exc:
         return _bad(exc)
-    response = JsonResponse(selectors.poe_status_geojson(user=request.user, day=day))
+    response = JsonResponse(selectors.poe_status_geojson(scope=user_scope(request.user), day=day))
     response["Content-Type"] = "application/geo+json"
     return response
 
@@ -204,7 +207,9 @@ def status_geojson(request):
 @login_required
 @permission_required("health.add_poestatus", raise_exception=True)
 def status_new(request):
-    form = StatusForm(request.POST or None, sites=selectors.poe_sites(user=request.user))
+    form = StatusForm(
+        request.POST or None, sites=selectors.poe_sites(scope=user_scope(request.user))
+    )
     if (
         request.method == "POST"
         and form.is_valid()

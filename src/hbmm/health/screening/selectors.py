@@ -38,15 +38,15 @@ COUNTS = {
 }
 
 
-def screenings_for(user) -> QuerySet:
+def screenings_for(scope) -> QuerySet:
     return restrict_to_scope(
-        Screening.objects.select_related("point", "point__area", "case_definition"), user
+        Screening.objects.select_related("point", "point__area", "case_definition"), scope
     )
 
 
 def screening_list(
     *,
-    user,
+    scope,
     start: dt.date | None = None,
     end: dt.date | None = None,
     point: str = "",
@@ -54,7 +54,7 @@ def screening_list(
     step: str = "",
 ) -> QuerySet:
     """Screenings in scope, newest first; `end` is inclusive."""
-    queryset = screenings_for(user)
+    queryset = screenings_for(scope)
     if start:
         queryset = queryset.filter(screened_at__date__gte=start)
     if end:
@@ -68,8 +68,8 @@ def screening_list(
     return queryset
 
 
-def screening_get(*, user, pk: int) -> Screening:
-    """One screening in the user's scope (404 otherwise). Identifiers are not to be shown
+def screening_get(*, scope, pk: int) -> Screening:
+    """One screening in the reader's scope (404 otherwise). Identifiers are not to be shown
     from it: use screening_identifiers_read."""
     return get_in_scope_or_404(
         Screening.objects.select_related(
@@ -82,7 +82,7 @@ def screening_get(*, user, pk: int) -> Screening:
             "agent",
             "decided_by",
         ),
-        user,
+        scope,
         pk=pk,
     )
 
@@ -154,9 +154,9 @@ def delay_medians(queryset: QuerySet) -> dict:
     }
 
 
-def screening_summary(*, user, start: dt.date | None, end: dt.date | None) -> dict:
-    """Totals over the period (inclusive dates, by date of screening) in the user's scope."""
-    queryset = _period(screenings_for(user), start, end)
+def screening_summary(*, scope, start: dt.date | None, end: dt.date | None) -> dict:
+    """Totals over the period (inclusive dates, by date of screening) in the reader's scope."""
+    queryset = _period(screenings_for(scope), start, end)
     totals = queryset.aggregate(**COUNTS)
     totals["points"] = queryset.values("point").distinct().count()
     screened = totals["screened"]
@@ -172,7 +172,7 @@ def screening_summary(*, user, start: dt.date | None, end: dt.date | None) -> di
 
 def screening_figures(
     *,
-    user,
+    scope,
     start: dt.date | None,
     end: dt.date | None,
     by: tuple[str, ...] = ("point", "week"),
@@ -182,7 +182,7 @@ def screening_figures(
     unknown = set(by) - set(DIMENSIONS)
     if unknown:
         raise ValueError(f"unknown dimensions: {sorted(unknown)}")
-    queryset = _period(screenings_for(user), start, end).order_by()
+    queryset = _period(screenings_for(scope), start, end).order_by()
     if "week" in by:
         queryset = queryset.annotate(
             iso_year=ExtractIsoYear("screened_at"), iso_week=ExtractWeek("screened_at")

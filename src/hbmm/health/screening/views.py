@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hbmm.accounts.scope import user_scope
 from hbmm.health.screening import selectors, services
 from hbmm.health.screening.forms import (
     DecisionForm,
@@ -51,7 +52,8 @@ def _label(key: str, value, points: dict) -> str:
 def dashboard(request):
     start, end, _point, form = _period(request)
     user = request.user
-    weekly = selectors.screening_figures(user=user, start=start, end=end, by=("week",))
+    scope = user_scope(user)
+    weekly = selectors.screening_figures(scope=scope, start=start, end=end, by=("week",))
     points = {s.code: s.name for s in Site.objects.filter(screenings__isnull=False).distinct()}
     tables = []
     for title, dimensions in (
@@ -64,14 +66,14 @@ def dashboard(request):
         rows = (
             weekly
             if keys == ("week",)
-            else selectors.screening_figures(user=user, start=start, end=end, by=keys)
+            else selectors.screening_figures(scope=scope, start=start, end=end, by=keys)
         )
         for row in rows:
             row["cells"] = [_label(key, row[key], points) for key in keys]
         tables.append({"title": title, "columns": dimensions, "rows": rows})
     context = {
         "form": form,
-        "summary": selectors.screening_summary(user=user, start=start, end=end),
+        "summary": selectors.screening_summary(scope=scope, start=start, end=end),
         "tables": tables,
         # Vega-Lite spec for vega-embed once vendored; the tables carry the same figures.
         "weekly_chart": selectors.screening_weekly_chart_spec(weekly),
@@ -85,7 +87,7 @@ def dashboard(request):
 def screening_list(request):
     start, end, point, form = _period(request)
     queryset = selectors.screening_list(
-        user=request.user,
+        scope=user_scope(request.user),
         start=start,
         end=end,
         point=point,
@@ -128,7 +130,7 @@ def screening_new(request):
 @login_required
 @permission_required("health.view_screening", raise_exception=True)
 def screening_detail(request, pk: int):
-    screening = selectors.screening_get(user=request.user, pk=pk)
+    screening = selectors.screening_get(scope=user_scope(request.user), pk=pk)
     identifiers = None
     if request.GET.get("identifiers") == "1":
         identifiers = selectors.screening_identifiers_read(

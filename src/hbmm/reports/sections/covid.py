@@ -19,18 +19,18 @@ PERMISSION = "health.view_epivalue"
 
 def _area(ctx: Context):
     """The chosen region when it has its own series, else the country."""
-    if ctx.area is not None and ctx.area in epi_regions(user=ctx.user):
+    if ctx.area is not None and ctx.area in epi_regions(scope=ctx.scope):
         return ctx.area
     return None
 
 
-def latest(user) -> date | None:
-    return epi_values(user=user).aggregate(day=Max("day"))["day"]
+def latest(scope) -> date | None:
+    return epi_values(scope=scope).aggregate(day=Max("day"))["day"]
 
 
 def build(ctx: Context) -> SectionResult:
     area = _area(ctx)
-    figures = epi_figures(user=ctx.user, as_of=ctx.as_of, area=area)
+    figures = epi_figures(scope=ctx.scope, as_of=ctx.as_of, area=area)
     if figures.confirmed.value is None:
         return SectionResult.empty(
             _("No epidemiological figures have been reported on or before %(date)s.")
@@ -108,7 +108,7 @@ def build(ctx: Context) -> SectionResult:
             )
             % {"n": len(figures.corrections)}
         )
-    series = epi_series(user=ctx.user, area=area, source=figures.source, end=ctx.as_of)
+    series = epi_series(scope=ctx.scope, area=area, source=figures.source, end=ctx.as_of)
     return SectionResult(
         figures=result,
         sentences=sentences,
@@ -152,7 +152,7 @@ def epidemic_curve(series) -> Chart:
 
 
 def drilldown_rows(ctx: Context, params: dict):
-    series = epi_series(user=ctx.user, area=_area(ctx), end=ctx.as_of)
+    series = epi_series(scope=ctx.scope, area=_area(ctx), end=ctx.as_of)
     for day in series.days:
         yield (
             day.day,

@@ -44,11 +44,11 @@ STRANDED_PERMISSION = "mobility.view_strandedmigrants"
 CHART_MONTHS = 4  # the daily flow chart shows this many months up to the as-of date
 
 
-def latest(user) -> date | None:
+def latest(scope) -> date | None:
     days = [
-        flow_counts(user=user).aggregate(d=Max("observation_date"))["d"],
-        mrrc_records(user=user).aggregate(d=Max("date"))["d"],
-        displacement_records(user=user).aggregate(d=Max("round__reporting_date"))["d"],
+        flow_counts(scope=scope).aggregate(d=Max("observation_date"))["d"],
+        mrrc_records(scope=scope).aggregate(d=Max("date"))["d"],
+        displacement_records(scope=scope).aggregate(d=Max("round__reporting_date"))["d"],
     ]
     days = [d for d in days if d is not None]
     return max(days) if days else None
@@ -103,10 +103,10 @@ def _trend_sentence(average, month: date) -> str:
 
 
 def build(ctx: Context) -> SectionResult:
-    user, area, as_of = ctx.user, ctx.area, ctx.as_of
+    user, scope, area, as_of = ctx.user, ctx.scope, ctx.area, ctx.as_of
     figures, sentences, charts = [], [], []
     month = trend_month(as_of)
-    average = flow_monthly_average(user=user, month=month, area=area)
+    average = flow_monthly_average(scope=scope, month=month, area=area)
     if average.value is not None:
         first = month
         last = average.as_of
@@ -145,7 +145,7 @@ def build(ctx: Context) -> SectionResult:
     closure = border_closure_date()
     until_closure = closure is not None and closure <= as_of
     end = closure - timedelta(days=1) if until_closure else as_of
-    cumulative = flow_cumulative(user=user, start=PLAN_FLOW_START, end=end, area=area)
+    cumulative = flow_cumulative(scope=scope, start=PLAN_FLOW_START, end=end, area=area)
     if cumulative.value is not None:
         parts = cumulative.parts
         definition = _(
@@ -220,7 +220,7 @@ def build(ctx: Context) -> SectionResult:
         and user.has_perm(STRANDED_PERMISSION)
     ):
         week_end = closure + timedelta(days=6)
-        stranded = stranded_in_period(user=user, start=closure, end=week_end, area=area)
+        stranded = stranded_in_period(scope=scope, start=closure, end=week_end, area=area)
         if stranded.value is not None:
             figures.append(
                 Figure(
@@ -251,7 +251,7 @@ def build(ctx: Context) -> SectionResult:
                 % {"n": format_number(stranded.value)}
             )
     if user.has_perm(IDP_PERMISSION):
-        idps = idps_current(user=user, as_of=as_of, area=area)
+        idps = idps_current(scope=scope, as_of=as_of, area=area)
         if idps.value is not None:
             rounds = idps.parts["rounds"]
             number = max(rounds, key=lambda n: rounds[n])
@@ -283,7 +283,7 @@ def build(ctx: Context) -> SectionResult:
                 }
             )
     if user.has_perm(MRRC_PERMISSION):
-        mrrc = mrrc_occupancy(user=user, on=as_of, area=area)
+        mrrc = mrrc_occupancy(scope=scope, on=as_of, area=area)
         if mrrc.value is not None:
             parts = mrrc.parts
             mrrc_definition = _(
@@ -334,17 +334,17 @@ def build(ctx: Context) -> SectionResult:
             _("No mobility data has been recorded on or before %(date)s.")
             % {"date": format_date(as_of)}
         )
-    chart = daily_flow_chart(user, as_of, area)
+    chart = daily_flow_chart(scope, as_of, area)
     if chart is not None:
         charts.append(chart)
     return SectionResult(figures=figures, sentences=sentences, charts=charts)
 
 
-def daily_flow_chart(user, as_of: date, area) -> Chart | None:
+def daily_flow_chart(scope, as_of: date, area) -> Chart | None:
     start = as_of.replace(day=1)
     for _month in range(CHART_MONTHS - 1):
         start = (start - timedelta(days=1)).replace(day=1)
-    rows = flow_daily_series(user=user, start=start, end=as_of, area=area)
+    rows = flow_daily_series(scope=scope, start=start, end=as_of, area=area)
     if not rows:
         return None
     labels = dict(Direction.choices)
@@ -392,7 +392,7 @@ def _period(ctx: Context, params: dict) -> tuple[date | None, date]:
 def flow_rows(ctx: Context, params: dict):
     start, end = _period(ctx, params)
     qs = flow_counts(
-        user=ctx.user, start=start, end=end, area=ctx.area, direction=params.get("direction")
+        scope=ctx.scope, start=start, end=end, area=ctx.area, direction=params.get("direction")
     )
     for r in qs.select_related("site").order_by("observation_date", "site__code", "direction"):
         yield (
@@ -411,7 +411,7 @@ def flow_rows(ctx: Context, params: dict):
 
 
 def idp_rows(ctx: Context, params: dict):
-    qs = displacement_records(user=ctx.user, current_on=ctx.as_of, area=ctx.area)
+    qs = displacement_records(scope=ctx.scope, current_on=ctx.as_of, area=ctx.area)
     for r in qs.select_related("round", "area", "site").order_by("area__pcode", "site__code"):
         yield (
             r.round.number,
@@ -425,14 +425,14 @@ def idp_rows(ctx: Context, params: dict):
 
 
 def mrrc_rows(ctx: Context, params: dict):
-    qs = mrrc_records(user=ctx.user, on=ctx.as_of, area=ctx.area)
+    qs = mrrc_records(scope=ctx.scope, on=ctx.as_of, area=ctx.area)
     for r in qs.select_related("site").order_by("site__code"):
         yield (r.site.code, r.site.name, r.date, r.total, r.women, r.men, r.girls, r.boys)
 
 
 def stranded_rows(ctx: Context, params: dict):
     start, end = _period(ctx, params)
-    qs = stranded_records(user=ctx.user, start=start, end=end, area=ctx.area)
+    qs = stranded_records(scope=ctx.scope, start=start, end=end, area=ctx.area)
     for r in qs.select_related("site").order_by("date", "site__code"):
         yield (r.date, r.site.code, r.site.name, r.count, ", ".join(r.nationalities or []))
 

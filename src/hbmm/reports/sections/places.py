@@ -27,13 +27,13 @@ FIGURE_KINDS = [
 KIND_COLORS = dict(zip(FIGURE_KINDS, PALETTE, strict=False))
 
 
-def active_sites(user, as_of: date):
+def active_sites(scope, as_of: date):
     """Sites in the reader's scope that are active on `as_of` (the scoped read)."""
-    return sites_in_scope(user).active_on(as_of)
+    return sites_in_scope(scope).active_on(as_of)
 
 
 def build(ctx: Context) -> SectionResult:
-    sites = active_sites(ctx.user, ctx.as_of)
+    sites = active_sites(ctx.scope, ctx.as_of)
     # One query: sites per kind (a site of two kinds counts in both) and the total.
     per_kind = {
         row["code"]: row
@@ -134,7 +134,7 @@ def map_points(sites, *, english: bool) -> list[MapPoint]:
 
 
 def drilldown_rows(ctx: Context, params: dict):
-    sites = active_sites(ctx.user, ctx.as_of)
+    sites = active_sites(ctx.scope, ctx.as_of)
     if params.get("kind"):
         sites = sites.filter(kinds__code=params["kind"])
     english = _lang_is_english()

@@ -62,17 +62,17 @@ def _sentence_templates() -> dict:
     }
 
 
-def latest(user) -> date | None:
-    return capacity_assessments(user=user).aggregate(day=Max("assessed_on"))["day"]
+def latest(scope) -> date | None:
+    return capacity_assessments(scope=scope).aggregate(day=Max("assessed_on"))["day"]
 
 
-def _rounds(user, as_of: date):
+def _rounds(scope, as_of: date):
     """(baseline week, latest complete week) on or before as_of; each (start, end) or None.
 
     The baseline is the first ISO week with assessments (the rapid assessment); its end is cut
     at as_of. The latest week is the last ISO week that ended on or before as_of.
     """
-    weeks = [w for w in capacity_weeks(user=user) if w[0] <= as_of]
+    weeks = [w for w in capacity_weeks(scope=scope) if w[0] <= as_of]
     if not weeks:
         return None, None
     baseline = (weeks[0][0], min(weeks[0][1], as_of))
@@ -93,9 +93,9 @@ def _capacity_drill(item: str, kinds, start: date, end: date) -> Drilldown:
 
 
 def build(ctx: Context) -> SectionResult:
-    baseline, week = _rounds(ctx.user, ctx.as_of)
+    baseline, week = _rounds(ctx.scope, ctx.as_of)
     show_status = ctx.user.has_perm(STATUS_PERMISSION)
-    statuses = poe_status_as_of(user=ctx.user, day=ctx.as_of) if show_status else []
+    statuses = poe_status_as_of(scope=ctx.scope, day=ctx.as_of) if show_status else []
     if baseline is None and not any(r.status for r in statuses):
         return SectionResult.empty(
             _("No point of entry has been assessed on or before %(date)s.")
@@ -103,7 +103,7 @@ def build(ctx: Context) -> SectionResult:
         )
     figures, sentences, charts = [], [], []
     if baseline is not None:
-        first = capacity_figures(user=ctx.user, round_start=baseline[0], round_end=baseline[1])
+        first = capacity_figures(scope=ctx.scope, round_start=baseline[0], round_end=baseline[1])
         days = sorted(a.assessed_on for a in first.assessments)
         by_type = first.points_by_type
         sentences.append(
@@ -159,7 +159,7 @@ def build(ctx: Context) -> SectionResult:
                 template % values if template else f"{figure.formatted_percent} {statement}."
             )
         current = (
-            capacity_latest(user=ctx.user, round_start=week[0], round_end=week[1])
+            capacity_latest(scope=ctx.scope, round_start=week[0], round_end=week[1])
             if week and week != (baseline[0], baseline[1]) and week[0] != baseline[0]
             else None
         )
@@ -169,7 +169,7 @@ def build(ctx: Context) -> SectionResult:
         ]
         if current:
             previous = capacity_latest(
-                user=ctx.user,
+                scope=ctx.scope,
                 round_start=week[0] - timedelta(days=7),
                 round_end=week[1] - timedelta(days=7),
             )
@@ -365,7 +365,7 @@ def capacity_rows(ctx: Context, params: dict):
     if start is None:
         start = end - timedelta(days=end.weekday())
     rows = []
-    for a in capacity_latest(user=ctx.user, round_start=start, round_end=end, kinds=kinds):
+    for a in capacity_latest(scope=ctx.scope, round_start=start, round_end=end, kinds=kinds):
         for item in items:
             rows.append(
                 (
@@ -383,7 +383,7 @@ def capacity_rows(ctx: Context, params: dict):
 
 def status_rows(ctx: Context, params: dict):
     labels = _status_labels()
-    for row in poe_status_as_of(user=ctx.user, day=ctx.as_of):
+    for row in poe_status_as_of(scope=ctx.scope, day=ctx.as_of):
         if params.get("status") and row.status_code != params["status"]:
             continue
         if params.get("site") and row.site.code != params["site"]:

@@ -29,8 +29,8 @@ WINDOW_DAYS = 7
 CHART_WEEKS = 12
 
 
-def latest(user) -> date | None:
-    moment = screenings_for(user).aggregate(at=Max("screened_at"))["at"]
+def latest(scope) -> date | None:
+    moment = screenings_for(scope).aggregate(at=Max("screened_at"))["at"]
     return moment.date() if moment else None
 
 
@@ -41,7 +41,7 @@ def _share(n, total) -> str:
 def build(ctx: Context) -> SectionResult:
     end = ctx.as_of
     start = end - timedelta(days=WINDOW_DAYS - 1)
-    totals = screening_summary(user=ctx.user, start=start, end=end)
+    totals = screening_summary(scope=ctx.scope, start=start, end=end)
     if not totals["screened"]:
         return SectionResult.empty(
             _("No traveller was screened from %(start)s to %(end)s.")
@@ -159,7 +159,7 @@ def build(ctx: Context) -> SectionResult:
         )
     if ctx.user.has_perm(SIGNAL_PERMISSION):
         now = dt.datetime(end.year, end.month, end.day, tzinfo=dt.UTC) + timedelta(days=1)
-        signals = signals_timeliness(user=ctx.user, start=start, end=end, now=now)
+        signals = signals_timeliness(scope=ctx.scope, start=start, end=end, now=now)
         verification = signals["verification"]
         if signals["signals"]:
             figures.append(
@@ -203,7 +203,7 @@ def build(ctx: Context) -> SectionResult:
 def weekly_chart(ctx: Context) -> Chart:
     """Travellers screened and suspects per ISO week, the last weeks up to the as-of date."""
     start = ctx.as_of - timedelta(weeks=CHART_WEEKS) + timedelta(days=1)
-    rows = screening_figures(user=ctx.user, start=start, end=ctx.as_of, by=("week",))
+    rows = screening_figures(scope=ctx.scope, start=start, end=ctx.as_of, by=("week",))
     screened, suspect = _("Screened"), _("Suspect")
     values = [
         {"week": r["week"], "what": label, "n": r[key]}
@@ -247,7 +247,7 @@ def screening_rows(ctx: Context, params: dict):
 
             raise DrilldownParamError(f"start: '{params['start']}' is not a date") from exc
     qs = screening_list(
-        user=ctx.user, start=start, end=ctx.as_of, suspect_only=params.get("suspect") == "1"
+        scope=ctx.scope, start=start, end=ctx.as_of, suspect_only=params.get("suspect") == "1"
     )
     for s in qs.order_by("screened_at", "pk"):
         yield (
