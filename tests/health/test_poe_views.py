@@ -40,7 +40,7 @@ def test_pages_on_the_demo_data(client, make_user, demo_data):
         reverse("health:capacity_gaps"),
         {"week": "2020-03-30", "item": "isolation_space", "format": "csv"},
     )
-    lines = export.content.decode().strip().splitlines()
+    lines = b"".join(export.streaming_content).decode("utf-8-sig").strip().splitlines()
     assert lines[0].startswith("site_code,site_name,point_type")
     assert len(lines) == 1 + 17  # the 17 points without an isolation space
     assert AuditEvent.objects.filter(action="export", target="health.capacity_gaps").count() == 1

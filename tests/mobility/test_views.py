@@ -212,3 +212,16 @@ def test_every_figure_links_to_exactly_the_records_it_counts(client, make_user, 
         assert sum(r[3] for r in listed.context["page"]) == point.total
         incoming = client.get(point.direction_urls["incoming"])
         assert sum(r[3] for r in incoming.context["page"]) == point.incoming
+
+
+@pytest.mark.django_db
+def test_free_text_that_looks_like_a_formula_is_exported_as_text(client, make_user, submit):
+    formula = '=HYPERLINK("http://evil.example","details")'
+    sent = submit(
+        "event", {"date": "2020-04-02", "type": "flood", "pcode": "ML0703", "description": formula}
+    )
+    assert sent.status == "accepted"
+    login(client, make_user("viewer", areas=["MLI"]))
+    body = b"".join(client.get("/mobility/events/?format=csv").streaming_content).decode()
+    assert "'" + formula.replace('"', '""') in body
+    assert "\n" + formula not in body and "," + formula not in body

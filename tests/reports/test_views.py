@@ -190,3 +190,17 @@ def test_overview_query_count_does_not_grow_with_rows(logged, make_user):
     assert "301 sites</a>" in response.content.decode()
     assert len(many) == len(one)
     assert len(one) <= 40
+
+
+def test_exports_write_a_formula_in_a_site_name_as_text(logged, viewer):
+    """A registry site named like a formula comes out as text in CSV and XLSX (issue 11 #8)."""
+    formula = '=HYPERLINK("http://evil.example","Kayes")'
+    Site.objects.filter(code="OFF-KAYES").update(name_fr=formula, name_en=formula)
+    client = logged(viewer)
+    url = "/reports/drilldown/places.sites/?as_of=2020-05-15&area=ML01"
+    text = b"".join(client.get(url + "&format=csv").streaming_content).decode("utf-8-sig")
+    names = {row[0]: row[1] for row in csv.reader(io.StringIO(text))}
+    assert names["OFF-KAYES"] == "'" + formula
+    sheet = load_workbook(io.BytesIO(client.get(url + "&format=xlsx").content)).active
+    cell = next(row[1] for row in sheet.iter_rows() if row[0].value == "OFF-KAYES")
+    assert cell.value == "'" + formula and cell.data_type == "s"

@@ -5,9 +5,7 @@ as CSV. Every number on the mobility page links to the list of the records it co
 Views are thin: they read the filters, call selectors (which apply the reader's scope), render.
 """
 
-import csv
 import datetime as dt
-import json
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -15,7 +13,6 @@ from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.scope import get_in_scope_or_404, user_scope
 from hbmm.accounts.services import audit_log
+from hbmm.exports import export_response
 from hbmm.mobility import selectors
 from hbmm.mobility.charts import flow_daily_chart
 from hbmm.mobility.models import Direction, MobilityEvent, Reason, Transport
@@ -208,30 +206,9 @@ def _stream_csv(request, *, name: str, header: list[str], rows, filters: dict, h
         request=request,
     )
 
-    class Echo:
-        def write(self, value):
-            return value
-
-    writer = csv.writer(Echo())
-
-    def cell(value):
-        if value is None:
-            return ""
-        if isinstance(value, dict | list):
-            return json.dumps(value, ensure_ascii=False, sort_keys=True)
-        return value
-
-    def lines():
-        yield "\ufeff"
-        yield writer.writerow(header)
-        if hxl:
-            yield writer.writerow(hxl)
-        for row in rows:
-            yield writer.writerow([cell(v) for v in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="hbmm-{name}.csv"'
-    return response
+    return export_response(
+        "csv", filename=f"hbmm-{name}", header=header, hxl=list(hxl) or None, rows=rows
+    )
 
 
 CHOICE_LABELS = {

@@ -12,8 +12,6 @@ A section module registers, next to its figures, the drill-downs they point to:
 date) and the figure's parameters; it reads through domain selectors, so scope applies.
 """
 
-import csv
-import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -69,42 +67,3 @@ def clean_params(spec: DrilldownSpec, query) -> dict:
             raise DrilldownParamError(f"{name}: '{value}' is not one of {', '.join(allowed)}")
         params[name] = value
     return params
-
-
-def _cell(value):
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
-
-
-def csv_chunks(spec: DrilldownSpec, rows: Iterable[tuple]) -> Iterable[str]:
-    """CSV text in chunks: a header row, the HXL hashtag row when the columns have tags, rows."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([str(c.label) for c in spec.columns])
-    if any(c.hxl for c in spec.columns):
-        writer.writerow([c.hxl for c in spec.columns])
-    for count, row in enumerate(rows, start=1):
-        writer.writerow([_cell(v) for v in row])
-        if count % 500 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-def xlsx_bytes(spec: DrilldownSpec, rows: Iterable[tuple]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=str(spec.title)[:31] or "data")
-    sheet.append([str(c.label) for c in spec.columns])
-    if any(c.hxl for c in spec.columns):
-        sheet.append([c.hxl for c in spec.columns])
-    for row in rows:
-        sheet.append([_cell(v) if not isinstance(v, int | float) else v for v in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

@@ -5,7 +5,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -15,15 +15,10 @@ from django.views.decorators.http import require_GET
 from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.scope import user_scope
 from hbmm.accounts.services import audit_log
+from hbmm.exports import export_response
 from hbmm.places.selectors import area_choices, area_narrowing
 from hbmm.reports import charts, maps, sitrep
-from hbmm.reports.drilldowns import (
-    DrilldownParamError,
-    clean_params,
-    csv_chunks,
-    get_drilldown,
-    xlsx_bytes,
-)
+from hbmm.reports.drilldowns import DrilldownParamError, clean_params, get_drilldown
 from hbmm.reports.figures import format_date, format_number
 from hbmm.reports.registry import Context, build_sections, latest_data_date
 
@@ -154,18 +149,14 @@ def drilldown(request, key: str):
             },
             request=request,
         )
-        name = f"hbmm-{key}-{ctx.as_of.isoformat()}.{fmt}"
-        if fmt == "csv":
-            response = StreamingHttpResponse(
-                csv_chunks(spec, rows), content_type="text/csv; charset=utf-8"
-            )
-        else:
-            response = HttpResponse(
-                xlsx_bytes(spec, rows),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return export_response(
+            fmt,
+            filename=f"hbmm-{key}-{ctx.as_of.isoformat()}",
+            header=[str(c.label) for c in spec.columns],
+            hxl=[c.hxl for c in spec.columns] if any(c.hxl for c in spec.columns) else None,
+            rows=rows,
+            title=str(spec.title),
+        )
     query = request.GET.copy()
     query.pop("format", None)
     return render(

@@ -1,13 +1,12 @@
 """Pages of the points of entry: capacity figures and trend, the gap list, assessments, the
 operational status as of a date (page, map layer, history) and the web forms."""
 
-import csv
 import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.scope import get_in_scope_or_404, user_scope
 from hbmm.accounts.services import audit_log
+from hbmm.exports import export_response
 from hbmm.health.forms import CapacityForm, StatusForm, submit_through_pipeline
 from hbmm.health.params import BadParameter
 from hbmm.health.params import bad_request as _bad
@@ -88,11 +88,10 @@ def capacity_gaps(request):
             details={"week": start.isoformat(), "rows": len(gaps), "item": item},
             request=request,
         )
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="poe-gaps-{start}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(
-            [
+        return export_response(
+            "csv",
+            filename=f"poe-gaps-{start}",
+            header=[
                 "site_code",
                 "site_name",
                 "point_type",
@@ -102,10 +101,8 @@ def capacity_gaps(request):
                 "item_label",
                 "answer",
                 "assessed_on",
-            ]
-        )
-        for gap in gaps:
-            writer.writerow(
+            ],
+            rows=(
                 [
                     gap.site.code,
                     gap.site.name,
@@ -115,10 +112,11 @@ def capacity_gaps(request):
                     gap.item,
                     gap.item_label,
                     "no",
-                    gap.assessed_on.isoformat(),
+                    gap.assessed_on,
                 ]
-            )
-        return response
+                for gap in gaps
+            ),
+        )
     return render(
         request,
         "health/poe/gaps.html",
