@@ -110,13 +110,12 @@ def test_drilldown_export_csv_is_audited(logged, viewer):
     assert sorted(r[0] for r in rows[2:]) == ["BCP-DIBOLI", "BCP-GOGUI", "OFF-KAYES"]
     event = AuditEvent.objects.get(action="export")
     assert event.actor == viewer
-    assert event.target == "reports.drilldown:places.sites"
+    assert event.target == "reports.table:places.sites"
     assert event.details == {
         "format": "csv",
         "rows": 3,
-        "as_of": "2020-05-15",
         "area": "ML01",
-        "params": {},
+        "filters": {"as_of": "2020-05-15"},
     }
 
 
@@ -138,9 +137,11 @@ def test_export_needs_the_export_permission(logged, make_user):
 
 def test_drilldown_bad_parameter_and_unknown_key(logged, viewer):
     client = logged(viewer)
-    response = client.get("/reports/drilldown/places.sites/?kind=airport")
+    response = client.get(
+        "/reports/drilldown/places.sites/?kind=airport", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 400
-    assert "kind: 'airport' is not one of" in response.content.decode()
+    assert "kind: Select a valid choice. airport is not one of" in response.content.decode()
     assert client.get("/reports/drilldown/nope/").status_code == 404
     assert client.get("/reports/drilldown/places.sites/?format=ods").status_code == 400
 

@@ -8,6 +8,9 @@ class MobilityConfig(AppConfig):
     verbose_name = _("Mobility tracking")
 
     def ready(self):
+        # Imported here, not at the top: these modules import models, which Django allows only
+        # once the app registry is ready.
+        import hbmm.mobility.tables  # noqa: F401  (registers the record tables)
         from hbmm.mobility.intake_mappers import register_all
         from hbmm.web.nav import NavItem, register
 

@@ -8,6 +8,9 @@ class PlacesConfig(AppConfig):
     verbose_name = _("Places")
 
     def ready(self):
+        # Imported here, not at the top: these modules import models, which Django allows only
+        # once the app registry is ready.
+        import hbmm.places.tables  # noqa: F401  (registers the site table)
         from hbmm.web.nav import NavItem, register
 
         register(

@@ -1,12 +1,24 @@
 """Reads in the places app, restricted to the caller's geographic scope."""
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
+from django.utils.translation import get_language
 
 from hbmm.accounts.scope import Scope, get_in_scope_or_404, restrict_to_scope
 from hbmm.places.models import AdminArea, Site, SiteKind
+
+
+def name_in_language(path: str = ""):
+    """An expression for the name of the labelled place at `path` (a site or an admin area,
+    "" for the queried model itself) in the active language, as `LabelledModel.name` says it:
+    the other language's name when this one is empty. For tables read with values_list."""
+    prefix = f"{path}__" if path else ""
+    first, second = ("name_en", "name_fr")
+    if not (get_language() or "fr").startswith("en"):
+        first, second = second, first
+    return Coalesce(NullIf(F(prefix + first), Value("")), F(prefix + second))
 
 
 def site_list(*, scope, region: str = "", kind: str = "") -> QuerySet:

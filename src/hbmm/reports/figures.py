@@ -15,9 +15,12 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import get_language, gettext
+
+from hbmm.reports.tables import get_table
 
 
 def _is_french() -> bool:
@@ -61,24 +64,29 @@ def format_month(day: date) -> str:
     return formats.date_format(day, "F Y", use_l10n=True)
 
 
+def scope_label(area) -> str:
+    """What a page or report covers: the chosen area's name, else the country."""
+    if area is not None:
+        return area.name
+    return gettext("Mali") if settings.HBMM_COUNTRY_ISO3 == "MLI" else settings.HBMM_COUNTRY_ISO3
+
+
 @dataclass(frozen=True)
 class Drilldown:
-    """Which records a figure counts: a registered drill-down and its parameters.
-
-    The drill-down view lists those records (scoped to the viewer, at the as-of date and the
-    chosen area) and exports them as CSV or XLSX.
-    """
+    """Which records a figure counts: a registered table (`hbmm.reports.tables`) and the
+    filters that select exactly those records."""
 
     key: str
     params: dict = field(default_factory=dict)
 
-    def url(self, *, as_of: date | None = None, area: str | None = None) -> str:
-        query = dict(self.params)
-        if as_of:
-            query["as_of"] = as_of.isoformat()
-        if area:
-            query["area"] = area
-        base = reverse("reports:drilldown", kwargs={"key": self.key})
+    def url(self, *, area: str | None = None) -> str:
+        """The table's page with the filters (and the area the reader narrowed to)."""
+        table = get_table(self.key)
+        if table is not None and table.url_name:
+            base = reverse(table.url_name)
+        else:
+            base = reverse("reports:drilldown", kwargs={"key": self.key})
+        query = {**self.params, **({"area": area} if area else {})}
         return f"{base}?{urlencode(sorted(query.items()))}" if query else base
 
 

@@ -13,11 +13,10 @@ from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from hbmm.reports import charts, maps
-from hbmm.reports.figures import format_date
+from hbmm.reports.figures import format_date, scope_label
 from hbmm.reports.registry import Context, SectionOutput, build_sections
 
 FORMATS = ("pdf", "html", "md")
@@ -40,12 +39,6 @@ def _css() -> str:
     return (resources.files("hbmm.reports") / "static" / "reports" / "sitrep.css").read_text(
         encoding="utf-8"
     )
-
-
-def scope_label(area) -> str:
-    if area is not None:
-        return area.name
-    return _("Mali") if settings.HBMM_COUNTRY_ISO3 == "MLI" else settings.HBMM_COUNTRY_ISO3
 
 
 def sitrep_context(

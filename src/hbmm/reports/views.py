@@ -15,11 +15,9 @@ from django.views.decorators.http import require_GET
 from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.scope import user_scope
 from hbmm.accounts.services import audit_log
-from hbmm.exports import export_response
 from hbmm.places.selectors import area_choices, area_narrowing
 from hbmm.reports import charts, maps, sitrep
-from hbmm.reports.drilldowns import DrilldownParamError, clean_params, get_drilldown
-from hbmm.reports.figures import format_date, format_number
+from hbmm.reports.figures import format_date
 from hbmm.reports.registry import Context, build_sections, latest_data_date
 
 VIEW_PERMISSION = "reports.view_situation"
@@ -48,7 +46,10 @@ def _context(request) -> tuple[Context, list[str], list]:
         try:
             as_of = date.fromisoformat(text)
         except ValueError:
-            errors.append(_("as_of: “%(value)s” is not a date (YYYY-MM-DD).") % {"value": text})
+            errors.append(
+                _("%(name)s: “%(value)s” is not a date (YYYY-MM-DD).")
+                % {"name": "as_of", "value": text}
+            )
     if as_of is None:
         as_of = latest_data_date(user, scope) or date.today()
     return Context(user=user, scope=scope, as_of=as_of, area=area), errors, areas
@@ -108,73 +109,6 @@ def overview(request):
             "scope_label": sitrep.scope_label(ctx.area),
             "report_query": query,
             "lang": "en" if (get_language() or "fr").startswith("en") else "fr",
-        },
-    )
-
-
-@login_required
-@require_GET
-def drilldown(request, key: str):
-    """The records behind a figure; `?format=csv|xlsx` exports them (audited)."""
-    _require(request.user, VIEW_PERMISSION)
-    spec = get_drilldown(key)
-    if spec is None:
-        raise Http404(f"no drill-down {key}")
-    if spec.permission:
-        _require(request.user, spec.permission)
-    ctx, errors, _areas = _context(request)
-    fmt = request.GET.get("format") or ""
-    if fmt:
-        _require(request.user, EXPORT_PERMISSION)
-        if fmt not in ("csv", "xlsx"):
-            return HttpResponse(
-                f"format: '{fmt}' is not one of csv, xlsx", status=400, content_type="text/plain"
-            )
-    try:
-        params = clean_params(spec, request.GET)
-        rows = list(spec.rows(ctx, params))
-    except DrilldownParamError as exc:
-        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
-    if fmt:
-        audit_log(
-            action=AuditEvent.Action.EXPORT,
-            actor=request.user,
-            target=f"reports.drilldown:{key}",
-            details={
-                "format": fmt,
-                "rows": len(rows),
-                "as_of": ctx.as_of.isoformat(),
-                "area": ctx.area_pcode,
-                "params": params,
-            },
-            request=request,
-        )
-        return export_response(
-            fmt,
-            filename=f"hbmm-{key}-{ctx.as_of.isoformat()}",
-            header=[str(c.label) for c in spec.columns],
-            hxl=[c.hxl for c in spec.columns] if any(c.hxl for c in spec.columns) else None,
-            rows=rows,
-            title=str(spec.title),
-        )
-    query = request.GET.copy()
-    query.pop("format", None)
-    return render(
-        request,
-        "reports/drilldown.html",
-        {
-            "spec": spec,
-            "ctx": ctx,
-            "as_of_text": format_date(ctx.as_of),
-            "scope_label": sitrep.scope_label(ctx.area),
-            "params": params,
-            "errors": errors,
-            "rows": rows[:DRILLDOWN_PAGE_ROWS],
-            "total": len(rows),
-            "total_text": format_number(len(rows)),
-            "truncated": len(rows) > DRILLDOWN_PAGE_ROWS,
-            "can_export": request.user.has_perm(EXPORT_PERMISSION),
-            "query": query.urlencode(),
         },
     )
 

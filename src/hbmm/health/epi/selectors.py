@@ -221,3 +221,11 @@ def epi_regions(*, scope) -> list[AdminArea]:
     """Regions that have a reported series the reader may read."""
     ids = epi_values(scope=scope).filter(area__level__gte=1).values("area")
     return list(AdminArea.objects.filter(pk__in=ids).order_by("pcode"))
+
+
+def epi_series_area(*, scope, area: AdminArea | None) -> AdminArea | None:
+    """The area whose series speaks for a reader narrowed to `area`: that area when it has its
+    own series the reader may read, else None (the country's)."""
+    if area is not None and area in epi_regions(scope=scope):
+        return area
+    return None

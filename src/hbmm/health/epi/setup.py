@@ -7,6 +7,7 @@ from hbmm.web.nav import NavItem, register
 
 def ready() -> None:
     import hbmm.health.epi.admin  # noqa: F401  (registers the admin pages; needs the app registry)
+    import hbmm.health.epi.tables  # noqa: F401  (registers the tables)
 
     register(
         NavItem(

@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -134,15 +133,3 @@ def epi_bulletin(request):
         "health/form.html",
         {"form": form, "title": _("Daily epidemiological bulletin")},
     )
-
-
-@login_required
-@permission_required("health.view_epivalue", raise_exception=True)
-def epi_values(request):
-    values = (
-        selectors.epi_values(scope=user_scope(request.user))
-        .select_related("area", "submission")
-        .order_by("-day", "area__pcode", "source", "metric")
-    )
-    page = Paginator(values, 100).get_page(request.GET.get("page"))
-    return render(request, "health/epi/values.html", {"page": page})

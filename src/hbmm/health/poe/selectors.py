@@ -88,7 +88,7 @@ class ItemFigure:
         return " + ".join(str(POINT_TYPE_PLURALS[k]) for k in self.kinds)
 
 
-def _region(area: AdminArea) -> AdminArea:
+def region_of(area: AdminArea) -> AdminArea:
     """The region (adm1) of an area of level 1 to 3."""
     while area.level > 1 and area.parent_id:
         area = area.parent
@@ -159,7 +159,7 @@ def capacity_figures(*, scope, round_start: dt.date, round_end: dt.date) -> Capa
     assessments = capacity_latest(scope=scope, round_start=round_start, round_end=round_end)
     by_region: dict[int, tuple[AdminArea, list]] = {}
     for a in assessments:
-        region = _region(a.site.area)
+        region = region_of(a.site.area)
         by_region.setdefault(region.pk, (region, []))[1].append(a)
     hours = [
         a.screening_hours_per_day for a in assessments if a.screening_hours_per_day is not None
@@ -290,7 +290,7 @@ def capacity_gaps(
     reverse = order.startswith("-")
     key = GAP_ORDERS.get(order.lstrip("-"), GAP_ORDERS["site"])
     gaps = [
-        Gap(a.site, a.point_type, _region(a.site.area), name, a.assessed_on, a.pk)
+        Gap(a.site, a.point_type, region_of(a.site.area), name, a.assessed_on, a.pk)
         for a in capacity_latest(scope=scope, round_start=round_start, round_end=round_end)
         for name in CAPACITY_ITEM_FIELDS
         if getattr(a, name) == Answer.NO and (not item or name == item)

@@ -7,6 +7,7 @@ from hbmm.web.nav import NavItem, register
 
 def ready() -> None:
     import hbmm.health.poe.admin  # noqa: F401  (registers the admin pages; needs the app registry)
+    import hbmm.health.poe.tables  # noqa: F401  (registers the tables)
 
     register(
         NavItem(

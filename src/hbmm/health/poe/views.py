@@ -5,7 +5,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -131,16 +130,6 @@ def capacity_gaps(request):
             "columns": GAP_COLUMNS,
         },
     )
-
-
-@login_required
-@permission_required("health.view_capacityassessment", raise_exception=True)
-def capacity_list(request):
-    records = selectors.capacity_assessments(scope=user_scope(request.user)).order_by(
-        "-assessed_on", "site__code"
-    )
-    page = Paginator(records, 50).get_page(request.GET.get("page"))
-    return render(request, "health/poe/assessments.html", {"page": page, "items": CAPACITY_ITEMS})
 
 
 @login_required

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 def ready() -> None:
     import hbmm.health.screening.admin  # noqa: F401  (registers the admin pages)
+    import hbmm.health.screening.tables  # noqa: F401  (registers the table)
     from hbmm.health.screening.intake_mappers import ScreeningMapper
     from hbmm.intake.mappers import register
     from hbmm.web.nav import NavItem

@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy
 
 from hbmm.health.epi.selectors import epi_figures, epi_regions, epi_series, epi_values
 from hbmm.reports.charts import PALETTE, ROWS, chart_spec
-from hbmm.reports.drilldowns import Column, DrilldownSpec, register_drilldown
 from hbmm.reports.figures import Drilldown, Figure, format_date
 from hbmm.reports.registry import Chart, Context, Section, SectionResult, register
 
@@ -38,7 +37,7 @@ def build(ctx: Context) -> SectionResult:
         )
     where = figures.area.name
     source = figures.source_label
-    drill = Drilldown("health.epi")
+    drill = Drilldown("health.epi", {"as_of": ctx.as_of.isoformat()})
 
     def cumulative(key, label, figure, what):
         return Figure(
@@ -151,22 +150,6 @@ def epidemic_curve(series) -> Chart:
     )
 
 
-def drilldown_rows(ctx: Context, params: dict):
-    series = epi_series(scope=ctx.scope, area=_area(ctx), end=ctx.as_of)
-    for day in series.days:
-        yield (
-            day.day,
-            series.area.pcode,
-            series.source_label,
-            day.confirmed,
-            day.recovered,
-            day.deaths,
-            day.new_cases,
-            day.average_7d,
-            ", ".join(day.corrections),
-        )
-
-
 register(
     Section(
         key="covid",
@@ -176,28 +159,5 @@ register(
         permission=PERMISSION,
         role="headline",
         latest=latest,
-    )
-)
-
-register_drilldown(
-    DrilldownSpec(
-        key="health.epi",
-        title=gettext_lazy("COVID-19 daily series"),
-        permission=PERMISSION,
-        columns=[
-            Column("day", gettext_lazy("Date"), "#date+reported"),
-            Column("area", gettext_lazy("Area P-code"), "#adm0+code"),
-            Column("source", gettext_lazy("Source"), "#meta+source"),
-            Column("confirmed", gettext_lazy("Confirmed (cumulative)"), "#affected+infected"),
-            Column("recovered", gettext_lazy("Recovered (cumulative)"), "#affected+recovered"),
-            Column("deaths", gettext_lazy("Deaths (cumulative)"), "#affected+killed"),
-            Column("new", gettext_lazy("New cases"), "#affected+infected+new"),
-            Column("avg7", gettext_lazy("7-day average"), "#affected+infected+avg7"),
-            Column("corrections", gettext_lazy("Corrections"), "#meta+correction"),
-        ],
-        rows=drilldown_rows,
-        description=gettext_lazy(
-            "Every report of the series used by the figures, up to the as-of date, as reported."
-        ),
     )
 )

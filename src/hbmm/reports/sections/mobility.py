@@ -23,10 +23,8 @@ from hbmm.mobility.selectors import (
     mrrc_occupancy,
     mrrc_records,
     stranded_in_period,
-    stranded_records,
 )
 from hbmm.reports.charts import PALETTE, ROWS, chart_spec
-from hbmm.reports.drilldowns import Column, DrilldownParamError, DrilldownSpec, register_drilldown
 from hbmm.reports.figures import (
     Drilldown,
     Figure,
@@ -271,7 +269,7 @@ def build(ctx: Context) -> SectionResult:
                         "round": number,
                         "date": format_date(rounds[number]),
                     },
-                    drilldown=Drilldown("mobility.idps"),
+                    drilldown=Drilldown("mobility.displacement", {"as_of": as_of.isoformat()}),
                 )
             )
             sentences.append(
@@ -291,7 +289,7 @@ def build(ctx: Context) -> SectionResult:
                 "latest report on or before the as-of date and at most 31 days old "
                 "(%(centres)s centres); children are girls and boys."
             ) % {"centres": len(parts["centres"])}
-            drill = Drilldown("mobility.mrrc")
+            drill = Drilldown("mobility.mrrc", {"as_of": as_of.isoformat()})
             figures += [
                 Figure(
                     key="mobility.mrrc",
@@ -380,63 +378,6 @@ def daily_flow_chart(scope, as_of: date, area) -> Chart | None:
     )
 
 
-def _period(ctx: Context, params: dict) -> tuple[date | None, date]:
-    try:
-        start = date.fromisoformat(params["start"]) if params.get("start") else None
-        end = date.fromisoformat(params["end"]) if params.get("end") else ctx.as_of
-    except ValueError as exc:
-        raise DrilldownParamError(f"start/end: {exc}") from exc
-    return start, min(end, ctx.as_of)
-
-
-def flow_rows(ctx: Context, params: dict):
-    start, end = _period(ctx, params)
-    qs = flow_counts(
-        scope=ctx.scope, start=start, end=end, area=ctx.area, direction=params.get("direction")
-    )
-    for r in qs.select_related("site").order_by("observation_date", "site__code", "direction"):
-        yield (
-            r.observation_date,
-            r.site.code,
-            r.site.name,
-            r.get_direction_display(),
-            r.total,
-            r.men,
-            r.women,
-            r.boys,
-            r.girls,
-            r.nationality,
-            r.reason,
-        )
-
-
-def idp_rows(ctx: Context, params: dict):
-    qs = displacement_records(scope=ctx.scope, current_on=ctx.as_of, area=ctx.area)
-    for r in qs.select_related("round", "area", "site").order_by("area__pcode", "site__code"):
-        yield (
-            r.round.number,
-            r.round.reporting_date,
-            r.area.pcode,
-            r.area.name,
-            r.site.code if r.site_id else "",
-            r.households,
-            r.total,
-        )
-
-
-def mrrc_rows(ctx: Context, params: dict):
-    qs = mrrc_records(scope=ctx.scope, on=ctx.as_of, area=ctx.area)
-    for r in qs.select_related("site").order_by("site__code"):
-        yield (r.site.code, r.site.name, r.date, r.total, r.women, r.men, r.girls, r.boys)
-
-
-def stranded_rows(ctx: Context, params: dict):
-    start, end = _period(ctx, params)
-    qs = stranded_records(scope=ctx.scope, start=start, end=end, area=ctx.area)
-    for r in qs.select_related("site").order_by("date", "site__code"):
-        yield (r.date, r.site.code, r.site.name, r.count, ", ".join(r.nationalities or []))
-
-
 register(
     Section(
         key="mobility",
@@ -445,85 +386,5 @@ register(
         order=20,
         permission=PERMISSION,
         latest=latest,
-    )
-)
-
-_SITE = [
-    Column("code", gettext_lazy("Site"), "#loc+code"),
-    Column("name", gettext_lazy("Name"), "#loc+name"),
-]
-register_drilldown(
-    DrilldownSpec(
-        key="mobility.flows",
-        title=gettext_lazy("Flow counts"),
-        permission=PERMISSION,
-        params=("start", "end", "direction"),
-        choices={"direction": list(Direction.values)},
-        columns=[
-            Column("date", gettext_lazy("Observation date"), "#date+observed"),
-            *_SITE,
-            Column("direction", gettext_lazy("Direction"), "#indicator+direction"),
-            Column("total", gettext_lazy("Individuals"), "#affected+total"),
-            Column("men", gettext_lazy("Men"), "#affected+m+adult"),
-            Column("women", gettext_lazy("Women"), "#affected+f+adult"),
-            Column("boys", gettext_lazy("Boys"), "#affected+m+children"),
-            Column("girls", gettext_lazy("Girls"), "#affected+f+children"),
-            Column("nationality", gettext_lazy("Nationality"), "#country+code"),
-            Column("reason", gettext_lazy("Main reason"), "#reason"),
-        ],
-        rows=flow_rows,
-        description=gettext_lazy("Flow counts at the flow monitoring points in the period."),
-    )
-)
-register_drilldown(
-    DrilldownSpec(
-        key="mobility.idps",
-        title=gettext_lazy("Displacement figures (current round per area)"),
-        permission=IDP_PERMISSION,
-        columns=[
-            Column("round", gettext_lazy("Round"), "#meta+round"),
-            Column("date", gettext_lazy("Reporting date"), "#date+reported"),
-            Column("pcode", gettext_lazy("Admin area P-code"), "#adm2+code"),
-            Column("area", gettext_lazy("Admin area"), "#adm2+name"),
-            Column("site", gettext_lazy("IDP site"), "#loc+code"),
-            Column("households", gettext_lazy("Households"), "#affected+idps+hh"),
-            Column("individuals", gettext_lazy("Individuals"), "#affected+idps+ind"),
-        ],
-        rows=idp_rows,
-        description=gettext_lazy("Each area's rows of its latest round on or before the date."),
-    )
-)
-register_drilldown(
-    DrilldownSpec(
-        key="mobility.mrrc",
-        title=gettext_lazy("MRRC occupancy"),
-        permission=MRRC_PERMISSION,
-        columns=[
-            *_SITE,
-            Column("date", gettext_lazy("Report date"), "#date+reported"),
-            Column("total", gettext_lazy("Migrants present"), "#affected+total"),
-            Column("women", gettext_lazy("Women"), "#affected+f+adult"),
-            Column("men", gettext_lazy("Men"), "#affected+m+adult"),
-            Column("girls", gettext_lazy("Girls"), "#affected+f+children"),
-            Column("boys", gettext_lazy("Boys"), "#affected+m+children"),
-        ],
-        rows=mrrc_rows,
-        description=gettext_lazy("Each centre's latest report on or before the date."),
-    )
-)
-register_drilldown(
-    DrilldownSpec(
-        key="mobility.stranded",
-        title=gettext_lazy("Stranded migrants"),
-        permission=STRANDED_PERMISSION,
-        params=("start", "end"),
-        columns=[
-            Column("date", gettext_lazy("Date"), "#date"),
-            *_SITE,
-            Column("count", gettext_lazy("Stranded migrants"), "#affected+stranded"),
-            Column("nationalities", gettext_lazy("Nationalities"), "#country+code"),
-        ],
-        rows=stranded_rows,
-        description=gettext_lazy("Groups of stranded migrants counted in the period."),
     )
 )

@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy
 from hbmm.accounts.scope import sites_in_scope
 from hbmm.places.models import SiteKind
 from hbmm.reports.charts import PALETTE, ROWS, chart_spec
-from hbmm.reports.drilldowns import Column, DrilldownSpec, register_drilldown
 from hbmm.reports.figures import Drilldown, Figure
 from hbmm.reports.registry import Chart, Context, MapPoint, Section, SectionResult, register
 
@@ -56,7 +55,7 @@ def build(ctx: Context) -> SectionResult:
                 "Sites of the site registry in the selected scope that are active on the "
                 "as-of date (active from/to dates), whatever their kind."
             ),
-            drilldown=Drilldown("places.sites"),
+            drilldown=Drilldown("places.sites", {"as_of": ctx.as_of.isoformat()}),
         )
     ]
     for code in FIGURE_KINDS:
@@ -75,7 +74,7 @@ def build(ctx: Context) -> SectionResult:
                     "A site of several kinds counts under each."
                 )
                 % {"kind": name},
-                drilldown=Drilldown("places.sites", {"kind": code}),
+                drilldown=Drilldown("places.sites", {"as_of": ctx.as_of.isoformat(), "kind": code}),
             )
         )
     chart_rows = [
@@ -133,46 +132,10 @@ def map_points(sites, *, english: bool) -> list[MapPoint]:
     return points
 
 
-def drilldown_rows(ctx: Context, params: dict):
-    sites = active_sites(ctx.scope, ctx.as_of)
-    if params.get("kind"):
-        sites = sites.filter(kinds__code=params["kind"])
-    english = _lang_is_english()
-    for site in (
-        sites.select_related("area", "neighbour_country").prefetch_related("kinds").order_by("code")
-    ):
-        yield (
-            site.code,
-            site.name,
-            "; ".join(sorted(k.code for k in site.kinds.all())),
-            site.area.pcode,
-            site.area.name_en if english else site.area.name_fr,
-            site.latitude,
-            site.longitude,
-            site.neighbour_country.pcode if site.neighbour_country_id else "",
-            site.active_from,
-            site.active_to,
-        )
-
-
 def _lang_is_english() -> bool:
     from django.utils.translation import get_language
 
     return (get_language() or "fr").startswith("en")
-
-
-def _kind_codes():
-    return [
-        SiteKind.BORDER_CROSSING_POINT,
-        SiteKind.INTERNAL_TRANSIT_POINT,
-        SiteKind.SANITARY_CORDON,
-        SiteKind.FLOW_MONITORING_POINT,
-        SiteKind.IDP_SITE,
-        SiteKind.MRRC,
-        SiteKind.HEALTH_FACILITY,
-        SiteKind.LABORATORY,
-        SiteKind.OFFICE,
-    ]
 
 
 register(
@@ -184,29 +147,5 @@ register(
         permission=PERMISSION,
         role="annex",
         report_graphics=False,  # the report's map is the points of entry's
-    )
-)
-
-register_drilldown(
-    DrilldownSpec(
-        key="places.sites",
-        title=gettext_lazy("Sites"),
-        permission=PERMISSION,
-        params=("kind",),
-        choices={"kind": _kind_codes()},
-        columns=[
-            Column("code", gettext_lazy("Code"), "#loc+code"),
-            Column("name", gettext_lazy("Name"), "#loc+name"),
-            Column("kinds", gettext_lazy("Kinds"), "#loc+type"),
-            Column("pcode", gettext_lazy("Admin area P-code"), "#adm2+code"),
-            Column("area", gettext_lazy("Admin area"), "#adm2+name"),
-            Column("latitude", gettext_lazy("Latitude"), "#geo+lat"),
-            Column("longitude", gettext_lazy("Longitude"), "#geo+lon"),
-            Column("neighbour", gettext_lazy("Neighbouring country"), "#country+code"),
-            Column("active_from", gettext_lazy("Active from"), "#date+start"),
-            Column("active_to", gettext_lazy("Active to"), "#date+end"),
-        ],
-        rows=drilldown_rows,
-        description=gettext_lazy("Sites of the registry active on the as-of date, in scope."),
     )
 )

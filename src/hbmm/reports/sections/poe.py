@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 import altair as alt
 from django.db.models import Max
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,7 +22,6 @@ from hbmm.health.poe.selectors import (
     poe_status_as_of,
 )
 from hbmm.reports.charts import PALETTE, ROWS, chart_spec
-from hbmm.reports.drilldowns import Column, DrilldownParamError, DrilldownSpec, register_drilldown
 from hbmm.reports.figures import Drilldown, Figure, format_date, format_number
 from hbmm.reports.registry import Chart, Context, MapPoint, Section, SectionResult, register
 
@@ -252,7 +250,9 @@ def build(ctx: Context) -> SectionResult:
                         "in force on that date (latest status effective on or before it; none "
                         "recorded: unknown)."
                     ),
-                    drilldown=Drilldown("health.status", {"status": code}),
+                    drilldown=Drilldown(
+                        "health.status", {"as_of": ctx.as_of.isoformat(), "status": code}
+                    ),
                 )
             )
         sentences.append(
@@ -281,8 +281,9 @@ def build(ctx: Context) -> SectionResult:
                     status=row.status_code,
                     status_label=labels[row.status_code],
                     color=STATUS_COLORS[row.status_code],
-                    url=f"{reverse('reports:drilldown', kwargs={'key': 'health.status'})}"
-                    f"?as_of={ctx.as_of.isoformat()}&site={site.code}",
+                    url=Drilldown(
+                        "health.status", {"as_of": ctx.as_of.isoformat(), "site": site.code}
+                    ).url(),
                 )
             )
     return SectionResult(
@@ -344,64 +345,6 @@ def capacity_chart(rows: list[dict]) -> Chart:
     )
 
 
-def _date_param(params: dict, name: str) -> date | None:
-    text = params.get(name)
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise DrilldownParamError(f"{name}: '{text}' is not a date (YYYY-MM-DD)") from exc
-
-
-def capacity_rows(ctx: Context, params: dict):
-    start = _date_param(params, "start")
-    end = min(_date_param(params, "end") or ctx.as_of, ctx.as_of)
-    kinds = tuple(k for k in (params.get("kinds") or "").split(",") if k) or tuple(POE_TYPES)
-    unknown = [k for k in kinds if k not in POE_TYPES]
-    if unknown:
-        raise DrilldownParamError(f"kinds: '{unknown[0]}' is not one of {', '.join(POE_TYPES)}")
-    items = [params["item"]] if params.get("item") else list(CAPACITY_ITEM_FIELDS)
-    if start is None:
-        start = end - timedelta(days=end.weekday())
-    rows = []
-    for a in capacity_latest(scope=ctx.scope, round_start=start, round_end=end, kinds=kinds):
-        for item in items:
-            rows.append(
-                (
-                    a.site.code,
-                    a.site.name,
-                    a.get_point_type_display(),
-                    a.site.area.pcode,
-                    a.assessed_on,
-                    str(ITEM_LABELS[item]),
-                    getattr(a, f"get_{item}_display")(),
-                )
-            )
-    return rows
-
-
-def status_rows(ctx: Context, params: dict):
-    labels = _status_labels()
-    for row in poe_status_as_of(scope=ctx.scope, day=ctx.as_of):
-        if params.get("status") and row.status_code != params["status"]:
-            continue
-        if params.get("site") and row.site.code != params["site"]:
-            continue
-        s = row.status
-        yield (
-            row.site.code,
-            row.site.name,
-            row.point_type or "",
-            row.site.area.pcode,
-            labels[row.status_code],
-            s.effective_from if s else None,
-            s.get_restriction_display() if s and s.restriction else "",
-            s.daily_inflow if s else None,
-            s.daily_outflow if s else None,
-        )
-
-
 register(
     Section(
         key="poe",
@@ -410,51 +353,5 @@ register(
         order=30,
         permission=PERMISSION,
         latest=latest,
-    )
-)
-
-register_drilldown(
-    DrilldownSpec(
-        key="health.capacity",
-        title=gettext_lazy("Point-of-entry capacity assessments"),
-        permission=PERMISSION,
-        params=("item", "kinds", "start", "end"),
-        choices={"item": list(CAPACITY_ITEM_FIELDS)},
-        columns=[
-            Column("code", gettext_lazy("Point"), "#loc+code"),
-            Column("name", gettext_lazy("Name"), "#loc+name"),
-            Column("type", gettext_lazy("Point type"), "#loc+type"),
-            Column("pcode", gettext_lazy("Admin area P-code"), "#adm2+code"),
-            Column("assessed_on", gettext_lazy("Assessed on"), "#date+assessed"),
-            Column("item", gettext_lazy("Item"), "#indicator+name"),
-            Column("answer", gettext_lazy("Answer"), "#indicator+value"),
-        ],
-        rows=capacity_rows,
-        description=gettext_lazy(
-            "The latest assessment of each point in the round, with its answer to the item."
-        ),
-    )
-)
-
-register_drilldown(
-    DrilldownSpec(
-        key="health.status",
-        title=gettext_lazy("Operational status of the points of entry"),
-        permission=STATUS_PERMISSION,
-        params=("status", "site"),
-        choices={"status": list(STATUS_COLORS)},
-        columns=[
-            Column("code", gettext_lazy("Point"), "#loc+code"),
-            Column("name", gettext_lazy("Name"), "#loc+name"),
-            Column("type", gettext_lazy("Point type"), "#loc+type"),
-            Column("pcode", gettext_lazy("Admin area P-code"), "#adm2+code"),
-            Column("status", gettext_lazy("Status"), "#status"),
-            Column("since", gettext_lazy("Effective from"), "#date+start"),
-            Column("restriction", gettext_lazy("Restriction"), "#status+restriction"),
-            Column("inflow", gettext_lazy("Estimated daily inflow"), "#inflow"),
-            Column("outflow", gettext_lazy("Estimated daily outflow"), "#outflow"),
-        ],
-        rows=status_rows,
-        description=gettext_lazy("Each point's status in force on the as-of date."),
     )
 )

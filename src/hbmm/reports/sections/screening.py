@@ -13,12 +13,10 @@ from django.utils.translation import gettext_lazy
 from hbmm.health.ebs.selectors import signals_timeliness
 from hbmm.health.screening.selectors import (
     screening_figures,
-    screening_list,
     screening_summary,
     screenings_for,
 )
 from hbmm.reports.charts import PALETTE, ROWS, chart_spec
-from hbmm.reports.drilldowns import Column, DrilldownSpec, register_drilldown
 from hbmm.reports.figures import Drilldown, Figure, format_date, format_number, format_percent
 from hbmm.reports.registry import Chart, Context, Section, SectionResult, register
 
@@ -48,8 +46,9 @@ def build(ctx: Context) -> SectionResult:
             % {"start": format_date(start), "end": format_date(end)}
         )
     period = {"start": format_date(start), "end": format_date(end)}
-    drill = Drilldown("health.screenings", {"start": start.isoformat()})
-    suspects = Drilldown("health.screenings", {"start": start.isoformat(), "suspect": "1"})
+    dates = {"start": start.isoformat(), "end": end.isoformat()}
+    drill = Drilldown("health.screenings", dates)
+    suspects = Drilldown("health.screenings", {**dates, "suspect": "1"})
     screened, suspect = totals["screened"], totals["suspect"]
     counted = (
         _(
@@ -237,35 +236,6 @@ def weekly_chart(ctx: Context) -> Chart:
     )
 
 
-def screening_rows(ctx: Context, params: dict):
-    start = None
-    if params.get("start"):
-        try:
-            start = date.fromisoformat(params["start"])
-        except ValueError as exc:
-            from hbmm.reports.drilldowns import DrilldownParamError
-
-            raise DrilldownParamError(f"start: '{params['start']}' is not a date") from exc
-    qs = screening_list(
-        scope=ctx.scope, start=start, end=ctx.as_of, suspect_only=params.get("suspect") == "1"
-    )
-    for s in qs.order_by("screened_at", "pk"):
-        yield (
-            s.screened_at.strftime("%Y-%m-%d %H:%M"),
-            s.point.code,
-            s.get_sex_display(),
-            s.get_age_group_display(),
-            s.nationality,
-            _("yes") if s.has_symptoms else _("no"),
-            _("yes") if s.is_suspect else _("no"),
-            s.isolated_at,
-            s.notified_at,
-            s.referred_at,
-            s.sampled_at,
-            s.get_lab_result_display() if s.lab_result else "",
-        )
-
-
 register(
     Section(
         key="screening",
@@ -275,33 +245,5 @@ register(
         permission=PERMISSION,
         latest=latest,
         report_graphics=False,  # the report's charts are the plan's three and the map
-    )
-)
-
-register_drilldown(
-    DrilldownSpec(
-        key="health.screenings",
-        title=gettext_lazy("Traveller screenings"),
-        permission=RECORDS_PERMISSION,
-        params=("start", "suspect"),
-        choices={"suspect": ["1"]},
-        columns=[
-            Column("at", gettext_lazy("Screened at"), "#date+screened"),
-            Column("point", gettext_lazy("Point"), "#loc+code"),
-            Column("sex", gettext_lazy("Sex"), "#sex"),
-            Column("age", gettext_lazy("Age group"), "#age+group"),
-            Column("nationality", gettext_lazy("Nationality"), "#country+code"),
-            Column("symptoms", gettext_lazy("With symptoms"), "#indicator+symptoms"),
-            Column("suspect", gettext_lazy("Suspect"), "#indicator+suspect"),
-            Column("isolated", gettext_lazy("Isolated at"), "#date+isolated"),
-            Column("notified", gettext_lazy("Notified at"), "#date+notified"),
-            Column("referred", gettext_lazy("Referred at"), "#date+referred"),
-            Column("sampled", gettext_lazy("Sampled at"), "#date+sampled"),
-            Column("result", gettext_lazy("Lab result"), "#status+lab"),
-        ],
-        rows=screening_rows,
-        description=gettext_lazy(
-            "Screenings in the period, without the travellers' identifiers (pseudonymous records)."
-        ),
     )
 )
