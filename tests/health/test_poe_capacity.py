@@ -8,11 +8,11 @@ from django.utils import translation
 
 from hbmm.accounts.scope import user_scope
 from hbmm.health.models import CapacityAssessment
+from hbmm.health.poe.figures import round_figures
 from hbmm.health.poe.selectors import (
     capacity_change,
     capacity_figures,
     capacity_gaps,
-    capacity_plan_figures,
     capacity_trend,
 )
 from hbmm.intake.models import Submission
@@ -84,10 +84,13 @@ def test_not_assessed_is_left_out_of_the_denominator(assessed):
     regions = {r.pcode: {f.item: f for f in row} for r, row in figures.by_region}
     assert sorted(regions) == ["ML01", "ML02", "ML09"]  # Kayes, Koulikoro, Bamako
     assert share(regions["ML01"]["isolation_space"]) == (2, 2, 100, 0)
-    plan = capacity_plan_figures(scope=user_scope(assessed), round_start=W14[0], round_end=W14[1])
-    assert share(plan[0].figure) == (2, 3, 67, 1)
+    plan = round_figures(scope=user_scope(assessed), start=W14[0], end=W14[1]).plan
+    assert (plan[0].value, plan[0].denominator, plan[0].parts["not_assessed"]) == (2, 3, 1)
     with translation.override("en"):
-        assert "1 not assessed" in plan[0].counts
+        assert plan[0].display == "2 of 3 points (67%)"
+        assert "2 answered “no” out of 3 that answered yes or no; 1 not assessed" in (
+            plan[0].definition
+        )
 
 
 @pytest.mark.django_db

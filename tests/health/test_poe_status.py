@@ -6,11 +6,11 @@ import pytest
 
 from hbmm.accounts.scope import user_scope
 from hbmm.health.models import PoeStatus
+from hbmm.health.poe.figures import status_figures
 from hbmm.health.poe.selectors import (
     poe_status_as_of,
     poe_status_geojson,
     poe_status_history,
-    poe_status_summary,
 )
 from hbmm.intake.models import Submission
 from tests.health.poe_helpers import import_rows
@@ -74,8 +74,14 @@ def test_status_as_of_a_day(im):
     assert statuses(im, dt.date(2020, 5, 20))["BCP-GOGUI"] == "partially_operational"
     closed = PoeStatus.objects.get(site__code="BCP-GOGUI", effective_from="2020-03-20")
     assert closed.restriction == "both"  # a closure restricts both ways unless told otherwise
-    summary = poe_status_summary(scope=user_scope(im), day=dt.date(2020, 5, 15))
-    assert summary == {
+    status = status_figures(scope=user_scope(im), as_of=dt.date(2020, 5, 15))
+    assert [(f.key, f.value, f.denominator) for f in status.figures] == [
+        ("poe.status.fully_operational", 0, 9),
+        ("poe.status.partially_operational", 1, 9),
+        ("poe.status.fully_closed", 1, 9),
+        ("poe.status.unknown", 7, 9),
+    ]
+    assert status.counts == {
         "fully_operational": 0,
         "partially_operational": 1,
         "fully_closed": 1,

@@ -24,12 +24,13 @@ def test_pages_on_the_demo_data(client, make_user, demo_data):
     page = client.get(reverse("health:capacity"), {"week": "2020-03-30"})
     assert page.status_code == 200
     html = page.content.decode()
-    for text in ("6 sur 15 (40 %)", "9 sur 13 (69 %)", "8 sur 14 (57 %)", "17 sur 33 (52 %)"):
-        assert text in html  # French is the default language
+    for text in ("6 sur 15 points (40", "9 sur 13 points (69", "8 sur 14 points (57"):
+        assert text in html  # French is the default language ("40 %", no-break space)
+    assert "17 sur 33 points (52\xa0%)" in html
     english = client.get(
         reverse("health:capacity"), {"week": "2020-03-30"}, HTTP_ACCEPT_LANGUAGE="en"
     )
-    assert "6 of 15 (40 %)" in english.content.decode()
+    assert "6 of 15 points (40%)" in english.content.decode()
     gaps = client.get(reverse("health:capacity_gaps"), {"week": "2020-03-30", "order": "-region"})
     assert gaps.status_code == 200
     rows = gaps.context["gaps"]

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.scope import user_scope
 from hbmm.health.screening import selectors
+from hbmm.health.screening.charts import weekly_chart
 from hbmm.health.screening.services import (
     screening_isolate,
     screening_notify,
@@ -154,7 +155,7 @@ def test_chart_spec_is_vega_lite(records, make_user):
         end=APRIL[1],
         by=("week",),
     )
-    spec = selectors.screening_weekly_chart_spec(rows)
+    spec = weekly_chart(rows).spec
     assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
-    values = spec["data"]["values"]
-    assert {"week": "2020-W16", "measure": "screened", "label": "Screened", "value": 4} in values
+    values = spec["datasets"]["rows"]
+    assert {"week": "2020-W16", "what": "Screened", "n": 4} in values

@@ -1,37 +1,27 @@
-"""Pages of the mobility app: the mobility page (figures for a period and an area, daily flow
-chart, table per point, IDPs by region) and one records list per record type, each exportable
-as CSV. Every number on the mobility page links to the list of the records it counts.
+"""The mobility page: the mobility figures (`hbmm.mobility.figures`) for a period and an area,
+the daily flow chart, the figures per flow monitoring point and per category, IDPs by region and
+the events of the period. Every number links to the records it counts (the mobility tables,
+`hbmm.mobility.tables`, which are also the record lists at /mobility/flows/...).
 
-Views are thin: they read the filters, call selectors (which apply the reader's scope), render.
+Thin: it reads the filters, narrows the reader's scope to the area, calls figures and
+selectors, renders.
 """
 
 import datetime as dt
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hbmm.accounts.scope import get_in_scope_or_404, user_scope
-from hbmm.mobility import selectors
+from hbmm.accounts.scope import user_scope
+from hbmm.mobility import figures, selectors
 from hbmm.mobility.charts import flow_daily_chart
-from hbmm.mobility.models import Direction, MobilityEvent, Reason, Transport
-from hbmm.places.models import AdminArea, Site
-
-PAGE_SIZE = 50
-VENDOR_SCRIPTS = (
-    "reports/vendor/vega.min.js",
-    "reports/vendor/vega-lite.min.js",
-    "reports/vendor/vega-embed.min.js",
-)
-
-
-def _require(user, permission: str) -> None:
-    if not user.has_perm(permission):
-        raise PermissionDenied
+from hbmm.mobility.models import Direction
+from hbmm.places.selectors import area_choices, area_narrowing
+from hbmm.reports.charts import embed_options
 
 
 class DateInput(forms.DateInput):
@@ -45,28 +35,6 @@ class FilterForm(forms.Form):
     start = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput())
     end = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput())
     area = forms.CharField(label=gettext_lazy("Area (P-code)"), required=False, max_length=20)
-    site = forms.CharField(label=gettext_lazy("Site (code)"), required=False, max_length=40)
-    direction = forms.ChoiceField(
-        label=gettext_lazy("Direction"),
-        required=False,
-        choices=[("", "")] + list(Direction.choices),
-    )
-    nationality = forms.CharField(required=False, max_length=3)
-    transport = forms.ChoiceField(
-        required=False, choices=[("", ""), ("-", "-")] + list(Transport.choices)
-    )
-    reason = forms.ChoiceField(
-        required=False, choices=[("", ""), ("-", "-")] + list(Reason.choices)
-    )
-    event_type = forms.ChoiceField(
-        label=gettext_lazy("Type"),
-        required=False,
-        choices=[("", "")] + list(MobilityEvent.Type.choices),
-    )
-    round = forms.IntegerField(label=gettext_lazy("Round"), required=False, min_value=1)
-    current = forms.BooleanField(required=False)
-    as_of = forms.DateField(required=False, widget=DateInput())
-    on = forms.DateField(label=gettext_lazy("On"), required=False, widget=DateInput())
     month = forms.CharField(required=False, max_length=7)  # YYYY-MM
 
     def clean_month(self):
@@ -80,110 +48,73 @@ class FilterForm(forms.Form):
             raise forms.ValidationError(_("Use YYYY-MM.")) from exc
 
 
-def _filters(request) -> dict:
-    """Cleaned filters; area and site resolved within the user's scope (404 outside)."""
-    form = FilterForm(request.GET)
-    if not form.is_valid():
-        raise _BadFilter(form)
-    values = dict(form.cleaned_data)
-    scope = user_scope(request.user)
-    values["scope"] = scope
-    pcode = values.pop("area")
-    code = values.pop("site")
-    values["area"] = (
-        get_in_scope_or_404(AdminArea.objects.all(), scope, pcode=pcode.upper()) if pcode else None
-    )
-    values["site"] = (
-        get_in_scope_or_404(Site.objects.all(), scope, code=code.upper()) if code else None
-    )
-    values["form"] = form
-    return values
-
-
-class _BadFilter(Exception):
-    def __init__(self, form):
-        self.form = form
-
-
-def _bad_filter(request, exc: _BadFilter):
-    return render(request, "mobility/bad_filter.html", {"errors": exc.form.errors}, status=400)
-
-
-# --- Mobility page ---------------------------------------------------------------------------
-
-
-def _default_period(scope) -> tuple[dt.date, dt.date]:
-    latest = (
-        selectors.flow_counts(scope=scope)
-        .order_by("-observation_date")
-        .values_list("observation_date", flat=True)
-        .first()
-        or dt.date.today()
-    )
-    return selectors.month_bounds(latest)
+def _period(scope, start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
+    """The period asked for; by default the month of the latest flow count in scope."""
+    if not (start and end):
+        latest = selectors.latest_flow_date(scope=scope) or dt.date.today()
+        default_start, default_end = selectors.month_bounds(latest)
+        start, end = start or default_start, end or default_end
+    return (end, start) if end < start else (start, end)
 
 
 @login_required
 def index(request):
     user = request.user
-    _require(user, "mobility.view_flowcount")
-    try:
-        f = _filters(request)
-    except _BadFilter as exc:
-        return _bad_filter(request, exc)
-    start, end = f["start"], f["end"]
-    if not (start and end):
-        default_start, default_end = _default_period(f["scope"])
-        start, end = start or default_start, end or default_end
-    if end < start:
-        start, end = end, start
-    area, scope = f["area"], f["scope"]
-    month = f["month"] or end.replace(day=1)
+    if not user.has_perm("mobility.view_flowcount"):
+        raise PermissionDenied
+    form = FilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "mobility/bad_filter.html", {"errors": form.errors}, status=400)
+    scope, area = user_scope(user), None
+    areas = area_choices(scope=scope)
+    if form.cleaned_data["area"]:
+        area, scope = area_narrowing(scope=scope, pcode=form.cleaned_data["area"])
+    start, end = _period(scope, form.cleaned_data["start"], form.cleaned_data["end"])
+    month = form.cleaned_data["month"] or end.replace(day=1)
     closure = selectors.border_closure_date()
+    series = selectors.flow_daily_series(scope=scope, start=start, end=end)
+    by_day: dict = {}
+    for row in series:
+        by_day.setdefault(row["date"], {})[row["direction"]] = row["total"]
     context = {
         "start": start,
         "end": end,
         "month": month,
         "area": area,
-        "areas": selectors.areas_for_filter(scope),
+        "area_pcode": area.pcode if area else None,
+        "areas": areas,
         "closure": closure,
-        "monthly": selectors.flow_monthly_average(scope=scope, month=month, area=area),
-        "cumulative": selectors.flow_cumulative(scope=scope, start=start, end=end, area=area),
-        "until_closure": selectors.flow_until_border_closure(scope=scope, area=area),
-        "points": selectors.flow_by_point(scope=scope, start=start, end=end, area=area),
+        "monthly": figures.flow_daily_average(scope=scope, month=month),
+        "period": figures.flow_in_period(scope=scope, start=start, end=end),
+        "until_closure": (
+            figures.flow_since_plan_start(scope=scope, end=closure - dt.timedelta(days=1))
+            if closure
+            else None
+        ),
+        "points": figures.flow_by_point(scope=scope, start=start, end=end),
         "breakdowns": [
-            (label, selectors.flow_breakdown(scope=scope, start=start, end=end, by=key, area=area))
+            (label, figures.flow_breakdown(scope=scope, start=start, end=end, by=key))
             for key, label in selectors.BREAKDOWNS.items()
             if key != "point"
         ],
+        "has_demo": selectors.flow_counts_include_demo(scope=scope, start=start, end=end),
+        "chart": flow_daily_chart(series, start=start, end=end) if series else None,
+        "embed_options": embed_options(),
+        "series_table": [
+            (day, [values.get(d) for d in Direction.values]) for day, values in by_day.items()
+        ],
     }
-    context["has_demo"] = context["cumulative"].records.filter(submission__is_demo=True).exists()
-    series = selectors.flow_daily_series(scope=scope, start=start, end=end, area=area)
-    by_day: dict = {}
-    for row in series:
-        by_day.setdefault(row["date"], {})[row["direction"]] = row["total"]
-    context["series_table"] = [
-        (day, [values.get(d) for d in Direction.values]) for day, values in by_day.items()
-    ]
-    context["chart_spec"] = flow_daily_chart(series) if series else None
-    context["vendor_scripts"] = [s for s in VENDOR_SCRIPTS if finders.find(s)]
-    context["chart_ready"] = len(context["vendor_scripts"]) == len(VENDOR_SCRIPTS)
     if user.has_perm("mobility.view_strandedmigrants"):
-        context["stranded"] = selectors.stranded_in_period(
-            scope=scope, start=start, end=end, area=area
-        )
-        context["stranded_closure"] = selectors.stranded_after_border_closure(
-            scope=scope, area=area
-        )
+        context["stranded"] = figures.stranded_in_period(scope=scope, start=start, end=end)
+        if closure:
+            context["stranded_closure"] = figures.stranded_first_week_of_closure(
+                scope=scope, closure=closure
+            )
     if user.has_perm("mobility.view_displacementfigure"):
-        context["idps"] = selectors.idps_current(scope=scope, as_of=end, area=area)
-        context["idps_by_region"] = selectors.idps_by_region(scope=scope, as_of=end, area=area)
+        context["idps"] = figures.idps_current(scope=scope, as_of=end)
+        context["idps_by_region"] = figures.idps_by_region(scope=scope, as_of=end)
     if user.has_perm("mobility.view_mrrcoccupancy"):
-        context["mrrc"] = selectors.mrrc_occupancy(scope=scope, on=end, area=area)
+        context["mrrc"] = figures.mrrc_present(scope=scope, as_of=end)
     if user.has_perm("mobility.view_mobilityevent"):
-        context["events"] = list(
-            selectors.mobility_events(scope=scope, start=start, end=end, area=area)
-            .select_related("area", "site")
-            .order_by("event_date", "pk")[:50]
-        )
+        context["events"] = selectors.events_of_period(scope=scope, start=start, end=end)
     return render(request, "mobility/index.html", context)

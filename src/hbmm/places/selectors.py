@@ -1,7 +1,7 @@
 """Reads in the places app, restricted to the caller's geographic scope."""
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 from django.utils.translation import get_language
@@ -113,3 +113,19 @@ def area_choices(*, scope: Scope, level: int = AdminArea.Level.ADM1) -> list[Adm
         if a.pcode in under_sites
         or any(a.path.startswith(p) or p.startswith(a.path) for p in scope.area_paths)
     ]
+
+
+def sites_active(*, scope: Scope, as_of) -> QuerySet:
+    """Sites in scope that are active on `as_of`."""
+    return restrict_to_scope(Site.objects.all(), scope).active_on(as_of)
+
+
+def sites_per_kind(*, sites: QuerySet) -> dict[str, dict]:
+    """{kind code: {code, name_fr, name_en, n}}: how many of `sites` are of each kind (a site of
+    two kinds counts under both), every kind listed; one query."""
+    return {
+        row["code"]: row
+        for row in SiteKind.objects.annotate(
+            n=Count("sites", filter=Q(sites__in=sites.values("pk")), distinct=True)
+        ).values("code", "name_fr", "name_en", "n")
+    }

@@ -1,14 +1,19 @@
 """Charts: one Vega-Lite specification (built with Altair) for the page and for paper.
 
-Sections build their charts with Altair and hand `chart_spec(chart)` to a `Chart`. The page
-renders the spec in the browser with the vendored vega-embed; the report renders the same spec
-to SVG on the server with vl-convert. Number and date formats follow the active language.
+Each chart is one function in its domain's `charts.py` (`hbmm.mobility.charts.flow_daily_chart`,
+`hbmm.health.epi.charts.epidemic_curve`...) that returns a `Chart` whose spec is made here with
+`chart_spec`. The app page and the overview render it in the browser with the vendored
+vega-embed (template `reports/_chart.html`, script `reports/charts.js`); the situation report
+renders the same spec to SVG on the server with vl-convert (`to_svg`). Number and date formats
+follow the active language in both.
 """
 
 import copy
 import json
+from dataclasses import dataclass
 
 import altair as alt
+import vl_convert
 from django.utils.translation import get_language
 
 VEGA_LITE_VERSION = "6.4"  # the vendored vega-lite (static/reports/vendor) and vl-convert's
@@ -104,6 +109,17 @@ CONFIG = {
 }
 
 
+@dataclass(frozen=True)
+class Chart:
+    """A Vega-Lite specification shown on a page and in the report."""
+
+    key: str
+    title: str
+    spec: dict
+    description: str = ""
+    wide: bool = False  # takes the report's full width (long axis labels)
+
+
 def _lang() -> str:
     return "en" if (get_language() or "fr").startswith("en") else "fr"
 
@@ -138,8 +154,6 @@ def embed_options() -> dict:
 
 def to_svg(spec: dict, *, width: int = 520, height: int | None = None) -> str:
     """The chart as an SVG document (for the PDF and the self-contained HTML report)."""
-    import vl_convert
-
     fixed = copy.deepcopy(spec)
     if fixed.get("width") == "container":
         fixed["width"] = width

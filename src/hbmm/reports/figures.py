@@ -1,12 +1,15 @@
 """Figures: one number with what it means, as of when, out of what, and which records it counts.
 
-A figure is a value object built by a section (see `hbmm.reports.registry`) from a domain
-selector. It never computes anything itself: it formats, in the active language, a value that a
-selector returned, and keeps the link to the records behind it (its drill-down).
+`Figure` is the one figure object of HBMM. Each domain has one module of named figures
+(`hbmm.<domain>.figures`, e.g. `hbmm.mobility.figures.flow_daily_average(scope=, month=)`) that
+builds Figures from its selectors; the app pages, the situation overview and report sections
+(`hbmm.reports.sections`) and the API render those same objects. A figure never computes
+anything when shown: it formats, in the active language, a value a selector returned, and keeps
+the link to the records behind it (its drill-down: a table and the filters that select them).
 
     Figure(key="poe.no_isolation", label=_("No isolation space"), value=18, denominator=35,
            unit=_("points"), as_of=date(2020, 4, 1), definition=_("Points of entry ..."),
-           drilldown=Drilldown("poe.assessments", {"item": "isolation", "answer": "no"}))
+           drilldown=Drilldown("health.capacity", {"item": "isolation_space", ...}))
     figure.display  ->  "18 of 35 points (51%)"   (English)  /  "18 sur 35 points (51 %)" (French)
 """
 
@@ -80,23 +83,26 @@ class Drilldown:
     params: dict = field(default_factory=dict)
 
     def url(self, *, area: str | None = None) -> str:
-        """The table's page with the filters (and the area the reader narrowed to)."""
+        """The table's page with the filters, narrowed to `area` (the page's) unless the
+        drill-down names its own (a region's row of a table by region)."""
         table = get_table(self.key)
         if table is not None and table.url_name:
             base = reverse(table.url_name)
         else:
             base = reverse("reports:drilldown", kwargs={"key": self.key})
-        query = {**self.params, **({"area": area} if area else {})}
+        query = {**({"area": area} if area else {}), **self.params}
         return f"{base}?{urlencode(sorted(query.items()))}" if query else base
 
 
 @dataclass(frozen=True)
 class Figure:
-    """One number of the situation overview.
+    """One number, on a page, in the report or in the API.
 
     `value` is None when there is no data (shown as "no data", never as 0). A share has a
     `denominator`: the figure then reads "n of N unit (p%)". `definition` says, in words a
     reader understands, what is counted and how; it is shown on hover/focus and in the report.
+    `note` is a short comment shown under the value (a change on the month before); `parts`
+    are the exact numbers the value is made of (a total and the days it is averaged over).
     """
 
     key: str
@@ -110,6 +116,7 @@ class Figure:
     percent_decimals: int = 0
     drilldown: Drilldown | None = None
     note: str = ""
+    parts: dict = field(default_factory=dict, compare=False)  # what the value is made of
 
     @property
     def has_data(self) -> bool:

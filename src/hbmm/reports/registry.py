@@ -15,6 +15,7 @@ from datetime import date
 
 from hbmm.accounts.scope import Scope, user_scope
 from hbmm.places.models import AdminArea
+from hbmm.reports.charts import Chart
 from hbmm.reports.figures import Figure
 
 
@@ -37,17 +38,6 @@ class Context:
     @property
     def area_pcode(self) -> str | None:
         return self.area.pcode if self.area is not None else None
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A Vega-Lite specification (built with Altair) shown on the page and in the report."""
-
-    key: str
-    title: str
-    spec: dict
-    description: str = ""
-    wide: bool = False  # takes the report's full width (long axis labels)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from hbmm.accounts.scope import restrict_to_scope
@@ -229,3 +229,8 @@ def epi_series_area(*, scope, area: AdminArea | None) -> AdminArea | None:
     if area is not None and area in epi_regions(scope=scope):
         return area
     return None
+
+
+def latest_report_date(*, scope) -> dt.date | None:
+    """The newest day any series the reader may read reports."""
+    return epi_values(scope=scope).aggregate(day=Max("day"))["day"]

@@ -1,6 +1,8 @@
 """Pages of the epidemiological series: the situation as of a date with the epidemic curve,
 the reported values, series imports and the daily bulletin form."""
 
+from dataclasses import replace
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -11,14 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hbmm.accounts.scope import restrict_to_scope, user_scope
-from hbmm.health.epi import selectors
-from hbmm.health.epi.charts import epi_curve_spec
+from hbmm.health.epi import figures, selectors
+from hbmm.health.epi.charts import epidemic_curve
 from hbmm.health.epi.models import EpiSource
 from hbmm.health.forms import BulletinForm, EpiImportForm, submit_through_pipeline
 from hbmm.health.params import BadParameter
 from hbmm.health.params import bad_request as _bad
 from hbmm.health.params import date_param as _date_param
 from hbmm.places.models import AdminArea
+from hbmm.reports.charts import embed_options
 
 
 def _epi_area(request) -> AdminArea:
@@ -34,6 +37,7 @@ def _epi_area(request) -> AdminArea:
 @login_required
 @permission_required("health.view_epivalue", raise_exception=True)
 def epi(request):
+    scope = user_scope(request.user)
     area = _epi_area(request)
     source = request.GET.get("source") or None
     if source and source not in EpiSource.values:
@@ -42,33 +46,37 @@ def epi(request):
         as_of = _date_param(request, "as_of", None)
     except BadParameter as exc:
         return _bad(exc)
-    series = selectors.epi_series(scope=user_scope(request.user), area=area, source=source)
+    series = selectors.epi_series(scope=scope, area=area, source=source)
     if as_of is None:
         as_of = series.days[-1].day if series.days else timezone.now().date()
-    figures = selectors.epi_figures(
-        scope=user_scope(request.user), as_of=as_of, area=area, source=source
-    )
+    situation = figures.situation(scope=scope, as_of=as_of, area=area, source=source)
     shown = [d for d in series.days if d.day <= as_of]
     context = {
         "area": area,
+        "area_pcode": None,  # the figures' records are the series: no area narrowing
         "as_of": as_of,
-        "figures": figures,
-        "headline": [figures.confirmed, figures.recovered, figures.deaths],
-        "days": list(reversed(shown)),
-        "sources": [
-            (s, EpiSource(s).label)
-            for s in selectors.epi_sources(scope=user_scope(request.user), area=area)
+        "situation": situation,
+        "headline": [
+            f
+            for f in (
+                situation.confirmed,
+                situation.recovered,
+                situation.deaths,
+                situation.active,
+                situation.new_cases,
+                situation.average_7d,
+                situation.tests,
+            )
+            if f.has_data
         ],
-        "source": figures.source,
-        "regions": selectors.epi_regions(scope=user_scope(request.user)),
-        "neighbours": selectors.epi_neighbours(scope=user_scope(request.user), as_of=as_of)
-        if area.level == 0
-        else [],
+        "days": list(reversed(shown)),
+        "sources": [(s, EpiSource(s).label) for s in selectors.epi_sources(scope=scope, area=area)],
+        "source": situation.source,
+        "regions": selectors.epi_regions(scope=scope),
+        "neighbours": selectors.epi_neighbours(scope=scope, as_of=as_of) if area.level == 0 else [],
         "national_code": settings.HBMM_COUNTRY_ISO3,
-        "curve_spec": epi_curve_spec(
-            type(series)(area=series.area, source=series.source, days=shown, corrections=[]),
-            title=_("New confirmed cases per day and 7-day average"),
-        ),
+        "curve": epidemic_curve(replace(series, days=shown, corrections=[])),
+        "embed_options": embed_options(),
     }
     return render(request, "health/epi/situation.html", context)
 
@@ -83,7 +91,7 @@ def epi_curve(request):
     except BadParameter as exc:
         return _bad(exc)
     series = selectors.epi_series(scope=user_scope(request.user), area=area, end=end)
-    return JsonResponse(epi_curve_spec(series))
+    return JsonResponse(epidemic_curve(series).spec)
 
 
 @login_required

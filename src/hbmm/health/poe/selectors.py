@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -222,40 +222,6 @@ PLAN_FIGURES = [
 
 
 @dataclass
-class PlanFigure:
-    figure: ItemFigure
-    statement: str
-    round_start: dt.date
-    round_end: dt.date
-
-    @property
-    def counts(self) -> str:
-        """Which points and which answers the percentage counts."""
-        f = self.figure
-        return _(
-            "%(kinds)s assessed between %(start)s and %(end)s (latest assessment of each "
-            'point): %(n)d answered "no" out of %(total)d that answered yes or no; '
-            "%(na)d not assessed for this item, left out."
-        ) % {
-            "kinds": f.kinds_label,
-            "start": self.round_start,
-            "end": self.round_end,
-            "n": f.share.n,
-            "total": f.share.total,
-            "na": f.share.not_assessed,
-        }
-
-
-def capacity_plan_figures(*, scope, round_start: dt.date, round_end: dt.date) -> list[PlanFigure]:
-    """The four key figures of the plan's rapid assessment, for any round."""
-    assessments = capacity_latest(scope=scope, round_start=round_start, round_end=round_end)
-    return [
-        PlanFigure(item_figure(assessments, item, kinds=kinds), str(text), round_start, round_end)
-        for item, kinds, text in PLAN_FIGURES
-    ]
-
-
-@dataclass
 class Gap:
     site: Site
     point_type: str
@@ -415,15 +381,6 @@ def poe_status_as_of(*, scope, day: dt.date, kinds: tuple[str, ...] = POE_TYPES)
     ]
 
 
-def poe_status_summary(*, scope, day: dt.date) -> dict[str, int]:
-    """How many points of entry are in each status on `day` (for the situation overview)."""
-    counts = {code: 0 for code in ("fully_operational", "partially_operational", "fully_closed")}
-    counts["unknown"] = 0
-    for row in poe_status_as_of(scope=scope, day=day):
-        counts[row.status_code] += 1
-    return counts
-
-
 def poe_status_history(*, scope, site: Site) -> list[PoeStatus]:
     """Every status of one point (newest first); the caller has found `site` in scope."""
     return list(
@@ -467,3 +424,21 @@ def poe_status_geojson(*, scope, day: dt.date) -> dict:
             }
         )
     return {"type": "FeatureCollection", "as_of": day.isoformat(), "features": features}
+
+
+def capacity_rounds(*, scope, as_of: dt.date):
+    """(baseline week, latest complete week) on or before `as_of`, each (start, end) or None.
+
+    The baseline is the first ISO week with assessments (the rapid assessment); its end is cut
+    at `as_of`. The latest week is the last ISO week that ended on or before `as_of`.
+    """
+    weeks = [w for w in capacity_weeks(scope=scope) if w[0] <= as_of]
+    if not weeks:
+        return None, None
+    baseline = (weeks[0][0], min(weeks[0][1], as_of))
+    complete = [w for w in weeks if w[1] <= as_of]
+    return baseline, (complete[-1] if complete else None)
+
+
+def latest_assessment_date(*, scope) -> dt.date | None:
+    return capacity_assessments(scope=scope).aggregate(day=Max("assessed_on"))["day"]

@@ -18,9 +18,10 @@ from hbmm.health.forms import CapacityForm, StatusForm, submit_through_pipeline
 from hbmm.health.params import BadParameter
 from hbmm.health.params import bad_request as _bad
 from hbmm.health.params import date_param as _date_param
-from hbmm.health.poe import selectors
-from hbmm.health.poe.charts import capacity_trend_spec
+from hbmm.health.poe import figures, selectors
+from hbmm.health.poe.charts import capacity_trend_chart
 from hbmm.health.poe.models import CAPACITY_ITEMS, PointType
+from hbmm.reports.charts import embed_options
 
 
 def _week(request) -> tuple[dt.date, dt.date, list]:
@@ -38,23 +39,24 @@ def capacity(request):
     except BadParameter as exc:
         return _bad(exc)
     scope = user_scope(request.user)
-    figures = selectors.capacity_figures(scope=scope, round_start=start, round_end=end)
+    round_ = figures.round_figures(
+        scope=scope, start=start, end=end, rapid_assessment=bool(weeks) and start == weeks[0][0]
+    )
     trend = selectors.capacity_trend(scope=scope)
     context = {
         "start": start,
         "end": end,
         "weeks": weeks,
-        "figures": figures,
-        "plan": selectors.capacity_plan_figures(scope=scope, round_start=start, round_end=end),
+        "figures": round_.data,
+        "plan": round_.plan,
         "change": selectors.capacity_change(scope=scope, week_of=start),
         "trend": trend,
-        "trend_spec": capacity_trend_spec(
-            trend, title=_("Share of points without each item, week by week")
-        ),
+        "trend_chart": capacity_trend_chart(trend),
+        "embed_options": embed_options(),
         "items": CAPACITY_ITEMS,
         "by_type": [
-            (PointType(t).label, figures.by_type[t], figures.points_by_type[t])
-            for t in figures.by_type
+            (PointType(t).label, round_.data.by_type[t], round_.data.points_by_type[t])
+            for t in round_.data.by_type
         ],
     }
     return render(request, "health/poe/capacity.html", context)
@@ -158,15 +160,11 @@ def status(request):
         day = _date_param(request, "day", timezone.now().date())
     except BadParameter as exc:
         return _bad(exc)
-    rows = selectors.poe_status_as_of(scope=user_scope(request.user), day=day)
+    status_ = figures.status_figures(scope=user_scope(request.user), as_of=day)
     return render(
         request,
         "health/poe/status.html",
-        {
-            "rows": rows,
-            "day": day,
-            "summary": selectors.poe_status_summary(scope=user_scope(request.user), day=day),
-        },
+        {"rows": status_.rows, "day": day, "figures": status_.figures},
     )
 
 

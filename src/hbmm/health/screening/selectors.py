@@ -9,9 +9,8 @@ import datetime as dt
 from statistics import median
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import ExtractIsoYear, ExtractWeek
-from django.utils.translation import gettext
 
 from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.scope import get_in_scope_or_404, restrict_to_scope
@@ -222,26 +221,7 @@ def screening_figures(
     return result
 
 
-def screening_weekly_chart_spec(rows: list[dict]) -> dict:
-    """A Vega-Lite spec (via Altair) of travellers screened and suspects per ISO week, for the
-    page (vega-embed, once vendored) and for paper (vl-convert)."""
-    import altair as alt
-
-    labels = {"screened": gettext("Screened"), "suspect": gettext("Suspect")}
-    data = [
-        {"week": r["week"], "measure": measure, "label": labels[measure], "value": r[measure]}
-        for r in rows
-        for measure in ("screened", "suspect")
-    ]
-    chart = (
-        alt.Chart(alt.Data(values=data))
-        .mark_bar()
-        .encode(
-            x=alt.X("week:O", title=None),
-            y=alt.Y("value:Q", title=None),
-            color=alt.Color("label:N", title=None),
-            xOffset="label:N",
-        )
-        .properties(width="container", height=220)
-    )
-    return chart.to_dict()
+def latest_screening_date(*, scope) -> dt.date | None:
+    """The day of the newest screening in scope."""
+    moment = screenings_for(scope).aggregate(at=Max("screened_at"))["at"]
+    return moment.date() if moment else None

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hbmm.accounts.scope import user_scope
-from hbmm.health.screening import selectors, services
+from hbmm.health.screening import figures, selectors, services
+from hbmm.health.screening.charts import weekly_chart
 from hbmm.health.screening.forms import (
     DecisionForm,
     OutcomeForm,
@@ -27,6 +28,7 @@ from hbmm.health.screening.models import AgeGroup, Screening, Sex
 from hbmm.health.screening.webforms import add_errors, web_submit
 from hbmm.health.workflow_views import workflow_action
 from hbmm.places.models import Site
+from hbmm.reports.charts import embed_options
 
 
 def _period(request) -> tuple[dt.date | None, dt.date | None, str, PeriodForm]:
@@ -73,10 +75,10 @@ def dashboard(request):
         tables.append({"title": title, "columns": dimensions, "rows": rows})
     context = {
         "form": form,
-        "summary": selectors.screening_summary(scope=scope, start=start, end=end),
+        "figures": figures.screening_period(scope=scope, start=start, end=end).figures,
         "tables": tables,
-        # Vega-Lite spec for vega-embed once vendored; the tables carry the same figures.
-        "weekly_chart": selectors.screening_weekly_chart_spec(weekly),
+        "weekly_chart": weekly_chart(weekly) if weekly else None,
+        "embed_options": embed_options(),
         "can_list": user.has_perm("health.view_screening"),
     }
     return render(request, "health/screening/dashboard.html", context)
