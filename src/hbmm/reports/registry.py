@@ -123,7 +123,6 @@ def unregister(key: str) -> None:
 
 def sections_for(user) -> list[Section]:
     """Registered sections the user may see, in order."""
-    _load_sections()
     return [
         s
         for s in sorted(_SECTIONS.values(), key=lambda s: (s.order, s.key))
@@ -141,8 +140,3 @@ def latest_data_date(user, scope: Scope) -> date | None:
 
 def build_sections(ctx: Context) -> list[SectionOutput]:
     return [SectionOutput(section=s, result=s.build(ctx)) for s in sections_for(ctx.user)]
-
-
-def _load_sections() -> None:
-    # Importing the package imports every section module, which registers itself.
-    import hbmm.reports.sections  # noqa: F401

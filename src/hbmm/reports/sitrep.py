@@ -100,6 +100,8 @@ def render(ctx: Context, *, fmt: str, lang: str) -> bytes:
         html = render_to_string("reports/sitrep.html", {**context, "lang": lang})
         if fmt == "html":
             return html.encode("utf-8")
+        # Imported here: WeasyPrint takes about 2 s and 50 MB to import, and only a PDF needs
+        # it (not every web worker, command and test).
         from weasyprint import HTML
 
         return HTML(string=html, base_url=None).write_pdf()

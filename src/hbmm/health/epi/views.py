@@ -20,6 +20,7 @@ from hbmm.health.forms import BulletinForm, EpiImportForm, submit_through_pipeli
 from hbmm.health.params import BadParameter
 from hbmm.health.params import bad_request as _bad
 from hbmm.health.params import date_param as _date_param
+from hbmm.intake.services import import_file_run, import_file_store
 from hbmm.places.models import AdminArea
 from hbmm.reports.charts import embed_options
 
@@ -97,8 +98,6 @@ def epi_curve(request):
 @login_required
 @permission_required("health.add_epivalue", raise_exception=True)
 def epi_import(request):
-    from hbmm.intake.services import import_file_run, import_file_store
-
     form = EpiImportForm(request.POST or None, request.FILES or None)
     record = None
     if request.method == "POST" and form.is_valid():

@@ -1,14 +1,14 @@
-"""Wiring of the points-of-entry sub-module, called from HealthConfig.ready()."""
+"""Wiring of the points-of-entry sub-module, called from HealthConfig.ready() (this
+module is only imported there, once the app registry is ready)."""
 
 from django.utils.translation import gettext_lazy as _
 
+import hbmm.health.poe.admin  # noqa: F401  (registers the admin pages)
+import hbmm.health.poe.tables  # noqa: F401  (registers the tables)
 from hbmm.web.nav import NavItem, register
 
 
 def ready() -> None:
-    import hbmm.health.poe.admin  # noqa: F401  (registers the admin pages; needs the app registry)
-    import hbmm.health.poe.tables  # noqa: F401  (registers the tables)
-
     register(
         NavItem(
             label=_("PoE capacity"),
