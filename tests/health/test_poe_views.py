@@ -127,6 +127,8 @@ def test_pages_query_count_does_not_grow_with_rows(client, make_user, reference)
         (reverse("health:capacity"), {"week": "2020-03-30"}),
         (reverse("health:capacity_gaps"), {"week": "2020-03-30"}),
         (reverse("health:capacity_list"), {}),
+        ("/reports/drilldown/health.capacity/", {"start": "2020-03-30", "end": "2020-04-05"}),
+        ("/reports/drilldown/health.status/", {"as_of": "2020-05-15"}),
     ]
 
     def counts():

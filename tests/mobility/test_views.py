@@ -8,6 +8,7 @@ import hxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
 
 from hbmm.accounts.models import AuditEvent
 from tests.mobility.conftest import flow
@@ -250,3 +251,18 @@ def test_free_text_that_looks_like_a_formula_is_exported_as_text(client, make_us
     body = b"".join(client.get("/mobility/events/?format=csv").streaming_content).decode()
     assert "'" + formula.replace('"', '""') in body
     assert "\n" + formula not in body and "," + formula not in body
+
+
+@pytest.mark.django_db
+def test_the_list_shows_labels_and_the_export_keeps_codes(client, make_user, records):
+    login(client, make_user("viewer", areas=["MLI"]))
+    page = client.get("/mobility/flows/?direction=incoming", HTTP_ACCEPT_LANGUAGE="fr")
+    assert [v for row in page.context["page"] for c, v in row if c.key == "direction"] == [
+        "entrant"
+    ]
+    assert "<th>Sens du flux</th>" in page.content.decode()
+    export = client.get("/mobility/flows/?direction=incoming&format=xlsx")
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    header, tags, row = list(sheet.values)
+    assert row[tags.index("#indicator+direction")] == "incoming"
+    assert row[tags.index("#date+observed")] == dt.datetime(2020, 4, 1)

@@ -180,17 +180,23 @@ def _add_sites(n: int) -> None:
         site.kinds.set(kinds)
 
 
-def test_overview_query_count_does_not_grow_with_rows(logged, make_user):
+def test_overview_and_site_table_query_counts_do_not_grow_with_rows(logged, make_user):
     client = logged(make_user("viewer", areas=["MLI"]))
     Site.objects.exclude(code="BCP-KOUREMALE").delete()
+    table = "/reports/drilldown/places.sites/?as_of=2020-05-15"
     with CaptureQueriesContext(connection) as one:
         assert client.get("/?as_of=2020-05-15").status_code == 200
+    with CaptureQueriesContext(connection) as one_row:
+        assert client.get(table).status_code == 200
     _add_sites(300)
     with CaptureQueriesContext(connection) as many:
         response = client.get("/?as_of=2020-05-15", HTTP_ACCEPT_LANGUAGE="en")
+    with CaptureQueriesContext(connection) as many_rows:
+        assert client.get(table).context["page"].paginator.count == 301
     assert "301 sites</a>" in response.content.decode()
     assert len(many) == len(one)
     assert len(one) <= 40
+    assert len(many_rows) == len(one_row) <= 12
 
 
 def test_exports_write_a_formula_in_a_site_name_as_text(logged, viewer):
