@@ -48,6 +48,7 @@ from hbmm.mobility.models import (
     Transport,
     default_border_closure_date,
 )
+from hbmm.periods import in_period
 from hbmm.places.models import AdminArea, Site
 
 PLAN_FLOW_START = dt.date(2016, 6, 1)  # first day of IOM's flow monitoring in Mali (the plan)
@@ -126,11 +127,9 @@ def flow_counts(
 
     `reason` matches the main reason or a reason counted in `reason_counts`; the empty
     string for `nationality`/`transport`/`reason` is "-" (not recorded)."""
-    qs = restrict_to_scope(FlowCount.objects.all(), scope)
-    if start:
-        qs = qs.filter(observation_date__gte=start)
-    if end:
-        qs = qs.filter(observation_date__lte=end)
+    qs = in_period(
+        restrict_to_scope(FlowCount.objects.all(), scope), "observation_date", start, end
+    )
     if site is not None:
         qs = qs.filter(site=site)
     if direction:
@@ -160,11 +159,7 @@ def stranded_records(
     end: dt.date | None = None,
     site: Site | None = None,
 ) -> QuerySet:
-    qs = restrict_to_scope(StrandedMigrants.objects.all(), scope)
-    if start:
-        qs = qs.filter(date__gte=start)
-    if end:
-        qs = qs.filter(date__lte=end)
+    qs = in_period(restrict_to_scope(StrandedMigrants.objects.all(), scope), "date", start, end)
     if site is not None:
         qs = qs.filter(site=site)
     return qs
@@ -227,11 +222,7 @@ def mobility_events(
     end: dt.date | None = None,
     event_type: str | None = None,
 ) -> QuerySet:
-    qs = restrict_to_scope(MobilityEvent.objects.all(), scope)
-    if start:
-        qs = qs.filter(event_date__gte=start)
-    if end:
-        qs = qs.filter(event_date__lte=end)
+    qs = in_period(restrict_to_scope(MobilityEvent.objects.all(), scope), "event_date", start, end)
     if event_type:
         qs = qs.filter(event_type=event_type)
     return qs

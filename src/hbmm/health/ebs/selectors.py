@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from hbmm.accounts.scope import get_in_scope_or_404, restrict_to_scope
 from hbmm.health.ebs.models import FocalPoint, HealthEvent, Signal
+from hbmm.periods import on_days
 
 Status = Signal.Status
 NOTIFICATION_TARGET_H = 24
@@ -98,10 +99,7 @@ def signal_list(
         queryset = queryset.filter(status=status)
     if kind:
         queryset = queryset.filter(kind=kind)
-    if start:
-        queryset = queryset.filter(reported_at__date__gte=start)
-    if end:
-        queryset = queryset.filter(reported_at__date__lte=end)
+    queryset = on_days(queryset, "reported_at", start, end)
     return queryset
 
 
@@ -211,10 +209,7 @@ def signals_timeliness(
     Duplicates merged into another signal are not counted again."""
     now = now or timezone.now()
     queryset = signals_for(scope).exclude(status=Status.DUPLICATE)
-    if start:
-        queryset = queryset.filter(reported_at__gte=_midnight(start))
-    if end:
-        queryset = queryset.filter(reported_at__lt=_midnight(end + dt.timedelta(days=1)))
+    queryset = on_days(queryset, "reported_at", start, end)
     signals = list(queryset)
     measures = [signal_timeliness(s, now=now) for s in signals]
     statuses = dict(
@@ -240,7 +235,3 @@ def signals_timeliness(
         "end": end,
         "as_of": now,
     }
-
-
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)

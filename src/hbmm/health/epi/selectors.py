@@ -31,6 +31,15 @@ def epi_national_area() -> AdminArea:
     return AdminArea.objects.get(pcode=settings.HBMM_COUNTRY_ISO3)
 
 
+def bulletin_areas(*, scope) -> list[AdminArea]:
+    """The areas a reader may enter a daily bulletin for: the country, and its regions in
+    their scope (the bulletin's checks refuse the country to a regional reader)."""
+    regions = restrict_to_scope(
+        AdminArea.objects.filter(level=1, country_iso3=settings.HBMM_COUNTRY_ISO3), scope
+    )
+    return [epi_national_area(), *regions]
+
+
 def epi_sources(*, scope, area: AdminArea | None = None) -> list[str]:
     """The sources that report on `area` (the country by default), preferred first."""
     area = area or epi_national_area()

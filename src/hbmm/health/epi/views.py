@@ -4,22 +4,21 @@ the reported values, series imports and the daily bulletin form."""
 from dataclasses import replace
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hbmm.accounts.scope import restrict_to_scope, user_scope
+from hbmm.accounts.scope import user_scope
 from hbmm.health.epi import figures, selectors
 from hbmm.health.epi.charts import epidemic_curve
 from hbmm.health.epi.models import EpiSource
-from hbmm.health.forms import BulletinForm, EpiImportForm, submit_through_pipeline
-from hbmm.health.params import BadParameter
-from hbmm.health.params import bad_request as _bad
-from hbmm.health.params import date_param as _date_param
+from hbmm.health.forms import BulletinForm, EpiImportForm
+from hbmm.health.pages import BadParameter, record_form_page
+from hbmm.health.pages import bad_request as _bad
+from hbmm.health.pages import date_param as _date_param
 from hbmm.intake.services import import_file_run, import_file_store
 from hbmm.places.models import AdminArea
 from hbmm.reports.charts import embed_options
@@ -121,22 +120,12 @@ def epi_import(request):
 @login_required
 @permission_required("health.add_epivalue", raise_exception=True)
 def epi_bulletin(request):
-    areas = [selectors.epi_national_area()] + list(
-        restrict_to_scope(
-            AdminArea.objects.filter(level=1, country_iso3=settings.HBMM_COUNTRY_ISO3),
-            user_scope(request.user),
-        )
-    )
-    form = BulletinForm(request.POST or None, areas=areas)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and submit_through_pipeline(form, form_id="epi_bulletin", user=request.user)
-    ):
-        messages.success(request, _("The bulletin was recorded."))
-        return redirect("health:epi")
-    return render(
+    areas = selectors.bulletin_areas(scope=user_scope(request.user))
+    return record_form_page(
         request,
-        "health/form.html",
-        {"form": form, "title": _("Daily epidemiological bulletin")},
+        BulletinForm(request.POST or None, areas=areas),
+        form_id="epi_bulletin",
+        title=_("Daily epidemiological bulletin"),
+        saved=_("The bulletin was recorded."),
+        next_url="health:epi",
     )

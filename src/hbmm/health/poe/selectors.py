@@ -27,6 +27,7 @@ from hbmm.health.poe.models import (
     PointType,
     site_point_type,
 )
+from hbmm.periods import in_period
 from hbmm.places.models import AdminArea, Site
 
 POE_TYPES = tuple(PointType.values)
@@ -97,11 +98,9 @@ def region_of(area: AdminArea) -> AdminArea:
 
 def capacity_assessments(*, scope, start: dt.date | None = None, end: dt.date | None = None):
     """The capacity assessments in the reader's scope, in [start, end] (dates included)."""
-    qs = restrict_to_scope(CapacityAssessment.objects.all(), scope)
-    if start:
-        qs = qs.filter(assessed_on__gte=start)
-    if end:
-        qs = qs.filter(assessed_on__lte=end)
+    qs = in_period(
+        restrict_to_scope(CapacityAssessment.objects.all(), scope), "assessed_on", start, end
+    )
     return qs.select_related("site", "site__area__parent__parent", "submission")
 
 

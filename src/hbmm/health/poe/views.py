@@ -3,10 +3,9 @@ operational status as of a date (page, map layer, history) and the web forms."""
 
 import datetime as dt
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,10 +13,10 @@ from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.scope import get_in_scope_or_404, user_scope
 from hbmm.accounts.services import audit_log
 from hbmm.exports import export_response
-from hbmm.health.forms import CapacityForm, StatusForm, submit_through_pipeline
-from hbmm.health.params import BadParameter
-from hbmm.health.params import bad_request as _bad
-from hbmm.health.params import date_param as _date_param
+from hbmm.health.forms import CapacityForm, StatusForm
+from hbmm.health.pages import BadParameter, record_form_page
+from hbmm.health.pages import bad_request as _bad
+from hbmm.health.pages import date_param as _date_param
 from hbmm.health.poe import figures, selectors
 from hbmm.health.poe.charts import capacity_trend_chart
 from hbmm.health.poe.models import CAPACITY_ITEMS, PointType
@@ -137,17 +136,16 @@ def capacity_gaps(request):
 @login_required
 @permission_required("health.add_capacityassessment", raise_exception=True)
 def capacity_new(request):
-    form = CapacityForm(
-        request.POST or None, sites=selectors.poe_sites(scope=user_scope(request.user))
+    return record_form_page(
+        request,
+        CapacityForm(
+            request.POST or None, sites=selectors.poe_sites(scope=user_scope(request.user))
+        ),
+        form_id="poe_capacity",
+        title=_("Capacity assessment"),
+        saved=_("The assessment was recorded."),
+        next_url="health:capacity_list",
     )
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and submit_through_pipeline(form, form_id="poe_capacity", user=request.user)
-    ):
-        messages.success(request, _("The assessment was recorded."))
-        return redirect("health:capacity_list")
-    return render(request, "health/form.html", {"form": form, "title": _("Capacity assessment")})
 
 
 # --- Status ---------------------------------------------------------------------------------
@@ -192,14 +190,11 @@ def status_geojson(request):
 @login_required
 @permission_required("health.add_poestatus", raise_exception=True)
 def status_new(request):
-    form = StatusForm(
-        request.POST or None, sites=selectors.poe_sites(scope=user_scope(request.user))
+    return record_form_page(
+        request,
+        StatusForm(request.POST or None, sites=selectors.poe_sites(scope=user_scope(request.user))),
+        form_id="poe_status",
+        title=_("Point-of-entry status"),
+        saved=_("The status was recorded."),
+        next_url="health:status",
     )
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and submit_through_pipeline(form, form_id="poe_status", user=request.user)
-    ):
-        messages.success(request, _("The status was recorded."))
-        return redirect("health:status")
-    return render(request, "health/form.html", {"form": form, "title": _("Point-of-entry status")})

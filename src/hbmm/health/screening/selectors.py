@@ -16,6 +16,7 @@ from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.scope import get_in_scope_or_404, restrict_to_scope
 from hbmm.accounts.services import audit_log
 from hbmm.health.screening.models import AgeGroup, CaseDefinition, FollowUpVisit, Screening
+from hbmm.periods import on_days
 
 IDENTIFIER_FIELDS = ("name", "phone", "document_number")
 DIMENSIONS = {
@@ -53,11 +54,7 @@ def screening_list(
     step: str = "",
 ) -> QuerySet:
     """Screenings in scope, newest first; `end` is inclusive."""
-    queryset = screenings_for(scope)
-    if start:
-        queryset = queryset.filter(screened_at__date__gte=start)
-    if end:
-        queryset = queryset.filter(screened_at__date__lte=end)
+    queryset = on_days(screenings_for(scope), "screened_at", start, end)
     if point:
         queryset = queryset.filter(point__code=point)
     if suspect_only:
@@ -113,18 +110,6 @@ def case_definitions() -> QuerySet:
     return CaseDefinition.objects.all()
 
 
-def _period(queryset: QuerySet, start: dt.date | None, end: dt.date | None) -> QuerySet:
-    if start:
-        queryset = queryset.filter(screened_at__gte=_midnight(start))
-    if end:
-        queryset = queryset.filter(screened_at__lt=_midnight(end + dt.timedelta(days=1)))
-    return queryset
-
-
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-
-
 def _hours(start: dt.datetime, end: dt.datetime) -> float:
     return (end - start).total_seconds() / 3600
 
@@ -155,7 +140,7 @@ def delay_medians(queryset: QuerySet) -> dict:
 
 def screening_summary(*, scope, start: dt.date | None, end: dt.date | None) -> dict:
     """Totals over the period (inclusive dates, by date of screening) in the reader's scope."""
-    queryset = _period(screenings_for(scope), start, end)
+    queryset = on_days(screenings_for(scope), "screened_at", start, end)
     totals = queryset.aggregate(**COUNTS)
     totals["points"] = queryset.values("point").distinct().count()
     screened = totals["screened"]
@@ -181,7 +166,7 @@ def screening_figures(
     unknown = set(by) - set(DIMENSIONS)
     if unknown:
         raise ValueError(f"unknown dimensions: {sorted(unknown)}")
-    queryset = _period(screenings_for(scope), start, end).order_by()
+    queryset = on_days(screenings_for(scope), "screened_at", start, end).order_by()
     if "week" in by:
         queryset = queryset.annotate(
             iso_year=ExtractIsoYear("screened_at"), iso_week=ExtractWeek("screened_at")
