@@ -11,6 +11,7 @@ follow the active language in both.
 import copy
 import json
 from dataclasses import dataclass
+from importlib import resources
 
 import altair as alt
 import vl_convert
@@ -20,84 +21,12 @@ VEGA_LITE_VERSION = "6.4"  # the vendored vega-lite (static/reports/vendor) and 
 
 PALETTE = ["#0b5ea8", "#e07b00", "#2a9d8f", "#b42318", "#6941c6", "#5b6776"]
 
-FORMAT_LOCALES = {
-    "en": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["$", ""]},
-    "fr": {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", "\u00a0€"]},
-}
-TIME_FORMAT_LOCALES = {
-    "en": {
-        "dateTime": "%x, %X",
-        "date": "%-m/%-d/%Y",
-        "time": "%-I:%M:%S %p",
-        "periods": ["AM", "PM"],
-        "days": ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"],
-        "shortDays": ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
-        "months": [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ],
-        "shortMonths": [
-            "Jan",
-            "Feb",
-            "Mar",
-            "Apr",
-            "May",
-            "Jun",
-            "Jul",
-            "Aug",
-            "Sep",
-            "Oct",
-            "Nov",
-            "Dec",
-        ],
-    },
-    "fr": {
-        "dateTime": "%A %e %B %Y à %X",
-        "date": "%d/%m/%Y",
-        "time": "%H:%M:%S",
-        "periods": ["AM", "PM"],
-        "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
-        "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
-        "months": [
-            "janvier",
-            "février",
-            "mars",
-            "avril",
-            "mai",
-            "juin",
-            "juillet",
-            "août",
-            "septembre",
-            "octobre",
-            "novembre",
-            "décembre",
-        ],
-        "shortMonths": [
-            "janv.",
-            "févr.",
-            "mars",
-            "avr.",
-            "mai",
-            "juin",
-            "juil.",
-            "août",
-            "sept.",
-            "oct.",
-            "nov.",
-            "déc.",
-        ],
-    },
-}
+# d3's number and time formats of each language, for vega-embed and vl-convert.
+_LOCALES = json.loads(
+    (resources.files("hbmm.reports") / "data" / "vega_locales.json").read_text(encoding="utf-8")
+)
+FORMAT_LOCALES = _LOCALES["format"]
+TIME_FORMAT_LOCALES = _LOCALES["time_format"]
 
 CONFIG = {
     "font": "DejaVu Sans, Verdana, sans-serif",
