@@ -17,12 +17,10 @@ from hbmm.accounts.scope import user_scope
 from hbmm.accounts.services import audit_log
 from hbmm.places.selectors import area_choices, area_narrowing
 from hbmm.reports import charts, maps, sitrep
-from hbmm.reports.figures import format_date
+from hbmm.reports.figures import format_date, scope_label
 from hbmm.reports.registry import Context, build_sections, latest_data_date
 
 VIEW_PERMISSION = "reports.view_situation"
-EXPORT_PERMISSION = "reports.export_figures"
-DRILLDOWN_PAGE_ROWS = 500
 
 
 def _require(user, permission: str) -> None:
@@ -106,7 +104,7 @@ def overview(request):
             "shown": shown,
             "empty": empty,
             "embed_options": charts.embed_options(),
-            "scope_label": sitrep.scope_label(ctx.area),
+            "scope_label": scope_label(ctx.area),
             "report_query": query,
             "lang": "en" if (get_language() or "fr").startswith("en") else "fr",
         },
