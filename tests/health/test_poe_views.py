@@ -37,14 +37,19 @@ def test_pages_on_the_demo_data(client, make_user, demo_data):
     assert rows and [g.region.pcode for g in rows] == sorted(
         (g.region.pcode for g in rows), reverse=True
     )
-    export = client.get(
-        reverse("health:capacity_gaps"),
-        {"week": "2020-03-30", "item": "isolation_space", "format": "csv"},
+    # The gap list's export is the capacity table's rows answered "no".
+    isolation = client.get(
+        reverse("health:capacity_gaps"), {"week": "2020-03-30", "item": "isolation_space"}
     )
+    export = client.get(isolation.context["export"])
     lines = b"".join(export.streaming_content).decode("utf-8-sig").strip().splitlines()
-    assert lines[0].startswith("site_code,site_name,point_type")
-    assert len(lines) == 1 + 17  # the 17 points without an isolation space
-    assert AuditEvent.objects.filter(action="export", target="health.capacity_gaps").count() == 1
+    assert lines[1].startswith("#loc+code,#loc+name,#loc+type")
+    assert len(lines) == 2 + 17  # the 17 points without an isolation space
+    assert all(line.endswith(",isolation_space,no") for line in lines[2:])
+    assert len(isolation.context["gaps"]) == 17
+    event = AuditEvent.objects.get(action="export")
+    assert event.target == "reports.table:health.capacity"
+    assert event.details["filters"]["answer"] == "no"
     assert client.get(reverse("health:capacity_gaps"), {"order": "nope"}).status_code == 400
     assert client.get(reverse("health:capacity_list")).status_code == 200
     # status

@@ -31,17 +31,10 @@ def status_labels() -> dict[str, str]:
 
 
 def capacity_records(item: str, kinds, start: dt.date, end: dt.date, **filters) -> Drilldown:
-    """Each point's latest assessment in the round, with its answer to `item`."""
-    return Drilldown(
-        "health.capacity",
-        {
-            "item": item,
-            "kinds": ",".join(kinds),
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-            **filters,
-        },
-    )
+    """Each point's latest assessment in the round, with its answer to `item` (every item when
+    `item` is empty)."""
+    params = {"kinds": ",".join(kinds), "start": start.isoformat(), "end": end.isoformat()}
+    return Drilldown("health.capacity", {**({"item": item} if item else {}), **params, **filters})
 
 
 @dataclass(frozen=True)

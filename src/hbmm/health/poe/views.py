@@ -9,10 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.scope import get_in_scope_or_404, user_scope
-from hbmm.accounts.services import audit_log
-from hbmm.exports import export_response
 from hbmm.health.forms import CapacityForm, StatusForm
 from hbmm.health.pages import BadParameter, record_form_page
 from hbmm.health.pages import bad_request as _bad
@@ -20,7 +17,9 @@ from hbmm.health.pages import date_param as _date_param
 from hbmm.health.poe import figures, selectors
 from hbmm.health.poe.charts import capacity_trend_chart
 from hbmm.health.poe.models import CAPACITY_ITEMS, PointType
+from hbmm.health.poe.selectors import POE_TYPES
 from hbmm.reports.charts import embed_options
+from hbmm.reports.tables import EXPORT_PERMISSION
 
 
 def _week(request) -> tuple[dt.date, dt.date, list]:
@@ -80,43 +79,6 @@ def capacity_gaps(request):
     gaps = selectors.capacity_gaps(
         scope=user_scope(request.user), round_start=start, round_end=end, order=order, item=item
     )
-    if request.GET.get("format") == "csv":
-        audit_log(
-            action=AuditEvent.Action.EXPORT,
-            actor=request.user,
-            target="health.capacity_gaps",
-            details={"week": start.isoformat(), "rows": len(gaps), "item": item},
-            request=request,
-        )
-        return export_response(
-            "csv",
-            filename=f"poe-gaps-{start}",
-            header=[
-                "site_code",
-                "site_name",
-                "point_type",
-                "region_pcode",
-                "region",
-                "item",
-                "item_label",
-                "answer",
-                "assessed_on",
-            ],
-            rows=(
-                [
-                    gap.site.code,
-                    gap.site.name,
-                    gap.point_type,
-                    gap.region.pcode,
-                    gap.region.name,
-                    gap.item,
-                    gap.item_label,
-                    "no",
-                    gap.assessed_on,
-                ]
-                for gap in gaps
-            ),
-        )
     return render(
         request,
         "health/poe/gaps.html",
@@ -129,6 +91,11 @@ def capacity_gaps(request):
             "item": item,
             "items": CAPACITY_ITEMS,
             "columns": GAP_COLUMNS,
+            # The export is the capacity table's (the gaps are its rows answered "no").
+            "export": figures.capacity_records(item, POE_TYPES, start, end, answer="no").url()
+            + "&format=csv"
+            if request.user.has_perm(EXPORT_PERMISSION)
+            else "",
         },
     )
 
