@@ -39,8 +39,9 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     from hbmm.accounts.models import User
+    from hbmm.accounts.scope import user_scope
     from hbmm.accounts.services import roles_sync, user_scope_set
-    from hbmm.mobility import selectors
+    from hbmm.mobility import figures, selectors
     from hbmm.mobility.models import FlowCount
     from hbmm.mobility.services import border_closure_date_set, flow_counts_save
     from hbmm.places.models import AdminArea, Site
@@ -101,28 +102,33 @@ def main() -> None:
     regional, _ = User.objects.get_or_create(username="bench-mopti")
     user_scope_set(user=regional, areas=[AdminArea.objects.get(pcode="ML05")])
 
-    figures = {
-        "flow_monthly_average (April 2020)": lambda u: selectors.flow_monthly_average(
-            user=u, month=dt.date(2020, 4, 1)
+    closure = dt.date(2020, 3, 19)
+    named = {
+        "flow_daily_average (April 2020)": lambda u: figures.flow_daily_average(
+            scope=user_scope(u), month=dt.date(2020, 4, 1)
         ),
-        "flow_until_border_closure": lambda u: selectors.flow_until_border_closure(user=u),
-        "stranded_after_border_closure": lambda u: selectors.stranded_after_border_closure(user=u),
-        "idps_current": lambda u: selectors.idps_current(user=u, as_of=end),
-        "mrrc_occupancy": lambda u: selectors.mrrc_occupancy(user=u, on=end),
-        "flow_by_point (whole span)": lambda u: selectors.flow_by_point(
-            user=u, start=start, end=end
+        "flow_since_plan_start (to the closure)": lambda u: figures.flow_since_plan_start(
+            scope=user_scope(u), end=closure - dt.timedelta(days=1)
         ),
-        "flow_breakdown nationality (whole span)": lambda u: selectors.flow_breakdown(
-            user=u, start=start, end=end, by="nationality"
+        "stranded_first_week_of_closure": lambda u: figures.stranded_first_week_of_closure(
+            scope=user_scope(u), closure=closure
+        ),
+        "idps_current": lambda u: figures.idps_current(scope=user_scope(u), as_of=end),
+        "mrrc_present": lambda u: figures.mrrc_present(scope=user_scope(u), as_of=end),
+        "flow_by_point (whole span)": lambda u: figures.flow_by_point(
+            scope=user_scope(u), start=start, end=end
+        ),
+        "flow_breakdown nationality (whole span)": lambda u: figures.flow_breakdown(
+            scope=user_scope(u), start=start, end=end, by="nationality"
         ),
         "flow_daily_series (one year)": lambda u: selectors.flow_daily_series(
-            user=u, start=end - dt.timedelta(days=365), end=end
+            scope=user_scope(u), start=end - dt.timedelta(days=365), end=end
         ),
     }
     print(f"{expected:,} flow counts, {len(sites)} points, {args.years} years")
     for label, user in (("national", national), ("region ML05", regional)):
         total = 0.0
-        for name, compute in figures.items():
+        for name, compute in named.items():
             timings = []
             for _ in range(args.repeat):
                 user.__dict__.pop("_hbmm_scope", None)

@@ -1,7 +1,7 @@
 import pytest
 from django.http import Http404
 
-from hbmm.accounts.scope import get_in_scope_or_404, restrict_to_scope
+from hbmm.accounts.scope import get_in_scope_or_404, restrict_to_scope, user_scope
 from hbmm.places.models import AdminArea, Site
 
 
@@ -93,3 +93,13 @@ def test_inactive_and_anonymous_users_see_nothing(make_user):
     national.is_active = False
     assert restrict_to_scope(Site.objects.all(), national).count() == 0
     assert restrict_to_scope(Site.objects.all(), AnonymousUser()).count() == 0
+
+
+@pytest.mark.django_db
+def test_scope_contains_an_area_when_it_holds_its_whole_subtree(make_user, area):
+    region = user_scope(make_user("viewer", areas=["ML01"]))
+    assert region.contains_area(area("ML01")) and region.contains_area(area("ML0103"))
+    assert not region.contains_area(area("MLI"))  # the country's figures need a national scope
+    assert not region.contains_area(area("ML03"))
+    assert user_scope(make_user("viewer", areas=["MLI"])).contains_area(area("BFA"))
+    assert not user_scope(make_user("poe_agent", sites=["BCP-DIBOLI"])).contains_area(area("ML01"))

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from hbmm.accounts.scope import user_scope
 from hbmm.health.ebs import selectors
 from hbmm.health.ebs.services import (
     event_open,
@@ -80,7 +81,7 @@ def test_per_signal_measures(signals):
 def test_timeliness_figures(signals, make_user):
     national = make_user("surveillance_officer", areas=["MLI"])
     figures = selectors.signals_timeliness(
-        user=national, start=dt.date(2020, 4, 1), end=dt.date(2020, 5, 31), now=NOW
+        scope=user_scope(national), start=dt.date(2020, 4, 1), end=dt.date(2020, 5, 31), now=NOW
     )
     assert figures["signals"] == 6  # the merged duplicate is not counted again
     assert figures["by_status"] == {
@@ -125,13 +126,18 @@ def test_timeliness_figures(signals, make_user):
     }
     assert (figures["events"], figures["events_open"]) == (2, 2)
     sikasso = make_user("surveillance_officer", areas=["ML03"])
-    assert selectors.signals_timeliness(user=sikasso, start=None, end=None, now=NOW)["signals"] == 0
+    assert (
+        selectors.signals_timeliness(scope=user_scope(sikasso), start=None, end=None, now=NOW)[
+            "signals"
+        ]
+        == 0
+    )
 
 
 @pytest.mark.django_db
 def test_board_open_signals_by_age(signals, make_user):
     officer = make_user("surveillance_officer", areas=["ML01"])
-    board = selectors.signals_board(user=officer, now=NOW)
+    board = selectors.signals_board(scope=user_scope(officer), now=NOW)
     assert board["open"] == 2 and board["overdue"] == 1
     assert board["buckets"] == [("0-6", 0), ("6-12", 1), ("12-24", 0), ("24+", 1)]
     assert [(r["signal"].pk, r["age_hours"], r["overdue"]) for r in board["rows"]] == [

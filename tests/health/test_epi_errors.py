@@ -4,8 +4,9 @@ import datetime as dt
 
 import pytest
 
+from hbmm.accounts.scope import user_scope
+from hbmm.health.epi.selectors import epi_figures, epi_series
 from hbmm.health.models import EpiValue
-from hbmm.health.selectors import epi_figures, epi_series
 from hbmm.intake.models import Submission
 from hbmm.intake.services import file_import
 from tests.health.epi_helpers import long_file, real_rows, wide_file
@@ -40,7 +41,7 @@ def test_decreasing_cumulative_value_is_kept_and_flagged(national):
         original_name="c.csv",
         uploaded_by=national,
     )
-    series = epi_series(user=national)
+    series = epi_series(scope=user_scope(national))
     assert [d.confirmed for d in series.days] == [28, 36, 34, 39]  # kept as reported
     assert [d.new_cases for d in series.days] == [None, 8, -2, 5]
     assert [d.corrections for d in series.days] == [[], [], ["confirmed"], ["deaths"]]
@@ -48,7 +49,7 @@ def test_decreasing_cumulative_value_is_kept_and_flagged(national):
         (3, "confirmed", 34, 36),
         (4, "deaths", 2, 3),
     ]
-    figures = epi_figures(user=national, as_of=dt.date(2020, 4, 3))
+    figures = epi_figures(scope=user_scope(national), as_of=dt.date(2020, 4, 3))
     assert figures.confirmed.value == 34 and len(figures.corrections) == 1
 
 

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import pytest
 
+from hbmm.accounts.scope import user_scope
 from hbmm.health import reference
+from hbmm.health.epi.selectors import epi_figures, epi_neighbours, epi_series
 from hbmm.health.models import EpiSource, EpiValue
-from hbmm.health.selectors import epi_figures, epi_neighbours, epi_series
 from hbmm.intake.models import ImportFile, Submission
 from hbmm.intake.services import file_import, submission_receive, submissions_process
 from hbmm.places.models import AdminArea
@@ -23,7 +24,7 @@ def national(make_user):
 
 
 def _figures(user, source=None):
-    figures = epi_figures(user=user, as_of=MAY_15, source=source)
+    figures = epi_figures(scope=user_scope(user), as_of=MAY_15, source=source)
     return figures.confirmed.value, figures.recovered.value, figures.deaths.value
 
 
@@ -35,7 +36,7 @@ def test_shipped_series_loads_through_the_pipeline_and_gives_the_plan_figures(na
     assert (record.status, record.rows_read, record.rows_accepted) == ("done", 345, 345)
     assert record.rows_quarantined == 0 and not record.is_demo
     assert _figures(national) == (806, 455, 46)
-    figures = epi_figures(user=national, as_of=MAY_15)
+    figures = epi_figures(scope=user_scope(national), as_of=MAY_15)
     assert figures.active == 806 - 455 - 46 == 305
     assert figures.new_cases == 27  # 806 - 779 on 14 May
     assert figures.average_7d == Decimal("19.7")  # (806 - 668 on 8 May) / 7 = 19.71
@@ -89,7 +90,10 @@ def test_jhu_wide_files_reshaped_with_neighbours(national):
     assert _figures(national, EpiSource.JHU_CSSE) == (806, 455, 46)
     mali = Submission.objects.filter(form_id="epi_jhu_confirmed", data__date="2020-05-15")
     assert mali.filter(data__confirmed="806").count() == 1
-    niger = {f.area.pcode: f.confirmed.value for f in epi_neighbours(user=national, as_of=MAY_15)}
+    niger = {
+        f.area.pcode: f.confirmed.value
+        for f in epi_neighbours(scope=user_scope(national), as_of=MAY_15)
+    }
     assert niger == {"CIV": 1857}
 
 
@@ -121,18 +125,18 @@ def test_daily_bulletin_entry_and_regional_series(national, make_user):
     )
     assert sub.status == "accepted", sub.errors
     bulletin("b2", {"bulletin_date": "2020-05-15", "area": "ML09", "confirmed": "512"})
-    figures = epi_figures(user=national, as_of=MAY_15)
+    figures = epi_figures(scope=user_scope(national), as_of=MAY_15)
     assert figures.source == EpiSource.MINISTRY
     assert (figures.confirmed.value, figures.tests.value) == (806, 9840)
-    bamako = epi_series(user=national, area=AdminArea.objects.get(pcode="ML09"))
+    bamako = epi_series(scope=user_scope(national), area=AdminArea.objects.get(pcode="ML09"))
     assert [(d.day, d.confirmed) for d in bamako.days] == [(MAY_15, 512)]
     kayes_officer = make_user("surveillance_officer", areas=["ML01"])
     # a regional officer sees the national series (published) but not Bamako's
-    assert epi_figures(user=kayes_officer, as_of=MAY_15).confirmed.value == 806
-    from hbmm.health.selectors import epi_regions
+    assert epi_figures(scope=user_scope(kayes_officer), as_of=MAY_15).confirmed.value == 806
+    from hbmm.health.epi.selectors import epi_regions
 
-    assert [a.pcode for a in epi_regions(user=national)] == ["ML09"]
-    assert epi_regions(user=kayes_officer) == []
+    assert [a.pcode for a in epi_regions(scope=user_scope(national))] == ["ML09"]
+    assert epi_regions(scope=user_scope(kayes_officer)) == []
     refused = bulletin(
         "b3", {"bulletin_date": "2020-05-16", "area": "ML09", "confirmed": "1"}, kayes_officer
     )

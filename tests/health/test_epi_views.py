@@ -1,6 +1,7 @@
 """The epidemiological pages: figures on the page, imports and the bulletin form, access."""
 
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -23,9 +24,18 @@ def test_epi_page_shows_the_plan_figures(client, make_user, series):
     response = client.get(reverse("health:epi"), {"as_of": "2020-05-15"})
     assert response.status_code == 200
     html = response.content.decode()
+    situation = response.context["situation"]
+    assert (situation.confirmed.value, situation.recovered.value, situation.deaths.value) == (
+        806,
+        455,
+        46,
+    )
+    assert situation.active.value == 305
     for metric, value in (("confirmed", "806"), ("recovered", "455"), ("deaths", "46")):
-        assert f'data-figure="{metric}"><div class="value">{value}</div>' in html
-    assert 'data-figure="active"><div class="value">305</div>' in html
+        card = re.search(
+            f'data-figure="covid.{metric}".*?<div class="value">(.*?)</div>', html, re.S
+        )
+        assert re.sub("<[^>]+>", "", card.group(1)) == value
     assert 'id="epi-curve-spec"' in html
     spec = client.get(reverse("health:epi_curve"), {"as_of": "2020-05-15"}).json()
     assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
@@ -112,10 +122,19 @@ def test_epi_page_query_count_does_not_grow_with_days(client, make_user, referen
     client.force_login(user)
     rows = real_rows()
 
+    urls = [
+        reverse("health:epi") + "?as_of=2020-05-15",
+        reverse("health:epi_values"),
+        "/reports/drilldown/health.epi/?as_of=2020-05-15",  # the figures' records
+    ]
+
     def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse("health:epi"), {"as_of": "2020-05-15"}).status_code == 200
-        return len(queries)
+        counts = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            counts.append(len(queries))
+        return counts
 
     file_import(
         kind="epi_countries_aggregated",

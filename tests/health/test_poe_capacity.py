@@ -6,12 +6,13 @@ import datetime as dt
 import pytest
 from django.utils import translation
 
+from hbmm.accounts.scope import user_scope
 from hbmm.health.models import CapacityAssessment
-from hbmm.health.selectors import (
+from hbmm.health.poe.figures import round_figures
+from hbmm.health.poe.selectors import (
     capacity_change,
     capacity_figures,
     capacity_gaps,
-    capacity_plan_figures,
     capacity_trend,
 )
 from hbmm.intake.models import Submission
@@ -57,7 +58,7 @@ def share(figure):
 
 @pytest.mark.django_db
 def test_not_assessed_is_left_out_of_the_denominator(assessed):
-    figures = capacity_figures(user=assessed, round_start=W14[0], round_end=W14[1])
+    figures = capacity_figures(scope=user_scope(assessed), round_start=W14[0], round_end=W14[1])
     assert [a.site.code for a in figures.assessments] == [
         "BCP-DIBOLI",
         "BCP-GOGUI",
@@ -83,42 +84,52 @@ def test_not_assessed_is_left_out_of_the_denominator(assessed):
     regions = {r.pcode: {f.item: f for f in row} for r, row in figures.by_region}
     assert sorted(regions) == ["ML01", "ML02", "ML09"]  # Kayes, Koulikoro, Bamako
     assert share(regions["ML01"]["isolation_space"]) == (2, 2, 100, 0)
-    plan = capacity_plan_figures(user=assessed, round_start=W14[0], round_end=W14[1])
-    assert share(plan[0].figure) == (2, 3, 67, 1)
+    plan = round_figures(scope=user_scope(assessed), start=W14[0], end=W14[1]).plan
+    assert (plan[0].value, plan[0].denominator, plan[0].parts["not_assessed"]) == (2, 3, 1)
     with translation.override("en"):
-        assert "1 not assessed" in plan[0].counts
+        assert plan[0].display == "2 of 3 points (67%)"
+        assert "2 answered “no” out of 3 that answered yes or no; 1 not assessed" in (
+            plan[0].definition
+        )
 
 
 @pytest.mark.django_db
 def test_week_over_week_trend_and_gaps(assessed):
-    change = {c.item: c for c in capacity_change(user=assessed, week_of=dt.date(2020, 4, 8))}
+    change = {
+        c.item: c for c in capacity_change(scope=user_scope(assessed), week_of=dt.date(2020, 4, 8))
+    }
     isolation = change["isolation_space"]
     assert share(isolation.current) == (1, 2, 50, 0)
     assert isolation.change_points == 50 - 67 and isolation.change_n == -1
-    trend = capacity_trend(user=assessed)
+    trend = capacity_trend(scope=user_scope(assessed))
     assert [(s, share(items[3])) for s, _e, items in trend] == [
         (dt.date(2020, 3, 23), (0, 1, 0, 0)),
         (dt.date(2020, 3, 30), (2, 3, 67, 1)),
         (dt.date(2020, 4, 6), (1, 2, 50, 0)),
     ]
-    gaps = capacity_gaps(user=assessed, round_start=W14[0], round_end=W14[1])
+    gaps = capacity_gaps(scope=user_scope(assessed), round_start=W14[0], round_end=W14[1])
     assert [(g.site.code, g.item) for g in gaps] == [
         ("BCP-DIBOLI", "surveillance_system"),
         ("BCP-DIBOLI", "isolation_space"),
         ("BCP-GOGUI", "isolation_space"),
         ("BCP-KOUREMALE", "surveillance_system"),
     ]
-    by_item = capacity_gaps(user=assessed, round_start=W14[0], round_end=W14[1], order="-item")
+    by_item = capacity_gaps(
+        scope=user_scope(assessed), round_start=W14[0], round_end=W14[1], order="-item"
+    )
     assert [g.item for g in by_item] == ["isolation_space"] * 2 + ["surveillance_system"] * 2
 
 
 @pytest.mark.django_db
 def test_scope_limits_the_figures(assessed, make_user):
     kayes = make_user("poe_supervisor", areas=["ML01"])
-    figures = capacity_figures(user=kayes, round_start=W14[0], round_end=W14[1])
+    figures = capacity_figures(scope=user_scope(kayes), round_start=W14[0], round_end=W14[1])
     assert [a.site.code for a in figures.assessments] == ["BCP-DIBOLI", "BCP-GOGUI"]
     nobody = make_user("poe_supervisor")
-    assert capacity_figures(user=nobody, round_start=W14[0], round_end=W14[1]).assessments == []
+    assert (
+        capacity_figures(scope=user_scope(nobody), round_start=W14[0], round_end=W14[1]).assessments
+        == []
+    )
 
 
 @pytest.mark.django_db

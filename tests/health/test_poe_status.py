@@ -4,12 +4,13 @@ import datetime as dt
 
 import pytest
 
+from hbmm.accounts.scope import user_scope
 from hbmm.health.models import PoeStatus
-from hbmm.health.selectors import (
+from hbmm.health.poe.figures import status_figures
+from hbmm.health.poe.selectors import (
     poe_status_as_of,
     poe_status_geojson,
     poe_status_history,
-    poe_status_summary,
 )
 from hbmm.intake.models import Submission
 from tests.health.poe_helpers import import_rows
@@ -59,7 +60,7 @@ def im(make_user):
 
 
 def statuses(user, day):
-    return {r.site.code: r.status_code for r in poe_status_as_of(user=user, day=day)}
+    return {r.site.code: r.status_code for r in poe_status_as_of(scope=user_scope(user), day=day)}
 
 
 @pytest.mark.django_db
@@ -73,21 +74,27 @@ def test_status_as_of_a_day(im):
     assert statuses(im, dt.date(2020, 5, 20))["BCP-GOGUI"] == "partially_operational"
     closed = PoeStatus.objects.get(site__code="BCP-GOGUI", effective_from="2020-03-20")
     assert closed.restriction == "both"  # a closure restricts both ways unless told otherwise
-    summary = poe_status_summary(user=im, day=dt.date(2020, 5, 15))
-    assert summary == {
+    status = status_figures(scope=user_scope(im), as_of=dt.date(2020, 5, 15))
+    assert [(f.key, f.value, f.denominator) for f in status.figures] == [
+        ("poe.status.fully_operational", 0, 9),
+        ("poe.status.partially_operational", 1, 9),
+        ("poe.status.fully_closed", 1, 9),
+        ("poe.status.unknown", 7, 9),
+    ]
+    assert status.counts == {
         "fully_operational": 0,
         "partially_operational": 1,
         "fully_closed": 1,
         "unknown": 7,  # 5 other shipped border posts, 2 transit points
     }
-    history = poe_status_history(user=im, site=closed.site)
+    history = poe_status_history(scope=user_scope(im), site=closed.site)
     assert [s.effective_from.month for s in history] == [5, 3, 1]
     assert history[0].populations_affected == ["foreigners", "goods"]
 
 
 @pytest.mark.django_db
 def test_geojson_layer(im):
-    layer = poe_status_geojson(user=im, day=dt.date(2020, 5, 15))
+    layer = poe_status_geojson(scope=user_scope(im), day=dt.date(2020, 5, 15))
     assert layer["type"] == "FeatureCollection" and layer["as_of"] == "2020-05-15"
     features = {f["id"]: f for f in layer["features"]}
     gogui = features["BCP-GOGUI"]

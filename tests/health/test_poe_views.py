@@ -24,26 +24,32 @@ def test_pages_on_the_demo_data(client, make_user, demo_data):
     page = client.get(reverse("health:capacity"), {"week": "2020-03-30"})
     assert page.status_code == 200
     html = page.content.decode()
-    for text in ("6 sur 15 (40 %)", "9 sur 13 (69 %)", "8 sur 14 (57 %)", "17 sur 33 (52 %)"):
-        assert text in html  # French is the default language
+    for text in ("6 sur 15 points (40", "9 sur 13 points (69", "8 sur 14 points (57"):
+        assert text in html  # French is the default language ("40 %", no-break space)
+    assert "17 sur 33 points (52\xa0%)" in html
     english = client.get(
         reverse("health:capacity"), {"week": "2020-03-30"}, HTTP_ACCEPT_LANGUAGE="en"
     )
-    assert "6 of 15 (40 %)" in english.content.decode()
+    assert "6 of 15 points (40%)" in english.content.decode()
     gaps = client.get(reverse("health:capacity_gaps"), {"week": "2020-03-30", "order": "-region"})
     assert gaps.status_code == 200
     rows = gaps.context["gaps"]
     assert rows and [g.region.pcode for g in rows] == sorted(
         (g.region.pcode for g in rows), reverse=True
     )
-    export = client.get(
-        reverse("health:capacity_gaps"),
-        {"week": "2020-03-30", "item": "isolation_space", "format": "csv"},
+    # The gap list's export is the capacity table's rows answered "no".
+    isolation = client.get(
+        reverse("health:capacity_gaps"), {"week": "2020-03-30", "item": "isolation_space"}
     )
-    lines = export.content.decode().strip().splitlines()
-    assert lines[0].startswith("site_code,site_name,point_type")
-    assert len(lines) == 1 + 17  # the 17 points without an isolation space
-    assert AuditEvent.objects.filter(action="export", target="health.capacity_gaps").count() == 1
+    export = client.get(isolation.context["export"])
+    lines = b"".join(export.streaming_content).decode("utf-8-sig").strip().splitlines()
+    assert lines[1].startswith("#loc+code,#loc+name,#loc+type")
+    assert len(lines) == 2 + 17  # the 17 points without an isolation space
+    assert all(line.endswith(",isolation_space,no") for line in lines[2:])
+    assert len(isolation.context["gaps"]) == 17
+    event = AuditEvent.objects.get(action="export")
+    assert event.target == "reports.table:health.capacity"
+    assert event.details["filters"]["answer"] == "no"
     assert client.get(reverse("health:capacity_gaps"), {"order": "nope"}).status_code == 400
     assert client.get(reverse("health:capacity_list")).status_code == 200
     # status
@@ -126,6 +132,8 @@ def test_pages_query_count_does_not_grow_with_rows(client, make_user, reference)
         (reverse("health:capacity"), {"week": "2020-03-30"}),
         (reverse("health:capacity_gaps"), {"week": "2020-03-30"}),
         (reverse("health:capacity_list"), {}),
+        ("/reports/drilldown/health.capacity/", {"start": "2020-03-30", "end": "2020-04-05"}),
+        ("/reports/drilldown/health.status/", {"as_of": "2020-05-15"}),
     ]
 
     def counts():

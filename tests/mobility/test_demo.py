@@ -7,9 +7,12 @@ import io
 import pytest
 from django.db.models import Max, Min
 
+from hbmm.accounts.scope import user_scope
 from hbmm.intake.models import ImportFile, Submission
-from hbmm.mobility import demo, selectors
+from hbmm.mobility import demo, figures, selectors
 from hbmm.mobility.models import FlowCount
+from hbmm.reports.registry import Context
+from hbmm.reports.sections import mobility as mobility_section
 from hbmm.tabular import read_rows
 
 D = dt.date
@@ -49,24 +52,26 @@ def test_demo_reproduces_the_plans_figures(reference, make_user, settings, tmp_p
     assert not FlowCount.objects.filter(submission__is_demo=False).exists()
     user = make_user("viewer", areas=["MLI"])
 
-    april = selectors.flow_monthly_average(user=user, month=D(2020, 4, 1))
+    scope = user_scope(user)
+    april = figures.flow_daily_average(scope=scope, month=D(2020, 4, 1))
     assert april.value == 347
     assert april.parts["change_percent"] == -7
 
     assert selectors.border_closure_date() == demo.CLOSURE
-    closure = selectors.flow_until_border_closure(user=user)
-    assert closure.parts["start"] == D(2016, 6, 1)
-    assert closure.value == 262_103
-    assert (closure.parts["incoming"], closure.parts["outgoing"]) == (92_833, 169_270)
-    assert closure.parts["average_per_day"] == 344
+    closure = figures.flow_since_plan_start(scope=scope, end=demo.CLOSURE - dt.timedelta(days=1))
+    assert closure.total.drilldown.params["start"] == "2016-06-01"
+    assert closure.total.value == 262_103
+    assert (closure.incoming.value, closure.outgoing.value) == (92_833, 169_270)
+    assert closure.per_day.value == 344
 
-    assert selectors.stranded_after_border_closure(user=user).value == 180
+    stranded = figures.stranded_first_week_of_closure(scope=scope, closure=demo.CLOSURE)
+    assert stranded.value == 180
 
-    idps = selectors.idps_current(user=user, as_of=D(2020, 5, 15))
+    idps = figures.idps_current(scope=scope, as_of=D(2020, 5, 15))
     assert (idps.value, idps.as_of) == (239_484, D(2020, 3, 31))
 
-    mrrc = selectors.mrrc_occupancy(user=user, on=D(2020, 5, 15))
-    assert (mrrc.value, mrrc.parts["women"], mrrc.parts["children"]) == (203, 41, 23)
+    mrrc = figures.mrrc_present(scope=scope, as_of=D(2020, 5, 15))
+    assert (mrrc.total.value, mrrc.women.value, mrrc.children.value) == (203, 41, 23)
 
     # The five key border posts and more points, from June 2016 to May 2020, with gaps.
     span = FlowCount.objects.aggregate(first=Min("observation_date"), last=Max("observation_date"))
@@ -74,20 +79,28 @@ def test_demo_reproduces_the_plans_figures(reference, make_user, settings, tmp_p
     sites = set(FlowCount.objects.values_list("site__code", flat=True))
     assert {"BCP-KOUREMALE", "BCP-ZEGOUA", "BCP-SONA", "BCP-GOGUI", "BCP-DIBOLI"} < sites
     assert len(sites) == 9
-    assert closure.parts["days_observed"] < closure.parts["days_in_period"]
+    assert closure.total.parts["days_observed"] < closure.total.parts["days_in_period"]
 
-    # The same figures, by name, as the situation overview of 15 May 2020 reads them.
-    overview = selectors.situation_overview(user=user, as_of=D(2020, 5, 15))
-    assert {name: figure.value for name, figure in overview.items()} == {
-        "flow_monthly_average": 347,
-        "flow_until_border_closure": 262_103,
-        "stranded_after_border_closure": 180,
-        "idps_current": 239_484,
-        "mrrc_occupancy": 203,
+    # The same figures, by key, in the situation overview of 15 May 2020.
+    section = mobility_section.build(Context.of(user, as_of=D(2020, 5, 15)))
+    assert {f.key: f.value for f in section.figures} == {
+        "mobility.flow_average": 347,
+        "mobility.flow_cumulative": 262_103,
+        "mobility.flow_incoming": 92_833,
+        "mobility.flow_outgoing": 169_270,
+        "mobility.flow_per_day": 344,
+        "mobility.stranded_first_week": 180,
+        "mobility.idps": 239_484,
+        "mobility.mrrc": 203,
+        "mobility.mrrc_women": 41,
+        "mobility.mrrc_children": 23,
     }
-    assert overview["flow_monthly_average"].parts["change_percent"] == -7
-    before = selectors.situation_overview(user=user, as_of=D(2020, 3, 1))
-    assert before["flow_until_border_closure"] is None and before["idps_current"].value < 239_484
+    before = {
+        f.key: f for f in mobility_section.build(Context.of(user, as_of=D(2020, 3, 1))).figures
+    }
+    assert "mobility.stranded_first_week" not in before  # the borders were not closed yet
+    assert before["mobility.flow_cumulative"].as_of == D(2020, 3, 1)
+    assert before["mobility.idps"].value < 239_484
 
     # Idempotent: a second run imports nothing.
     rows = FlowCount.objects.count()

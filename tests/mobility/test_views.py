@@ -8,6 +8,7 @@ import hxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
 
 from hbmm.accounts.models import AuditEvent
 from tests.mobility.conftest import flow
@@ -73,21 +74,17 @@ def test_mobility_page_shows_scoped_figures_with_links(client, make_user, record
     page = national.get("/mobility/?start=2020-04-01&end=2020-04-30&month=2020-04")
     assert page.status_code == 200
     body = page.content.decode()
-    cumulative = page.context["cumulative"]
-    assert (cumulative.value, cumulative.parts["incoming"], cumulative.parts["outgoing"]) == (
-        100,
-        60,
-        40,
-    )
+    period = page.context["period"]
+    assert (period.total.value, period.incoming.value, period.outgoing.value) == (100, 60, 40)
     assert page.context["monthly"].value == 50
-    assert 'href="/mobility/flows/?start=2020-04-01&amp;end=2020-04-30"' in body
-    assert page.context["idps"].value == 10 and page.context["mrrc"].value == 7
+    assert 'href="/mobility/flows/?end=2020-04-30&amp;start=2020-04-01"' in body
+    assert page.context["idps"].value == 10 and page.context["mrrc"].total.value == 7
     assert "flow-chart-spec" in body
     assert not page.context["has_demo"]
     client.logout()
     local = login(client, make_user("viewer", areas=["ML02"]))
     page = local.get("/mobility/?start=2020-04-01&end=2020-04-30")
-    assert page.context["cumulative"].value == 60
+    assert page.context["period"].total.value == 60
     assert [p.site.code for p in page.context["points"]] == ["BCP-KOUREMALE"]
     assert page.context["idps"].value is None
 
@@ -110,9 +107,11 @@ def test_csv_export_lists_the_counted_records_and_is_audited(client, make_user, 
     response = user.get("/mobility/flows/?direction=incoming&format=csv")
     assert response["Content-Type"].startswith("text/csv")
     lines = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff").splitlines()
-    assert lines[0].startswith("observation_date,site__code,direction,total,men")
-    assert lines[1].startswith("#date+observed,#loc+code,#indicator+direction,#population+total")
-    assert len(lines) == 3 and lines[2].startswith("2020-04-01,BCP-KOUREMALE,incoming,60,30")
+    assert lines[1].startswith(
+        "#date+observed,#loc+code,#loc+name,#indicator+direction,#population+total"
+    )
+    assert len(lines) == 3 and lines[2].startswith("2020-04-01,BCP-KOUREMALE,")
+    assert ",incoming,60,30," in lines[2]
     dataset = hxl.data(io.BytesIO("\n".join(lines).encode()), hxl.InputOptions())
     assert [row.get("#population+total") for row in dataset] == ["60"]
     assert "#country+code+nationality" in [c.display_tag for c in dataset.columns]
@@ -123,7 +122,8 @@ def test_csv_export_lists_the_counted_records_and_is_audited(client, make_user, 
         assert all(tags) and len(tags) == len(body.splitlines()[0].split(",")), url
         assert len(list(parsed)) == 1, url
     event = AuditEvent.objects.filter(action="export").order_by("pk").first()
-    assert event.target == "mobility.flow_counts" and event.details == {"direction": "incoming"}
+    assert event.target == "reports.table:mobility.flows"
+    assert event.details["filters"] == {"direction": "incoming"}
 
 
 @pytest.mark.django_db
@@ -158,7 +158,7 @@ def test_mobility_page_in_french(client, make_user, records):
         "/mobility/?start=2020-04-01&end=2020-04-30", HTTP_ACCEPT_LANGUAGE="fr"
     ).content
     text = body.decode()
-    assert "Personnes observées par jour aux points de suivi des flux" in text
+    assert "Personnes observées par jour aux PSF, avril 2020" in text
     assert "Par sens du flux" in text
 
 
@@ -197,18 +197,72 @@ def test_every_figure_links_to_exactly_the_records_it_counts(client, make_user, 
     border_closure_date_set(day=dt.date(2020, 4, 2))
     login(client, make_user("viewer", areas=["MLI"]))
     page = client.get("/mobility/?start=2020-03-01&end=2020-04-30&month=2020-04")
-    names = ["monthly", "cumulative", "until_closure", "stranded", "idps", "mrrc"]
-    for name in names:
-        figure = page.context[name]
-        listed = client.get(figure.url)
-        assert listed.status_code == 200, name
-        assert listed.context["page"].paginator.count == figure.records.count(), name
-        assert figure.records.count() > 0, name
+    period, until = page.context["period"], page.context["until_closure"]
+    counted = {
+        "monthly": page.context["monthly"],
+        "period": period.total,
+        "incoming": period.incoming,
+        "outgoing": period.outgoing,
+        "until_closure": until.total,
+        "stranded": page.context["stranded"],
+        "idps": page.context["idps"],
+        "mrrc": page.context["mrrc"].total,
+    }
+    for name, figure in counted.items():
+        assert figure.value, name
+        assert client.get(figure.drilldown.url()).status_code == 200, name
+        column = "count" if name == "stranded" else "total"
+        # An average's records add up to the total it averages (its parts), others to the value.
+        expected = figure.parts.get("total", figure.value)
+        assert sum(_all_pages(client, figure.drilldown.url(), column)) == expected, name
     for _label, rows in page.context["breakdowns"]:
-        for row in rows:
-            assert client.get(row.url).status_code == 200
+        for figure in rows:
+            assert client.get(figure.drilldown.url()).status_code == 200
     for point in page.context["points"]:
-        listed = client.get(point.url)
-        assert sum(r[3] for r in listed.context["page"]) == point.total
-        incoming = client.get(point.direction_urls["incoming"])
-        assert sum(r[3] for r in incoming.context["page"]) == point.incoming
+        listed = client.get(point.total.drilldown.url())
+        assert sum(_column(listed, "total")) == point.total.value
+        incoming = client.get(point.incoming.drilldown.url())
+        assert sum(_column(incoming, "total")) == point.incoming.value
+
+
+def _all_pages(client, url: str, key: str) -> list:
+    values, page = [], 1
+    while True:
+        response = client.get(f"{url}&page={page}")
+        values += _column(response, key)
+        if not response.context["page"].has_next():
+            return values
+        page += 1
+
+
+def _column(response, key: str) -> list:
+    """The values of one column on a table page."""
+    return [v for row in response.context["page"] for c, v in row if c.key == key]
+
+
+@pytest.mark.django_db
+def test_free_text_that_looks_like_a_formula_is_exported_as_text(client, make_user, submit):
+    formula = '=HYPERLINK("http://evil.example","details")'
+    sent = submit(
+        "event", {"date": "2020-04-02", "type": "flood", "pcode": "ML0703", "description": formula}
+    )
+    assert sent.status == "accepted"
+    login(client, make_user("viewer", areas=["MLI"]))
+    body = b"".join(client.get("/mobility/events/?format=csv").streaming_content).decode()
+    assert "'" + formula.replace('"', '""') in body
+    assert "\n" + formula not in body and "," + formula not in body
+
+
+@pytest.mark.django_db
+def test_the_list_shows_labels_and_the_export_keeps_codes(client, make_user, records):
+    login(client, make_user("viewer", areas=["MLI"]))
+    page = client.get("/mobility/flows/?direction=incoming", HTTP_ACCEPT_LANGUAGE="fr")
+    assert [v for row in page.context["page"] for c, v in row if c.key == "direction"] == [
+        "entrant"
+    ]
+    assert "<th>Sens du flux</th>" in page.content.decode()
+    export = client.get("/mobility/flows/?direction=incoming&format=xlsx")
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    header, tags, row = list(sheet.values)
+    assert row[tags.index("#indicator+direction")] == "incoming"
+    assert row[tags.index("#date+observed")] == dt.datetime(2020, 4, 1)

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from hbmm.reports import sitrep
 from hbmm.reports.registry import Context
-from hbmm.reports.scope import system_reader
+from hbmm.reports.sitrep import system_reader
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,7 @@ def demo_data(django_db_setup, django_db_blocker):
 
 
 def report(as_of: date, lang: str, fmt: str = "md"):
-    ctx = Context(user=system_reader(), as_of=as_of)
+    ctx = Context.of(system_reader(), as_of=as_of)
     body = sitrep.render(ctx, fmt=fmt, lang=lang)
     return body if fmt == "pdf" else body.decode()
 
@@ -118,8 +118,11 @@ def test_the_plans_first_page_in_english_and_french_md_html_pdf(demo_data, db):
     assert "262,103" in joined and "Daily flows at the FMPs by direction" in joined
 
 
-def _csv(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+def _records(response) -> list[dict]:
+    """The rows of a CSV export, each keyed by its column's HXL hashtag."""
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    return [dict(zip(rows[1], row, strict=True)) for row in rows[2:]]
 
 
 def test_overview_page_and_drilldowns_count_the_records(demo_data, client, make_user):
@@ -133,36 +136,34 @@ def test_overview_page_and_drilldowns_count_the_records(demo_data, client, make_
     assert ">806</a>" in html
     assert ">6 of 15 points (40%)</a>" in html
     url = re.search(r'href="([^"]*item=surveillance_system[^"]*start=2020-03-30[^"]*)"', html)
-    rows = _csv(client.get(url.group(1).replace("&amp;", "&") + "&format=csv"))
-    answers = [row[-1] for row in rows[2:]]
+    rows = _records(client.get(url.group(1).replace("&amp;", "&") + "&format=csv"))
+    answers = [row["#indicator+value"] for row in rows]
     assert len(answers) == 19  # 13 border crossing + 6 internal transit points
     assert answers.count("no") == 6 and answers.count("yes") == 9
     bad = client.get("/reports/drilldown/health.capacity/?start=30/03/2020")
     assert bad.status_code == 400
-    assert "start: '30/03/2020' is not a date" in bad.content.decode()
-    epi = _csv(client.get("/reports/drilldown/health.epi/?as_of=2020-05-15&format=csv"))
-    assert epi[-1][:4] == ["2020-05-15", "MLI", epi[-1][2], "806"]
+    assert "start: “30/03/2020” is not a date (YYYY-MM-DD)." in bad.content.decode()
+    epi = _records(client.get("/reports/drilldown/health.epi/?as_of=2020-05-15&format=csv"))
+    assert (epi[-1]["#date+reported"], epi[-1]["#loc+code"]) == ("2020-05-15", "MLI")
+    assert epi[-1]["#affected+infected"] == "806"
     assert ">347</a>" in html and ">262,103</a>" in html and ">239,484</a>" in html
-    april = _csv(
-        client.get(
-            "/reports/drilldown/mobility.flows/?as_of=2020-05-15&start=2020-04-01"
-            "&end=2020-04-30&format=csv"
-        )
+    april = _records(
+        client.get("/reports/drilldown/mobility.flows/?start=2020-04-01&end=2020-04-30&format=csv")
     )
-    days = {row[0] for row in april[2:]}
-    total = sum(int(row[4]) for row in april[2:])
+    days = {row["#date+observed"] for row in april}
+    total = sum(int(row["#population+total"]) for row in april)
     assert round(total / len(days)) == 347
-    screenings = _csv(
+    screenings = _records(
         client.get(
-            "/reports/drilldown/health.screenings/?as_of=2020-05-15&start=2020-05-09&format=csv"
+            "/reports/drilldown/health.screenings/?start=2020-05-09&end=2020-05-15&format=csv"
         )
     )
-    assert len(screenings) - 2 == 49
-    assert [row[6] for row in screenings[2:]].count("yes") == 6  # suspects
+    assert len(screenings) == 49
+    assert [row["#indicator+suspect"] for row in screenings].count("yes") == 6  # suspects
     assert ">49</a>" in html and ">6 of 49 screened (12%)</a>" in html
-    mrrc = _csv(client.get("/reports/drilldown/mobility.mrrc/?as_of=2020-05-15&format=csv"))
-    assert sum(int(row[3]) for row in mrrc[2:]) == 203
-    assert sum(int(row[4]) for row in mrrc[2:]) == 41
+    mrrc = _records(client.get("/reports/drilldown/mobility.mrrc/?as_of=2020-05-15&format=csv"))
+    assert sum(int(row["#population+total"]) for row in mrrc) == 203
+    assert sum(int(row["#population+f+adults"]) for row in mrrc) == 41
 
 
 GOLDEN = Path(__file__).parent / "golden"

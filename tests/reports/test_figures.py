@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils.translation import override
 
-from hbmm.reports.figures import (
+from hbmm.presentation.figures import (
     Drilldown,
     Figure,
     format_date,
@@ -108,8 +108,11 @@ def test_dates_in_words():
         assert format_date(date(2020, 4, 1)) == "1er avril 2020"
 
 
-def test_drilldown_url_carries_date_area_and_params():
-    drill = Drilldown("places.sites", {"kind": "bcp"})
-    url = drill.url(as_of=date(2020, 5, 15), area="ML01")
+def test_drilldown_url_carries_the_filters_and_the_area():
+    drill = Drilldown("places.sites", {"as_of": "2020-05-15", "kind": "bcp"})
+    url = drill.url(area="ML01")
     assert url == "/reports/drilldown/places.sites/?area=ML01&as_of=2020-05-15&kind=bcp"
     assert Drilldown("places.sites").url() == "/reports/drilldown/places.sites/"
+    # A table with a page of its own is reached there.
+    flows = Drilldown("mobility.flows", {"start": "2020-04-01", "end": "2020-04-30"})
+    assert flows.url() == "/mobility/flows/?end=2020-04-30&start=2020-04-01"

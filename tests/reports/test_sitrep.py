@@ -7,17 +7,17 @@ from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
 from hbmm.places.models import AdminArea, Site
+from hbmm.presentation.charts import ROWS, chart_spec
+from hbmm.presentation.figures import Figure
 from hbmm.reports import sitrep
-from hbmm.reports.charts import ROWS, chart_spec
-from hbmm.reports.figures import Figure
 from hbmm.reports.registry import Chart, Context, MapPoint, Section, SectionResult
-from hbmm.reports.scope import narrowed_user, system_reader
+from hbmm.reports.sitrep import system_reader
 
 AS_OF = date(2020, 5, 15)
 
 
 def national(as_of=AS_OF, area=None):
-    return Context(user=narrowed_user(system_reader(), area), as_of=as_of, area=area)
+    return Context.of(system_reader(), as_of=as_of, area=area)
 
 
 def test_markdown_in_english(reference):

@@ -110,13 +110,12 @@ def test_drilldown_export_csv_is_audited(logged, viewer):
     assert sorted(r[0] for r in rows[2:]) == ["BCP-DIBOLI", "BCP-GOGUI", "OFF-KAYES"]
     event = AuditEvent.objects.get(action="export")
     assert event.actor == viewer
-    assert event.target == "reports.drilldown:places.sites"
+    assert event.target == "reports.table:places.sites"
     assert event.details == {
         "format": "csv",
         "rows": 3,
-        "as_of": "2020-05-15",
         "area": "ML01",
-        "params": {},
+        "filters": {"as_of": "2020-05-15"},
     }
 
 
@@ -138,9 +137,11 @@ def test_export_needs_the_export_permission(logged, make_user):
 
 def test_drilldown_bad_parameter_and_unknown_key(logged, viewer):
     client = logged(viewer)
-    response = client.get("/reports/drilldown/places.sites/?kind=airport")
+    response = client.get(
+        "/reports/drilldown/places.sites/?kind=airport", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 400
-    assert "kind: 'airport' is not one of" in response.content.decode()
+    assert "kind: Select a valid choice. airport is not one of" in response.content.decode()
     assert client.get("/reports/drilldown/nope/").status_code == 404
     assert client.get("/reports/drilldown/places.sites/?format=ods").status_code == 400
 
@@ -179,14 +180,34 @@ def _add_sites(n: int) -> None:
         site.kinds.set(kinds)
 
 
-def test_overview_query_count_does_not_grow_with_rows(logged, make_user):
+def test_overview_and_site_table_query_counts_do_not_grow_with_rows(logged, make_user):
     client = logged(make_user("viewer", areas=["MLI"]))
     Site.objects.exclude(code="BCP-KOUREMALE").delete()
+    table = "/reports/drilldown/places.sites/?as_of=2020-05-15"
     with CaptureQueriesContext(connection) as one:
         assert client.get("/?as_of=2020-05-15").status_code == 200
+    with CaptureQueriesContext(connection) as one_row:
+        assert client.get(table).status_code == 200
     _add_sites(300)
     with CaptureQueriesContext(connection) as many:
         response = client.get("/?as_of=2020-05-15", HTTP_ACCEPT_LANGUAGE="en")
+    with CaptureQueriesContext(connection) as many_rows:
+        assert client.get(table).context["page"].paginator.count == 301
     assert "301 sites</a>" in response.content.decode()
     assert len(many) == len(one)
     assert len(one) <= 40
+    assert len(many_rows) == len(one_row) <= 12
+
+
+def test_exports_write_a_formula_in_a_site_name_as_text(logged, viewer):
+    """A registry site named like a formula comes out as text in CSV and XLSX (issue 11 #8)."""
+    formula = '=HYPERLINK("http://evil.example","Kayes")'
+    Site.objects.filter(code="OFF-KAYES").update(name_fr=formula, name_en=formula)
+    client = logged(viewer)
+    url = "/reports/drilldown/places.sites/?as_of=2020-05-15&area=ML01"
+    text = b"".join(client.get(url + "&format=csv").streaming_content).decode("utf-8-sig")
+    names = {row[0]: row[1] for row in csv.reader(io.StringIO(text))}
+    assert names["OFF-KAYES"] == "'" + formula
+    sheet = load_workbook(io.BytesIO(client.get(url + "&format=xlsx").content)).active
+    cell = next(row[1] for row in sheet.iter_rows() if row[0].value == "OFF-KAYES")
+    assert cell.value == "'" + formula and cell.data_type == "s"

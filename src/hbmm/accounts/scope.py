@@ -12,6 +12,10 @@ A scoped model declares how to reach its site and its admin area, e.g.::
         scope_area_lookup = "site__area"    # lookup to a places.AdminArea
 
 Either may be None (an area-only record has no site; site-scoped users do not see it).
+
+Selectors take the reader's `Scope` (`scope=`), a value: a page computes it once from the user
+(`user_scope`) and may narrow it to one admin area (`Scope.narrow`), never widen it. The write
+side still passes users to `restrict_to_scope` and `get_in_scope_or_404`; both accept either.
 """
 
 from dataclasses import dataclass
@@ -40,6 +44,31 @@ class Scope:
             or any(site.area.path.startswith(path) for path in self.area_paths)
         )
 
+    def contains_area(self, area: AdminArea) -> bool:
+        """Whether all of `area` (its whole subtree) is in scope; in memory. A national figure
+        (the country's own area) needs a national scope."""
+        return self.is_national or any(area.path.startswith(path) for path in self.area_paths)
+
+    def narrow(self, area: AdminArea) -> "Scope":
+        """The part of this scope that lies under `area`: never wider than this scope, empty
+        when they share nothing (one query when the scope holds single sites)."""
+        if self.is_national:
+            return Scope(is_national=False, area_paths=(area.path,), site_ids=frozenset())
+        paths = set()
+        for path in self.area_paths:
+            if area.path.startswith(path):  # the area is inside one of the scope's areas
+                paths.add(area.path)
+            elif path.startswith(area.path):  # one of the scope's areas is inside the area
+                paths.add(path)
+        sites = frozenset()
+        if self.site_ids:
+            sites = frozenset(
+                Site.objects.filter(
+                    pk__in=self.site_ids, area__path__startswith=area.path
+                ).values_list("pk", flat=True)
+            )
+        return Scope(is_national=False, area_paths=tuple(sorted(paths)), site_ids=sites)
+
 
 NOTHING = Scope(is_national=False, area_paths=(), site_ids=frozenset())
 EVERYTHING = Scope(is_national=True, area_paths=(), site_ids=frozenset())
@@ -66,6 +95,11 @@ def user_scope(user) -> Scope:
     return scope
 
 
+def as_scope(scope_or_user) -> Scope:
+    """`scope_or_user` itself when it is a Scope, else that user's scope."""
+    return scope_or_user if isinstance(scope_or_user, Scope) else user_scope(scope_or_user)
+
+
 def scope_q(scope: Scope, *, site_lookup: str | None, area_lookup: str | None) -> Q | None:
     """The filter for `scope`; None means no restriction (national scope)."""
     if scope.is_national:
@@ -82,12 +116,12 @@ def scope_q(scope: Scope, *, site_lookup: str | None, area_lookup: str | None) -
 
 def restrict_to_scope(
     queryset: QuerySet,
-    user,
+    scope,
     *,
     site_lookup: str | None = None,
     area_lookup: str | None = None,
 ) -> QuerySet:
-    """`queryset` limited to the records under the user's scope.
+    """`queryset` limited to the records under `scope` (a Scope, or a user's scope).
 
     Lookups default to the model's `scope_site_lookup` / `scope_area_lookup` attributes.
     """
@@ -100,22 +134,23 @@ def restrict_to_scope(
         area_lookup = ""
     if site_lookup is None and area_lookup is None:
         raise TypeError(f"{model.__name__} declares no scope lookup")
-    q = scope_q(user_scope(user), site_lookup=site_lookup, area_lookup=area_lookup)
+    q = scope_q(as_scope(scope), site_lookup=site_lookup, area_lookup=area_lookup)
     return queryset if q is None else queryset.filter(q)
 
 
-def get_in_scope_or_404(queryset: QuerySet, user, **lookup) -> Model:
-    """One record by `lookup`, or 404 when it does not exist or is outside the user's scope."""
+def get_in_scope_or_404(queryset: QuerySet, scope, **lookup) -> Model:
+    """One record by `lookup`, or 404 when it does not exist or is outside `scope` (a Scope, or
+    a user's scope)."""
     try:
-        return restrict_to_scope(queryset, user).get(**lookup)
+        return restrict_to_scope(queryset, scope).get(**lookup)
     except queryset.model.DoesNotExist as exc:
         raise Http404 from exc
 
 
-def site_in_scope(user, site: Site) -> bool:
-    """Whether the user may see (and record data for) `site`."""
-    return restrict_to_scope(Site.objects.filter(pk=site.pk), user).exists()
+def site_in_scope(scope, site: Site) -> bool:
+    """Whether `scope` (a Scope, or a user's scope) holds `site` (may see, record data for it)."""
+    return restrict_to_scope(Site.objects.filter(pk=site.pk), scope).exists()
 
 
-def sites_in_scope(user) -> QuerySet:
-    return restrict_to_scope(Site.objects.all(), user)
+def sites_in_scope(scope) -> QuerySet:
+    return restrict_to_scope(Site.objects.all(), scope)

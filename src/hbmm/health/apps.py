@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from hbmm.jobs.registry import JobKind, register_kind
+
 
 class HealthConfig(AppConfig):
     name = "hbmm.health"
@@ -8,40 +10,18 @@ class HealthConfig(AppConfig):
     verbose_name = _("Health")
 
     def ready(self):
-        from hbmm.health.intake_mappers import register_all
-        from hbmm.health.screening.tasks import alert_describe
-        from hbmm.jobs.registry import JobKind, register_kind
-        from hbmm.web.nav import NavItem, register
+        # Imported here, not at the top: these modules import models, which Django allows only
+        # once the app registry is ready.
+        from hbmm.health.ebs.setup import ready as ebs_ready  # noqa: PLC0415
+        from hbmm.health.epi.setup import ready as epi_ready  # noqa: PLC0415
+        from hbmm.health.intake_mappers import register_all  # noqa: PLC0415
+        from hbmm.health.poe.setup import ready as poe_ready  # noqa: PLC0415
+        from hbmm.health.screening.setup import ready as screening_ready  # noqa: PLC0415
+        from hbmm.health.screening.tasks import alert_describe  # noqa: PLC0415
 
         register_all()
         register_kind(JobKind("alert_email", _("alert e-mails"), describe=alert_describe))
-        register(
-            NavItem(
-                label=_("Epidemiology"),
-                url_name="health:epi",
-                permission="health.view_epivalue",
-                order=40,
-            )
-        )
-        register(
-            NavItem(
-                label=_("PoE capacity"),
-                url_name="health:capacity",
-                permission="health.view_capacityassessment",
-                order=41,
-            )
-        )
-        register(
-            NavItem(
-                label=_("PoE status"),
-                url_name="health:status",
-                permission="health.view_poestatus",
-                order=42,
-            )
-        )
-
-        from hbmm.health.ebs.setup import ready as ebs_ready
-        from hbmm.health.screening.setup import ready as screening_ready
-
+        epi_ready()
+        poe_ready()
         screening_ready()
         ebs_ready()

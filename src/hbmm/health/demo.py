@@ -24,7 +24,7 @@ import datetime as dt
 import io
 import random
 
-from hbmm.health.models import CAPACITY_ITEM_FIELDS
+from hbmm.health.poe.models import CAPACITY_ITEM_FIELDS
 
 SITES_FILE = "demo-poe-sites-2020"
 CAPACITY_FILE = "demo-poe-capacity-2020.csv"

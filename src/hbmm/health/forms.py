@@ -6,10 +6,10 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hbmm.health.models import (
+from hbmm.health.epi.models import EpiSource
+from hbmm.health.poe.models import (
     CAPACITY_ITEMS,
     Answer,
-    EpiSource,
     HealthMeasure,
     OperationalStatus,
     PointType,

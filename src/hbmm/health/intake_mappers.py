@@ -16,14 +16,13 @@ import --option`): {"countries": [ISO3...], "neighbours": bool}: the configured 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hbmm.accounts.scope import user_scope
+from hbmm.health.epi.models import EpiMetric, EpiSource, EpiValue
 from hbmm.health.epi_files import country_names, long_rows, wide_rows
-from hbmm.health.models import (
+from hbmm.health.poe.models import (
     CAPACITY_ITEM_FIELDS,
     Answer,
     CapacityAssessment,
-    EpiMetric,
-    EpiSource,
-    EpiValue,
     HealthMeasure,
     OperationalStatus,
     PoeStatus,
@@ -70,14 +69,9 @@ def _area_for_country(value, errors: list, field: str):
 
 def _check_area_scope(area, submitter, errors: list, field: str) -> None:
     """National (and foreign) figures need a national scope; a region's, that region."""
-    from hbmm.accounts.scope import user_scope
-
     if submitter is None or area is None:
         return
-    scope = user_scope(submitter)
-    if scope.is_national:
-        return
-    if area.level == 0 or not any(area.path.startswith(p) for p in scope.area_paths):
+    if not user_scope(submitter).contains_area(area):
         errors.append(FieldError(field, area.pcode, _("This area is outside your scope.")))
 
 
@@ -272,7 +266,6 @@ def clean_point(data: dict, errors: list, submitter, *, on) -> object | None:
     """The point of entry named in `data["site"]`: known, of a point-of-entry kind, active on
     the day, inside the submitter's scope. Loads only that site (these forms come one point
     at a time), with the same checks and messages as intake's SiteLookup."""
-    from hbmm.accounts.scope import user_scope
     from hbmm.places.models import Site
 
     value = _raw(data, "site")

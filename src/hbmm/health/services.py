@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 
 from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.services import audit_log
-from hbmm.health.models import CAPACITY_ITEM_FIELDS, CapacityAssessment, EpiValue, PoeStatus
-from hbmm.places.models import AdminArea, Site
+from hbmm.health.epi.models import EpiValue
+from hbmm.health.poe.models import CAPACITY_ITEM_FIELDS, CapacityAssessment, PoeStatus
+from hbmm.places.models import AdminArea
 
 
 @dataclass
@@ -193,15 +194,3 @@ def capacity_assessments_record(*, entries: list[RecordEntry], by=None) -> list[
 def poe_statuses_record(*, entries: list[RecordEntry], by=None) -> list[PoeStatus]:
     """Store point-of-entry statuses, each effective from its date until the next one."""
     return _save_site_day_records(PoeStatus, day_field="effective_from", entries=entries, by=by)
-
-
-def site_point_type(site: Site) -> str | None:
-    """The point-of-entry type of a site: bcp before itp before cordon (a site may be several
-    kinds, e.g. a border post that is also a flow monitoring point)."""
-    from hbmm.health.models import PointType
-
-    kinds = {k.code for k in site.kinds.all()}
-    for code in PointType.values:
-        if code in kinds:
-            return code
-    return None

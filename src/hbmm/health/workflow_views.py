@@ -6,6 +6,8 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from hbmm.accounts.scope import user_scope
+
 
 def workflow_action(request, *, pk: int, action: str, actions: dict, get_record, run, detail_url):
     """Run one workflow step on a record. The action must exist (404), the user must hold its
@@ -17,7 +19,7 @@ def workflow_action(request, *, pk: int, action: str, actions: dict, get_record,
     permission, form_class = actions[action]
     if not request.user.has_perm(permission):
         raise PermissionDenied
-    record = get_record(user=request.user, pk=pk)
+    record = get_record(scope=user_scope(request.user), pk=pk)
     data = {}
     if form_class is not None:
         form = form_class(request.POST)

@@ -1,8 +1,6 @@
 """Pages of the intake app: submissions, quarantine review, file imports. Thin: selectors to
 read, services to write."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hbmm.accounts.scope import get_in_scope_or_404
+from hbmm.exports import export_response
 from hbmm.intake import selectors
 from hbmm.intake.identifiers import identifier_keys
 from hbmm.intake.mappers import get_mapper
@@ -300,26 +299,16 @@ def import_rerun(request, pk: int):
     return redirect("intake:import", pk=record.pk)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @login_required
 @permission_required("intake.add_importfile", raise_exception=True)
 def import_report_csv(request, pk: int):
     """Every row of the file with its outcome and reasons, streamed."""
-    from django.http import StreamingHttpResponse
-
     record = _import_in_reach(request, pk)
     report = selectors.import_file_report_rows(
         user=request.user, import_file=record, request=request
     )
-    writer = csv.writer(_Echo())
 
     def rows():
-        yield "\ufeff"
-        yield writer.writerow(["row", "status", "instance_id", "reasons"])
         for row_number, status, instance_id, errors in report.values_list(
             "row_number", "status", "instance_id", "errors"
         ).iterator(chunk_size=2000):
@@ -328,8 +317,11 @@ def import_report_csv(request, pk: int):
                 + (f" ({e.get('value')})" if e.get("value") not in (None, "") else "")
                 for e in errors or []
             )
-            yield writer.writerow([row_number, status, instance_id, reasons])
+            yield [row_number, status, instance_id, reasons]
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="import-{record.pk}-report.csv"'
-    return response
+    return export_response(
+        "csv",
+        filename=f"import-{record.pk}-report",
+        header=["row", "status", "instance_id", "reasons"],
+        rows=rows(),
+    )

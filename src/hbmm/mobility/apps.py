@@ -10,7 +10,9 @@ class MobilityConfig(AppConfig):
     verbose_name = _("Mobility tracking")
 
     def ready(self):
-        # After app loading: the mappers import models.
+        # Imported here, not at the top: these modules import models, which Django allows only
+        # once the app registry is ready.
+        import hbmm.mobility.tables  # noqa: F401, PLC0415  (registers the record tables)
         from hbmm.mobility.intake_mappers import register_all  # noqa: PLC0415
 
         register_all()

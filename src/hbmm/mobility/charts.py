@@ -1,49 +1,49 @@
-"""Vega-Lite specifications (built with Altair) of the mobility charts.
+"""The mobility charts as Vega-Lite specifications (built with Altair, `hbmm.presentation.charts`):
+one definition for the mobility page and the situation report."""
 
-The page renders a spec in the browser with vega-embed (vendored by the reports app in
-reports/static/reports/vendor/); without it, the page shows the same data as a table.
-The reports app can render the same spec to SVG for the PDF report.
-"""
+import datetime as dt
 
 import altair as alt
 from django.utils.translation import gettext as _
 
 from hbmm.mobility.models import Direction
+from hbmm.presentation.charts import PALETTE, ROWS, Chart, chart_spec
+from hbmm.presentation.figures import format_date
 
-COLOURS = {"incoming": "#0b5ea8", "outgoing": "#e07b00", "internal": "#2a9d8f"}
+COLOURS = dict(zip(Direction.values, PALETTE, strict=False))
 
 
-def flow_daily_chart(series: list[dict], *, height: int = 240) -> dict:
-    """Daily individuals observed by direction (stacked bars), from `flow_daily_series`."""
+def flow_daily_chart(series: list[dict], *, start: dt.date, end: dt.date) -> Chart:
+    """Individuals observed per day at the flow monitoring points, one line per direction,
+    from `selectors.flow_daily_series` (a day without any count has no point)."""
     labels = dict(Direction.choices)
     values = [
-        {
-            "date": row["date"].isoformat(),
-            "direction": str(labels.get(row["direction"], row["direction"])),
-            "individuals": row["total"],
-        }
-        for row in series
+        {"day": r["date"].isoformat(), "direction": str(labels[r["direction"]]), "n": r["total"]}
+        for r in series
     ]
     order = [str(labels[d]) for d in Direction.values]
     chart = (
-        alt.Chart(alt.Data(values=values))
-        .mark_bar()
+        alt.Chart(ROWS)
+        .mark_line(strokeWidth=1.5)
         .encode(
-            x=alt.X("date:T", title=_("observation date")),
-            y=alt.Y("individuals:Q", title=_("individuals observed"), stack="zero"),
+            x=alt.X("day:T", title=None, axis=alt.Axis(format="%d %b", labelOverlap=True)),
+            y=alt.Y("n:Q", title=_("Individuals per day")),
             color=alt.Color(
                 "direction:N",
-                title=_("direction"),
+                title=None,
+                sort=order,
                 scale=alt.Scale(domain=order, range=[COLOURS[d] for d in Direction.values]),
             ),
             tooltip=[
-                alt.Tooltip("date:T", title=_("date")),
-                alt.Tooltip("direction:N", title=_("direction")),
-                alt.Tooltip("individuals:Q", title=_("individuals"), format=","),
+                alt.Tooltip("day:T", title=_("Day")),
+                alt.Tooltip("direction:N", title=_("Direction")),
+                alt.Tooltip("n:Q", title=_("Individuals")),
             ],
         )
-        .properties(width="container", height=height)
     )
-    spec = chart.to_dict()
-    spec.pop("config", None)
-    return spec
+    return Chart(
+        key="mobility.daily",
+        title=_("Daily flows at the FMPs by direction, %(start)s – %(end)s")
+        % {"start": format_date(start), "end": format_date(end)},
+        spec=chart_spec(chart, rows=values),
+    )

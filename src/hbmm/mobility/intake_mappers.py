@@ -330,8 +330,7 @@ def clean_sex_age(data, errors, *, total_field="total", required_total=True) -> 
 def _area_in_scope(area: AdminArea, submitter) -> bool:
     if submitter is None:
         return True
-    scope = user_scope(submitter)
-    return scope.is_national or any(area.path.startswith(p) for p in scope.area_paths)
+    return user_scope(submitter).contains_area(area)
 
 
 class MobilityMapper(Mapper):

@@ -1,13 +1,15 @@
 from django.urls import path
 
 from hbmm.mobility import views
+from hbmm.presentation.table_views import table_page
 
 app_name = "mobility"
 urlpatterns = [
     path("", views.index, name="index"),
-    path("flows/", views.flows, name="flows"),
-    path("stranded/", views.stranded, name="stranded"),
-    path("mrrc/", views.mrrc, name="mrrc"),
-    path("displacement/", views.displacement, name="displacement"),
-    path("events/", views.events, name="events"),
+    # The record lists are tables (mobility/tables.py), also at /reports/drilldown/<key>/.
+    path("flows/", table_page, {"key": "mobility.flows"}, name="flows"),
+    path("stranded/", table_page, {"key": "mobility.stranded"}, name="stranded"),
+    path("mrrc/", table_page, {"key": "mobility.mrrc"}, name="mrrc"),
+    path("displacement/", table_page, {"key": "mobility.displacement"}, name="displacement"),
+    path("events/", table_page, {"key": "mobility.events"}, name="events"),
 ]

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from hbmm.accounts.scope import user_scope
 from hbmm.places import selectors
 from hbmm.places.forms import AreaFilterForm, SiteFilterForm, SiteRegistryUploadForm
 from hbmm.places.services import RegistryImportError, RowError, site_registry_import
@@ -30,7 +31,7 @@ def site_list(request):
     region = kind = ""
     if form.is_valid():
         region, kind = form.cleaned_data["region"], form.cleaned_data["kind"]
-    sites = selectors.site_list(user=request.user, region=region, kind=kind)
+    sites = selectors.site_list(scope=user_scope(request.user), region=region, kind=kind)
     page = Paginator(sites, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -49,7 +50,7 @@ def site_list(request):
 @login_required
 @permission_required("places.view_site", raise_exception=True)
 def site_detail(request, code: str):
-    site = selectors.site_get(user=request.user, code=code)
+    site = selectors.site_get(scope=user_scope(request.user), code=code)
     return render(request, "places/site_detail.html", {"site": site})
 
 
@@ -62,7 +63,7 @@ def area_list(request):
         country, level = form.cleaned_data["country"], form.cleaned_data["level"]
     elif not form.is_bound:
         form = AreaFilterForm(initial={"country": country}, countries=selectors.country_choices())
-    areas = selectors.admin_area_list(user=request.user, country=country, level=level)
+    areas = selectors.admin_area_list(scope=user_scope(request.user), country=country, level=level)
     page = Paginator(areas, 200).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -13,31 +13,31 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from hbmm.reports.figures import Figure
+from hbmm.accounts.scope import Scope, user_scope
+from hbmm.places.models import AdminArea
+from hbmm.presentation.charts import Chart
+from hbmm.presentation.figures import Figure, Text
 
 
 @dataclass(frozen=True)
 class Context:
-    """What every section computes for: a reader (already narrowed to the chosen area), a date."""
+    """What every section computes for: a reader (whose permissions choose the sections), the
+    scope the figures count (the reader's, narrowed to the chosen area) and a date."""
 
     user: object
+    scope: Scope
     as_of: date
-    area: object | None = None  # places.AdminArea chosen to narrow the user's scope, or None
+    area: AdminArea | None = None  # the area chosen to narrow the reader's scope, or None
+
+    @classmethod
+    def of(cls, user, *, as_of: date, area: AdminArea | None = None) -> "Context":
+        """The context of `user` (their own scope, narrowed to `area` when one is chosen)."""
+        scope = user_scope(user)
+        return cls(user=user, scope=scope.narrow(area) if area else scope, as_of=as_of, area=area)
 
     @property
     def area_pcode(self) -> str | None:
         return self.area.pcode if self.area is not None else None
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A Vega-Lite specification (built with Altair) shown on the page and in the report."""
-
-    key: str
-    title: str
-    spec: dict
-    description: str = ""
-    wide: bool = False  # takes the report's full width (long axis labels)
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class MapPoint:
     latitude: float | None
     longitude: float | None
     status: str
-    status_label: str
+    status_label: Text
     color: str
     url: str = ""
 
@@ -60,7 +60,7 @@ class SectionResult:
     sentences: list[str] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     map_points: list[MapPoint] = field(default_factory=list)
-    map_title: str = ""
+    map_title: Text = ""
     no_data: bool = False
     no_data_message: str = ""
     latest: date | None = None  # the newest data the section holds on or before as_of
@@ -84,12 +84,12 @@ class Section:
     """
 
     key: str
-    title: str
+    title: Text
     build: Callable[[Context], SectionResult]
     order: int = 50
     permission: str | None = None  # a user without it does not see the section
     role: str = "body"
-    latest: Callable[[object], date | None] | None = None  # newest data date, for the default date
+    latest: Callable[[Scope], date | None] | None = None  # newest data in a scope: default date
     in_report: bool = True  # included in the situation report (always on the page)
     report_graphics: bool = True  # its charts and map go in the report too
 
@@ -123,7 +123,6 @@ def unregister(key: str) -> None:
 
 def sections_for(user) -> list[Section]:
     """Registered sections the user may see, in order."""
-    _load_sections()
     return [
         s
         for s in sorted(_SECTIONS.values(), key=lambda s: (s.order, s.key))
@@ -131,17 +130,13 @@ def sections_for(user) -> list[Section]:
     ]
 
 
-def latest_data_date(user) -> date | None:
-    """The newest date any visible section has data for (the overview's default as-of date)."""
-    dates = [s.latest(user) for s in sections_for(user) if s.latest is not None]
+def latest_data_date(user, scope: Scope) -> date | None:
+    """The newest date any section `user` sees has data for in `scope` (the overview's default
+    as-of date)."""
+    dates = [s.latest(scope) for s in sections_for(user) if s.latest is not None]
     dates = [d for d in dates if d is not None]
     return max(dates) if dates else None
 
 
 def build_sections(ctx: Context) -> list[SectionOutput]:
     return [SectionOutput(section=s, result=s.build(ctx)) for s in sections_for(ctx.user)]
-
-
-def _load_sections() -> None:
-    # Importing the package imports every section module, which registers itself.
-    import hbmm.reports.sections  # noqa: F401

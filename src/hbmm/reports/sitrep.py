@@ -9,14 +9,15 @@ from datetime import date
 from importlib import resources
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from hbmm.reports import charts, maps
-from hbmm.reports.figures import format_date
+from hbmm.presentation import charts
+from hbmm.presentation.figures import format_date, scope_label
+from hbmm.reports import maps
 from hbmm.reports.registry import Context, SectionOutput, build_sections
 
 FORMATS = ("pdf", "html", "md")
@@ -39,12 +40,6 @@ def _css() -> str:
     return (resources.files("hbmm.reports") / "static" / "reports" / "sitrep.css").read_text(
         encoding="utf-8"
     )
-
-
-def scope_label(area) -> str:
-    if area is not None:
-        return area.name
-    return _("Mali") if settings.HBMM_COUNTRY_ISO3 == "MLI" else settings.HBMM_COUNTRY_ISO3
 
 
 def sitrep_context(
@@ -111,6 +106,8 @@ def render(ctx: Context, *, fmt: str, lang: str) -> bytes:
         html = render_to_string("reports/sitrep.html", {**context, "lang": lang})
         if fmt == "html":
             return html.encode("utf-8")
+        # Imported here: WeasyPrint takes about 2 s and 50 MB to import, and only a PDF needs
+        # it (not every web worker, command and test).
         from weasyprint import HTML
 
         return HTML(string=html, base_url=None).write_pdf()
@@ -124,6 +121,11 @@ def _tidy_markdown(text: str) -> str:
         if blank <= 1:
             lines.append(line)
     return "\n".join(lines).strip() + "\n"
+
+
+def system_reader():
+    """A national, all-permission reader for the `hbmm sitrep` command (never saved)."""
+    return get_user_model()(username="hbmm-sitrep", is_superuser=True, is_active=True)
 
 
 def filename(ctx: Context, fmt: str, lang: str) -> str:

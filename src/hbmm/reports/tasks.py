@@ -13,7 +13,6 @@ from hbmm.jobs.services import job_enqueue
 from hbmm.places.models import AdminArea
 from hbmm.reports import sitrep
 from hbmm.reports.registry import Context
-from hbmm.reports.scope import narrowed_user
 
 
 @job_task
@@ -23,7 +22,7 @@ def sitrep_pdf_render(run: JobRun, *, user_id: int, as_of: str, area: str, lang:
     if user is None:
         raise JobError(_("The user who asked for this report no longer exists or is inactive."))
     chosen = AdminArea.objects.get(pcode=area) if area else None
-    ctx = Context(user=narrowed_user(user, chosen), as_of=date.fromisoformat(as_of), area=chosen)
+    ctx = Context.of(user, as_of=date.fromisoformat(as_of), area=chosen)
     run.progress(0, 1)
     body = sitrep.render(ctx, fmt="pdf", lang=lang)
     name = sitrep.filename(ctx, "pdf", lang)

@@ -5,7 +5,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -13,23 +13,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from hbmm.accounts.models import AuditEvent
+from hbmm.accounts.scope import user_scope
 from hbmm.accounts.services import audit_log
-from hbmm.reports import charts, maps, sitrep
-from hbmm.reports.drilldowns import (
-    DrilldownParamError,
-    clean_params,
-    csv_chunks,
-    get_drilldown,
-    xlsx_bytes,
-)
-from hbmm.reports.figures import format_date, format_number
+from hbmm.places.selectors import area_choices, area_narrowing
+from hbmm.presentation import charts
+from hbmm.presentation.figures import format_date, scope_label
+from hbmm.reports import maps, sitrep
 from hbmm.reports.registry import Context, build_sections, latest_data_date
-from hbmm.reports.scope import areas_for, narrowed_user
 from hbmm.reports.tasks import sitrep_pdf_enqueue
 
 VIEW_PERMISSION = "reports.view_situation"
-EXPORT_PERMISSION = "reports.export_figures"
-DRILLDOWN_PAGE_ROWS = 500
 
 
 def _require(user, permission: str) -> None:
@@ -41,24 +34,25 @@ def _context(request) -> tuple[Context, list[str], list]:
     """The reader, date and area asked for in the query string (errors named by field)."""
     user = request.user
     errors: list[str] = []
-    areas = areas_for(user)
+    scope = user_scope(user)
+    areas = area_choices(scope=scope)
     area = None
     pcode = request.GET.get("area") or ""
     if pcode:
-        area = next((a for a in areas if a.pcode == pcode), None)
-        if area is None:
-            raise Http404(f"area {pcode} is not in your scope")
-    reader = narrowed_user(user, area)
+        area, scope = area_narrowing(scope=scope, pcode=pcode)
     as_of = None
     text = request.GET.get("as_of") or ""
     if text:
         try:
             as_of = date.fromisoformat(text)
         except ValueError:
-            errors.append(_("as_of: “%(value)s” is not a date (YYYY-MM-DD).") % {"value": text})
+            errors.append(
+                _("%(name)s: “%(value)s” is not a date (YYYY-MM-DD).")
+                % {"name": "as_of", "value": text}
+            )
     if as_of is None:
-        as_of = latest_data_date(reader) or date.today()
-    return Context(user=reader, as_of=as_of, area=area), errors, areas
+        as_of = latest_data_date(user, scope) or date.today()
+    return Context(user=user, scope=scope, as_of=as_of, area=area), errors, areas
 
 
 @login_required
@@ -112,80 +106,9 @@ def overview(request):
             "shown": shown,
             "empty": empty,
             "embed_options": charts.embed_options(),
-            "scope_label": sitrep.scope_label(ctx.area),
+            "scope_label": scope_label(ctx.area),
             "report_query": query,
             "lang": "en" if (get_language() or "fr").startswith("en") else "fr",
-        },
-    )
-
-
-@login_required
-@require_GET
-def drilldown(request, key: str):
-    """The records behind a figure; `?format=csv|xlsx` exports them (audited)."""
-    _require(request.user, VIEW_PERMISSION)
-    spec = get_drilldown(key)
-    if spec is None:
-        raise Http404(f"no drill-down {key}")
-    if spec.permission:
-        _require(request.user, spec.permission)
-    ctx, errors, _areas = _context(request)
-    fmt = request.GET.get("format") or ""
-    if fmt:
-        _require(request.user, EXPORT_PERMISSION)
-        if fmt not in ("csv", "xlsx"):
-            return HttpResponse(
-                f"format: '{fmt}' is not one of csv, xlsx", status=400, content_type="text/plain"
-            )
-    try:
-        params = clean_params(spec, request.GET)
-        rows = list(spec.rows(ctx, params))
-    except DrilldownParamError as exc:
-        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
-    if fmt:
-        audit_log(
-            action=AuditEvent.Action.EXPORT,
-            actor=request.user,
-            target=f"reports.drilldown:{key}",
-            details={
-                "format": fmt,
-                "rows": len(rows),
-                "as_of": ctx.as_of.isoformat(),
-                "area": ctx.area_pcode,
-                "params": params,
-            },
-            request=request,
-        )
-        name = f"hbmm-{key}-{ctx.as_of.isoformat()}.{fmt}"
-        if fmt == "csv":
-            response = StreamingHttpResponse(
-                csv_chunks(spec, rows), content_type="text/csv; charset=utf-8"
-            )
-        else:
-            response = HttpResponse(
-                xlsx_bytes(spec, rows),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
-    query = request.GET.copy()
-    query.pop("format", None)
-    return render(
-        request,
-        "reports/drilldown.html",
-        {
-            "spec": spec,
-            "ctx": ctx,
-            "as_of_text": format_date(ctx.as_of),
-            "scope_label": sitrep.scope_label(ctx.area),
-            "params": params,
-            "errors": errors,
-            "rows": rows[:DRILLDOWN_PAGE_ROWS],
-            "total": len(rows),
-            "total_text": format_number(len(rows)),
-            "truncated": len(rows) > DRILLDOWN_PAGE_ROWS,
-            "can_export": request.user.has_perm(EXPORT_PERMISSION),
-            "query": query.urlencode(),
         },
     )
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from hbmm.accounts.scope import get_in_scope_or_404, restrict_to_scope
 from hbmm.health.ebs.models import FocalPoint, HealthEvent, Signal
+from hbmm.periods import on_days
 
 Status = Signal.Status
 NOTIFICATION_TARGET_H = 24
@@ -77,50 +78,47 @@ def signal_has_event(signal: Signal) -> bool:
     return True
 
 
-def signals_for(user) -> QuerySet:
+def signals_for(scope) -> QuerySet:
     return restrict_to_scope(
-        Signal.objects.select_related("reporter", "site", "area", "event", "duplicate_of"), user
+        Signal.objects.select_related("reporter", "site", "area", "event", "duplicate_of"), scope
     )
 
 
 def signal_list(
     *,
-    user,
+    scope,
     status: str = "",
     kind: str = "",
     start: dt.date | None = None,
     end: dt.date | None = None,
 ) -> QuerySet:
-    queryset = signals_for(user)
+    queryset = signals_for(scope)
     if status == "open":
         queryset = queryset.filter(status__in=Signal.OPEN_STATUSES)
     elif status:
         queryset = queryset.filter(status=status)
     if kind:
         queryset = queryset.filter(kind=kind)
-    if start:
-        queryset = queryset.filter(reported_at__date__gte=start)
-    if end:
-        queryset = queryset.filter(reported_at__date__lte=end)
+    queryset = on_days(queryset, "reported_at", start, end)
     return queryset
 
 
-def signal_get(*, user, pk: int) -> Signal:
+def signal_get(*, scope, pk: int) -> Signal:
     return get_in_scope_or_404(
         Signal.objects.select_related(
             "reporter", "site", "area", "event", "duplicate_of", "triaged_by", "verified_by"
         ).prefetch_related(Prefetch("duplicates", queryset=Signal.objects.order_by("reported_at"))),
-        user,
+        scope,
         pk=pk,
     )
 
 
-def signal_duplicate_candidates(*, user, signal: Signal, days: int = 7) -> QuerySet:
+def signal_duplicate_candidates(*, scope, signal: Signal, days: int = 7) -> QuerySet:
     """Signals in scope, in the same admin area, reported within `days` of this one: the
     likely originals a triage officer may merge this signal into."""
     window = dt.timedelta(days=days)
     return (
-        signals_for(user)
+        signals_for(scope)
         .filter(
             area=signal.area,
             reported_at__gte=signal.reported_at - window,
@@ -133,17 +131,17 @@ def signal_duplicate_candidates(*, user, signal: Signal, days: int = 7) -> Query
     )
 
 
-def focal_points_for(user) -> QuerySet:
-    return restrict_to_scope(FocalPoint.objects.select_related("area", "site"), user)
+def focal_points_for(scope) -> QuerySet:
+    return restrict_to_scope(FocalPoint.objects.select_related("area", "site"), scope)
 
 
-def events_for(user) -> QuerySet:
+def events_for(scope) -> QuerySet:
     return restrict_to_scope(
-        HealthEvent.objects.select_related("signal", "signal__area", "signal__site"), user
+        HealthEvent.objects.select_related("signal", "signal__area", "signal__site"), scope
     )
 
 
-def signals_board(*, user, now: dt.datetime | None = None) -> dict:
+def signals_board(*, scope, now: dt.datetime | None = None) -> dict:
     """Open signals (new or to verify) by age against the 24-hour verification target."""
     now = now or timezone.now()
     buckets = [
@@ -154,7 +152,9 @@ def signals_board(*, user, now: dt.datetime | None = None) -> dict:
     ]
     rows = []
     counts = {label: 0 for label, _a, _b in buckets}
-    for signal in signals_for(user).filter(status__in=Signal.OPEN_STATUSES).order_by("reported_at"):
+    for signal in (
+        signals_for(scope).filter(status__in=Signal.OPEN_STATUSES).order_by("reported_at")
+    ):
         age = _hours(signal.reported_at, now)
         label = (
             next(name for name, low, high in buckets if age >= low and (high is None or age < high))
@@ -171,7 +171,7 @@ def signals_board(*, user, now: dt.datetime | None = None) -> dict:
                 "hours_left": round(VERIFICATION_TARGET_H - age, 1),
             }
         )
-    open_events = events_for(user).filter(status=HealthEvent.Status.OPEN).order_by("opened_at")
+    open_events = events_for(scope).filter(status=HealthEvent.Status.OPEN).order_by("opened_at")
     return {
         "rows": rows,
         "buckets": [(label, counts[label]) for label, _a, _b in buckets],
@@ -200,7 +200,7 @@ def _summarise(measures: list[Measure]) -> dict:
 
 def signals_timeliness(
     *,
-    user,
+    scope,
     start: dt.date | None,
     end: dt.date | None,
     now: dt.datetime | None = None,
@@ -208,11 +208,8 @@ def signals_timeliness(
     """7-1-7 figures over the signals reported between start and end (inclusive), in scope.
     Duplicates merged into another signal are not counted again."""
     now = now or timezone.now()
-    queryset = signals_for(user).exclude(status=Status.DUPLICATE)
-    if start:
-        queryset = queryset.filter(reported_at__gte=_midnight(start))
-    if end:
-        queryset = queryset.filter(reported_at__lt=_midnight(end + dt.timedelta(days=1)))
+    queryset = signals_for(scope).exclude(status=Status.DUPLICATE)
+    queryset = on_days(queryset, "reported_at", start, end)
     signals = list(queryset)
     measures = [signal_timeliness(s, now=now) for s in signals]
     statuses = dict(
@@ -238,7 +235,3 @@ def signals_timeliness(
         "end": end,
         "as_of": now,
     }
-
-
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)

@@ -1,15 +1,16 @@
-"""Wiring of the community event-based surveillance sub-module (HealthConfig.ready())."""
+"""Wiring of the community event-based surveillance sub-module, called from
+HealthConfig.ready() (this module is only imported there, once the app registry is ready)."""
 
 from django.utils.translation import gettext_lazy as _
 
+import hbmm.health.ebs.admin  # noqa: F401  (registers the admin pages)
+from hbmm.health.ebs.intake_mappers import SignalMapper
+from hbmm.intake.mappers import register
+from hbmm.web.nav import NavItem
+from hbmm.web.nav import register as nav_register
+
 
 def ready() -> None:
-    import hbmm.health.ebs.admin  # noqa: F401  (registers the admin pages)
-    from hbmm.health.ebs.intake_mappers import SignalMapper
-    from hbmm.intake.mappers import register
-    from hbmm.web.nav import NavItem
-    from hbmm.web.nav import register as nav_register
-
     register(SignalMapper())
     nav_register(
         NavItem(

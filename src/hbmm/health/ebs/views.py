@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hbmm.accounts.scope import user_scope
 from hbmm.health.ebs import selectors, services
 from hbmm.health.ebs.forms import EventForm, EventUpdateForm, SignalForm, TriageForm, VerifyForm
 from hbmm.health.ebs.intake_mappers import FORM_ID
@@ -31,9 +32,9 @@ def board(request):
         request,
         "health/ebs/board.html",
         {
-            "board": selectors.signals_board(user=request.user, now=now),
+            "board": selectors.signals_board(scope=user_scope(request.user), now=now),
             "timeliness": selectors.signals_timeliness(
-                user=request.user, start=start, end=end, now=now
+                scope=user_scope(request.user), start=start, end=end, now=now
             ),
             "form": form if form.is_bound else PeriodForm(),
         },
@@ -44,7 +45,9 @@ def board(request):
 @permission_required("health.view_signal", raise_exception=True)
 def signal_list(request):
     queryset = selectors.signal_list(
-        user=request.user, status=request.GET.get("status", ""), kind=request.GET.get("kind", "")
+        scope=user_scope(request.user),
+        status=request.GET.get("status", ""),
+        kind=request.GET.get("kind", ""),
     )
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     now = timezone.now()
@@ -80,7 +83,7 @@ def signal_new(request):
 @login_required
 @permission_required("health.view_signal", raise_exception=True)
 def signal_detail(request, pk: int):
-    signal = selectors.signal_get(user=request.user, pk=pk)
+    signal = selectors.signal_get(scope=user_scope(request.user), pk=pk)
     event = signal.event if selectors.signal_has_event(signal) else None
     return render(
         request,
@@ -89,9 +92,9 @@ def signal_detail(request, pk: int):
             "signal": signal,
             "event": event,
             "timeliness": selectors.signal_timeliness(signal),
-            "candidates": selectors.signal_duplicate_candidates(user=request.user, signal=signal)[
-                :20
-            ],
+            "candidates": selectors.signal_duplicate_candidates(
+                scope=user_scope(request.user), signal=signal
+            )[:20],
             "triage_form": TriageForm(),
             "verify_form": VerifyForm(),
             "event_form": EventForm(),
@@ -124,7 +127,7 @@ def _run(action: str, signal: Signal, data: dict, user):
     if action == "triage":
         original = None
         if data["decision"] == "duplicate" and data.get("duplicate_of"):
-            original = selectors.signal_get(user=user, pk=data["duplicate_of"])
+            original = selectors.signal_get(scope=user_scope(user), pk=data["duplicate_of"])
         return services.signal_triage(
             signal=signal,
             by=user,

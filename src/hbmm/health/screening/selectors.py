@@ -9,14 +9,14 @@ import datetime as dt
 from statistics import median
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import ExtractIsoYear, ExtractWeek
-from django.utils.translation import gettext
 
 from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.scope import get_in_scope_or_404, restrict_to_scope
 from hbmm.accounts.services import audit_log
 from hbmm.health.screening.models import AgeGroup, CaseDefinition, FollowUpVisit, Screening
+from hbmm.periods import on_days
 
 IDENTIFIER_FIELDS = ("name", "phone", "document_number")
 DIMENSIONS = {
@@ -38,15 +38,15 @@ COUNTS = {
 }
 
 
-def screenings_for(user) -> QuerySet:
+def screenings_for(scope) -> QuerySet:
     return restrict_to_scope(
-        Screening.objects.select_related("point", "point__area", "case_definition"), user
+        Screening.objects.select_related("point", "point__area", "case_definition"), scope
     )
 
 
 def screening_list(
     *,
-    user,
+    scope,
     start: dt.date | None = None,
     end: dt.date | None = None,
     point: str = "",
@@ -54,11 +54,7 @@ def screening_list(
     step: str = "",
 ) -> QuerySet:
     """Screenings in scope, newest first; `end` is inclusive."""
-    queryset = screenings_for(user)
-    if start:
-        queryset = queryset.filter(screened_at__date__gte=start)
-    if end:
-        queryset = queryset.filter(screened_at__date__lte=end)
+    queryset = on_days(screenings_for(scope), "screened_at", start, end)
     if point:
         queryset = queryset.filter(point__code=point)
     if suspect_only:
@@ -68,8 +64,8 @@ def screening_list(
     return queryset
 
 
-def screening_get(*, user, pk: int) -> Screening:
-    """One screening in the user's scope (404 otherwise). Identifiers are not to be shown
+def screening_get(*, scope, pk: int) -> Screening:
+    """One screening in the reader's scope (404 otherwise). Identifiers are not to be shown
     from it: use screening_identifiers_read."""
     return get_in_scope_or_404(
         Screening.objects.select_related(
@@ -82,7 +78,7 @@ def screening_get(*, user, pk: int) -> Screening:
             "agent",
             "decided_by",
         ),
-        user,
+        scope,
         pk=pk,
     )
 
@@ -114,18 +110,6 @@ def case_definitions() -> QuerySet:
     return CaseDefinition.objects.all()
 
 
-def _period(queryset: QuerySet, start: dt.date | None, end: dt.date | None) -> QuerySet:
-    if start:
-        queryset = queryset.filter(screened_at__gte=_midnight(start))
-    if end:
-        queryset = queryset.filter(screened_at__lt=_midnight(end + dt.timedelta(days=1)))
-    return queryset
-
-
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-
-
 def _hours(start: dt.datetime, end: dt.datetime) -> float:
     return (end - start).total_seconds() / 3600
 
@@ -154,9 +138,9 @@ def delay_medians(queryset: QuerySet) -> dict:
     }
 
 
-def screening_summary(*, user, start: dt.date | None, end: dt.date | None) -> dict:
-    """Totals over the period (inclusive dates, by date of screening) in the user's scope."""
-    queryset = _period(screenings_for(user), start, end)
+def screening_summary(*, scope, start: dt.date | None, end: dt.date | None) -> dict:
+    """Totals over the period (inclusive dates, by date of screening) in the reader's scope."""
+    queryset = on_days(screenings_for(scope), "screened_at", start, end)
     totals = queryset.aggregate(**COUNTS)
     totals["points"] = queryset.values("point").distinct().count()
     screened = totals["screened"]
@@ -172,7 +156,7 @@ def screening_summary(*, user, start: dt.date | None, end: dt.date | None) -> di
 
 def screening_figures(
     *,
-    user,
+    scope,
     start: dt.date | None,
     end: dt.date | None,
     by: tuple[str, ...] = ("point", "week"),
@@ -182,7 +166,7 @@ def screening_figures(
     unknown = set(by) - set(DIMENSIONS)
     if unknown:
         raise ValueError(f"unknown dimensions: {sorted(unknown)}")
-    queryset = _period(screenings_for(user), start, end).order_by()
+    queryset = on_days(screenings_for(scope), "screened_at", start, end).order_by()
     if "week" in by:
         queryset = queryset.annotate(
             iso_year=ExtractIsoYear("screened_at"), iso_week=ExtractWeek("screened_at")
@@ -222,26 +206,7 @@ def screening_figures(
     return result
 
 
-def screening_weekly_chart_spec(rows: list[dict]) -> dict:
-    """A Vega-Lite spec (via Altair) of travellers screened and suspects per ISO week, for the
-    page (vega-embed, once vendored) and for paper (vl-convert)."""
-    import altair as alt
-
-    labels = {"screened": gettext("Screened"), "suspect": gettext("Suspect")}
-    data = [
-        {"week": r["week"], "measure": measure, "label": labels[measure], "value": r[measure]}
-        for r in rows
-        for measure in ("screened", "suspect")
-    ]
-    chart = (
-        alt.Chart(alt.Data(values=data))
-        .mark_bar()
-        .encode(
-            x=alt.X("week:O", title=None),
-            y=alt.Y("value:Q", title=None),
-            color=alt.Color("label:N", title=None),
-            xOffset="label:N",
-        )
-        .properties(width="container", height=220)
-    )
-    return chart.to_dict()
+def latest_screening_date(*, scope) -> dt.date | None:
+    """The day of the newest screening in scope."""
+    moment = screenings_for(scope).aggregate(at=Max("screened_at"))["at"]
+    return moment.date() if moment else None

@@ -1,15 +1,17 @@
-"""Wiring of the screening sub-module, called from HealthConfig.ready()."""
+"""Wiring of the screening sub-module, called from HealthConfig.ready() (this module is only
+imported there, once the app registry is ready)."""
 
 from django.utils.translation import gettext_lazy as _
 
+import hbmm.health.screening.admin  # noqa: F401  (registers the admin pages)
+import hbmm.health.screening.tables  # noqa: F401  (registers the table)
+from hbmm.health.screening.intake_mappers import ScreeningMapper
+from hbmm.intake.mappers import register
+from hbmm.web.nav import NavItem
+from hbmm.web.nav import register as nav_register
+
 
 def ready() -> None:
-    import hbmm.health.screening.admin  # noqa: F401  (registers the admin pages)
-    from hbmm.health.screening.intake_mappers import ScreeningMapper
-    from hbmm.intake.mappers import register
-    from hbmm.web.nav import NavItem
-    from hbmm.web.nav import register as nav_register
-
     register(ScreeningMapper())
     nav_register(
         NavItem(

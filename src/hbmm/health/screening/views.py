@@ -9,7 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hbmm.health.screening import selectors, services
+from hbmm.accounts.scope import user_scope
+from hbmm.health.screening import figures, selectors, services
+from hbmm.health.screening.charts import weekly_chart
 from hbmm.health.screening.forms import (
     DecisionForm,
     OutcomeForm,
@@ -26,6 +28,7 @@ from hbmm.health.screening.models import AgeGroup, Screening, Sex
 from hbmm.health.screening.webforms import add_errors, web_submit
 from hbmm.health.workflow_views import workflow_action
 from hbmm.places.models import Site
+from hbmm.presentation.charts import embed_options
 
 
 def _period(request) -> tuple[dt.date | None, dt.date | None, str, PeriodForm]:
@@ -51,7 +54,8 @@ def _label(key: str, value, points: dict) -> str:
 def dashboard(request):
     start, end, _point, form = _period(request)
     user = request.user
-    weekly = selectors.screening_figures(user=user, start=start, end=end, by=("week",))
+    scope = user_scope(user)
+    weekly = selectors.screening_figures(scope=scope, start=start, end=end, by=("week",))
     points = {s.code: s.name for s in Site.objects.filter(screenings__isnull=False).distinct()}
     tables = []
     for title, dimensions in (
@@ -64,17 +68,17 @@ def dashboard(request):
         rows = (
             weekly
             if keys == ("week",)
-            else selectors.screening_figures(user=user, start=start, end=end, by=keys)
+            else selectors.screening_figures(scope=scope, start=start, end=end, by=keys)
         )
         for row in rows:
             row["cells"] = [_label(key, row[key], points) for key in keys]
         tables.append({"title": title, "columns": dimensions, "rows": rows})
     context = {
         "form": form,
-        "summary": selectors.screening_summary(user=user, start=start, end=end),
+        "figures": figures.screening_period(scope=scope, start=start, end=end).figures,
         "tables": tables,
-        # Vega-Lite spec for vega-embed once vendored; the tables carry the same figures.
-        "weekly_chart": selectors.screening_weekly_chart_spec(weekly),
+        "weekly_chart": weekly_chart(weekly) if weekly else None,
+        "embed_options": embed_options(),
         "can_list": user.has_perm("health.view_screening"),
     }
     return render(request, "health/screening/dashboard.html", context)
@@ -85,7 +89,7 @@ def dashboard(request):
 def screening_list(request):
     start, end, point, form = _period(request)
     queryset = selectors.screening_list(
-        user=request.user,
+        scope=user_scope(request.user),
         start=start,
         end=end,
         point=point,
@@ -128,7 +132,7 @@ def screening_new(request):
 @login_required
 @permission_required("health.view_screening", raise_exception=True)
 def screening_detail(request, pk: int):
-    screening = selectors.screening_get(user=request.user, pk=pk)
+    screening = selectors.screening_get(scope=user_scope(request.user), pk=pk)
     identifiers = None
     if request.GET.get("identifiers") == "1":
         identifiers = selectors.screening_identifiers_read(

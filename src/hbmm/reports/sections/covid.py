@@ -1,170 +1,47 @@
 """COVID-19 situation: the headline box of the report (confirmed, recovered, deaths), new cases,
-the 7-day average and the epidemic curve, from the health app's epidemiological selectors."""
+the 7-day average and the epidemic curve, from the epidemiological figures
+(`hbmm.health.epi.figures`)."""
 
-from datetime import date
-
-import altair as alt
-from django.db.models import Max
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from hbmm.health.selectors import epi_figures, epi_regions, epi_series, epi_values
-from hbmm.reports.charts import PALETTE, ROWS, chart_spec
-from hbmm.reports.drilldowns import Column, DrilldownSpec, register_drilldown
-from hbmm.reports.figures import Drilldown, Figure, format_date
-from hbmm.reports.registry import Chart, Context, Section, SectionResult, register
+from hbmm.health.epi import figures as epi
+from hbmm.health.epi.charts import epidemic_curve
+from hbmm.health.epi.selectors import epi_series, epi_series_area, latest_report_date
+from hbmm.presentation.figures import format_date
+from hbmm.reports.registry import Context, Section, SectionResult, register
 
 PERMISSION = "health.view_epivalue"
 
 
-def _area(ctx: Context):
-    """The chosen region when it has its own series, else the country."""
-    if ctx.area is not None and ctx.area in epi_regions(user=ctx.user):
-        return ctx.area
-    return None
-
-
-def latest(user) -> date | None:
-    return epi_values(user=user).aggregate(day=Max("day"))["day"]
-
-
 def build(ctx: Context) -> SectionResult:
-    area = _area(ctx)
-    figures = epi_figures(user=ctx.user, as_of=ctx.as_of, area=area)
-    if figures.confirmed.value is None:
+    area = epi_series_area(scope=ctx.scope, area=ctx.area)
+    situation = epi.situation(scope=ctx.scope, as_of=ctx.as_of, area=area)
+    if not situation.has_data:
         return SectionResult.empty(
             _("No epidemiological figures have been reported on or before %(date)s.")
             % {"date": format_date(ctx.as_of)}
         )
-    where = figures.area.name
-    source = figures.source_label
-    drill = Drilldown("health.epi")
-
-    def cumulative(key, label, figure, what):
-        return Figure(
-            key=f"covid.{key}",
-            label=label,
-            value=figure.value,
-            as_of=figure.reported_on,
-            definition=_(
-                "%(what)s in %(area)s, cumulative since the start of the epidemic, from the latest "
-                "report on or before the as-of date (source: %(source)s)."
-            )
-            % {"what": what, "area": where, "source": source},
-            drilldown=drill,
-        )
-
-    result = [
-        cumulative("confirmed", _("Cases confirmed"), figures.confirmed, _("Confirmed cases")),
-        cumulative("recovered", _("Recovered cases"), figures.recovered, _("Recovered cases")),
-        cumulative("deaths", _("Confirmed deaths"), figures.deaths, _("Deaths of confirmed cases")),
-    ]
-    if figures.new_cases is not None:
-        result.append(
-            Figure(
-                key="covid.new_cases",
-                label=_("New cases"),
-                value=figures.new_cases,
-                as_of=ctx.as_of,
-                definition=_(
-                    "Confirmed cases on the as-of date minus those of the previous report "
-                    "(source: %(source)s)."
-                )
-                % {"source": source},
-                drilldown=drill,
-            )
-        )
-    if figures.average_7d is not None:
-        result.append(
-            Figure(
-                key="covid.average_7d",
-                label=_("New cases, 7-day average"),
-                value=figures.average_7d,
-                decimals=1,
-                as_of=ctx.as_of,
-                definition=_(
-                    "Confirmed cases on the as-of date minus those 7 days before, divided by 7."
-                ),
-                drilldown=drill,
-            )
-        )
-    if figures.active is not None:
-        result.append(
-            Figure(
-                key="covid.active",
-                label=_("Active cases"),
-                value=figures.active,
-                as_of=figures.confirmed.reported_on,
-                definition=_("Confirmed cases minus recovered minus deaths."),
-                drilldown=drill,
-            )
-        )
     sentences = []
-    if figures.corrections:
+    if situation.corrections:
+        n = len(situation.corrections)
         sentences.append(
-            _(
-                "%(n)s decrease(s) of a cumulative value were reported as corrections up to "
-                "this date; values are shown as reported."
+            ngettext(
+                "%(n)s decrease of a cumulative value was reported as a correction up to this "
+                "date; values are shown as reported.",
+                "%(n)s decreases of a cumulative value were reported as corrections up to this "
+                "date; values are shown as reported.",
+                n,
             )
-            % {"n": len(figures.corrections)}
+            % {"n": n}
         )
-    series = epi_series(user=ctx.user, area=area, source=figures.source, end=ctx.as_of)
+    series = epi_series(scope=ctx.scope, area=area, source=situation.source, end=ctx.as_of)
     return SectionResult(
-        figures=result,
+        figures=situation.headline,
         sentences=sentences,
         charts=[epidemic_curve(series)],
-        latest=figures.confirmed.reported_on,
+        latest=situation.confirmed.as_of,
     )
-
-
-def epidemic_curve(series) -> Chart:
-    """New confirmed cases per day (bars) and their 7-day average (line), from the first case."""
-    started = False
-    rows = []
-    for day in series.days:
-        if not started and not (day.confirmed or 0):
-            continue
-        started = True
-        rows.append(
-            {
-                "day": day.day.isoformat(),
-                "new": day.new_cases,
-                "avg": float(day.average_7d) if day.average_7d is not None else None,
-            }
-        )
-    new_label, avg_label = _("New cases"), _("7-day average")
-    base = alt.Chart(ROWS).encode(
-        x=alt.X("day:T", title=None, axis=alt.Axis(format="%d %b", labelOverlap=True))
-    )
-    bars = base.mark_bar(color=PALETTE[0], opacity=0.55).encode(
-        y=alt.Y("new:Q", title=_("Cases per day")),
-        tooltip=[alt.Tooltip("day:T", title=_("Day")), alt.Tooltip("new:Q", title=new_label)],
-    )
-    line = base.mark_line(color=PALETTE[3], strokeWidth=2).encode(
-        y="avg:Q",
-        tooltip=[alt.Tooltip("day:T", title=_("Day")), alt.Tooltip("avg:Q", title=avg_label)],
-    )
-    return Chart(
-        key="covid.curve",
-        title=_("Epidemic curve: new confirmed cases per day and 7-day average"),
-        spec=chart_spec(alt.layer(bars, line), rows=rows),
-    )
-
-
-def drilldown_rows(ctx: Context, params: dict):
-    series = epi_series(user=ctx.user, area=_area(ctx), end=ctx.as_of)
-    for day in series.days:
-        yield (
-            day.day,
-            series.area.pcode,
-            series.source_label,
-            day.confirmed,
-            day.recovered,
-            day.deaths,
-            day.new_cases,
-            day.average_7d,
-            ", ".join(day.corrections),
-        )
 
 
 register(
@@ -175,29 +52,6 @@ register(
         order=10,
         permission=PERMISSION,
         role="headline",
-        latest=latest,
-    )
-)
-
-register_drilldown(
-    DrilldownSpec(
-        key="health.epi",
-        title=gettext_lazy("COVID-19 daily series"),
-        permission=PERMISSION,
-        columns=[
-            Column("day", gettext_lazy("Date"), "#date+reported"),
-            Column("area", gettext_lazy("Area P-code"), "#adm0+code"),
-            Column("source", gettext_lazy("Source"), "#meta+source"),
-            Column("confirmed", gettext_lazy("Confirmed (cumulative)"), "#affected+infected"),
-            Column("recovered", gettext_lazy("Recovered (cumulative)"), "#affected+recovered"),
-            Column("deaths", gettext_lazy("Deaths (cumulative)"), "#affected+killed"),
-            Column("new", gettext_lazy("New cases"), "#affected+infected+new"),
-            Column("avg7", gettext_lazy("7-day average"), "#affected+infected+avg7"),
-            Column("corrections", gettext_lazy("Corrections"), "#meta+correction"),
-        ],
-        rows=drilldown_rows,
-        description=gettext_lazy(
-            "Every report of the series used by the figures, up to the as-of date, as reported."
-        ),
+        latest=lambda scope: latest_report_date(scope=scope),
     )
 )

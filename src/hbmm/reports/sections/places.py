@@ -1,122 +1,39 @@
-"""Points and places: the sites of the registry in the reader's scope, by kind, on a map."""
+"""Points and places: the sites of the registry in the reader's scope, by kind, on a map, from
+the site figures (`hbmm.reports.places.figures`)."""
 
-from datetime import date
-
-import altair as alt
-from django.db.models import Count, Q
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from hbmm.accounts.scope import sites_in_scope
-from hbmm.places.models import SiteKind
-from hbmm.reports.charts import PALETTE, ROWS, chart_spec
-from hbmm.reports.drilldowns import Column, DrilldownSpec, register_drilldown
-from hbmm.reports.figures import Drilldown, Figure
-from hbmm.reports.registry import Chart, Context, MapPoint, Section, SectionResult, register
+from hbmm.presentation.charts import PALETTE
+from hbmm.reports.places import figures as places
+from hbmm.reports.places.charts import sites_by_kind_chart
+from hbmm.reports.registry import Context, MapPoint, Section, SectionResult, register
 
 PERMISSION = "places.view_site"
-
-# Kinds shown as figures, in this order (the others are still counted in the total).
-FIGURE_KINDS = [
-    SiteKind.BORDER_CROSSING_POINT,
-    SiteKind.INTERNAL_TRANSIT_POINT,
-    SiteKind.SANITARY_CORDON,
-    SiteKind.FLOW_MONITORING_POINT,
-    SiteKind.MRRC,
-]
-KIND_COLORS = dict(zip(FIGURE_KINDS, PALETTE, strict=False))
-
-
-def active_sites(user, as_of: date):
-    """Sites in the reader's scope that are active on `as_of` (the scoped read)."""
-    return sites_in_scope(user).active_on(as_of)
+KIND_COLORS = dict(zip(places.FIGURE_KINDS, PALETTE, strict=False))
 
 
 def build(ctx: Context) -> SectionResult:
-    sites = active_sites(ctx.user, ctx.as_of)
-    # One query: sites per kind (a site of two kinds counts in both) and the total.
-    per_kind = {
-        row["code"]: row
-        for row in SiteKind.objects.annotate(
-            n=Count("sites", filter=Q(sites__in=sites.values("pk")), distinct=True)
-        ).values("code", "name_fr", "name_en", "n")
-    }
-    total = sites.count()
-    if not total:
+    sites = places.sites_active(scope=ctx.scope, as_of=ctx.as_of)
+    if not sites.total.value:
         return SectionResult.empty(_("No site is registered in this scope on this date."))
-    english = _lang_is_english()
-    figures = [
-        Figure(
-            key="places.sites",
-            label=_("Registered sites"),
-            value=total,
-            as_of=ctx.as_of,
-            unit=_("sites"),
-            definition=_(
-                "Sites of the site registry in the selected scope that are active on the "
-                "as-of date (active from/to dates), whatever their kind."
-            ),
-            drilldown=Drilldown("places.sites"),
-        )
-    ]
-    for code in FIGURE_KINDS:
-        row = per_kind.get(code)
-        if row is None:
-            continue
-        name = row["name_en"] if english else row["name_fr"]
-        figures.append(
-            Figure(
-                key=f"places.sites.{code}",
-                label=name,
-                value=row["n"],
-                as_of=ctx.as_of,
-                definition=_(
-                    "Sites of kind “%(kind)s” in the selected scope, active on the as-of date. "
-                    "A site of several kinds counts under each."
-                )
-                % {"kind": name},
-                drilldown=Drilldown("places.sites", {"kind": code}),
-            )
-        )
-    chart_rows = [
-        {"kind": (r["name_en"] if english else r["name_fr"]), "sites": r["n"]}
-        for r in per_kind.values()
-        if r["n"]
-    ]
-    chart = (
-        alt.Chart(ROWS)
-        .mark_bar(color=PALETTE[0])
-        .encode(
-            x=alt.X("sites:Q", title=_("Sites")),
-            y=alt.Y("kind:N", sort="-x", title=None),
-            tooltip=[
-                alt.Tooltip("kind:N", title=_("Kind")),
-                alt.Tooltip("sites:Q", title=_("Sites")),
-            ],
-        )
-    )
     return SectionResult(
-        figures=figures,
+        figures=sites.figures,
         sentences=[],
-        charts=[
-            Chart(
-                key="places.by_kind",
-                title=_("Sites by kind"),
-                spec=chart_spec(chart, rows=chart_rows, height=160),
-            )
-        ],
-        map_points=map_points(sites, english=english),
+        charts=[sites_by_kind_chart(sites.per_kind)],
+        map_points=map_points(sites.sites),
         map_title=_("Sites by kind"),
         latest=None,
     )
 
 
-def map_points(sites, *, english: bool) -> list[MapPoint]:
+def map_points(sites) -> list[MapPoint]:
     """Sites with their main kind as the marker's status (the first of FIGURE_KINDS they have)."""
+    english = (get_language() or "fr").startswith("en")
     points = []
     for site in sites.prefetch_related("kinds").order_by("code"):
         kinds = {k.code: k for k in site.kinds.all()}
-        main = next((code for code in FIGURE_KINDS if code in kinds), None)
+        main = next((code for code in places.FIGURE_KINDS if code in kinds), None)
         kind = kinds[main] if main else next(iter(kinds.values()), None)
         label = (kind.name_en if english else kind.name_fr) if kind else _("other")
         points.append(
@@ -133,48 +50,6 @@ def map_points(sites, *, english: bool) -> list[MapPoint]:
     return points
 
 
-def drilldown_rows(ctx: Context, params: dict):
-    sites = active_sites(ctx.user, ctx.as_of)
-    if params.get("kind"):
-        sites = sites.filter(kinds__code=params["kind"])
-    english = _lang_is_english()
-    for site in (
-        sites.select_related("area", "neighbour_country").prefetch_related("kinds").order_by("code")
-    ):
-        yield (
-            site.code,
-            site.name,
-            "; ".join(sorted(k.code for k in site.kinds.all())),
-            site.area.pcode,
-            site.area.name_en if english else site.area.name_fr,
-            site.latitude,
-            site.longitude,
-            site.neighbour_country.pcode if site.neighbour_country_id else "",
-            site.active_from,
-            site.active_to,
-        )
-
-
-def _lang_is_english() -> bool:
-    from django.utils.translation import get_language
-
-    return (get_language() or "fr").startswith("en")
-
-
-def _kind_codes():
-    return [
-        SiteKind.BORDER_CROSSING_POINT,
-        SiteKind.INTERNAL_TRANSIT_POINT,
-        SiteKind.SANITARY_CORDON,
-        SiteKind.FLOW_MONITORING_POINT,
-        SiteKind.IDP_SITE,
-        SiteKind.MRRC,
-        SiteKind.HEALTH_FACILITY,
-        SiteKind.LABORATORY,
-        SiteKind.OFFICE,
-    ]
-
-
 register(
     Section(
         key="places",
@@ -184,29 +59,5 @@ register(
         permission=PERMISSION,
         role="annex",
         report_graphics=False,  # the report's map is the points of entry's
-    )
-)
-
-register_drilldown(
-    DrilldownSpec(
-        key="places.sites",
-        title=gettext_lazy("Sites"),
-        permission=PERMISSION,
-        params=("kind",),
-        choices={"kind": _kind_codes()},
-        columns=[
-            Column("code", gettext_lazy("Code"), "#loc+code"),
-            Column("name", gettext_lazy("Name"), "#loc+name"),
-            Column("kinds", gettext_lazy("Kinds"), "#loc+type"),
-            Column("pcode", gettext_lazy("Admin area P-code"), "#adm2+code"),
-            Column("area", gettext_lazy("Admin area"), "#adm2+name"),
-            Column("latitude", gettext_lazy("Latitude"), "#geo+lat"),
-            Column("longitude", gettext_lazy("Longitude"), "#geo+lon"),
-            Column("neighbour", gettext_lazy("Neighbouring country"), "#country+code"),
-            Column("active_from", gettext_lazy("Active from"), "#date+start"),
-            Column("active_to", gettext_lazy("Active to"), "#date+end"),
-        ],
-        rows=drilldown_rows,
-        description=gettext_lazy("Sites of the registry active on the as-of date, in scope."),
     )
 )

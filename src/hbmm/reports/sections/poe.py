@@ -1,31 +1,16 @@
 """Points of entry: the rapid assessment's key findings as sentences, every checklist item as
 "n of N (p %)" in the latest complete week with its change on the week before, the capacity-gap
-chart, and a map of the points coloured by their operational status on the as-of date."""
+chart, and a map of the points coloured by their operational status on the as-of date, from the
+point-of-entry figures (`hbmm.health.poe.figures`)."""
 
-from datetime import date, timedelta
-
-import altair as alt
-from django.db.models import Max
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hbmm.health.selectors import (
-    CAPACITY_ITEM_FIELDS,
-    ITEM_LABELS,
-    PLAN_FIGURES,
-    POE_TYPES,
-    capacity_assessments,
-    capacity_figures,
-    capacity_latest,
-    capacity_weeks,
-    item_figure,
-    poe_status_as_of,
-)
-from hbmm.reports.charts import PALETTE, ROWS, chart_spec
-from hbmm.reports.drilldowns import Column, DrilldownParamError, DrilldownSpec, register_drilldown
-from hbmm.reports.figures import Drilldown, Figure, format_date, format_number
-from hbmm.reports.registry import Chart, Context, MapPoint, Section, SectionResult, register
+from hbmm.health.poe import figures as poe
+from hbmm.health.poe.charts import capacity_gap_chart
+from hbmm.health.poe.selectors import POE_TYPES, capacity_rounds, latest_assessment_date
+from hbmm.presentation.figures import Drilldown, format_date, format_number
+from hbmm.reports.registry import Context, MapPoint, Section, SectionResult, register
 
 PERMISSION = "health.view_capacityassessment"
 STATUS_PERMISSION = "health.view_poestatus"
@@ -62,199 +47,103 @@ def _sentence_templates() -> dict:
     }
 
 
-def latest(user) -> date | None:
-    return capacity_assessments(user=user).aggregate(day=Max("assessed_on"))["day"]
+def _key_findings(rapid: poe.RoundFigures) -> list[str]:
+    data = rapid.data
+    days = sorted(a.assessed_on for a in data.assessments)
+    by_type = data.points_by_type
+    sentences = [
+        _(
+            "Between %(start)s and %(end)s, %(n)s points were assessed: %(bcp)s border "
+            "crossing points, %(itp)s internal transit points and %(cordon)s sanitary "
+            "cordons. Key findings:"
+        )
+        % {
+            "start": format_date(days[0]),
+            "end": format_date(days[-1]),
+            "n": format_number(len(data.assessments)),
+            "bcp": format_number(by_type.get("bcp", 0)),
+            "itp": format_number(by_type.get("itp", 0)),
+            "cordon": format_number(by_type.get("cordon", 0)),
+        }
+    ]
+    templates = _sentence_templates()
+    for figure in rapid.plan:
+        if not figure.denominator:
+            continue
+        template = templates.get((figure.parts["item"], figure.parts["kinds"]))
+        values = {
+            "percent": figure.formatted_percent,
+            "n": format_number(figure.value),
+            "total": format_number(figure.denominator),
+        }
+        sentences.append(
+            template % values
+            if template
+            else f"{figure.formatted_percent} {figure.parts['statement']}."
+        )
+    return sentences
 
 
-def _rounds(user, as_of: date):
-    """(baseline week, latest complete week) on or before as_of; each (start, end) or None.
-
-    The baseline is the first ISO week with assessments (the rapid assessment); its end is cut
-    at as_of. The latest week is the last ISO week that ended on or before as_of.
-    """
-    weeks = [w for w in capacity_weeks(user=user) if w[0] <= as_of]
-    if not weeks:
-        return None, None
-    baseline = (weeks[0][0], min(weeks[0][1], as_of))
-    complete = [w for w in weeks if w[1] <= as_of]
-    return baseline, (complete[-1] if complete else None)
-
-
-def _capacity_drill(item: str, kinds, start: date, end: date) -> Drilldown:
-    return Drilldown(
-        "health.capacity",
-        {
-            "item": item,
-            "kinds": ",".join(kinds),
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-        },
-    )
+def _status_map(status: poe.StatusFigures, ctx: Context) -> list[MapPoint]:
+    labels = poe.status_labels()
+    return [
+        MapPoint(
+            code=row.site.code,
+            name=row.site.name,
+            latitude=row.site.latitude,
+            longitude=row.site.longitude,
+            status=row.status_code,
+            status_label=labels[row.status_code],
+            color=STATUS_COLORS[row.status_code],
+            url=Drilldown(
+                "health.status", {"as_of": ctx.as_of.isoformat(), "site": row.site.code}
+            ).url(),
+        )
+        for row in status.rows
+    ]
 
 
 def build(ctx: Context) -> SectionResult:
-    baseline, week = _rounds(ctx.user, ctx.as_of)
-    show_status = ctx.user.has_perm(STATUS_PERMISSION)
-    statuses = poe_status_as_of(user=ctx.user, day=ctx.as_of) if show_status else []
-    if baseline is None and not any(r.status for r in statuses):
+    baseline, week = capacity_rounds(scope=ctx.scope, as_of=ctx.as_of)
+    status = None
+    if ctx.user.has_perm(STATUS_PERMISSION):
+        status = poe.status_figures(scope=ctx.scope, as_of=ctx.as_of)
+    if baseline is None and not (status and any(r.status for r in status.rows)):
         return SectionResult.empty(
             _("No point of entry has been assessed on or before %(date)s.")
             % {"date": format_date(ctx.as_of)}
         )
     figures, sentences, charts = [], [], []
     if baseline is not None:
-        first = capacity_figures(user=ctx.user, round_start=baseline[0], round_end=baseline[1])
-        days = sorted(a.assessed_on for a in first.assessments)
-        by_type = first.points_by_type
-        sentences.append(
-            _(
-                "Between %(start)s and %(end)s, %(n)s points were assessed: %(bcp)s border "
-                "crossing points, %(itp)s internal transit points and %(cordon)s sanitary "
-                "cordons. Key findings:"
-            )
-            % {
-                "start": format_date(days[0]),
-                "end": format_date(days[-1]),
-                "n": format_number(len(first.assessments)),
-                "bcp": format_number(by_type.get("bcp", 0)),
-                "itp": format_number(by_type.get("itp", 0)),
-                "cordon": format_number(by_type.get("cordon", 0)),
-            }
+        rapid = poe.round_figures(
+            scope=ctx.scope, start=baseline[0], end=baseline[1], rapid_assessment=True
         )
-        templates = _sentence_templates()
-        for item, kinds, statement in PLAN_FIGURES:
-            f = item_figure(first.assessments, item, kinds=kinds)
-            figure = Figure(
-                key=f"poe.baseline.{item}",
-                label=_("Without %(item)s (rapid assessment)") % {"item": f.label},
-                value=f.share.n,
-                denominator=f.share.total,
-                unit=_("points"),
-                as_of=baseline[1],
-                definition=_(
-                    "%(kinds)s assessed between %(start)s and %(end)s (latest assessment of each "
-                    "point): %(n)s answered “no” out of %(total)s that answered yes or no; "
-                    "%(na)s not assessed for this item, left out."
+        figures += rapid.plan
+        sentences += _key_findings(rapid)
+        rounds = [(_("Rapid assessment"), rapid.data.items)]
+        if week and week[0] != baseline[0]:
+            latest = poe.week_figures(scope=ctx.scope, start=week[0], end=week[1])
+            if latest.assessed:
+                figures += latest.figures
+                rounds.append(
+                    (_("Week of %(date)s") % {"date": format_date(week[0])}, latest.items)
                 )
-                % {
-                    "kinds": f.kinds_label,
-                    "start": format_date(baseline[0]),
-                    "end": format_date(baseline[1]),
-                    "n": f.share.n,
-                    "total": f.share.total,
-                    "na": f.share.not_assessed,
-                },
-                drilldown=_capacity_drill(item, kinds, *baseline),
-            )
-            figures.append(figure)
-            if not f.share.total:
-                continue
-            template = templates.get((item, tuple(kinds)))
-            values = {
-                "percent": figure.formatted_percent,
-                "n": format_number(f.share.n),
-                "total": format_number(f.share.total),
-            }
-            sentences.append(
-                template % values if template else f"{figure.formatted_percent} {statement}."
-            )
-        current = (
-            capacity_latest(user=ctx.user, round_start=week[0], round_end=week[1])
-            if week and week != (baseline[0], baseline[1]) and week[0] != baseline[0]
-            else None
-        )
-        chart_rows = [
-            {"item": str(ITEM_LABELS[i]), "round": _("Rapid assessment"), **_pct(first.items[n])}
-            for n, i in enumerate(CAPACITY_ITEM_FIELDS)
-        ]
-        if current:
-            previous = capacity_latest(
-                user=ctx.user,
-                round_start=week[0] - timedelta(days=7),
-                round_end=week[1] - timedelta(days=7),
-            )
-            week_label = _("Week of %(date)s") % {"date": format_date(week[0])}
-            improved = worsened = 0
-            for item in CAPACITY_ITEM_FIELDS:
-                now = item_figure(current, item)
-                before = item_figure(previous, item) if previous else None
-                note = ""
-                if (
-                    before is not None
-                    and now.share.pct is not None
-                    and before.share.pct is not None
-                ):
-                    change = now.share.pct - before.share.pct
-                    improved += change < 0
-                    worsened += change > 0
-                    note = (
-                        _("%(change)s percentage points on the week before")
-                        % {"change": ("+" if change > 0 else "") + format_number(change)}
-                        if change
-                        else _("unchanged on the week before")
+                sentences.append(
+                    _(
+                        "In the week of %(date)s, %(n)s points were assessed; against the week "
+                        "before, %(better)s checklist items improved and %(worse)s worsened."
                     )
-                figures.append(
-                    Figure(
-                        key=f"poe.week.{item}",
-                        label=_("Without %(item)s") % {"item": now.label},
-                        value=now.share.n,
-                        denominator=now.share.total,
-                        unit=_("points"),
-                        as_of=week[1],
-                        note=note,
-                        definition=_(
-                            "Points of entry (all types) in their latest assessment of the week "
-                            "%(start)s – %(end)s: points that answered “no” out of those that "
-                            "answered yes or no (%(na)s not assessed, left out). The change is in "
-                            "percentage points against the week before."
-                        )
-                        % {
-                            "start": format_date(week[0]),
-                            "end": format_date(week[1]),
-                            "na": now.share.not_assessed,
-                        },
-                        drilldown=_capacity_drill(item, POE_TYPES, *week),
-                    )
+                    % {
+                        "date": format_date(week[0]),
+                        "n": format_number(latest.assessed),
+                        "better": latest.improved,
+                        "worse": latest.worsened,
+                    }
                 )
-                chart_rows.append({"item": now.label, "round": week_label, **_pct(now)})
-            sentences.append(
-                _(
-                    "In the week of %(date)s, %(n)s points were assessed; against the week "
-                    "before, %(better)s checklist items improved and %(worse)s worsened."
-                )
-                % {
-                    "date": format_date(week[0]),
-                    "n": format_number(len(current)),
-                    "better": improved,
-                    "worse": worsened,
-                }
-            )
-        charts.append(capacity_chart(chart_rows))
+        charts.append(capacity_gap_chart(rounds))
     map_points = []
-    if statuses:
-        counts = {code: 0 for code in STATUS_COLORS}
-        for row in statuses:
-            counts[row.status_code] += 1
-        total = len(statuses)
-        labels = _status_labels()
-        for code, n in counts.items():
-            figures.append(
-                Figure(
-                    key=f"poe.status.{code}",
-                    label=labels[code],
-                    value=n,
-                    denominator=total,
-                    unit=_("points"),
-                    as_of=ctx.as_of,
-                    definition=_(
-                        "Points of entry (border crossing points, internal transit points, "
-                        "sanitary cordons) active on the as-of date, by the operational status "
-                        "in force on that date (latest status effective on or before it; none "
-                        "recorded: unknown)."
-                    ),
-                    drilldown=Drilldown("health.status", {"status": code}),
-                )
-            )
+    if status and status.rows:
+        figures += status.figures
         sentences.append(
             _(
                 "On %(date)s, of %(total)s points of entry, %(open)s were fully operational, "
@@ -263,28 +152,14 @@ def build(ctx: Context) -> SectionResult:
             )
             % {
                 "date": format_date(ctx.as_of),
-                "total": format_number(total),
-                "open": format_number(counts["fully_operational"]),
-                "partial": format_number(counts["partially_operational"]),
-                "closed": format_number(counts["fully_closed"]),
-                "unknown": format_number(counts["unknown"]),
+                "total": format_number(status.total),
+                "open": format_number(status.counts["fully_operational"]),
+                "partial": format_number(status.counts["partially_operational"]),
+                "closed": format_number(status.counts["fully_closed"]),
+                "unknown": format_number(status.counts["unknown"]),
             }
         )
-        for row in statuses:
-            site = row.site
-            map_points.append(
-                MapPoint(
-                    code=site.code,
-                    name=site.name,
-                    latitude=site.latitude,
-                    longitude=site.longitude,
-                    status=row.status_code,
-                    status_label=labels[row.status_code],
-                    color=STATUS_COLORS[row.status_code],
-                    url=f"{reverse('reports:drilldown', kwargs={'key': 'health.status'})}"
-                    f"?as_of={ctx.as_of.isoformat()}&site={site.code}",
-                )
-            )
+        map_points = _status_map(status, ctx)
     return SectionResult(
         figures=figures,
         sentences=sentences,
@@ -295,113 +170,6 @@ def build(ctx: Context) -> SectionResult:
     )
 
 
-def _pct(f) -> dict:
-    return {
-        "percent": float(f.share.pct) if f.share.pct is not None else None,
-        "label": f"{f.share.n}/{f.share.total}",
-    }
-
-
-def _status_labels() -> dict:
-    return {
-        "fully_operational": _("Fully operational"),
-        "partially_operational": _("Partially operational"),
-        "fully_closed": _("Fully closed"),
-        "unknown": _("Status unknown"),
-    }
-
-
-def capacity_chart(rows: list[dict]) -> Chart:
-    """Share of points without each checklist item, rapid assessment against the latest week."""
-    chart = (
-        alt.Chart(ROWS)
-        .mark_bar()
-        .encode(
-            y=alt.Y("item:N", title=None, sort=None, axis=alt.Axis(labelLimit=300)),
-            yOffset=alt.YOffset("round:N", sort=None),
-            x=alt.X(
-                "percent:Q", title=_("% of points without it"), scale=alt.Scale(domain=[0, 100])
-            ),
-            color=alt.Color(
-                "round:N",
-                title=None,
-                sort=None,
-                scale=alt.Scale(range=[PALETTE[1], PALETTE[0]]),
-            ),
-            tooltip=[
-                alt.Tooltip("item:N", title=_("Item")),
-                alt.Tooltip("round:N", title=_("Round")),
-                alt.Tooltip("label:N", title=_("Points without / answered")),
-                alt.Tooltip("percent:Q", title="%", format=".0f"),
-            ],
-        )
-    )
-    return Chart(
-        key="poe.capacity",
-        title=_("Capacity gaps at points of entry"),
-        spec=chart_spec(chart, rows=rows, height=260),
-        wide=True,
-    )
-
-
-def _date_param(params: dict, name: str) -> date | None:
-    text = params.get(name)
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise DrilldownParamError(f"{name}: '{text}' is not a date (YYYY-MM-DD)") from exc
-
-
-def capacity_rows(ctx: Context, params: dict):
-    start = _date_param(params, "start")
-    end = min(_date_param(params, "end") or ctx.as_of, ctx.as_of)
-    kinds = tuple(k for k in (params.get("kinds") or "").split(",") if k) or tuple(POE_TYPES)
-    unknown = [k for k in kinds if k not in POE_TYPES]
-    if unknown:
-        raise DrilldownParamError(f"kinds: '{unknown[0]}' is not one of {', '.join(POE_TYPES)}")
-    items = [params["item"]] if params.get("item") else list(CAPACITY_ITEM_FIELDS)
-    if start is None:
-        start = end - timedelta(days=end.weekday())
-    rows = []
-    for a in capacity_latest(user=ctx.user, round_start=start, round_end=end, kinds=kinds):
-        for item in items:
-            rows.append(
-                (
-                    a.site.code,
-                    a.site.name,
-                    a.get_point_type_display(),
-                    a.site.area.pcode,
-                    a.assessed_on,
-                    str(ITEM_LABELS[item]),
-                    getattr(a, f"get_{item}_display")(),
-                )
-            )
-    return rows
-
-
-def status_rows(ctx: Context, params: dict):
-    labels = _status_labels()
-    for row in poe_status_as_of(user=ctx.user, day=ctx.as_of):
-        if params.get("status") and row.status_code != params["status"]:
-            continue
-        if params.get("site") and row.site.code != params["site"]:
-            continue
-        s = row.status
-        yield (
-            row.site.code,
-            row.site.name,
-            row.point_type or "",
-            row.site.area.pcode,
-            labels[row.status_code],
-            s.effective_from if s else None,
-            s.get_restriction_display() if s and s.restriction else "",
-            s.daily_inflow if s else None,
-            s.daily_outflow if s else None,
-        )
-
-
 register(
     Section(
         key="poe",
@@ -409,52 +177,6 @@ register(
         build=build,
         order=30,
         permission=PERMISSION,
-        latest=latest,
-    )
-)
-
-register_drilldown(
-    DrilldownSpec(
-        key="health.capacity",
-        title=gettext_lazy("Point-of-entry capacity assessments"),
-        permission=PERMISSION,
-        params=("item", "kinds", "start", "end"),
-        choices={"item": list(CAPACITY_ITEM_FIELDS)},
-        columns=[
-            Column("code", gettext_lazy("Point"), "#loc+code"),
-            Column("name", gettext_lazy("Name"), "#loc+name"),
-            Column("type", gettext_lazy("Point type"), "#loc+type"),
-            Column("pcode", gettext_lazy("Admin area P-code"), "#adm2+code"),
-            Column("assessed_on", gettext_lazy("Assessed on"), "#date+assessed"),
-            Column("item", gettext_lazy("Item"), "#indicator+name"),
-            Column("answer", gettext_lazy("Answer"), "#indicator+value"),
-        ],
-        rows=capacity_rows,
-        description=gettext_lazy(
-            "The latest assessment of each point in the round, with its answer to the item."
-        ),
-    )
-)
-
-register_drilldown(
-    DrilldownSpec(
-        key="health.status",
-        title=gettext_lazy("Operational status of the points of entry"),
-        permission=STATUS_PERMISSION,
-        params=("status", "site"),
-        choices={"status": list(STATUS_COLORS)},
-        columns=[
-            Column("code", gettext_lazy("Point"), "#loc+code"),
-            Column("name", gettext_lazy("Name"), "#loc+name"),
-            Column("type", gettext_lazy("Point type"), "#loc+type"),
-            Column("pcode", gettext_lazy("Admin area P-code"), "#adm2+code"),
-            Column("status", gettext_lazy("Status"), "#status"),
-            Column("since", gettext_lazy("Effective from"), "#date+start"),
-            Column("restriction", gettext_lazy("Restriction"), "#status+restriction"),
-            Column("inflow", gettext_lazy("Estimated daily inflow"), "#inflow"),
-            Column("outflow", gettext_lazy("Estimated daily outflow"), "#outflow"),
-        ],
-        rows=status_rows,
-        description=gettext_lazy("Each point's status in force on the as-of date."),
+        latest=lambda scope: latest_assessment_date(scope=scope),
     )
 )

@@ -1,37 +1,24 @@
 """Screening and community surveillance: travellers screened at the points of entry in the
 7 days up to the as-of date (suspects, isolation, referral, sampling, delays) and the 7-1-7
-timeliness of community signals, from the health app's screening and EBS selectors."""
+timeliness of community signals, from the screening and EBS figures
+(`hbmm.health.screening.figures`, `hbmm.health.ebs.figures`)."""
 
-import datetime as dt
-from datetime import date, timedelta
+from datetime import timedelta
 
-import altair as alt
-from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hbmm.health.ebs.selectors import signals_timeliness
-from hbmm.health.screening.selectors import (
-    screening_figures,
-    screening_list,
-    screening_summary,
-    screenings_for,
-)
-from hbmm.reports.charts import PALETTE, ROWS, chart_spec
-from hbmm.reports.drilldowns import Column, DrilldownSpec, register_drilldown
-from hbmm.reports.figures import Drilldown, Figure, format_date, format_number, format_percent
-from hbmm.reports.registry import Chart, Context, Section, SectionResult, register
+from hbmm.health.ebs.figures import verified_within_target
+from hbmm.health.screening.charts import weekly_chart
+from hbmm.health.screening.figures import screening_period
+from hbmm.health.screening.selectors import latest_screening_date, screening_figures
+from hbmm.presentation.figures import format_date, format_number, format_percent
+from hbmm.reports.registry import Context, Section, SectionResult, register
 
 PERMISSION = "health.view_screening_figures"
-RECORDS_PERMISSION = "health.view_screening"
 SIGNAL_PERMISSION = "health.view_signal"
 WINDOW_DAYS = 7
 CHART_WEEKS = 12
-
-
-def latest(user) -> date | None:
-    moment = screenings_for(user).aggregate(at=Max("screened_at"))["at"]
-    return moment.date() if moment else None
 
 
 def _share(n, total) -> str:
@@ -41,100 +28,14 @@ def _share(n, total) -> str:
 def build(ctx: Context) -> SectionResult:
     end = ctx.as_of
     start = end - timedelta(days=WINDOW_DAYS - 1)
-    totals = screening_summary(user=ctx.user, start=start, end=end)
-    if not totals["screened"]:
+    period = screening_period(scope=ctx.scope, start=start, end=end, last_days=WINDOW_DAYS)
+    dates = {"start": format_date(start), "end": format_date(end)}
+    if not period.has_data:
         return SectionResult.empty(
-            _("No traveller was screened from %(start)s to %(end)s.")
-            % {"start": format_date(start), "end": format_date(end)}
+            _("No traveller was screened from %(start)s to %(end)s.") % dates
         )
-    period = {"start": format_date(start), "end": format_date(end)}
-    drill = Drilldown("health.screenings", {"start": start.isoformat()})
-    suspects = Drilldown("health.screenings", {"start": start.isoformat(), "suspect": "1"})
-    screened, suspect = totals["screened"], totals["suspect"]
-    counted = (
-        _(
-            "Screenings at the points of entry in the selected scope from %(start)s to %(end)s "
-            "(date of screening)."
-        )
-        % period
-    )
-    figures = [
-        Figure(
-            key="screening.screened",
-            label=_("Travellers screened, last 7 days"),
-            value=screened,
-            as_of=end,
-            definition=counted,
-            drilldown=drill,
-        ),
-        Figure(
-            key="screening.symptoms",
-            label=_("With symptoms"),
-            value=totals["with_symptoms"],
-            denominator=screened,
-            unit=_("screened"),
-            as_of=end,
-            definition=counted + " " + _("Travellers reporting at least one symptom."),
-            drilldown=drill,
-        ),
-        Figure(
-            key="screening.suspect",
-            label=_("Suspect cases"),
-            value=suspect,
-            denominator=screened,
-            unit=_("screened"),
-            as_of=end,
-            definition=counted
-            + " "
-            + _("Travellers classified suspect (case definition, or the agent's override)."),
-            drilldown=suspects,
-        ),
-    ]
-    steps = [
-        ("isolated", _("Suspects isolated")),
-        ("referred", _("Suspects referred")),
-        ("sampled", _("Suspects sampled")),
-        ("positive", _("Suspects tested positive")),
-    ]
-    for key, label in steps:
-        figures.append(
-            Figure(
-                key=f"screening.{key}",
-                label=label,
-                value=totals[key],
-                denominator=suspect,
-                unit=_("suspects"),
-                as_of=end,
-                definition=counted
-                + " "
-                + _("Suspect cases screened in the period that reached this step (at any date)."),
-                drilldown=suspects,
-            )
-        )
-    for key, label, count in (
-        (
-            "median_hours_to_notification",
-            _("Median hours, screening to notification"),
-            "notified_count",
-        ),
-        ("median_hours_to_referral", _("Median hours, screening to referral"), "referred_count"),
-    ):
-        if totals[key] is not None:
-            figures.append(
-                Figure(
-                    key=f"screening.{key}",
-                    label=label,
-                    value=totals[key],
-                    decimals=1,
-                    unit=_("hours"),
-                    as_of=end,
-                    definition=counted
-                    + " "
-                    + _("Median over the %(n)s suspects that reached the step.")
-                    % {"n": totals[count]},
-                    drilldown=suspects,
-                )
-            )
+    totals = period.totals
+    figures = list(period.figures)
     sentences = [
         _(
             "From %(start)s to %(end)s, %(screened)s travellers were screened at %(points)s "
@@ -142,11 +43,11 @@ def build(ctx: Context) -> SectionResult:
             "%(referred)s were referred and %(sampled)s sampled (%(positive)s positive)."
         )
         % {
-            **period,
-            "screened": format_number(screened),
+            **dates,
+            "screened": format_number(totals["screened"]),
             "points": format_number(totals["points"]),
-            "suspect": format_number(suspect),
-            "share": _share(suspect, screened),
+            "suspect": format_number(totals["suspect"]),
+            "share": _share(totals["suspect"], totals["screened"]),
             "referred": format_number(totals["referred"]),
             "sampled": format_number(totals["sampled"]),
             "positive": format_number(totals["positive"]),
@@ -158,112 +59,26 @@ def build(ctx: Context) -> SectionResult:
             % {"hours": format_number(totals["median_hours_to_notification"], decimals=1)}
         )
     if ctx.user.has_perm(SIGNAL_PERMISSION):
-        now = dt.datetime(end.year, end.month, end.day, tzinfo=dt.UTC) + timedelta(days=1)
-        signals = signals_timeliness(user=ctx.user, start=start, end=end, now=now)
-        verification = signals["verification"]
-        if signals["signals"]:
-            figures.append(
-                Figure(
-                    key="ebs.verified_24h",
-                    label=_("Community signals verified within 24 hours"),
-                    value=verification["met"],
-                    denominator=verification["assessed"],
-                    unit=_("signals"),
-                    as_of=end,
-                    definition=_(
-                        "Community signals reported from %(start)s to %(end)s (duplicates "
-                        "merged): those verified within 24 hours of their report, out of those "
-                        "verified; %(pending)s still waiting within the target, %(overdue)s "
-                        "overdue at the end of the as-of date."
-                    )
-                    % {
-                        **period,
-                        "pending": verification["pending"],
-                        "overdue": verification["overdue"],
-                    },
-                )
-            )
+        verified = verified_within_target(scope=ctx.scope, start=start, end=end)
+        if verified.has_data:
+            figures.append(verified)
             sentences.append(
                 _(
                     "%(n)s community health signals were reported; %(met)s of the %(assessed)s "
                     "verified were verified within 24 hours, %(overdue)s are overdue."
                 )
                 % {
-                    "n": format_number(signals["signals"]),
-                    "met": format_number(verification["met"]),
-                    "assessed": format_number(verification["assessed"]),
-                    "overdue": format_number(verification["overdue"]),
+                    "n": format_number(verified.parts["signals"]),
+                    "met": format_number(verified.value),
+                    "assessed": format_number(verified.denominator),
+                    "overdue": format_number(verified.parts["overdue"]),
                 }
             )
+    weeks_start = ctx.as_of - timedelta(weeks=CHART_WEEKS) + timedelta(days=1)
+    weekly = screening_figures(scope=ctx.scope, start=weeks_start, end=ctx.as_of, by=("week",))
     return SectionResult(
-        figures=figures, sentences=sentences, charts=[weekly_chart(ctx)], latest=end
+        figures=figures, sentences=sentences, charts=[weekly_chart(weekly)], latest=end
     )
-
-
-def weekly_chart(ctx: Context) -> Chart:
-    """Travellers screened and suspects per ISO week, the last weeks up to the as-of date."""
-    start = ctx.as_of - timedelta(weeks=CHART_WEEKS) + timedelta(days=1)
-    rows = screening_figures(user=ctx.user, start=start, end=ctx.as_of, by=("week",))
-    screened, suspect = _("Screened"), _("Suspect")
-    values = [
-        {"week": r["week"], "what": label, "n": r[key]}
-        for r in rows
-        for key, label in (("screened", screened), ("suspect", suspect))
-    ]
-    chart = (
-        alt.Chart(ROWS)
-        .mark_bar()
-        .encode(
-            x=alt.X("week:O", title=_("ISO week")),
-            xOffset=alt.XOffset("what:N", sort=[screened, suspect]),
-            y=alt.Y("n:Q", title=_("Travellers")),
-            color=alt.Color(
-                "what:N",
-                title=None,
-                sort=[screened, suspect],
-                scale=alt.Scale(domain=[screened, suspect], range=[PALETTE[0], PALETTE[3]]),
-            ),
-            tooltip=[
-                alt.Tooltip("week:O", title=_("ISO week")),
-                alt.Tooltip("what:N", title=" "),
-                alt.Tooltip("n:Q", title=_("Travellers")),
-            ],
-        )
-    )
-    return Chart(
-        key="screening.weekly",
-        title=_("Travellers screened and suspect cases per week"),
-        spec=chart_spec(chart, rows=values),
-    )
-
-
-def screening_rows(ctx: Context, params: dict):
-    start = None
-    if params.get("start"):
-        try:
-            start = date.fromisoformat(params["start"])
-        except ValueError as exc:
-            from hbmm.reports.drilldowns import DrilldownParamError
-
-            raise DrilldownParamError(f"start: '{params['start']}' is not a date") from exc
-    qs = screening_list(
-        user=ctx.user, start=start, end=ctx.as_of, suspect_only=params.get("suspect") == "1"
-    )
-    for s in qs.order_by("screened_at", "pk"):
-        yield (
-            s.screened_at.strftime("%Y-%m-%d %H:%M"),
-            s.point.code,
-            s.get_sex_display(),
-            s.get_age_group_display(),
-            s.nationality,
-            _("yes") if s.has_symptoms else _("no"),
-            _("yes") if s.is_suspect else _("no"),
-            s.isolated_at,
-            s.notified_at,
-            s.referred_at,
-            s.sampled_at,
-            s.get_lab_result_display() if s.lab_result else "",
-        )
 
 
 register(
@@ -273,35 +88,7 @@ register(
         build=build,
         order=40,
         permission=PERMISSION,
-        latest=latest,
+        latest=lambda scope: latest_screening_date(scope=scope),
         report_graphics=False,  # the report's charts are the plan's three and the map
-    )
-)
-
-register_drilldown(
-    DrilldownSpec(
-        key="health.screenings",
-        title=gettext_lazy("Traveller screenings"),
-        permission=RECORDS_PERMISSION,
-        params=("start", "suspect"),
-        choices={"suspect": ["1"]},
-        columns=[
-            Column("at", gettext_lazy("Screened at"), "#date+screened"),
-            Column("point", gettext_lazy("Point"), "#loc+code"),
-            Column("sex", gettext_lazy("Sex"), "#sex"),
-            Column("age", gettext_lazy("Age group"), "#age+group"),
-            Column("nationality", gettext_lazy("Nationality"), "#country+code"),
-            Column("symptoms", gettext_lazy("With symptoms"), "#indicator+symptoms"),
-            Column("suspect", gettext_lazy("Suspect"), "#indicator+suspect"),
-            Column("isolated", gettext_lazy("Isolated at"), "#date+isolated"),
-            Column("notified", gettext_lazy("Notified at"), "#date+notified"),
-            Column("referred", gettext_lazy("Referred at"), "#date+referred"),
-            Column("sampled", gettext_lazy("Sampled at"), "#date+sampled"),
-            Column("result", gettext_lazy("Lab result"), "#status+lab"),
-        ],
-        rows=screening_rows,
-        description=gettext_lazy(
-            "Screenings in the period, without the travellers' identifiers (pseudonymous records)."
-        ),
     )
 )

@@ -4,10 +4,10 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from hbmm.accounts.scope import user_scope
 from hbmm.places.models import AdminArea
 from hbmm.reports import sitrep
 from hbmm.reports.registry import Context, latest_data_date
-from hbmm.reports.scope import narrowed_user, system_reader
 
 
 class Command(BaseCommand):
@@ -31,14 +31,13 @@ class Command(BaseCommand):
             except get_user_model().DoesNotExist as exc:
                 raise CommandError(f"--user: no user '{options['user']}'") from exc
         else:
-            reader = system_reader()
+            reader = sitrep.system_reader()
         area = None
         if options["area"]:
             try:
                 area = AdminArea.objects.get(pcode=options["area"])
             except AdminArea.DoesNotExist as exc:
                 raise CommandError(f"--area: unknown P-code '{options['area']}'") from exc
-        reader = narrowed_user(reader, area)
         if options["as_of"]:
             try:
                 as_of = date.fromisoformat(options["as_of"])
@@ -47,8 +46,9 @@ class Command(BaseCommand):
                     f"--as-of: '{options['as_of']}' is not a date (YYYY-MM-DD)"
                 ) from exc
         else:
-            as_of = latest_data_date(reader) or date.today()
-        ctx = Context(user=reader, as_of=as_of, area=area)
+            scope = user_scope(reader)
+            as_of = latest_data_date(reader, scope.narrow(area) if area else scope) or date.today()
+        ctx = Context.of(reader, as_of=as_of, area=area)
         body = sitrep.render(ctx, fmt=options["format"], lang=options["lang"])
         if options["output"]:
             Path(options["output"]).write_bytes(body)

@@ -1,14 +1,12 @@
-/* The situation overview: draws each chart (Vega-Lite spec, vega-embed) and each map (Leaflet
-   over the shipped admin boundaries; no tile server needed). Specs and map data are in
-   <script type="application/json"> elements written by the server. */
+/* The situation overview: draws each map (Leaflet over the shipped admin boundaries; no tile
+   server needed) from the data in <script type="application/json"> elements written by the
+   server. The charts are drawn by charts.js. */
 (function () {
   "use strict";
   function json(id) {
     var el = document.getElementById(id);
     return el ? JSON.parse(el.textContent) : null;
   }
-  var options = json("embed-options") || { actions: false, renderer: "svg" };
-  options.ast = true; // vega-embed's expression interpreter: the CSP forbids eval
   // Tooltips get text nodes: Leaflet puts a string in as HTML, and names come from data
   // (a site registry, a boundary file), not from us.
   function text(value) {
@@ -16,15 +14,6 @@
     span.textContent = value == null ? "" : String(value);
     return span;
   }
-
-  document.querySelectorAll("[data-spec]").forEach(function (el) {
-    var spec = json(el.getAttribute("data-spec"));
-    vegaEmbed(el, spec, options).then(function () {
-      el.setAttribute("data-drawn", "1");
-    }).catch(function (err) {
-      el.textContent = String(err);
-    });
-  });
 
   document.querySelectorAll("[data-map]").forEach(function (el) {
     var data = json(el.getAttribute("data-map"));

@@ -1,0 +1,1 @@
+"""Epidemiological series: national, regional and neighbouring countries' COVID-19 counts."""

@@ -1,0 +1,1 @@
+"""Points of entry: capacity assessments and operational status."""

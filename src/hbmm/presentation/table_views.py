@@ -1,0 +1,159 @@
+"""The page of a registered table (`hbmm.presentation.tables`): list page, drill-down and export.
+
+Served at /reports/drilldown/<key>/ for every table, and at the table's own address when it has
+one (the mobility record lists). Access: the table's permission (403); exporting also needs
+`reports.export_figures` and is audited. Scope: the reader's, narrowed to `?area=` (404 when the
+area shares nothing with it); a `site` filter outside the scope is not found (404). A bad filter
+is a 400 that names it.
+"""
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from hbmm.accounts.models import AuditEvent
+from hbmm.accounts.scope import get_in_scope_or_404, user_scope
+from hbmm.accounts.services import audit_log
+from hbmm.exports import FORMATS, export_response
+from hbmm.places.models import Site
+from hbmm.places.selectors import area_choices, area_narrowing
+from hbmm.presentation.figures import format_number, scope_label
+from hbmm.presentation.tables import EXPORT_PERMISSION, Query, filter_form, get_table, month_start
+
+PAGE_SIZE = 50
+
+
+class BadFilter(ValueError):
+    pass
+
+
+def _bad_request(message: str) -> HttpResponse:
+    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+
+
+def _clean_filters(table, form, scope) -> dict:
+    """The filters given, as the rows function takes them: dates, numbers, a Site in scope."""
+    if not form.is_valid():
+        raise BadFilter(
+            "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+        )
+    values = {}
+    for f in table.filters:
+        value = form.cleaned_data.get(f.name)
+        if value in (None, "", False):
+            continue
+        if f.type == "date":
+            try:
+                value = dt.date.fromisoformat(value.strip())
+            except ValueError as exc:
+                raise BadFilter(
+                    _("%(name)s: “%(value)s” is not a date (YYYY-MM-DD).")
+                    % {"name": f.name, "value": value}
+                ) from exc
+        elif f.type == "site":
+            value = get_in_scope_or_404(Site.objects.all(), scope, code=value.strip().upper())
+        elif f.type == "codes":
+            value = tuple(v for v in value.replace(" ", "").split(",") if v)
+            allowed = [code for code, _label in f.choices]
+            unknown = [v for v in value if v not in allowed]
+            if unknown:
+                raise BadFilter(
+                    _("%(name)s: “%(value)s” is not one of %(allowed)s.")
+                    % {"name": f.name, "value": unknown[0], "allowed": ", ".join(allowed)}
+                )
+        elif f.type == "month":
+            try:
+                value = month_start(value)
+            except ValueError as exc:
+                raise BadFilter(
+                    _("%(name)s: “%(value)s” is not a month (YYYY-MM).")
+                    % {"name": f.name, "value": value}
+                ) from exc
+        values[f.name] = value
+    return values
+
+
+@login_required
+@require_GET
+def table_page(request, key: str):
+    """The records of table `key` in the reader's scope; `?format=csv|xlsx` exports them."""
+    table = get_table(key)
+    if table is None:
+        raise Http404(f"no table {key}")
+    user = request.user
+    if not user.has_perm(table.permission):
+        raise PermissionDenied
+    fmt = request.GET.get("format") or ""
+    if fmt:
+        if not user.has_perm(EXPORT_PERMISSION):
+            raise PermissionDenied
+        if fmt not in FORMATS:
+            return _bad_request(f"format: '{fmt}' is not one of {', '.join(FORMATS)}")
+    scope, area = user_scope(user), None
+    areas = area_choices(scope=scope)
+    if request.GET.get("area"):
+        area, scope = area_narrowing(scope=scope, pcode=request.GET["area"])
+    form = filter_form(table, request.GET)
+    try:
+        filters = _clean_filters(table, form, scope)
+    except BadFilter as exc:
+        return _bad_request(str(exc))
+    rows = table.read(Query(scope=scope, area=area, filters=filters))
+    if fmt:
+        return _export(request, table, rows, fmt=fmt, area=area, filters=filters)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = [
+        list(zip(table.columns, values, strict=True))
+        for values in table.displayed(page.object_list)
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return render(
+        request,
+        "reports/table.html",
+        {
+            "table": table,
+            "form": form,
+            "page": page,
+            "total_text": format_number(page.paginator.count),
+            "area": area,
+            "areas": areas,
+            "scope_label": scope_label(area),
+            "query": query.urlencode(),
+            "can_export": user.has_perm(EXPORT_PERMISSION),
+            "submission_links": user.has_perm("intake.view_submission"),
+        },
+    )
+
+
+def _export(request, table, rows, *, fmt: str, area, filters: dict) -> HttpResponse:
+    counted = rows.count() if hasattr(rows, "count") and not isinstance(rows, list) else len(rows)
+    audit_log(
+        action=AuditEvent.Action.EXPORT,
+        actor=request.user,
+        target=f"reports.table:{table.key}",
+        details={
+            "format": fmt,
+            "rows": counted,
+            "area": area.pcode if area is not None else None,
+            "filters": {name: request.GET[name] for name in filters},
+        },
+        request=request,
+    )
+    if not isinstance(rows, list):
+        rows = rows.iterator(chunk_size=2000)
+    return export_response(
+        fmt,
+        filename=f"hbmm-{table.key}",
+        header=[str(c.label) for c in table.columns],
+        hxl=table.hxl,
+        rows=rows,
+        title=str(table.title),
+    )
