@@ -12,7 +12,7 @@ from hbmm.env import env_bool, env_header, env_int, env_list, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = Path(env_str("HBMM_HOME", str(Path.cwd())))
-VAR_DIR = Path(env_str("HBMM_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR = var.var_dir()
 
 
 # Installs that predate the separate keys derived both from SECRET_KEY (see _field_key).

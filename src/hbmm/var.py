@@ -16,6 +16,18 @@ DIRECTORY_MODE = 0o700
 FILE_MODE = 0o600
 
 
+def var_dir() -> Path:
+    """Where the data lives: HBMM_VAR_DIR, else `var/` under HBMM_HOME (default: the current
+    directory; `make` sets it to the checkout)."""
+    home = Path(os.environ.get("HBMM_HOME") or Path.cwd())
+    return Path(os.environ.get("HBMM_VAR_DIR") or home / "var")
+
+
+def default_database() -> Path:
+    """The embedded SQLite database used when DATABASE_URL is not set."""
+    return var_dir() / "hbmm.sqlite3"
+
+
 def private_dir(path: Path) -> Path:
     """Create `path` (and missing parents) readable by its owner only; an existing directory is
     left as it is (the `hbmm.W003` check reports one that others can read)."""
