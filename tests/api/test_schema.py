@@ -1,0 +1,22 @@
+"""The committed OpenAPI schema (docs/openapi.yaml) is the schema of the code."""
+
+from pathlib import Path
+
+from hbmm.api.schema import schema_yaml
+
+SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
+
+
+def test_the_committed_schema_is_up_to_date():
+    assert SCHEMA.read_text() == schema_yaml(), (
+        "docs/openapi.yaml differs from the code: run `.venv/bin/hbmm api_schema`"
+    )
+
+
+def test_the_schema_declares_the_token_and_every_table():
+    from hbmm.presentation.tables import registered_tables
+
+    text = schema_yaml()
+    assert "scheme: bearer" in text
+    for table in registered_tables():
+        assert f"{table.key.replace('.', '_')}_list" in text
