@@ -82,22 +82,26 @@ def _described(column: Column) -> str:
 
 
 def _schema_field(column: Column) -> serializers.Field:
-    kwargs = {"allow_null": True, "help_text": _described(column), "read_only": True}
+    text = _described(column)
     if column.type in ("int", "submission"):
-        return serializers.IntegerField(**kwargs)
+        return serializers.IntegerField(allow_null=True, read_only=True, help_text=text)
     if column.type == "decimal":
-        return serializers.FloatField(**kwargs)
+        return serializers.FloatField(allow_null=True, read_only=True, help_text=text)
     if column.type == "date":
-        return serializers.DateField(**kwargs)
+        return serializers.DateField(allow_null=True, read_only=True, help_text=text)
     if column.type == "datetime":
-        return serializers.DateTimeField(**kwargs)
+        return serializers.DateTimeField(allow_null=True, read_only=True, help_text=text)
     if column.type == "bool":
-        return serializers.BooleanField(**kwargs)
+        return serializers.BooleanField(allow_null=True, read_only=True, help_text=text)
     if column.type == "codes":
-        return serializers.ListField(child=serializers.CharField(), **kwargs)
+        return serializers.ListField(
+            child=serializers.CharField(), allow_null=True, read_only=True, help_text=text
+        )
     if column.type == "counts":
-        return serializers.DictField(child=serializers.IntegerField(), **kwargs)
-    return serializers.CharField(**kwargs)  # text, code
+        return serializers.DictField(
+            child=serializers.IntegerField(), allow_null=True, read_only=True, help_text=text
+        )
+    return serializers.CharField(allow_null=True, read_only=True, help_text=text)  # text, code
 
 
 def _camel(key: str) -> str:

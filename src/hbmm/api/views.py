@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hbmm.accounts.api_auth import request_token
+from hbmm.accounts.models import User
 from hbmm.accounts.scope import user_scope
 from hbmm.accounts.selectors import user_roles
 from hbmm.health.screening import selectors as screening_selectors
@@ -72,11 +73,13 @@ class MeView(APIView):
     )
     def get(self, request: Request):
         token = request_token(request)
+        user = request.user
+        assert isinstance(user, User)  # IsAuthenticated
         return Response(
             {
-                "username": request.user.get_username(),
-                "roles": [r["code"] for r in user_roles(request.user)],
-                "national": user_scope(request.user).is_national,
+                "username": user.get_username(),
+                "roles": [r["code"] for r in user_roles(user)],
+                "national": user_scope(user).is_national,
                 "token": (
                     {
                         "name": token.name,
