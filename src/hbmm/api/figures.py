@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hbmm.accounts.scope import user_scope
+from hbmm.api.errors import ERRORS
 from hbmm.api.tables import json_value
 from hbmm.places.selectors import area_narrowing
 from hbmm.presentation.figures import Figure
@@ -97,6 +98,7 @@ class FiguresView(APIView):
             OpenApiParameter("section", str, description="only this section (key)"),
         ],
         responses={
+            **ERRORS,
             200: inline_serializer(
                 "Figures",
                 fields={
@@ -114,7 +116,7 @@ class FiguresView(APIView):
                         many=True,
                     ),
                 },
-            )
+            ),
         },
     )
     def get(self, request: Request):

@@ -25,7 +25,6 @@ from django.urls import path
 from django.utils.translation import override
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiParameter,
     extend_schema,
     extend_schema_view,
     inline_serializer,
@@ -37,13 +36,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hbmm.accounts.scope import user_scope
-from hbmm.api.pagination import MAX_LIMIT, keyset_page, parse_limit
-from hbmm.exports import FORMATS
+from hbmm.api.errors import ERRORS
+from hbmm.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, keyset_page, parse_limit
+from hbmm.exports import FORMATS, XLSX_TYPE
 from hbmm.places.selectors import area_narrowing
 from hbmm.presentation.table_views import BadFilter, clean_filters, table_export
 from hbmm.presentation.tables import (
     EXPORT_PERMISSION,
     Column,
+    Filter,
     Query,
     Table,
     filter_form,
@@ -116,54 +117,70 @@ def row_serializer(table: Table) -> type[serializers.Serializer]:
     return type(f"{_camel(table.key)}Row", (serializers.Serializer,), fields)
 
 
-_FILTER_TYPES = {
-    "date": OpenApiTypes.DATE,
-    "int": OpenApiTypes.INT,
-    "bool": OpenApiTypes.BOOL,
-}
+def _codes_pattern(codes) -> str:
+    alternatives = "|".join(re.escape(code) for code in codes)
+    return f"^({alternatives})(,({alternatives}))*$"
 
 
-def filter_parameters(table: Table) -> list[OpenApiParameter]:
-    parameters = []
+def _filter_field(f: Filter) -> serializers.Field:
+    label = str(f.label)
+    if f.type == "date":
+        return serializers.DateField(required=False, help_text=label)
+    if f.type == "month":
+        return serializers.RegexField(
+            r"^[0-9]{4}-(0[1-9]|1[0-2])$", required=False, help_text=f"{label} (YYYY-MM)"
+        )
+    if f.type == "int":
+        return serializers.IntegerField(required=False, min_value=1, help_text=label)
+    if f.type == "bool":
+        return serializers.BooleanField(required=False, help_text=label)
+    if f.type == "choice":
+        return serializers.ChoiceField(
+            choices=[code for code, _l in f.choices], required=False, help_text=label
+        )
+    if f.type == "codes":
+        codes = [code for code, _l in f.choices]
+        return serializers.RegexField(
+            _codes_pattern(codes),
+            required=False,
+            help_text=f"{label} (comma-separated: {', '.join(codes)})",
+        )
+    if f.type == "site":
+        return serializers.CharField(
+            required=False, max_length=40, help_text=f"{label}: a site in your scope, else 404"
+        )
+    return serializers.CharField(required=False, max_length=40, help_text=label)
+
+
+AREA = serializers.CharField(
+    required=False, max_length=20, help_text="P-code: only this area (404 outside your scope)"
+)
+
+
+def query_serializer(table: Table, *, listing: bool) -> type[serializers.Serializer]:
+    """The query parameters of a table's endpoint, as a serializer (for the schema; the
+    parameters are read by the table's filter form, as the page reads them)."""
     with override("en"):
-        for f in table.filters:
-            description = str(f.label)
-            if f.type == "month":
-                description += " (YYYY-MM)"
-            if f.type == "codes":
-                description += " (comma-separated: " + ", ".join(c for c, _l in f.choices) + ")"
-            if f.type == "site":
-                description += " (a site code in your scope, else 404)"
-            parameters.append(
-                OpenApiParameter(
-                    f.name,
-                    _FILTER_TYPES.get(f.type, OpenApiTypes.STR),
-                    description=description,
-                    enum=[c for c, _l in f.choices] if f.type == "choice" else None,
-                )
+        fields: dict[str, serializers.Field] = {f.name: _filter_field(f) for f in table.filters}
+        fields["area"] = AREA
+        if listing:
+            fields["cursor"] = serializers.RegexField(
+                r"^[A-Za-z0-9_-]+$", required=False, help_text="the `next` cursor of a page"
             )
-    return parameters
-
-
-COMMON_PARAMETERS = [
-    OpenApiParameter(
-        "area", OpenApiTypes.STR, description="P-code: only this area (404 outside your scope)"
-    ),
-]
-LIST_PARAMETERS = [
-    *COMMON_PARAMETERS,
-    OpenApiParameter("cursor", OpenApiTypes.STR, description="the `next` cursor of a page"),
-    OpenApiParameter(
-        "limit", OpenApiTypes.INT, description=f"rows per page, 1 to {MAX_LIMIT} (100)"
-    ),
-    OpenApiParameter(
-        "format",
-        OpenApiTypes.STR,
-        enum=list(LIST_FORMATS),
-        description="json (pages), or csv / xlsx: every row in one file, with the HXL row "
-        "(needs the export permission; audited)",
-    ),
-]
+            fields["limit"] = serializers.IntegerField(
+                required=False,
+                min_value=1,
+                max_value=MAX_LIMIT,
+                help_text=f"rows per page (default {DEFAULT_LIMIT})",
+            )
+            fields["format"] = serializers.ChoiceField(
+                choices=list(LIST_FORMATS),
+                required=False,
+                help_text="json (pages), or csv / xlsx: every row in one file, with the HXL "
+                "row (needs the export permission; audited)",
+            )
+    suffix = "ListQuery" if listing else "Query"
+    return type(f"{_camel(table.key)}{suffix}", (serializers.Serializer,), fields)
 
 
 def _read_query(request: Request, table: Table) -> Query:
@@ -263,15 +280,18 @@ def table_urls() -> list:
             summary=title,
             description=description,
             tags=[tag],
-            parameters=[*filter_parameters(table), *LIST_PARAMETERS],
+            parameters=[query_serializer(table, listing=True)],
             responses={
-                200: inline_serializer(
+                **ERRORS,
+                (200, "text/csv"): OpenApiTypes.STR,
+                (200, XLSX_TYPE): OpenApiTypes.BINARY,
+                (200, "application/json"): inline_serializer(
                     f"{_camel(table.key)}Page",
                     fields={
                         "next": serializers.URLField(allow_null=True),
                         "results": row(many=True),
                     },
-                )
+                ),
             },
         )
         patterns.append(path(f"{route}/", listed.as_view(), name=f"{name}-list"))
@@ -283,8 +303,8 @@ def table_urls() -> list:
                 operation_id=f"{name.replace('-', '_')}_retrieve",
                 summary=f"{title}: one record",
                 tags=[tag],
-                parameters=[*filter_parameters(table), *COMMON_PARAMETERS],
-                responses={200: row},
+                parameters=[query_serializer(table, listing=False)],
+                responses={**ERRORS, 200: row},
             )
             patterns.append(path(f"{route}/<int:pk>/", detail.as_view(), name=f"{name}-detail"))
     return patterns

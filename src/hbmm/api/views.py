@@ -3,7 +3,7 @@ identifiers (audited), and the reader's own account."""
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,6 +12,7 @@ from hbmm.accounts.api_auth import request_token
 from hbmm.accounts.models import User
 from hbmm.accounts.scope import user_scope
 from hbmm.accounts.selectors import user_roles
+from hbmm.api.errors import ERRORS
 from hbmm.health.screening import selectors as screening_selectors
 
 
@@ -24,6 +25,7 @@ class ScreeningIdentifiersView(APIView):
         "written to the audit log.",
         tags=["health"],
         responses={
+            **ERRORS,
             200: inline_serializer(
                 "ScreeningIdentifiers",
                 fields={
@@ -31,7 +33,7 @@ class ScreeningIdentifiersView(APIView):
                     "person_key": serializers.CharField(),
                     "identifiers": serializers.DictField(child=serializers.CharField()),
                 },
-            )
+            ),
         },
     )
     def get(self, request: Request, pk: int):
@@ -52,6 +54,7 @@ class MeView(APIView):
         summary="Who the token or session is",
         tags=["account"],
         responses={
+            **ERRORS,
             200: inline_serializer(
                 "Me",
                 fields={
@@ -68,7 +71,7 @@ class MeView(APIView):
                         allow_null=True,
                     ),
                 },
-            )
+            ),
         },
     )
     def get(self, request: Request):
@@ -91,3 +94,13 @@ class MeView(APIView):
                 ),
             }
         )
+
+
+@extend_schema(exclude=True)
+class NotFoundView(APIView):
+    """Any other address under /api/v1/: a JSON 404 (not the site's HTML page)."""
+
+    def get(self, request: Request, rest: str = ""):
+        raise NotFound
+
+    post = put = patch = delete = get
