@@ -287,6 +287,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 # HBMM's own settings.
+# Public outputs (`hbmm publish`): counts from 1 to HBMM_PUBLIC_MIN_CELL - 1 are suppressed,
+# with the complements that keep them from being worked out (hbmm.disclosure).
+HBMM_PUBLIC_MIN_CELL = env_int("HBMM_PUBLIC_MIN_CELL", 5)
 HBMM_COUNTRY_ISO3 = env_str("HBMM_COUNTRY_ISO3", "MLI")
 # Land border closure date (ISO); the mobility figures count flows up to it. The demo sets one.
 HBMM_BORDER_CLOSURE_DATE = env_str("HBMM_BORDER_CLOSURE_DATE", "")
