@@ -180,3 +180,34 @@ def test_figures_are_the_overview_figures(make_user, api, token_of, flows):
     agent = make_user("enumerator", areas=["MLI"])
     code = api(token=token_of(agent)).get("/api/v1/figures/").status_code
     assert code == (200 if agent.has_perm("reports.view_situation") else 403)
+
+
+def test_signals_are_read_in_scope_without_free_text(make_user, api, token_of, reference):
+    import datetime as dt
+
+    from hbmm.health.ebs.services import focal_point_register, signal_create
+    from hbmm.places.models import AdminArea
+
+    reporter = focal_point_register(
+        key="CFP-API", name="Awa Traoré", area=AdminArea.objects.get(pcode="ML0103")
+    )
+    signal = signal_create(
+        reporter=reporter,
+        reported_at=dt.datetime(2020, 4, 20, 10, tzinfo=dt.UTC),
+        kind="fever_cough_cluster",
+        area=AdminArea.objects.get(pcode="ML0103"),
+        description="Fièvre chez Awa Traoré et ses voisins",
+    )
+    officer = make_user("surveillance_officer", areas=["ML01"])
+    client = api(token=token_of(officer))
+    rows = client.get("/api/v1/health/signals/").json()["results"]
+    assert [(r["kind"], r["area_pcode"], r["status"]) for r in rows] == [
+        ("fever_cough_cluster", "ML0103", "new")
+    ]
+    assert "Awa" not in str(rows)
+    assert client.get(f"/api/v1/health/signals/{signal.pk}/").status_code == 200
+    elsewhere = api(token=token_of(make_user("surveillance_officer", areas=["ML02"])))
+    assert elsewhere.get(f"/api/v1/health/signals/{signal.pk}/").status_code == 404
+    assert elsewhere.get("/api/v1/health/signals/").json()["results"] == []
+    viewer = api(token=token_of(make_user("viewer", areas=["ML01"])))
+    assert viewer.get("/api/v1/health/signals/").status_code == 403

@@ -137,3 +137,14 @@ def test_my_account_creates_a_token_shown_once_and_revokes_it(client, make_user,
     response = client.post("/accounts/me/tokens/", {"name": "", "days": "999"})
     assert response.status_code == 200 and not response.context["new_token"]
     assert set(response.context["token_form"].errors) == {"name", "days"}
+
+
+def test_each_token_has_its_own_throttle(make_user, api, token_of, settings, monkeypatch):
+    from hbmm.accounts.api_auth import TokenRateThrottle
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "2/min"})
+    user = make_user("viewer", areas=["MLI"])
+    first, second = api(token=token_of(user)), api(token=token_of(user))
+    assert [first.get("/api/v1/me/").status_code for _ in range(3)] == [200, 200, 429]
+    assert second.get("/api/v1/me/").status_code == 200  # another token: its own count

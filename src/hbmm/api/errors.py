@@ -15,4 +15,7 @@ ERRORS = {
     404: OpenApiResponse(
         OpenApiTypes.OBJECT, description="Not found, or outside your geographic scope."
     ),
+    429: OpenApiResponse(
+        OpenApiTypes.OBJECT, description="Too many requests for this token (HBMM_API_RATE)."
+    ),
 }
