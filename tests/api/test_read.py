@@ -211,3 +211,30 @@ def test_signals_are_read_in_scope_without_free_text(make_user, api, token_of, r
     assert elsewhere.get("/api/v1/health/signals/").json()["results"] == []
     viewer = api(token=token_of(make_user("viewer", areas=["ML01"])))
     assert viewer.get("/api/v1/health/signals/").status_code == 403
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_a_page_costs_the_same_queries_at_one_row_and_at_many(make_user, api, token_of, submit):
+    from tests.api.conftest import flow
+
+    client = api(token=token_of(make_user("viewer", areas=["MLI"])))
+    submit("flow_count", flow("2020-04-01", "BCP-KOUREMALE", "incoming", 1, 1, 1, 1))
+    client.get("/api/v1/me/")  # the token's first use is written once (then once a minute)
+    one = _queries(client, "/api/v1/mobility/flows/")
+    for day in range(2, 9):
+        submit("flow_count", flow(f"2020-04-0{day}", "BCP-ZEGOUA", "outgoing", 2, 2, 2, 2))
+    many = _queries(client, "/api/v1/mobility/flows/")
+    assert one == many
+    # The token (1 read; its use is written at most once a minute), the user's permissions and
+    # scope, the page: a handful, whatever the rows.
+    assert many <= 8
+    sites = _queries(client, "/api/v1/places/sites/?limit=1000")
+    assert sites <= 8
