@@ -54,13 +54,13 @@ def test_the_plans_first_page_in_english_and_french_md_html_pdf(demo_data, db):
     assert "6 answered “no” out of 15 that answered yes or no; 4 not assessed" in en
 
     assert "## Situation de la COVID-19 au Mali au 15 mai 2020\n" in fr
-    assert "- **Cas confirmés\xa0:** 806\n" in fr
-    assert "- **Guérisons\xa0:** 455\n" in fr
-    assert "- **Décès confirmés\xa0:** 46\n" in fr
-    assert "- 40\xa0% des points frontaliers et de transit évalués (6 sur 15) n’ont pas" in fr
-    assert "- 69\xa0% des points frontaliers et de transit évalués (9 sur 13)" in fr
-    assert "- 57\xa0% des points communaux évalués (8 cordons sanitaires sur 14)" in fr
-    assert "- 52\xa0% des points évalués (17 sur 33) n’ont pas d’espace dédié" in fr
+    assert "- **Cas confirmés\u202f:** 806\n" in fr
+    assert "- **Guérisons\u202f:** 455\n" in fr
+    assert "- **Décès confirmés\u202f:** 46\n" in fr
+    assert "- 40\u202f% des points frontaliers et de transit évalués (6 sur 15) n’ont pas" in fr
+    assert "- 69\u202f% des points frontaliers et de transit évalués (9 sur 13)" in fr
+    assert "- 57\u202f% des points communaux évalués (8 cordons sanitaires sur 14)" in fr
+    assert "- 52\u202f% des points évalués (17 sur 33) n’ont pas d’espace dédié" in fr
     assert "## Migrants in vulnerable situation\n" in en
     assert (
         "- 347 individuals were observed daily at the FMPs in April 2020, a decrease of 7% "
@@ -80,11 +80,11 @@ def test_the_plans_first_page_in_english_and_french_md_html_pdf(demo_data, db):
     assert "## Migrants en situation de vulnérabilité\n" in fr
     assert (
         "- 347 personnes ont été observées chaque jour aux PSF en avril 2020, soit une baisse "
-        "de 7\xa0% par rapport à mars 2020.\n" in fr
+        "de 7\u202f% par rapport à mars 2020.\n" in fr
     )
     assert "262\xa0103 migrants (92\xa0833 entrants et 169\xa0270 sortants)" in fr
-    assert "- Personnes déplacées internes (PDI) : 239\xa0484 (passage" in fr
-    assert "(CRRM) : 203 (dont 41 femmes et 23 enfants).\n" in fr
+    assert "- Personnes déplacées internes (PDI)\u202f: 239\xa0484 (passage" in fr
+    assert "(CRRM)\u202f: 203 (dont 41 femmes et 23 enfants).\n" in fr
 
     assert "## Screening and community surveillance\n" in en
     assert (

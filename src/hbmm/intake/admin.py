@@ -112,6 +112,8 @@ class ImportFileAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("file"))
     def stored_file(self, obj):
+        if obj is None or obj.pk is None:
+            return "-"
         url = reverse("intake:import-original", kwargs={"pk": obj.pk})
         return format_html('<a href="{}">{}</a>', url, obj.original_name)
 

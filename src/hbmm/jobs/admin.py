@@ -21,7 +21,7 @@ class JobAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("result file"))
     def stored_file(self, obj):
-        if not obj.result_file:
+        if obj is None or obj.pk is None or not obj.result_file:
             return "-"
         return format_html(
             '<a href="{}">{}</a>',

@@ -47,11 +47,11 @@ def percent(numerator: int | float | Decimal, denominator: int | float | Decimal
 
 
 def format_percent(value: int | float | Decimal | None, *, decimals: int = 0) -> str:
-    """A percentage rounded half up: "40%" in English, "40 %" (no-break space) in French."""
+    """A percentage rounded half up: "40%" in English, "40 %" (narrow no-break space) in French."""
     if value is None:
         return gettext("n/a")
     number = format_number(Decimal(value), decimals=decimals)
-    return f"{number}\xa0%" if _is_french() else f"{number}%"
+    return f"{number}\u202f%" if _is_french() else f"{number}%"
 
 
 def format_date(day: date | None) -> str:
