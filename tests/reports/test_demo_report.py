@@ -11,10 +11,12 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
 
 from hbmm.reports import sitrep
 from hbmm.reports.registry import Context
 from hbmm.reports.sitrep import system_reader
+from tests.reports import french_reading
 
 
 @pytest.fixture(scope="module")
@@ -180,3 +182,49 @@ def test_markdown_sitrep_is_unchanged(demo_data, db, as_of, lang):
     if os.environ.get("UPDATE_GOLDEN") == "1":
         path.write_text(body, encoding="utf-8")
     assert body == path.read_text(encoding="utf-8")
+
+
+def _pages_without_parameters() -> list[str]:
+    """Every page of HBMM that opens without a parameter (Django's admin aside)."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    urls = []
+
+    def walk(patterns, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace != "admin":
+                    inner = pattern.namespace or ""
+                    walk(pattern.url_patterns, f"{namespace}{inner}:" if inner else namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                try:
+                    urls.append(reverse(f"{namespace}{pattern.name}"))
+                except NoReverseMatch:
+                    continue
+
+    walk(get_resolver().url_patterns, "")
+    return sorted(set(urls))
+
+
+def test_every_page_and_the_report_read_as_french(demo_data, client, make_user):
+    """French pages and reports hold no English sentence of our catalogues, no plural after 0
+    or 1, and a narrow no-break space before : ; ! ? % (french_reading.py)."""
+    client.force_login(make_user("admin", areas=["MLI"]))
+    found, read = [], 0
+    for url in _pages_without_parameters():
+        for query in ("", "?as_of=2020-05-15"):
+            response = client.get(url + query, HTTP_ACCEPT_LANGUAGE="fr")
+            if response.status_code != 200 or "text/html" not in response["Content-Type"]:
+                continue
+            read += 1
+            html = b"".join(response.streaming_content) if response.streaming else response.content
+            found += french_reading.problems(
+                french_reading.visible_text(html.decode()), where=url + query
+            )
+    assert read >= 20
+    for as_of in ("2020-04-30", "2020-05-15", "2020-12-31"):
+        body = report(date.fromisoformat(as_of), "fr", "html")
+        found += french_reading.problems(french_reading.visible_text(body), where=as_of)
+        english = french_reading.visible_text(report(date.fromisoformat(as_of), "en", "html"))
+        found += french_reading.english_problems(english, where=f"{as_of} (en)")
+    assert found == [], "\n".join(found)
