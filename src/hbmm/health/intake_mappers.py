@@ -176,7 +176,7 @@ class EpiBulletinMapper(Mapper):
     """The ministry's daily bulletin, entered by hand (XLSForm or web form)."""
 
     form_id = "epi_bulletin"
-    title = "Daily epidemiological bulletin"
+    title = gettext_lazy("Daily epidemiological bulletin")
     model = EpiValue
     permission = "health.add_epivalue"
     aliases = {
@@ -301,7 +301,7 @@ def _clean_point(data, errors, submitter, *, day_field: str):
 
 class CapacityMapper(Mapper):
     form_id = "poe_capacity"
-    title = "Point-of-entry capacity assessment"
+    title = gettext_lazy("Point-of-entry capacity assessment")
     model = CapacityAssessment
     permission = "health.add_capacityassessment"
     aliases = {
@@ -351,7 +351,7 @@ class CapacityMapper(Mapper):
 
 class StatusMapper(Mapper):
     form_id = "poe_status"
-    title = "Point-of-entry operational status"
+    title = gettext_lazy("Point-of-entry operational status")
     model = PoeStatus
     permission = "health.add_poestatus"
     aliases = {

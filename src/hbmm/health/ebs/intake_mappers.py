@@ -3,6 +3,7 @@
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hbmm.accounts.scope import restrict_to_scope
 from hbmm.health.ebs.models import FocalPoint, Signal
@@ -41,7 +42,7 @@ class SignalMapper(Mapper):
     model = Signal
     permission = "health.add_signal"
     site_field = "site"
-    title = "Community health signal"
+    title = gettext_lazy("Community health signal")
     aliases = {
         "reporter": ("reporter_key", "focal_point", "relais", "cle_relais"),
         "reported_at": ("date_time", "datetime", "date_heure", "report_time"),
