@@ -24,6 +24,7 @@ import resource
 import statistics
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -113,6 +114,47 @@ def fill(rows: int) -> None:
             insert_rows(FlowCount, columns, batch)
 
 
+def fill_screenings(rows: int) -> None:
+    """PostgreSQL only: one screening made by the service, then copied by the database
+    (generate_series), a minute apart, each with its own person key."""
+    from django.db import connection, transaction
+
+    from hbmm.health.screening.models import Screening
+    from hbmm.health.screening.services import screening_create
+    from hbmm.places.models import Site
+
+    have = Screening.objects.count()
+    if have >= rows:
+        return
+    assert connection.vendor == "postgresql", "--screenings needs PostgreSQL"
+    first = Screening.objects.order_by("pk").first() or screening_create(
+        point=Site.objects.get(code="BCP-KOUREMALE"),
+        screened_at=dt.datetime(2020, 3, 1, tzinfo=dt.UTC),
+        notify=False,
+        check_scope=False,
+        temperature=Decimal("36.8"),
+        symptoms=[],
+        sex="female",
+        age=27,
+    )
+    columns = [f.column for f in Screening._meta.concrete_fields if not f.primary_key]
+    copied = [
+        "screened_at + (g || ' minutes')::interval"
+        if c == "screened_at"
+        else "person_key || '-' || g"
+        if c == "person_key"
+        else c
+        for c in columns
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Screening._meta.db_table} ({', '.join(columns)}) "
+            f"SELECT {', '.join(copied)} FROM {Screening._meta.db_table}, "
+            f"generate_series(1, %s) AS g WHERE id = %s",
+            [rows - have, first.pk],
+        )
+
+
 def timed(client, url, headers, times=30) -> tuple[float, float, object]:
     spent, response = [], None
     for _ in range(times):
@@ -127,6 +169,7 @@ def timed(client, url, headers, times=30) -> tuple[float, float, object]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--screenings", type=int, default=0, help="PostgreSQL only")
     args = parser.parse_args()
     from django.core.management import call_command
 
@@ -136,6 +179,10 @@ def main() -> None:
     began = time.perf_counter()
     fill(args.rows)
     print(f"rows: {args.rows} (filled in {time.perf_counter() - began:.1f} s)")
+    if args.screenings:
+        began = time.perf_counter()
+        fill_screenings(args.screenings)
+        print(f"screenings: {args.screenings} (filled in {time.perf_counter() - began:.1f} s)")
 
     from django.test import Client
 
@@ -152,7 +199,22 @@ def main() -> None:
     total = FlowCount.objects.count()
     deep_pk = FlowCount.objects.order_by("pk").values_list("pk", flat=True)[int(total * 0.9)]
     site = FlowCount.objects.order_by("pk").values_list("site__code", flat=True).first()
+    pages = []
+    if args.screenings:
+        from hbmm.health.screening.models import Screening
+
+        screenings = "/api/v1/health/screenings/"
+        count = Screening.objects.count()
+        deep_screening = Screening.objects.order_by("pk").values_list("pk", flat=True)[
+            int(count * 0.9)
+        ]
+        pages = [
+            ("scr first", f"{screenings}?limit=100"),
+            ("scr deep", f"{screenings}?limit=100&cursor={encode_cursor('k', deep_screening)}"),
+            ("scr day", f"{screenings}?limit=100&start=2020-03-15&end=2020-03-15"),
+        ]
     for name, url in [
+        *pages,
         ("first", f"{base}?limit=100"),
         ("deep", f"{base}?limit=100&cursor={encode_cursor('k', deep_pk)}"),
         ("filtered", f"{base}?limit=100&site={site}&start=2019-06-01&end=2019-06-30"),
