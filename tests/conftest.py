@@ -23,7 +23,7 @@ _FUZZ_COMMON = {
     "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 }
 hypothesis_settings.register_profile("default", max_examples=12, **_FUZZ_COMMON)
-hypothesis_settings.register_profile("long", max_examples=400, **_FUZZ_COMMON)
+hypothesis_settings.register_profile("long", max_examples=200, **_FUZZ_COMMON)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 

@@ -29,17 +29,19 @@ from django.contrib.admin.sites import site as admin_site
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client, RequestFactory, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from hbmm.accounts.models import User
 from hbmm.accounts.roles import role_definitions
+from hbmm.accounts.scope import restrict_to_scope
 from hbmm.accounts.services import user_scope_set
 from hbmm.health.ebs.services import focal_point_register, signal_create
 from hbmm.health.epi.models import EpiValue
 from hbmm.health.screening.intake_mappers import FORM_ID as SCREENING_FORM
 from hbmm.health.screening.services import screening_create
 from hbmm.intake.models import ImportFile, Submission
+from hbmm.intake.selectors import import_file_list
 from hbmm.intake.services import import_file_store, submission_receive, submissions_process
 from hbmm.jobs.models import Job
 from hbmm.places.models import AdminArea, Site
@@ -556,18 +558,30 @@ def _reverse(key: str, kwargs: dict) -> str:
 # --- the tests ------------------------------------------------------------------------------
 
 
-def test_every_url_pattern_has_an_entry():
-    """A URL pattern with no entry (and outside the admin site's rule) fails, by name."""
+def patterns_without_entry() -> list[str]:
     declared = set(ENTRIES) | {"reports:drilldown"}
-    missing = [
+    return [
         f"{key} ({route})"
         for key, route, _pattern in url_patterns()
         if not is_admin(key, route) and key not in declared
     ]
+
+
+def test_every_url_pattern_has_an_entry():
+    """A URL pattern with no entry (and outside the admin site's rule) fails, by name."""
+    missing = patterns_without_entry()
     assert not missing, "URL patterns with no access-matrix entry: " + ", ".join(missing)
+    declared = set(ENTRIES) | {"reports:drilldown"}
     stale = declared - {key for key, _route, _p in url_patterns()}
     assert not stale, f"entries for URLs that no longer exist: {sorted(stale)}"
     assert _TABLES, "no registered table to drill down into"
+
+
+def test_a_new_view_without_an_entry_is_named():
+    """The check itself: a view added to the URL map (in a nested include) is reported."""
+    with override_settings(ROOT_URLCONF="tests.accounts.matrix_extra_urls"):
+        missing = patterns_without_entry()
+    assert missing == ["extra:unchecked (extra/<int:pk>/secret/)"]
 
 
 @pytest.mark.django_db
@@ -646,6 +660,52 @@ def test_admin_site_is_for_staff_only(role, world, matrix_settings):
     assert not failures, "\n".join(failures)
 
 
+# The site registry's admin is not scoped: places cannot read the accounts' scope (the layer
+# contract keeps them independent), and sites are reference data, not records of the field.
+ADMIN_UNSCOPED = {Site}
+
+
+def scoped_admin_models() -> list:
+    return [
+        model
+        for model in admin_site._registry
+        if (getattr(model, "scope_site_lookup", None) or getattr(model, "scope_area_lookup", None))
+        and model not in ADMIN_UNSCOPED
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [r for r in ROLES if r != ANONYMOUS])
+def test_admin_site_shows_a_regional_staff_member_their_scope_only(role, world, matrix_settings):
+    """The same Kayes user, made staff: every admin page of scoped records lists the records
+    of their scope only, and the page of a record outside it is not shown (the admin sends
+    them back to its index); the import files are those the pages show them."""
+    User.objects.filter(pk=world.users[role][IN].pk).update(is_staff=True)
+    user = User.objects.get(pk=world.users[role][IN].pk)
+    client = Client()
+    client.force_login(user)
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    failures = []
+    for model in [*scoped_admin_models(), ImportFile]:
+        model_admin = admin_site._registry[model]
+        shown = set(model_admin.get_queryset(request).values_list("pk", flat=True))
+        if model is ImportFile:
+            allowed = set(import_file_list(user=user).values_list("pk", flat=True))
+        else:
+            allowed = set(restrict_to_scope(model.objects.all(), user).values_list("pk", flat=True))
+        if shown - allowed:
+            failures.append(f"{model.__name__}: the admin lists {sorted(shown - allowed)}")
+        info = (model._meta.app_label, model._meta.model_name)
+        for pk in model.objects.exclude(pk__in=allowed).values_list("pk", flat=True)[:2]:
+            response = client.get(reverse("admin:{}_{}_change".format(*info), args=[pk]))
+            COUNTS["requests"] += 1
+            COUNTS["admin-staff"] += 1
+            if response.status_code == 200:
+                failures.append(f"{model.__name__} #{pk} (out of scope): shown to a {role}")
+    assert not failures, "\n".join(failures)
+
+
 def test_zz_matrix_size(capsys):
     """The number of combinations asked (printed; -s shows it)."""
     total = COUNTS["requests"]
@@ -653,7 +713,8 @@ def test_zz_matrix_size(capsys):
         print(
             f"\naccess matrix: {total} requests "
             f"({COUNTS['in-scope']} in scope, {COUNTS['out-scope']} out of scope, "
-            f"{COUNTS['admin']} on the admin site), {len(all_entries())} URL entries, "
+            f"{COUNTS['admin']} on the admin site, {COUNTS['admin-staff']} as regional staff), "
+            f"{len(all_entries())} URL entries, "
             f"{len(admin_patterns())} admin patterns, {len(ROLES)} roles"
         )
     if total:  # run with the rest of the module

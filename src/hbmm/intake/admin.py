@@ -3,7 +3,9 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from hbmm.accounts.scope import restrict_to_scope
 from hbmm.intake.models import Form, ImportFile, PullSource, Submission
+from hbmm.intake.selectors import import_file_list
 from hbmm.intake.tasks import pull_enqueue
 
 
@@ -103,6 +105,10 @@ class ImportFileAdmin(admin.ModelAdmin):
     list_filter = ["kind", "status"]
     readonly_fields = [f.name for f in ImportFile._meta.fields]
 
+    def get_queryset(self, request):
+        # The files the pages show the user (their own; every file to national reviewers).
+        return import_file_list(user=request.user)
+
 
 @admin.register(Submission)
 class SubmissionAdmin(admin.ModelAdmin):
@@ -115,6 +121,10 @@ class SubmissionAdmin(admin.ModelAdmin):
     search_fields = ["instance_id", "root_id"]
     exclude = ["protected"]
     readonly_fields = [f.name for f in Submission._meta.fields if f.name != "protected"]
+
+    def get_queryset(self, request):
+        # A staff member of a region sees its records only, as on the pages.
+        return restrict_to_scope(super().get_queryset(request), request.user)
 
     def has_add_permission(self, request):
         return False
