@@ -351,7 +351,7 @@ def test_sync_killed_does_not_block_the_next_sync(probe):
         job, ran = pull_run_here(source=source)
         assert ran and job.pk != lost.pk and job.status == Job.Status.SUCCEEDED
         lost.refresh_from_db()
-        assert lost.status == Job.Status.FAILED and "killed" in lost.error
+        assert lost.status == Job.Status.FAILED and lost.error
         assert Submission.objects.count() == 5
 
         # A run alive (this process) holds the lock: the next sync is skipped, as before.

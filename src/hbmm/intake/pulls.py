@@ -387,10 +387,16 @@ def _store_page(source, client, rows: list[dict], *, stamp: str, watermark_field
                 % {"id": _row_label(row), "stamp": stamp}
             )
     records = [client.record(row) for row in rows]
+    ids = [r.instance_id for r in records]
+    # Stored, or kept as a copy for review: two look-ups the indexes answer.
     known = set(
-        Submission.objects.filter(instance_id__in=[r.instance_id for r in records]).values_list(
+        Submission.objects.filter(Submission.not_a_copy(), instance_id__in=ids).values_list(
             "instance_id", flat=True
         )
+    ) | set(
+        Submission.objects.filter(
+            status__in=Submission.COPY_STATUSES, instance_id__in=ids
+        ).values_list("instance_id", flat=True)
     )
     # Downloads happen before the transaction: a slow server does not hold the database.
     files = {

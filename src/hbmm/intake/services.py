@@ -42,7 +42,7 @@ def _resolve_root(*, instance_id: str, root_id: str, deprecated_id: str) -> str:
     if deprecated_id:
         previous = (
             Submission.objects.filter(instance_id=deprecated_id)
-            .exclude(status__in=COPIES)
+            .filter(Submission.not_a_copy())
             .values_list("root_id", flat=True)
             .first()
         )
@@ -94,7 +94,9 @@ def submission_receive(
     }
     for _attempt in range(2):
         existing = (
-            Submission.objects.filter(instance_id=instance_id).exclude(status__in=COPIES).first()
+            Submission.objects.filter(instance_id=instance_id)
+            .filter(Submission.not_a_copy())
+            .first()
         )
         if existing is not None:
             if existing.checksum == sha256(payload):
@@ -330,7 +332,7 @@ def _versions_replaced(*, instance_id: str, root_id: str, deprecated_id: str) ->
     query = Q(instance_id=deprecated_id) | Q(root_id=root_id, is_current=True)
     return list(
         Submission.objects.filter(query)
-        .exclude(status__in=COPIES)
+        .filter(Submission.not_a_copy())
         .exclude(instance_id=instance_id)
         .select_related("site__area")
     )
@@ -369,7 +371,7 @@ def _process_form_batch(form_id: str, batch: list[Submission], actor=None) -> di
         {
             s.instance_id: s
             for s in Submission.objects.filter(instance_id__in=named_ids)
-            .exclude(status__in=COPIES)
+            .filter(Submission.not_a_copy())
             .select_related("site__area")
         }
         if named_ids
@@ -884,13 +886,15 @@ def _openrosa_refusal(*, parsed, mapper, user) -> tuple[Refusal | None, object]:
         return Refusal(400, site_field, code, SITE_UNKNOWN, params), None
     if site is not None and not user_scope(user).contains_site(site):
         return Refusal(403, site_field, code, SITE_OUT_OF_SCOPE, params), site
-    already = Submission.objects.filter(instance_id=parsed.instance_id).exclude(status__in=COPIES)
+    already = Submission.objects.filter(instance_id=parsed.instance_id).filter(
+        Submission.not_a_copy()
+    )
     if parsed.deprecated_id and not already.exists():
         # Over OpenRosa the version edited must have been received here: an edit of an
         # unknown version is refused (the phone keeps it), never taken as a claim on it.
         named = (
             Submission.objects.filter(instance_id=parsed.deprecated_id)
-            .exclude(status__in=COPIES)
+            .filter(Submission.not_a_copy())
             .select_related("site__area")
             .first()
         )
