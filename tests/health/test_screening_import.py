@@ -15,10 +15,10 @@ from hbmm.accounts.models import AuditEvent
 from hbmm.health.screening import intake_mappers
 from hbmm.health.screening.models import Screening
 from hbmm.health.screening.services import screening_create
+from hbmm.intake.channels.files import file_import
 from hbmm.intake.mappers import get_mapper
 from hbmm.intake.models import ImportFile, Submission
 from hbmm.intake.parsing import alias_map, apply_aliases
-from hbmm.intake.services import file_import
 from tests.health.screening_fixtures import english  # noqa: F401
 
 # French headers, as field offices send them (docs/imports-health.md).

@@ -21,7 +21,7 @@ define their mappers in `<app>/intake_mappers.py` and register them in `AppConfi
 A mapper whose file imports take options declares them (`import_options = (ImportOption(...),)`)
 and reads them in `transform_rows(rows, options=...)`.
 
-The pipeline (`intake.services`) calls `clean` for each submission, then `save` once for the
+The pipeline (`intake.process`; `intake.bulk` for files) calls `clean` for each submission, then `save` once for the
 batch of clean ones, inside one transaction; a MappingError quarantines the submission with
 its reasons and nothing reaches the domain.
 """
