@@ -13,6 +13,8 @@ import --option`): {"countries": [ISO3...], "neighbours": bool}: the configured 
 (settings.HBMM_COUNTRY_ISO3) by default, the neighbouring countries the file has if asked.
 """
 
+from pathlib import Path
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -37,6 +39,7 @@ from hbmm.health.services import (
     epi_values_record,
     poe_statuses_record,
 )
+from hbmm.intake.aliases import column_aliases, word_table
 from hbmm.intake.cleaning import (
     _raw,
     clean_choice,
@@ -47,14 +50,9 @@ from hbmm.intake.cleaning import (
     clean_text,
 )
 from hbmm.intake.mappers import FieldError, ImportOption, Mapper, MappingError, register
-from hbmm.intake.parsing import normalise_name
+from hbmm.text import normalise_name
 
-METRIC_ALIASES = {
-    "confirmed": ("Confirmed", "cas confirmés", "confirmés", "cas_confirmes"),
-    "recovered": ("Recovered", "guéris", "gueris", "cas_gueris"),
-    "deaths": ("Deaths", "décès", "deces"),
-    "tests": ("Tests", "tests réalisés", "tests_realises"),
-}
+ALIASES = Path(__file__).resolve().parent / "data" / "intake_aliases.json"
 
 
 def _area_for_country(value, errors: list, field: str):
@@ -82,12 +80,7 @@ class EpiSeriesMapper(Mapper):
     permission = "health.add_epivalue"
     source: str
     metrics: tuple[str, ...]
-    aliases = {
-        "date": ("Date", "jour"),
-        "country": ("Country", "Country/Region", "pays"),
-        "province": ("Province/State", "province"),
-        **METRIC_ALIASES,
-    }
+    aliases = column_aliases(ALIASES, "epi_series")
     # Read by epi_files.requested_countries.
     import_options = (
         ImportOption(
@@ -179,11 +172,7 @@ class EpiBulletinMapper(Mapper):
     title = "Daily epidemiological bulletin"
     model = EpiValue
     permission = "health.add_epivalue"
-    aliases = {
-        "bulletin_date": ("date", "date_bulletin"),
-        "area": ("pcode", "region", "zone"),
-        **METRIC_ALIASES,
-    }
+    aliases = column_aliases(ALIASES, "epi_bulletin")
 
     def clean(self, data: dict, *, submitter) -> dict:
         from django.conf import settings
@@ -237,11 +226,7 @@ class EpiBulletinMapper(Mapper):
         )
 
 
-ANSWER_WORDS = {
-    Answer.YES: {"yes", "oui", "1", "true", "y", "o"},
-    Answer.NO: {"no", "non", "0", "false", "n"},
-    Answer.NOT_ASSESSED: {"notassessed", "nonevalue", "na", "ne", "nsp", "notapplicable"},
-}
+ANSWER_WORDS = word_table(ALIASES, "answer")
 
 
 def clean_answer(data: dict, name: str, errors: list) -> str:
@@ -249,10 +234,9 @@ def clean_answer(data: dict, name: str, errors: list) -> str:
     value = _raw(data, name)
     if value is None:
         return Answer.NOT_ASSESSED
-    word = normalise_name(value)
-    for answer, words in ANSWER_WORDS.items():
-        if word in words:
-            return answer
+    answer = ANSWER_WORDS.get(normalise_name(value))
+    if answer is not None:
+        return answer
     errors.append(
         FieldError(name, value, _("Expected yes, no or not assessed (yes / no / not_assessed)."))
     )
@@ -304,13 +288,7 @@ class CapacityMapper(Mapper):
     title = "Point-of-entry capacity assessment"
     model = CapacityAssessment
     permission = "health.add_capacityassessment"
-    aliases = {
-        "site": ("site_code", "point", "code_site"),
-        "assessed_on": ("date", "assessment_date", "date_evaluation"),
-        "point_type": ("type", "type_point"),
-        "health_staff_present": ("health_staff", "agents_sante"),
-        "screening_hours_per_day": ("screening_hours", "heures_depistage"),
-    }
+    aliases = column_aliases(ALIASES, "poe_capacity")
 
     def clean(self, data: dict, *, submitter) -> dict:
         errors: list[FieldError] = []
@@ -354,15 +332,7 @@ class StatusMapper(Mapper):
     title = "Point-of-entry operational status"
     model = PoeStatus
     permission = "health.add_poestatus"
-    aliases = {
-        "site": ("site_code", "point", "code_site"),
-        "effective_from": ("date", "effective_date", "date_effet"),
-        "status": ("statut", "operational_status"),
-        "populations_affected": ("populations", "populations_concernees"),
-        "health_measures": ("measures", "mesures_sanitaires"),
-        "daily_inflow": ("inflow", "entrees_journalieres"),
-        "daily_outflow": ("outflow", "sorties_journalieres"),
-    }
+    aliases = column_aliases(ALIASES, "poe_status")
 
     def clean(self, data: dict, *, submitter) -> dict:
         errors: list[FieldError] = []

@@ -6,9 +6,15 @@ the clean value, and appends a FieldError (naming the field and the value) when 
     n = clean_int(data, "men", errors, minimum=0)
     if errors:
         raise MappingError(errors)
+
+Choices come as codes (`clean_choice`, `clean_multi_choice`: case ignored) or, where forms and
+files write them in French or English, as words too (`clean_word`, `clean_words`: accents and
+case ignored; the words are data, `intake.aliases.word_table`). Countries are checked against
+the one list of `places.countries` (`clean_country`, `clean_countries`).
 """
 
 import datetime as dt
+import functools
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
@@ -16,7 +22,9 @@ from django.utils.translation import gettext as _
 
 from hbmm.accounts.scope import user_scope
 from hbmm.intake.mappers import FieldError
+from hbmm.places.countries import country_code
 from hbmm.places.models import Site
+from hbmm.text import normalise_name
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
@@ -190,9 +198,7 @@ def clean_multi_choice(data: dict, name: str, errors: list, choices) -> list[str
     value = _raw(data, name)
     if value is None:
         return []
-    parts = (
-        value if isinstance(value, list) else str(value).replace(";", " ").replace(",", " ").split()
-    )
+    parts = _parts(value)
     codes = {
         str(c[0] if isinstance(c, tuple) else c).lower(): c[0] if isinstance(c, tuple) else c
         for c in getattr(choices, "choices", choices)
@@ -209,6 +215,81 @@ def clean_multi_choice(data: dict, name: str, errors: list, choices) -> list[str
                 )
             )
         elif code not in result:
+            result.append(code)
+    return result
+
+
+def _parts(value) -> list:
+    """The values of a multiple answer: a list as it is, or a text's words separated by spaces,
+    `;` or `,`."""
+    if isinstance(value, list):
+        return value
+    return str(value).replace(";", " ").replace(",", " ").split()
+
+
+@functools.cache
+def _choice_codes(choices) -> dict[str, str]:
+    return {normalise_name(c): c for c in choices.values}
+
+
+def clean_word(
+    data: dict, name: str, errors: list, choices, words: dict[str, str], *, required=False
+) -> str:
+    """A choice given by its code or one of `words` (normalised word -> code, French/English:
+    `intake.aliases.word_table`), accents, case, spaces and punctuation ignored."""
+    value = _raw(data, name)
+    if value is None:
+        _missing(errors, name, required)
+        return ""
+    key = normalise_name(str(value))
+    code = _choice_codes(choices).get(key) or words.get(key)
+    if code is None:
+        errors.append(
+            FieldError(
+                name,
+                value,
+                _("Unknown value; expected one of: %s.") % ", ".join(choices.values),
+            )
+        )
+        return ""
+    return code
+
+
+def clean_words(data: dict, name: str, errors: list, choices, words: dict[str, str]) -> list[str]:
+    """Several choices (`clean_word` each), separated by spaces, `;` or `,`; each once."""
+    value = _raw(data, name)
+    if value is None:
+        return []
+    result = []
+    for part in _parts(value):
+        code = clean_word({name: part}, name, errors, choices, words)
+        if code and code not in result:
+            result.append(code)
+    return result
+
+
+def clean_country(data: dict, name: str, errors: list, *, required=False) -> str:
+    """A country: its ISO3 code or its French or English name (`places.countries`)."""
+    value = _raw(data, name)
+    if value is None:
+        _missing(errors, name, required)
+        return ""
+    code = country_code(str(value))
+    if code is None:
+        errors.append(FieldError(name, value, _("Unknown country (use an ISO3 code, e.g. MLI).")))
+        return ""
+    return code
+
+
+def clean_countries(data: dict, name: str, errors: list) -> list[str]:
+    """Several countries (`clean_country` each), separated by spaces, `;` or `,`; each once."""
+    value = _raw(data, name)
+    if value is None:
+        return []
+    result = []
+    for part in _parts(value):
+        code = clean_country({name: part}, name, errors)
+        if code and code not in result:
             result.append(code)
     return result
 

@@ -26,7 +26,7 @@ batch of clean ones, inside one transaction; a MappingError quarantines the subm
 its reasons and nothing reaches the domain.
 """
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -118,7 +118,7 @@ class Mapper:
     site_field: ClassVar[str | None] = "site"
     # canonical field name -> other accepted names (file headers in English and French, old
     # form field names). Matching ignores case, accents, spaces and punctuation.
-    aliases: ClassVar[dict[str, Sequence[str]]] = {}
+    aliases: ClassVar[Mapping[str, Sequence[str]]] = {}
     # File imports only: the options `transform_rows` understands.
     import_options: ClassVar[tuple[ImportOption, ...]] = ()
     # Canonical names of the fields holding direct identifiers (names, phone and document

@@ -20,6 +20,8 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from hbmm.text import normalise_name
+
 META_FIELDS = {"instanceID", "deprecatedID", "rootUuid", "instanceName", "timeStart", "timeEnd"}
 
 
@@ -158,13 +160,6 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
 
 def json_dumps(value) -> str:
     return _ENCODER.encode(value)  # one encoder: json.dumps with options builds one per call
-
-
-@lru_cache(maxsize=4096)
-def normalise_name(name: str) -> str:
-    """Compare column names ignoring case, accents, spaces and punctuation."""
-    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
-    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 def alias_map(canonical_aliases: Mapping[str, Sequence[str]]) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """Community signal reports (XLSForm `signal`, the web form, file imports) -> Signals."""
 
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from django.utils.translation import gettext as _
 
@@ -8,6 +9,7 @@ from hbmm.accounts.scope import restrict_to_scope
 from hbmm.health.ebs.models import FocalPoint, Signal
 from hbmm.health.ebs.services import signal_create, signal_update
 from hbmm.health.screening.intake_mappers import site_lookup
+from hbmm.intake.aliases import column_aliases
 from hbmm.intake.cleaning import (
     clean_choice,
     clean_datetime,
@@ -17,6 +19,9 @@ from hbmm.intake.cleaning import (
 )
 from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError
 from hbmm.places.models import AdminArea
+
+# The health forms' column aliases (data, listed in docs/imports-health.md).
+ALIASES = Path(__file__).resolve().parents[1] / "data" / "intake_aliases.json"
 
 FORM_ID = "signal"
 
@@ -42,16 +47,7 @@ class SignalMapper(Mapper):
     permission = "health.add_signal"
     site_field = "site"
     title = "Community health signal"
-    aliases = {
-        "reporter": ("reporter_key", "focal_point", "relais", "cle_relais"),
-        "reported_at": ("date_time", "datetime", "date_heure", "report_time"),
-        "detected_at": ("detection_time", "date_detection"),
-        "site": ("site_code",),
-        "pcode": ("p_code", "area", "place_pcode"),
-        "kind": ("type", "signal_type", "type_signal"),
-        "description": ("details",),
-        "people_affected": ("affected", "personnes_touchees", "cases"),
-    }
+    aliases = column_aliases(ALIASES, "signal")
 
     def clean(self, data: dict, *, submitter) -> dict:
         errors: list[FieldError] = []

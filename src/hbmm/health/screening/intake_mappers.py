@@ -2,6 +2,7 @@
 
 import re
 import time
+from pathlib import Path
 
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from hbmm.health.screening.services import (
     screening_update,
     screenings_create_batch,
 )
+from hbmm.intake.aliases import column_aliases
 from hbmm.intake.cleaning import (
     SiteLookup,
     clean_bool,
@@ -35,6 +37,9 @@ from hbmm.intake.cleaning import (
 from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError
 from hbmm.intake.models import Submission
 from hbmm.places.models import AdminArea, Site
+
+# The health forms' column aliases (data, listed in docs/imports-health.md).
+ALIASES = Path(__file__).resolve().parents[1] / "data" / "intake_aliases.json"
 
 ISO3 = re.compile(r"^[A-Za-z]{3}$")
 FORM_ID = "screening"
@@ -117,28 +122,7 @@ class ScreeningMapper(Mapper):
     # Kept encrypted with the raw payload in intake, shown to this permission only.
     identifier_fields = frozenset({"traveller_name", "phone", "document_number"})
     identifier_permission = "health.view_identifiers"
-    aliases = {
-        "point": ("site", "point_of_entry", "poe", "point_entree", "poste"),
-        "screened_at": ("datetime", "date_time", "date_heure", "screening_time"),
-        "agent_name": ("agent", "nom_agent", "screening_agent", "agent_de_depistage"),
-        "traveller_name": ("name", "nom", "full_name"),
-        "phone": ("telephone", "tel"),
-        "document_number": ("document", "passport", "numero_document", "id_number"),
-        "sex": ("sexe", "gender"),
-        "nationality": ("nationalite",),
-        "conveyance": ("transport", "moyen_transport"),
-        "company_plate": ("plate", "immatriculation", "compagnie"),
-        "origin_country": ("pays_provenance", "country_of_origin"),
-        "origin_place": ("lieu_provenance",),
-        "countries_visited": ("pays_visites", "visited_countries"),
-        "destination": ("destination_pcode", "destination_mali"),
-        "contact_sick": ("contact", "contact_malade"),
-        "temperature": ("temp", "temperature_c"),
-        "symptoms": ("symptomes",),
-        "other_symptom": ("autre_symptome", "symptoms_other"),
-        "decision": ("agent_decision", "decision_agent"),
-        "override_reason": ("reason", "raison"),
-    }
+    aliases = column_aliases(ALIASES, "screening")
 
     def clean(self, data: dict, *, submitter) -> dict:
         errors: list[FieldError] = []
