@@ -18,6 +18,7 @@ from hbmm.health.poe.models import (
 )
 from hbmm.intake.mappers import MappingError, get_mapper
 from hbmm.intake.parsing import json_dumps
+from hbmm.places.lookups import Lookups
 from hbmm.web.forms import TabularFileField
 
 
@@ -47,7 +48,7 @@ def submit_through_pipeline(form: forms.Form, *, form_id: str, user):
     data = {name: _as_text(value) for name, value in form.cleaned_data.items()}
     mapper = get_mapper(form_id)
     try:
-        mapper.clean(dict(data), submitter=user)
+        mapper.clean(dict(data), submitter=user, lookups=Lookups())
     except MappingError as exc:
         for error in exc.errors:
             form.add_error(error.field if error.field in form.fields else None, error.message)

@@ -38,6 +38,7 @@ from hbmm.intake.services import (
     submission_receive,
     submissions_process,
 )
+from hbmm.places.lookups import Lookups
 from hbmm.tabular import read_rows
 
 Status = Submission.Status
@@ -137,6 +138,7 @@ class Cleaner:
     def outcomes(self, rows: list[Row]) -> list[tuple]:
         mapper, site_field, plans = self.mapper, self.mapper.site_field, self.plans
         outcomes = []
+        lookups = Lookups()  # the reference data this batch of rows is checked against
         # Reasons are stored in the deployment's language (as services.submissions_process).
         with translation.override(settings.HBMM_DATA_LANGUAGE):
             for row in rows:
@@ -144,7 +146,7 @@ class Cleaner:
                 plan = plans.get(keys) or plans.setdefault(keys, alias_plan(keys, self.aliases))
                 data = {n: v for n, v in zip(plan, row.values.values(), strict=True) if n}
                 try:
-                    cleaned = mapper.clean(data, submitter=self.submitter)
+                    cleaned = mapper.clean(data, submitter=self.submitter, lookups=lookups)
                 except MappingError as exc:
                     code = data.get(site_field) if site_field else None
                     outcomes.append((row, None, exc.errors, code))

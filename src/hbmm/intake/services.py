@@ -24,6 +24,7 @@ from hbmm.intake.identifiers import error_dicts, identifier_keys, protect
 from hbmm.intake.mappers import FieldError, Item, MappingError, get_mapper
 from hbmm.intake.models import Correction, ImportFile, Submission, sha256
 from hbmm.intake.parsing import alias_map, apply_aliases, json_dumps
+from hbmm.places.lookups import Lookups
 
 log = logging.getLogger(__name__)
 Status = Submission.Status
@@ -379,6 +380,7 @@ def _process_form_batch(form_id: str, batch: list[Submission], actor=None) -> di
     previous_records = {sub.pk: list(mapper.records_for(sub)) for sub in current.values()}
 
     items: list[Item] = []
+    lookups = Lookups()  # the reference data this batch is checked against
     for submission in batch:
         previous = current.get(submission.root_id)
         # Reprocessing (a correction of) the current version itself: it replaces its own
@@ -418,7 +420,7 @@ def _process_form_batch(form_id: str, batch: list[Submission], actor=None) -> di
                 counts[Status.REFUSED] += 1
                 continue
         try:
-            cleaned = mapper.clean(data, submitter=sender)
+            cleaned = mapper.clean(data, submitter=sender, lookups=lookups)
         except MappingError as exc:
             _quarantine(submission, exc.errors, mapper=mapper, site=sites.get(data.get(site_field)))
             counts[Status.QUARANTINED] += 1

@@ -8,13 +8,14 @@ from hbmm.intake.mappers import MappingError, get_mapper
 from hbmm.intake.models import Channel, Submission
 from hbmm.intake.parsing import json_dumps
 from hbmm.intake.services import submission_receive, submissions_process
+from hbmm.places.lookups import Lookups
 
 
 def web_submit(*, form_id: str, data: dict, user) -> tuple[Submission | None, list[dict]]:
     """(accepted submission, []) or (None or the quarantined submission, errors)."""
     mapper = get_mapper(form_id)
     try:
-        mapper.clean(dict(data), submitter=user)
+        mapper.clean(dict(data), submitter=user, lookups=Lookups())
     except MappingError as exc:
         return None, [e.as_dict() for e in exc.errors]
     received = submission_receive(
