@@ -8,7 +8,8 @@ from hbmm.health import xlsforms
 from hbmm.health.models import CAPACITY_ITEM_FIELDS, CapacityAssessment
 from hbmm.intake.mappers import get_mapper
 from hbmm.intake.parsing import alias_map, normalise_name, parse_xml
-from hbmm.intake.services import submission_receive, submissions_process
+from hbmm.intake.process import submissions_process
+from hbmm.intake.receive import submission_receive
 
 META_TYPES = {"start", "end", "begin_group", "end_group", "today", "deviceid"}
 

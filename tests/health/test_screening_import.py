@@ -14,10 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from hbmm.accounts.models import AuditEvent
 from hbmm.health.screening.models import Screening
 from hbmm.health.screening.services import screening_create
+from hbmm.intake.channels.files import file_import
 from hbmm.intake.mappers import get_mapper
 from hbmm.intake.models import ImportFile, Submission
 from hbmm.intake.parsing import alias_map, apply_aliases
-from hbmm.intake.services import file_import
 from hbmm.places.lookups import Lookups
 from tests.health.screening_fixtures import english  # noqa: F401
 

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from hbmm.health.screening.intake_mappers import FORM_ID
 from hbmm.health.screening.models import Screening
-from hbmm.intake.services import submission_receive, submissions_process
+from hbmm.intake.process import submissions_process
+from hbmm.intake.receive import submission_receive
 from tests.health.screening_fixtures import english  # noqa: F401
 
 

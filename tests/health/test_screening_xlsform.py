@@ -13,7 +13,8 @@ from hbmm.health.screening import xlsforms
 from hbmm.health.screening.intake_mappers import ScreeningMapper
 from hbmm.health.screening.models import Screening
 from hbmm.intake.parsing import parse_xml
-from hbmm.intake.services import submission_receive, submissions_process
+from hbmm.intake.process import submissions_process
+from hbmm.intake.receive import submission_receive
 from tests.health.screening_fixtures import english, focal_point  # noqa: F401
 
 FORMS = [

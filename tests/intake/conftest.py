@@ -142,7 +142,8 @@ def receive_processed(
     deprecated_id="",
 ) -> Submission:
     """A submission stored (services.submission_receive) then processed, as it is after."""
-    from hbmm.intake.services import submission_receive, submissions_process
+    from hbmm.intake.process import submissions_process
+    from hbmm.intake.receive import submission_receive
 
     submission = submission_receive(
         channel=channel,

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from hbmm.intake.channels.files import file_import
 from hbmm.intake.models import ImportFile, Submission
-from hbmm.intake.services import file_import
 from hbmm.mobility.models import FlowCount
 
 HEADER = "Date;Site;Sens;Hommes;Femmes;Garçons;Filles;Nationalité;Motif;Heures\n"
@@ -130,8 +130,8 @@ def test_reimport_counts_rows_received_and_keeps_a_changed_row_as_conflict(refer
 
 def _interrupted_after_one_batch(content: bytes) -> ImportFile:
     """A file whose run stopped after its first batch, as a killed process leaves it."""
-    from hbmm.intake.file_rows import batches_import
-    from hbmm.intake.services import import_file_store
+    from hbmm.intake.bulk import batches_import
+    from hbmm.intake.channels.files import import_file_store
 
     record = import_file_store(kind="flow_count", source=io.BytesIO(content), original_name="r.csv")
     record.status = ImportFile.Status.RUNNING
@@ -147,8 +147,8 @@ def _interrupted_after_one_batch(content: bytes) -> ImportFile:
 def test_an_import_stopped_half_way_is_shown_interrupted_and_resumed(reference, media):
     from django.core.management import call_command
 
+    from hbmm.intake.channels.files import import_file_store
     from hbmm.intake.selectors import import_files_interrupted
-    from hbmm.intake.services import import_file_store
 
     running = imported(registry(3, first_day=dt.date(2019, 1, 1)), name="en-cours.csv")
     ImportFile.objects.filter(pk=running.pk).update(status="running", heartbeat_at=timezone.now())

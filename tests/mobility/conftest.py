@@ -5,7 +5,8 @@ import itertools
 import pytest
 from django.utils import translation
 
-from hbmm.intake.services import submission_receive, submissions_process
+from hbmm.intake.process import submissions_process
+from hbmm.intake.receive import submission_receive
 from hbmm.places.services import site_registry_import
 
 _ids = itertools.count(1)

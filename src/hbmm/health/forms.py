@@ -1,8 +1,6 @@
 """Web forms of the health app. They only collect values: validation is the intake mapper's
 (the same code that checks an ODK submission or a file row), run by `submit_through_pipeline`."""
 
-import uuid
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -16,9 +14,7 @@ from hbmm.health.poe.models import (
     Population,
     Restriction,
 )
-from hbmm.intake.mappers import MappingError, get_mapper
-from hbmm.intake.parsing import json_dumps
-from hbmm.places.lookups import Lookups
+from hbmm.intake.channels.web import form_errors_add, web_submit
 from hbmm.web.forms import TabularFileField
 
 
@@ -40,36 +36,18 @@ def _as_text(value) -> str:
 
 
 def submit_through_pipeline(form: forms.Form, *, form_id: str, user):
-    """Validate the form's values with the mapper of `form_id`; when they are clean, receive
-    them as a web submission and process it. Returns the submission, or None with the mapper's
-    errors added to the form."""
-    from hbmm.intake.services import submission_receive, submissions_process
-
-    data = {name: _as_text(value) for name, value in form.cleaned_data.items()}
-    mapper = get_mapper(form_id)
-    try:
-        mapper.clean(dict(data), submitter=user, lookups=Lookups())
-    except MappingError as exc:
-        for error in exc.errors:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        return None
-    received = submission_receive(
-        channel="web",
+    """Send the form's values through the pipeline as a web submission of `form_id`
+    (`intake.channels.web.web_submit`). Returns the accepted submission, or None with the
+    mapper's errors added to the form."""
+    sent = web_submit(
         form_id=form_id,
-        instance_id=f"web:{uuid.uuid4()}",
-        payload=json_dumps(data),
-        payload_format="json",
-        data=data,
-        submitter=user,
+        data={name: _as_text(value) for name, value in form.cleaned_data.items()},
+        user=user,
     )
-    submissions_process([received.submission])
-    received.submission.refresh_from_db()
-    if received.submission.status != "accepted":
-        for error in received.submission.errors:
-            field = error.get("field")
-            form.add_error(field if field in form.fields else None, error.get("message"))
+    if not sent.accepted:
+        form_errors_add(form, sent.errors)
         return None
-    return received.submission
+    return sent.submission
 
 
 class EpiImportForm(forms.Form):

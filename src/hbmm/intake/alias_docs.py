@@ -5,7 +5,7 @@
 `tests/intake/test_import_docs.py` fails when a doc is not up to date.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.utils import translation
 
@@ -21,7 +21,7 @@ def _names(names: Iterable[str]) -> str:
 
 def columns_markdown(mappers: Iterable[Mapper]) -> str:
     """One table per form (forms with the same columns share one): field, also accepted."""
-    groups: list[tuple[list[Mapper], dict]] = []
+    groups: list[tuple[list[Mapper], Mapping]] = []
     for mapper in mappers:
         for forms, aliases in groups:
             if aliases == mapper.aliases:

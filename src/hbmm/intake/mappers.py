@@ -22,12 +22,12 @@ define their mappers in `<app>/intake_mappers.py` and register them in `AppConfi
 A mapper whose file imports take options declares them (`import_options = (ImportOption(...),)`)
 and reads them in `transform_rows(rows, options=...)`.
 
-The pipeline (`intake.services`) calls `clean` for each submission, then `save` once for the
+The pipeline (`intake.process`; `intake.bulk` for files) calls `clean` for each submission, then `save` once for the
 batch of clean ones, inside one transaction; a MappingError quarantines the submission with
 its reasons and nothing reaches the domain.
 """
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -121,7 +121,7 @@ class Mapper:
     site_field: ClassVar[str | None] = "site"
     # canonical field name -> other accepted names (file headers in English and French, old
     # form field names). Matching ignores case, accents, spaces and punctuation.
-    aliases: ClassVar[dict[str, Sequence[str]]] = {}
+    aliases: ClassVar[Mapping[str, Sequence[str]]] = {}
     # File imports only: the options `transform_rows` understands.
     import_options: ClassVar[tuple[ImportOption, ...]] = ()
     # Canonical names of the fields holding direct identifiers (names, phone and document

@@ -12,6 +12,7 @@ instance never needs one, and its entities are how an XML bomb or an external fi
 import json
 import unicodedata
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from xml.etree.ElementTree import ParseError
@@ -161,7 +162,7 @@ def json_dumps(value) -> str:
     return _ENCODER.encode(value)  # one encoder: json.dumps with options builds one per call
 
 
-def alias_map(canonical_aliases: dict[str, tuple[str, ...] | list[str]]) -> dict[str, str]:
+def alias_map(canonical_aliases: Mapping[str, Sequence[str]]) -> dict[str, str]:
     """normalised accepted name -> canonical field name."""
     mapping: dict[str, str] = {}
     for canonical, aliases in canonical_aliases.items():

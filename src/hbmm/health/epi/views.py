@@ -19,7 +19,7 @@ from hbmm.health.forms import BulletinForm, EpiImportForm
 from hbmm.health.pages import BadParameter, record_form_page
 from hbmm.health.pages import bad_request as _bad
 from hbmm.health.pages import date_param as _date_param
-from hbmm.intake.services import import_file_run, import_file_store
+from hbmm.intake.channels.files import import_file_run, import_file_store
 from hbmm.places.models import AdminArea
 from hbmm.presentation.charts import embed_options
 

@@ -25,8 +25,8 @@ from hbmm.health.screening.forms import (
 )
 from hbmm.health.screening.intake_mappers import FORM_ID
 from hbmm.health.screening.models import AgeGroup, Screening, Sex
-from hbmm.health.screening.webforms import add_errors, web_submit
 from hbmm.health.workflow_views import workflow_action
+from hbmm.intake.channels.web import form_errors_add, web_submit
 from hbmm.places.models import Site
 from hbmm.presentation.charts import embed_options
 
@@ -109,9 +109,9 @@ def screening_list(request):
 def screening_new(request):
     form = ScreeningForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        submission, errors = web_submit(form_id=FORM_ID, data=form.as_data(), user=request.user)
-        if not errors:
-            screening = Screening.objects.get(submission=submission)
+        sent = web_submit(form_id=FORM_ID, data=form.as_data(), user=request.user)
+        if sent.accepted:
+            screening = Screening.objects.get(submission=sent.submission)
             if screening.is_suspect:
                 messages.warning(
                     request,
@@ -125,7 +125,7 @@ def screening_new(request):
             if request.POST.get("next") == "another":
                 return redirect("health:screening_new")
             return redirect("health:screening_detail", pk=screening.pk)
-        add_errors(form, errors)
+        form_errors_add(form, sent.errors)
     return render(request, "health/screening/form.html", {"form": form})
 
 
