@@ -37,15 +37,6 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-@pytest.fixture(autouse=True)
-def _fresh_site_lists():
-    from hbmm.mobility.intake_mappers import clear_caches
-
-    clear_caches()  # another test's sites (other ids) must not be taken for these
-    yield
-    clear_caches()
-
-
 def queries_for(rows: int, first_day: dt.date) -> int:
     content = registry(rows, bad_every=7, first_day=first_day)
     with CaptureQueriesContext(connection) as captured:
@@ -96,15 +87,22 @@ def test_each_row_is_stored_with_its_outcome_and_typed_values(reference, media):
 @pytest.mark.django_db
 def test_a_batch_the_domain_refuses_falls_back_to_row_by_row(reference, media, monkeypatch):
     """A check only the domain service makes (here: the site's kinds, changed after the
-    mapper's site list was built) fails the set-based save; the batch is then processed row
-    by row, and only the rows at fault are quarantined."""
-    from hbmm.mobility import intake_mappers
+    batch's lookups were read) fails the set-based save; the batch is then processed row by
+    row, and only the rows at fault are quarantined."""
+    from hbmm.intake.mappers import get_mapper
     from hbmm.places.models import Site, SiteKind
 
     content = registry(6).replace(b"BCP-GOGUI", b"BCP-DIBOLI", 2)
-    monkeypatch.setattr(intake_mappers, "FRESH_SECONDS", 3600)
-    intake_mappers.site_lookup()  # cached list: still says DIBOLI is a flow monitoring point
-    Site.objects.get(code="BCP-DIBOLI").kinds.remove(SiteKind.objects.get(code="fmp"))
+    mapper = get_mapper("flow_count")
+    save = mapper.save
+
+    def save_after_a_registry_edit(items):
+        # The registry is edited between the cleaning of the batch and its save: the rows
+        # were checked against lookups that still said DIBOLI is a flow monitoring point.
+        Site.objects.get(code="BCP-DIBOLI").kinds.remove(SiteKind.objects.get(code="fmp"))
+        save(items)
+
+    monkeypatch.setattr(mapper, "save", save_after_a_registry_edit)
     record = imported(content)
     assert (record.rows_read, record.rows_accepted, record.rows_quarantined) == (6, 4, 2)
     refused = Submission.objects.filter(source_file=record, status="quarantined")

@@ -10,7 +10,7 @@ from hbmm.intake.models import Correction, Submission
 from hbmm.intake.process import submissions_process
 from hbmm.intake.receive import submission_receive
 from hbmm.intake.review import submission_correct, submissions_reprocess
-from hbmm.places.models import AdminArea, Site
+from hbmm.places.models import Site
 from hbmm.places.services import site_registry_import
 
 
@@ -22,12 +22,12 @@ class SiteRegistrationMapper(Mapper):
     permission = "places.add_site"
     aliases = {"pcode": ("p_code", "code_p")}
 
-    def clean(self, data, *, submitter):
+    def clean(self, data, *, submitter, lookups):
         errors: list[FieldError] = []
         code = clean_text(data, "code", errors, required=True)
         name = clean_text(data, "name", errors, required=True)
         pcode = clean_text(data, "pcode", errors, required=True)
-        if pcode and not AdminArea.objects.filter(pcode=pcode).exists():
+        if pcode and lookups.area(pcode) is None:
             errors.append(FieldError("pcode", pcode, "Unknown P-code."))
         if errors:
             raise MappingError(errors)

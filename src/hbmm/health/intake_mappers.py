@@ -15,12 +15,12 @@ import --option`): {"countries": [ISO3...], "neighbours": bool}: the configured 
 
 from pathlib import Path
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hbmm.accounts.scope import user_scope
 from hbmm.health.epi.models import EpiMetric, EpiSource, EpiValue
-from hbmm.health.epi_files import country_names, long_rows, wide_rows
+from hbmm.health.epi_files import long_rows, wide_rows
 from hbmm.health.poe.models import (
     CAPACITY_ITEM_FIELDS,
     Answer,
@@ -42,35 +42,27 @@ from hbmm.health.services import (
 from hbmm.intake.aliases import column_aliases, word_table
 from hbmm.intake.cleaning import (
     _raw,
+    check_area_scope,
     clean_choice,
     clean_date,
     clean_decimal,
     clean_int,
     clean_multi_choice,
+    clean_site,
     clean_text,
 )
 from hbmm.intake.mappers import FieldError, ImportOption, Mapper, MappingError, register
+from hbmm.places.lookups import Lookups
 from hbmm.text import normalise_name
 
 ALIASES = Path(__file__).resolve().parent / "data" / "intake_aliases.json"
 
 
-def _area_for_country(value, errors: list, field: str):
-    from hbmm.places.models import AdminArea
-
-    iso3 = country_names().get(normalise_name(value or ""))
-    if iso3 is None:
+def _area_for_country(value, errors: list, field: str, lookups: Lookups):
+    area = lookups.country_area(value or "")
+    if area is None:
         errors.append(FieldError(field, value, _("Unknown country.")))
-        return None
-    return AdminArea.objects.get(pcode=iso3)
-
-
-def _check_area_scope(area, submitter, errors: list, field: str) -> None:
-    """National (and foreign) figures need a national scope; a region's, that region."""
-    if submitter is None or area is None:
-        return
-    if not user_scope(submitter).contains_area(area):
-        errors.append(FieldError(field, area.pcode, _("This area is outside your scope.")))
+    return area
 
 
 class EpiSeriesMapper(Mapper):
@@ -98,7 +90,7 @@ class EpiSeriesMapper(Mapper):
         ),
     )
 
-    def clean(self, data: dict, *, submitter) -> dict:
+    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []
         day = clean_date(data, "date", errors, required=True, not_future=True)
         if _raw(data, "province") is not None:
@@ -113,8 +105,8 @@ class EpiSeriesMapper(Mapper):
         if _raw(data, "country") is None:
             errors.append(FieldError("country", None, _("This field is required.")))
         else:
-            area = _area_for_country(_raw(data, "country"), errors, "country")
-        _check_area_scope(area, submitter, errors, "country")
+            area = _area_for_country(_raw(data, "country"), errors, "country", lookups)
+        check_area_scope(errors, "country", area, submitter)
         values = {}
         for metric in self.metrics:
             value = clean_int(data, metric, errors, minimum=0)
@@ -174,21 +166,17 @@ class EpiBulletinMapper(Mapper):
     permission = "health.add_epivalue"
     aliases = column_aliases(ALIASES, "epi_bulletin")
 
-    def clean(self, data: dict, *, submitter) -> dict:
-        from django.conf import settings
-
-        from hbmm.places.models import AdminArea
-
+    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []
         day = clean_date(data, "bulletin_date", errors, required=True, not_future=True)
         code = clean_text(data, "area", errors) or settings.HBMM_COUNTRY_ISO3
-        area = AdminArea.objects.filter(pcode=code.strip().upper()).first()
+        area = lookups.area(code)
         if area is None or area.country_iso3 != settings.HBMM_COUNTRY_ISO3 or area.level > 1:
             errors.append(
                 FieldError("area", code, _("Not the country nor one of its regions (P-code)."))
             )
             area = None
-        _check_area_scope(area, submitter, errors, "area")
+        check_area_scope(errors, "area", area, submitter)
         values = {}
         for metric in EpiMetric.values:
             value = clean_int(data, metric, errors, minimum=0)
@@ -246,41 +234,12 @@ def clean_answer(data: dict, name: str, errors: list) -> str:
 POE_KINDS = tuple(PointType.values)
 
 
-def clean_point(data: dict, errors: list, submitter, *, on) -> object | None:
-    """The point of entry named in `data["site"]`: known, of a point-of-entry kind, active on
-    the day, inside the submitter's scope. Loads only that site (these forms come one point
-    at a time), with the same checks and messages as intake's SiteLookup."""
-    from hbmm.places.models import Site
-
-    value = _raw(data, "site")
-    if value is None:
-        errors.append(FieldError("site", None, _("This field is required.")))
-        return None
-    site = (
-        Site.objects.filter(code__iexact=str(value).strip())
-        .select_related("area")
-        .prefetch_related("kinds")
-        .first()
-    )
-    if site is None:
-        errors.append(FieldError("site", value, _("Unknown site code.")))
-        return None
-    if not {k.code for k in site.kinds.all()} & set(POE_KINDS):
-        errors.append(
-            FieldError("site", value, _("This site is not a %s.") % " / ".join(POE_KINDS))
-        )
-    if on is not None and (
-        (site.active_from and on < site.active_from) or (site.active_to and on > site.active_to)
-    ):
-        errors.append(FieldError("site", value, _("This site was not active on %s.") % on))
-    if submitter is not None and not user_scope(submitter).contains_site(site):
-        errors.append(FieldError("site", value, _("This site is outside your geographic scope.")))
-    return site
-
-
-def _clean_point(data, errors, submitter, *, day_field: str):
+def _clean_point(data, errors, submitter, lookups: Lookups, *, day_field: str):
+    """The point of entry of `data["site"]` (of a point-of-entry kind, active on the day, in
+    the submitter's scope) and the day."""
     day = clean_date(data, day_field, errors, required=True, not_future=True)
-    return clean_point(data, errors, submitter, on=day), day
+    site = clean_site(data, "site", errors, lookups, submitter=submitter, kinds=POE_KINDS, on=day)
+    return site, day
 
 
 class CapacityMapper(Mapper):
@@ -290,12 +249,12 @@ class CapacityMapper(Mapper):
     permission = "health.add_capacityassessment"
     aliases = column_aliases(ALIASES, "poe_capacity")
 
-    def clean(self, data: dict, *, submitter) -> dict:
+    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []
-        site, day = _clean_point(data, errors, submitter, day_field="assessed_on")
+        site, day = _clean_point(data, errors, submitter, lookups, day_field="assessed_on")
         point_type = clean_choice(data, "point_type", errors, PointType)
         if site is not None:
-            kinds = {k.code for k in site.kinds.all()}
+            kinds = lookups.site_kinds(site)
             if point_type and point_type not in kinds:
                 errors.append(
                     FieldError("point_type", point_type, _("The site is not of this type."))
@@ -334,9 +293,9 @@ class StatusMapper(Mapper):
     permission = "health.add_poestatus"
     aliases = column_aliases(ALIASES, "poe_status")
 
-    def clean(self, data: dict, *, submitter) -> dict:
+    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []
-        site, day = _clean_point(data, errors, submitter, day_field="effective_from")
+        site, day = _clean_point(data, errors, submitter, lookups, day_field="effective_from")
         status = clean_choice(data, "status", errors, OperationalStatus, required=True)
         restriction = clean_choice(data, "restriction", errors, Restriction)
         populations = clean_multi_choice(data, "populations_affected", errors, Population)

@@ -11,6 +11,7 @@ docs list them: `python tools/import_docs.py` writes those sections (`intake.ali
 """
 
 import json
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -22,7 +23,7 @@ def alias_data(path: Path) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-def column_aliases(path: Path, form_id: str) -> dict[str, tuple[str, ...]]:
+def column_aliases(path: Path, form_id: str) -> dict[str, Sequence[str]]:
     """field -> other accepted column names, for the form `form_id` of the file at `path`."""
     return {field: tuple(names) for field, names in alias_data(path)["columns"][form_id].items()}
 

@@ -37,6 +37,7 @@ from hbmm.intake.models import Channel, ImportFile, Submission, sha256
 from hbmm.intake.parsing import alias_map, alias_plan, json_dumps
 from hbmm.intake.process import sites_named, submissions_process
 from hbmm.intake.receive import submission_receive
+from hbmm.places.lookups import Lookups
 from hbmm.tabular import TableError, read_rows
 
 Status = Submission.Status
@@ -138,6 +139,7 @@ class Cleaner:
     def outcomes(self, rows: list[Row]) -> list[tuple]:
         mapper, site_field, plans = self.mapper, self.mapper.site_field, self.plans
         outcomes: list[tuple] = []
+        lookups = Lookups()  # the reference data this batch of rows is checked against
         # Reasons are stored in the deployment's language (as process.submissions_process).
         with translation.override(settings.HBMM_DATA_LANGUAGE):
             for row in rows:
@@ -145,7 +147,7 @@ class Cleaner:
                 plan = plans.get(keys) or plans.setdefault(keys, alias_plan(keys, self.aliases))
                 data = {n: v for n, v in zip(plan, row.values.values(), strict=True) if n}
                 try:
-                    cleaned = mapper.clean(data, submitter=self.submitter)
+                    cleaned = mapper.clean(data, submitter=self.submitter, lookups=lookups)
                 except MappingError as exc:
                     code = data.get(site_field) if site_field else None
                     outcomes.append((row, None, exc.errors, code))

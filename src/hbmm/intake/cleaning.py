@@ -10,7 +10,10 @@ the clean value, and appends a FieldError (naming the field and the value) when 
 Choices come as codes (`clean_choice`, `clean_multi_choice`: case ignored) or, where forms and
 files write them in French or English, as words too (`clean_word`, `clean_words`: accents and
 case ignored; the words are data, `intake.aliases.word_table`). Countries are checked against
-the one list of `places.countries` (`clean_country`, `clean_countries`).
+the one list of `places.countries` (`clean_country`, `clean_countries`). Sites and admin areas
+are looked up in the batch's `places.lookups.Lookups` (`clean_site`, `clean_area`), which the
+pipeline makes once per batch and hands to `Mapper.clean(..., lookups=)`; the submitter's scope
+is checked in one place (`in_scope`).
 """
 
 import datetime as dt
@@ -23,7 +26,8 @@ from django.utils.translation import gettext as _
 from hbmm.accounts.scope import user_scope
 from hbmm.intake.mappers import FieldError
 from hbmm.places.countries import country_code
-from hbmm.places.models import Site
+from hbmm.places.lookups import Lookups, is_active_on
+from hbmm.places.models import AdminArea, Site
 from hbmm.text import normalise_name
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -308,46 +312,74 @@ def clean_bool(data: dict, name: str, errors: list, *, required=False, default=N
     return default
 
 
-class SiteLookup:
-    """Resolves site codes once per batch and checks kind, activity and the submitter's scope."""
+def in_scope(submitter, *, site=None, area=None) -> bool:
+    """Whether the submitter may report for `site` (or for all of `area`): the one check of
+    intake's cleaners (`Scope.contains_site`, `Scope.contains_area`). No submitter: a system
+    channel (a pull an administrator configured), which may."""
+    if submitter is None:
+        return True
+    scope = user_scope(submitter)
+    return scope.contains_site(site) if site is not None else scope.contains_area(area)
 
-    def __init__(self):
-        self._sites = {
-            s.code.upper(): s for s in Site.objects.select_related("area").prefetch_related("kinds")
-        }
-        self._kinds = {code: {k.code for k in s.kinds.all()} for code, s in self._sites.items()}
-        self._scope_cache: dict = {}
 
-    def _in_scope(self, site, submitter) -> bool:
-        if submitter is None:
-            return True  # system channels (pulls configured by an administrator)
-        return user_scope(submitter).contains_site(site)
+def clean_site(
+    data: dict,
+    name: str,
+    errors: list,
+    lookups: Lookups,
+    *,
+    submitter=None,
+    kinds: tuple[str, ...] = (),
+    on: dt.date | None = None,
+    required=True,
+    by_name=False,
+) -> Site | None:
+    """A site by its code (or, `by_name`, its French or English name: DTM exports name the
+    point) from the batch's `lookups`: known, of one of `kinds`, active `on` that day, in the
+    submitter's scope."""
+    value = _raw(data, name)
+    if value is None:
+        _missing(errors, name, required)
+        return None
+    site = lookups.site(value, by_name=by_name)
+    if site is None:
+        errors.append(FieldError(name, value, _("Unknown site code.")))
+        return None
+    if kinds and not (lookups.site_kinds(site) & set(kinds)):
+        errors.append(FieldError(name, value, _("This site is not a %s.") % " / ".join(kinds)))
+    if not is_active_on(site, on):
+        errors.append(FieldError(name, value, _("This site was not active on %s.") % on))
+    if not in_scope(submitter, site=site):
+        errors.append(FieldError(name, value, _("This site is outside your geographic scope.")))
+    return site
 
-    def clean(
-        self,
-        data: dict,
-        name: str,
-        errors: list,
-        *,
-        submitter=None,
-        kinds: tuple[str, ...] = (),
-        on: dt.date | None = None,
-        required=True,
-    ):
-        value = _raw(data, name)
-        if value is None:
-            _missing(errors, name, required)
-            return None
-        site = self._sites.get(str(value).strip().upper())
-        if site is None:
-            errors.append(FieldError(name, value, _("Unknown site code.")))
-            return None
-        if kinds and not (self._kinds[site.code.upper()] & set(kinds)):
-            errors.append(FieldError(name, value, _("This site is not a %s.") % " / ".join(kinds)))
-        if on is not None and (
-            (site.active_from and on < site.active_from) or (site.active_to and on > site.active_to)
-        ):
-            errors.append(FieldError(name, value, _("This site was not active on %s.") % on))
-        if not self._in_scope(site, submitter):
-            errors.append(FieldError(name, value, _("This site is outside your geographic scope.")))
-        return site
+
+def clean_area(
+    data: dict, name: str, errors: list, lookups: Lookups, *, levels=None, required=False
+) -> AdminArea | None:
+    """An admin area by its P-code, of one of `levels` (AdminArea.Level) when given."""
+    value = _raw(data, name)
+    if value is None:
+        _missing(errors, name, required)
+        return None
+    area = lookups.area(value)
+    if area is None:
+        errors.append(FieldError(name, value, _("Unknown P-code.")))
+        return None
+    if levels is not None and area.level not in levels:
+        errors.append(
+            FieldError(
+                name,
+                value,
+                _("Expected a P-code of level %s.") % " / ".join(str(level) for level in levels),
+            )
+        )
+    return area
+
+
+def check_area_scope(errors: list, name: str, area: AdminArea | None, submitter) -> None:
+    """Add an error when the submitter may not report for all of `area`."""
+    if area is not None and not in_scope(submitter, area=area):
+        errors.append(
+            FieldError(name, area.pcode, _("This area is outside your geographic scope."))
+        )

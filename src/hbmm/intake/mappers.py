@@ -10,8 +10,9 @@ define their mappers in `<app>/intake_mappers.py` and register them in `AppConfi
         aliases = {"observation_date": ("date", "date_observation"), ...}
         identifier_fields = frozenset()         # direct identifiers (names, phones...), if any
 
-        def clean(self, data, *, submitter):    # validate; raise MappingError with every reason
-            ...
+        def clean(self, data, *, submitter, lookups):   # validate; raise MappingError with
+            ...                                         # every reason; sites, areas, countries
+                                                        # from `lookups` (one per batch)
             return {"site": site, "observation_date": day, ...}
 
         def save(self, items):                  # [(submission, cleaned, existing_records)]
@@ -31,6 +32,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django.db.models import Model, QuerySet
+
+from hbmm.places.lookups import Lookups
 
 
 @dataclass(frozen=True)
@@ -128,8 +131,10 @@ class Mapper:
     identifier_fields: ClassVar[frozenset[str]] = frozenset()
     identifier_permission: ClassVar[str] = ""
 
-    def clean(self, data: dict, *, submitter) -> dict:
-        """Validated values from `data`; raise MappingError listing every problem."""
+    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
+        """Validated values from `data`; raise MappingError listing every problem. Sites, admin
+        areas and countries are looked up in `lookups`, which the caller makes once per batch
+        (`places.lookups.Lookups()`) and hands to every row of it."""
         raise NotImplementedError
 
     def save(self, items: list[Item]) -> None:

@@ -19,6 +19,7 @@ from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError, get_mapp
 from hbmm.intake.models import Submission
 from hbmm.intake.parsing import alias_map, apply_aliases
 from hbmm.intake.submissions import Status
+from hbmm.places.lookups import Lookups
 from hbmm.places.models import Site
 
 
@@ -71,6 +72,7 @@ def _process_form_batch(form_id: str, batch: list[Submission], actor=None) -> di
     previous_records = {sub.pk: list(mapper.records_for(sub)) for sub in current.values()}
 
     items: list[Item] = []
+    lookups = Lookups()  # the reference data this batch is checked against
     for submission in batch:
         previous = current.get(submission.root_id)
         # Reprocessing (a correction of) the current version itself: it replaces its own
@@ -108,7 +110,7 @@ def _process_form_batch(form_id: str, batch: list[Submission], actor=None) -> di
                 counts[Status.REFUSED] += 1
                 continue
         try:
-            cleaned = mapper.clean(data, submitter=sender)
+            cleaned = mapper.clean(data, submitter=sender, lookups=lookups)
         except MappingError as exc:
             submissions.submission_quarantine(
                 submission, exc.errors, mapper=mapper, site=sites.get(data.get(site_field))

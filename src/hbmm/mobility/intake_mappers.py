@@ -14,24 +14,23 @@ mobility forms' own rules (sex and age parts, previous/next locations, flow dire
 """
 
 import functools
-import time
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hbmm.accounts.scope import user_scope
 from hbmm.intake.aliases import column_aliases, word_table
 from hbmm.intake.cleaning import (
-    SiteLookup,
     _raw,
+    check_area_scope,
+    clean_area,
     clean_countries,
     clean_country,
     clean_date,
     clean_decimal,
     clean_int,
+    clean_site,
     clean_text,
     clean_word,
     clean_words,
@@ -51,7 +50,8 @@ from hbmm.mobility.models import (
     Transport,
 )
 from hbmm.places.countries import country_code
-from hbmm.places.models import AdminArea, Site, SiteKind
+from hbmm.places.lookups import Lookups
+from hbmm.places.models import AdminArea, SiteKind
 from hbmm.text import normalise_name
 
 ALIASES = Path(__file__).resolve().parent / "data" / "intake_aliases.json"
@@ -61,115 +61,25 @@ TRANSPORT_WORDS = word_table(ALIASES, "transport")
 NEED_WORDS = word_table(ALIASES, "need")
 EVENT_WORDS = word_table(ALIASES, "event")
 
-# --- Reference lookups -----------------------------------------------------------------------
-
-
-class NamedSiteLookup(SiteLookup):
-    """Site codes, or (for DTM exports that name the point) the site's French or English name."""
-
-    def __init__(self):
-        super().__init__()
-        self._by_name: dict[str, str] = {}
-        for code, site in self._sites.items():
-            for name in (site.name_fr, site.name_en):
-                self._by_name.setdefault(normalise_name(name), code)
-
-    def clean(self, data, name, errors, **kwargs):
-        value = _raw(data, name)
-        if value is not None and str(value).strip().upper() not in self._sites:
-            code = self._by_name.get(normalise_name(str(value)))
-            if code is not None:
-                data = {**data, name: code}
-        return super().clean(data, name, errors, **kwargs)
-
-
-_CACHE: dict[str, tuple] = {}
-CACHE_SECONDS = 30.0
-FRESH_SECONDS = 2.0
-
-
-def _cached(key: str, version_query, build):
-    """Reference lookups (sites, areas) kept between rows of a batch: used as they are for
-    FRESH_SECONDS after the last check, then checked against the table (count, ids, dates) and
-    rebuilt when it changed, or at the latest CACHE_SECONDS after they were built."""
-    now = time.monotonic()
-    hit = _CACHE.get(key)
-    if hit and now - hit[2] < FRESH_SECONDS:
-        return hit[3]
-    version = version_query()
-    if hit and hit[0] == version and now - hit[1] < CACHE_SECONDS:
-        _CACHE[key] = (version, hit[1], now, hit[3])
-        return hit[3]
-    value = build()
-    _CACHE[key] = (version, now, now, value)
-    return value
-
-
-def site_lookup() -> NamedSiteLookup:
-    return _cached(
-        "sites",
-        lambda: (
-            tuple(
-                Site.objects.aggregate(
-                    n=Count("kinds"), m=Max("pk"), f=Max("active_from"), t=Max("active_to")
-                ).values()
-            )
-            + (Site.objects.count(),)
-        ),
-        NamedSiteLookup,
-    )
-
-
-def area_lookup() -> dict[str, AdminArea]:
-    return _cached(
-        "areas",
-        lambda: tuple(AdminArea.objects.aggregate(n=Count("pk"), m=Max("pk")).values()),
-        lambda: {a.pcode.upper(): a for a in AdminArea.objects.all()},
-    )
-
-
-def clear_caches() -> None:
-    _CACHE.clear()
-
-
 # --- Mobility cleaners ----------------------------------------------------------------------
 
 
-def clean_area(data, name, errors, *, levels=None, required=False) -> AdminArea | None:
-    value = _raw(data, name)
-    if value is None:
-        if required:
-            errors.append(FieldError(name, None, _("This field is required.")))
-        return None
-    area = area_lookup().get(str(value).strip().upper())
-    if area is None:
-        errors.append(FieldError(name, value, _("Unknown P-code.")))
-        return None
-    if levels is not None and area.level not in levels:
-        errors.append(
-            FieldError(
-                name,
-                value,
-                _("Expected a P-code of level %s.") % " / ".join(str(level) for level in levels),
-            )
-        )
-    return area
-
-
-def clean_location(data, country_field, pcode_field, errors) -> tuple[str, AdminArea | None]:
+def clean_location(
+    data, country_field, pcode_field, errors, lookups: Lookups
+) -> tuple[str, AdminArea | None]:
     """A previous/next location: a country (ISO3 or name) and/or a P-code. A P-code given in the
     country column (DTM exports' `from`/`to`) is accepted and gives the country too."""
     area = None
     country = ""
     country_value = _raw(data, country_field)
     if country_value is not None and country_code(str(country_value)) is None:
-        maybe = area_lookup().get(str(country_value).strip().upper())
+        maybe = lookups.area(country_value)
         if maybe is not None and maybe.level > 0:
             area, country = maybe, maybe.country_iso3
     if not country:
         country = clean_country(data, country_field, errors)
     if _raw(data, pcode_field) is not None:
-        area = clean_area(data, pcode_field, errors, levels=(1, 2, 3))
+        area = clean_area(data, pcode_field, errors, lookups, levels=(1, 2, 3))
         if area is not None:
             if country and area.country_iso3 != country:
                 errors.append(
@@ -216,10 +126,10 @@ def clean_sex_age(data, errors, *, total_field="total", required_total=True) -> 
     return {**values, "total": total}
 
 
-def _area_in_scope(area: AdminArea, submitter) -> bool:
-    if submitter is None:
-        return True
-    return user_scope(submitter).contains_area(area)
+def site_clean(data, errors, lookups: Lookups, submitter, **checks):
+    """The `site` of a mobility form: a site code or (DTM exports name the point) the site's
+    French or English name; `checks` are `clean_site`'s (kinds, on)."""
+    return clean_site(data, "site", errors, lookups, by_name=True, submitter=submitter, **checks)
 
 
 class MobilityMapper(Mapper):
@@ -258,16 +168,11 @@ class FlowCountMapper(MobilityMapper):
     title = gettext_lazy("Flow monitoring registry")
     aliases = column_aliases(ALIASES, "flow_count")
 
-    def clean(self, data: dict, *, submitter) -> dict:
+    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []
         day = clean_date(data, "observation_date", errors, required=True, not_future=True)
-        site = site_lookup().clean(
-            data,
-            "site",
-            errors,
-            submitter=submitter,
-            kinds=(SiteKind.FLOW_MONITORING_POINT,),
-            on=day,
+        site = site_clean(
+            data, errors, lookups, submitter, kinds=(SiteKind.FLOW_MONITORING_POINT,), on=day
         )
         counts = clean_sex_age(data, errors)
         total = counts["total"]
@@ -311,9 +216,11 @@ class FlowCountMapper(MobilityMapper):
         if reason_counts and not reason:
             reason = max(reason_counts.items(), key=lambda kv: (kv[1], kv[0] == "other"))[0]
         previous_country, previous_area = clean_location(
-            data, "previous_country", "previous_pcode", errors
+            data, "previous_country", "previous_pcode", errors, lookups
         )
-        next_country, next_area = clean_location(data, "next_country", "next_pcode", errors)
+        next_country, next_area = clean_location(
+            data, "next_country", "next_pcode", errors, lookups
+        )
         direction = self._direction(data, errors, previous_country, next_country)
         stranded = clean_int(data, "stranded", errors, minimum=0)
         if stranded is not None and total is not None and stranded > total:
@@ -399,22 +306,20 @@ class DisplacementMapper(MobilityMapper):
     title = gettext_lazy("Displacement tracking round")
     aliases = column_aliases(ALIASES, "displacement")
 
-    def clean(self, data: dict, *, submitter) -> dict:
+    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []
         number = clean_int(data, "round_number", errors, required=True, minimum=1)
         day = clean_date(data, "reporting_date", errors, required=True, not_future=True)
-        area = clean_area(data, "area", errors, levels=(AdminArea.Level.ADM2,), required=True)
+        area = clean_area(
+            data, "area", errors, lookups, levels=(AdminArea.Level.ADM2,), required=True
+        )
         if area is not None and area.country_iso3 != "MLI":
             errors.append(FieldError("area", area.pcode, _("Not an area of Mali.")))
         site = None
         if _raw(data, "site") is not None:
-            site = site_lookup().clean(
-                data, "site", errors, submitter=submitter, kinds=(SiteKind.IDP_SITE,)
-            )
-        elif area is not None and not _area_in_scope(area, submitter):
-            errors.append(
-                FieldError("area", area.pcode, _("This area is outside your geographic scope."))
-            )
+            site = site_clean(data, errors, lookups, submitter, kinds=(SiteKind.IDP_SITE,))
+        else:
+            check_area_scope(errors, "area", area, submitter)
         counts = clean_sex_age(data, errors)
         households = clean_int(data, "households", errors, minimum=0)
         returnees = clean_int(data, "returnees", errors, minimum=0)
@@ -450,12 +355,10 @@ class MrrcOccupancyMapper(MobilityMapper):
     title = gettext_lazy("MRRC occupancy")
     aliases = column_aliases(ALIASES, "mrrc_occupancy")
 
-    def clean(self, data: dict, *, submitter) -> dict:
+    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []
         day = clean_date(data, "date", errors, required=True, not_future=True)
-        site = site_lookup().clean(
-            data, "site", errors, submitter=submitter, kinds=(SiteKind.MRRC,), on=day
-        )
+        site = site_clean(data, errors, lookups, submitter, kinds=(SiteKind.MRRC,), on=day)
         counts = clean_sex_age(data, errors)
         if errors:
             raise MappingError(errors)
@@ -475,10 +378,10 @@ class StrandedMapper(MobilityMapper):
     title = gettext_lazy("Stranded migrants")
     aliases = column_aliases(ALIASES, "stranded")
 
-    def clean(self, data: dict, *, submitter) -> dict:
+    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []
         day = clean_date(data, "date", errors, required=True, not_future=True)
-        site = site_lookup().clean(data, "site", errors, submitter=submitter, on=day)
+        site = site_clean(data, errors, lookups, submitter, on=day)
         count = clean_int(data, "count", errors, required=True, minimum=0)
         nationalities = clean_countries(data, "nationalities", errors)
         needs = clean_words(data, "needs", errors, Need, NEED_WORDS)
@@ -508,20 +411,18 @@ class EventMapper(MobilityMapper):
     title = gettext_lazy("Emergency event tracking")
     aliases = column_aliases(ALIASES, "event")
 
-    def clean(self, data: dict, *, submitter) -> dict:
+    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []
         day = clean_date(data, "event_date", errors, required=True, not_future=True)
         event_type = clean_word(
             data, "event_type", errors, MobilityEvent.Type, EVENT_WORDS, required=True
         )
-        area = clean_area(data, "area", errors, levels=(0, 1, 2, 3), required=True)
+        area = clean_area(data, "area", errors, lookups, levels=(0, 1, 2, 3), required=True)
         site = None
         if _raw(data, "site") is not None:
-            site = site_lookup().clean(data, "site", errors, submitter=submitter)
-        elif area is not None and not _area_in_scope(area, submitter):
-            errors.append(
-                FieldError("area", area.pcode, _("This area is outside your geographic scope."))
-            )
+            site = site_clean(data, errors, lookups, submitter)
+        else:
+            check_area_scope(errors, "area", area, submitter)
         values = {
             "event_date": day,
             "event_type": event_type,

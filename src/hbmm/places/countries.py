@@ -43,8 +43,8 @@ def country_code(value) -> str | None:
 
 
 def is_country(code: str) -> bool:
-    """Whether `code` is an ISO 3166-1 alpha-3 code (any case)."""
-    return str(code).upper() in countries()
+    """Whether `code` is an ISO 3166-1 alpha-3 code, as stored (upper case)."""
+    return code in countries()
 
 
 def country_name(code: str, *, french: bool = True) -> str:

@@ -5,20 +5,20 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from hbmm.accounts.scope import restrict_to_scope
 from hbmm.health.ebs.models import FocalPoint, Signal
 from hbmm.health.ebs.services import signal_create, signal_update
-from hbmm.health.screening.intake_mappers import site_lookup
 from hbmm.intake.aliases import column_aliases
 from hbmm.intake.cleaning import (
+    check_area_scope,
     clean_choice,
     clean_datetime,
     clean_decimal,
     clean_int,
+    clean_site,
     clean_text,
 )
 from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError
-from hbmm.places.models import AdminArea
+from hbmm.places.lookups import Lookups
 
 # The health forms' column aliases (data, listed in docs/imports-health.md).
 ALIASES = Path(__file__).resolve().parents[1] / "data" / "intake_aliases.json"
@@ -49,7 +49,7 @@ class SignalMapper(Mapper):
     title = "Community health signal"
     aliases = column_aliases(ALIASES, "signal")
 
-    def clean(self, data: dict, *, submitter) -> dict:
+    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []
         key = clean_text(data, "reporter", errors, required=True, max_length=30)
         reporter = None
@@ -71,27 +71,15 @@ class SignalMapper(Mapper):
                     _("The detection cannot be after the report."),
                 )
             )
-        site = site_lookup().clean(
-            data,
-            "site",
-            errors,
-            submitter=submitter,
-            required=False,
-        )
+        site = clean_site(data, "site", errors, lookups, submitter=submitter, required=False)
         area = None
         pcode = clean_text(data, "pcode", errors, max_length=20)
         if pcode:
-            area = AdminArea.objects.filter(pcode=pcode.upper()).first()
+            area = lookups.area(pcode)
             if area is None:
                 errors.append(FieldError("pcode", pcode, _("Unknown P-code.")))
-            elif (
-                submitter is not None
-                and site is None
-                and not restrict_to_scope(AdminArea.objects.filter(pk=area.pk), submitter).exists()
-            ):
-                errors.append(
-                    FieldError("pcode", pcode, _("This area is outside your geographic scope."))
-                )
+            elif site is None:
+                check_area_scope(errors, "pcode", area, submitter)
         if site is None and area is None and not any(e.field in ("site", "pcode") for e in errors):
             errors.append(FieldError("site", None, _("Give a site or a P-code.")))
         latitude, longitude = _geopoint(data, errors)

@@ -1,10 +1,7 @@
 """Screening forms (XLSForm intake/forms/screening.xlsx, web form, file imports) -> Screenings."""
 
-import re
-import time
 from pathlib import Path
 
-from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from hbmm.accounts.models import User
@@ -25,92 +22,29 @@ from hbmm.health.screening.services import (
 )
 from hbmm.intake.aliases import column_aliases
 from hbmm.intake.cleaning import (
-    SiteLookup,
     clean_bool,
     clean_choice,
+    clean_countries,
+    clean_country,
     clean_datetime,
     clean_decimal,
     clean_int,
     clean_multi_choice,
+    clean_site,
     clean_text,
 )
 from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError
 from hbmm.intake.models import Submission
-from hbmm.places.models import AdminArea, Site
+from hbmm.places.lookups import Lookups
 
 # The health forms' column aliases (data, listed in docs/imports-health.md).
 ALIASES = Path(__file__).resolve().parents[1] / "data" / "intake_aliases.json"
 
-ISO3 = re.compile(r"^[A-Za-z]{3}$")
 FORM_ID = "screening"
-FRESH_SECONDS = 2.0
 # The codes of each choice, read once (a Choices class builds its lists on every access).
 SEX, CONVEYANCES, SYMPTOMS = tuple(Sex.values), tuple(Conveyance.values), tuple(Symptom.values)
 DECISIONS = tuple(Decision.values)
-_LOOKUPS: dict = {}
-
-
-def site_lookup() -> SiteLookup:
-    """A SiteLookup reused while the site registry is unchanged."""
-    return _lookups()[0]
-
-
-def destinations() -> dict[str, AdminArea]:
-    """The admin areas of Mali by P-code (upper case)."""
-    return _lookups()[1]
-
-
-def _lookups() -> tuple[SiteLookup, dict[str, AdminArea]]:
-    """The site and area lookups, checked against their tables at most every FRESH_SECONDS
-    (a file's rows are cleaned by the thousand: not a query per row) and rebuilt when they
-    changed. The service checks the point's kinds again when it writes."""
-    now = time.monotonic()
-    if _LOOKUPS and now - _LOOKUPS["checked"] < FRESH_SECONDS:
-        return _LOOKUPS["sites"], _LOOKUPS["areas"]
-    fingerprint = tuple(
-        Site.objects.aggregate(
-            n=Count("kinds"),
-            c=Count("pk", distinct=True),
-            m=Max("pk"),
-            f=Max("active_from"),
-            t=Max("active_to"),
-        ).values()
-    ) + tuple(AdminArea.objects.aggregate(n=Count("pk"), m=Max("pk")).values())
-    if _LOOKUPS.get("fingerprint") != fingerprint:
-        _LOOKUPS["fingerprint"], _LOOKUPS["sites"] = fingerprint, SiteLookup()
-        _LOOKUPS["areas"] = {
-            area.pcode.upper(): area for area in AdminArea.objects.filter(path__startswith="MLI/")
-        }
-    _LOOKUPS["checked"] = now
-    return _LOOKUPS["sites"], _LOOKUPS["areas"]
-
-
-def clear_caches() -> None:
-    _LOOKUPS.clear()
-
-
-def _country(data, name, errors) -> str:
-    value = clean_text(data, name, errors)
-    if value and not ISO3.match(value):
-        errors.append(FieldError(name, value, _("Use a three-letter ISO country code (e.g. GIN).")))
-        return ""
-    return value.upper()
-
-
-def _countries(data, name, errors) -> list[str]:
-    value = data.get(name)
-    if value in (None, ""):
-        return []
-    parts = value if isinstance(value, list) else re.split(r"[\s;,]+", str(value).strip())
-    result = []
-    for part in parts:
-        if not part:
-            continue
-        if not ISO3.match(part):
-            errors.append(FieldError(name, part, _("Use three-letter ISO country codes.")))
-        elif part.upper() not in result:
-            result.append(part.upper())
-    return result
+MALI = "MLI/"  # the destination is an admin area of Mali (materialised path)
 
 
 class ScreeningMapper(Mapper):
@@ -124,13 +58,14 @@ class ScreeningMapper(Mapper):
     identifier_permission = "health.view_identifiers"
     aliases = column_aliases(ALIASES, "screening")
 
-    def clean(self, data: dict, *, submitter) -> dict:
+    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []
         screened_at = clean_datetime(data, "screened_at", errors, required=True, not_future=True)
-        point = site_lookup().clean(
+        point = clean_site(
             data,
             "point",
             errors,
+            lookups,
             submitter=submitter,
             kinds=POINT_KINDS,
             on=screened_at.date() if screened_at else None,
@@ -144,8 +79,8 @@ class ScreeningMapper(Mapper):
         destination = None
         pcode = clean_text(data, "destination", errors, max_length=20)
         if pcode:
-            destination = destinations().get(pcode.upper())
-            if destination is None:
+            destination = lookups.area(pcode)
+            if destination is None or not destination.path.startswith(MALI):
                 errors.append(FieldError("destination", pcode, _("Unknown P-code in Mali.")))
         cleaned = {
             "site": point,
@@ -156,12 +91,12 @@ class ScreeningMapper(Mapper):
             "document_number": clean_text(data, "document_number", errors, max_length=60),
             "sex": clean_choice(data, "sex", errors, SEX, default=Sex.UNKNOWN),
             "age": age,
-            "nationality": _country(data, "nationality", errors),
+            "nationality": clean_country(data, "nationality", errors),
             "conveyance": clean_choice(data, "conveyance", errors, CONVEYANCES),
             "company_plate": clean_text(data, "company_plate", errors, max_length=100),
-            "origin_country": _country(data, "origin_country", errors),
+            "origin_country": clean_country(data, "origin_country", errors),
             "origin_place": clean_text(data, "origin_place", errors, max_length=200),
-            "countries_visited": _countries(data, "countries_visited", errors),
+            "countries_visited": clean_countries(data, "countries_visited", errors),
             "destination": destination,
             "contact_sick": clean_bool(data, "contact_sick", errors),
             "temperature": temperature,

@@ -40,6 +40,7 @@ from hbmm.health.screening.models import (
     Symptom,
 )
 from hbmm.health.screening.tasks import alert_emails_enqueue
+from hbmm.places.countries import is_country
 from hbmm.places.models import AdminArea, Site, SiteKind
 
 POINT_KINDS = (
@@ -180,12 +181,12 @@ def _validate_traveller(values: dict, errors: dict) -> None:
         errors.setdefault("conveyance", []).append(_("Unknown conveyance."))
     for field in ("nationality", "origin_country"):
         code = values.get(field) or ""
-        if code and not (len(code) == 3 and code.isalpha() and code.isupper()):
+        if code and not is_country(code):
             errors.setdefault(field, []).append(
                 _("Use a three-letter ISO country code (e.g. GIN).")
             )
     visited = values.get("countries_visited") or []
-    if any(not (len(c) == 3 and c.isalpha() and c.isupper()) for c in visited):
+    if any(not is_country(c) for c in visited):
         errors.setdefault("countries_visited", []).append(_("Use three-letter ISO country codes."))
     destination = values.get("destination")
     if destination is not None and not destination.path.startswith("MLI/"):

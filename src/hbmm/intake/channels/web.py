@@ -12,6 +12,7 @@ from hbmm.intake.models import Channel, Submission
 from hbmm.intake.parsing import json_dumps
 from hbmm.intake.process import submissions_process
 from hbmm.intake.receive import submission_receive
+from hbmm.places.lookups import Lookups
 
 
 @dataclass
@@ -35,7 +36,7 @@ def web_submit(*, form_id: str, data: dict, user) -> WebSubmitted:
     if mapper is None:
         raise LookupError(f"no mapper for the form {form_id!r}")
     try:
-        mapper.clean(dict(data), submitter=user)
+        mapper.clean(dict(data), submitter=user, lookups=Lookups())
     except MappingError as exc:
         return WebSubmitted(None, [e.as_dict() for e in exc.errors])
     received = submission_receive(
