@@ -277,7 +277,14 @@ def _outcomes_store(record: ImportFile, mapper: Mapper, outcomes: list) -> tuple
     ]
     inserted = submissions.submissions_insert(stored)
     items = [
-        Item(submission_id=done.pk, load=done.load, cleaned=cleaned)
+        Item(
+            submission_id=done.pk,
+            load=done.load,
+            cleaned=cleaned,
+            submitter=record.uploaded_by,
+            channel=Channel.FILE,
+            is_demo=record.is_demo,
+        )
         for done, (_row, cleaned, _e, _s) in zip(inserted, outcomes, strict=True)
         if cleaned is not None
     ]

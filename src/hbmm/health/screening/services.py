@@ -3,9 +3,11 @@ workflow, the alert e-mail and follow-up visits. Every function is one transacti
 the audit trail; forbidden workflow transitions raise WorkflowError with a clear message.
 """
 
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -40,6 +42,7 @@ from hbmm.health.screening.models import (
     Symptom,
 )
 from hbmm.health.screening.tasks import alert_emails_enqueue
+from hbmm.intake.mappers import BatchContext, BatchResult
 from hbmm.places.countries import is_country
 from hbmm.places.models import AdminArea, Site, SiteKind
 
@@ -415,7 +418,7 @@ def screening_create(
 
     `traveller` holds the fields in TRAVELLER_FIELDS. `decision` ("suspect"/"not_suspect")
     different from the automatic classification needs `override_reason` (audited).
-    Screenings by the thousand (file imports) go through `screenings_create_batch`.
+    Screenings by the thousand (file imports) go through `screenings_save_batch`.
     """
     row = {
         "point": point,
@@ -447,13 +450,78 @@ def screening_create(
     return screening
 
 
+@dataclass
+class ScreeningRow:
+    """One screening form as its mapper cleaned it (`ScreeningMapper.clean`): a row of
+    `screenings_save_batch`. `traveller` holds the TRAVELLER_FIELDS values; `existing` is the
+    screening the submission's previous version made (an edit), with `submission`, the
+    edit's model instance."""
+
+    submission_id: int
+    point: Site
+    screened_at: dt.datetime
+    agent_name: str = ""
+    name: str = ""
+    phone: str = ""
+    document_number: str = ""
+    decision: str = ""
+    override_reason: str = ""
+    traveller: dict = dataclasses.field(default_factory=dict)
+    existing: Screening | None = None
+    submission: object = None
+
+
+def screenings_save_batch(rows: Sequence[ScreeningRow], *, ctx: BatchContext) -> BatchResult:
+    """The screening forms of one batch (intake's contract, `intake.mappers.BatchContext`):
+    an edit updates the screening its previous version made (`screening_update`, attributed to
+    `ctx.by`), the new ones are recorded together (`_screenings_create_many`, the agent being
+    `ctx.submitter`). The rows were cleaned by the mapper, points in the submitter's scope; no
+    alert goes out for demonstration data."""
+    notify = not ctx.is_demo
+    result = BatchResult()
+    new = []
+    for row in rows:
+        if row.existing is None:
+            new.append(
+                {
+                    "point": row.point,
+                    "submission_id": row.submission_id,
+                    "screened_at": row.screened_at,
+                    "agent_name": row.agent_name,
+                    "name": row.name,
+                    "phone": row.phone,
+                    "document_number": row.document_number,
+                    "decision": row.decision,
+                    "override_reason": row.override_reason,
+                    **row.traveller,
+                }
+            )
+            continue
+        screening_update(
+            screening=row.existing,
+            by=ctx.by,  # the edit's sender, or the reviewer who corrected it
+            point=row.point,
+            screened_at=row.screened_at,
+            submission=row.submission,
+            notify=notify,
+            name=row.name,
+            phone=row.phone,
+            document_number=row.document_number,
+            decision=row.decision,
+            override_reason=row.override_reason,
+            **row.traveller,
+        )
+        result.updated += 1
+    result.created = len(_screenings_create_many(rows=new, by=ctx.submitter, notify=notify))
+    return result
+
+
 @transaction.atomic
-def screenings_create_batch(
+def _screenings_create_many(
     *,
     rows: Sequence[dict],
     by: User | None = None,
     notify: bool = True,
-    check_scope: bool = True,
 ) -> list[int]:
     """Record the screenings of `rows`, made by the agent `by`, in a constant number of
     queries: the intake path (a file of a million rows, a batch of field submissions).
@@ -472,7 +540,8 @@ def screenings_create_batch(
     submission_ids = [row.get("submission_id") for row in rows]
     if None in submission_ids or len(set(submission_ids)) < len(rows):
         raise TypeError("each row needs the submission_id it comes from, its own")
-    checks = _Checks({row["point"] for row in rows}, agent=by, check_scope=check_scope)
+    # The points were checked against the agent's scope by the mapper (the batch's contract).
+    checks = _Checks({row["point"] for row in rows}, agent=by, check_scope=False)
     created = [_new_screening(row, agent=by, checks=checks) for row in rows]
     notified = [values for values, _o in created if values["is_suspect"]] if notify else []
     recipients = _recipients_by_point({values["point"].pk for values in notified})
