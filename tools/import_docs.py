@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # doc -> (the package whose mappers it lists, the module holding that app's alias data path)
 DOCS = {
     "docs/imports-mobility.md": ("hbmm.mobility", "hbmm.mobility.intake_mappers"),
-    "docs/imports-health.md": ("hbmm.health", "hbmm.health.intake_mappers"),
+    "docs/imports-health.md": ("hbmm.health", "hbmm.health.epi.intake_mappers"),
 }
 
 

@@ -7,6 +7,7 @@ import pytest
 from openpyxl import load_workbook
 from pyxform.xls2xform import convert
 
+from hbmm.health.ebs import xlsforms as ebs_xlsforms
 from hbmm.health.ebs.intake_mappers import SignalMapper
 from hbmm.health.ebs.models import Signal
 from hbmm.health.screening import xlsforms
@@ -19,7 +20,7 @@ from tests.health.screening_fixtures import english, focal_point  # noqa: F401
 
 FORMS = [
     ("screening", ScreeningMapper, xlsforms.screening_form),
-    ("signal", SignalMapper, xlsforms.signal_form),
+    ("signal", SignalMapper, ebs_xlsforms.signal_form),
 ]
 
 

@@ -1,16 +1,15 @@
-"""Intake mappers of the health app (registered in HealthConfig.ready()).
+"""Intake mappers of the epidemiological series (registered by `epi.setup.ready()`).
 
 | form id / import kind        | what                                                         |
 |------------------------------|--------------------------------------------------------------|
 | epi_countries_aggregated     | long file Date,Country,Confirmed,Recovered,Deaths[,Tests]    |
 | epi_jhu_confirmed / _recovered / _deaths | CSSE wide time series, one file per metric       |
 | epi_bulletin                 | the ministry's daily bulletin (XLSForm, web form)            |
-| poe_capacity                 | the weekly point-of-entry capacity checklist (XLSForm, web)  |
-| poe_status                   | a point of entry's operational status (XLSForm, web)         |
 
 The series files take import options (EpiSeriesMapper.import_options: the upload page, `hbmm
 import --option`): {"countries": [ISO3...], "neighbours": bool}: the configured country
 (settings.HBMM_COUNTRY_ISO3) by default, the neighbouring countries the file has if asked.
+Column aliases are data (`health/data/intake_aliases.json`, listed in docs/imports-health.md).
 """
 
 from pathlib import Path
@@ -19,43 +18,21 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hbmm.health.epi.files import long_rows, wide_rows
 from hbmm.health.epi.models import EpiMetric, EpiSource, EpiValue
-from hbmm.health.epi_files import long_rows, wide_rows
-from hbmm.health.poe.models import (
-    CAPACITY_ITEM_FIELDS,
-    Answer,
-    CapacityAssessment,
-    HealthMeasure,
-    OperationalStatus,
-    PoeStatus,
-    PointType,
-    Population,
-    Restriction,
-)
-from hbmm.health.services import (
-    EpiEntry,
-    RecordEntry,
-    capacity_assessments_record,
-    epi_values_record,
-    poe_statuses_record,
-)
-from hbmm.intake.aliases import column_aliases, word_table
+from hbmm.health.epi.services import EpiEntry, epi_values_record
+from hbmm.intake.aliases import column_aliases
 from hbmm.intake.cleaning import (
     _raw,
     check_area_scope,
-    clean_choice,
     clean_date,
-    clean_decimal,
     clean_int,
-    clean_multi_choice,
-    clean_site,
     clean_text,
 )
-from hbmm.intake.mappers import FieldError, ImportOption, Mapper, MappingError, register
+from hbmm.intake.mappers import FieldError, ImportOption, Mapper, MappingError
 from hbmm.places.lookups import Lookups
-from hbmm.text import normalise_name
 
-ALIASES = Path(__file__).resolve().parent / "data" / "intake_aliases.json"
+ALIASES = Path(__file__).resolve().parents[1] / "data" / "intake_aliases.json"
 
 
 def _area_for_country(value, errors: list, field: str, lookups: Lookups):
@@ -214,129 +191,6 @@ class EpiBulletinMapper(Mapper):
         )
 
 
-ANSWER_WORDS = word_table(ALIASES, "answer")
-
-
-def clean_answer(data: dict, name: str, errors: list) -> str:
-    """yes / no / not assessed; a missing answer is "not assessed", never "no"."""
-    value = _raw(data, name)
-    if value is None:
-        return Answer.NOT_ASSESSED
-    answer = ANSWER_WORDS.get(normalise_name(value))
-    if answer is not None:
-        return answer
-    errors.append(
-        FieldError(name, value, _("Expected yes, no or not assessed (yes / no / not_assessed)."))
-    )
-    return Answer.NOT_ASSESSED
-
-
-POE_KINDS = tuple(PointType.values)
-
-
-def _clean_point(data, errors, submitter, lookups: Lookups, *, day_field: str):
-    """The point of entry of `data["site"]` (of a point-of-entry kind, active on the day, in
-    the submitter's scope) and the day."""
-    day = clean_date(data, day_field, errors, required=True, not_future=True)
-    site = clean_site(data, "site", errors, lookups, submitter=submitter, kinds=POE_KINDS, on=day)
-    return site, day
-
-
-class CapacityMapper(Mapper):
-    form_id = "poe_capacity"
-    title = "Point-of-entry capacity assessment"
-    model = CapacityAssessment
-    permission = "health.add_capacityassessment"
-    aliases = column_aliases(ALIASES, "poe_capacity")
-
-    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
-        errors: list[FieldError] = []
-        site, day = _clean_point(data, errors, submitter, lookups, day_field="assessed_on")
-        point_type = clean_choice(data, "point_type", errors, PointType)
-        if site is not None:
-            kinds = lookups.site_kinds(site)
-            if point_type and point_type not in kinds:
-                errors.append(
-                    FieldError("point_type", point_type, _("The site is not of this type."))
-                )
-            point_type = point_type or next((t for t in POE_KINDS if t in kinds), "")
-        values = {name: clean_answer(data, name, errors) for name in CAPACITY_ITEM_FIELDS}
-        staff = clean_int(data, "health_staff_present", errors, minimum=0, maximum=500)
-        hours = clean_decimal(data, "screening_hours_per_day", errors, minimum=0, maximum=24)
-        note = clean_text(data, "note", errors, max_length=2000)
-        if errors:
-            raise MappingError(errors)
-        return {
-            "site": site,
-            "point_type": point_type,
-            "assessed_on": day,
-            "health_staff_present": staff,
-            "screening_hours_per_day": hours,
-            "note": note,
-            **values,
-        }
-
-    def save(self, items) -> None:
-        capacity_assessments_record(
-            entries=[
-                RecordEntry(values=i.cleaned, submission=i.submission, replaces=i.existing)
-                for i in items
-            ],
-            by=items[0].actor if items else None,  # the sender, or the correcting reviewer
-        )
-
-
-class StatusMapper(Mapper):
-    form_id = "poe_status"
-    title = "Point-of-entry operational status"
-    model = PoeStatus
-    permission = "health.add_poestatus"
-    aliases = column_aliases(ALIASES, "poe_status")
-
-    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
-        errors: list[FieldError] = []
-        site, day = _clean_point(data, errors, submitter, lookups, day_field="effective_from")
-        status = clean_choice(data, "status", errors, OperationalStatus, required=True)
-        restriction = clean_choice(data, "restriction", errors, Restriction)
-        populations = clean_multi_choice(data, "populations_affected", errors, Population)
-        measures = clean_multi_choice(data, "health_measures", errors, HealthMeasure)
-        if HealthMeasure.NONE in measures and len(measures) > 1:
-            errors.append(
-                FieldError(
-                    "health_measures",
-                    " ".join(measures),
-                    _("'none' cannot be combined with other measures."),
-                )
-            )
-        inflow = clean_int(data, "daily_inflow", errors, minimum=0)
-        outflow = clean_int(data, "daily_outflow", errors, minimum=0)
-        if status == OperationalStatus.FULLY_CLOSED and restriction == "":
-            restriction = Restriction.BOTH
-        note = clean_text(data, "note", errors, max_length=2000)
-        if errors:
-            raise MappingError(errors)
-        return {
-            "site": site,
-            "effective_from": day,
-            "status": status,
-            "restriction": restriction,
-            "populations_affected": populations,
-            "health_measures": measures,
-            "daily_inflow": inflow,
-            "daily_outflow": outflow,
-            "note": note,
-        }
-
-    def save(self, items) -> None:
-        poe_statuses_record(
-            entries=[
-                RecordEntry(values=i.cleaned, submission=i.submission, replaces=i.existing)
-                for i in items
-            ],
-            by=items[0].actor if items else None,  # the sender, or the correcting reviewer
-        )
-
-
 EPI_FILE_KINDS = (
     "epi_countries_aggregated",
     "epi_jhu_confirmed",
@@ -345,10 +199,10 @@ EPI_FILE_KINDS = (
 )
 
 
-def register_all() -> None:
-    register(CountriesAggregatedMapper())
-    for metric in ("confirmed", "recovered", "deaths"):
-        register(JhuTimeSeriesMapper(metric))
-    register(EpiBulletinMapper())
-    register(CapacityMapper())
-    register(StatusMapper())
+def mappers() -> list[Mapper]:
+    """The mappers of the epidemiological forms and files, to register."""
+    return [
+        CountriesAggregatedMapper(),
+        *(JhuTimeSeriesMapper(metric) for metric in ("confirmed", "recovered", "deaths")),
+        EpiBulletinMapper(),
+    ]
