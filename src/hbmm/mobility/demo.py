@@ -39,8 +39,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from hbmm.intake.channels.files import file_import
 from hbmm.intake.models import ImportFile
-from hbmm.intake.services import file_import
 from hbmm.mobility.selectors import border_closure_date
 from hbmm.mobility.services import border_closure_date_set
 from hbmm.places.services import site_registry_import
