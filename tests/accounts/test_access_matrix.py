@@ -40,9 +40,11 @@ from hbmm.health.ebs.services import focal_point_register, signal_create
 from hbmm.health.epi.models import EpiValue
 from hbmm.health.screening.intake_mappers import FORM_ID as SCREENING_FORM
 from hbmm.health.screening.services import screening_create
+from hbmm.intake.channels.files import import_file_store
 from hbmm.intake.models import ImportFile, Submission
+from hbmm.intake.process import submissions_process
+from hbmm.intake.receive import submission_receive
 from hbmm.intake.selectors import import_file_list
-from hbmm.intake.services import import_file_store, submission_receive, submissions_process
 from hbmm.jobs.models import Job
 from hbmm.places.models import AdminArea, Site
 from hbmm.presentation.tables import _TABLES

@@ -23,12 +23,12 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from hbmm.health.epi_files import wide_rows
+from hbmm.health.epi.files import wide_rows
+from hbmm.intake.channels.files import file_import
+from hbmm.intake.channels.pulls import PullError, pull_source_run
 from hbmm.intake.mappers import get_mapper
 from hbmm.intake.models import ImportFile, PullSource, Submission
 from hbmm.intake.parsing import PayloadError, flatten_json, parse_xml
-from hbmm.intake.pulls import PullError, pull_source_run
-from hbmm.intake.services import file_import
 from hbmm.tabular import TableError, read_rows
 from tests.fuzz.conftest import CASES
 from tests.intake.conftest import PASSWORD, HttpsClient

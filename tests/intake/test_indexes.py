@@ -9,7 +9,9 @@ import io
 import pytest
 from django.db import connection
 
-from hbmm.intake.services import file_import, submission_receive, submissions_process
+from hbmm.intake.channels.files import file_import
+from hbmm.intake.process import submissions_process
+from hbmm.intake.receive import submission_receive
 from tests.intake.test_file_rows import registry
 
 
