@@ -8,13 +8,13 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from hbmm.health.screening.case_definitions import case_definition_add, case_definition_for
 from hbmm.health.screening.classification import (
     WHO_2020_RULES,
     Facts,
     classify,
     validate_rules,
 )
+from hbmm.health.screening.services import case_definition_add, case_definition_for
 from tests.health.screening_fixtures import english  # noqa: F401
 
 
