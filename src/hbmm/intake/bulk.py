@@ -254,10 +254,8 @@ def _outcomes_store(record: ImportFile, mapper: Mapper, outcomes: list) -> tuple
         "is_demo": record.is_demo,
     }
     protection = Protection(mapper)
-    stored = []
-    for row, cleaned, errors, site in outcomes:
-        accepted = cleaned is not None
-        submission = submissions.submission_new(
+    stored = [
+        submissions.submission_fields(
             {
                 **shared,
                 "instance_id": row.instance_id,
@@ -268,15 +266,27 @@ def _outcomes_store(record: ImportFile, mapper: Mapper, outcomes: list) -> tuple
             protection=protection,
             # A file row is an original: its own root (an edit comes through a channel).
             root_id=submissions.root_resolve(instance_id=row.instance_id),
-            status=Submission.Status.ACCEPTED if accepted else Submission.Status.QUARANTINED,
+            status=Submission.Status.ACCEPTED
+            if cleaned is not None
+            else Submission.Status.QUARANTINED,
             errors=errors,
-            site=site if accepted else sites.get(site),
+            site=site if cleaned is not None else sites.get(site),
             processed_at=now,
         )
-        stored.append((submission, cleaned))
-    submissions.submissions_insert([submission for submission, _cleaned in stored])
+        for row, cleaned, errors, site in outcomes
+    ]
+    inserted = submissions.submissions_insert(stored)
     items = [
-        Item(submission=sub, cleaned=cleaned) for sub, cleaned in stored if cleaned is not None
+        Item(
+            submission_id=done.pk,
+            load=done.load,
+            cleaned=cleaned,
+            submitter=record.uploaded_by,
+            channel=Channel.FILE,
+            is_demo=record.is_demo,
+        )
+        for done, (_row, cleaned, _e, _s) in zip(inserted, outcomes, strict=True)
+        if cleaned is not None
     ]
     if items:
         mapper.save(items)

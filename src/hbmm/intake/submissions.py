@@ -10,7 +10,7 @@ save failed) and the bulk path (a file's batch in one insert, `intake.bulk`).
   `meta/rootUuid`), else the root of the version it edits (`deprecatedID`), else its own
   instance id (`root_resolve`).
 - **is_current.** The accepted version of a root is its current one: a new version is current
-  when it is stored accepted (`submission_new`); accepting versions supersedes the current
+  when it is stored accepted (`submission_fields`); accepting versions supersedes the current
   version of their roots (`submissions_accept`); the database keeps one per root
   (`submission_one_current_per_root`).
 - **Status.** `received` -> `accepted` | `quarantined` (with its reasons) | `superseded` (a
@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from django.db.models import Q
 from django.utils import timezone
 
-from hbmm.db import concrete_columns, ids_reserve, insert_rows
+from hbmm.db import concrete_columns, dict_rows, ids_reserve, insert_rows
 from hbmm.intake.identifiers import Protection, error_dicts
 from hbmm.intake.mappers import FieldError, Item, Mapper
 from hbmm.intake.models import Submission, sha256
@@ -52,7 +52,7 @@ def root_resolve(*, instance_id: str, root_id: str = "", deprecated_id: str = ""
     return instance_id
 
 
-def submission_new(
+def submission_fields(
     fields: dict,
     *,
     protection: Protection,
@@ -61,45 +61,67 @@ def submission_new(
     errors: list[FieldError] | None = None,
     site=None,
     processed_at=None,
-) -> Submission:
-    """A new submission as it is stored, not saved yet: `fields` as received (channel, form,
-    instance id, payload, parsed data, submitter, file and row...), the checksum of the raw
-    payload, the payload and identifier fields protected, the reasons stored without
-    identifier values; current when stored accepted. The row path saves it, the bulk path
-    inserts many at once (`submissions_insert`)."""
+) -> dict:
+    """The stored fields of a new submission: `fields` as received (channel, form, instance
+    id, payload, parsed data, submitter, file and row...), the checksum of the raw payload,
+    the payload and identifier fields protected, the reasons stored without identifier
+    values; current when stored accepted. `submission_new` makes one submission of them (the
+    row path), `submissions_insert` stores many at once (the bulk path)."""
     payload, data, envelope = protection.split(fields["payload"], fields["data"])
-    return Submission(
-        **{**fields, "payload": payload, "data": data},
-        protected=envelope,
-        checksum=sha256(fields["payload"]),
-        root_id=root_id,
-        status=status,
-        is_current=status == Status.ACCEPTED,
-        errors=error_dicts(errors, protection.mapper) if errors else [],
-        site=site,
-        processed_at=processed_at,
-    )
+    return {
+        **fields,
+        "payload": payload,
+        "data": data,
+        "protected": envelope,
+        "checksum": sha256(fields["payload"]),
+        "root_id": root_id,
+        "status": status,
+        "is_current": status == Status.ACCEPTED,
+        "errors": error_dicts(errors, protection.mapper) if errors else [],
+        "site": site,
+        "processed_at": processed_at,
+    }
 
 
-_COLUMNS = ("id", *concrete_columns(Submission))
+def submission_new(fields: dict, **rules) -> Submission:
+    """A new submission as it is stored (`submission_fields`), not saved yet."""
+    return Submission(**submission_fields(fields, **rules))
 
 
-def submissions_insert(submissions: list[Submission]) -> None:
-    """Store new submissions (made by `submission_new`) with one insert, their ids reserved
-    first so that nothing has to find them again; each is then as if saved. Inside the
-    caller's transaction; a broken rule (a second copy of an instance id, a second current
-    version of a root) raises IntegrityError and the transaction rolls back."""
-    if not submissions:
-        return
-    ids = ids_reserve(Submission, len(submissions))
-    names = _COLUMNS[1:]
-    rows = []
-    for pk, submission in zip(ids, submissions, strict=True):
-        submission.pk = pk
-        rows.append((pk, *[getattr(submission, name) for name in names]))
-    insert_rows(Submission, _COLUMNS, rows)
-    for submission in submissions:
+class Inserted:
+    """A submission `submissions_insert` stored: its id, and the model instance built on first
+    use (a million-row import whose domain service needs only the id does not pay for one
+    instance per row)."""
+
+    __slots__ = ("_fields", "pk")
+
+    def __init__(self, pk: int, fields: dict):
+        self.pk, self._fields = pk, fields
+
+    def load(self) -> Submission:
+        submission = Submission(pk=self.pk, **self._fields)
         submission._state.adding, submission._state.db = False, "default"
+        return submission
+
+
+_COLUMNS = concrete_columns(Submission)
+
+
+def submissions_insert(stored: list[dict]) -> list[Inserted]:
+    """Store new submissions (each as `submission_fields` gives it) with one insert, their ids
+    reserved first so that nothing has to find them again. Inside the caller's transaction; a
+    broken rule (a second copy of an instance id, a second current version of a root) raises
+    IntegrityError and the transaction rolls back."""
+    if not stored:
+        return []
+    ids = ids_reserve(Submission, len(stored))
+    rows = dict_rows(Submission, _COLUMNS, stored)
+    insert_rows(
+        Submission,
+        ("id", *_COLUMNS),
+        [(pk, *row) for pk, row in zip(ids, rows, strict=True)],
+    )
+    return [Inserted(pk, fields) for pk, fields in zip(ids, stored, strict=True)]
 
 
 # --- Outcomes of processing ------------------------------------------------------------------

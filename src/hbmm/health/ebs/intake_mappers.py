@@ -6,7 +6,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from hbmm.health.ebs.models import FocalPoint, Signal
-from hbmm.health.ebs.services import signal_create, signal_update
+from hbmm.health.ebs.services import SignalRow, signals_save_batch
 from hbmm.intake.aliases import column_aliases
 from hbmm.intake.cleaning import (
     check_area_scope,
@@ -17,7 +17,7 @@ from hbmm.intake.cleaning import (
     clean_site,
     clean_text,
 )
-from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError
+from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError, items_by_context
 from hbmm.places.lookups import Lookups
 
 # The health forms' column aliases (data, listed in docs/imports-health.md).
@@ -102,15 +102,16 @@ class SignalMapper(Mapper):
         return cleaned
 
     def save(self, items: list[Item]) -> None:
-        for item in items:
-            values = dict(item.cleaned)
-            if item.existing:
-                values.pop("reporter")
-                signal_update(
-                    signal=item.existing[0],
-                    by=item.actor,  # the edit's sender, or the reviewer who corrected it
-                    submission=item.submission,
-                    **values,
-                )
-            else:
-                signal_create(by=item.submission.submitter, submission=item.submission, **values)
+        """One batch save per context (submitter, sender, channel, demo flag)."""
+        for ctx, group in items_by_context(items).items():
+            signals_save_batch(
+                [
+                    SignalRow(
+                        submission=item.submission,
+                        existing=item.existing[0] if item.existing else None,
+                        **item.cleaned,
+                    )
+                    for item in group
+                ],
+                ctx=ctx,
+            )

@@ -4,7 +4,6 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from hbmm.accounts.models import User
 from hbmm.health.screening.models import (
     AGE_MAX,
     TEMPERATURE_MAX,
@@ -15,11 +14,7 @@ from hbmm.health.screening.models import (
     Sex,
     Symptom,
 )
-from hbmm.health.screening.services import (
-    POINT_KINDS,
-    screening_update,
-    screenings_create_batch,
-)
+from hbmm.health.screening.services import POINT_KINDS, ScreeningRow, screenings_save_batch
 from hbmm.intake.aliases import column_aliases
 from hbmm.intake.cleaning import (
     clean_bool,
@@ -33,8 +28,7 @@ from hbmm.intake.cleaning import (
     clean_site,
     clean_text,
 )
-from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError
-from hbmm.intake.models import Submission
+from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError, items_by_context
 from hbmm.places.lookups import Lookups
 
 # The health forms' column aliases (data, listed in docs/imports-health.md).
@@ -110,38 +104,25 @@ class ScreeningMapper(Mapper):
         return cleaned
 
     def save(self, items: list[Item]) -> None:
-        """New screenings go in batches (one per submitter and demo flag); an edit updates
-        the screening its previous version made, one by one."""
-        senders = {
-            pk: (submitter_id, is_demo)
-            for pk, submitter_id, is_demo in Submission.objects.filter(
-                pk__in=[item.submission_id for item in items]
-            ).values_list("pk", "submitter_id", "is_demo")
-        }
-        users = User.objects.in_bulk({pk for pk, _demo in senders.values() if pk is not None})
-        batches: dict[tuple, list[dict]] = {}
-        for item in items:
-            submitter_id, is_demo = senders[item.submission_id]
-            submitter, notify = users.get(submitter_id), not is_demo
-            values = dict(item.cleaned)
-            point = values.pop("site")
-            if item.existing:
-                values.pop("agent_name")
-                screening_update(
-                    screening=item.existing[0],
-                    by=item.actor,  # the edit's sender, or the reviewer who corrected it
-                    point=point,
-                    submission=item.submission,
-                    notify=notify,
-                    **values,
-                )
-            else:
-                row = {"point": point, "submission_id": item.submission_id, **values}
-                batches.setdefault((submitter, notify), []).append(row)
-        for (submitter, notify), rows in batches.items():
-            screenings_create_batch(
-                rows=rows,
-                by=submitter,
-                notify=notify,
-                check_scope=False,  # checked in clean(), with the submitter's scope
-            )
+        """One batch save per context (submitter, sender, channel, demo flag)."""
+        for ctx, group in items_by_context(items).items():
+            screenings_save_batch([_row(item) for item in group], ctx=ctx)
+
+
+def _row(item: Item) -> ScreeningRow:
+    values = dict(item.cleaned)
+    edited = item.existing[0] if item.existing else None
+    return ScreeningRow(
+        submission_id=item.submission_id,
+        point=values.pop("site"),
+        screened_at=values.pop("screened_at"),
+        agent_name=values.pop("agent_name"),
+        name=values.pop("name"),
+        phone=values.pop("phone"),
+        document_number=values.pop("document_number"),
+        decision=values.pop("decision"),
+        override_reason=values.pop("override_reason"),
+        traveller=values,
+        existing=edited,
+        submission=item.submission if edited is not None else None,
+    )
