@@ -42,6 +42,23 @@ def _area_for_country(value, errors: list, field: str, lookups: Lookups):
     return area
 
 
+def epi_items_save(items, *, source: str) -> None:
+    """Write the values of cleaned items (area, day, values) as reported by `source`."""
+    epi_values_record(
+        entries=[
+            EpiEntry(
+                area=i.cleaned["area"],
+                day=i.cleaned["day"],
+                source=source,
+                values=i.cleaned["values"],
+                submission=i.submission,
+                replaces=i.existing,
+            )
+            for i in items
+        ]
+    )
+
+
 class EpiSeriesMapper(Mapper):
     """Rows of a published series file: one country, one date, some cumulative metrics."""
 
@@ -96,19 +113,7 @@ class EpiSeriesMapper(Mapper):
         return {"area": area, "day": day, "values": values}
 
     def save(self, items) -> None:
-        epi_values_record(
-            entries=[
-                EpiEntry(
-                    area=i.cleaned["area"],
-                    day=i.cleaned["day"],
-                    source=self.source,
-                    values=i.cleaned["values"],
-                    submission=i.submission,
-                    replaces=i.existing,
-                )
-                for i in items
-            ]
-        )
+        epi_items_save(items, source=self.source)
 
 
 class CountriesAggregatedMapper(EpiSeriesMapper):
@@ -176,19 +181,7 @@ class EpiBulletinMapper(Mapper):
         return {"area": area, "day": day, "values": values}
 
     def save(self, items) -> None:
-        epi_values_record(
-            entries=[
-                EpiEntry(
-                    area=i.cleaned["area"],
-                    day=i.cleaned["day"],
-                    source=EpiSource.MINISTRY,
-                    values=i.cleaned["values"],
-                    submission=i.submission,
-                    replaces=i.existing,
-                )
-                for i in items
-            ]
-        )
+        epi_items_save(items, source=EpiSource.MINISTRY)
 
 
 EPI_FILE_KINDS = (

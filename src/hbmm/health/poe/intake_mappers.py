@@ -75,6 +75,18 @@ def _clean_point(data, errors, submitter, lookups: Lookups, *, day_field: str):
     return site, day
 
 
+def records_save(service, items) -> None:
+    """Write the records of cleaned items with `service` (one per record kind), attributed to
+    the sender, or the reviewer who corrected them."""
+    service(
+        entries=[
+            RecordEntry(values=i.cleaned, submission=i.submission, replaces=i.existing)
+            for i in items
+        ],
+        by=items[0].actor if items else None,
+    )
+
+
 class CapacityMapper(Mapper):
     form_id = "poe_capacity"
     title = "Point-of-entry capacity assessment"
@@ -110,13 +122,7 @@ class CapacityMapper(Mapper):
         }
 
     def save(self, items) -> None:
-        capacity_assessments_record(
-            entries=[
-                RecordEntry(values=i.cleaned, submission=i.submission, replaces=i.existing)
-                for i in items
-            ],
-            by=items[0].actor if items else None,  # the sender, or the correcting reviewer
-        )
+        records_save(capacity_assessments_record, items)
 
 
 class StatusMapper(Mapper):
@@ -161,13 +167,7 @@ class StatusMapper(Mapper):
         }
 
     def save(self, items) -> None:
-        poe_statuses_record(
-            entries=[
-                RecordEntry(values=i.cleaned, submission=i.submission, replaces=i.existing)
-                for i in items
-            ],
-            by=items[0].actor if items else None,  # the sender, or the correcting reviewer
-        )
+        records_save(poe_statuses_record, items)
 
 
 def mappers() -> list[Mapper]:
