@@ -26,8 +26,8 @@ from hbmm.health.poe.models import (
 )
 from hbmm.health.poe.services import (
     RecordEntry,
-    capacity_assessments_record,
-    poe_statuses_record,
+    capacity_assessments_save_batch,
+    poe_statuses_save_batch,
 )
 from hbmm.intake.aliases import column_aliases, word_table
 from hbmm.intake.cleaning import (
@@ -40,7 +40,7 @@ from hbmm.intake.cleaning import (
     clean_site,
     clean_text,
 )
-from hbmm.intake.mappers import FieldError, Mapper, MappingError
+from hbmm.intake.mappers import FieldError, Mapper, MappingError, items_by_context
 from hbmm.places.lookups import Lookups
 from hbmm.text import normalise_name
 
@@ -110,13 +110,14 @@ class CapacityMapper(Mapper):
         }
 
     def save(self, items) -> None:
-        capacity_assessments_record(
-            entries=[
-                RecordEntry(values=i.cleaned, submission=i.submission, replaces=i.existing)
-                for i in items
-            ],
-            by=items[0].actor if items else None,  # the sender, or the correcting reviewer
-        )
+        for ctx, group in items_by_context(items).items():  # ctx.by: the sender, or the reviewer
+            capacity_assessments_save_batch(
+                [
+                    RecordEntry(values=i.cleaned, submission=i.submission, replaces=i.existing)
+                    for i in group
+                ],
+                ctx=ctx,
+            )
 
 
 class StatusMapper(Mapper):
@@ -161,13 +162,14 @@ class StatusMapper(Mapper):
         }
 
     def save(self, items) -> None:
-        poe_statuses_record(
-            entries=[
-                RecordEntry(values=i.cleaned, submission=i.submission, replaces=i.existing)
-                for i in items
-            ],
-            by=items[0].actor if items else None,  # the sender, or the correcting reviewer
-        )
+        for ctx, group in items_by_context(items).items():  # ctx.by: the sender, or the reviewer
+            poe_statuses_save_batch(
+                [
+                    RecordEntry(values=i.cleaned, submission=i.submission, replaces=i.existing)
+                    for i in group
+                ],
+                ctx=ctx,
+            )
 
 
 def mappers() -> list[Mapper]:
