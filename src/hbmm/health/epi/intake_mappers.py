@@ -42,6 +42,26 @@ def _area_for_country(value, errors: list, field: str, lookups: Lookups):
     return area
 
 
+def epi_items_save(items, *, source: str) -> None:
+    """Write the values of cleaned items (area, day, values) as reported by `source`: one
+    batch save per context (intake's contract)."""
+    for ctx, group in items_by_context(items).items():
+        epi_values_save_batch(
+            [
+                EpiEntry(
+                    area=i.cleaned["area"],
+                    day=i.cleaned["day"],
+                    source=source,
+                    values=i.cleaned["values"],
+                    submission=i.submission,
+                    replaces=i.existing,
+                )
+                for i in group
+            ],
+            ctx=ctx,
+        )
+
+
 class EpiSeriesMapper(Mapper):
     """Rows of a published series file: one country, one date, some cumulative metrics."""
 
@@ -96,21 +116,7 @@ class EpiSeriesMapper(Mapper):
         return {"area": area, "day": day, "values": values}
 
     def save(self, items) -> None:
-        for ctx, group in items_by_context(items).items():
-            epi_values_save_batch(
-                [
-                    EpiEntry(
-                        area=i.cleaned["area"],
-                        day=i.cleaned["day"],
-                        source=self.source,
-                        values=i.cleaned["values"],
-                        submission=i.submission,
-                        replaces=i.existing,
-                    )
-                    for i in group
-                ],
-                ctx=ctx,
-            )
+        epi_items_save(items, source=self.source)
 
 
 class CountriesAggregatedMapper(EpiSeriesMapper):
@@ -178,21 +184,7 @@ class EpiBulletinMapper(Mapper):
         return {"area": area, "day": day, "values": values}
 
     def save(self, items) -> None:
-        for ctx, group in items_by_context(items).items():
-            epi_values_save_batch(
-                [
-                    EpiEntry(
-                        area=i.cleaned["area"],
-                        day=i.cleaned["day"],
-                        source=EpiSource.MINISTRY,
-                        values=i.cleaned["values"],
-                        submission=i.submission,
-                        replaces=i.existing,
-                    )
-                    for i in group
-                ],
-                ctx=ctx,
-            )
+        epi_items_save(items, source=EpiSource.MINISTRY)
 
 
 EPI_FILE_KINDS = (

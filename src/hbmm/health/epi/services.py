@@ -1,7 +1,7 @@
 """Writes of the epidemiological series: values reported by a source for an area and a day.
 
 They arrive from the intake pipeline (series files, the bulletin's XLSForm and web form): the
-mapper (`epi.intake_mappers`) validates, `epi_values_record` writes one batch in one
+mapper (`epi.intake_mappers`) validates, `epi_values_save_batch` writes one batch in one
 transaction, each value linked to the submission it came from.
 """
 

@@ -75,6 +75,20 @@ def _clean_point(data, errors, submitter, lookups: Lookups, *, day_field: str):
     return site, day
 
 
+def records_save(save_batch, items) -> None:
+    """Write the records of cleaned items with `save_batch` (one per record kind), one batch
+    save per context (intake's contract): attributed to the sender, or the reviewer who
+    corrected them."""
+    for ctx, group in items_by_context(items).items():
+        save_batch(
+            [
+                RecordEntry(values=i.cleaned, submission=i.submission, replaces=i.existing)
+                for i in group
+            ],
+            ctx=ctx,
+        )
+
+
 class CapacityMapper(Mapper):
     form_id = "poe_capacity"
     title = "Point-of-entry capacity assessment"
@@ -110,14 +124,7 @@ class CapacityMapper(Mapper):
         }
 
     def save(self, items) -> None:
-        for ctx, group in items_by_context(items).items():  # ctx.by: the sender, or the reviewer
-            capacity_assessments_save_batch(
-                [
-                    RecordEntry(values=i.cleaned, submission=i.submission, replaces=i.existing)
-                    for i in group
-                ],
-                ctx=ctx,
-            )
+        records_save(capacity_assessments_save_batch, items)
 
 
 class StatusMapper(Mapper):
@@ -162,14 +169,7 @@ class StatusMapper(Mapper):
         }
 
     def save(self, items) -> None:
-        for ctx, group in items_by_context(items).items():  # ctx.by: the sender, or the reviewer
-            poe_statuses_save_batch(
-                [
-                    RecordEntry(values=i.cleaned, submission=i.submission, replaces=i.existing)
-                    for i in group
-                ],
-                ctx=ctx,
-            )
+        records_save(poe_statuses_save_batch, items)
 
 
 def mappers() -> list[Mapper]:
