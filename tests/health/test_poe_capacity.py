@@ -70,7 +70,7 @@ def test_not_assessed_is_left_out_of_the_denominator(assessed):
     with translation.override("en"):
         assert str(by_item["isolation_space"].share) == "2 of 3 (67 %)"
     with translation.override("fr"):
-        assert str(by_item["isolation_space"].share) == "2 sur 3 (67 %)"
+        assert str(by_item["isolation_space"].share) == "2 sur 3 (67\u202f%)"
     assert by_item["isolation_space"].without == ["BCP-DIBOLI", "BCP-GOGUI"]
     assert by_item["isolation_space"].not_assessed == ["BCP-KOUREMALE"]
     assert share(by_item["surveillance_system"]) == (2, 3, 67, 1)

@@ -309,7 +309,7 @@ def test_messages_follow_the_phone_language(probe, make_user, collect):
     assert_openrosa(response, 403)
     assert response["Content-Language"] == "fr"
     assert message(response).text == (
-        "Le site « FMP-BAMAKO » (champ site) est hors de votre zone géographique."
+        "Le site « FMP-BAMAKO » (champ site) est hors de votre zone géographique."
     )
     created = post(client, flow_xml("uuid:fr2"))
     assert message(created).text == "Soumission reçue. Merci."

@@ -319,7 +319,7 @@ def test_upload_form_shows_validates_and_keeps_the_kinds_import_options(
         {"kind": "flow_count", "file": upload, "flow_count-directions": "in-coming"},
     )
     assert refused.status_code == 200 and ImportFile.objects.count() == 0
-    assert "Code non valide : IN-COMING." in refused.content.decode()
+    assert "Code non valide : IN-COMING." in refused.content.decode()
 
     upload = SimpleUploadedFile("fmr.csv", CSV.encode("utf-8"), "text/csv")
     response = client.post(

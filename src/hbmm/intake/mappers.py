@@ -35,6 +35,7 @@ from typing import Any, ClassVar
 from django.db.models import Model, QuerySet
 
 from hbmm.places.lookups import Lookups
+from hbmm.presentation.text import Text
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,7 @@ class Mapper:
     form_id: ClassVar[str]
     model: ClassVar[type[Model]]
     permission: ClassVar[str]
-    title: ClassVar[str] = ""
+    title: ClassVar[Text] = ""  # a lazy translation: shown in the reader's language
     # The field holding the site code, if the form is about a site: the OpenRosa server checks
     # it against the submitter's scope, and quarantined items are filed under that site.
     site_field: ClassVar[str | None] = "site"

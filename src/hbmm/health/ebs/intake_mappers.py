@@ -4,6 +4,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hbmm.health.ebs.models import FocalPoint, Signal
 from hbmm.health.ebs.services import SignalRow, signals_save_batch
@@ -46,7 +47,7 @@ class SignalMapper(Mapper):
     model = Signal
     permission = "health.add_signal"
     site_field = "site"
-    title = "Community health signal"
+    title = gettext_lazy("Community health signal")
     aliases = column_aliases(ALIASES, "signal")
 
     def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:

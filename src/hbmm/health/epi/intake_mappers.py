@@ -146,7 +146,7 @@ class EpiBulletinMapper(Mapper):
     """The ministry's daily bulletin, entered by hand (XLSForm or web form)."""
 
     form_id = "epi_bulletin"
-    title = "Daily epidemiological bulletin"
+    title = gettext_lazy("Daily epidemiological bulletin")
     model = EpiValue
     permission = "health.add_epivalue"
     aliases = column_aliases(ALIASES, "epi_bulletin")

@@ -12,6 +12,7 @@ docs/imports-health.md).
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hbmm.health.poe.models import (
     CAPACITY_ITEM_FIELDS,
@@ -91,7 +92,7 @@ def records_save(save_batch, items) -> None:
 
 class CapacityMapper(Mapper):
     form_id = "poe_capacity"
-    title = "Point-of-entry capacity assessment"
+    title = gettext_lazy("Point-of-entry capacity assessment")
     model = CapacityAssessment
     permission = "health.add_capacityassessment"
     aliases = column_aliases(ALIASES, "poe_capacity")
@@ -129,7 +130,7 @@ class CapacityMapper(Mapper):
 
 class StatusMapper(Mapper):
     form_id = "poe_status"
-    title = "Point-of-entry operational status"
+    title = gettext_lazy("Point-of-entry operational status")
     model = PoeStatus
     permission = "health.add_poestatus"
     aliases = column_aliases(ALIASES, "poe_status")

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hbmm.health.screening.models import (
     AGE_MAX,
@@ -46,7 +47,7 @@ class ScreeningMapper(Mapper):
     model = Screening
     permission = "health.add_screening"
     site_field = "point"  # read by the OpenRosa server's scope check (intake)
-    title = "Traveller screening at a point of entry"
+    title = gettext_lazy("Traveller screening at a point of entry")
     # Kept encrypted with the raw payload in intake, shown to this permission only.
     identifier_fields = frozenset({"traveller_name", "phone", "document_number"})
     identifier_permission = "health.view_identifiers"

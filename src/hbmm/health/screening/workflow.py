@@ -5,10 +5,12 @@ each step checked against the ones before it, audited."""
 import datetime as dt
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -169,14 +171,15 @@ def _alert_message(screening: Screening, language: str) -> tuple[str, str]:
             % {"name": screening.point.name, "code": screening.point.code},
             _("Screened at: %s UTC") % screening.screened_at.strftime("%Y-%m-%d %H:%M"),
             _("Record: %s") % screening.reference,
-            _("Temperature: %s °C") % (screening.temperature or "-"),
+            _("Temperature: %s °C")
+            % (number_format(screening.temperature) if screening.temperature else "-"),
             _("Symptoms: %s") % symptoms,
             _("Case definition: %s") % definition,
             _("Criteria met: %s")
             % ("; ".join(criteria) or _("none (classified suspect by the agent)")),
             "",
             _("Open the record: %s")
-            % reverse("health:screening_detail", kwargs={"pk": screening.pk}),
+            % (settings.BASE_URL + reverse("health:screening_detail", kwargs={"pk": screening.pk})),
             "",
             _(
                 "This message holds no personal identifiers; they are in HBMM, for authorised users."
