@@ -3,6 +3,11 @@ from the intake pipeline through `screenings_save_batch`, an edit), the agent's 
 Every function is one transaction and writes the audit trail. The case definitions are in
 `definitions.py`, the suspect-case workflow and its alerts in `workflow.py`, follow-up in
 `followup.py`.
+
+Why one module of about 650 lines: a screening made alone (`screening_create`), by the batch
+(`screenings_save_batch`) or edited (`screening_update`) goes through the same validation,
+classification and decision rules, which live here once; split, each part would import the
+others' private helpers.
 """
 
 import dataclasses
