@@ -4,10 +4,9 @@ Every function is one transaction and writes the audit trail. The case definitio
 `definitions.py`, the suspect-case workflow and its alerts in `workflow.py`, follow-up in
 `followup.py`.
 
-Why one module of about 650 lines: a screening made alone (`screening_create`), by the batch
-(`screenings_save_batch`) or edited (`screening_update`) goes through the same validation,
-classification and decision rules, which live here once; split, each part would import the
-others' private helpers.
+Over 500 lines on purpose: a new screening is checked, classified and decided by one code
+path (`_new_screening`, `_Checks`) whether it comes alone, in a batch of a million-row file or
+as an edit; splitting those apart is how the paths would drift.
 """
 
 import dataclasses
