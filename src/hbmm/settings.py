@@ -286,6 +286,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The schema is served to signed-in users only, like every other page (drf-spectacular
+    # serves it to anyone by default; found by tests/accounts/test_access_matrix.py).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # HBMM's own settings.

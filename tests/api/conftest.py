@@ -6,7 +6,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from hbmm.accounts.services import api_token_create
-from hbmm.intake.services import submission_receive, submissions_process
+from hbmm.intake.process import submissions_process
+from hbmm.intake.receive import submission_receive
 
 _ids = itertools.count(1)
 

@@ -181,7 +181,8 @@ def test_second_assessment_of_a_point_on_the_same_day_is_refused(im):
 
 @pytest.mark.django_db
 def test_edited_submission_updates_the_same_assessment(im):
-    from hbmm.intake.services import submission_receive, submissions_process
+    from hbmm.intake.process import submissions_process
+    from hbmm.intake.receive import submission_receive
 
     def send(instance_id, answer, deprecated_id=""):
         data = {"site": "BCP-SONA", "assessed_on": "2020-04-01", "isolation_space": answer}

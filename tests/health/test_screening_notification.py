@@ -5,7 +5,8 @@ no personal identifiers; sent after the transaction commits."""
 import pytest
 from django.core import mail
 
-from hbmm.health.screening.services import alert_recipients, screening_create
+from hbmm.health.screening.services import screening_create
+from hbmm.health.screening.workflow import alert_recipients
 from hbmm.places.models import Site
 from tests.health.screening_fixtures import T0, english, fever_cough, healthy  # noqa: F401
 

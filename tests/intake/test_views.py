@@ -11,7 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from hbmm.intake.models import Correction, ImportFile, Submission
-from hbmm.intake.services import submission_receive, submissions_process
+from hbmm.intake.process import submissions_process
+from hbmm.intake.receive import submission_receive
 from hbmm.jobs.models import Job
 
 CSV = (
@@ -236,7 +237,7 @@ def test_list_query_count_does_not_grow_with_rows(probe, make_user, client, url)
 
 @pytest.mark.django_db
 def test_an_interrupted_import_can_be_run_again(probe, make_user, client):
-    from hbmm.intake.services import import_file_store
+    from hbmm.intake.channels.files import import_file_store
 
     officer = make_user("im_officer", areas=["MLI"])
     client.force_login(officer)

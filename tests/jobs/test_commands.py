@@ -73,8 +73,8 @@ def test_hbmm_worker_refuses_an_inline_backend():
 def test_import_resume_leaves_a_file_that_a_job_holds_to_the_workers(
     reference, database_backend, settings, tmp_path
 ):
+    from hbmm.intake.channels.files import import_file_store
     from hbmm.intake.models import ImportFile
-    from hbmm.intake.services import import_file_store
     from hbmm.intake.tasks import import_file_enqueue
     from tests.intake.test_file_rows import registry
 

@@ -11,7 +11,8 @@ from django.core.management import call_command
 
 from hbmm.accounts.models import AuditEvent
 from hbmm.disclosure import exposed_cells, suppress
-from hbmm.intake.services import submission_receive, submissions_process
+from hbmm.intake.process import submissions_process
+from hbmm.intake.receive import submission_receive
 
 pytestmark = pytest.mark.django_db
 

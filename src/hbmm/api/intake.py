@@ -21,8 +21,9 @@ from rest_framework.views import APIView
 
 from hbmm.api.errors import ERRORS
 from hbmm.intake import selectors
+from hbmm.intake.channels.files import import_file_store
+from hbmm.intake.channels.openrosa import SubmissionRefused, json_submission_receive
 from hbmm.intake.models import ImportFile, Submission
-from hbmm.intake.services import SubmissionRefused, import_file_store, json_submission_receive
 from hbmm.intake.tasks import import_file_enqueue, import_target
 from hbmm.intake.webforms import ImportUploadForm
 from hbmm.jobs.selectors import job_latest_for

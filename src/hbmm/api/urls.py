@@ -21,5 +21,5 @@ urlpatterns = [
     path("imports/<int:pk>/", intake.ImportDetailView.as_view(), name="import"),
     *table_urls(),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    re_path(r"^(?P<rest>.*)$", views.NotFoundView.as_view()),
+    re_path(r"^(?P<rest>.*)$", views.NotFoundView.as_view(), name="not-found"),
 ]

@@ -13,17 +13,12 @@ from django.views.decorators.http import require_POST
 from hbmm.accounts.scope import get_in_scope_or_404
 from hbmm.exports import export_response
 from hbmm.intake import selectors
+from hbmm.intake.channels.files import import_file_store
 from hbmm.intake.identifiers import identifier_keys
 from hbmm.intake.mappers import get_mapper
 from hbmm.intake.models import Channel, ImportFile, Submission
-from hbmm.intake.services import (
-    import_file_store,
-    submission_correct,
-    submission_review_check,
-)
-from hbmm.intake.services import (
-    submission_reprocess as reprocess,
-)
+from hbmm.intake.review import submission_correct, submission_review_check
+from hbmm.intake.review import submission_reprocess as reprocess
 from hbmm.intake.tasks import import_file_enqueue, import_target
 from hbmm.intake.webforms import CorrectionForm, ImportUploadForm
 from hbmm.jobs import presenters as job_words

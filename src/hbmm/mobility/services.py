@@ -1,4 +1,6 @@
-"""Writes of the mobility app. The intake mappers call these with whole batches of rows.
+"""Writes of the mobility app. The intake mappers call the `*_save_batch` functions (intake's
+contract: `rows` of `MobilityRow`, `ctx` a `BatchContext`), which write through the `*_save`
+functions (dicts of model fields; `benchmarks/mobility_figures.py` loads through them too).
 
 Each `*_save` function validates every row (the model's invariants plus the checks that need
 the database: site kinds and activity, one report per centre and day...), then replaces the
@@ -8,7 +10,8 @@ the field; nothing is written then.
 """
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,6 +20,7 @@ from django.utils.translation import gettext as _
 from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.services import audit_log
 from hbmm.db import concrete_columns, dict_rows, insert_rows
+from hbmm.intake.mappers import BatchContext, BatchResult
 from hbmm.mobility.models import (
     DisplacementFigure,
     DisplacementRound,
@@ -27,15 +31,8 @@ from hbmm.mobility.models import (
     StrandedMigrants,
     flow_count_errors,
 )
-from hbmm.places.models import Site, SiteKind
-
-
-def _kinds_of(site_ids: Iterable[int]) -> dict[int, set[str]]:
-    kinds: dict[int, set[str]] = {}
-    through = Site.kinds.through.objects.filter(site_id__in=set(site_ids))
-    for site_id, code in through.values_list("site_id", "sitekind__code"):
-        kinds.setdefault(site_id, set()).add(code)
-    return kinds
+from hbmm.places.lookups import is_active_on, kinds_of
+from hbmm.places.models import SiteKind
 
 
 def _check_site(site, errors: dict, *, field: str, kinds: dict, kind: str, on) -> None:
@@ -47,9 +44,7 @@ def _check_site(site, errors: dict, *, field: str, kinds: dict, kind: str, on) -
             "site": site.code,
             "kind": label or kind,
         }
-    elif on is not None and (
-        (site.active_from and on < site.active_from) or (site.active_to and on > site.active_to)
-    ):
+    elif not is_active_on(site, on):
         errors[field] = _("%(site)s was not active on %(day)s.") % {"site": site.code, "day": on}
 
 
@@ -87,7 +82,7 @@ def flow_counts_save(*, rows: Sequence[dict], replace: Iterable[FlowCount] = ())
     million (registry histories), so they are checked as values and written with `insert_rows`
     rather than as model instances through `bulk_create`.
     """
-    kinds = _kinds_of(row["site"].pk for row in rows)
+    kinds = kinds_of(row["site"].pk for row in rows)
     for row in rows:
         errors = flow_count_errors(row)
         _check_site(
@@ -148,7 +143,7 @@ def displacement_figures_save(
         )
         prepared.append(values)
     site_ids = [r["site"].pk for r in prepared if r.get("site")]
-    kinds = _kinds_of(site_ids)
+    kinds = kinds_of(site_ids)
     replaced = {r.pk for r in replace}
     taken = set(
         DisplacementFigure.objects.filter(round__in=cache.values())
@@ -186,7 +181,7 @@ def mrrc_occupancy_save(
     *, rows: Sequence[dict], replace: Iterable[MrrcOccupancy] = ()
 ) -> list[MrrcOccupancy]:
     """Record MRRC occupancy reports (one per centre and day)."""
-    kinds = _kinds_of(row["site"].pk for row in rows)
+    kinds = kinds_of(row["site"].pk for row in rows)
     replaced = {r.pk for r in replace}
     taken = set(
         MrrcOccupancy.objects.filter(
@@ -239,6 +234,56 @@ def mobility_events_save(
     records = _validated(MobilityEvent, rows, check)
     _replace(MobilityEvent, replace)
     return MobilityEvent.objects.bulk_create(records, batch_size=500)
+
+
+# --- The intake contract ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MobilityRow:
+    """One mobility form as its mapper cleaned it: the record's field values (`site`,
+    `observation_date`, the counts...), the submission it comes from, and the records the
+    submission's previous version made (an edit replaces them)."""
+
+    values: dict
+    submission_id: int
+    replaces: Sequence = ()
+
+
+def _save_batch(save: Callable, rows: Sequence[MobilityRow]) -> BatchResult:
+    save(
+        rows=[{**row.values, "submission_id": row.submission_id} for row in rows],
+        replace=[record for row in rows for record in row.replaces],
+    )
+    edits = sum(1 for row in rows if row.replaces)
+    return BatchResult(created=len(rows) - edits, updated=edits)
+
+
+def flow_counts_save_batch(rows: Sequence[MobilityRow], *, ctx: BatchContext) -> BatchResult:
+    """Flow counts from the intake pipeline (`flow_counts_save`)."""
+    return _save_batch(flow_counts_save, rows)
+
+
+def displacement_figures_save_batch(
+    rows: Sequence[MobilityRow], *, ctx: BatchContext
+) -> BatchResult:
+    """IDP figures from the intake pipeline (`displacement_figures_save`)."""
+    return _save_batch(displacement_figures_save, rows)
+
+
+def mrrc_occupancy_save_batch(rows: Sequence[MobilityRow], *, ctx: BatchContext) -> BatchResult:
+    """MRRC occupancy from the intake pipeline (`mrrc_occupancy_save`)."""
+    return _save_batch(mrrc_occupancy_save, rows)
+
+
+def stranded_migrants_save_batch(rows: Sequence[MobilityRow], *, ctx: BatchContext) -> BatchResult:
+    """Stranded migrants from the intake pipeline (`stranded_migrants_save`)."""
+    return _save_batch(stranded_migrants_save, rows)
+
+
+def mobility_events_save_batch(rows: Sequence[MobilityRow], *, ctx: BatchContext) -> BatchResult:
+    """Mobility events from the intake pipeline (`mobility_events_save`)."""
+    return _save_batch(mobility_events_save, rows)
 
 
 @transaction.atomic
