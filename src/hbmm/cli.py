@@ -12,6 +12,7 @@ from hbmm.var import default_database
 
 # Commands that create the database, or need none: they run wherever they are started.
 NO_DATABASE_NEEDED = {
+    "api_schema",
     "setup",
     "migrate",
     "check",

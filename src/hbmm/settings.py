@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "hbmm.health",
     "hbmm.reports",
     "hbmm.jobs",
+    "hbmm.api",
 ]
 
 MIDDLEWARE = [
@@ -261,24 +262,39 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hbmm@localhost")
 
 REST_FRAMEWORK = {
+    # The API (/api/v1/, hbmm.api): personal access tokens, or the session of the pages' own
+    # calls. Basic authentication is not offered: a password is not an API credential.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "hbmm.accounts.api_auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "hbmm.accounts.api_auth.ReadOnlyTokenPermission",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["hbmm.accounts.api_auth.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env_str("HBMM_API_RATE", "1200/min")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 100,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "URL_FORMAT_OVERRIDE": None,  # ?format=csv is the lists' export (hbmm.api), not a renderer
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "HBMM API",
-    "VERSION": "0.1.0",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": "The records and figures of HBMM, scoped to the token's user (docs/api.md).",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
     # The schema is served to signed-in users only, like every other page (drf-spectacular
     # serves it to anyone by default; found by tests/accounts/test_access_matrix.py).
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # HBMM's own settings.
+# Public outputs (`hbmm publish`): counts from 1 to HBMM_PUBLIC_MIN_CELL - 1 are suppressed,
+# with the complements that keep them from being worked out (hbmm.disclosure).
+HBMM_PUBLIC_MIN_CELL = env_int("HBMM_PUBLIC_MIN_CELL", 5)
 HBMM_COUNTRY_ISO3 = env_str("HBMM_COUNTRY_ISO3", "MLI")
 # Land border closure date (ISO); the mobility figures count flows up to it. The demo sets one.
 HBMM_BORDER_CLOSURE_DATE = env_str("HBMM_BORDER_CLOSURE_DATE", "")

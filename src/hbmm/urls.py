@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -12,7 +11,7 @@ urlpatterns = [
     path("health/", include("hbmm.health.urls")),
     path("reports/", include("hbmm.reports.urls")),
     path("jobs/", include("hbmm.jobs.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/", include("hbmm.api.urls")),
     # OpenRosa endpoints (/formList, /submission...) and the home page live at the root.
     path("", include("hbmm.intake.openrosa_urls")),
     path("", include("hbmm.web.urls")),

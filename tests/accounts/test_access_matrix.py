@@ -117,6 +117,7 @@ class Entry:
     auth: str = "session"
     data: dict = field(default_factory=dict)  # POST body
     check: Callable | None = None  # check(response, world, scope): content checks (leaks)
+    any_perm: bool = False  # one of `perms` is enough (not all of them)
 
     def needs(self, method: str, world) -> tuple[str, ...]:
         perms = self.perms(world) if callable(self.perms) else self.perms
@@ -155,7 +156,11 @@ ENTRIES: dict[str, Entry] = {
         data={"language": "en"},
     ),
     "home": Entry(perms=P("reports.view_situation"), scoped=True, query=area_query),
-    "api-schema": Entry(anonymous=403),
+    # My account's API tokens (POST only; another user's token is not found).
+    "accounts:api_token_new": Entry(methods=("POST",), ok={"POST": 200}, data={"name": "m"}),
+    "accounts:api_token_revoke": Entry(
+        methods=("POST",), kwargs=lambda w, s: {"pk": 0}, ok={"POST": 404}
+    ),
     # Accounts.
     "accounts:login": Entry(auth="public", ok={"GET": 302}, anonymous=200),
     "accounts:logout": Entry(methods=("POST",), ok={"POST": 302}, anonymous=302),
@@ -332,6 +337,70 @@ ENTRIES: dict[str, Entry] = {
 # are generated from the models registered with it, so the rule covers them by their shape.
 ADMIN_PUBLIC = {"admin:login": 200}
 ADMIN_REDIRECTS = {"admin:logout": "/admin/"}  # where a non-staff user is sent, if not the login
+
+
+API = {"anonymous": 401}  # DRF: no credentials, 401 (never a login page)
+
+
+def api_entries() -> dict[str, Entry]:
+    """/api/v1/: the endpoints of every registered table (the table's permission, ?area=
+    outside the scope is 404), a record's detail (the world's records where it has them; else
+    an unknown id: 403 without the permission, 404 with it), and the API's own endpoints."""
+    records = {"health.screenings": "screening", "health.signals": "signal"}
+    entries = {
+        "api:me": Entry(**API),
+        "api:schema": Entry(**API),
+        "api:not-found": Entry(kwargs=lambda w, s: {"rest": "nothing/"}, ok={"GET": 404}, **API),
+        "api:figures": Entry(
+            perms=P("reports.view_situation"), scoped=True, query=area_query, **API
+        ),
+        "api:submissions": Entry(ok={"GET": 405}, **API),
+        "api:imports": Entry(ok={"GET": 405}, **API),
+        # A submission's status: to its readers and to those who may send (in their scope).
+        "api:submission": Entry(
+            perms=P("intake.view_submission", "intake.submit_data"),
+            any_perm=True,
+            scoped=True,
+            kwargs=lambda w, s: {"pk": w.submission[s]},
+            **API,
+        ),
+        "api:import": Entry(
+            perms=P("intake.add_importfile"),
+            scoped=True,
+            kwargs=lambda w, s, role=None: {"pk": w.import_file[s]},
+            **API,
+        ),
+        "api:screening-identifiers": Entry(
+            perms=P("health.view_screening"),
+            scoped=True,
+            late_perms={"*": ("health.view_identifiers",)},
+            kwargs=lambda w, s: {"pk": w.screening[s]},
+            **API,
+        ),
+    }
+    names = {key for key, _route, _p in url_patterns()}
+    for key in sorted(_TABLES):
+        app, _dot, table = key.partition(".")
+        perms = (lambda k: lambda world: P(_TABLES[k].permission))(key)
+        entries[f"api:{app}-{table}-list"] = Entry(
+            perms=perms, scoped=True, query=area_query, **API
+        )
+        detail = f"api:{app}-{table}-detail"
+        if detail not in names:
+            continue
+        if key in records:
+            attr = records[key]
+            entries[detail] = Entry(
+                perms=perms,
+                scoped=True,
+                kwargs=(lambda a: lambda w, s: {"pk": getattr(w, a)[s]})(attr),
+                **API,
+            )
+        else:
+            entries[detail] = Entry(
+                perms=perms, kwargs=lambda w, s: {"pk": 0}, ok={"GET": 404}, **API
+            )
+    return {k: v for k, v in entries.items() if k in names}
 
 
 def drilldown_entries() -> dict[str, Entry]:
@@ -521,7 +590,8 @@ def expected(entry: Entry, user, role: str, method: str, where: str, world) -> i
             return entry.anonymous
         return {"session": 302, "basic": 401, "public": entry.ok[method]}[entry.auth]
     needed = entry.needs(method, world)
-    if not all(user.has_perm(p) for p in needed):
+    held = any if entry.any_perm and needed else all
+    if not held(user.has_perm(p) for p in needed):
         return entry.denied
     lifted = bool(entry.unscoped_with) and user.has_perm(entry.unscoped_with)
     if where == OUT and entry.scoped and not lifted:
@@ -549,7 +619,7 @@ def _qs(query: dict) -> str:
 
 
 def all_entries() -> dict[str, Entry]:
-    return {**ENTRIES, **drilldown_entries()}
+    return {**ENTRIES, **drilldown_entries(), **api_entries()}
 
 
 def _reverse(key: str, kwargs: dict) -> str:
@@ -562,7 +632,7 @@ def _reverse(key: str, kwargs: dict) -> str:
 
 
 def patterns_without_entry() -> list[str]:
-    declared = set(ENTRIES) | {"reports:drilldown"}
+    declared = set(ENTRIES) | set(api_entries()) | {"reports:drilldown"}
     return [
         f"{key} ({route})"
         for key, route, _pattern in url_patterns()
@@ -574,7 +644,7 @@ def test_every_url_pattern_has_an_entry():
     """A URL pattern with no entry (and outside the admin site's rule) fails, by name."""
     missing = patterns_without_entry()
     assert not missing, "URL patterns with no access-matrix entry: " + ", ".join(missing)
-    declared = set(ENTRIES) | {"reports:drilldown"}
+    declared = set(ENTRIES) | set(api_entries()) | {"reports:drilldown"}
     stale = declared - {key for key, _route, _p in url_patterns()}
     assert not stale, f"entries for URLs that no longer exist: {sorted(stale)}"
     assert _TABLES, "no registered table to drill down into"

@@ -183,6 +183,8 @@ def test_web_import_progress_and_report(probe, make_user, client):
     report = client.get(f"/intake/imports/{record.pk}/report.csv")
     rows = list(csv.reader(io.StringIO(b"".join(report.streaming_content).decode("utf-8-sig"))))
     assert rows[0] == ["row", "status", "instance_id", "reasons"]
+    assert rows[1] == ["#meta+row", "#status", "#meta+id", "#description+reasons"]
+    rows = rows[1:]
     assert [(r[0], r[1]) for r in rows[1:]] == [
         ("2", "accepted"),
         ("3", "quarantined"),

@@ -18,17 +18,18 @@ GLUED_SIGN = re.compile(r"[A-Za-zÀ-ÿ»)][:;!?](?=\s|$)|\d%")
 
 
 class _Text(HTMLParser):
-    """The text a reader sees: no script, no style."""
+    """The text a reader sees as French: no script, no style, no code (an HTTP header, a
+    command: literal text, not French typography)."""
 
     def __init__(self):
         super().__init__()
         self.parts, self._skip = [], 0
 
     def handle_starttag(self, tag, attrs):
-        self._skip += tag in ("script", "style")
+        self._skip += tag in ("script", "style", "code")
 
     def handle_endtag(self, tag):
-        self._skip -= tag in ("script", "style") and self._skip > 0
+        self._skip -= tag in ("script", "style", "code") and self._skip > 0
 
     def handle_data(self, data):
         if not self._skip:

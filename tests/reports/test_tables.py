@@ -20,6 +20,7 @@ KEYS = [
     "health.capacity_assessments",
     "health.status",
     "health.screenings",
+    "health.signals",
     "places.sites",
 ]
 

@@ -3,9 +3,9 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from hbmm.accounts.models import AuditEvent, User, UserScope
+from hbmm.accounts.models import ApiToken, AuditEvent, User, UserScope
 from hbmm.accounts.selectors import user_scope_codes
-from hbmm.accounts.services import scope_change_log
+from hbmm.accounts.services import api_token_revoke, scope_change_log
 
 
 class UserScopeInline(admin.TabularInline):
@@ -72,3 +72,43 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Administrators see every token (never its secret: only a hash is stored) and revoke
+    them; tokens are created by their users in *My account*."""
+
+    list_display = [
+        "user",
+        "name",
+        "key_id",
+        "read_only",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+        "last_used_ip",
+    ]
+    list_filter = ["read_only"]
+    search_fields = ["user__username", "name", "key_id"]
+    readonly_fields = [f.name for f in ApiToken._meta.fields]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
+    def revoke(self, request, queryset):
+        count = 0
+        for token in queryset.filter(revoked_at__isnull=True).select_related("user"):
+            api_token_revoke(token=token, actor=request.user, request=request)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )

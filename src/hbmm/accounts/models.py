@@ -109,3 +109,36 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit log is append-only.")
+
+
+class ApiToken(models.Model):
+    """A personal access token of the API (/api/v1/): created by its user in *My account*,
+    shown once, stored hashed (SHA-256 of a random secret: the secret has 256 bits, so a slow
+    hash adds nothing), with a name, an expiry and optionally read-only. Revoked, never
+    deleted: the audit log and `last_used_*` say what it did."""
+
+    PREFIX = "hbmm_"
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    key_id = models.CharField(_("key id"), max_length=16, unique=True)
+    key_hash = models.CharField(_("key hash"), max_length=64)
+    read_only = models.BooleanField(_("read-only"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField(_("last used from"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name} ({self.key_id})"
+
+    def is_active_at(self, moment) -> bool:
+        return self.revoked_at is None and self.expires_at > moment

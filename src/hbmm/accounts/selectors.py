@@ -2,7 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
-from hbmm.accounts.models import AuditEvent, User, UserScope
+from hbmm.accounts.models import ApiToken, AuditEvent, User, UserScope
 from hbmm.accounts.roles import role_definitions, role_label
 
 
@@ -39,3 +39,8 @@ def user_recent_events(user: User, *, limit: int = 10) -> QuerySet:
     return AuditEvent.objects.filter(
         Q(actor=user) | Q(target=f"accounts.user:{user.pk}"), action__in=actions
     ).order_by("-at", "-pk")[:limit]
+
+
+def user_api_tokens(user: User) -> QuerySet:
+    """The user's API tokens, newest first (revoked and expired ones too: what they did)."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")

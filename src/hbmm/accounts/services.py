@@ -1,12 +1,18 @@
 """Writes in the accounts app: the audit trail, scopes and roles."""
 
+import datetime as dt
+import hashlib
 import ipaddress
+import secrets
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hbmm.accounts.middleware import current_request, current_user
-from hbmm.accounts.models import AuditEvent, User, UserScope
+from hbmm.accounts.models import ApiToken, AuditEvent, User, UserScope
 from hbmm.accounts.selectors import user_scope_codes
 from hbmm.places.models import AdminArea, Site
 
@@ -136,3 +142,105 @@ def roles_sync() -> dict[str, int]:
         group.permissions.set(wanted)
         counts[code] = len(wanted)
     return counts
+
+
+# ---- Personal access tokens of the API -------------------------------------------------------
+
+API_TOKEN_MAX_DAYS = 366
+
+
+def api_token_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(
+    *, user: User, name: str, days: int, read_only: bool = False, request=None
+) -> tuple[ApiToken, str]:
+    """A new token of `user`, valid `days` days (1 to 366): the token and its text, which is
+    shown once and stored only as a hash. Audited."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("A token needs a name.")})
+    if not 1 <= days <= API_TOKEN_MAX_DAYS:
+        raise ValidationError(
+            {"days": _("A token lasts from 1 to %(max)d days.") % {"max": API_TOKEN_MAX_DAYS}}
+        )
+    if not user.is_active:
+        raise ValidationError(_("A deactivated account cannot have a token."))
+    key_id = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user,
+        name=name[:80],
+        key_id=key_id,
+        key_hash=api_token_hash(secret),
+        read_only=read_only,
+        expires_at=timezone.now() + dt.timedelta(days=days),
+    )
+    token.save()
+    audit_log(
+        action=AuditEvent.Action.DATA_CHANGE,
+        actor=user,
+        target=f"accounts.apitoken:{token.pk}",
+        details={
+            "token": "created",
+            "name": token.name,
+            "key_id": key_id,
+            "days": days,
+            "read_only": read_only,
+        },
+        request=request,
+    )
+    return token, f"{ApiToken.PREFIX}{key_id}_{secret}"
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor: User, request=None) -> ApiToken:
+    """Revoke `token` (its user or an administrator may); revoking twice changes nothing.
+    Audited."""
+    if actor.pk != token.user_id and not actor.is_superuser:
+        raise PermissionDenied
+    if token.revoked_at is not None:
+        return token
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit_log(
+        action=AuditEvent.Action.DATA_CHANGE,
+        actor=actor,
+        target=f"accounts.apitoken:{token.pk}",
+        details={
+            "token": "revoked",
+            "name": token.name,
+            "key_id": token.key_id,
+            "user": token.user.get_username(),
+        },
+        request=request,
+    )
+    return token
+
+
+def api_token_authenticate(text: str, *, request=None) -> ApiToken | None:
+    """The active token whose text is `text` (None otherwise: unknown, wrong secret, expired,
+    revoked, or its user deactivated). Records its use (time and address), at most once a
+    minute per token."""
+    if not text.startswith(ApiToken.PREFIX):
+        return None
+    key_id, sep, secret = text[len(ApiToken.PREFIX) :].partition("_")
+    if not sep or not key_id or not secret:
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_id=key_id).first()
+    if token is None or not secrets.compare_digest(token.key_hash, api_token_hash(secret)):
+        return None
+    now = timezone.now()
+    if not token.is_active_at(now) or not token.user.is_active:
+        return None
+    address = client_ip(request)
+    if (
+        token.last_used_at is None
+        or now - token.last_used_at > dt.timedelta(minutes=1)
+        or token.last_used_ip != address
+    ):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=address)
+        token.last_used_at, token.last_used_ip = now, address
+    return token

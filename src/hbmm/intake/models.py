@@ -30,6 +30,7 @@ class Channel(models.TextChoices):
     KOBO = "kobo", _("KoboToolbox pull")
     FILE = "file", _("file import")
     WEB = "web", _("web form")
+    API = "api", _("API (JSON)")
 
 
 class ImportFile(models.Model):

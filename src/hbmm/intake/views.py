@@ -332,5 +332,6 @@ def import_report_csv(request, pk: int):
         "csv",
         filename=f"import-{record.pk}-report",
         header=["row", "status", "instance_id", "reasons"],
+        hxl=["#meta+row", "#status", "#meta+id", "#description+reasons"],
         rows=rows(),
     )

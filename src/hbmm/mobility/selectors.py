@@ -33,7 +33,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -538,3 +538,41 @@ def idps_by_region(*, scope: Scope, as_of: dt.date) -> list[RegionTotals]:
     ]
     rows.sort(key=lambda r: (-r.total, r.area.pcode))
     return rows
+
+
+def flow_totals_by_point_month(
+    *, scope: Scope, end: dt.date, include_demo: bool = False
+) -> list[tuple[str, str, dt.date, int]]:
+    """(point code, direction, first day of the month, individuals) of the flow counts
+    observed on or before `end`, by point, direction and month (what `hbmm publish` tabulates);
+    demonstration data left out unless `include_demo`."""
+    qs = flow_counts(scope=scope, end=end)
+    if not include_demo:
+        qs = qs.exclude(submission__is_demo=True)
+    rows = (
+        qs.annotate(month=TruncMonth("observation_date"))
+        .values_list("site__code", "direction", "month")
+        .annotate(individuals=Sum("total"))
+        .order_by("site__code", "direction", "month")
+    )
+    return [(code, direction, _as_date(month), n) for code, direction, month, n in rows]
+
+
+def idps_by_area_round(
+    *, scope: Scope, as_of: dt.date, include_demo: bool = False
+) -> list[tuple[str, int, dt.date, int]]:
+    """(admin area P-code, round number, reporting date, IDPs) of every displacement round
+    reported on or before `as_of`, by area and round (what `hbmm publish` tabulates)."""
+    qs = displacement_records(scope=scope).filter(round__reporting_date__lte=as_of)
+    if not include_demo:
+        qs = qs.exclude(submission__is_demo=True)
+    rows = (
+        qs.values_list("area__pcode", "round__number", "round__reporting_date")
+        .annotate(individuals=Sum("total"))
+        .order_by("area__pcode", "round__number")
+    )
+    return list(rows)
+
+
+def _as_date(value) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value

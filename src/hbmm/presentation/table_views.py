@@ -37,8 +37,10 @@ def _bad_request(message: str) -> HttpResponse:
     return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
 
 
-def _clean_filters(table, form, scope) -> dict:
-    """The filters given, as the rows function takes them: dates, numbers, a Site in scope."""
+def clean_filters(table, form, scope) -> dict:
+    """The filters given, as the rows function takes them: dates, numbers, a Site in scope
+    (404 outside `scope`); BadFilter names the filter and the value refused. The table page and
+    the API (hbmm.api) both read a table's filters with it."""
     if not form.is_valid():
         raise BadFilter(
             "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
@@ -101,12 +103,12 @@ def table_page(request, key: str):
         area, scope = area_narrowing(scope=scope, pcode=request.GET["area"])
     form = filter_form(table, request.GET)
     try:
-        filters = _clean_filters(table, form, scope)
+        filters = clean_filters(table, form, scope)
     except BadFilter as exc:
         return _bad_request(str(exc))
     rows = table.read(Query(scope=scope, area=area, filters=filters))
     if fmt:
-        return _export(request, table, rows, fmt=fmt, area=area, filters=filters)
+        return table_export(request, table, rows, fmt=fmt, area=area, filters=filters)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = [
         list(zip(table.columns, values, strict=True))
@@ -133,7 +135,9 @@ def table_page(request, key: str):
     )
 
 
-def _export(request, table, rows, *, fmt: str, area, filters: dict) -> HttpResponse:
+def table_export(request, table, rows, *, fmt: str, area, filters: dict) -> HttpResponse:
+    """The download of a table's rows (CSV streamed, or XLSX) with its HXL row; audited. The
+    table page and the API's `?format=csv|xlsx` both export with it."""
     counted = rows.count() if hasattr(rows, "count") and not isinstance(rows, list) else len(rows)
     audit_log(
         action=AuditEvent.Action.EXPORT,

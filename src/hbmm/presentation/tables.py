@@ -187,3 +187,8 @@ def month_start(text: str) -> dt.date:
     """The first day of the month YYYY-MM (ValueError otherwise)."""
     year, month = text.split("-")
     return dt.date(int(year), int(month), 1)
+
+
+def registered_tables() -> list[Table]:
+    """Every registered table, by key."""
+    return [_TABLES[key] for key in sorted(_TABLES)]

@@ -4,6 +4,7 @@ HealthConfig.ready() (this module is only imported there, once the app registry 
 from django.utils.translation import gettext_lazy as _
 
 import hbmm.health.ebs.admin  # noqa: F401  (registers the admin pages)
+import hbmm.health.ebs.tables  # noqa: F401  (registers the signals table)
 from hbmm.health.ebs.intake_mappers import SignalMapper
 from hbmm.intake.mappers import register
 from hbmm.web.nav import NavItem

@@ -16,10 +16,13 @@ from hbmm.intake.mappers import get_mapper
 from hbmm.intake.models import Channel, Submission
 from hbmm.intake.parsing import (
     DocumentTypeRefused,
+    ParsedPayload,
     PayloadError,
     RepeatedField,
     alias_map,
     apply_aliases,
+    flatten_json,
+    json_dumps,
     parse_xml,
 )
 from hbmm.intake.process import submissions_process
@@ -146,19 +149,82 @@ def openrosa_submission_receive(
         parsed = parse_xml(xml)
     except (UnicodeDecodeError, PayloadError) as exc:
         raise _unreadable(exc) from exc
+    return _parsed_submission_receive(
+        parsed=parsed,
+        channel=Channel.OPENROSA,
+        payload=text,
+        payload_format=Submission.Format.XML,
+        user=user,
+        device_id=device_id,
+        attachments=attachments,
+        incomplete=incomplete,
+    )
+
+
+def json_submission_receive(
+    *,
+    form_id: str,
+    instance_id: str,
+    data: dict,
+    user,
+    deprecated_id: str = "",
+    form_version: str = "",
+    device_id: str = "",
+) -> OpenRosaResult:
+    """A submission sent as JSON to the API (`POST /api/v1/submissions/`): the same checks,
+    storage, idempotency by instance id, edits and quarantine as an OpenRosa submission
+    (`openrosa_submission_receive`); `data` is a record as ODK Central gives it (nested groups
+    or "group/field" keys, flattened as a pull flattens it). The raw payload kept is the JSON
+    document itself (keys sorted), so the same document sent again stores nothing new."""
+    envelope = {
+        "form_id": form_id,
+        "form_version": form_version,
+        "instance_id": instance_id,
+        "deprecated_id": deprecated_id,
+        "data": data,
+    }
+    parsed = ParsedPayload(
+        form_id=form_id,
+        form_version=form_version,
+        instance_id=instance_id,
+        deprecated_id=deprecated_id,
+        data=flatten_json(data),
+    )
+    return _parsed_submission_receive(
+        parsed=parsed,
+        channel=Channel.API,
+        payload=json_dumps(envelope),
+        payload_format=Submission.Format.JSON,
+        user=user,
+        device_id=device_id,
+    )
+
+
+def _parsed_submission_receive(
+    *,
+    parsed,
+    channel: str,
+    payload: str,
+    payload_format: str,
+    user,
+    device_id: str = "",
+    attachments: list | None = None,
+    incomplete: bool = False,
+) -> OpenRosaResult:
+    """The checks, storage and processing of a submission sent by a client (OpenRosa, API)."""
     mapper = get_mapper(parsed.form_id)
     if mapper is None:
         raise SubmissionRefused(
             404, _("The form '%s' is not known to this server.") % parsed.form_id
         )
     fields = {
-        "channel": Channel.OPENROSA,
+        "channel": channel,
         "form_id": parsed.form_id,
         "form_version": parsed.form_version,
         "instance_id": parsed.instance_id,
         "deprecated_id": parsed.deprecated_id,
-        "payload": text,
-        "payload_format": Submission.Format.XML,
+        "payload": payload,
+        "payload_format": payload_format,
         "data": parsed.data,
         "submitter": user,
         "device_id": (device_id or str(parsed.data.get("deviceid") or ""))[:150],
@@ -170,7 +236,7 @@ def openrosa_submission_receive(
         raise SubmissionRefused(refusal.status, refusal.message())
     received = submission_receive(**fields)
     submission = received.submission
-    added = sum(attachment_store(submission, upload) for upload in attachments)
+    added = sum(attachment_store(submission, upload) for upload in attachments or ())
     conflict = submission.status == Status.CONFLICT
     processed = False
     if not conflict and not incomplete:
