@@ -21,6 +21,7 @@ KEYS = [
     "health.status",
     "health.screenings",
     "places.sites",
+    "feedback.log",
 ]
 
 

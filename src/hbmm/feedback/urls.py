@@ -1,0 +1,12 @@
+from django.urls import path
+
+from hbmm.feedback import views
+from hbmm.presentation.table_views import table_page
+
+app_name = "feedback"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("log/", table_page, {"key": "feedback.log"}, name="table"),
+    path("<int:pk>/", views.feedback_detail, name="detail"),
+    path("<int:pk>/<slug:action>/", views.feedback_action, name="action"),
+]
