@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from hbmm.accounts.scope import restrict_to_scope
 from hbmm.feedback.models import Feedback
 from hbmm.feedback.services import feedback_log, feedback_update
+from hbmm.feedback.xlsforms import FORM_ID
 from hbmm.intake.cleaning import (
     SiteLookup,
     clean_bool,
@@ -18,8 +19,6 @@ from hbmm.intake.cleaning import (
 )
 from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError, register
 from hbmm.places.models import AdminArea
-
-FORM_ID = "feedback"
 
 
 class FeedbackMapper(Mapper):
