@@ -117,3 +117,20 @@ def test_uncoded_and_pending_filters(week):
     assert selectors.feedback_list(scope=EVERYTHING, status="pending").count() == 9
     feedback_code(feedback=week[8], by=None, kind="suggestion", topic="prevention")
     assert selectors.feedback_list(scope=EVERYTHING, uncoded=True).count() == 0
+
+
+def test_counts_stand_as_they_were_at_the_end_of_the_day(week):
+    """Coding, answers and closures recorded after the end of the period are not counted: a
+    report for a past date does not change."""
+    later = R0 + 9 * D  # Wednesday of the week after
+    feedback_code(feedback=week[8], by=None, kind="question", topic="vaccination", at=later)
+    feedback_answer(feedback=week[1], by=None, answer="d", at=later)
+    summary = selectors.feedback_summary(scope=EVERYTHING, start=MONDAY, end=SUNDAY)
+    assert (summary.uncoded, summary.by_kind["question"], summary.answered) == (1, 1, 3)
+    assert summary.by_status == {"open": 6, "answered": 3, "referred": 1}
+    weekly = selectors.feedback_weekly(scope=EVERYTHING, start=MONDAY, end=SUNDAY)
+    assert {"week": MONDAY, "topic": "", "n": 1} in weekly
+    after = selectors.feedback_summary(scope=EVERYTHING, start=MONDAY, end=later.date())
+    assert (after.uncoded, after.by_kind["question"], after.answered) == (0, 2, 4)
+    assert after.total == 11  # with the Monday of the week after, still open
+    assert after.by_status == {"open": 6, "answered": 4, "referred": 1}

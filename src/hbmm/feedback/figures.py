@@ -73,7 +73,7 @@ def feedback_period(*, scope: Scope, start: dt.date, end: dt.date) -> FeedbackPe
             as_of=end,
             definition=_(
                 "Entries received from %(start)s to %(end)s coded as rumours, out of all the "
-                "entries received (%(uncoded)s not coded yet)."
+                "entries received (not coded yet: %(uncoded)s)."
             )
             % {**dates, "uncoded": format_number(summary.uncoded)},
             drilldown=log(start, end, kind=Feedback.Kind.RUMOUR),
@@ -86,10 +86,19 @@ def feedback_period(*, scope: Scope, start: dt.date, end: dt.date) -> FeedbackPe
             denominator=total,
             unit=_("entries"),
             as_of=end,
-            definition=_(
-                "Entries received from %(start)s to %(end)s whose answer was recorded within "
-                "%(hours)s hours of their reception, out of all the entries received; "
-                "%(answered)s were answered in all (median %(median)s hours)."
+            definition=(
+                _(
+                    "Entries received from %(start)s to %(end)s whose answer was recorded "
+                    "within %(hours)s hours of their reception, out of all the entries "
+                    "received; %(answered)s were answered by the end of %(end)s (median "
+                    "%(median)s hours)."
+                )
+                if summary.answered
+                else _(
+                    "Entries received from %(start)s to %(end)s whose answer was recorded "
+                    "within %(hours)s hours of their reception, out of all the entries "
+                    "received; none was answered by the end of %(end)s."
+                )
             )
             % {
                 **dates,
@@ -108,8 +117,8 @@ def feedback_period(*, scope: Scope, start: dt.date, end: dt.date) -> FeedbackPe
             unit=_("entries"),
             as_of=end,
             definition=_(
-                "Entries received from %(start)s to %(end)s that are still open or referred "
-                "(no answer recorded, not closed)."
+                "Entries received from %(start)s to %(end)s that were open or referred at the "
+                "end of %(end)s (no answer recorded, not closed)."
             )
             % dates,
             drilldown=log(start, end, status="pending"),
@@ -117,15 +126,18 @@ def feedback_period(*, scope: Scope, start: dt.date, end: dt.date) -> FeedbackPe
     )
 
 
-def top_rumours(*, scope: Scope, start: dt.date, end: dt.date, limit: int = 5) -> list[Figure]:
-    """One figure per topic of the rumours received from `start` to `end`, most frequent
-    first: n of the period's rumours."""
+def top_rumours(
+    *, scope: Scope, start: dt.date, end: dt.date, limit: int = 5, rumours: int | None = None
+) -> list[Figure]:
+    """One figure per topic of the rumours received from `start` to `end` (coded by the end of
+    `end`), most frequent first: n of the period's rumours (`rumours`, when the caller has
+    counted them already)."""
     ranked = selectors.top_rumours(scope=scope, start=start, end=end, limit=limit)
     if not ranked:
         return []
-    rumours = selectors.feedback_list(
-        scope=scope, start=start, end=end, kind=Feedback.Kind.RUMOUR
-    ).count()
+    if rumours is None:
+        summary = selectors.feedback_summary(scope=scope, start=start, end=end)
+        rumours = summary.by_kind[Feedback.Kind.RUMOUR]
     labels = dict(Feedback.Topic.choices)
     return [
         Figure(

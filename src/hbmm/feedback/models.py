@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hbmm.fields import EncryptedTextField
 
@@ -38,7 +39,7 @@ class Feedback(models.Model):
         HEALTH_WORKER = "health_worker", _("health worker")
         TRANSPORTER = "transporter", _("transporter or driver")
         AUTHORITY = "authority", _("local authority")
-        UNKNOWN = "unknown", _("not known")
+        UNKNOWN = "unknown", pgettext_lazy("who spoke", "not known")
 
     class Kind(models.TextChoices):
         RUMOUR = "rumour", _("rumour")

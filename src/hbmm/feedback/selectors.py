@@ -11,14 +11,14 @@ from statistics import median
 from typing import cast
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Case, Count, F, Max, Q, QuerySet, Value, When
 from django.db.models.functions import TruncWeek
 
 from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.scope import Scope, get_in_scope_or_404, restrict_to_scope
 from hbmm.accounts.services import audit_log
 from hbmm.feedback.models import Feedback
-from hbmm.periods import on_days
+from hbmm.periods import midnight, on_days
 
 TEXT_PERMISSION = "feedback.view_feedback_text"
 PUBLISH_PERMISSION = "feedback.publish_feedback"
@@ -100,16 +100,18 @@ def feedback_text_read(*, user, feedback: Feedback, request=None) -> dict[str, s
 
 @dataclass(frozen=True)
 class FeedbackSummary:
-    """The entries received from `start` to `end` (inclusive) in a scope."""
+    """The entries received from `start` to `end` (inclusive) in a scope, as they stood at the
+    end of `end`: coding, answers, referrals and closures recorded later are not counted, so a
+    report for a past date stays as it was."""
 
     start: dt.date
     end: dt.date
     total: int
-    by_kind: dict[str, int]
-    by_status: dict[str, int]
+    by_kind: dict[str, int]  # coded by the end of `end`
+    by_status: dict[str, int]  # status at the end of `end`
     by_channel: dict[str, int]
     uncoded: int
-    answered: int  # received in the period and answered (whenever), closed ones included
+    answered: int  # answered by the end of `end`
     answered_within_target: int
     median_hours_to_answer: float | None
     target_hours: int = 72
@@ -125,23 +127,49 @@ def _counts(queryset: QuerySet, name: str) -> dict[str, int]:
     )
 
 
+def _cutoff(end: dt.date) -> dt.datetime:
+    return midnight(end + dt.timedelta(days=1))
+
+
+def _coded_by(cutoff: dt.datetime) -> Q:
+    return Q(coded_at__lt=cutoff) & ~Q(kind="") & ~Q(topic="")
+
+
+def _coded_topic(cutoff: dt.datetime) -> Case:
+    """The entry's topic if it was coded before `cutoff`, else "" (not coded yet)."""
+    return Case(When(_coded_by(cutoff), then=F("topic")), default=Value(""))
+
+
 def feedback_summary(*, scope: Scope, start: dt.date, end: dt.date) -> FeedbackSummary:
-    queryset = feedback_list(scope=scope, start=start, end=end)
-    by_kind = _counts(queryset, "kind")
-    answered = list(
-        queryset.filter(answered_at__isnull=False)
-        .order_by()
-        .values_list("received_at", "answered_at")
+    cutoff = _cutoff(end)
+    queryset = feedback_list(scope=scope, start=start, end=end).order_by()
+    closed = Q(closed_at__lt=cutoff)
+    answered = Q(answered_at__lt=cutoff) & ~closed
+    referred = Q(referred_at__lt=cutoff) & ~Q(answered_at__lt=cutoff) & ~closed
+    counts = queryset.aggregate(
+        total=Count("pk"),
+        coded=Count("pk", filter=_coded_by(cutoff)),
+        closed=Count("pk", filter=closed),
+        answered=Count("pk", filter=answered),
+        referred=Count("pk", filter=referred),
     )
-    hours = sorted(round((a - r).total_seconds() / 3600, 1) for r, a in answered)
+    by_kind = _counts(queryset.filter(_coded_by(cutoff)), "kind")
+    delays = queryset.filter(answered_at__lt=cutoff).values_list("received_at", "answered_at")
+    hours = sorted(round((a - r).total_seconds() / 3600, 1) for r, a in delays)
+    by_status = {
+        Status.OPEN: counts["total"] - counts["closed"] - counts["answered"] - counts["referred"],
+        Status.ANSWERED: counts["answered"],
+        Status.REFERRED: counts["referred"],
+        Status.CLOSED: counts["closed"],
+    }
     return FeedbackSummary(
         start=start,
         end=end,
-        total=sum(by_kind.values()),
+        total=counts["total"],
         by_kind={code: by_kind.get(code, 0) for code in Feedback.Kind.values},
-        by_status={code: n for code, n in _counts(queryset, "status").items()},
+        by_status={code: n for code, n in by_status.items() if n},
         by_channel=_counts(queryset, "channel"),
-        uncoded=queryset.filter(Q(kind="") | Q(topic="")).count(),
+        uncoded=counts["total"] - counts["coded"],
         answered=len(hours),
         answered_within_target=sum(1 for h in hours if h <= ANSWER_TARGET_H),
         median_hours_to_answer=round(median(hours), 1) if hours else None,
@@ -151,19 +179,22 @@ def feedback_summary(*, scope: Scope, start: dt.date, end: dt.date) -> FeedbackS
 
 
 def feedback_weekly(*, scope: Scope, start: dt.date, end: dt.date, kind: str = "") -> list[dict]:
-    """Entries per ISO week (its Monday) and topic ("" for not yet coded), oldest first."""
-    queryset = feedback_list(scope=scope, start=start, end=end, kind=kind)
+    """Entries per ISO week (its Monday) and topic as coded by the end of `end` ("" for not
+    coded yet), oldest first; `kind` restricts to one type (coded by then)."""
+    cutoff = _cutoff(end)
+    queryset = feedback_list(scope=scope, start=start, end=end).order_by()
+    if kind:
+        queryset = queryset.filter(_coded_by(cutoff), kind=kind)
     rows = (
-        queryset.order_by()
-        .annotate(week=TruncWeek("received_at"))
-        .values("week", "topic")
+        queryset.annotate(week=TruncWeek("received_at"), coded_topic=_coded_topic(cutoff))
+        .values("week", "coded_topic")
         .annotate(n=Count("pk"))
-        .order_by("week", "topic")
+        .order_by("week", "coded_topic")
     )
     return [
         {
             "week": row["week"].date() if isinstance(row["week"], dt.datetime) else row["week"],
-            "topic": row["topic"],
+            "topic": row["coded_topic"],
             "n": row["n"],
         }
         for row in rows
@@ -194,11 +225,11 @@ def feedback_by_region(*, scope: Scope, start: dt.date, end: dt.date) -> dict[st
 def top_rumours(
     *, scope: Scope, start: dt.date, end: dt.date, limit: int = 5
 ) -> list[tuple[str, int]]:
-    """Topics of the rumours received from `start` to `end`, most frequent first (ties by
-    topic code), at most `limit`."""
+    """Topics of the rumours received from `start` to `end` (coded by the end of `end`), most
+    frequent first (ties by topic code), at most `limit`."""
     counts = _counts(
-        feedback_list(scope=scope, start=start, end=end, kind=Feedback.Kind.RUMOUR).exclude(
-            topic=""
+        feedback_list(scope=scope, start=start, end=end, kind=Feedback.Kind.RUMOUR).filter(
+            _coded_by(_cutoff(end))
         ),
         "topic",
     )

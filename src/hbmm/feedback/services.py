@@ -169,7 +169,7 @@ def feedback_log(
         kind=kind or "",
         topic=topic or "",
         sensitivity=sensitivity or Feedback.Sensitivity.NORMAL,
-        coded_at=timezone.now() if coded else None,
+        coded_at=received_at if coded else None,  # coded as it was received (on the call)
         coded_by=by if coded else None,
         signal_id=signal_id,
         submission=submission,
@@ -187,8 +187,11 @@ def feedback_code(
     topic: str,
     sensitivity: str = Feedback.Sensitivity.NORMAL,
     signal_id: int | None = None,
+    at: dt.datetime | None = None,
 ) -> Feedback:
-    """Code (or recode) an entry: type, topic, sensitivity and the community signal it is."""
+    """Code (or recode) an entry: type, topic, sensitivity and the community signal it is.
+    `at` (default now) is when it was coded: a report for an earlier date counts it as not
+    coded yet."""
     if feedback.status == Status.CLOSED:
         raise WorkflowError(_("The entry is closed."))
     errors: dict[str, list] = {}
@@ -199,9 +202,10 @@ def feedback_code(
     if errors:
         raise ValidationError(errors)
     signal_id = _signal_in_scope(signal_id, by)
+    coded_at = _moment(at, after=feedback.received_at, what=_("the reception"))
     feedback.kind, feedback.topic, feedback.sensitivity = kind, topic, sensitivity
     feedback.signal_id = signal_id
-    feedback.coded_at, feedback.coded_by = timezone.now(), by
+    feedback.coded_at, feedback.coded_by = coded_at, by
     fields = ["kind", "topic", "sensitivity", "signal", "coded_at", "coded_by"]
     if sensitivity == Feedback.Sensitivity.RESTRICTED and feedback.publishable:
         feedback.publishable = False  # a restricted entry is never published

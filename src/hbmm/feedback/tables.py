@@ -77,6 +77,7 @@ LOG = register_table(
             Column("publishable", _("Publishable"), "bool", "#status+publishable"),
             Column("text", _("What was said"), "text", "#description", gate="publishable"),
             Column("answer", _("Answer given"), "text", "#response", gate="publishable"),
+            Column("submission__is_demo", _("Demonstration data"), "bool", "#meta+demo"),
             Column("submission_id", _("Submission"), "submission", "#meta+submission"),
         ),
         rows=feedback_rows,
