@@ -3,6 +3,8 @@ shown only to readers of personal data (each read audited) or once publishable, 
 workflow posted from an entry's page, in French and English."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hbmm.accounts.models import AuditEvent
@@ -117,3 +119,24 @@ def test_overview_page_in_french_and_english(client, make_user, log_entry):
     assert 'id="feedback-weekly-spec"' in english
     bad = client.get(reverse("feedback:index"), {"start": "2020-05-01", "end": "2020-04-01"})
     assert bad.status_code == 200
+
+
+@pytest.mark.parametrize("page", ["feedback:index", "feedback:table"])
+def test_query_count_does_not_grow_with_rows(client, make_user, log_entry, page):
+    client.force_login(make_user("im_officer", areas=["MLI"]))
+    log_entry(R0, kind="rumour", topic="stigma", site="BCP-DIBOLI")
+    url = reverse(page)
+    client.get(url)  # warm the session and the permission cache
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for hour in range(1, 30):
+        log_entry(
+            R0 + hour * H,
+            kind=["rumour", "question", "complaint"][hour % 3],
+            topic=["stigma", "services", "border_closure", "symptoms"][hour % 4],
+            **({"site": "BCP-KOUREMALE"} if hour % 2 else {"pcode": "ML0701"}),
+        )
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(many) == len(one), [q["sql"] for q in many.captured_queries]
