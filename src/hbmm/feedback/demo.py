@@ -141,7 +141,8 @@ def _workflow(rng: random.Random) -> None:
         .order_by("received_at", "pk")
     )
     for index, entry in enumerate(entries):
-        saying = int(entry.submission.data.get("demo_saying", 0))
+        data = entry.submission.data if entry.submission is not None else {}
+        saying = int(data.get("demo_saying", 0))
         kind, topic, _said, answer = SAYINGS[saying]
         if index >= len(entries) - 4:
             break  # the last ones are not coded yet
