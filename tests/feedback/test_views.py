@@ -2,6 +2,8 @@
 shown only to readers of personal data (each read audited) or once publishable, and the coding
 workflow posted from an entry's page, in French and English."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,6 +11,8 @@ from django.urls import reverse
 
 from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.roles import role_definitions
+from hbmm.accounts.scope import EVERYTHING
+from hbmm.feedback import figures
 from hbmm.feedback.models import Feedback
 from hbmm.feedback.services import feedback_code, feedback_publishable_set
 from tests.feedback.conftest import R0, H
@@ -140,3 +144,19 @@ def test_query_count_does_not_grow_with_rows(client, make_user, log_entry, page)
         response = client.get(url)
     assert response.status_code == 200
     assert len(many) == len(one), [q["sql"] for q in many.captured_queries]
+
+
+def test_drilldowns_list_exactly_the_records_counted(client, make_user, log_entry):
+    log_entry(R0, kind="rumour", topic="stigma")
+    log_entry(R0 + H, kind="rumour", topic="stigma", pcode="ML07")
+    log_entry(R0 + 2 * H, kind="rumour", topic="border_closure")
+    log_entry(R0 + 3 * H, kind="question", topic="symptoms")
+    log_entry(R0 + 30 * 24 * H, kind="rumour", topic="stigma")  # outside the period
+    start, end = R0.date(), R0.date() + dt.timedelta(days=6)
+    client.force_login(make_user("viewer", areas=["MLI"]))
+    period = figures.feedback_period(scope=EVERYTHING, start=start, end=end)
+    rumours = figures.top_rumours(scope=EVERYTHING, start=start, end=end)
+    for figure in (period.received, period.rumours, period.pending, *rumours):
+        response = client.get(figure.drilldown.url())
+        assert response.status_code == 200
+        assert response.context["page"].paginator.count == figure.value, figure.key
