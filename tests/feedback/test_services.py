@@ -18,6 +18,7 @@ from hbmm.feedback.services import (
     feedback_log,
     feedback_publishable_set,
     feedback_refer,
+    feedback_update,
 )
 from hbmm.health.ebs.services import focal_point_register, signal_create
 from hbmm.places.models import AdminArea
@@ -168,3 +169,40 @@ def test_signal_link_only_to_a_signal_in_the_writers_scope(log_entry, make_user)
     assert Feedback.objects.get(pk=entry.pk).signal_id == signal.pk
     with pytest.raises(ValidationError, match="No community signal 999999"):
         log_entry(signal_id=999999)
+
+
+def test_an_edit_changes_an_open_entry_only(log_entry):
+    entry = log_entry(kind="rumour", topic="stigma")
+    feedback_update(
+        feedback=entry,
+        by=None,
+        text="Texte corrigé.",
+        channel="session",
+        area=AdminArea.objects.get(pcode="ML07"),
+    )
+    entry.refresh_from_db()
+    assert (entry.text, entry.channel, entry.area.pcode) == ("Texte corrigé.", "session", "ML07")
+    with pytest.raises(ValidationError) as error:
+        feedback_update(feedback=entry, by=None, text=" ", source_name="X", channel="fax")
+    assert set(error.value.message_dict) == {"text", "source_name", "channel"}
+    feedback_answer(feedback=entry, by=None, answer="Non.", at=R0 + H)
+    with pytest.raises(WorkflowError, match="can no longer change"):
+        feedback_update(feedback=entry, by=None, text="encore")
+    assert Feedback.objects.get(pk=entry.pk).text == "Texte corrigé."
+
+
+def test_an_edit_keeps_the_reviewers_coding(log_entry):
+    entry = log_entry()
+    feedback_code(feedback=entry, by=None, kind="rumour", topic="stigma", sensitivity="sensitive")
+    feedback_update(feedback=entry, by=None, text="Autre.", kind="", topic="", sensitivity="normal")
+    entry.refresh_from_db()
+    assert (entry.kind, entry.topic, entry.sensitivity, entry.text) == (
+        "rumour",
+        "stigma",
+        "sensitive",
+        "Autre.",
+    )
+    fresh = log_entry()
+    feedback_update(feedback=fresh, by=None, kind="question", topic="symptoms")
+    fresh.refresh_from_db()
+    assert fresh.is_coded and fresh.coded_at == fresh.received_at

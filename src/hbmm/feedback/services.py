@@ -290,7 +290,14 @@ def feedback_publishable_set(*, feedback: Feedback, by: User | None, publishable
 
 @transaction.atomic
 def feedback_update(*, feedback: Feedback, by: User | None, submission=None, **values) -> Feedback:
-    """Apply an edited report (a form resent with `deprecatedID`) to an entry still open."""
+    """Apply an edited report (a form resent with `deprecatedID`) to an entry still open. A
+    coding the edit leaves blank (or the default sensitivity) keeps the entry's own: a
+    reviewer's coding is not undone by a resent form."""
+    for name in ("kind", "topic"):
+        if not values.get(name):
+            values.pop(name, None)
+    if values.get("sensitivity") in (None, "", Feedback.Sensitivity.NORMAL):
+        values.pop("sensitivity", None)
     if feedback.status != Status.OPEN:
         raise WorkflowError(
             _("The entry has been answered, referred or closed; it can no longer change.")
@@ -314,6 +321,8 @@ def feedback_update(*, feedback: Feedback, by: User | None, submission=None, **v
         feedback.site = site
         feedback.area = site.area if site is not None else area
     feedback.signal_id = _signal_in_scope(signal_id, by)
+    if feedback.is_coded and feedback.coded_at is None:
+        feedback.coded_at, feedback.coded_by = feedback.received_at, by
     if submission is not None:
         feedback.submission = submission
     feedback.save()
