@@ -160,3 +160,34 @@ def test_drilldowns_list_exactly_the_records_counted(client, make_user, log_entr
         response = client.get(figure.drilldown.url())
         assert response.status_code == 200
         assert response.context["page"].paginator.count == figure.value, figure.key
+
+
+def test_hotline_operator_logs_an_entry_through_the_pipeline(client, make_user):
+    operator = make_user("enumerator", areas=["ML01"])
+    client.force_login(operator)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    url = reverse("feedback:new")
+    assert client.get(url).status_code == 200
+    values = {
+        "received_at": "2020-04-20T09:30",
+        "channel": "hotline",
+        "pcode": "ML0103",
+        "source_type": "migrant",
+        "text": SAID,
+        "kind": "rumour",
+        "topic": "stigma",
+        "sensitivity": "normal",
+    }
+    refused = client.post(url, {**values, "pcode": "ML0701", "source_name": "Awa"})
+    errors = refused.context["form"].errors
+    assert errors["pcode"] == ["This area is outside your geographic scope."]
+    assert errors["source_name"] == ["A name is kept only when the person consented to give it."]
+    assert Feedback.objects.count() == 0
+    response = client.post(url, values)
+    assert response.status_code == 302 and response["Location"] == url  # cannot view the log
+    entry = Feedback.objects.get()
+    assert (entry.text, entry.area.pcode, entry.submission.channel) == (SAID, "ML0103", "web")
+    assert entry.is_coded and entry.coded_by == operator
+    assert entry.submission.payload == "" and "text" not in entry.submission.data
+    client.force_login(make_user("viewer", areas=["MLI"]))
+    assert client.get(url).status_code == 403

@@ -20,3 +20,11 @@ def ready() -> None:
             order=46,
         )
     )
+    nav_register(
+        NavItem(
+            label=_("Log feedback"),
+            url_name="feedback:new",
+            permission="feedback.add_feedback",
+            order=47,
+        )
+    )

@@ -7,6 +7,7 @@ app_name = "feedback"
 urlpatterns = [
     path("", views.index, name="index"),
     path("log/", table_page, {"key": "feedback.log"}, name="table"),
+    path("new/", views.feedback_new, name="new"),
     path("<int:pk>/", views.feedback_detail, name="detail"),
     path("<int:pk>/<slug:action>/", views.feedback_action, name="action"),
 ]

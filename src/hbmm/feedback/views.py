@@ -17,8 +17,17 @@ from django.views.decorators.http import require_POST
 from hbmm.accounts.scope import user_scope
 from hbmm.feedback import figures, selectors, services
 from hbmm.feedback.charts import weekly_by_topic_chart
-from hbmm.feedback.forms import AnswerForm, CodeForm, PeriodForm, ReferForm, ReviewForm
+from hbmm.feedback.forms import (
+    AnswerForm,
+    CodeForm,
+    FeedbackForm,
+    PeriodForm,
+    ReferForm,
+    ReviewForm,
+)
+from hbmm.feedback.xlsforms import FORM_ID
 from hbmm.health.ebs.selectors import signals_for
+from hbmm.intake.web_submit import add_errors, web_submit
 from hbmm.presentation.charts import embed_options
 
 VIEW = "feedback.view_feedback"
@@ -59,6 +68,24 @@ def index(request):
             "page": page,
         },
     )
+
+
+@login_required
+@permission_required("feedback.add_feedback", raise_exception=True)
+def feedback_new(request):
+    """Log an entry on the web (a hotline operator during the call): it goes through the intake
+    pipeline like the field form, so it is stored raw (encrypted) before it is mapped."""
+    form = FeedbackForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        submission, errors = web_submit(form_id=FORM_ID, data=form.as_data(), user=request.user)
+        if not errors:
+            messages.success(request, _("Entry recorded."))
+            if request.user.has_perm(VIEW):
+                entry = selectors.feedback_for(user_scope(request.user)).get(submission=submission)
+                return redirect("feedback:detail", pk=entry.pk)
+            return redirect("feedback:new")
+        add_errors(form, errors)
+    return render(request, "feedback/form.html", {"form": form})
 
 
 @login_required

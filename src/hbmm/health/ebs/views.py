@@ -16,8 +16,8 @@ from hbmm.health.ebs.forms import EventForm, EventUpdateForm, SignalForm, Triage
 from hbmm.health.ebs.intake_mappers import FORM_ID
 from hbmm.health.ebs.models import Signal
 from hbmm.health.screening.forms import PeriodForm
-from hbmm.health.screening.webforms import add_errors, web_submit
 from hbmm.health.workflow_views import workflow_action
+from hbmm.intake.web_submit import add_errors, web_submit
 
 
 @login_required

@@ -25,8 +25,8 @@ from hbmm.health.screening.forms import (
 )
 from hbmm.health.screening.intake_mappers import FORM_ID
 from hbmm.health.screening.models import AgeGroup, Screening, Sex
-from hbmm.health.screening.webforms import add_errors, web_submit
 from hbmm.health.workflow_views import workflow_action
+from hbmm.intake.web_submit import add_errors, web_submit
 from hbmm.places.models import Site
 from hbmm.presentation.charts import embed_options
 

@@ -1,6 +1,7 @@
 """Web forms go through the intake pipeline like any field submission: the raw values are
 stored first (channel "web"), then mapped. The mapper's checks run before storing so that a
-user correcting a typo does not leave quarantined copies behind."""
+user correcting a typo does not leave quarantined copies behind. Used by every domain's web
+form (screening, signals, community feedback)."""
 
 import uuid
 
@@ -13,6 +14,8 @@ from hbmm.intake.services import submission_receive, submissions_process
 def web_submit(*, form_id: str, data: dict, user) -> tuple[Submission | None, list[dict]]:
     """(accepted submission, []) or (None or the quarantined submission, errors)."""
     mapper = get_mapper(form_id)
+    if mapper is None:
+        raise LookupError(f"no mapper registered for the form {form_id!r}")
     try:
         mapper.clean(dict(data), submitter=user)
     except MappingError as exc:
