@@ -96,6 +96,10 @@ def test_weekly_by_topic_and_region(week):
         "ML01": 8,
         "ML07": 2,
     }
+    assert selectors.feedback_per_region(scope=EVERYTHING, start=MONDAY, end=SUNDAY) == [
+        ("ML01", "Kayes", 8),
+        ("ML07", "Gao", 2),
+    ]
 
 
 def test_scope(week, make_user):

@@ -19,6 +19,7 @@ from hbmm.accounts.scope import Scope, get_in_scope_or_404, restrict_to_scope
 from hbmm.accounts.services import audit_log
 from hbmm.feedback.models import Feedback
 from hbmm.periods import midnight, on_days
+from hbmm.places.models import AdminArea
 
 TEXT_PERMISSION = "feedback.view_feedback_text"
 PUBLISH_PERMISSION = "feedback.publish_feedback"
@@ -220,6 +221,15 @@ def feedback_by_region(*, scope: Scope, start: dt.date, end: dt.date) -> dict[st
         code = _region_pcode(path)
         counts[code] = counts.get(code, 0) + n
     return dict(sorted(counts.items()))
+
+
+def feedback_per_region(
+    *, scope: Scope, start: dt.date, end: dt.date
+) -> list[tuple[str, str, int]]:
+    """(P-code, name in the active language, entries) per region, by P-code."""
+    counts = feedback_by_region(scope=scope, start=start, end=end)
+    names = {a.pcode: a.name for a in AdminArea.objects.filter(pcode__in=list(counts))}
+    return [(code, names.get(code, code), n) for code, n in counts.items()]
 
 
 def top_rumours(

@@ -62,7 +62,7 @@ def index(request):
             "end": end,
             "period": period,
             "rumours": figures.top_rumours(scope=scope, start=start, end=end),
-            "regions": selectors.feedback_by_region(scope=scope, start=start, end=end),
+            "regions": selectors.feedback_per_region(scope=scope, start=start, end=end),
             "chart": chart,
             "embed_options": embed_options(),
             "page": page,
