@@ -5,6 +5,7 @@ for an empty week."""
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
 from hbmm.feedback.services import feedback_answer
@@ -64,3 +65,18 @@ def test_section_sentences_and_figures(log_entry, make_user):
 def test_section_needs_the_permission(make_user):
     assert "feedback" in [s.key for s in sections_for(make_user("viewer", areas=["MLI"]))]
     assert "feedback" not in [s.key for s in sections_for(make_user("poe_agent", areas=["MLI"]))]
+
+
+def test_overview_page_shows_the_section_with_its_chart_and_drilldowns(
+    client, log_entry, make_user
+):
+    log_entry(R0, kind="rumour", topic="stigma", text=SAID)
+    client.force_login(make_user("viewer", areas=["MLI"]))
+    page = client.get(
+        reverse("reports:overview"), {"as_of": "2020-04-24"}, HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "<h2" in page and "Community feedback" in page
+    assert 'data-figure="feedback.rumours"' in page
+    assert "/feedback/log/?end=2020-04-24&amp;kind=rumour&amp;start=2020-04-18" in page
+    assert "Community feedback per week, by topic" in page
+    assert SAID not in page
