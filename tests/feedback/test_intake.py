@@ -12,7 +12,8 @@ from hbmm.feedback.intake_mappers import FeedbackMapper
 from hbmm.feedback.models import Feedback
 from hbmm.intake.models import Submission
 from hbmm.intake.parsing import parse_xml
-from hbmm.intake.services import submission_receive, submissions_process
+from hbmm.intake.process import submissions_process
+from hbmm.intake.receive import submission_receive
 
 SAID = "Ils disent que les camions venant de Guinée transportent le virus."
 

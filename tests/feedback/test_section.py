@@ -46,9 +46,9 @@ def test_section_sentences_and_figures(log_entry, make_user):
         french = section.build(ctx).sentences
     assert french == [
         "Du 18 avril 2020 au 24 avril 2020, 4 retours communautaires ont été reçus "
-        "(rumeurs\xa0: 3, questions\xa0: 1, plaintes\xa0: 0)\xa0; réponse en moins de 72 "
-        "heures\xa0: 1\xa0; en attente de réponse\xa0: 3.",
-        "Rumeurs les plus fréquentes\xa0: migrants et stigmatisation (2), "
+        "(rumeurs\u202f: 3, questions\u202f: 1, plaintes\u202f: 0)\u202f; réponse en moins de 72 "
+        "heures\u202f: 1\u202f; en attente de réponse\u202f: 3.",
+        "Rumeurs les plus fréquentes\u202f: migrants et stigmatisation (2), "
         "fermeture de frontière (1).",
     ]
     gao = section.build(Context.of(make_user("im_officer", areas=["ML07"]), as_of=ctx.as_of))

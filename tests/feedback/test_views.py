@@ -116,7 +116,7 @@ def test_overview_page_in_french_and_english(client, make_user, log_entry):
     client.force_login(make_user("programme_manager", areas=["MLI"]))
     french = client.get(reverse("feedback:index"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Principales rumeurs" in french and "migrants et stigmatisation" in french
-    assert "2 sur 3 rumeurs (67\xa0%)" in french
+    assert "2 sur 3 rumeurs (67\u202f%)" in french
     assert SAID not in french
     english = client.get(reverse("feedback:index"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Top rumours" in english and "2 of 3 rumours (67%)" in english

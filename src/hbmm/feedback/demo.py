@@ -16,7 +16,8 @@ from hbmm.feedback.xlsforms import FORM_ID
 from hbmm.health.ebs.selectors import signals_for
 from hbmm.intake.models import Submission
 from hbmm.intake.parsing import json_dumps
-from hbmm.intake.services import submission_receive, submissions_process
+from hbmm.intake.process import submissions_process
+from hbmm.intake.receive import submission_receive
 
 SEED = 2020
 ENTRIES = 64

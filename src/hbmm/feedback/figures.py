@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 
 from hbmm.accounts.scope import Scope
 from hbmm.feedback import selectors
@@ -53,7 +54,7 @@ def feedback_period(*, scope: Scope, start: dt.date, end: dt.date) -> FeedbackPe
             key="feedback.received",
             label=_("Community feedback received"),
             value=total if total else None,
-            unit=_("entries"),
+            unit=ngettext_lazy("entry", "entries"),
             as_of=end,
             definition=_(
                 "Rumours, questions, suggestions, complaints and praise logged from the hotline, "
@@ -69,7 +70,7 @@ def feedback_period(*, scope: Scope, start: dt.date, end: dt.date) -> FeedbackPe
             label=_("Rumours"),
             value=summary.by_kind[Feedback.Kind.RUMOUR] if total else None,
             denominator=total,
-            unit=_("entries"),
+            unit=ngettext_lazy("entry", "entries"),
             as_of=end,
             definition=_(
                 "Entries received from %(start)s to %(end)s coded as rumours, out of all the "
@@ -84,7 +85,7 @@ def feedback_period(*, scope: Scope, start: dt.date, end: dt.date) -> FeedbackPe
             label=_("Answered within %(hours)s hours") % {"hours": summary.target_hours},
             value=summary.answered_within_target if total else None,
             denominator=total,
-            unit=_("entries"),
+            unit=ngettext_lazy("entry", "entries"),
             as_of=end,
             definition=(
                 _(
@@ -114,7 +115,7 @@ def feedback_period(*, scope: Scope, start: dt.date, end: dt.date) -> FeedbackPe
             label=_("Waiting for an answer"),
             value=pending if total else None,
             denominator=total,
-            unit=_("entries"),
+            unit=ngettext_lazy("entry", "entries"),
             as_of=end,
             definition=_(
                 "Entries received from %(start)s to %(end)s that were open or referred at the "
@@ -145,7 +146,7 @@ def top_rumours(
             label=str(labels.get(topic, topic)),
             value=n,
             denominator=rumours,
-            unit=_("rumours"),
+            unit=ngettext_lazy("rumour", "rumours"),
             as_of=end,
             definition=_(
                 "Rumours received from %(start)s to %(end)s coded with the topic "

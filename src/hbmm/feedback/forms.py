@@ -58,7 +58,7 @@ class PeriodForm(forms.Form):
 
 class FeedbackForm(forms.Form):
     """A hotline operator's (or a focal point's) entry on the web; it goes through the intake
-    pipeline as the `feedback` form would (`hbmm.intake.web_submit`)."""
+    pipeline as the `feedback` form would (`hbmm.intake.channels.web`)."""
 
     received_at = forms.CharField(
         label=_("Received at (UTC)"),

@@ -4,21 +4,22 @@ What was said and a consented name are direct identifiers for intake: the raw pa
 encrypted and these fields stay out of every clear copy (`Mapper.identifier_fields`)."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from hbmm.accounts.scope import restrict_to_scope
 from hbmm.feedback.models import Feedback
 from hbmm.feedback.services import feedback_log, feedback_update
 from hbmm.feedback.xlsforms import FORM_ID
 from hbmm.intake.cleaning import (
-    SiteLookup,
+    check_area_scope,
     clean_bool,
     clean_choice,
     clean_datetime,
     clean_int,
+    clean_site,
     clean_text,
 )
 from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError, register
-from hbmm.places.models import AdminArea
+from hbmm.places.lookups import Lookups
 
 
 class FeedbackMapper(Mapper):
@@ -26,7 +27,7 @@ class FeedbackMapper(Mapper):
     model = Feedback
     permission = "feedback.add_feedback"
     site_field = "site"
-    title = "Community feedback"
+    title = gettext_lazy("Community feedback")
     identifier_fields = frozenset({"text", "source_name"})
     identifier_permission = "feedback.view_feedback_text"
     aliases = {
@@ -44,25 +45,18 @@ class FeedbackMapper(Mapper):
         "signal": ("signal_id", "signal_number", "numero_signal"),
     }
 
-    def clean(self, data: dict, *, submitter) -> dict:
+    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []
         received_at = clean_datetime(data, "received_at", errors, required=True, not_future=True)
-        site = None
-        if data.get("site") not in (None, ""):
-            site = SiteLookup().clean(data, "site", errors, submitter=submitter, required=False)
+        site = clean_site(data, "site", errors, lookups, submitter=submitter, required=False)
         area = None
         pcode = clean_text(data, "pcode", errors, max_length=20)
         if pcode and site is None:
-            area = AdminArea.objects.filter(pcode=pcode.strip().upper()).first()
+            area = lookups.area(pcode)
             if area is None:
                 errors.append(FieldError("pcode", pcode, _("Unknown P-code.")))
-            elif (
-                submitter is not None
-                and not restrict_to_scope(AdminArea.objects.filter(pk=area.pk), submitter).exists()
-            ):
-                errors.append(
-                    FieldError("pcode", pcode, _("This area is outside your geographic scope."))
-                )
+            else:
+                check_area_scope(errors, "pcode", area, submitter)
         if site is None and area is None and not any(e.field in ("site", "pcode") for e in errors):
             errors.append(FieldError("site", None, _("Give a site or a P-code.")))
         consent = clean_bool(data, "name_consent", errors, default=False)
@@ -117,7 +111,7 @@ class FeedbackMapper(Mapper):
                     **values,
                 )
             else:
-                feedback_log(by=item.submission.submitter, submission=item.submission, **values)
+                feedback_log(by=item.submitter, submission=item.submission, **values)
 
 
 def register_all() -> None:

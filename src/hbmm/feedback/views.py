@@ -27,7 +27,7 @@ from hbmm.feedback.forms import (
 )
 from hbmm.feedback.xlsforms import FORM_ID
 from hbmm.health.ebs.selectors import signals_for
-from hbmm.intake.web_submit import add_errors, web_submit
+from hbmm.intake.channels.web import form_errors_add, web_submit
 from hbmm.presentation.charts import embed_options
 
 VIEW = "feedback.view_feedback"
@@ -77,14 +77,16 @@ def feedback_new(request):
     pipeline like the field form, so it is stored raw (encrypted) before it is mapped."""
     form = FeedbackForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        submission, errors = web_submit(form_id=FORM_ID, data=form.as_data(), user=request.user)
-        if not errors:
+        submitted = web_submit(form_id=FORM_ID, data=form.as_data(), user=request.user)
+        if submitted.accepted:
             messages.success(request, _("Entry recorded."))
             if request.user.has_perm(VIEW):
-                entry = selectors.feedback_for(user_scope(request.user)).get(submission=submission)
+                entry = selectors.feedback_for(user_scope(request.user)).get(
+                    submission=submitted.submission
+                )
                 return redirect("feedback:detail", pk=entry.pk)
             return redirect("feedback:new")
-        add_errors(form, errors)
+        form_errors_add(form, submitted.errors)
     return render(request, "feedback/form.html", {"form": form})
 
 
