@@ -39,26 +39,26 @@ SAYINGS = [
         "rumour",
         "stigma",
         "On dit que les migrants refoulés à la frontière ramènent la maladie dans le quartier.",
-        "La maladie touche tout le monde ; les personnes de retour sont suivies par les "
+        "La maladie touche tout le monde\u202f; les personnes de retour sont suivies par les "
         "agents de santé, elles ne sont pas plus dangereuses que les autres.",
     ),
     (
         "rumour",
         "stigma",
         "Les gens ne veulent plus louer aux voyageurs venus de Guinée.",
-        "Refuser un logement n'empêche pas la maladie ; les gestes barrières protègent.",
+        "Refuser un logement n'empêche pas la maladie\u202f; les gestes barrières protègent.",
     ),
     (
         "rumour",
         "border_closure",
         "Il paraît que la frontière rouvre lundi pour les camions et les cars.",
-        "Les frontières terrestres restent fermées aux voyageurs ; seul le fret passe.",
+        "Les frontières terrestres restent fermées aux voyageurs\u202f; seul le fret passe.",
     ),
     (
         "rumour",
         "prevention",
         "Boire de l'eau chaude avec du citron tue le virus.",
-        "Aucune boisson ne tue le virus ; lavez-vous les mains et gardez vos distances.",
+        "Aucune boisson ne tue le virus\u202f; lavez-vous les mains et gardez vos distances.",
     ),
     (
         "rumour",
@@ -69,20 +69,20 @@ SAYINGS = [
     (
         "question",
         "symptoms",
-        "Quels sont les signes de la maladie chez un enfant ?",
-        "Fièvre, toux, difficulté à respirer ; appelez le numéro vert.",
+        "Quels sont les signes de la maladie chez un enfant\u202f?",
+        "Fièvre, toux, difficulté à respirer\u202f; appelez le numéro vert.",
     ),
     (
         "question",
         "services",
-        "Où faire le test si on revient de Côte d'Ivoire ?",
-        "Au centre de santé de référence du cercle ; appelez d'abord le numéro vert.",
+        "Où faire le test si on revient de Côte d'Ivoire\u202f?",
+        "Au centre de santé de référence du cercle\u202f; appelez d'abord le numéro vert.",
     ),
     (
         "question",
         "border_closure",
-        "Comment rentrer chez soi quand la frontière est fermée ?",
-        "Présentez-vous au poste frontière : les agents vous orientent vers le centre de transit.",
+        "Comment rentrer chez soi quand la frontière est fermée\u202f?",
+        "Présentez-vous au poste frontière\u202f: les agents vous orientent vers le centre de transit.",
     ),
     (
         "complaint",
@@ -101,7 +101,7 @@ SAYINGS = [
         "rumour",
         "vaccination",
         "Un vaccin serait testé en secret sur les enfants des écoles.",
-        "Aucun vaccin n'est testé au Mali ; aucun essai n'a lieu dans les écoles.",
+        "Aucun vaccin n'est testé au Mali\u202f; aucun essai n'a lieu dans les écoles.",
     ),
 ]
 KIND_WEIGHTS = [4, 3, 4, 2, 2, 2, 2, 2, 2, 1, 1, 2]
