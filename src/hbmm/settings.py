@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "hbmm.intake",
     "hbmm.mobility",
     "hbmm.health",
+    "hbmm.feedback",
     "hbmm.reports",
     "hbmm.jobs",
     "hbmm.api",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("intake/", include("hbmm.intake.urls")),
     path("mobility/", include("hbmm.mobility.urls")),
     path("health/", include("hbmm.health.urls")),
+    path("feedback/", include("hbmm.feedback.urls")),
     path("reports/", include("hbmm.reports.urls")),
     path("jobs/", include("hbmm.jobs.urls")),
     path("api/v1/", include("hbmm.api.urls")),

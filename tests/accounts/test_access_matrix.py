@@ -36,6 +36,7 @@ from hbmm.accounts.models import User
 from hbmm.accounts.roles import role_definitions
 from hbmm.accounts.scope import restrict_to_scope
 from hbmm.accounts.services import user_scope_set
+from hbmm.feedback.services import feedback_log
 from hbmm.health.ebs.services import focal_point_register, signal_create
 from hbmm.health.epi.models import EpiValue
 from hbmm.health.screening.intake_mappers import FORM_ID as SCREENING_FORM
@@ -306,6 +307,21 @@ ENTRIES: dict[str, Entry] = {
         kwargs=lambda w, s: {"pk": w.signal[s], "action": "triage"},
         methods=("POST",),
     ),
+    # Community feedback.
+    "feedback:index": Entry(perms=P("feedback.view_feedback")),
+    "feedback:table": table_entry("feedback.log"),
+    "feedback:new": Entry(
+        perms=P("feedback.add_feedback"), methods=("GET", "POST"), ok={"GET": 200, "POST": 200}
+    ),
+    "feedback:detail": Entry(
+        perms=P("feedback.view_feedback"), scoped=True, kwargs=lambda w, s: {"pk": w.feedback[s]}
+    ),
+    "feedback:action": Entry(
+        perms=P("feedback.change_feedback"),
+        scoped=True,
+        kwargs=lambda w, s: {"pk": w.feedback[s], "action": "code"},
+        methods=("POST",),
+    ),
     # Reports.
     "reports:overview": Entry(perms=P("reports.view_situation"), scoped=True, query=area_query),
     "reports:report": Entry(
@@ -428,6 +444,7 @@ class World:
     import_file: dict
     jobs_by_role: dict = field(default_factory=dict)
     imports_by_role: dict = field(default_factory=dict)
+    feedback: dict = field(default_factory=dict)
 
     def for_role(self, role: str) -> World:
         """The world as the Kayes user of `role` sees it: its own job and import file in
@@ -502,6 +519,15 @@ def build_world(tmp_media) -> World:
         ).pk
         for where in (IN, OUT)
     }
+    feedback = {
+        where: feedback_log(
+            received_at=when,
+            channel="hotline",
+            text="On dit que la frontière rouvre lundi.",
+            area=AdminArea.objects.get(pcode=pcode),
+        ).pk
+        for where, pcode in ((IN, "ML0103"), (OUT, "ML0302"))
+    }
     screening = {
         where: screening_create(
             point=Site.objects.get(code=poe[where]),
@@ -530,6 +556,7 @@ def build_world(tmp_media) -> World:
         poe=poe,
         submission=submission,
         signal=signal,
+        feedback=feedback,
         screening=screening,
         epi=epi,
         job={},

@@ -22,6 +22,7 @@ KEYS = [
     "health.screenings",
     "health.signals",
     "places.sites",
+    "feedback.log",
 ]
 
 

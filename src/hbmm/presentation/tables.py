@@ -33,6 +33,12 @@ of them, comma-separated), site (a site code: the Site, 404 outside the reader's
 Column types: text, int, decimal, date, datetime, code (one of `choices`: the page shows its
 label, the export the code), codes (a list of them), counts (a dict {code: n}), bool,
 submission (the id of the submission a record came from: a link for those who may see it).
+
+A column of personal data that may leave HBMM only once a reviewer allowed it names its gate:
+`Column("text", _("What was said"), "text", "#description", gate="publishable")`. The value is
+then read only where the record's boolean `publishable` is true (a CASE in the query: the
+value of any other record never leaves the database), on the page and in every export alike.
+A gated column needs a table whose rows are a QuerySet; `read` refuses anything else.
 """
 
 import datetime as dt
@@ -40,7 +46,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Case, F, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from hbmm.accounts.scope import Scope
@@ -69,10 +75,16 @@ class Column:
     type: str = "text"
     hxl: str = ""
     choices: tuple = ()  # (code, label) pairs of a code/codes column
+    gate: str = ""  # path of a boolean: the value is read only where it is true
 
     def __post_init__(self):
         if self.type not in COLUMN_TYPES:
             raise ValueError(f"column {self.key}: unknown type {self.type!r}")
+
+    @property
+    def read_key(self) -> str:
+        """The name the table's query reads the column under (an alias when gated)."""
+        return f"gated__{self.key}" if self.gate else self.key
 
     def display(self, value):
         """The value as the page shows it (the export keeps it as it is)."""
@@ -150,15 +162,32 @@ class Table:
         return tags if any(tags) else None
 
     def read(self, query: Query):
-        """The rows: a values_list QuerySet (sliceable, countable) or a list of tuples."""
+        """The rows: a values_list QuerySet (sliceable, countable) or a list of tuples. A gated
+        column is read as NULL wherever its gate is not true."""
         rows = self.rows(query)
+        gated = [c for c in self.columns if c.gate]
         if isinstance(rows, QuerySet):
-            return rows.values_list(*[c.key for c in self.columns])
+            if gated:
+                rows = rows.annotate(**{c.read_key: _gated(rows.model, c) for c in gated})
+            return rows.values_list(*[c.read_key for c in self.columns])
+        if gated:
+            raise TypeError(f"table {self.key}: a gated column needs rows as a QuerySet")
         return list(rows)
 
     def displayed(self, rows) -> list[list]:
         """Rows as the page shows them (labels for codes)."""
         return [[c.display(v) for c, v in zip(self.columns, row, strict=True)] for row in rows]
+
+
+def _gated(model, column: Column) -> Case:
+    """`column`'s value where its gate is true, else NULL, read with the column's own model
+    field (so an encrypted field is decrypted only for the rows that pass)."""
+    output_field = model._meta.get_field(column.key).clone() if "__" not in column.key else None
+    return Case(
+        When(**{column.gate: True}, then=F(column.key)),
+        default=Value(None),
+        output_field=output_field,
+    )
 
 
 EXPORT_PERMISSION = "reports.export_figures"

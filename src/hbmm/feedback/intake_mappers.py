@@ -1,0 +1,118 @@
+"""Community feedback reports (XLSForm `feedback`, file imports) -> Feedback entries.
+
+What was said and a consented name are direct identifiers for intake: the raw payload is kept
+encrypted and these fields stay out of every clear copy (`Mapper.identifier_fields`)."""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hbmm.feedback.models import Feedback
+from hbmm.feedback.services import feedback_log, feedback_update
+from hbmm.feedback.xlsforms import FORM_ID
+from hbmm.intake.cleaning import (
+    check_area_scope,
+    clean_bool,
+    clean_choice,
+    clean_datetime,
+    clean_int,
+    clean_site,
+    clean_text,
+)
+from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError, register
+from hbmm.places.lookups import Lookups
+
+
+class FeedbackMapper(Mapper):
+    form_id = FORM_ID
+    model = Feedback
+    permission = "feedback.add_feedback"
+    site_field = "site"
+    title = gettext_lazy("Community feedback")
+    identifier_fields = frozenset({"text", "source_name"})
+    identifier_permission = "feedback.view_feedback_text"
+    aliases = {
+        "received_at": ("date_time", "datetime", "date_heure", "date_reception", "received"),
+        "channel": ("canal", "source_channel"),
+        "site": ("site_code",),
+        "pcode": ("p_code", "area", "place_pcode"),
+        "source_type": ("from_whom", "source", "qui", "type_personne"),
+        "name_consent": ("consent", "consentement", "consentement_nom"),
+        "source_name": ("name", "nom"),
+        "text": ("what_was_said", "feedback", "message", "texte", "contenu"),
+        "kind": ("type", "feedback_type", "type_retour"),
+        "topic": ("theme", "sujet"),
+        "sensitivity": ("sensibilite",),
+        "signal": ("signal_id", "signal_number", "numero_signal"),
+    }
+
+    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
+        errors: list[FieldError] = []
+        received_at = clean_datetime(data, "received_at", errors, required=True, not_future=True)
+        site = clean_site(data, "site", errors, lookups, submitter=submitter, required=False)
+        area = None
+        pcode = clean_text(data, "pcode", errors, max_length=20)
+        if pcode and site is None:
+            area = lookups.area(pcode)
+            if area is None:
+                errors.append(FieldError("pcode", pcode, _("Unknown P-code.")))
+            else:
+                check_area_scope(errors, "pcode", area, submitter)
+        if site is None and area is None and not any(e.field in ("site", "pcode") for e in errors):
+            errors.append(FieldError("site", None, _("Give a site or a P-code.")))
+        consent = clean_bool(data, "name_consent", errors, default=False)
+        source_name = clean_text(data, "source_name", errors, max_length=150)
+        if source_name and not consent:
+            # the name is not kept; the value is not quoted back (it is an identifier)
+            errors.append(
+                FieldError(
+                    "source_name",
+                    None,
+                    _("A name is kept only when the person consented to give it."),
+                )
+            )
+        cleaned = {
+            "received_at": received_at,
+            "channel": clean_choice(data, "channel", errors, Feedback.Channel, required=True),
+            "site": site,
+            "area": area,
+            "source_type": clean_choice(
+                data,
+                "source_type",
+                errors,
+                Feedback.SourceType,
+                default=Feedback.SourceType.UNKNOWN,
+            ),
+            "name_consent": bool(consent),
+            "source_name": source_name,
+            "text": clean_text(data, "text", errors, required=True, max_length=4000),
+            "kind": clean_choice(data, "kind", errors, Feedback.Kind),
+            "topic": clean_choice(data, "topic", errors, Feedback.Topic),
+            "sensitivity": clean_choice(
+                data,
+                "sensitivity",
+                errors,
+                Feedback.Sensitivity,
+                default=Feedback.Sensitivity.NORMAL,
+            ),
+            "signal_id": clean_int(data, "signal", errors, minimum=1, maximum=2**31 - 1),
+        }
+        if errors:
+            raise MappingError(errors)
+        return cleaned
+
+    def save(self, items: list[Item]) -> None:
+        for item in items:
+            values = dict(item.cleaned)
+            if item.existing:
+                feedback_update(
+                    feedback=item.existing[0],
+                    by=item.actor,
+                    submission=item.submission,
+                    **values,
+                )
+            else:
+                feedback_log(by=item.submitter, submission=item.submission, **values)
+
+
+def register_all() -> None:
+    register(FeedbackMapper())

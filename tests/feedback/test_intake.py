@@ -1,0 +1,146 @@
+"""The feedback XLSForm: converts with pyxform, carries the mapper's form id and field names in
+French and English, matches the code that writes it; an instance goes through the intake
+pipeline into an entry, what was said and a consented name kept only encrypted; a bad
+instance is quarantined with every reason, the identifiers never quoted."""
+
+import pytest
+from openpyxl import load_workbook
+from pyxform.xls2xform import convert
+
+from hbmm.feedback import xlsforms
+from hbmm.feedback.intake_mappers import FeedbackMapper
+from hbmm.feedback.models import Feedback
+from hbmm.intake.models import Submission
+from hbmm.intake.parsing import parse_xml
+from hbmm.intake.process import submissions_process
+from hbmm.intake.receive import submission_receive
+
+SAID = "Ils disent que les camions venant de Guinée transportent le virus."
+
+
+def _rows(path, sheet):
+    rows = list(load_workbook(path, read_only=True)[sheet].iter_rows(values_only=True))
+    header = rows[0]
+    return [
+        {k: v for k, v in zip(header, row, strict=True) if v not in (None, "")} for row in rows[1:]
+    ]
+
+
+def test_form_converts_and_matches_its_mapper():
+    path = xlsforms.FORMS_DIR / "feedback.xlsx"
+    assert convert(xlsform=str(path)).warnings == []
+    assert _rows(path, "settings")[0]["form_id"] == FeedbackMapper.form_id == "feedback"
+    survey = _rows(path, "survey")
+    assert survey == [
+        {k: v for k, v in r.items() if v != ""} for r in xlsforms.feedback_form()["survey"]
+    ]
+    fields = {r["name"] for r in survey if r["type"] not in ("start", "end", "deviceid")}
+    assert fields == set(FeedbackMapper.aliases)
+    labelled = [r for r in survey if r["type"] not in ("start", "end", "deviceid")]
+    assert all("label::French (fr)" in r and "label::English (en)" in r for r in labelled)
+    choices = {(r["list_name"], r["name"]) for r in _rows(path, "choices")}
+    for list_name, model_choices in (
+        ("channel", Feedback.Channel),
+        ("source_type", Feedback.SourceType),
+        ("kind", Feedback.Kind),
+        ("topic", Feedback.Topic),
+        ("sensitivity", Feedback.Sensitivity),
+    ):
+        assert {n for ln, n in choices if ln == list_name} == set(model_choices.values)
+
+
+def _receive(fields: dict, *, uid: str, submitter=None) -> Submission:
+    body = "".join(f"<{k}>{v}</{k}>" for k, v in fields.items())
+    xml = (
+        f'<data id="feedback" version="{xlsforms.VERSION}">{body}'
+        f"<meta><instanceID>uuid:{uid}</instanceID></meta></data>"
+    )
+    parsed = parse_xml(xml)
+    received = submission_receive(
+        channel="openrosa",
+        form_id=parsed.form_id,
+        instance_id=parsed.instance_id,
+        payload=xml,
+        payload_format="xml",
+        data=parsed.data,
+        submitter=submitter,
+    )
+    submissions_process([received.submission])
+    received.submission.refresh_from_db()
+    return received.submission
+
+
+@pytest.mark.django_db
+def test_instance_becomes_an_entry_and_identifiers_stay_encrypted(make_user):
+    operator = make_user("enumerator", areas=["ML01"])
+    submission = _receive(
+        {
+            "received_at": "2020-04-20T09:00:00.000Z",
+            "channel": "hotline",
+            "site": "",
+            "pcode": "ML0103",
+            "source_type": "transporter",
+            "name_consent": "yes",
+            "source_name": "Bakary D.",
+            "text": SAID,
+            "kind": "rumour",
+            "topic": "border_closure",
+            "sensitivity": "normal",
+            "signal": "",
+        },
+        uid="fb-1",
+        submitter=operator,
+    )
+    assert submission.status == "accepted", submission.errors
+    entry = Feedback.objects.get(submission=submission)
+    assert (entry.area.pcode, entry.channel, entry.source_type) == (
+        "ML0103",
+        "hotline",
+        "transporter",
+    )
+    assert (entry.kind, entry.topic, entry.is_coded, entry.coded_by) == (
+        "rumour",
+        "border_closure",
+        True,
+        operator,
+    )
+    assert entry.text == SAID and entry.source_name == "Bakary D."
+    assert submission.payload == "" and "text" not in submission.data
+    assert "source_name" not in submission.data
+    assert submission.protected_values["data"]["text"] == SAID
+    stored = Submission.objects.filter(pk=submission.pk).values_list("data", flat=True).get()
+    assert "Bakary" not in str(stored) and "Guinée" not in str(stored)
+
+
+@pytest.mark.django_db
+def test_bad_instance_is_quarantined_with_every_reason(make_user):
+    gao_operator = make_user("enumerator", areas=["ML07"])
+    submission = _receive(
+        {
+            "received_at": "2020-04-20T09:00:00.000Z",
+            "channel": "pigeon",
+            "pcode": "ML0103",
+            "name_consent": "no",
+            "source_name": "Bakary D.",
+            "text": SAID,
+            "topic": "astrology",
+        },
+        uid="fb-2",
+        submitter=gao_operator,
+    )
+    assert submission.status == "quarantined"
+    reasons = {(e["field"], e["message"]) for e in submission.errors}
+    assert reasons == {
+        (
+            "channel",
+            "Unknown value; expected one of: hotline, focal_point, session, social_media, other.",
+        ),
+        ("pcode", "This area is outside your geographic scope."),
+        ("source_name", "A name is kept only when the person consented to give it."),
+        (
+            "topic",
+            "Unknown value; expected one of: symptoms, prevention, stigma, border_closure, services, vaccination, other.",
+        ),
+    }
+    assert "Bakary" not in str(submission.errors)
+    assert Feedback.objects.count() == 0
