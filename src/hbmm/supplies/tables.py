@@ -1,0 +1,1 @@
+"""The supplies records as tables."""
