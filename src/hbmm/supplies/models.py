@@ -285,13 +285,9 @@ class Movement(models.Model):
     def clean(self) -> None:
         errors: dict[str, object] = {}
         if self.kind in self.OUT and self.quantity >= 0:
-            errors["quantity"] = _("A %(kind)s takes stock out: its quantity is negative.") % {
-                "kind": self.get_kind_display()
-            }
+            errors["quantity"] = _("This movement takes stock out: its quantity is negative.")
         if self.kind in self.IN and self.quantity <= 0:
-            errors["quantity"] = _("A %(kind)s brings stock in: its quantity is positive.") % {
-                "kind": self.get_kind_display()
-            }
+            errors["quantity"] = _("This movement brings stock in: its quantity is positive.")
         if self.kind == self.Kind.ADJUSTMENT and self.quantity == 0:
             errors["quantity"] = _("An adjustment changes the stock: it cannot be 0.")
         if self.kind in (self.Kind.LOSS, self.Kind.ADJUSTMENT) and not self.reason.strip():

@@ -285,6 +285,19 @@ class PointLoop:
     received: dict[str, int] = field(default_factory=dict)  # gap item -> units received since
 
     @property
+    def gap_rows(self) -> list[dict]:
+        """The gaps as rows: stock, dispatched and received since."""
+        return [
+            {
+                "gap": g,
+                "stock": self.stock.get(g, 0),
+                "dispatched": self.dispatched.get(g, 0),
+                "received": self.received.get(g, 0),
+            }
+            for g in self.gaps
+        ]
+
+    @property
     def unanswered(self) -> list[str]:
         """Gaps with nothing dispatched since the checklist."""
         return [g for g in self.gaps if not self.dispatched.get(g)]
