@@ -316,3 +316,20 @@ class Balance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.holder_id}/{self.item_id}: {self.quantity}"
+
+
+class StockDigest(models.Model):
+    """One stock-out digest per day: the row is the claim (unique day), so that of several
+    workers ticking at once one queues the e-mails."""
+
+    day = models.DateField(_("day"), unique=True)
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    messages = models.PositiveIntegerField(_("messages"), default=0)
+
+    class Meta:
+        verbose_name = _("stock-out digest")
+        verbose_name_plural = _("stock-out digests")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.messages}"

@@ -303,6 +303,11 @@ class PointLoop:
         return [g for g in self.gaps if not self.dispatched.get(g)]
 
 
+def gap_labels() -> dict:
+    """The capacity checklist's item labels, by item (the health module's)."""
+    return poe_selectors.ITEM_LABELS
+
+
 def _category_of_gap() -> dict[str, str]:
     return {cat: gap for gap, cats in GAP_CATEGORIES.items() for cat in cats}
 

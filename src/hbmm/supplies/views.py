@@ -22,9 +22,6 @@ from hbmm.supplies.forms import (
     ReceiveForm,
 )
 from hbmm.supplies.models import Transfer
-from hbmm.supplies.tables import GAPS
-
-GAP_LABELS = dict(next(c for c in GAPS.columns if c.key == "gap").choices)
 
 
 def _need(user, permission: str) -> None:
@@ -56,7 +53,7 @@ def index(request):
         "stock": selectors.stock_table(scope=scope, as_of=as_of),
         "warnings": selectors.stockout_warnings(scope=scope, as_of=as_of),
         "loop": [
-            (p, [{**g, "label": GAP_LABELS[g["gap"]]} for g in p.gap_rows])
+            (p, [{**g, "label": selectors.gap_labels()[g["gap"]]} for g in p.gap_rows])
             for p in selectors.capacity_loop(scope=scope, as_of=as_of)
         ],
         "expiring": selectors.expiring_batches(scope=scope, as_of=as_of),
