@@ -147,3 +147,52 @@ def test_index_bad_date_is_a_clear_400(client, logistician):
     client.force_login(logistician)
     response = client.get(reverse("supplies:index"), {"as_of": "2020-13-01"})
     assert response.status_code == 400 and "as_of" in response.content.decode()
+
+
+def _queries(client, url, params) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params).status_code == 200
+    return len(captured)
+
+
+def test_pages_do_not_query_per_row(client, stock, logistician, holder, item):
+    """The overview and the stock table at 1 stock and at 8 (4 holders x 2 items, transfers in
+    transit, a distribution): the same number of queries."""
+    client.force_login(logistician)
+    params = {"as_of": DAY.isoformat()}
+    stock("WH-BAMAKO", "PPE-GOWN", 50)
+    one = (
+        _queries(client, reverse("supplies:index"), params),
+        _queries(client, reverse("supplies:stock"), params),
+        _queries(client, reverse("supplies:ledger"), {}),
+    )
+    for code in ("WH-KAYES", "WH-GAO", "BCP-GOGUI"):
+        stock(code, "PPE-GOWN", 20)
+        stock(code, "HYG-KIT", 20)
+    for code in ("BCP-GOGUI", "BCP-SONA"):
+        services.transfer_dispatch(
+            actor=logistician,
+            source=holder("WH-BAMAKO"),
+            destination=holder(code),
+            item=item("PPE-GOWN"),
+            quantity=5,
+            dispatched_on=DAY,
+        )
+    services.distribution_record(
+        actor=logistician,
+        holder=holder("BCP-GOGUI"),
+        item=item("HYG-KIT"),
+        quantity=3,
+        occurred_on=DAY,
+        men=1,
+        women=2,
+    )
+    many = (
+        _queries(client, reverse("supplies:index"), params),
+        _queries(client, reverse("supplies:stock"), params),
+        _queries(client, reverse("supplies:ledger"), {}),
+    )
+    assert many == one

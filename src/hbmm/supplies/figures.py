@@ -90,7 +90,12 @@ def gap_follow_up(*, scope: Scope, week_of: dt.date, gap: str = "ppe_stock") -> 
         )
         % {**names, "n": format_number(n)},
         drilldown=reported,
-        parts={"points": data.received},
+        parts={
+            "points": data.received,
+            "week": names["w"],
+            "week_1": names["w1"],
+            "week_2": names["w2"],
+        },
     )
     closed = Figure(
         key="supplies.gap_closed",

@@ -428,8 +428,9 @@ def gap_follow_up(*, scope, week_of: dt.date, gap: str = "ppe_stock") -> GapFoll
     )
 
 
-def latest_movement_date(*, scope) -> dt.date | None:
-    return movements(scope=scope).aggregate(day=Max("occurred_on"))["day"]
+def latest_movement_date(*, scope, end: dt.date | None = None) -> dt.date | None:
+    """The date of the newest movement in scope (on or before `end`)."""
+    return movements(scope=scope, end=end).aggregate(day=Max("occurred_on"))["day"]
 
 
 def consumption_by_week(*, scope, end: dt.date, weeks: int = 8) -> list[tuple[dt.date, int]]:
