@@ -82,7 +82,7 @@ def test_dispatch_form_refuses_beyond_stock_in_french(client, holder, item, stoc
         reverse("supplies:dispatch_new"),
         {
             "source": holder("WH-BAMAKO").pk,
-            "destination": holder("BCP-GOGUI").pk,
+            "destination": f"s{holder('BCP-GOGUI').site_id}",
             "item": item("SCR-THERMO").pk,
             "quantity": "3",
             "dispatched_on": DAY.isoformat(),
@@ -92,6 +92,29 @@ def test_dispatch_form_refuses_beyond_stock_in_french(client, holder, item, stoc
     html = response.content.decode()
     assert "Seulement 2 SCR-THERMO en stock à WH-BAMAKO" in html
     assert not Transfer.objects.exists()
+
+
+def test_dispatch_to_a_site_that_never_held_stock(client, holder, item, stock, logistician, site):
+    """A point of entry is offered as a destination before it holds anything: its holder is
+    made by the dispatch."""
+    stock("WH-BAMAKO", "SCR-THERMO", 5)
+    client.force_login(logistician)
+    page = client.get(reverse("supplies:dispatch_new")).content.decode()
+    sona = site("BCP-SONA")
+    assert f'value="s{sona.pk}"' in page
+    response = client.post(
+        reverse("supplies:dispatch_new"),
+        {
+            "source": holder("WH-BAMAKO").pk,
+            "destination": f"s{sona.pk}",
+            "item": item("SCR-THERMO").pk,
+            "quantity": "2",
+            "dispatched_on": DAY.isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    transfer = Transfer.objects.get()
+    assert (transfer.destination.site, transfer.quantity) == (sona, 2)
 
 
 def test_distribution_form_records_counts(client, holder, item, stock, logistician):

@@ -7,7 +7,9 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hbmm.supplies import selectors
+from hbmm.accounts.scope import EVERYTHING
+from hbmm.places.models import Site
+from hbmm.supplies import selectors, services
 from hbmm.supplies.models import Holder, Item, Movement
 
 
@@ -28,12 +30,39 @@ class _ItemChoice(forms.ModelChoiceField):
         return f"{obj.code} — {obj.name} ({obj.get_unit_display()})"
 
 
+class _HolderOrSite(forms.ChoiceField):
+    """A warehouse, or any site that may hold stock (its holder is made when first used):
+    "h<id>" or "s<id>"."""
+
+    def __init__(self, *, label):
+        super().__init__(label=label, choices=())
+
+    def offer(self, holders, sites) -> None:
+        self.choices = (
+            [("", "---------")]
+            + [(f"h{h.pk}", f"{h.code} — {h.name}") for h in holders]
+            + [(f"s{s.pk}", f"{s.code} — {s.name}") for s in sites]
+        )
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value.startswith("h"):
+            return Holder.objects.get(pk=int(value[1:]))
+        return services.holder_for_site(Site.objects.get(pk=int(value[1:])))
+
+
 class LedgerForm(forms.Form):
     def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
-            if isinstance(field, _HolderChoice) and name != "destination":
+            if isinstance(field, _HolderChoice):
                 field.queryset = selectors.holders(scope=scope)
+            if isinstance(field, _HolderOrSite):
+                reach = EVERYTHING if name == "destination" else scope
+                field.offer(
+                    selectors.holders(scope=reach).filter(kind=Holder.Kind.WAREHOUSE),
+                    selectors.stock_sites(scope=reach),
+                )
         item = self.fields.get("item")
         if isinstance(item, forms.ModelChoiceField):
             item.queryset = Item.objects.all()
@@ -44,7 +73,7 @@ def _date(label):
 
 
 class ReceiptForm(LedgerForm):
-    holder = _HolderChoice(label=_("Received at"), queryset=Holder.objects.none())
+    holder = _HolderOrSite(label=_("Received at"))
     item = _ItemChoice(label=_("Item"), queryset=Item.objects.none())
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
     occurred_on = _date(_("Date received"))
@@ -59,7 +88,7 @@ class ReceiptForm(LedgerForm):
 
 class DispatchForm(LedgerForm):
     source = _HolderChoice(label=_("From"), queryset=Holder.objects.none())
-    destination = _HolderChoice(label=_("To"), queryset=Holder.objects.all())
+    destination = _HolderOrSite(label=_("To"))
     item = _ItemChoice(label=_("Item"), queryset=Item.objects.none())
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
     dispatched_on = _date(_("Date dispatched"))

@@ -48,6 +48,15 @@ def holders(*, scope) -> QuerySet:
     return restrict_to_scope(Holder.objects.all(), scope).select_related("site", "area")
 
 
+# Kinds of site that hold stock (a holder is made for one when it first receives).
+STOCK_SITE_KINDS = ("bcp", "itp", "cordon", "mrrc", "idp_site", "office", "health_facility")
+
+
+def stock_sites(*, scope) -> QuerySet:
+    """Sites in scope that may hold stock, by code."""
+    return restrict_to_scope(Site.objects.of_kind(*STOCK_SITE_KINDS), scope).order_by("code")
+
+
 def movements(
     *,
     scope,

@@ -36,8 +36,9 @@ def index(request):
     areas = area_choices(scope=scope)
     if request.GET.get("area"):
         area, scope = area_narrowing(scope=scope, pcode=request.GET["area"])
+    default = selectors.latest_movement_date(scope=scope) or dt.date.today()
     try:
-        as_of = dt.date.fromisoformat(request.GET.get("as_of") or dt.date.today().isoformat())
+        as_of = dt.date.fromisoformat(request.GET.get("as_of") or default.isoformat())
     except ValueError:
         return HttpResponseBadRequest(
             _("as_of: “%(value)s” is not a date (YYYY-MM-DD).") % {"value": request.GET["as_of"]},
