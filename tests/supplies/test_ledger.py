@@ -314,3 +314,36 @@ def test_two_concurrent_dispatches_of_the_last_units_one_is_refused(
     assert _ledger_sum(source, gown) == 0
     assert Balance.objects.get(holder=source, item=gown).quantity == 0
     assert Transfer.objects.count() == 1
+
+
+def test_stock_table_shows_only_holders_in_scope_and_transit_as_of(
+    logistician, holder, item, stock, make_user
+):
+    """A Bamako reader sees the transfer leave the Bamako warehouse, not a row for the Kayes
+    point it goes to; in transit is as of the day asked."""
+    from hbmm.accounts.scope import user_scope
+
+    stock("WH-BAMAKO", "PPE-GOWN", 10)
+    transfer = services.transfer_dispatch(
+        actor=logistician,
+        source=holder("WH-BAMAKO"),
+        destination=holder("BCP-GOGUI"),
+        item=item("PPE-GOWN"),
+        quantity=4,
+        dispatched_on=DAY,
+    )
+    bamako = user_scope(make_user("viewer", areas=["ML09"]))
+    rows = selectors.stock_table(scope=bamako, as_of=DAY)
+    assert [(r.holder.code, r.quantity, r.in_transit) for r in rows] == [("WH-BAMAKO", 6, 0)]
+    services.transfer_receive(
+        actor=logistician,
+        transfer=transfer,
+        received_on=DAY + dt.timedelta(days=3),
+        quantity_received=4,
+    )
+    before = selectors.stock_table(scope=EVERYTHING, as_of=DAY + dt.timedelta(days=1))
+    after = selectors.stock_table(scope=EVERYTHING, as_of=DAY + dt.timedelta(days=3))
+    gogui = [(r.quantity, r.in_transit) for r in before if r.holder.code == "BCP-GOGUI"]
+    assert gogui == [(0, 4)]
+    gogui = [(r.quantity, r.in_transit) for r in after if r.holder.code == "BCP-GOGUI"]
+    assert gogui == [(4, 0)]

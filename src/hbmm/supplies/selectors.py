@@ -198,7 +198,14 @@ def consumption(*, scope, as_of: dt.date) -> dict[tuple[int, int], int]:
 
 
 def in_transit(*, scope, as_of: dt.date | None = None) -> dict[tuple[int, int], int]:
-    qs = transfers(scope=scope, status=Transfer.Status.IN_TRANSIT, end=as_of)
+    """Units on their way to each (holder, item) on `as_of` (dispatched on or before it, not
+    received by then); today's when `as_of` is None."""
+    if as_of is None:
+        qs = transfers(scope=scope, status=Transfer.Status.IN_TRANSIT)
+    else:
+        qs = transfers(scope=scope, end=as_of).filter(
+            Q(received_on__isnull=True) | Q(received_on__gt=as_of)
+        )
     rows = qs.order_by().values_list("destination_id", "item_id").annotate(total=Sum("quantity"))
     return {(h, i): total for h, i, total in rows}
 
@@ -214,7 +221,7 @@ def stock_table(
     }
     used = consumption(scope=scope, as_of=as_of)
     coming = in_transit(scope=scope, as_of=as_of)
-    keys = set(stock) | {k for k in coming if k[0] in {h for h, _i in stock} or holder is None}
+    keys = set(stock) | set(coming)
     if holder is not None:
         keys = {k for k in keys if k[0] == holder.pk}
     item_qs = Item.objects.all()
@@ -222,7 +229,10 @@ def stock_table(
         item_qs = item_qs.filter(category=category)
     item_map = item_qs.in_bulk()
     keys = {k for k in keys if k[1] in item_map}
-    holder_map = Holder.objects.select_related("site", "area").in_bulk({h for h, _i in keys})
+    # A transfer seen from its source may go to a holder outside the reader's scope: only
+    # holders in scope have rows.
+    holder_map = holders(scope=scope).in_bulk({h for h, _i in keys})
+    keys = {k for k in keys if k[0] in holder_map}
     rows = [
         HolderStock(
             holder=holder_map[h],
