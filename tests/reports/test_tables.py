@@ -21,6 +21,10 @@ KEYS = [
     "health.status",
     "health.screenings",
     "places.sites",
+    "supplies.movements",
+    "supplies.transfers",
+    "supplies.stock",
+    "supplies.gaps",
 ]
 
 
