@@ -8,7 +8,8 @@ from pyxform.xls2xform import convert
 
 from hbmm.intake.models import Submission
 from hbmm.intake.parsing import parse_xml
-from hbmm.intake.services import submission_receive, submissions_process
+from hbmm.intake.process import submissions_process
+from hbmm.intake.receive import submission_receive
 from hbmm.supplies import services, xlsforms
 from hbmm.supplies.intake_mappers import DistributionMapper, ReceiptMapper
 from hbmm.supplies.models import Movement, Transfer

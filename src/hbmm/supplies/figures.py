@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, ngettext_lazy
 
 from hbmm.accounts.scope import Scope
 from hbmm.presentation.figures import Drilldown, Figure, format_date, format_number
@@ -38,7 +39,7 @@ def points_without_dispatch(*, scope: Scope, as_of: dt.date) -> Figure:
         label=_("Points with a gap and nothing dispatched since"),
         value=len(waiting),
         denominator=len(loop),
-        unit=_("points"),
+        unit=ngettext_lazy("point", "points"),
         as_of=as_of,
         definition=_(
             "Points of entry whose latest capacity checklist (in the 8 weeks up to %(date)s) "
@@ -67,6 +68,7 @@ def gap_follow_up(*, scope: Scope, week_of: dt.date, gap: str = "ppe_stock") -> 
     names = {"w": _week_label(start), "w1": _week_label(start + dt.timedelta(days=7))}
     names["w2"] = _week_label(start + dt.timedelta(days=14))
     n = len(data.reported)
+    points = ngettext("%(n)s point", "%(n)s points", n) % {"n": format_number(n)}
     reported = Drilldown(
         "health.capacity",
         {
@@ -81,14 +83,14 @@ def gap_follow_up(*, scope: Scope, week_of: dt.date, gap: str = "ppe_stock") -> 
         label=_("Points without PPE in %(w)s that received PPE by %(w1)s") % names,
         value=len(data.received) if n else None,
         denominator=n,
-        unit=_("points"),
+        unit=ngettext_lazy("point", "points"),
         as_of=start + dt.timedelta(days=13),
         definition=_(
             "Of the points of entry whose latest checklist of %(w)s answered “no” for the PPE "
-            "stock (%(n)s points), those where a transfer of PPE was received after that "
+            "stock (%(points)s), those where a transfer of PPE was received after that "
             "checklist and by the end of %(w1)s."
         )
-        % {**names, "n": format_number(n)},
+        % {**names, "points": points},
         drilldown=reported,
         parts={
             "points": data.received,
@@ -97,24 +99,29 @@ def gap_follow_up(*, scope: Scope, week_of: dt.date, gap: str = "ppe_stock") -> 
             "week_2": names["w2"],
         },
     )
+    k_count, again_count = len(data.closed_after_receipt), len(data.assessed_again)
     closed = Figure(
         key="supplies.gap_closed",
         label=_("Of those points, PPE gap reported closed in %(w2)s") % names,
         value=len(data.closed) if n else None,
         denominator=n,
-        unit=_("points"),
+        unit=ngettext_lazy("point", "points"),
         as_of=start + dt.timedelta(days=20),
-        note=_("%(k)s of them had received PPE; %(again)s assessed again in %(w2)s")
+        note=_("%(received)s; %(again)s in %(w2)s")
         % {
             **names,
-            "k": format_number(len(data.closed_after_receipt)),
-            "again": format_number(len(data.assessed_again)),
+            "received": ngettext(
+                "%(k)s of them had received PPE", "%(k)s of them had received PPE", k_count
+            )
+            % {"k": format_number(k_count)},
+            "again": ngettext("%(n)s assessed again", "%(n)s assessed again", again_count)
+            % {"n": format_number(again_count)},
         },
         definition=_(
-            "Of the same %(n)s points, those whose latest checklist of %(w2)s answered “yes” "
-            "for the PPE stock. A point not assessed in %(w2)s is not counted as closed."
+            "Of the same points (%(points)s), those whose latest checklist of %(w2)s answered "
+            "“yes” for the PPE stock. A point not assessed in %(w2)s is not counted as closed."
         )
-        % {**names, "n": format_number(n)},
+        % {**names, "points": points},
         drilldown=reported,
         parts={"points": data.closed},
     )
@@ -128,7 +135,7 @@ def stockout_warnings(*, scope: Scope, as_of: dt.date) -> Figure:
         key="supplies.stockout",
         label=_("Stocks under %(days)d days of use") % {"days": threshold},
         value=len(rows),
-        unit=_("holders and items"),
+        unit=ngettext_lazy("stock", "stocks"),
         as_of=as_of,
         definition=_(
             "Holders and items whose stock on hand on %(date)s, divided by the average daily "
@@ -155,7 +162,12 @@ def distributed(*, scope: Scope, as_of: dt.date) -> Figure:
         label=_("Units distributed over 4 weeks"),
         value=units,
         as_of=as_of,
-        note=_("%(people)s people reached (where counted)") % {"people": format_number(people)},
+        note=ngettext(
+            "%(people)s person reached (where counted)",
+            "%(people)s people reached (where counted)",
+            people,
+        )
+        % {"people": format_number(people)},
         definition=_(
             "Units of every item handed out to people from %(start)s to %(end)s, all holders; "
             "the people reached are the sum of the counts by sex and age given with the "
@@ -180,7 +192,7 @@ def in_transit(*, scope: Scope, as_of: dt.date) -> Figure:
         key="supplies.in_transit",
         label=_("Transfers in transit"),
         value=count,
-        unit=_("transfers"),
+        unit=ngettext_lazy("transfer", "transfers"),
         as_of=as_of,
         definition=_(
             "Transfers dispatched on or before %(date)s whose receipt had not been confirmed "

@@ -15,27 +15,14 @@ distribution already recorded is refused; a mistake is corrected by an adjustmen
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from hbmm.accounts.scope import user_scope
-from hbmm.intake.cleaning import _raw, clean_date, clean_int, clean_text
+from hbmm.intake.cleaning import _raw, clean_date, clean_int, clean_site, clean_text
 from hbmm.intake.mappers import FieldError, Mapper, MappingError, register
-from hbmm.places.models import Site
+from hbmm.places.lookups import Lookups
 from hbmm.supplies import services
 from hbmm.supplies.models import Item, Movement, Transfer
-
-
-def _clean_site(data: dict, errors: list, submitter) -> Site | None:
-    value = _raw(data, "site")
-    if value is None:
-        errors.append(FieldError("site", None, _("This field is required.")))
-        return None
-    site = Site.objects.filter(code__iexact=str(value).strip()).select_related("area").first()
-    if site is None:
-        errors.append(FieldError("site", value, _("Unknown site code.")))
-        return None
-    if submitter is not None and not user_scope(submitter).contains_site(site):
-        errors.append(FieldError("site", value, _("This site is outside your geographic scope.")))
-    return site
+from hbmm.supplies.selectors import STOCK_SITE_KINDS
 
 
 def _refuse_edit(item) -> None:
@@ -55,7 +42,7 @@ def _as_validation_error(exc: PermissionDenied) -> ValidationError:
 
 class ReceiptMapper(Mapper):
     form_id = "supplies_receipt"
-    title = "Receipt of supplies"
+    title = gettext_lazy("Receipt of supplies")
     model = Movement
     permission = "supplies.receive_transfer"
     aliases = {
@@ -65,10 +52,12 @@ class ReceiptMapper(Mapper):
         "quantity_received": ("quantity", "quantite_recue", "quantite"),
     }
 
-    def clean(self, data: dict, *, submitter) -> dict:
+    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []
-        site = _clean_site(data, errors, submitter)
         day = clean_date(data, "received_on", errors, required=True, not_future=True)
+        site = clean_site(
+            data, "site", errors, lookups, submitter=submitter, kinds=STOCK_SITE_KINDS, on=day
+        )
         quantity = clean_int(data, "quantity_received", errors, required=True, minimum=0)
         clean_text(data, "note", errors, max_length=500)
         raw = _raw(data, "transfer")
@@ -126,7 +115,7 @@ class ReceiptMapper(Mapper):
 
 class DistributionMapper(Mapper):
     form_id = "supplies_distribution"
-    title = "Distribution of supplies"
+    title = gettext_lazy("Distribution of supplies")
     model = Movement
     permission = "supplies.distribute_stock"
     aliases = {
@@ -141,10 +130,12 @@ class DistributionMapper(Mapper):
         "batch": ("lot",),
     }
 
-    def clean(self, data: dict, *, submitter) -> dict:
+    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []
-        site = _clean_site(data, errors, submitter)
         day = clean_date(data, "distributed_on", errors, required=True, not_future=True)
+        site = clean_site(
+            data, "site", errors, lookups, submitter=submitter, kinds=STOCK_SITE_KINDS, on=day
+        )
         quantity = clean_int(data, "quantity", errors, required=True, minimum=1)
         counts = {
             name: clean_int(data, name, errors, minimum=0, maximum=100000)

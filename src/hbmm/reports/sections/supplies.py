@@ -4,7 +4,7 @@ received PPE by W+1 and reported the gap closed in W+2), stocks running out at t
 weeks' use, and what was distributed, from the supplies figures (`hbmm.supplies.figures`)."""
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from hbmm.presentation.figures import format_date, format_number
 from hbmm.reports.registry import Context, Section, SectionResult, register
@@ -24,39 +24,71 @@ def build(ctx: Context) -> SectionResult:
     sentences = []
     gaps = section.gap_no_dispatch
     if gaps.denominator:
+        total, n = gaps.denominator, int(gaps.value or 0)
         sentences.append(
-            _(
-                "Of the %(total)s points of entry whose latest checklist reports a gap in PPE, "
-                "thermometers, handwashing or isolation, %(n)s had nothing of it dispatched "
-                "since."
-            )
-            % {"total": format_number(gaps.denominator), "n": format_number(gaps.value)}
+            _("%(of_total)s, %(waiting)s.")
+            % {
+                "of_total": ngettext(
+                    "Of the %(total)s point of entry whose latest checklist reports a gap in "
+                    "PPE, thermometers, handwashing or isolation",
+                    "Of the %(total)s points of entry whose latest checklist reports a gap in "
+                    "PPE, thermometers, handwashing or isolation",
+                    total,
+                )
+                % {"total": format_number(total)},
+                "waiting": ngettext(
+                    "%(n)s had nothing of it dispatched since",
+                    "%(n)s had nothing of it dispatched since",
+                    n,
+                )
+                % {"n": format_number(n)},
+            }
         )
     follow = section.follow_up
     if follow.data.reported:
+        weeks = {k: follow.received.parts.get(k, "") for k in ("week", "week_1", "week_2")}
+        n, m, k = (len(follow.data.reported), len(follow.data.received), len(follow.data.closed))
         sentences.append(
-            _(
-                "Of the %(n)s points that reported no PPE stock in %(w)s, %(m)s received PPE by "
-                "the end of %(w1)s and %(k)s reported the gap closed in %(w2)s."
-            )
+            _("%(of_n)s, %(received)s and %(closed)s.")
             % {
-                "n": format_number(len(follow.data.reported)),
-                "m": format_number(len(follow.data.received)),
-                "k": format_number(len(follow.data.closed)),
-                "w": follow.received.parts.get("week", ""),
-                "w1": follow.received.parts.get("week_1", ""),
-                "w2": follow.received.parts.get("week_2", ""),
+                "of_n": ngettext(
+                    "Of the %(n)s point that reported no PPE stock in %(w)s",
+                    "Of the %(n)s points that reported no PPE stock in %(w)s",
+                    n,
+                )
+                % {"n": format_number(n), "w": weeks["week"]},
+                "received": ngettext(
+                    "%(m)s received PPE by the end of %(w1)s",
+                    "%(m)s received PPE by the end of %(w1)s",
+                    m,
+                )
+                % {"m": format_number(m), "w1": weeks["week_1"]},
+                "closed": ngettext(
+                    "%(k)s reported the gap closed in %(w2)s",
+                    "%(k)s reported the gap closed in %(w2)s",
+                    k,
+                )
+                % {"k": format_number(k), "w2": weeks["week_2"]},
             }
         )
+    low, units = int(section.stockout.value or 0), int(section.distributed.value or 0)
     sentences.append(
-        _(
-            "%(n)s stocks (holder and item) would last fewer than %(days)s days at the last 4 "
-            "weeks' use; %(units)s units were distributed over those 4 weeks."
-        )
+        _("%(low)s; %(units)s.")
         % {
-            "n": format_number(section.stockout.value),
-            "days": format_number(stockout_threshold_days()),
-            "units": format_number(section.distributed.value),
+            "low": ngettext(
+                "%(n)s stock (holder and item) would last fewer than %(days)s days at the last "
+                "4 weeks' use",
+                "%(n)s stocks (holder and item) would last fewer than %(days)s days at the last "
+                "4 weeks' use",
+                low,
+            )
+            % {"n": format_number(low), "days": format_number(stockout_threshold_days())},
+            "units": ngettext(
+                "%(units)s unit was distributed over those 4 weeks",
+                "%(units)s units were distributed over those 4 weeks",
+                units,
+            )
+            % {"units": format_number(units)},
         }
     )
     return SectionResult(figures=section.figures, sentences=sentences, latest=latest)
