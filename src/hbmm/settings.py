@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "hbmm.mobility",
     "hbmm.health",
     "hbmm.feedback",
+    "hbmm.supplies",
     "hbmm.reports",
     "hbmm.jobs",
     "hbmm.api",
@@ -346,6 +347,10 @@ HBMM_JOBS_MAX_ATTEMPTS = env_int("HBMM_JOBS_MAX_ATTEMPTS", 3)
 # Files jobs produced (PDF reports) are deleted this many days after (they are made again on
 # demand); the jobs themselves stay.
 HBMM_JOBS_FILES_KEEP_DAYS = env_int("HBMM_JOBS_FILES_KEEP_DAYS", 7)
+# Supplies: a stock is "low" when it lasts fewer days than this at the last 4 weeks' use; the
+# daily digest of low stocks and unanswered capacity gaps is sent from this hour (UTC) on.
+HBMM_SUPPLIES_STOCKOUT_DAYS = env_int("HBMM_SUPPLIES_STOCKOUT_DAYS", 14)
+HBMM_SUPPLIES_DIGEST_HOUR = env_int("HBMM_SUPPLIES_DIGEST_HOUR", 6)
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,7 @@ EXPECTED = {
     "enumerator": (200, 403, 403),
     "surveillance_officer": (200, 200, 403),
     "protection_officer": (200, 403, 403),
+    "logistics_officer": (200, 200, 403),
     "programme_manager": (200, 200, 403),
     "viewer": (200, 200, 403),
     None: (403, 403, 403),

@@ -49,6 +49,8 @@ from hbmm.intake.selectors import import_file_list
 from hbmm.jobs.models import Job
 from hbmm.places.models import AdminArea, Site
 from hbmm.presentation.tables import _TABLES
+from hbmm.supplies.models import Item, Transfer
+from hbmm.supplies.services import catalogue_load, holder_for_site
 
 PASSWORD = "correct horse battery"
 IN, OUT = "in", "out"
@@ -243,6 +245,29 @@ ENTRIES: dict[str, Entry] = {
         )
     },
     # Mobility.
+    "supplies:index": Entry(perms=P("supplies.view_movement"), scoped=True, query=area_query),
+    "supplies:ledger": table_entry("supplies.movements"),
+    "supplies:transfers": table_entry("supplies.transfers"),
+    "supplies:stock": table_entry("supplies.stock"),
+    "supplies:gaps": table_entry("supplies.gaps"),
+    **{
+        f"supplies:{name}": Entry(
+            perms=P(permission), methods=("GET", "POST"), ok={"GET": 200, "POST": 200}
+        )
+        for name, permission in (
+            ("receipt_new", "supplies.record_receipt"),
+            ("dispatch_new", "supplies.dispatch_stock"),
+            ("distribution_new", "supplies.distribute_stock"),
+            ("adjust_new", "supplies.adjust_stock"),
+        )
+    },
+    "supplies:transfer_receive": Entry(
+        perms=P("supplies.receive_transfer"),
+        scoped=True,
+        kwargs=lambda w, s: {"pk": w.transfer[s]},
+        methods=("GET", "POST"),
+        ok={"GET": 200, "POST": 200},
+    ),
     "mobility:index": Entry(perms=P("mobility.view_flowcount"), scoped=True, query=area_query),
     "mobility:flows": table_entry("mobility.flows"),
     "mobility:stranded": table_entry("mobility.stranded"),
@@ -445,6 +470,7 @@ class World:
     jobs_by_role: dict = field(default_factory=dict)
     imports_by_role: dict = field(default_factory=dict)
     feedback: dict = field(default_factory=dict)
+    transfer: dict = field(default_factory=dict)  # a supplies transfer to each region's post
 
     def for_role(self, role: str) -> World:
         """The world as the Kayes user of `role` sees it: its own job and import file in
@@ -562,6 +588,17 @@ def build_world(tmp_media) -> World:
         job={},
         import_file={},
     )
+    catalogue_load()
+    sources = {IN: "OFF-KAYES", OUT: "BCP-SONA"}  # Kayes, Sikasso
+    for where in (IN, OUT):
+        world.transfer[where] = Transfer.objects.create(
+            item=Item.objects.get(code="PPE-GOWN"),
+            source=holder_for_site(Site.objects.get(code=sources[where])),
+            destination=holder_for_site(Site.objects.get(code=poe[where])),
+            quantity=5,
+            dispatched_on=dt.date(2020, 4, 1),
+            dispatched_by=officer,
+        ).pk
     for role, pair in users.items():
         world.jobs_by_role[role] = {}
         world.imports_by_role[role] = {}

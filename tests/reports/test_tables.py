@@ -23,6 +23,10 @@ KEYS = [
     "health.signals",
     "places.sites",
     "feedback.log",
+    "supplies.movements",
+    "supplies.transfers",
+    "supplies.stock",
+    "supplies.gaps",
 ]
 
 

@@ -5,4 +5,12 @@ drill-downs its figures link to) with `hbmm.reports.registry.register`. A new mo
 surveillance, protection, response...) adds its section by being imported here.
 """
 
-from hbmm.reports.sections import covid, feedback, mobility, places, poe, screening  # noqa: F401
+from hbmm.reports.sections import (  # noqa: F401
+    covid,
+    feedback,
+    mobility,
+    places,
+    poe,
+    screening,
+    supplies,
+)

@@ -1,0 +1,188 @@
+"""Intake mappers of supplies (registered from SuppliesConfig.ready()): what a point of entry's
+agent sends from ODK Collect, offline, on the two supplies XLSForms.
+
+| form id               | what                                                            |
+|-----------------------|-----------------------------------------------------------------|
+| supplies_receipt      | the receipt of a transfer at a site: its number, date, quantity |
+| supplies_distribution | a distribution at a site: item, quantity, people by sex and age |
+
+`clean` checks what it can before anything is written (the site in the sender's scope, the
+transfer sent to that site and still in transit, the quantity); `save` calls the ledger's
+services, which check again under the lock (a refusal quarantines the submission with its
+reason). The ledger is append-only: an edited submission (deprecatedID) of a receipt or a
+distribution already recorded is refused; a mistake is corrected by an adjustment.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hbmm.intake.cleaning import _raw, clean_date, clean_int, clean_site, clean_text
+from hbmm.intake.mappers import FieldError, Mapper, MappingError, register
+from hbmm.places.lookups import Lookups
+from hbmm.supplies import services
+from hbmm.supplies.models import Item, Movement, Transfer
+from hbmm.supplies.selectors import STOCK_SITE_KINDS
+
+
+def _refuse_edit(item) -> None:
+    if item.existing:
+        raise ValidationError(
+            {
+                "__all__": _(
+                    "The stock ledger is not changed by editing a form: record an adjustment."
+                )
+            }
+        )
+
+
+def _as_validation_error(exc: PermissionDenied) -> ValidationError:
+    return ValidationError({"__all__": _("Your role does not allow this stock movement.")})
+
+
+class ReceiptMapper(Mapper):
+    form_id = "supplies_receipt"
+    title = gettext_lazy("Receipt of supplies")
+    model = Movement
+    permission = "supplies.receive_transfer"
+    aliases = {
+        "site": ("site_code", "point", "code_site"),
+        "transfer": ("transfer_number", "numero_transfert", "waybill_number"),
+        "received_on": ("date", "date_reception"),
+        "quantity_received": ("quantity", "quantite_recue", "quantite"),
+    }
+
+    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
+        errors: list[FieldError] = []
+        day = clean_date(data, "received_on", errors, required=True, not_future=True)
+        site = clean_site(
+            data, "site", errors, lookups, submitter=submitter, kinds=STOCK_SITE_KINDS, on=day
+        )
+        quantity = clean_int(data, "quantity_received", errors, required=True, minimum=0)
+        clean_text(data, "note", errors, max_length=500)
+        raw = _raw(data, "transfer")
+        transfer = None
+        if raw is None:
+            errors.append(FieldError("transfer", None, _("This field is required.")))
+        else:
+            number = str(raw).strip().upper().removeprefix("T")
+            transfer = (
+                Transfer.objects.select_related("destination", "item")
+                .filter(pk=int(number))
+                .first()
+                if number.isdigit()
+                else None
+            )
+            if transfer is None or (site is not None and transfer.destination.site_id != site.pk):
+                errors.append(
+                    FieldError(
+                        "transfer", raw, _("No transfer of this number was sent to this site.")
+                    )
+                )
+            elif transfer.status != Transfer.Status.IN_TRANSIT:
+                errors.append(FieldError("transfer", raw, _("This transfer was already received.")))
+            elif quantity is not None and quantity > transfer.quantity:
+                errors.append(
+                    FieldError(
+                        "quantity_received",
+                        quantity,
+                        _("More than the %(sent)d dispatched.") % {"sent": transfer.quantity},
+                    )
+                )
+        if errors:
+            raise MappingError(errors)
+        return {
+            "site": site,
+            "transfer": transfer,
+            "received_on": day,
+            "quantity_received": quantity,
+        }
+
+    def save(self, items) -> None:
+        for item in items:
+            _refuse_edit(item)
+            try:
+                services.transfer_receive(
+                    actor=item.actor,
+                    transfer=item.cleaned["transfer"],
+                    received_on=item.cleaned["received_on"],
+                    quantity_received=item.cleaned["quantity_received"],
+                    submission=item.submission,
+                )
+            except PermissionDenied as exc:
+                raise _as_validation_error(exc) from exc
+
+
+class DistributionMapper(Mapper):
+    form_id = "supplies_distribution"
+    title = gettext_lazy("Distribution of supplies")
+    model = Movement
+    permission = "supplies.distribute_stock"
+    aliases = {
+        "site": ("site_code", "point", "code_site"),
+        "item": ("item_code", "article", "code_article"),
+        "distributed_on": ("date", "date_distribution"),
+        "quantity": ("quantite",),
+        "men": ("hommes",),
+        "women": ("femmes",),
+        "boys": ("garcons",),
+        "girls": ("filles",),
+        "batch": ("lot",),
+    }
+
+    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
+        errors: list[FieldError] = []
+        day = clean_date(data, "distributed_on", errors, required=True, not_future=True)
+        site = clean_site(
+            data, "site", errors, lookups, submitter=submitter, kinds=STOCK_SITE_KINDS, on=day
+        )
+        quantity = clean_int(data, "quantity", errors, required=True, minimum=1)
+        counts = {
+            name: clean_int(data, name, errors, minimum=0, maximum=100000)
+            for name in ("men", "women", "boys", "girls")
+        }
+        batch = clean_text(data, "batch", errors, max_length=40)
+        code = _raw(data, "item")
+        item = None
+        if code is None:
+            errors.append(FieldError("item", None, _("This field is required.")))
+        else:
+            item = Item.objects.filter(code__iexact=str(code).strip()).first()
+            if item is None:
+                errors.append(FieldError("item", code, _("Unknown item code.")))
+        if errors:
+            raise MappingError(errors)
+        return {
+            "site": site,
+            "item": item,
+            "distributed_on": day,
+            "quantity": quantity,
+            "batch": batch,
+            **counts,
+        }
+
+    def save(self, items) -> None:
+        for item in items:
+            _refuse_edit(item)
+            c = item.cleaned
+            try:
+                services.distribution_record(
+                    actor=item.actor,
+                    holder=services.holder_for_site(c["site"]),
+                    item=c["item"],
+                    quantity=c["quantity"],
+                    occurred_on=c["distributed_on"],
+                    men=c["men"],
+                    women=c["women"],
+                    boys=c["boys"],
+                    girls=c["girls"],
+                    batch=c["batch"],
+                    submission=item.submission,
+                )
+            except PermissionDenied as exc:
+                raise _as_validation_error(exc) from exc
+
+
+def register_all() -> None:
+    register(ReceiptMapper())
+    register(DistributionMapper())
