@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "hbmm.intake",
     "hbmm.mobility",
     "hbmm.health",
+    "hbmm.response",
     "hbmm.reports",
     "hbmm.jobs",
 ]
