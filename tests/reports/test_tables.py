@@ -21,6 +21,9 @@ KEYS = [
     "health.status",
     "health.screenings",
     "places.sites",
+    "response.reports",
+    "response.funding",
+    "response.contributions",
 ]
 
 

@@ -55,7 +55,7 @@ def progress_chart(figures: list[Figure]) -> Chart:
     rows = [
         {
             "indicator": str(f.label),
-            "share": float(min(f.share, 100)) if f.share is not None else 0.0,
+            "share": min(float(f.share), 100.0) if f.share is not None else 0.0,
             "label": f.formatted_percent,
         }
         for f in figures

@@ -15,10 +15,12 @@ from hbmm.presentation.figures import Drilldown, Figure, format_date, format_num
 from hbmm.response import selectors
 from hbmm.response.models import Indicator, Plan
 
+# The records a computed indicator counts: a table and its filters (besides start and end).
 COMPUTED_DRILLDOWNS = {
-    "poe.points_assessed": "health.capacity_assessments",
-    "poe.handwashing_points": "health.capacity",
-    "screening.travellers_screened": "health.screenings",
+    # each point's latest checklist of the period, one row per point
+    "poe.points_assessed": ("health.capacity", {"item": "handwashing"}),
+    "poe.handwashing_points": ("health.capacity", {"item": "handwashing", "answer": "yes"}),
+    "screening.travellers_screened": ("health.screenings", {}),
 }
 
 
@@ -50,22 +52,18 @@ def _indicator_definition(p: selectors.IndicatorProgress, plan: Plan) -> str:
     return (
         what
         + " "
-        + _("Target: %(value)s (version %(version)s, set on %(date)s).")
-        % {
-            "value": format_number(p.target.value),
-            "version": p.target.version,
-            "date": format_date(p.target.set_at.date()),
-        }
+        + _("Target: %(value)s (version %(version)s of the target).")
+        % {"value": format_number(p.target.value), "version": p.target.version}
     )
 
 
 def indicator_figure(p: selectors.IndicatorProgress, *, plan: Plan, as_of: dt.date) -> Figure:
     indicator = p.indicator
     if indicator.source == Indicator.Source.COMPUTED:
-        key = COMPUTED_DRILLDOWNS.get(indicator.computed_figure)
+        table, params = COMPUTED_DRILLDOWNS.get(indicator.computed_figure, (None, {}))
         drilldown = (
-            Drilldown(key, {"start": p.start.isoformat(), "end": p.end.isoformat()})
-            if key and p.start and p.end
+            Drilldown(table, {**params, "start": p.start.isoformat(), "end": p.end.isoformat()})
+            if table and p.start and p.end
             else None
         )
     else:

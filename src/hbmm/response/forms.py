@@ -1,6 +1,7 @@
 """Web forms of the response app: a 4W row, a contribution. They parse; services validate."""
 
 import datetime as dt
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +37,11 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d")
 
 
+class IndicatorField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.activity.pillar.name} — {obj.name}"
+
+
 class ActivityReportForm(forms.Form):
     month = MonthField(label=_("Month"))
     organisation = forms.ModelChoiceField(
@@ -44,7 +50,7 @@ class ActivityReportForm(forms.Form):
     implementing_partner = forms.ModelChoiceField(
         label=_("Implementing partner"), queryset=Organisation.objects.none(), required=False
     )
-    indicator = forms.ModelChoiceField(label=_("Indicator"), queryset=Indicator.objects.none())
+    indicator = IndicatorField(label=_("Indicator"), queryset=Indicator.objects.none())
     area = forms.CharField(label=_("Area (P-code)"), max_length=20)
     site = forms.CharField(label=_("Site (code)"), max_length=40, required=False)
     status = forms.ChoiceField(label=_("Status"), choices=Status.choices, initial=Status.COMPLETED)
@@ -74,18 +80,15 @@ class ActivityReportForm(forms.Form):
 
     def __init__(self, *args, plan, organisations, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["indicator"].queryset = (
+        indicator = cast(forms.ModelChoiceField, self.fields["indicator"])
+        indicator.queryset = (
             Indicator.objects.filter(plan=plan, source=Indicator.Source.REPORTED)
             .select_related("activity__pillar")
             .order_by("activity__pillar__number", "code")
         )
-        self.fields["indicator"].label_from_instance = lambda i: (
-            f"{i.activity.pillar.name} — {i.name}"
-        )
-        self.fields["organisation"].queryset = organisations
-        self.fields["implementing_partner"].queryset = Organisation.objects.exclude(
-            kind=Organisation.Kind.DONOR
-        )
+        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = organisations
+        partner = cast(forms.ModelChoiceField, self.fields["implementing_partner"])
+        partner.queryset = Organisation.objects.exclude(kind=Organisation.Kind.DONOR)
 
 
 class ContributionForm(forms.Form):
@@ -110,4 +113,5 @@ class ContributionForm(forms.Form):
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pillar"].queryset = Pillar.objects.filter(plan=plan).order_by("number")
+        pillar = cast(forms.ModelChoiceField, self.fields["pillar"])
+        pillar.queryset = Pillar.objects.filter(plan=plan).order_by("number")

@@ -10,10 +10,12 @@ channel, note. The plan is the current plan (`selectors.current_plan`).
 """
 
 import datetime as dt
+import functools
 import time
 from decimal import Decimal
 
 from django.db.models import Count, Max
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -90,14 +92,45 @@ def _lookups() -> dict:
     return _cached("lookups", signature, build)
 
 
+# Words accepted besides each choice's code and its English and French labels.
+WORDS = {
+    "session": ("seance", "sensibilisation", "causerie"),
+    "radio": ("spot", "spot_radio", "emission_radio"),
+    "iec": ("support_iec", "affiches", "flyers", "depliants"),
+    "border_agents": ("agents_frontaliers", "agents_de_frontiere", "police_des_frontieres"),
+    "health_agents": ("agents_sante", "agents_de_sante", "personnel_de_sante"),
+    "community_focal_points": ("relais", "relais_communautaires", "points_focaux"),
+    "traditional_healers": ("tradipraticiens", "guerisseurs"),
+    "transporters": ("transporteurs", "chauffeurs"),
+    "community_leaders": ("leaders", "leaders_communautaires", "chefs_de_village"),
+    "officials": ("elus", "elus_municipaux", "autorites"),
+    "completed": ("realise", "termine", "fait", "done"),
+    "ongoing": ("en_cours",),
+    "planned": ("planifie", "prevu"),
+    "other": ("autre",),
+}
+
+
+@functools.lru_cache(maxsize=32)
+def _words(choices: tuple) -> dict[str, str]:
+    words = {}
+    for code, label in choices:
+        for lang in ("en", "fr"):
+            with translation.override(lang):
+                words[normalise_name(str(label))] = code
+        words[normalise_name(code)] = code
+        for word in WORDS.get(code, ()):
+            words[normalise_name(word)] = code
+    return words
+
+
 def _choice(data, name, errors, choices) -> str:
     value = _raw(data, name)
     if value is None:
         return ""
-    key = normalise_name(str(value))
-    for code, label in choices:
-        if key in (normalise_name(code), normalise_name(str(label))):
-            return code
+    code = _words(tuple(choices)).get(normalise_name(str(value)))
+    if code is not None:
+        return code
     errors.append(
         FieldError(
             name,
@@ -127,7 +160,7 @@ class ActivityReportMapper(Mapper):
     form_id = "activity_report"
     model = ActivityReport
     permission = "response.add_activityreport"
-    title = gettext_lazy("Activity reports (4W)")
+    title = gettext_lazy("Activity reports (4W)")  # type: ignore[assignment]  # lazy, as all
     site_field = "site"
     aliases = {
         "month": ("mois", "period", "periode", "période", "reporting_month", "date"),
@@ -214,7 +247,7 @@ class ActivityReportMapper(Mapper):
                 )
         if errors:
             raise MappingError(errors)
-        if period is None:
+        if period is None and month is not None:
             period = services.period_get_or_create(plan=plan, month=month)
             lookups["periods"][month] = period
         values["period"] = period

@@ -261,7 +261,7 @@ class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200)
     acronym = models.CharField(_("acronym"), max_length=40, blank=True)
     kind = models.CharField(_("type"), max_length=12, choices=Kind.choices)
-    members = models.ManyToManyField(
+    members: models.ManyToManyField = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="Membership",
         related_name="response_organisations",
@@ -354,6 +354,7 @@ class Status(models.TextChoices):
 
 SEX_FIELDS = ("women", "men")
 SEX_AGE_FIELDS = ("women", "men", "girls", "boys")
+SEX_AGE_LABELS = {"women": _("women"), "men": _("men"), "girls": _("girls"), "boys": _("boys")}
 
 
 class ActivityReport(models.Model):
@@ -483,7 +484,7 @@ def report_errors(report: ActivityReport) -> dict:
     if names and any(p is None for p in parts):
         missing = next(n for n in names if getattr(report, n) is None)
         errors[missing] = _("This indicator is counted by %(parts)s: give each.") % {
-            "parts": ", ".join(str(ActivityReport._meta.get_field(n).verbose_name) for n in names)
+            "parts": ", ".join(str(SEX_AGE_LABELS[n]) for n in names)
         }
     elif names and value is not None and Decimal(sum(parts)) != value:
         errors["value"] = _("The parts add up to %(parts)s, not to %(value)s.") % {
@@ -499,13 +500,16 @@ def report_errors(report: ActivityReport) -> dict:
         errors["participant_role"] = _("A training report names the participants' role.")
     if indicator.report_kind != Indicator.ReportKind.RCCE and report.channel:
         errors["channel"] = _("Only a risk communication report has this field.")
-    if report.site_id is not None and report.area_id is not None:
-        site_area = report.site.area
-        if not (site_area.path.startswith(report.area.path)):
-            errors["site"] = _("%(site)s is not in %(area)s.") % {
-                "site": report.site.code,
-                "area": report.area.pcode,
-            }
+    site = report.site
+    if (
+        site is not None
+        and report.area_id is not None
+        and not (site.area.path.startswith(report.area.path))
+    ):
+        errors["site"] = _("%(site)s is not in %(area)s.") % {
+            "site": site.code,
+            "area": report.area.pcode,
+        }
     return errors
 
 

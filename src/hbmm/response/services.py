@@ -152,8 +152,8 @@ def plan_import(*, data: dict, by=None) -> Plan:
                 activities[activity.code] = activity
             for i_index, i_node in enumerate(pl_node.get("indicators") or [], start=1):
                 iwhere = f"{pwhere}.indicators[{i_index}]"
-                activity = activities.get(str(i_node.get("activity") or ""))
-                if activity is None:
+                found = activities.get(str(i_node.get("activity") or ""))
+                if found is None:
                     raise PlanFileError(
                         f"{iwhere}.activity: {i_node.get('activity')!r} is not an activity of "
                         f"this pillar ({', '.join(activities) or 'none'})"
@@ -181,7 +181,7 @@ def plan_import(*, data: dict, by=None) -> Plan:
                     plan=plan,
                     code=str(i_node.get("code") or ""),
                     defaults={
-                        "activity": activity,
+                        "activity": found,
                         "name_en": iname["en"],
                         "name_fr": iname["fr"],
                         "unit_en": unit["en"],

@@ -92,7 +92,7 @@ REPORTS = register_table(
             Column("area__pcode", _("Area P-code"), "text", "#loc+adm+code"),
             Column("area_name", _("Area"), "text", "#loc+adm+name"),
             Column("site__code", _("Site"), "text", "#loc+code"),
-            Column("status", _("Status"), "code", "#status", Status.choices),
+            Column("status", _("Status"), "code", "#status", tuple(Status.choices)),
             Column("value", _("Value"), "decimal", "#reached"),
             Column("women", _("Women"), "int", "#reached+f+adults"),
             Column("men", _("Men"), "int", "#reached+m+adults"),
@@ -104,11 +104,11 @@ REPORTS = register_table(
                 _("Participants' role"),
                 "code",
                 "#targeted+role",
-                ParticipantRole.choices,
+                tuple(ParticipantRole.choices),
             ),
             Column("pre_test_score", _("Pre-test score (%)"), "decimal", "#indicator+pretest"),
             Column("post_test_score", _("Post-test score (%)"), "decimal", "#indicator+posttest"),
-            Column("channel", _("Channel"), "code", "#channel", Channel.choices),
+            Column("channel", _("Channel"), "code", "#channel", tuple(Channel.choices)),
             Column("submission_id", _("Submission"), "submission", "#meta+submission"),
         ),
         rows=report_rows,
@@ -122,7 +122,7 @@ def funding_rows(q):
         return []
     as_of = q.filters.get("as_of") or dt.date.today()
     funding = selectors.plan_funding(plan=plan, as_of=as_of)
-    rows = [
+    rows: list[tuple] = [
         (
             p.pillar.code,
             p.pillar.name,
@@ -204,7 +204,7 @@ CONTRIBUTIONS = register_table(
             Column("donor__code", _("Donor"), "text", "#org+funder+code"),
             Column("donor__name", _("Donor name"), "text", "#org+funder+name"),
             Column("pillar__code", _("Earmarked pillar"), "text", "#sector+code"),
-            Column("status", _("Status"), "code", "#status", Contribution.Status.choices),
+            Column("status", _("Status"), "code", "#status", tuple(Contribution.Status.choices)),
             Column("amount", _("Amount"), "decimal", "#value"),
             Column("currency", _("Currency"), "text", "#currency"),
             Column("rate", _("Exchange rate"), "decimal", "#rate"),

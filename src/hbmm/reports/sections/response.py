@@ -58,7 +58,7 @@ def build_response(ctx: Context) -> SectionResult:
             % {"indicator": f.label, "value": f.display, "source": f.note}
         )
     charts = [progress_chart(with_data)] if any(f.denominator for f in with_data) else []
-    return SectionResult(figures=with_data, sentences=sentences, charts=charts)
+    return SectionResult(figures=with_data, sentences=sentences[:1], charts=charts)
 
 
 def build_funding(ctx: Context) -> SectionResult:
@@ -81,25 +81,30 @@ def build_funding(ctx: Context) -> SectionResult:
             "gap": format_number(total.gap),
         }
     ]
-    for p in total.pillars:
-        sentences.append(
-            _("%(pillar)s: %(funded)s of %(required)s %(currency)s (%(share)s).")
-            % {
-                "pillar": p.pillar.name,
-                "funded": format_number(p.funded),
-                "required": format_number(p.requirement),
-                "currency": plan.currency,
-                "share": format_percent(p.coverage),
-            }
-        )
+    sentences.append(
+        _("By pillar, funded of required (%(currency)s): %(pillars)s.")
+        % {
+            "currency": plan.currency,
+            "pillars": _("; ").join(  # French: a no-break space before the semicolon
+                _("%(pillar)s %(funded)s of %(required)s (%(share)s)")
+                % {
+                    "pillar": p.pillar.name,
+                    "funded": format_number(p.funded),
+                    "required": format_number(p.requirement),
+                    "share": format_percent(p.coverage),
+                }
+                for p in total.pillars
+            ),
+        }
+    )
     if total.unearmarked:
         sentences.append(
             _("Not earmarked to a pillar: %(amount)s %(currency)s.")
             % {"amount": format_number(total.unearmarked), "currency": plan.currency}
         )
     return SectionResult(
-        figures=[funding.requirement, funding.funded, funding.gap, *funding.pillars],
-        sentences=sentences,
+        figures=[funding.requirement, funding.funded, funding.gap],
+        sentences=sentences[1:],
         charts=[funding_chart(total)],
     )
 
@@ -111,6 +116,8 @@ register(
         build=build_response,
         order=70,
         permission=PERMISSION,
+        role="annex",  # after the plan's first page (body) and its graphics
+        report_graphics=False,  # the report keeps its pages: the charts are on the page only
     )
 )
 register(
@@ -120,5 +127,7 @@ register(
         build=build_funding,
         order=80,
         permission=FUNDING_PERMISSION,
+        role="annex",
+        report_graphics=False,
     )
 )
