@@ -155,3 +155,39 @@ def test_a_contribution_entered_on_the_web(client, make_user, plan, orgs):
     rows = {r[0][1]: r for r in table.context["page"].object_list}
     assert rows["ipc"][3][1] == 110000
     assert rows["total"][5][1] == Decimal("3.7")  # 110,000 of 3,000,000
+
+
+@pytest.mark.django_db
+def test_the_4w_template_is_read_back_by_the_import(
+    client, plan, orgs, make_user, settings, tmp_path
+):
+    """The template's header is what the import reads: filled in, it imports."""
+    from openpyxl import load_workbook
+
+    from hbmm.intake.services import file_import
+
+    settings.MEDIA_ROOT = tmp_path
+    partner = make_user("partner", areas=["ML01"])
+    services.membership_set(user=partner, organisation=orgs["crm"])
+    client.force_login(partner)
+    response = client.get("/response/reports/template.xlsx?month=2020-05")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = book.worksheets[0]
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    codes = [row[0].value for row in book.worksheets[1].iter_rows(min_row=2)]
+    assert "radio-spots" in codes and "points-assessed" not in codes  # computed: not reported
+    sheet = book.worksheets[0]
+    filled = io.StringIO()
+    writer = csv.writer(filled)
+    writer.writerow(header)
+    values = dict(month="2020-05", organisation="crm", indicator="radio-spots", area="ML01")
+    writer.writerow([{**values, "value": "4", "channel": "radio"}.get(h, "") for h in header])
+    imported = file_import(
+        kind="activity_report",
+        source=io.BytesIO(filled.getvalue().encode()),
+        original_name="4W.csv",
+        uploaded_by=partner,
+    )
+    assert (imported.rows_accepted, imported.rows_quarantined) == (1, 0)
+    assert client.get("/response/reports/template.xlsx?month=May").status_code == 400

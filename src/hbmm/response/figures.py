@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hbmm.accounts.scope import Scope
 from hbmm.presentation.figures import Drilldown, Figure, format_date, format_number
@@ -39,9 +40,12 @@ def _indicator_definition(p: selectors.IndicatorProgress, plan: Plan) -> str:
             "end": format_date(p.end),
         }
     else:
-        what = _(
-            "Sum of the completed activity reports (4W) of the plan's months up to the date, "
-            "%(rows)s rows from %(partners)s organisations in %(areas)s areas."
+        what = ngettext(
+            "Sum of the completed activity reports (4W) of the plan's months up to the date: "
+            "%(rows)s row, from %(partners)s organisation(s) in %(areas)s area(s).",
+            "Sum of the completed activity reports (4W) of the plan's months up to the date: "
+            "%(rows)s rows, from %(partners)s organisation(s) in %(areas)s area(s).",
+            p.rows,
         ) % {
             "rows": format_number(p.rows),
             "partners": format_number(p.partners),
@@ -138,14 +142,14 @@ def funding_figures(*, plan: Plan, as_of: dt.date) -> FundingFigures:
         as_of=as_of,
         definition=_(
             "Contributions committed or paid, signed on or before the date, converted to "
-            "%(currency)s at each contribution's rate; pledges are not counted. "
-            "%(n)s contributions from %(donors)s donors."
+            "%(currency)s at each contribution's rate; pledges are not counted."
         )
-        % {
-            "currency": currency,
-            "n": format_number(funding.contributions),
-            "donors": format_number(funding.donors),
-        },
+        % {"currency": currency}
+        + " "
+        + ngettext(
+            "%(n)s contribution counted.", "%(n)s contributions counted.", funding.contributions
+        )
+        % {"n": format_number(funding.contributions)},
         drilldown=contributions,
     )
     gap = Figure(

@@ -11,6 +11,7 @@ urlpatterns = [
     # filterable and exportable with HXL hashtags.
     path("reports/", table_page, {"key": "response.reports"}, name="reports"),
     path("reports/new/", views.report_new, name="report_new"),
+    path("reports/template.xlsx", views.template, name="template"),
     path("periods/", views.periods, name="periods"),
     path("periods/<str:month>/lock/", views.period_lock_toggle, name="period_lock"),
     path("funding/", table_page, {"key": "response.funding"}, name="funding_table"),

@@ -11,7 +11,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -26,6 +26,7 @@ from hbmm.response.charts import funding_chart, progress_chart
 from hbmm.response.figures import funding_figures, indicator_figures
 from hbmm.response.forms import ActivityReportForm, ContributionForm
 from hbmm.response.models import Organisation
+from hbmm.response.xlsx_template import template_bytes
 
 
 def _plan_or_404():
@@ -226,3 +227,28 @@ def contribution_new(request):
             messages.success(request, _("The contribution was recorded."))
             return redirect("response:contributions")
     return render(request, "response/form.html", {"form": form, "title": _("New contribution")})
+
+
+@login_required
+def template(request):
+    """The 4W template of the current plan for a month (?month=YYYY-MM, default this one)."""
+    user = request.user
+    if not user.has_perm("response.add_activityreport"):
+        raise PermissionDenied
+    plan = _plan_or_404()
+    text = request.GET.get("month") or dt.date.today().strftime("%Y-%m")
+    try:
+        year, number = text.split("-")
+        month = dt.date(int(year), int(number), 1)
+    except ValueError:
+        return HttpResponse(
+            _("month: “%(value)s” is not a month (YYYY-MM).") % {"value": text},
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    body = template_bytes(plan=plan, month=month, organisation=selectors.user_organisation(user))
+    response = HttpResponse(
+        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="4W-{plan.code}-{text}.xlsx"'
+    return response

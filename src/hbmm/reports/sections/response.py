@@ -3,7 +3,7 @@ reported by partners in 4W rows or computed from HBMM's records) and the plan's 
 (requirement, funded, gap per pillar: the plan's table), from `hbmm.response.figures`."""
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from hbmm.presentation.figures import format_date, format_number, format_percent
 from hbmm.reports.registry import Context, Section, SectionResult, register
@@ -38,9 +38,12 @@ def build_response(ctx: Context) -> SectionResult:
         partners = selectors.activity_reports(
             scope=ctx.scope, organisations=organisations, plan=plan, end=ctx.as_of
         ).filter(status="completed")
-        summary = _(
+        summary = ngettext(
+            "%(rows)s completed activity report (4W) up to %(date)s, from %(partners)s "
+            "organisation(s) in %(areas)s area(s).",
             "%(rows)s completed activity reports (4W) up to %(date)s, from %(partners)s "
-            "organisations in %(areas)s areas."
+            "organisation(s) in %(areas)s area(s).",
+            rows,
         ) % {
             "rows": format_number(rows),
             "date": format_date(ctx.as_of),
@@ -67,20 +70,7 @@ def build_funding(ctx: Context) -> SectionResult:
         return _no_plan(ctx)
     funding = funding_figures(plan=plan, as_of=ctx.as_of)
     total = funding.funding
-    sentences = [
-        _(
-            "The plan requires %(currency)s %(required)s; %(currency)s %(funded)s (%(share)s) "
-            "is funded by %(n)s contributions, leaving a gap of %(currency)s %(gap)s."
-        )
-        % {
-            "currency": plan.currency,
-            "required": format_number(total.requirement),
-            "funded": format_number(total.funded),
-            "share": format_percent(total.coverage),
-            "n": format_number(total.contributions),
-            "gap": format_number(total.gap),
-        }
-    ]
+    sentences = []
     sentences.append(
         _("By pillar, funded of required (%(currency)s): %(pillars)s.")
         % {
@@ -104,7 +94,7 @@ def build_funding(ctx: Context) -> SectionResult:
         )
     return SectionResult(
         figures=[funding.requirement, funding.funded, funding.gap],
-        sentences=sentences[1:],
+        sentences=sentences,
         charts=[funding_chart(total)],
     )
 
