@@ -191,3 +191,24 @@ def test_the_4w_template_is_read_back_by_the_import(
     )
     assert (imported.rows_accepted, imported.rows_quarantined) == (1, 0)
     assert client.get("/response/reports/template.xlsx?month=May").status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/response/", "/response/reports/", "/response/periods/"])
+def test_query_count_does_not_grow_with_rows(client, plan, orgs, make_user, report, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    manager = make_user("programme_manager", areas=["MLI"])
+    client.force_login(manager)
+    report(manager, orgs["crm"], "radio-spots", "ML01", value=1, channel="radio")
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    for month in range(4, 13):
+        for org, pcode in (("crm", "ML02"), ("iom", "ML03"), ("drs", "ML0101")):
+            report(
+                manager, orgs[org], "hygiene-kits-distributed", pcode, month=(2020, month), value=5
+            )
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many.captured_queries) == len(one.captured_queries)
