@@ -40,7 +40,11 @@ def test_the_shipped_plan_is_the_plans_table(plan):
 
 @pytest.mark.django_db
 def test_loading_again_changes_nothing_and_a_changed_target_is_a_new_version(plan, tmp_path):
+    from hbmm.accounts.models import AuditEvent
+
+    events = AuditEvent.objects.count()
     services.shipped_plan_load()
+    assert AuditEvent.objects.count() == events  # nothing changed, nothing logged
     assert Plan.objects.count() == 1
     assert Target.objects.filter(indicator__code="handwashing-stations").count() == 1
     data = services.plan_file_read(services.SHIPPED_PLAN)

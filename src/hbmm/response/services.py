@@ -85,6 +85,23 @@ def plan_file_read(path: Path | str) -> dict:
     return data
 
 
+def _upsert(model, changes: list, *, defaults: dict, **lookup):
+    """`model.objects.update_or_create`, writing only when something differs; records in
+    `changes` what was created or changed (so that loading the same plan again logs nothing)."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model.objects.create(**lookup, **defaults)
+        changes.append(f"{model._meta.model_name}:{lookup} created")
+        return obj, True
+    differ = [name for name, value in defaults.items() if getattr(obj, name) != value]
+    if differ:
+        for name in differ:
+            setattr(obj, name, defaults[name])
+        obj.save(update_fields=differ)
+        changes.append(f"{model._meta.model_name}:{lookup} {', '.join(differ)}")
+    return obj, False
+
+
 @transaction.atomic
 def plan_import(*, data: dict, by=None) -> Plan:
     """Create or update the plan `data` describes (matched on its code): its priorities,
@@ -98,7 +115,10 @@ def plan_import(*, data: dict, by=None) -> Plan:
     start, end = _date(data.get("start"), "start"), _date(data.get("end"), "end")
     if end < start:
         raise PlanFileError("end: the plan ends before it starts")
-    plan, created = Plan.objects.update_or_create(
+    changes: list[str] = []
+    plan, created = _upsert(
+        Plan,
+        changes,
         code=code,
         defaults={
             "name_en": name["en"],
@@ -117,7 +137,9 @@ def plan_import(*, data: dict, by=None) -> Plan:
     for p_index, p_node in enumerate(data.get("priorities") or [], start=1):
         where = f"priorities[{p_index}]"
         title = _text(p_node, "title", where)
-        priority, _c = Priority.objects.update_or_create(
+        priority, _c = _upsert(
+            Priority,
+            changes,
             plan=plan,
             number=int(p_node.get("number") or p_index),
             defaults={"title_en": title["en"], "title_fr": title["fr"]},
@@ -129,7 +151,9 @@ def plan_import(*, data: dict, by=None) -> Plan:
             requirement = _decimal(pl_node.get("requirement"), f"{pwhere}.requirement")
             assert requirement is not None
             total += requirement
-            pillar, _c = Pillar.objects.update_or_create(
+            pillar, _c = _upsert(
+                Pillar,
+                changes,
                 plan=plan,
                 code=str(pl_node.get("code") or f"pillar-{pillar_number}"),
                 defaults={
@@ -144,7 +168,9 @@ def plan_import(*, data: dict, by=None) -> Plan:
             for a_index, a_node in enumerate(pl_node.get("activities") or [], start=1):
                 awhere = f"{pwhere}.activities[{a_index}]"
                 text = _text(a_node, "text", awhere)
-                activity, _c = Activity.objects.update_or_create(
+                activity, _c = _upsert(
+                    Activity,
+                    changes,
                     pillar=pillar,
                     code=str(a_node.get("code") or f"activity-{a_index}"),
                     defaults={"number": a_index, "text_en": text["en"], "text_fr": text["fr"]},
@@ -177,7 +203,9 @@ def plan_import(*, data: dict, by=None) -> Plan:
                             f"{iwhere}.{field}: {values[field]!r} is not one of "
                             f"{', '.join(enum.values)}"
                         )
-                indicator, _c = Indicator.objects.update_or_create(
+                indicator, _c = _upsert(
+                    Indicator,
+                    changes,
                     plan=plan,
                     code=str(i_node.get("code") or ""),
                     defaults={
@@ -210,6 +238,7 @@ def plan_import(*, data: dict, by=None) -> Plan:
                             note=str(i_node.get("target_note") or "")[:300],
                         )
                         new_targets += 1
+                        changes.append(f"target:{indicator.code}")
     if pillar_number == 0:
         raise PlanFileError("priorities: the plan has no pillar")
     declared = _decimal(data.get("total_requirement"), "total_requirement", required=False)
@@ -217,6 +246,8 @@ def plan_import(*, data: dict, by=None) -> Plan:
         raise PlanFileError(
             f"total_requirement: {declared} is not the sum of the pillars' requirements ({total})"
         )
+    if not changes:
+        return plan  # the same plan loaded again: nothing changed, nothing logged
     audit_log(
         action=AuditEvent.Action.DATA_CHANGE,
         actor=by,
@@ -227,6 +258,7 @@ def plan_import(*, data: dict, by=None) -> Plan:
             "indicators": indicators,
             "new_targets": new_targets,
             "requirement": str(total),
+            "changes": changes[:50],
         },
     )
     return plan
