@@ -136,7 +136,7 @@ def phase_dashboard(repeat: int) -> None:
     start = dt.date(2020, 1, 1)
     plan.start, plan.end = start, dt.date(2022, 12, 31)
     plan.save(update_fields=["start", "end"])
-    if not ActivityReport.objects.filter(period__plan=plan).exists():
+    if not ActivityReport.objects.filter(period__month__year=2022).exists():
         rng = random.Random(15)
         with transaction.atomic():
             periods = [
@@ -170,22 +170,35 @@ def phase_dashboard(repeat: int) -> None:
             activity_areas(plan=plan, scope=EVERYTHING, organisations=None, as_of=as_of)
         timings.append(time.perf_counter() - t0)
     print(
-        f"dashboard figures: {rows:,} 4W rows (36 months x 20 partners x 6 of 60 cercles): "
+        f"dashboard figures: {rows:,} 4W rows (the import's, and 36 months x 20 partners x "
+        "6 of 60 cercles): "
         f"median {sorted(timings)[len(timings) // 2] * 1000:.0f} ms, "
         f"{len(queries.captured_queries)} queries"
     )
     user, _ = User.objects.get_or_create(username="bench-admin", defaults={"is_superuser": True})
     user.is_superuser = True
     user.save()
+    from django.conf import settings
+    from django.test.utils import override_settings
+
     client = Client(HTTP_HOST="localhost")
     client.force_login(user)
     page_times = []
+    plain = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=plain, ALLOWED_HOSTS=["localhost"]):
+        measure_page(client, as_of, repeat, page_times)
+    print(f"dashboard page: median {sorted(page_times)[len(page_times) // 2] * 1000:.0f} ms")
+
+
+def measure_page(client, as_of, repeat: int, page_times: list) -> None:
     for _ in range(repeat):
         t0 = time.perf_counter()
         response = client.get(f"/response/?as_of={as_of.isoformat()}")
         page_times.append(time.perf_counter() - t0)
         assert response.status_code == 200, response.status_code
-    print(f"dashboard page: median {sorted(page_times)[len(page_times) // 2] * 1000:.0f} ms")
 
 
 def main() -> None:
