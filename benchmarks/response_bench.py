@@ -73,7 +73,7 @@ def phase_import(rows: int) -> None:
 
     from hbmm.accounts.models import User
     from hbmm.accounts.services import user_scope_set
-    from hbmm.intake.services import file_import
+    from hbmm.intake.channels.files import file_import
     from hbmm.places.models import AdminArea
 
     plan, orgs = _plan_and_orgs(20)

@@ -6,8 +6,8 @@ import io
 
 import pytest
 
+from hbmm.intake.channels.files import file_import
 from hbmm.intake.models import ImportFile, Submission
-from hbmm.intake.services import file_import
 from hbmm.response import services
 from hbmm.response.models import ActivityReport, ReportingPeriod
 

@@ -164,7 +164,7 @@ def test_the_4w_template_is_read_back_by_the_import(
     """The template's header is what the import reads: filled in, it imports."""
     from openpyxl import load_workbook
 
-    from hbmm.intake.services import file_import
+    from hbmm.intake.channels.files import file_import
 
     settings.MEDIA_ROOT = tmp_path
     partner = make_user("partner", areas=["ML01"])

@@ -19,10 +19,17 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hbmm.intake.cleaning import SiteLookup, _raw, clean_decimal, clean_int, clean_text, parse_date
+from hbmm.intake.cleaning import (
+    _raw,
+    clean_area,
+    clean_decimal,
+    clean_int,
+    clean_site,
+    clean_text,
+    parse_date,
+)
 from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError, register
-from hbmm.intake.parsing import normalise_name
-from hbmm.places.models import AdminArea
+from hbmm.places.lookups import Lookups
 from hbmm.response import selectors, services
 from hbmm.response.models import (
     ActivityReport,
@@ -33,6 +40,7 @@ from hbmm.response.models import (
     ReportingPeriod,
     Status,
 )
+from hbmm.text import normalise_name
 
 _CACHE: dict = {}
 _TTL = 5.0  # seconds: a batch of rows shares its lookups; a change is seen soon after
@@ -70,8 +78,6 @@ def _lookups() -> dict:
                 )
             },
             "organisations": {o.code.lower(): o for o in Organisation.objects.all()},
-            "areas": {a.pcode.upper(): a for a in AdminArea.objects.all()},
-            "sites": SiteLookup(),
             "periods": {
                 p.month: p for p in (ReportingPeriod.objects.filter(plan=plan) if plan else [])
             },
@@ -81,7 +87,6 @@ def _lookups() -> dict:
         return (
             tuple(Indicator.objects.aggregate(n=Count("pk"), m=Max("pk")).values()),
             tuple(Organisation.objects.aggregate(n=Count("pk"), m=Max("pk")).values()),
-            tuple(AdminArea.objects.aggregate(n=Count("pk"), m=Max("pk")).values()),
             tuple(
                 ReportingPeriod.objects.aggregate(
                     n=Count("pk"), m=Max("pk"), locked=Max("locked_at")
@@ -160,7 +165,7 @@ class ActivityReportMapper(Mapper):
     form_id = "activity_report"
     model = ActivityReport
     permission = "response.add_activityreport"
-    title = gettext_lazy("Activity reports (4W)")  # type: ignore[assignment]  # lazy, as all
+    title = gettext_lazy("Activity reports (4W)")
     site_field = "site"
     aliases = {
         "month": ("mois", "period", "periode", "période", "reporting_month", "date"),
@@ -183,25 +188,22 @@ class ActivityReportMapper(Mapper):
         "note": ("remarque", "commentaire", "observations"),
     }
 
-    def clean(self, data: dict, *, submitter) -> dict:
+    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []
-        lookups = _lookups()
-        plan = lookups["plan"]
+        places = lookups
+        ref = _lookups()
+        plan = ref["plan"]
         if plan is None:
             raise MappingError([FieldError("indicator", None, _("No response plan is loaded."))])
         month = _month(data, "month", errors)
-        organisation = self._by_code(data, "organisation", errors, lookups["organisations"], True)
-        partner = self._by_code(data, "implementing_partner", errors, lookups["organisations"])
-        indicator = self._by_code(data, "indicator", errors, lookups["indicators"], True)
-        area = None
+        organisation = self._by_code(data, "organisation", errors, ref["organisations"], True)
+        partner = self._by_code(data, "implementing_partner", errors, ref["organisations"])
+        indicator = self._by_code(data, "indicator", errors, ref["indicators"], True)
         area_value = _raw(data, "area")
-        if area_value is not None:
-            area = lookups["areas"].get(str(area_value).strip().upper())
-            if area is None:
-                errors.append(FieldError("area", area_value, _("Unknown P-code.")))
+        area = clean_area(data, "area", errors, places)
         site = None
         if _raw(data, "site") is not None:
-            site = lookups["sites"].clean(data, "site", errors, submitter=submitter, on=month)
+            site = clean_site(data, "site", errors, places, submitter=submitter, on=month)
             if site is not None and area is None and area_value is None:
                 area = site.area
         elif area is None and area_value is None:
@@ -235,7 +237,7 @@ class ActivityReportMapper(Mapper):
                 errors.append(FieldError("value", None, _("This field is required.")))
         period = None
         if month is not None:
-            period = lookups["periods"].get(month)
+            period = ref["periods"].get(month)
             if period is None and not plan.start.replace(day=1) <= month <= plan.end:
                 errors.append(
                     FieldError(
@@ -249,7 +251,7 @@ class ActivityReportMapper(Mapper):
             raise MappingError(errors)
         if period is None and month is not None:
             period = services.period_get_or_create(plan=plan, month=month)
-            lookups["periods"][month] = period
+            ref["periods"][month] = period
         values["period"] = period
         check = services.activity_report_errors(values, by=submitter)
         if check:
