@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "hbmm.health",
     "hbmm.feedback",
     "hbmm.supplies",
+    "hbmm.response",
     "hbmm.reports",
     "hbmm.jobs",
     "hbmm.api",

@@ -17,6 +17,7 @@ EXPECTED = {
     "protection_officer": (200, 403, 403),
     "logistics_officer": (200, 200, 403),
     "programme_manager": (200, 200, 403),
+    "partner": (403, 403, 403),
     "viewer": (200, 200, 403),
     None: (403, 403, 403),
 }

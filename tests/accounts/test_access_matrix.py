@@ -270,6 +270,22 @@ ENTRIES: dict[str, Entry] = {
     ),
     "mobility:index": Entry(perms=P("mobility.view_flowcount"), scoped=True, query=area_query),
     "mobility:flows": table_entry("mobility.flows"),
+    # Response: the plan, 4W rows (partners: their organisation's only), periods, funding.
+    "response:index": Entry(perms=P("response.view_indicator"), scoped=True, query=area_query),
+    "response:plan": Entry(perms=P("response.view_plan")),
+    "response:reports": table_entry("response.reports"),
+    "response:report_new": Entry(perms=P("response.add_activityreport")),
+    "response:template": Entry(perms=P("response.add_activityreport")),
+    "response:periods": Entry(perms=P("response.view_reportingperiod")),
+    "response:period_lock": Entry(
+        perms=P("response.lock_reportingperiod"),
+        kwargs=lambda w, s: {"month": "2020-05"},
+        methods=("POST",),
+        ok={"POST": 404},
+    ),
+    "response:funding_table": table_entry("response.funding"),
+    "response:contributions": table_entry("response.contributions"),
+    "response:contribution_new": Entry(perms=P("response.add_contribution")),
     "mobility:stranded": table_entry("mobility.stranded"),
     "mobility:mrrc": table_entry("mobility.mrrc"),
     "mobility:displacement": table_entry("mobility.displacement"),
@@ -516,6 +532,9 @@ def _flow_submission(site_code: str, instance_id: str, submitter) -> int:
 
 
 def build_world(tmp_media) -> World:
+    from hbmm.response.services import shipped_plan_load
+
+    shipped_plan_load()
     users = {
         role: {
             IN: _user(None if role == NO_ROLE else role, f"{role}-kayes", REGION[IN]),

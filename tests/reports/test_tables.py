@@ -27,6 +27,9 @@ KEYS = [
     "supplies.transfers",
     "supplies.stock",
     "supplies.gaps",
+    "response.reports",
+    "response.funding",
+    "response.contributions",
 ]
 
 

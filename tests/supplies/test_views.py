@@ -30,6 +30,7 @@ EXPECTED = {
     "poe_supervisor": (200, 200, 200, 200, 200, 403, 403, 200, 200),
     "poe_agent": (200, 200, 200, 200, 200, 403, 403, 200, 403),
     "enumerator": (403,) * 9,
+    "partner": (403,) * 9,
     "surveillance_officer": (403,) * 9,
     "protection_officer": (403,) * 9,
     "programme_manager": (200, 200, 200, 200, 200, 403, 403, 403, 403),

@@ -106,7 +106,7 @@ def table_page(request, key: str):
         filters = clean_filters(table, form, scope)
     except BadFilter as exc:
         return _bad_request(str(exc))
-    rows = table.read(Query(scope=scope, area=area, filters=filters))
+    rows = table.read(Query(scope=scope, area=area, filters=filters, reader=user))
     if fmt:
         return table_export(request, table, rows, fmt=fmt, area=area, filters=filters)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))

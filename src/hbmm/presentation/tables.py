@@ -143,6 +143,9 @@ class Query:
     scope: Scope
     area: AdminArea | None = None
     filters: dict = field(default_factory=dict)
+    # The user reading, for record rules beyond geography (a partner sees only their own
+    # organisation's 4W rows: `hbmm.response.selectors.reader_organisations`).
+    reader: object = None
 
 
 @dataclass(frozen=True)
