@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "hbmm.intake",
     "hbmm.mobility",
     "hbmm.health",
+    "hbmm.protection",
     "hbmm.reports",
     "hbmm.jobs",
 ]

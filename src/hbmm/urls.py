@@ -10,6 +10,7 @@ urlpatterns = [
     path("intake/", include("hbmm.intake.urls")),
     path("mobility/", include("hbmm.mobility.urls")),
     path("health/", include("hbmm.health.urls")),
+    path("protection/", include("hbmm.protection.urls")),
     path("reports/", include("hbmm.reports.urls")),
     path("jobs/", include("hbmm.jobs.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
