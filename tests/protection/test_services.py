@@ -19,7 +19,9 @@ def consenting(**extra):
 
 
 def test_register_encrypts_identifiers_at_rest(people, register):
-    case = register(people.mopti, name="Awa Traoré", phone="+22370000000", document_number="ML-PASS-0042")
+    case = register(
+        people.mopti, name="Awa Traoré", phone="+22370000000", document_number="ML-PASS-0042"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT name, phone, document_number, person_key FROM protection_case WHERE id = %s",
@@ -224,3 +226,15 @@ def test_anonymise_closed_cases_with_a_moved_clock(people, register):
     assert recent.name == "Still Open"
     assert old.sex and old.consent_statistics  # statistics kept
     assert not selectors.can_read_identifiers(people.mopti, old)
+
+
+def test_anonymise_command(people, register):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("anonymise", "--older-than", "24-months", stdout=out)
+    assert out.getvalue().startswith("0 closed case(s)")
+    with pytest.raises(CommandError, match="--older-than"):
+        call_command("anonymise", "--older-than", "soon")
