@@ -4,7 +4,12 @@ only through the protection pages, where the record rules and the audit apply.""
 
 from django.contrib import admin
 
-from hbmm.protection.models import ProtectionTeam, ServiceProvider
+from hbmm.protection.models import (
+    ProtectionTeam,
+    ReferralPathway,
+    ServiceProvider,
+    SiteMonitoring,
+)
 
 
 @admin.register(ServiceProvider)
@@ -20,3 +25,27 @@ class ProtectionTeamAdmin(admin.ModelAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
     filter_horizontal = ["members"]
+
+
+@admin.register(ReferralPathway)
+class ReferralPathwayAdmin(admin.ModelAdmin):
+    list_display = ["site", "need", "provider"]
+    list_filter = ["need"]
+    list_select_related = True
+
+
+@admin.register(SiteMonitoring)
+class SiteMonitoringAdmin(admin.ModelAdmin):
+    """Visits come from the site monitoring form; corrected through the intake review."""
+
+    list_display = ["date", "site", "population", "isolation_capacity", "distancing"]
+    list_select_related = True
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

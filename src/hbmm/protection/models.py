@@ -476,3 +476,92 @@ class VoluntaryReturn(models.Model):
             raise ValidationError(
                 {"departure_on": _("A departure needs the fit-to-travel date first.")}
             )
+
+
+# --- Temporary sites (CCCM) ------------------------------------------------------------------
+
+
+class Distancing(models.TextChoices):
+    NOT_STARTED = "not_started", _("not started")
+    IN_PROGRESS = "in_progress", _("in progress")
+    DONE = "done", _("done")
+
+
+class SiteMonitoring(models.Model):
+    """One monitoring visit of a temporary site (IDP site): population, isolation capacity,
+    water and sanitation, distancing reorganisation. From the site monitoring form."""
+
+    scope_site_lookup = "site"
+    scope_area_lookup = "site__area"
+
+    submission = models.ForeignKey(
+        "intake.Submission",
+        verbose_name=_("submission"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    site = models.ForeignKey(
+        "places.Site", verbose_name=_("site"), on_delete=models.PROTECT, related_name="+"
+    )
+    date = models.DateField(_("date"), db_index=True)
+    population = models.PositiveIntegerField(_("individuals"))
+    households = models.PositiveIntegerField(_("households"), null=True, blank=True)
+    isolation_tents = models.PositiveIntegerField(_("isolation tents"), null=True, blank=True)
+    isolation_capacity = models.PositiveIntegerField(
+        _("isolation capacity (persons)"), null=True, blank=True
+    )
+    handwashing_points = models.PositiveIntegerField(_("handwashing points"), null=True, blank=True)
+    latrines = models.PositiveIntegerField(_("latrines"), null=True, blank=True)
+    distancing = models.CharField(
+        _("reorganisation for distancing"), max_length=12, choices=Distancing.choices, blank=True
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("temporary site monitoring")
+        verbose_name_plural = _("temporary site monitoring")
+        ordering = ["-date", "site_id"]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.date}"
+
+    def clean(self):
+        if self.date and self.date > timezone.localdate():
+            raise ValidationError({"date": _("The date is in the future.")})
+        if (
+            self.households is not None
+            and self.population is not None
+            and self.households > self.population
+        ):
+            raise ValidationError({"households": _("More households than individuals.")})
+
+
+class ReferralPathway(models.Model):
+    """A temporary site's referral pathway: which provider for which need."""
+
+    scope_site_lookup = "site"
+    scope_area_lookup = "site__area"
+
+    site = models.ForeignKey(
+        "places.Site", verbose_name=_("site"), on_delete=models.CASCADE, related_name="+"
+    )
+    need = models.CharField(_("need"), max_length=20, choices=ServiceType.choices)
+    provider = models.ForeignKey(
+        ServiceProvider,
+        verbose_name=_("service provider"),
+        on_delete=models.PROTECT,
+        related_name="pathways",
+    )
+
+    class Meta:
+        verbose_name = _("referral pathway")
+        verbose_name_plural = _("referral pathways")
+        ordering = ["site_id", "need"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "need"], name="protection_pathway_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.need} → {self.provider_id}"

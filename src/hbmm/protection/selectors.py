@@ -27,6 +27,7 @@ from django.utils import timezone
 from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.scope import Scope, restrict_to_scope, user_scope
 from hbmm.accounts.services import audit_log
+from hbmm.places.models import Site
 from hbmm.protection.models import (
     Assistance,
     Case,
@@ -34,7 +35,9 @@ from hbmm.protection.models import (
     CaseEvent,
     ProtectionTeam,
     Referral,
+    ReferralPathway,
     ServiceProvider,
+    SiteMonitoring,
     VoluntaryReturn,
 )
 
@@ -429,3 +432,61 @@ def protection_totals(
 def cases_of_stranded_groups(*, scope: Scope, group_ids: list[int]) -> int:
     """How many individual cases were registered from these stranded-migrant group counts."""
     return restrict_to_scope(Case.objects.filter(stranded_group_id__in=group_ids), scope).count()
+
+
+# --- Temporary sites (CCCM) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SiteStatus:
+    site: object  # places.Site
+    latest: SiteMonitoring | None
+    pathways: list[ReferralPathway]
+
+
+def temporary_sites(*, scope: Scope, on: dt.date | None = None) -> list[SiteStatus]:
+    """Every temporary (IDP) site in scope with its latest monitoring on or before `on` and its
+    referral pathway; three queries."""
+    sites = list(
+        restrict_to_scope(Site.objects.filter(kinds__code="idp_site"), scope)
+        .select_related("area")
+        .distinct()
+        .order_by("code")
+    )
+    visits = SiteMonitoring.objects.filter(site__in=sites)
+    if on is not None:
+        visits = visits.filter(date__lte=on)
+    latest: dict[int, SiteMonitoring] = {}
+    for visit in visits.order_by("site_id", "-date", "-pk"):
+        latest.setdefault(visit.site_id, visit)
+    pathways: dict[int, list[ReferralPathway]] = {}
+    for pathway in ReferralPathway.objects.filter(site__in=sites).select_related("provider"):
+        pathways.setdefault(pathway.site_id, []).append(pathway)
+    return [SiteStatus(s, latest.get(s.pk), pathways.get(s.pk, [])) for s in sites]
+
+
+@dataclass(frozen=True)
+class SitesTotals:
+    sites: int  # temporary sites in scope
+    monitored: int  # of which with a visit within max_age_days of `on`
+    with_isolation: int  # of the monitored, with at least one isolation place
+    isolation_capacity: int
+    population: int
+    distancing_done: int
+    on: dt.date
+
+
+def temporary_sites_totals(*, scope: Scope, on: dt.date, max_age_days: int = 31) -> SitesTotals:
+    """The temporary sites' latest visits (within `max_age_days` before `on`), summed."""
+    statuses = temporary_sites(scope=scope, on=on)
+    oldest = on - dt.timedelta(days=max_age_days)
+    recent = [s.latest for s in statuses if s.latest is not None and s.latest.date >= oldest]
+    return SitesTotals(
+        sites=len(statuses),
+        monitored=len(recent),
+        with_isolation=sum(1 for v in recent if (v.isolation_capacity or 0) > 0),
+        isolation_capacity=sum(v.isolation_capacity or 0 for v in recent),
+        population=sum(v.population for v in recent),
+        distancing_done=sum(1 for v in recent if v.distancing == "done"),
+        on=on,
+    )

@@ -26,13 +26,17 @@ from hbmm.protection.models import (
     Need,
     ProtectionTeam,
     Referral,
+    ReferralPathway,
     ServiceProvider,
+    ServiceType,
     Sex,
+    SiteMonitoring,
     VoluntaryReturn,
     Vulnerability,
 )
 
 GLASS_HOURS = 4
+IDP_SITE_KIND = "idp_site"
 CASE_KEY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 # Who may move a referral from one status to another, and to what.
 RECIPIENT_MOVES: dict[str, tuple[str, ...]] = {
@@ -542,3 +546,61 @@ def cases_anonymise(*, older_than_months: int, now: dt.datetime | None = None) -
         details={"anonymised": len(cases), "older_than_months": older_than_months},
     )
     return len(cases)
+
+
+# --- Temporary sites (CCCM) ------------------------------------------------------------------
+
+
+@transaction.atomic
+def site_monitoring_save(
+    *,
+    rows: list[dict],
+    replace: list[SiteMonitoring] = (),  # type: ignore[assignment]
+) -> list[SiteMonitoring]:
+    """Record monitoring visits of temporary sites (dicts of SiteMonitoring fields, with `site`
+    and `submission_id`); the site must be an IDP site. `replace`: the records of the previous
+    version of an edited submission."""
+    records = []
+    for row in rows:
+        record = SiteMonitoring(**row)
+        errors: dict[str, str] = {}
+        try:
+            record.clean()
+        except ValidationError as exc:
+            errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
+        if not record.site.kinds.filter(code=IDP_SITE_KIND).exists():
+            errors["site"] = _("%(site)s is not a temporary (IDP) site.") % {
+                "site": record.site.code
+            }
+        if errors:
+            raise ValidationError(errors)
+        records.append(record)
+    pks = [r.pk for r in replace if r.pk is not None]
+    if pks:
+        SiteMonitoring.objects.filter(pk__in=pks).delete()
+    return SiteMonitoring.objects.bulk_create(records)
+
+
+@transaction.atomic
+def referral_pathway_set(
+    *, by: User, site: Site, need: str, provider: ServiceProvider | None
+) -> ReferralPathway | None:
+    """Set (or clear, with provider None) which provider a temporary site refers a need to."""
+    _require(by, "protection.change_referralpathway")
+    if not site_in_scope(by, site):
+        raise PermissionDenied
+    if need not in ServiceType.values:
+        raise ValidationError({"need": _("Unknown value: %s") % need})
+    if provider is not None and need not in provider.service_types:
+        raise ValidationError({"provider": _("This provider does not offer this service.")})
+    ReferralPathway.objects.filter(site=site, need=need).delete()
+    pathway = None
+    if provider is not None:
+        pathway = ReferralPathway.objects.create(site=site, need=need, provider=provider)
+    audit_log(
+        action=AuditEvent.Action.DATA_CHANGE,
+        actor=by,
+        target=f"places.site:{site.code}",
+        details={"pathway": need, "provider": provider.code if provider else None},
+    )
+    return pathway

@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/<str:case_key>/edit/", views.case_edit, name="case_edit"),
     path("cases/<str:case_key>/glass/", views.case_glass, name="case_glass"),
     path("cases/<str:case_key>/<slug:action>/", views.case_action, name="case_action"),
+    path("sites/", views.sites, name="sites"),
     path("referrals/<int:pk>/", views.referral_detail, name="referral_detail"),
     path("referrals/<int:pk>/<slug:action>/", views.referral_action, name="referral_action"),
 ]

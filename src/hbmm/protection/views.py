@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hbmm.accounts.models import AuditEvent, User
+from hbmm.accounts.scope import user_scope
 from hbmm.accounts.services import audit_log
 from hbmm.exports import FORMATS, export_response
 from hbmm.protection import selectors, services
@@ -386,3 +387,17 @@ def referral_action(request, pk: int, action: str):
     if action == "revoke":
         return redirect("protection:case_detail", case_key=referral.case.case_key)
     return redirect("protection:referral_detail", pk=pk)
+
+
+@login_required
+@permission_required("protection.view_sitemonitoring", raise_exception=True)
+def sites(request):
+    """Temporary sites (CCCM): the latest monitoring visit and the referral pathway of each."""
+    scope = user_scope(request.user)
+    today = timezone.localdate()
+    context = {
+        "statuses": selectors.temporary_sites(scope=scope),
+        "totals": selectors.temporary_sites_totals(scope=scope, on=today),
+        "form_id": "site_monitoring",
+    }
+    return render(request, "protection/sites.html", context)
