@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from statistics import median
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -376,14 +376,21 @@ def protection_totals(
     *, scope: Scope, start: dt.date | None = None, end: dt.date | None = None
 ) -> ProtectionTotals:
     """Counts over the cases identified in the period (inclusive) in `scope`: geographic scope
-    only (figures are aggregates, not records). Counts by vulnerability and by sex and age use
-    only the cases that consented to use in statistics; GBV cases count there only with that
-    consent too."""
+    only (figures are aggregates, not records). What happened to them is counted as it stood
+    at the end of `end` (referrals made, accepted, completed by then; departures by then).
+    Counts by vulnerability and by sex and age use only the cases that consented to use in
+    statistics."""
     cases = restrict_to_scope(Case.objects.all(), scope)
     if start is not None:
         cases = cases.filter(identified_on__gte=start)
+    referrals = Referral.objects.filter(case__in=cases)
+    returns = VoluntaryReturn.objects.filter(case__in=cases, departure_on__isnull=False)
+    assistance = Assistance.objects.filter(case__in=cases)
     if end is not None:
         cases = cases.filter(identified_on__lte=end)
+        referrals = Referral.objects.filter(case__in=cases, created_at__date__lte=end)
+        returns = returns.filter(case__in=cases, departure_on__lte=end)
+        assistance = assistance.filter(case__in=cases, given_on__lte=end)
     counts = cases.aggregate(
         registered=Count("pk"),
         open=Count("pk", filter=~Q(status=Case.Status.CLOSED)),
@@ -398,15 +405,19 @@ def protection_totals(
         by_sex_age[(sex, age_group)] = by_sex_age.get((sex, age_group), 0) + 1
         for code in set(vulnerabilities):
             by_vulnerability[code] = by_vulnerability.get(code, 0) + 1
-    referrals = Referral.objects.filter(case__in=cases)
+    accepted_by = Q(accepted_at__isnull=False)
+    done_by = Q(status=Referral.Status.DONE)
+    if end is not None:
+        accepted_by &= Q(accepted_at__date__lte=end)
+        done_by &= Q(closed_at__date__lte=end)
     ref_counts = referrals.aggregate(
         referrals=Count("pk"),
-        accepted=Count("pk", filter=Q(accepted_at__isnull=False)),
-        done=Count("pk", filter=Q(status=Referral.Status.DONE)),
+        accepted=Count("pk", filter=accepted_by),
+        done=Count("pk", filter=done_by),
     )
     delays = [
         (accepted - created).total_seconds() / 86400
-        for created, accepted in referrals.filter(accepted_at__isnull=False).values_list(
+        for created, accepted in referrals.filter(accepted_by).values_list(
             "created_at", "accepted_at"
         )
         if accepted is not None
@@ -421,12 +432,14 @@ def protection_totals(
         referrals_accepted=ref_counts["accepted"],
         referrals_done=ref_counts["done"],
         median_days_to_acceptance=round(median(delays), 1) if delays else None,
-        returns_departed=VoluntaryReturn.objects.filter(
-            case__in=cases, departure_on__isnull=False
-        ).count(),
-        assistance=Assistance.objects.filter(case__in=cases).count(),
+        returns_departed=returns.count(),
+        assistance=assistance.count(),
         stranded_linked=counts["stranded_linked"],
     )
+
+
+def latest_case_date(*, scope: Scope) -> dt.date | None:
+    return restrict_to_scope(Case.objects.all(), scope).aggregate(d=Max("identified_on"))["d"]
 
 
 def cases_of_stranded_groups(*, scope: Scope, group_ids: list[int]) -> int:

@@ -5,4 +5,11 @@ drill-downs its figures link to) with `hbmm.reports.registry.register`. A new mo
 surveillance, protection, response...) adds its section by being imported here.
 """
 
-from hbmm.reports.sections import covid, mobility, places, poe, screening  # noqa: F401
+from hbmm.reports.sections import (  # noqa: F401
+    covid,
+    mobility,
+    places,
+    poe,
+    protection,
+    screening,
+)
