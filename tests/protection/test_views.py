@@ -210,3 +210,21 @@ def test_pages_in_both_languages(client, people, cases, language):
         assert "Cas de protection" in html or "Protection" in html, url
     html = client.get(reverse("protection:case_list")).content.decode()
     assert ("Enregistrer un cas" in html) == (language == "fr")
+
+
+
+def test_case_list_queries_do_not_grow_with_rows(client, people, register):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(people.mopti)
+    url = reverse("protection:case_list")
+    counts = []
+    for rows in (1, 21):
+        while Case.objects.count() < rows:
+            register(people.mopti, name="P", team=people.team, vulnerabilities=["stranded"])
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.content.decode().count("<tr>") == 1 + rows  # header + rows
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
