@@ -238,3 +238,17 @@ def test_anonymise_command(people, register):
     assert out.getvalue().startswith("0 closed case(s)")
     with pytest.raises(CommandError, match="--older-than"):
         call_command("anonymise", "--older-than", "soon")
+
+
+def test_gbv_restriction_follows_the_vulnerability_and_only_the_gbv_team_lifts_it(people, register):
+    case = register(people.mopti, name="A")
+    case = services.case_update(
+        by=people.mopti, case=case, vulnerabilities=["gbv_survivor"], is_gbv=False
+    )
+    assert case.is_gbv  # set by the vulnerability whatever the box said
+    with pytest.raises(PermissionDenied):
+        services.case_update(by=people.mopti, case=case, vulnerabilities=[], is_gbv=False)
+    case = services.case_update(by=people.gbv, case=case, vulnerabilities=[], is_gbv=False)
+    assert not case.is_gbv
+    changed = CaseEvent.objects.filter(case=case, kind="changed").first()
+    assert changed.details == {"fields": ["is_gbv", "vulnerabilities"]}

@@ -40,7 +40,7 @@ MATRIX = {
     "mopti_mate": (200, 404, 200, 200, 403),  # team member (GBV case has no team)
     "mopti_other": (404, 404, 404, 200, 403),  # same region, other team
     "gao": (404, 404, 404, 200, 403),  # other region
-    "gbv": (404, 404, 404, 200, 403),  # GBV team, but not the owner's team: record scope
+    "gbv": (404, 200, 404, 200, 403),  # GBV team: the region's GBV cases, not the others
     "supervisor": (200, 403, 200, 200, 200),  # area scope; GBV restricted
     "focal": (403, 403, 200, 403, 403),  # referral recipient only
     "viewer": (403, 403, 403, 403, 403),
@@ -210,7 +210,6 @@ def test_pages_in_both_languages(client, people, cases, language):
         assert "Cas de protection" in html or "Protection" in html, url
     html = client.get(reverse("protection:case_list")).content.decode()
     assert ("Enregistrer un cas" in html) == (language == "fr")
-
 
 
 def test_case_list_queries_do_not_grow_with_rows(client, people, register):

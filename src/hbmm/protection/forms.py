@@ -21,7 +21,12 @@ from hbmm.protection.models import (
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker: its value is always an ISO date, whatever the language."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):  # noqa: A002  (Django's own name)
+        super().__init__(attrs, format=format)
 
 
 def add_errors(form: forms.Form, error: ValidationError) -> None:

@@ -4,7 +4,8 @@
 2. the record scope of the reader's role: *self* (own cases), *team* (own and own teams'
    cases), *area* (every case in the geographic scope), *all* (every case, anywhere), then
 3. the GBV restriction: a GBV case is opened, and its names read, only by its owner and the
-   GBV team (`protection.view_gbv_case`); others who see it in a list see its name masked;
+   GBV team (`protection.view_gbv_case`, who see every GBV case of their geographic scope);
+   others who see it in a list see its name masked;
 4. a break-the-glass opening (`CaseAccess`, audited with its reason) adds one case for one
    user for a limited time.
 
@@ -88,6 +89,8 @@ def cases_visible(*, user, scope: Scope | None = None) -> QuerySet:
     if kind is RecordScope.AREA:
         return queryset
     rule = Q(owner=user) | _granted(user)
+    if user.has_perm("protection.view_gbv_case"):
+        rule |= Q(is_gbv=True)  # the GBV team follows the GBV cases of its geographic scope
     if kind is RecordScope.TEAM:
         rule |= Q(team_id__in=ProtectionTeam.objects.filter(members=user).values("pk"))
     return queryset.filter(rule)
@@ -161,7 +164,7 @@ def _within_rules(user, case: Case) -> bool:
         return False
     if kind in (RecordScope.ALL, RecordScope.AREA):
         return True
-    if case.owner_id == user.pk:
+    if case.owner_id == user.pk or (case.is_gbv and user.has_perm("protection.view_gbv_case")):
         return True
     return (
         kind is RecordScope.TEAM

@@ -185,6 +185,8 @@ def case_update(*, by: User, case: Case, **changes) -> Case:
         changes["vulnerabilities"] = _codes(
             changes["vulnerabilities"], Vulnerability, "vulnerabilities"
         )
+        if Vulnerability.GBV in changes["vulnerabilities"]:
+            changes["is_gbv"] = True  # a GBV survivor's case is always restricted
     if "needs" in changes:
         changes["needs"] = _codes(changes["needs"], Need, "needs")
     if "nationality" in changes:
