@@ -227,3 +227,15 @@ def test_case_list_queries_do_not_grow_with_rows(client, people, register):
         assert response.content.decode().count("<tr>") == 1 + rows  # header + rows
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_history_speaks_french(client, people, cases):
+    plain, _gbv, referral = cases
+    services.referral_respond(by=people.focal, referral=referral, status="accepted")
+    services.case_status_set(
+        by=people.mopti, case=plain, status="closed", closure_reason="lost_contact"
+    )
+    client.force_login(people.mopti)
+    html = client.get(reverse("protection:case_detail", args=[plain.case_key])).content.decode()
+    assert "→ clos" in html and "→ accepté" in html and "→ en cours" in html
+    assert "→ closed" not in html and "→ accepted" not in html

@@ -303,6 +303,12 @@ class CaseEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
 
+    def after_label(self) -> str:
+        """The status a status or referral event moved to, in the reader's language."""
+        after = self.details.get("after") or self.details.get("status") or ""
+        choices = Case.Status if self.kind == self.Kind.STATUS else Referral.Status
+        return str(choices(after).label) if after in choices.values else after
+
 
 class CaseAccess(models.Model):
     """A break-the-glass opening: a user outside the case's record rules opened it for a
