@@ -36,13 +36,13 @@ $(STATIC_DIR)/.collected: $(BIN)/.installed $(STATIC_SOURCES)
 	touch $@
 
 # Extract the strings to translate of every app into its own locale/fr/LC_MESSAGES/django.po,
-# and those of the shared modules outside apps (src/hbmm/*.py: tabular.py...) into
-# src/hbmm/locale (settings.LOCALE_PATHS).
+# and those of the shared modules outside apps (src/hbmm/*.py: tabular.py...; the packages
+# without apps.py: presentation/) into src/hbmm/locale (settings.LOCALE_PATHS).
 messages-extract: install
 	for d in src/hbmm/*/; do if [ -f $$d/apps.py ]; then mkdir -p $$d/locale && \
 		(cd $$d && $(CURDIR)/$(BIN)/hbmm makemessages -l fr --no-obsolete -v0) || exit 1; fi; done
 	mkdir -p src/hbmm/locale && cd src/hbmm && $(CURDIR)/$(BIN)/hbmm makemessages -l fr \
-		--no-obsolete -v0 $$(for d in */; do printf -- '-i %s ' "$${d%/}"; done)
+		--no-obsolete -v0 $$(for d in */; do [ -f $$d/apps.py ] && printf -- '-i %s ' "$${d%/}"; done)
 
 # migrate, load_reference, ensure_admin and (unless DEMO=0) demo, in one process.
 setup: install messages $(STATIC_DIR)/.collected

@@ -144,7 +144,7 @@ def phase_raw_kept(bench: Bench, path: Path) -> int:
 
 
 def phase_import(bench: Bench, path: Path, batch_size: int) -> int:
-    from hbmm.intake.services import file_import
+    from hbmm.intake.channels.files import file_import
 
     with path.open("rb") as handle:
         record = file_import(

@@ -165,7 +165,7 @@ def prepare() -> None:
 
     from hbmm.accounts.models import User
     from hbmm.accounts.services import user_scope_set
-    from hbmm.health.screening.services import case_definition_default_ensure
+    from hbmm.health.screening.definitions import case_definition_default_ensure
     from hbmm.places.models import AdminArea
 
     user, _created = User.objects.get_or_create(

@@ -22,17 +22,6 @@ def english_outside_requests(settings):
         yield
 
 
-@pytest.fixture(autouse=True)
-def _fresh_screening_lookups():
-    """The screening mapper keeps the site list for a few seconds: another test's sites
-    (rolled back, other ids) must not be taken for this one's."""
-    from hbmm.health.screening.intake_mappers import clear_caches
-
-    clear_caches()
-    yield
-    clear_caches()
-
-
 def _reference_load() -> None:
     reference_load()
     roles_sync()

@@ -68,6 +68,8 @@ HBMM_KEYS_FROM_ENVIRONMENT = {
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Where users open HBMM: links in e-mails are absolute (a mail client cannot open a path).
+BASE_URL = env_str("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1,7 +1,7 @@
 import csv
 import io
 
-from hbmm.intake.services import file_import
+from hbmm.intake.channels.files import file_import
 
 
 def import_rows(kind: str, rows: list[dict], user=None, name="rows.csv"):

@@ -19,7 +19,7 @@ from hbmm.health.ebs.services import (
     signal_triage,
     signal_verify,
 )
-from hbmm.health.screening.services import WorkflowError
+from hbmm.health.screening.workflow import WorkflowError
 from hbmm.places.models import AdminArea, Site
 from tests.health.screening_fixtures import english, focal_point  # noqa: F401
 

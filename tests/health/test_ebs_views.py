@@ -12,7 +12,8 @@ from django.urls import reverse
 from hbmm.health.ebs.intake_mappers import FORM_ID
 from hbmm.health.ebs.models import Signal
 from hbmm.health.ebs.services import signal_create
-from hbmm.intake.services import submission_receive, submissions_process
+from hbmm.intake.process import submissions_process
+from hbmm.intake.receive import submission_receive
 from hbmm.places.models import AdminArea
 from tests.health.screening_fixtures import english, focal_point  # noqa: F401
 

@@ -7,8 +7,8 @@ import pytest
 from hbmm.accounts.scope import user_scope
 from hbmm.health.epi.selectors import epi_figures, epi_series
 from hbmm.health.models import EpiValue
+from hbmm.intake.channels.files import file_import
 from hbmm.intake.models import Submission
-from hbmm.intake.services import file_import
 from tests.health.epi_helpers import long_file, real_rows, wide_file
 
 

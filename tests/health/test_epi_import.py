@@ -11,8 +11,10 @@ from hbmm.accounts.scope import user_scope
 from hbmm.health import reference
 from hbmm.health.epi.selectors import epi_figures, epi_neighbours, epi_series
 from hbmm.health.models import EpiSource, EpiValue
+from hbmm.intake.channels.files import file_import
 from hbmm.intake.models import ImportFile, Submission
-from hbmm.intake.services import file_import, submission_receive, submissions_process
+from hbmm.intake.process import submissions_process
+from hbmm.intake.receive import submission_receive
 from hbmm.places.models import AdminArea
 
 MAY_15 = dt.date(2020, 5, 15)

@@ -115,7 +115,7 @@ def test_epi_page_query_count_does_not_grow_with_days(client, make_user, referen
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from hbmm.intake.services import file_import
+    from hbmm.intake.channels.files import file_import
     from tests.health.epi_helpers import long_file
 
     user = make_user("surveillance_officer", areas=["MLI"])

@@ -70,7 +70,7 @@ def test_not_assessed_is_left_out_of_the_denominator(assessed):
     with translation.override("en"):
         assert str(by_item["isolation_space"].share) == "2 of 3 (67 %)"
     with translation.override("fr"):
-        assert str(by_item["isolation_space"].share) == "2 sur 3 (67 %)"
+        assert str(by_item["isolation_space"].share) == "2 sur 3 (67\u202f%)"
     assert by_item["isolation_space"].without == ["BCP-DIBOLI", "BCP-GOGUI"]
     assert by_item["isolation_space"].not_assessed == ["BCP-KOUREMALE"]
     assert share(by_item["surveillance_system"]) == (2, 3, 67, 1)
@@ -181,7 +181,8 @@ def test_second_assessment_of_a_point_on_the_same_day_is_refused(im):
 
 @pytest.mark.django_db
 def test_edited_submission_updates_the_same_assessment(im):
-    from hbmm.intake.services import submission_receive, submissions_process
+    from hbmm.intake.process import submissions_process
+    from hbmm.intake.receive import submission_receive
 
     def send(instance_id, answer, deprecated_id=""):
         data = {"site": "BCP-SONA", "assessed_on": "2020-04-01", "isolation_space": answer}

@@ -5,41 +5,39 @@ import pytest
 from pyxform.xls2xform import convert
 
 from hbmm.health import xlsforms
+from hbmm.health.epi import xlsforms as epi_xlsforms
 from hbmm.health.models import CAPACITY_ITEM_FIELDS, CapacityAssessment
+from hbmm.health.poe import xlsforms as poe_xlsforms
 from hbmm.intake.mappers import get_mapper
 from hbmm.intake.parsing import alias_map, normalise_name, parse_xml
-from hbmm.intake.services import submission_receive, submissions_process
+from hbmm.intake.process import submissions_process
+from hbmm.intake.receive import submission_receive
 
+FORMS = {**epi_xlsforms.FORMS, **poe_xlsforms.FORMS}
 META_TYPES = {"start", "end", "begin_group", "end_group", "today", "deviceid"}
 
 
 def test_item_labels_follow_the_model():
-    assert list(xlsforms.ITEM_LABELS) == CAPACITY_ITEM_FIELDS
+    assert list(poe_xlsforms.ITEM_LABELS) == CAPACITY_ITEM_FIELDS
 
 
-@pytest.mark.parametrize("form_id", sorted(xlsforms.FORMS))
+@pytest.mark.parametrize("form_id", sorted(FORMS))
 def test_shipped_form_is_current_and_converts(form_id):
     path = xlsforms.FORMS_DIR / f"{form_id}.xlsx"
     assert xlsforms.sheet_values(path) == xlsforms.sheet_values(
-        xlsforms.workbook(xlsforms.FORMS[form_id])
-    ), "run `python -m hbmm.health.xlsforms`"
+        xlsforms.workbook(FORMS[form_id])
+    ), "run `python -m hbmm.health.epi.xlsforms` and `python -m hbmm.health.poe.xlsforms`"
     warnings: list[str] = []
     result = convert(xlsform=str(path), warnings=warnings)
     assert warnings == []
     assert f'id="{form_id}"' in result.xform
-    settings = dict(
-        zip(xlsforms.SETTINGS_COLUMNS, xlsforms.FORMS[form_id]["settings"], strict=True)
-    )
+    settings = dict(zip(xlsforms.SETTINGS_COLUMNS, FORMS[form_id]["settings"], strict=True))
     assert settings["form_id"] == form_id
     mapper = get_mapper(form_id)
     assert mapper is not None and mapper.form_id == form_id
     known = alias_map(mapper.aliases)
     canonical = set(known.values())
-    names = [
-        row[1]
-        for row in xlsforms.FORMS[form_id]["survey"]
-        if row[0].split(" ")[0] not in META_TYPES
-    ]
+    names = [row[1] for row in FORMS[form_id]["survey"] if row[0].split(" ")[0] not in META_TYPES]
     # every field is read by the mapper under its canonical name
     for name in names:
         assert known.get(normalise_name(name), name) == name

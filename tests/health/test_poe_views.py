@@ -26,7 +26,7 @@ def test_pages_on_the_demo_data(client, make_user, demo_data):
     html = page.content.decode()
     for text in ("6 sur 15 points (40", "9 sur 13 points (69", "8 sur 14 points (57"):
         assert text in html  # French is the default language ("40 %", no-break space)
-    assert "17 sur 33 points (52\xa0%)" in html
+    assert "17 sur 33 points (52\u202f%)" in html
     english = client.get(
         reverse("health:capacity"), {"week": "2020-03-30"}, HTTP_ACCEPT_LANGUAGE="en"
     )

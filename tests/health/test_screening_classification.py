@@ -14,7 +14,7 @@ from hbmm.health.screening.classification import (
     classify,
     validate_rules,
 )
-from hbmm.health.screening.services import case_definition_add, case_definition_for
+from hbmm.health.screening.definitions import case_definition_add, case_definition_for
 from tests.health.screening_fixtures import english  # noqa: F401
 
 

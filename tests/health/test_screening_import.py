@@ -12,13 +12,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from hbmm.accounts.models import AuditEvent
-from hbmm.health.screening import intake_mappers
 from hbmm.health.screening.models import Screening
 from hbmm.health.screening.services import screening_create
+from hbmm.intake.channels.files import file_import
 from hbmm.intake.mappers import get_mapper
 from hbmm.intake.models import ImportFile, Submission
 from hbmm.intake.parsing import alias_map, apply_aliases
-from hbmm.intake.services import file_import
+from hbmm.places.lookups import Lookups
 from tests.health.screening_fixtures import english  # noqa: F401
 
 # French headers, as field offices send them (docs/imports-health.md).
@@ -77,10 +77,11 @@ def one_by_one(rows, agent) -> list[Screening]:
     mapper = get_mapper("screening")
     aliases = alias_map(mapper.aliases)
     names = HEADER.split(";")
+    lookups = Lookups()
     made = []
     for line in rows:
         data = apply_aliases(dict(zip(names, line.split(";"), strict=True)), aliases)
-        values = mapper.clean(data, submitter=agent)
+        values = mapper.clean(data, submitter=agent, lookups=lookups)
         point = values.pop("site")
         made.append(screening_create(point=point, agent=agent, check_scope=False, **values))
     return made
@@ -209,14 +210,20 @@ def test_a_row_the_service_refuses_is_quarantined_alone(staff, media):
 
 @pytest.mark.django_db
 def test_a_site_that_stopped_being_a_point_is_refused_by_the_service(staff, media, monkeypatch):
-    """The mapper's site list may be a few seconds old; the service checks the point's kinds
-    again when it writes."""
+    """The batch's lookups may be a few seconds old when its rows are written; the service
+    checks the point's kinds again when it writes."""
     from hbmm.places.models import Site
 
-    monkeypatch.setattr(intake_mappers, "FRESH_SECONDS", 3600)
-    intake_mappers.site_lookup()  # still says Gogui is a border crossing point
-    gogui = Site.objects.get(code="BCP-GOGUI")
-    gogui.kinds.clear()
+    mapper = get_mapper("screening")
+    save = mapper.save
+
+    def save_after_a_registry_edit(items):
+        # Edited between the cleaning of the batch (Gogui was still a border crossing point)
+        # and its save.
+        Site.objects.get(code="BCP-GOGUI").kinds.clear()
+        save(items)
+
+    monkeypatch.setattr(mapper, "save", save_after_a_registry_edit)
     record = imported(screening_file(ROWS), by=staff["agent"])
     assert (record.rows_accepted, record.rows_quarantined) == (2, 2)
     refused = Submission.objects.filter(source_file=record, status="quarantined")
@@ -248,7 +255,6 @@ def queries_for(n: int, first: dt.datetime, agent) -> int:
 
 @pytest.mark.django_db
 def test_a_batch_costs_the_same_queries_for_10_rows_as_for_400(staff, media, monkeypatch):
-    monkeypatch.setattr(intake_mappers, "FRESH_SECONDS", 3600)  # no re-check mid-test
     agent = staff["agent"]
     imported(screening_file(ROWS[:1]), by=agent)  # the mapper's lookups are built
     few = queries_for(10, dt.datetime(2020, 5, 1, 6, tzinfo=dt.UTC), agent)

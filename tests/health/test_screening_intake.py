@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from hbmm.health.screening.intake_mappers import FORM_ID
 from hbmm.health.screening.models import Screening
-from hbmm.intake.services import submission_receive, submissions_process
+from hbmm.intake.process import submissions_process
+from hbmm.intake.receive import submission_receive
 from tests.health.screening_fixtures import english  # noqa: F401
 
 
@@ -87,8 +88,28 @@ def test_low_temperature_and_unknown_codes(reference):
     assert reasons == {
         "temperature": "Must be at least 30.",
         "destination": "Unknown P-code in Mali.",
-        "countries_visited": "Use three-letter ISO country codes.",
+        "countries_visited": "Unknown country (use an ISO3 code, e.g. MLI).",
     }
+
+
+@pytest.mark.django_db
+def test_countries_are_checked_against_the_iso_list(reference):
+    """Three letters are not enough: the code must be a country's (places.countries); a
+    country's French or English name gives its code."""
+    refused = receive({**GOOD, "nationality": "XYZ", "countries_visited": "SEN ABC"})
+    reasons = {e["field"]: (e["value"], e["message"]) for e in refused.errors}
+    assert reasons == {
+        "nationality": ("XYZ", "Unknown country (use an ISO3 code, e.g. MLI)."),
+        "countries_visited": ("ABC", "Unknown country (use an ISO3 code, e.g. MLI)."),
+    }
+    named = receive(
+        {**GOOD, "nationality": "Guinée", "origin_country": "gin", "countries_visited": "Mali;SEN"},
+        instance_id="uuid:s9",
+    )
+    assert named.status == "accepted", named.errors
+    screening = Screening.objects.get(submission=named)
+    assert (screening.nationality, screening.origin_country) == ("GIN", "GIN")
+    assert screening.countries_visited == ["MLI", "SEN"]
 
 
 @pytest.mark.django_db
@@ -110,5 +131,5 @@ def test_reasons_are_stored_in_the_deployment_language(reference, settings):
     reasons = {e["field"]: e["message"] for e in submission.errors}
     assert reasons == {
         "destination": "P-code inconnu au Mali.",
-        "countries_visited": "Utilisez des codes pays ISO à trois lettres.",
+        "countries_visited": "Pays inconnu (utilisez un code ISO3, par exemple MLI).",
     }

@@ -5,7 +5,8 @@ no personal identifiers; sent after the transaction commits."""
 import pytest
 from django.core import mail
 
-from hbmm.health.screening.services import alert_recipients, screening_create
+from hbmm.health.screening.services import screening_create
+from hbmm.health.screening.workflow import alert_recipients
 from hbmm.places.models import Site
 from tests.health.screening_fixtures import T0, english, fever_cough, healthy  # noqa: F401
 
@@ -35,7 +36,10 @@ def test_recipients_are_supervisors_and_district_officers(staff):
 
 
 @pytest.mark.django_db
-def test_suspect_sends_alert_without_identifiers(staff, django_capture_on_commit_callbacks):
+def test_suspect_sends_alert_without_identifiers(
+    staff, django_capture_on_commit_callbacks, settings
+):
+    settings.BASE_URL = "http://hbmm.example.org"
     with django_capture_on_commit_callbacks(execute=True):
         s = screening_create(
             point=Site.objects.get(code="BCP-DIBOLI"),
@@ -55,6 +59,9 @@ def test_suspect_sends_alert_without_identifiers(staff, django_capture_on_commit
     assert english.subject == f"[HBMM] Suspect case at Diboli (SCR-{s.pk:06d})"
     assert "Criteria met: Acute respiratory illness" in english.body
     assert "Cas suspect" in french.subject
+    # A link a mail client opens, and the temperature in each language's notation.
+    assert f"http://hbmm.example.org/health/screening/{s.pk}/" in english.body
+    assert "Temperature: 38.5 °C" in english.body and "38,5 °C" in french.body
     for message in mail.outbox:
         text = message.subject + message.body
         for identifier in ("Fatoumata", "Diarra", "76543210", "P0099887", s.person_key):

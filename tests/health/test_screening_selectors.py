@@ -12,7 +12,7 @@ from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.scope import user_scope
 from hbmm.health.screening import selectors
 from hbmm.health.screening.charts import weekly_chart
-from hbmm.health.screening.services import (
+from hbmm.health.screening.workflow import (
     screening_isolate,
     screening_notify,
     screening_refer,

@@ -10,14 +10,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from hbmm.accounts.models import AuditEvent
+from hbmm.health.screening.followup import followup_start, followup_visit_add
 from hbmm.health.screening.models import Screening
-from hbmm.health.screening.services import (
+from hbmm.health.screening.services import screening_create, screening_decide
+from hbmm.health.screening.workflow import (
     WorkflowError,
-    followup_start,
-    followup_visit_add,
     screening_close,
-    screening_create,
-    screening_decide,
     screening_isolate,
     screening_notify,
     screening_refer,

@@ -7,18 +7,20 @@ import pytest
 from openpyxl import load_workbook
 from pyxform.xls2xform import convert
 
+from hbmm.health.ebs import xlsforms as ebs_xlsforms
 from hbmm.health.ebs.intake_mappers import SignalMapper
 from hbmm.health.ebs.models import Signal
 from hbmm.health.screening import xlsforms
 from hbmm.health.screening.intake_mappers import ScreeningMapper
 from hbmm.health.screening.models import Screening
 from hbmm.intake.parsing import parse_xml
-from hbmm.intake.services import submission_receive, submissions_process
+from hbmm.intake.process import submissions_process
+from hbmm.intake.receive import submission_receive
 from tests.health.screening_fixtures import english, focal_point  # noqa: F401
 
 FORMS = [
     ("screening", ScreeningMapper, xlsforms.screening_form),
-    ("signal", SignalMapper, xlsforms.signal_form),
+    ("signal", SignalMapper, ebs_xlsforms.signal_form),
 ]
 
 

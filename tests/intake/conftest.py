@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from hbmm.intake import mappers
-from hbmm.intake.cleaning import SiteLookup, clean_choice, clean_date, clean_int
+from hbmm.intake.cleaning import clean_choice, clean_date, clean_int, clean_site
 from hbmm.intake.mappers import FieldError, Mapper, MappingError
 from hbmm.intake.models import Submission
 
@@ -36,10 +36,9 @@ class ProbeMapper(Mapper):
     def __init__(self):
         self.saved = []
 
-    def clean(self, data, *, submitter):
+    def clean(self, data, *, submitter, lookups):
         errors: list[FieldError] = []
-        sites = SiteLookup()
-        site = sites.clean(data, "site", errors, submitter=submitter)
+        site = clean_site(data, "site", errors, lookups, submitter=submitter)
         day = clean_date(data, "observation_date", errors, required=True, not_future=True)
         direction = clean_choice(
             data, "direction", errors, ["incoming", "outgoing", "internal"], required=True
@@ -143,7 +142,8 @@ def receive_processed(
     deprecated_id="",
 ) -> Submission:
     """A submission stored (services.submission_receive) then processed, as it is after."""
-    from hbmm.intake.services import submission_receive, submissions_process
+    from hbmm.intake.process import submissions_process
+    from hbmm.intake.receive import submission_receive
 
     submission = submission_receive(
         channel=channel,

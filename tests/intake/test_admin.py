@@ -7,7 +7,7 @@ from django.db.models.functions import Cast
 
 from hbmm.accounts.models import User
 from hbmm.intake.models import PullSource, Submission
-from hbmm.intake.services import submission_receive
+from hbmm.intake.receive import submission_receive
 
 
 @pytest.mark.django_db

@@ -35,9 +35,9 @@ def test_import_csv_reports_quarantined_rows_and_imports_nothing_twice(probe, tm
     out, err = run("import", "flow_count", str(path), "--no-progress")
     record = ImportFile.objects.get()
     assert out.splitlines() == [
-        "row 3: quarantined: observation_date: Ce n'est pas une date (utiliser AAAA-MM-JJ ou "
+        "row 3: quarantined: observation_date: Ce n’est pas une date (utiliser AAAA-MM-JJ ou "
         "JJ/MM/AAAA). ('31/04/2020')",
-        "row 4: quarantined: women: Ce n'est pas un nombre entier. ('x')",
+        "row 4: quarantined: women: Ce n’est pas un nombre entier. ('x')",
         f"fmr.csv: 3 rows read, 1 accepted, 2 quarantined, 0 already received (import #{record.pk})",
     ]
     out, _err = run("import", "flow_count", str(path), "--no-progress")

@@ -19,9 +19,9 @@ def test_two_concurrent_posts_of_one_instance_make_one_record(
     user = make_user("enumerator", areas=["ML01"])
     xml = flow_xml("uuid:race")
     barrier = threading.Barrier(2)
-    from hbmm.intake import services
+    from hbmm.intake import submissions
 
-    resolve_root = services._resolve_root
+    resolve_root = submissions.root_resolve
     seen_first = threading.Barrier(2)
 
     def resolve_root_together(**kwargs):
@@ -29,7 +29,7 @@ def test_two_concurrent_posts_of_one_instance_make_one_record(
         seen_first.wait(timeout=10)
         return resolve_root(**kwargs)
 
-    monkeypatch.setattr(services, "_resolve_root", resolve_root_together)
+    monkeypatch.setattr(submissions, "root_resolve", resolve_root_together)
     statuses: list[int] = []
     failures: list[BaseException] = []
 

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from hbmm.accounts.models import AuditEvent
 from hbmm.health.screening.models import Screening
 from hbmm.intake.models import Correction
-from hbmm.intake.services import submission_correct, submission_reprocess
+from hbmm.intake.review import submission_correct, submission_reprocess
 from tests.health.test_screening_intake import GOOD
 from tests.intake.conftest import receive_processed
 

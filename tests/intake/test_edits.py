@@ -10,9 +10,9 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from hbmm.intake.channels.files import file_import
+from hbmm.intake.channels.pulls import PullError, pull_source_run
 from hbmm.intake.models import PullSource, Submission
-from hbmm.intake.pulls import PullError, pull_source_run
-from hbmm.intake.services import file_import
 from tests.intake.conftest import flow_xml
 from tests.intake.fakes import FakeCentral, FakeKobo
 from tests.intake.test_pulls import central_source
@@ -95,7 +95,7 @@ def test_an_edit_by_a_sender_whose_scope_holds_both_sites_is_accepted(
 def test_an_edit_naming_an_instance_of_another_form_is_refused(
     kayes_record, probe, make_user, collect
 ):
-    from hbmm.intake.services import submission_receive
+    from hbmm.intake.receive import submission_receive
 
     submission_receive(
         channel="openrosa",

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from hbmm.intake.channels.files import file_import
 from hbmm.intake.models import ImportFile, Submission
-from hbmm.intake.services import file_import
 from hbmm.mobility.models import FlowCount
 
 HEADER = "Date;Site;Sens;Hommes;Femmes;Garçons;Filles;Nationalité;Motif;Heures\n"
@@ -35,15 +35,6 @@ def imported(content: bytes, name: str = "registre.csv", **kwargs) -> ImportFile
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture(autouse=True)
-def _fresh_site_lists():
-    from hbmm.mobility.intake_mappers import clear_caches
-
-    clear_caches()  # another test's sites (other ids) must not be taken for these
-    yield
-    clear_caches()
 
 
 def queries_for(rows: int, first_day: dt.date) -> int:
@@ -96,15 +87,22 @@ def test_each_row_is_stored_with_its_outcome_and_typed_values(reference, media):
 @pytest.mark.django_db
 def test_a_batch_the_domain_refuses_falls_back_to_row_by_row(reference, media, monkeypatch):
     """A check only the domain service makes (here: the site's kinds, changed after the
-    mapper's site list was built) fails the set-based save; the batch is then processed row
-    by row, and only the rows at fault are quarantined."""
-    from hbmm.mobility import intake_mappers
+    batch's lookups were read) fails the set-based save; the batch is then processed row by
+    row, and only the rows at fault are quarantined."""
+    from hbmm.intake.mappers import get_mapper
     from hbmm.places.models import Site, SiteKind
 
     content = registry(6).replace(b"BCP-GOGUI", b"BCP-DIBOLI", 2)
-    monkeypatch.setattr(intake_mappers, "FRESH_SECONDS", 3600)
-    intake_mappers.site_lookup()  # cached list: still says DIBOLI is a flow monitoring point
-    Site.objects.get(code="BCP-DIBOLI").kinds.remove(SiteKind.objects.get(code="fmp"))
+    mapper = get_mapper("flow_count")
+    save = mapper.save
+
+    def save_after_a_registry_edit(items):
+        # The registry is edited between the cleaning of the batch and its save: the rows
+        # were checked against lookups that still said DIBOLI is a flow monitoring point.
+        Site.objects.get(code="BCP-DIBOLI").kinds.remove(SiteKind.objects.get(code="fmp"))
+        save(items)
+
+    monkeypatch.setattr(mapper, "save", save_after_a_registry_edit)
     record = imported(content)
     assert (record.rows_read, record.rows_accepted, record.rows_quarantined) == (6, 4, 2)
     refused = Submission.objects.filter(source_file=record, status="quarantined")
@@ -132,8 +130,8 @@ def test_reimport_counts_rows_received_and_keeps_a_changed_row_as_conflict(refer
 
 def _interrupted_after_one_batch(content: bytes) -> ImportFile:
     """A file whose run stopped after its first batch, as a killed process leaves it."""
-    from hbmm.intake.file_rows import batches_import
-    from hbmm.intake.services import import_file_store
+    from hbmm.intake.bulk import batches_import
+    from hbmm.intake.channels.files import import_file_store
 
     record = import_file_store(kind="flow_count", source=io.BytesIO(content), original_name="r.csv")
     record.status = ImportFile.Status.RUNNING
@@ -149,8 +147,8 @@ def _interrupted_after_one_batch(content: bytes) -> ImportFile:
 def test_an_import_stopped_half_way_is_shown_interrupted_and_resumed(reference, media):
     from django.core.management import call_command
 
+    from hbmm.intake.channels.files import import_file_store
     from hbmm.intake.selectors import import_files_interrupted
-    from hbmm.intake.services import import_file_store
 
     running = imported(registry(3, first_day=dt.date(2019, 1, 1)), name="en-cours.csv")
     ImportFile.objects.filter(pk=running.pk).update(status="running", heartbeat_at=timezone.now())

@@ -12,8 +12,9 @@ from django.db import connection
 
 from hbmm.accounts.models import AuditEvent
 from hbmm.health.screening.models import Screening
+from hbmm.intake.channels.files import file_import
 from hbmm.intake.models import Correction, Submission
-from hbmm.intake.services import file_import, submission_correct
+from hbmm.intake.review import submission_correct
 from tests.intake.conftest import receive_processed
 
 NAME, PHONE, DOCUMENT = "Oumar Sidibé", "+22366001122", "PASS-778899"

@@ -32,7 +32,7 @@ def upload(client, name="fmr.csv") -> ImportFile:
 
 def urls(record: ImportFile) -> list[str]:
     base = f"/intake/imports/{record.pk}/"
-    return [base, base + "progress.json", base + "report.csv"]
+    return [base, base + "progress.json", base + "report.csv", base + "original/"]
 
 
 @pytest.mark.django_db
@@ -86,3 +86,25 @@ def test_upload_run_and_report_download_are_audited(probe, make_user, client):
         reader,
         "import_report",
     )
+
+
+@pytest.mark.django_db
+def test_the_file_as_received_is_downloaded_through_the_app_and_audited(
+    probe, make_user, client, admin_client
+):
+    officer = make_user("im_officer", areas=["MLI"])
+    client.force_login(officer)
+    record = upload(client)
+    response = client.get(f"/intake/imports/{record.pk}/original/")
+    assert b"".join(response.streaming_content).decode() == CSV
+    assert 'filename="fmr.csv"' in response["Content-Disposition"]
+    event = AuditEvent.objects.filter(target=f"intake.importfile:{record.pk}").latest("pk")
+    assert (event.action, event.actor, event.details["event"]) == (
+        "export",
+        officer,
+        "import_original",
+    )
+    # The admin links to that download, not to MEDIA_URL (not served: personal data).
+    page = admin_client.get(f"/admin/intake/importfile/{record.pk}/change/").content.decode()
+    assert f"/intake/imports/{record.pk}/original/" in page
+    assert "/media/" not in page

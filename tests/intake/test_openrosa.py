@@ -309,7 +309,7 @@ def test_messages_follow_the_phone_language(probe, make_user, collect):
     assert_openrosa(response, 403)
     assert response["Content-Language"] == "fr"
     assert message(response).text == (
-        "Le site « FMP-BAMAKO » (champ site) est hors de votre zone géographique."
+        "Le site « FMP-BAMAKO » (champ site) est hors de votre zone géographique."
     )
     created = post(client, flow_xml("uuid:fr2"))
     assert message(created).text == "Soumission reçue. Merci."
@@ -364,7 +364,7 @@ def test_split_submission_is_mapped_only_when_its_last_part_arrives(probe, make_
 def test_a_split_submission_whose_last_part_never_came_is_processed_by_reprocess(
     probe, make_user, collect
 ):
-    from hbmm.intake.services import submissions_reprocess
+    from hbmm.intake.review import submissions_reprocess
 
     client = collect(make_user("enumerator", areas=["ML01"]))
     post(client, flow_xml("uuid:lost"), **{"*isIncomplete*": "yes"})

@@ -88,7 +88,7 @@ def test_two_sites_answer_in_french_for_a_french_phone(probe, make_user, collect
     xml = flow_xml("uuid:two-sites-fr").replace(b"<men>3</men>", b"<men>3</men><men>4</men>")
     response = post(client, xml)
     assert response.status_code == 400
-    assert "«\u00a0men\u00a0»" in response.content.decode()
+    assert "«\u202fmen\u202f»" in response.content.decode()
 
 
 @pytest.mark.django_db

@@ -7,13 +7,10 @@ from hbmm.accounts.models import AuditEvent
 from hbmm.intake.cleaning import clean_text
 from hbmm.intake.mappers import FieldError, Mapper, MappingError, register, unregister
 from hbmm.intake.models import Correction, Submission
-from hbmm.intake.services import (
-    submission_correct,
-    submission_receive,
-    submissions_process,
-    submissions_reprocess,
-)
-from hbmm.places.models import AdminArea, Site
+from hbmm.intake.process import submissions_process
+from hbmm.intake.receive import submission_receive
+from hbmm.intake.review import submission_correct, submissions_reprocess
+from hbmm.places.models import Site
 from hbmm.places.services import site_registry_import
 
 
@@ -25,12 +22,12 @@ class SiteRegistrationMapper(Mapper):
     permission = "places.add_site"
     aliases = {"pcode": ("p_code", "code_p")}
 
-    def clean(self, data, *, submitter):
+    def clean(self, data, *, submitter, lookups):
         errors: list[FieldError] = []
         code = clean_text(data, "code", errors, required=True)
         name = clean_text(data, "name", errors, required=True)
         pcode = clean_text(data, "pcode", errors, required=True)
-        if pcode and not AdminArea.objects.filter(pcode=pcode).exists():
+        if pcode and lookups.area(pcode) is None:
             errors.append(FieldError("pcode", pcode, "Unknown P-code."))
         if errors:
             raise MappingError(errors)
@@ -222,8 +219,8 @@ def test_reprocess_after_mapper_fix(mapper):
 def test_file_import_rows_become_submissions_and_reimport_adds_nothing(mapper, settings, tmp_path):
     import io
 
+    from hbmm.intake.channels.files import file_import
     from hbmm.intake.models import ImportFile
-    from hbmm.intake.services import file_import
 
     settings.MEDIA_ROOT = tmp_path
     content = "\ufeffcode;name;code_p\nOFF-A;A;ML0106\nOFF-B;B;ML9999\nOFF-A;A;ML0106\n"

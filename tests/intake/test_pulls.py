@@ -14,8 +14,8 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 
 from hbmm.crypto import decrypt
+from hbmm.intake.channels.pulls import PullError, pull_source_run
 from hbmm.intake.models import PullSource, Submission, SubmissionAttachment
-from hbmm.intake.pulls import PullError, pull_source_run
 from tests.intake.fakes import FakeCentral, FakeKobo
 
 

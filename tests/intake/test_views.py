@@ -11,7 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from hbmm.intake.models import Correction, ImportFile, Submission
-from hbmm.intake.services import submission_receive, submissions_process
+from hbmm.intake.process import submissions_process
+from hbmm.intake.receive import submission_receive
 from hbmm.jobs.models import Job
 
 CSV = (
@@ -234,7 +235,7 @@ def test_list_query_count_does_not_grow_with_rows(probe, make_user, client, url)
 
 @pytest.mark.django_db
 def test_an_interrupted_import_can_be_run_again(probe, make_user, client):
-    from hbmm.intake.services import import_file_store
+    from hbmm.intake.channels.files import import_file_store
 
     officer = make_user("im_officer", areas=["MLI"])
     client.force_login(officer)
@@ -318,7 +319,7 @@ def test_upload_form_shows_validates_and_keeps_the_kinds_import_options(
         {"kind": "flow_count", "file": upload, "flow_count-directions": "in-coming"},
     )
     assert refused.status_code == 200 and ImportFile.objects.count() == 0
-    assert "Code non valide : IN-COMING." in refused.content.decode()
+    assert "Code non valide : IN-COMING." in refused.content.decode()
 
     upload = SimpleUploadedFile("fmr.csv", CSV.encode("utf-8"), "text/csv")
     response = client.post(

@@ -12,17 +12,6 @@ import pytest
 from django.db import connection
 
 
-@pytest.fixture(autouse=True)
-def _fresh_site_lists():
-    """The flow-count mapper keeps the site list for a while: another test's sites (rolled
-    back, other ids on PostgreSQL) must not be taken for this one's."""
-    from hbmm.mobility.intake_mappers import clear_caches
-
-    clear_caches()
-    yield
-    clear_caches()
-
-
 @pytest.fixture
 def database_backend(settings):
     """Jobs go to the database backend's table, as they do outside the tests."""

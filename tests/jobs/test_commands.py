@@ -52,7 +52,7 @@ def test_hbmm_jobs_lists_status_kind_started_progress_and_outcome(make_user):
         and "Central Kayes [flow_count]: https://central.example.org: HTTP 401" in lines[2]
     )
     assert lines[3].startswith(f"#{done.pk}")
-    assert "2020-05-15 08:30:00" in lines[3] and "1,200 / 1,200 (100\u00a0%)" in lines[3]
+    assert "2020-05-15 08:30:00" in lines[3] and "1,200 / 1,200 (100%)" in lines[3]
     assert (
         "registre.csv: 1,200 rows read, 1,199 accepted, 1 quarantined, 0 already received"
         in lines[3]
@@ -73,8 +73,8 @@ def test_hbmm_worker_refuses_an_inline_backend():
 def test_import_resume_leaves_a_file_that_a_job_holds_to_the_workers(
     reference, database_backend, settings, tmp_path
 ):
+    from hbmm.intake.channels.files import import_file_store
     from hbmm.intake.models import ImportFile
-    from hbmm.intake.services import import_file_store
     from hbmm.intake.tasks import import_file_enqueue
     from tests.intake.test_file_rows import registry
 

@@ -42,7 +42,7 @@ def test_users_see_their_own_jobs_and_administrators_all(client, make_user):
     assert client.get(reverse("jobs:list")).status_code == 403
 
 
-def test_the_pdf_report_is_made_by_a_job_and_served_from_it(client, make_user):
+def test_the_pdf_report_is_made_by_a_job_and_served_from_it(client, make_user, admin_client):
     viewer = make_user("viewer", areas=["MLI"])
     client.force_login(viewer)
     response = client.get(reverse("reports:report"), {"as_of": "2020-05-15", "format": "pdf"})
@@ -56,6 +56,9 @@ def test_the_pdf_report_is_made_by_a_job_and_served_from_it(client, make_user):
     pdf = client.get(reverse("jobs:file", args=[job.pk]))
     assert pdf["Content-Disposition"].endswith('filename="hbmm-sitrep-2020-05-15-fr.pdf"')
     assert b"".join(pdf.streaming_content).startswith(b"%PDF-")
+    # The admin's job page links to that download, not to MEDIA_URL (which is not served).
+    admin_page = admin_client.get(f"/admin/jobs/job/{job.pk}/change/").content.decode()
+    assert reverse("jobs:file", args=[job.pk]) in admin_page and "/media/" not in admin_page
     # Another user cannot fetch it.
     client.force_login(make_user("viewer", areas=["MLI"]))
     assert client.get(reverse("jobs:file", args=[job.pk])).status_code == 404

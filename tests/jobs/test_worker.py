@@ -10,8 +10,8 @@ import time
 import pytest
 from django.db.models import Count
 
+from hbmm.intake.channels.files import import_file_store
 from hbmm.intake.models import ImportFile, Submission
-from hbmm.intake.services import import_file_store
 from hbmm.intake.tasks import import_file_enqueue
 from hbmm.jobs.models import Job
 from hbmm.mobility.models import FlowCount

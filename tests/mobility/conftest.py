@@ -5,22 +5,20 @@ import itertools
 import pytest
 from django.utils import translation
 
-from hbmm.intake.services import submission_receive, submissions_process
-from hbmm.mobility.intake_mappers import clear_caches
+from hbmm.intake.process import submissions_process
+from hbmm.intake.receive import submission_receive
 from hbmm.places.services import site_registry_import
 
 _ids = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
-def _fresh_lookups(settings):
-    """Mapper lookups rebuilt per test; messages in English (the source strings), including
-    the quarantine reasons, which intake stores in the deployment's language."""
-    clear_caches()
+def _english(settings):
+    """Messages in English (the source strings), including the quarantine reasons, which
+    intake stores in the deployment's language."""
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
-    clear_caches()
 
 
 @pytest.fixture
@@ -59,7 +57,6 @@ def mobility_sites(reference):
             ),
         ]
     )
-    clear_caches()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from hbmm.accounts.scope import user_scope
-from hbmm.intake.services import submission_correct
+from hbmm.intake.review import submission_correct
 from hbmm.mobility import figures, selectors
 from hbmm.mobility.models import FlowCount
 from hbmm.mobility.services import border_closure_date_set

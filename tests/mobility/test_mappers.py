@@ -7,8 +7,8 @@ import io
 import pytest
 from django.utils import timezone
 
+from hbmm.intake.channels.files import file_import
 from hbmm.intake.models import ImportFile, Submission
-from hbmm.intake.services import file_import
 from hbmm.mobility.models import (
     DisplacementFigure,
     FlowCount,

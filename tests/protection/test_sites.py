@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from hbmm.accounts.scope import user_scope
-from hbmm.intake.services import submission_receive, submissions_process
+from hbmm.intake.process import submissions_process
+from hbmm.intake.receive import submission_receive
 from hbmm.intake.xforms import form_convert, form_files
 from hbmm.places.models import Site, SiteKind
 from hbmm.protection import selectors, services

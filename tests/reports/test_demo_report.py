@@ -11,10 +11,12 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
 
 from hbmm.reports import sitrep
 from hbmm.reports.registry import Context
 from hbmm.reports.sitrep import system_reader
+from tests.reports import french_reading
 
 
 @pytest.fixture(scope="module")
@@ -54,13 +56,13 @@ def test_the_plans_first_page_in_english_and_french_md_html_pdf(demo_data, db):
     assert "6 answered “no” out of 15 that answered yes or no; 4 not assessed" in en
 
     assert "## Situation de la COVID-19 au Mali au 15 mai 2020\n" in fr
-    assert "- **Cas confirmés\xa0:** 806\n" in fr
-    assert "- **Guérisons\xa0:** 455\n" in fr
-    assert "- **Décès confirmés\xa0:** 46\n" in fr
-    assert "- 40\xa0% des points frontaliers et de transit évalués (6 sur 15) n’ont pas" in fr
-    assert "- 69\xa0% des points frontaliers et de transit évalués (9 sur 13)" in fr
-    assert "- 57\xa0% des points communaux évalués (8 cordons sanitaires sur 14)" in fr
-    assert "- 52\xa0% des points évalués (17 sur 33) n’ont pas d’espace dédié" in fr
+    assert "- **Cas confirmés\u202f:** 806\n" in fr
+    assert "- **Guérisons\u202f:** 455\n" in fr
+    assert "- **Décès confirmés\u202f:** 46\n" in fr
+    assert "- 40\u202f% des points frontaliers et de transit évalués (6 sur 15) n’ont pas" in fr
+    assert "- 69\u202f% des points frontaliers et de transit évalués (9 sur 13)" in fr
+    assert "- 57\u202f% des points communaux évalués (8 cordons sanitaires sur 14)" in fr
+    assert "- 52\u202f% des points évalués (17 sur 33) n’ont pas d’espace dédié" in fr
     assert "## Migrants in vulnerable situation\n" in en
     assert (
         "- 347 individuals were observed daily at the FMPs in April 2020, a decrease of 7% "
@@ -80,11 +82,11 @@ def test_the_plans_first_page_in_english_and_french_md_html_pdf(demo_data, db):
     assert "## Migrants en situation de vulnérabilité\n" in fr
     assert (
         "- 347 personnes ont été observées chaque jour aux PSF en avril 2020, soit une baisse "
-        "de 7\xa0% par rapport à mars 2020.\n" in fr
+        "de 7\u202f% par rapport à mars 2020.\n" in fr
     )
     assert "262\xa0103 migrants (92\xa0833 entrants et 169\xa0270 sortants)" in fr
-    assert "- Personnes déplacées internes (PDI) : 239\xa0484 (passage" in fr
-    assert "(CRRM) : 203 (dont 41 femmes et 23 enfants).\n" in fr
+    assert "- Personnes déplacées internes (PDI)\u202f: 239\xa0484 (passage" in fr
+    assert "(CRRM)\u202f: 203 (dont 41 femmes et 23 enfants).\n" in fr
 
     assert "## Screening and community surveillance\n" in en
     assert (
@@ -180,3 +182,49 @@ def test_markdown_sitrep_is_unchanged(demo_data, db, as_of, lang):
     if os.environ.get("UPDATE_GOLDEN") == "1":
         path.write_text(body, encoding="utf-8")
     assert body == path.read_text(encoding="utf-8")
+
+
+def _pages_without_parameters() -> list[str]:
+    """Every page of HBMM that opens without a parameter (Django's admin aside)."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    urls = []
+
+    def walk(patterns, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace != "admin":
+                    inner = pattern.namespace or ""
+                    walk(pattern.url_patterns, f"{namespace}{inner}:" if inner else namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                try:
+                    urls.append(reverse(f"{namespace}{pattern.name}"))
+                except NoReverseMatch:
+                    continue
+
+    walk(get_resolver().url_patterns, "")
+    return sorted(set(urls))
+
+
+def test_every_page_and_the_report_read_as_french(demo_data, client, make_user):
+    """French pages and reports hold no English sentence of our catalogues, no plural after 0
+    or 1, and a narrow no-break space before : ; ! ? % (french_reading.py)."""
+    client.force_login(make_user("admin", areas=["MLI"]))
+    found, read = [], 0
+    for url in _pages_without_parameters():
+        for query in ("", "?as_of=2020-05-15"):
+            response = client.get(url + query, HTTP_ACCEPT_LANGUAGE="fr")
+            if response.status_code != 200 or "text/html" not in response["Content-Type"]:
+                continue
+            read += 1
+            html = b"".join(response.streaming_content) if response.streaming else response.content
+            found += french_reading.problems(
+                french_reading.visible_text(html.decode()), where=url + query
+            )
+    assert read >= 20
+    for as_of in ("2020-04-30", "2020-05-15", "2020-12-31"):
+        body = report(date.fromisoformat(as_of), "fr", "html")
+        found += french_reading.problems(french_reading.visible_text(body), where=as_of)
+        english = french_reading.visible_text(report(date.fromisoformat(as_of), "en", "html"))
+        found += french_reading.english_problems(english, where=f"{as_of} (en)")
+    assert found == [], "\n".join(found)

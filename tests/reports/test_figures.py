@@ -52,8 +52,8 @@ def test_percent_formatting_per_language():
         assert format_percent(Decimal("-6.6")) == "-7%"
         assert format_percent(None) == "n/a"
     with override("fr"):
-        assert format_percent(Decimal("51.43")) == "51\xa0%"
-        assert format_percent(Decimal("12.25"), decimals=1) == "12,3\xa0%"
+        assert format_percent(Decimal("51.43")) == "51\u202f%"
+        assert format_percent(Decimal("12.25"), decimals=1) == "12,3\u202f%"
 
 
 def test_share_reads_n_of_total_with_percent():
@@ -69,7 +69,7 @@ def test_share_reads_n_of_total_with_percent():
 def test_share_in_french_is_translated():
     figure = Figure(key="k", label="x", value=2, denominator=3, unit="points")
     with override("fr"):
-        assert figure.display == "2 sur 3 points (67\xa0%)"
+        assert figure.display == "2 sur 3 points (67\u202f%)"
 
 
 def test_no_data_is_never_zero():

@@ -32,8 +32,8 @@ def test_markdown_in_english(reference):
 def test_markdown_in_french(reference):
     text = sitrep.render(national(), fmt="md", lang="fr").decode()
     assert text.startswith("# Aperçu de la situation — Mali\n\n_au 15 mai 2020_\n")
-    assert "## Points et lieux\n\n- **Sites enregistrés\xa0:** 14 sites\n" in text
-    assert "- **Point de passage frontalier\xa0:** 7\n" in text
+    assert "## Points et lieux\n\n- **Sites enregistrés\u202f:** 14 sites\n" in text
+    assert "- **Point de passage frontalier\u202f:** 7\n" in text
 
 
 def test_a_section_without_data_says_so(reference):

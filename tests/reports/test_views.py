@@ -156,6 +156,9 @@ def test_report_download_is_audited(logged, viewer):
     assert "- **Registered sites:** 14 sites" in response.content.decode()
     assert AuditEvent.objects.get(action="export").target == "reports.sitrep"
     assert client.get("/reports/report/?format=docx").status_code == 400
+    # The HTML report opens in the browser rather than downloading.
+    html = client.get("/reports/report/?as_of=2020-05-15&format=html&lang=fr")
+    assert html["Content-Disposition"] == 'inline; filename="hbmm-sitrep-2020-05-15-fr.html"'
 
 
 def test_boundaries_are_served_for_the_map(logged, viewer):

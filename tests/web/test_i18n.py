@@ -1,5 +1,6 @@
 """French by default, English on request; every string of every app translated to French."""
 
+import importlib.util
 import re
 from pathlib import Path
 
@@ -59,7 +60,7 @@ def test_french_is_the_default_language(client):
     response = client.get(reverse("accounts:login"))
     html = response.content.decode()
     assert '<html lang="fr">' in html
-    assert "Connexion" in html and "Nom d'utilisateur ou adresse e-mail" in html
+    assert "Connexion" in html and "Nom d’utilisateur ou adresse e-mail" in html
     assert "Gestion de la santé, des frontières et de la mobilité" in html
 
 
@@ -86,3 +87,19 @@ def test_language_switcher_is_on_every_page(client):
     html = client.get(reverse("accounts:login")).content.decode()
     assert f'action="{reverse("set_language")}"' in html
     assert 'name="language" value="en"' in html and 'name="language" value="fr"' in html
+
+
+def _typography():
+    spec = importlib.util.spec_from_file_location(
+        "french_typography", SRC.parents[1] / "tools" / "french_typography.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("po_path", PO_FILES, ids=lambda p: p.parents[3].name)
+def test_french_typography(po_path):
+    """A narrow no-break space before « : ; ! ? % » and inside guillemets, ’ between letters:
+    `python tools/french_typography.py` fixes a catalogue, then `make messages`."""
+    assert _typography().problems(po_path) == []

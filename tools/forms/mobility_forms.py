@@ -16,8 +16,8 @@ from openpyxl import Workbook
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hbmm.settings")
 django.setup()
 
-from hbmm.mobility.countries import COUNTRIES  # noqa: E402
 from hbmm.mobility.models import MobilityEvent, Need  # noqa: E402
+from hbmm.places.countries import countries  # noqa: E402
 
 VERSION = "2020051501"
 FORMS_DIR = Path(__file__).resolve().parents[2] / "src/hbmm/intake/forms"
@@ -87,9 +87,88 @@ def sex_age(total_fr, total_en):
     ]
 
 
+# The countries the forms offer (Africa, then the destinations and nationalities met at the
+# points); their names are those of HBMM's one country list (hbmm.places.countries).
+FORM_COUNTRIES = (
+    "DZA",
+    "AGO",
+    "BEN",
+    "BWA",
+    "BFA",
+    "BDI",
+    "CPV",
+    "CMR",
+    "CAF",
+    "TCD",
+    "COM",
+    "COG",
+    "COD",
+    "CIV",
+    "DJI",
+    "EGY",
+    "GNQ",
+    "ERI",
+    "SWZ",
+    "ETH",
+    "GAB",
+    "GMB",
+    "GHA",
+    "GIN",
+    "GNB",
+    "KEN",
+    "LSO",
+    "LBR",
+    "LBY",
+    "MDG",
+    "MWI",
+    "MLI",
+    "MRT",
+    "MUS",
+    "MAR",
+    "MOZ",
+    "NAM",
+    "NER",
+    "NGA",
+    "RWA",
+    "STP",
+    "SEN",
+    "SYC",
+    "SLE",
+    "SOM",
+    "ZAF",
+    "SSD",
+    "SDN",
+    "TZA",
+    "TGO",
+    "TUN",
+    "UGA",
+    "ZMB",
+    "ZWE",
+    "FRA",
+    "ESP",
+    "ITA",
+    "DEU",
+    "BEL",
+    "PRT",
+    "GBR",
+    "USA",
+    "CAN",
+    "CHN",
+    "IND",
+    "PAK",
+    "BGD",
+    "LBN",
+    "SYR",
+    "TUR",
+    "SAU",
+)
+
+
 def country_choices(list_name="country"):
+    names = countries()
     return [
-        {"list_name": list_name, "name": c, FR: fr, EN: en} for c, (fr, en) in COUNTRIES.items()
+        {"list_name": list_name, "name": c, FR: names[c][0], EN: names[c][1]}
+        for c in FORM_COUNTRIES
     ]
 
 

@@ -14,12 +14,10 @@ class HealthConfig(AppConfig):
         # once the app registry is ready.
         from hbmm.health.ebs.setup import ready as ebs_ready  # noqa: PLC0415
         from hbmm.health.epi.setup import ready as epi_ready  # noqa: PLC0415
-        from hbmm.health.intake_mappers import register_all  # noqa: PLC0415
         from hbmm.health.poe.setup import ready as poe_ready  # noqa: PLC0415
         from hbmm.health.screening.setup import ready as screening_ready  # noqa: PLC0415
         from hbmm.health.screening.tasks import alert_describe  # noqa: PLC0415
 
-        register_all()
         register_kind(JobKind("alert_email", _("alert e-mails"), describe=alert_describe))
         epi_ready()
         poe_ready()

@@ -347,8 +347,8 @@ def _csv(rows: list[dict]) -> io.BytesIO:
 
 
 def load(stdout) -> None:
+    from hbmm.intake.channels.files import file_import
     from hbmm.intake.models import ImportFile
-    from hbmm.intake.services import file_import
     from hbmm.places.services import site_registry_import
 
     result = site_registry_import(rows=sites_rows())

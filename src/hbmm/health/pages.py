@@ -3,12 +3,41 @@
 
 import datetime as dt
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from hbmm.health.forms import submit_through_pipeline
+from hbmm.intake.channels.web import form_errors_add, web_submit
+
+
+def _as_text(value) -> str:
+    """A form value as a submission field: text, as an ODK instance carries it."""
+    if value is None:
+        return ""
+    if hasattr(value, "code"):  # a site
+        return value.code
+    if isinstance(value, list | tuple):
+        return " ".join(map(str, value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def submit_through_pipeline(form: forms.Form, *, form_id: str, user):
+    """Send the form's values through the pipeline as a web submission of `form_id`
+    (`intake.channels.web.web_submit`). Returns the accepted submission, or None with the
+    mapper's errors added to the form."""
+    sent = web_submit(
+        form_id=form_id,
+        data={name: _as_text(value) for name, value in form.cleaned_data.items()},
+        user=user,
+    )
+    if not sent.accepted:
+        form_errors_add(form, sent.errors)
+        return None
+    return sent.submission
 
 
 class BadParameter(ValueError):

@@ -14,8 +14,8 @@ SERIES_KIND = "epi_countries_aggregated"
 
 
 def load(stdout) -> None:
+    from hbmm.intake.channels.files import file_import
     from hbmm.intake.models import ImportFile
-    from hbmm.intake.services import file_import
 
     checksum = hashlib.sha256(SERIES_FILE.read_bytes()).hexdigest()
     done = ImportFile.objects.filter(

@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -101,7 +103,19 @@ class FormAdmin(admin.ModelAdmin):
 class ImportFileAdmin(admin.ModelAdmin):
     list_display = ["original_name", "kind", "status", "rows_read", "rows_accepted", "uploaded_at"]
     list_filter = ["kind", "status"]
-    readonly_fields = [f.name for f in ImportFile._meta.fields]
+    # The stored file is linked through the import page's scoped, audited download, never
+    # through MEDIA_URL (not served: the files hold personal data).
+    exclude = ["file"]
+    readonly_fields = [f.name for f in ImportFile._meta.fields if f.name != "file"] + [
+        "stored_file"
+    ]
+
+    @admin.display(description=_("file"))
+    def stored_file(self, obj):
+        if obj is None or obj.pk is None:
+            return "-"
+        url = reverse("intake:import-original", kwargs={"pk": obj.pk})
+        return format_html('<a href="{}">{}</a>', url, obj.original_name)
 
 
 @admin.register(Submission)

@@ -6,9 +6,18 @@ the clean value, and appends a FieldError (naming the field and the value) when 
     n = clean_int(data, "men", errors, minimum=0)
     if errors:
         raise MappingError(errors)
+
+Choices come as codes (`clean_choice`, `clean_multi_choice`: case ignored) or, where forms and
+files write them in French or English, as words too (`clean_word`, `clean_words`: accents and
+case ignored; the words are data, `intake.aliases.word_table`). Countries are checked against
+the one list of `places.countries` (`clean_country`, `clean_countries`). Sites and admin areas
+are looked up in the batch's `places.lookups.Lookups` (`clean_site`, `clean_area`), which the
+pipeline makes once per batch and hands to `Mapper.clean(..., lookups=)`; the submitter's scope
+is checked in one place (`in_scope`).
 """
 
 import datetime as dt
+import functools
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
@@ -16,7 +25,10 @@ from django.utils.translation import gettext as _
 
 from hbmm.accounts.scope import user_scope
 from hbmm.intake.mappers import FieldError
-from hbmm.places.models import Site
+from hbmm.places.countries import country_code
+from hbmm.places.lookups import Lookups, is_active_on
+from hbmm.places.models import AdminArea, Site
+from hbmm.text import normalise_name
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
@@ -190,9 +202,7 @@ def clean_multi_choice(data: dict, name: str, errors: list, choices) -> list[str
     value = _raw(data, name)
     if value is None:
         return []
-    parts = (
-        value if isinstance(value, list) else str(value).replace(";", " ").replace(",", " ").split()
-    )
+    parts = _parts(value)
     codes = {
         str(c[0] if isinstance(c, tuple) else c).lower(): c[0] if isinstance(c, tuple) else c
         for c in getattr(choices, "choices", choices)
@@ -213,6 +223,81 @@ def clean_multi_choice(data: dict, name: str, errors: list, choices) -> list[str
     return result
 
 
+def _parts(value) -> list:
+    """The values of a multiple answer: a list as it is, or a text's words separated by spaces,
+    `;` or `,`."""
+    if isinstance(value, list):
+        return value
+    return str(value).replace(";", " ").replace(",", " ").split()
+
+
+@functools.cache
+def _choice_codes(choices) -> dict[str, str]:
+    return {normalise_name(c): c for c in choices.values}
+
+
+def clean_word(
+    data: dict, name: str, errors: list, choices, words: dict[str, str], *, required=False
+) -> str:
+    """A choice given by its code or one of `words` (normalised word -> code, French/English:
+    `intake.aliases.word_table`), accents, case, spaces and punctuation ignored."""
+    value = _raw(data, name)
+    if value is None:
+        _missing(errors, name, required)
+        return ""
+    key = normalise_name(str(value))
+    code = _choice_codes(choices).get(key) or words.get(key)
+    if code is None:
+        errors.append(
+            FieldError(
+                name,
+                value,
+                _("Unknown value; expected one of: %s.") % ", ".join(choices.values),
+            )
+        )
+        return ""
+    return code
+
+
+def clean_words(data: dict, name: str, errors: list, choices, words: dict[str, str]) -> list[str]:
+    """Several choices (`clean_word` each), separated by spaces, `;` or `,`; each once."""
+    value = _raw(data, name)
+    if value is None:
+        return []
+    result = []
+    for part in _parts(value):
+        code = clean_word({name: part}, name, errors, choices, words)
+        if code and code not in result:
+            result.append(code)
+    return result
+
+
+def clean_country(data: dict, name: str, errors: list, *, required=False) -> str:
+    """A country: its ISO3 code or its French or English name (`places.countries`)."""
+    value = _raw(data, name)
+    if value is None:
+        _missing(errors, name, required)
+        return ""
+    code = country_code(str(value))
+    if code is None:
+        errors.append(FieldError(name, value, _("Unknown country (use an ISO3 code, e.g. MLI).")))
+        return ""
+    return code
+
+
+def clean_countries(data: dict, name: str, errors: list) -> list[str]:
+    """Several countries (`clean_country` each), separated by spaces, `;` or `,`; each once."""
+    value = _raw(data, name)
+    if value is None:
+        return []
+    result = []
+    for part in _parts(value):
+        code = clean_country({name: part}, name, errors)
+        if code and code not in result:
+            result.append(code)
+    return result
+
+
 def clean_bool(data: dict, name: str, errors: list, *, required=False, default=None) -> bool | None:
     value = _raw(data, name)
     if value is None:
@@ -227,46 +312,74 @@ def clean_bool(data: dict, name: str, errors: list, *, required=False, default=N
     return default
 
 
-class SiteLookup:
-    """Resolves site codes once per batch and checks kind, activity and the submitter's scope."""
+def in_scope(submitter, *, site=None, area=None) -> bool:
+    """Whether the submitter may report for `site` (or for all of `area`): the one check of
+    intake's cleaners (`Scope.contains_site`, `Scope.contains_area`). No submitter: a system
+    channel (a pull an administrator configured), which may."""
+    if submitter is None:
+        return True
+    scope = user_scope(submitter)
+    return scope.contains_site(site) if site is not None else scope.contains_area(area)
 
-    def __init__(self):
-        self._sites = {
-            s.code.upper(): s for s in Site.objects.select_related("area").prefetch_related("kinds")
-        }
-        self._kinds = {code: {k.code for k in s.kinds.all()} for code, s in self._sites.items()}
-        self._scope_cache: dict = {}
 
-    def _in_scope(self, site, submitter) -> bool:
-        if submitter is None:
-            return True  # system channels (pulls configured by an administrator)
-        return user_scope(submitter).contains_site(site)
+def clean_site(
+    data: dict,
+    name: str,
+    errors: list,
+    lookups: Lookups,
+    *,
+    submitter=None,
+    kinds: tuple[str, ...] = (),
+    on: dt.date | None = None,
+    required=True,
+    by_name=False,
+) -> Site | None:
+    """A site by its code (or, `by_name`, its French or English name: DTM exports name the
+    point) from the batch's `lookups`: known, of one of `kinds`, active `on` that day, in the
+    submitter's scope."""
+    value = _raw(data, name)
+    if value is None:
+        _missing(errors, name, required)
+        return None
+    site = lookups.site(value, by_name=by_name)
+    if site is None:
+        errors.append(FieldError(name, value, _("Unknown site code.")))
+        return None
+    if kinds and not (lookups.site_kinds(site) & set(kinds)):
+        errors.append(FieldError(name, value, _("This site is not a %s.") % " / ".join(kinds)))
+    if not is_active_on(site, on):
+        errors.append(FieldError(name, value, _("This site was not active on %s.") % on))
+    if not in_scope(submitter, site=site):
+        errors.append(FieldError(name, value, _("This site is outside your geographic scope.")))
+    return site
 
-    def clean(
-        self,
-        data: dict,
-        name: str,
-        errors: list,
-        *,
-        submitter=None,
-        kinds: tuple[str, ...] = (),
-        on: dt.date | None = None,
-        required=True,
-    ):
-        value = _raw(data, name)
-        if value is None:
-            _missing(errors, name, required)
-            return None
-        site = self._sites.get(str(value).strip().upper())
-        if site is None:
-            errors.append(FieldError(name, value, _("Unknown site code.")))
-            return None
-        if kinds and not (self._kinds[site.code.upper()] & set(kinds)):
-            errors.append(FieldError(name, value, _("This site is not a %s.") % " / ".join(kinds)))
-        if on is not None and (
-            (site.active_from and on < site.active_from) or (site.active_to and on > site.active_to)
-        ):
-            errors.append(FieldError(name, value, _("This site was not active on %s.") % on))
-        if not self._in_scope(site, submitter):
-            errors.append(FieldError(name, value, _("This site is outside your geographic scope.")))
-        return site
+
+def clean_area(
+    data: dict, name: str, errors: list, lookups: Lookups, *, levels=None, required=False
+) -> AdminArea | None:
+    """An admin area by its P-code, of one of `levels` (AdminArea.Level) when given."""
+    value = _raw(data, name)
+    if value is None:
+        _missing(errors, name, required)
+        return None
+    area = lookups.area(value)
+    if area is None:
+        errors.append(FieldError(name, value, _("Unknown P-code.")))
+        return None
+    if levels is not None and area.level not in levels:
+        errors.append(
+            FieldError(
+                name,
+                value,
+                _("Expected a P-code of level %s.") % " / ".join(str(level) for level in levels),
+            )
+        )
+    return area
+
+
+def check_area_scope(errors: list, name: str, area: AdminArea | None, submitter) -> None:
+    """Add an error when the submitter may not report for all of `area`."""
+    if area is not None and not in_scope(submitter, area=area):
+        errors.append(
+            FieldError(name, area.pcode, _("This area is outside your geographic scope."))
+        )

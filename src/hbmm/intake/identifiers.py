@@ -32,17 +32,35 @@ def identifier_keys(mapper: Mapper | None, keys) -> frozenset[str]:
     return frozenset(found)
 
 
+class Protection:
+    """How the submissions of one form are stored (`protect`), the identifier columns found
+    once per header: a million-row file names its columns once."""
+
+    def __init__(self, mapper: Mapper | None):
+        self.mapper = mapper
+        self.active = carries_identifiers(mapper)
+        self.keys: dict[tuple, frozenset[str]] = {}
+
+    def split(self, payload: str, data: dict) -> tuple[str, dict, str | None]:
+        """(payload, data, envelope) as a submission of the form is stored: for a form that
+        carries identifiers, an empty clear payload, the data without identifier fields and
+        the envelope (JSON of the raw payload and those fields, for the encrypted field); for
+        any other form, what was given and no envelope."""
+        if not self.active:
+            return payload, data, None
+        header = tuple(data)
+        hidden = self.keys.get(header)
+        if hidden is None:
+            hidden = self.keys[header] = identifier_keys(self.mapper, header)
+        clear = {k: v for k, v in data.items() if k not in hidden}
+        envelope = {"payload": payload, "data": {k: v for k, v in data.items() if k in hidden}}
+        return "", clear, json_dumps(envelope)
+
+
 def protect(*, mapper: Mapper | None, payload: str, data: dict) -> tuple[str, dict, str | None]:
-    """(payload, data, envelope) as a submission of the mapper's form is stored: for a form
-    that carries identifiers, an empty clear payload, the data without identifier fields and
-    the envelope (JSON of the raw payload and those fields, for the encrypted field); for any
-    other form, what was given and no envelope."""
-    if not carries_identifiers(mapper):
-        return payload, data, None
-    keys = identifier_keys(mapper, data)
-    clear = {k: v for k, v in data.items() if k not in keys}
-    envelope = {"payload": payload, "data": {k: data[k] for k in data if k in keys}}
-    return "", clear, json_dumps(envelope)
+    """(payload, data, envelope) as one submission of the mapper's form is stored
+    (`Protection.split`)."""
+    return Protection(mapper).split(payload, data)
 
 
 def error_dicts(errors: list[FieldError], mapper: Mapper | None) -> list[dict]:

@@ -10,27 +10,32 @@ define their mappers in `<app>/intake_mappers.py` and register them in `AppConfi
         aliases = {"observation_date": ("date", "date_observation"), ...}
         identifier_fields = frozenset()         # direct identifiers (names, phones...), if any
 
-        def clean(self, data, *, submitter):    # validate; raise MappingError with every reason
-            ...
+        def clean(self, data, *, submitter, lookups):   # validate; raise MappingError with
+            ...                                         # every reason; sites, areas, countries
+                                                        # from `lookups` (one per batch)
             return {"site": site, "observation_date": day, ...}
 
-        def save(self, items):                  # [(submission, cleaned, existing_records)]
-            flow_counts_save(items=...)         # one domain service call for the batch
-                                                # (attributed to item.actor)
+        def save(self, items):                  # [Item: cleaned, existing records, context]
+            for ctx, group in items_by_context(items).items():
+                flow_counts_save_batch([row(item) for item in group], ctx=ctx)
+                                                # one domain batch save per context
 
 A mapper whose file imports take options declares them (`import_options = (ImportOption(...),)`)
 and reads them in `transform_rows(rows, options=...)`.
 
-The pipeline (`intake.services`) calls `clean` for each submission, then `save` once for the
+The pipeline (`intake.process`; `intake.bulk` for files) calls `clean` for each submission, then `save` once for the
 batch of clean ones, inside one transaction; a MappingError quarantines the submission with
 its reasons and nothing reaches the domain.
 """
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django.db.models import Model, QuerySet
+
+from hbmm.places.lookups import Lookups
+from hbmm.presentation.text import Text
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,38 @@ class MappingError(Exception):
         super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.errors))
 
 
+@dataclass(frozen=True)
+class BatchContext:
+    """Where a batch of records comes from, the same for each of its rows: the contract
+    between a mapper and its domain's batch save (`<records>_save_batch(rows, *, ctx)`).
+
+    `submitter`: who sent the form (a screening's agent, an EBS signal's sender); `by`: who
+    the writes are attributed to (the submitter, or the reviewer who corrected or reprocessed
+    the submission; None: the operator's command line); `channel` (`intake.models.Channel`);
+    `is_demo`: demonstration data (no alert is sent for it). The rows a batch save is given
+    were cleaned by the form's mapper: their references (sites, areas, focal points) exist and
+    are in the scope of the user they were cleaned for; the service checks the rest."""
+
+    submitter: Any
+    by: Any
+    channel: str
+    is_demo: bool
+
+
+@dataclass
+class BatchResult:
+    """What a domain's batch save did: records created and records replaced or updated (an
+    edit's new version replacing what its previous version made)."""
+
+    created: int = 0
+    updated: int = 0
+
+    def __iadd__(self, other: "BatchResult") -> "BatchResult":
+        self.created += other.created
+        self.updated += other.updated
+        return self
+
+
 class Item:
     """One submission on its way to the domain: `cleaned` (the mapper's clean values) and
     `existing` (records made from the previous version of this submission, for edits).
@@ -62,10 +99,22 @@ class Item:
     when the pipeline gave a `load` function instead, so a service that needs only the id (a
     million-row import) does not pay for a model instance per row.
 
-    `actor` is the user the write is attributed to (the `by` of domain services): the reviewer
-    who corrected or reprocessed the submission, else its submitter."""
+    The pipeline also says where the item comes from, so that no mapper has to ask the
+    database again: `submitter`, `channel`, `is_demo`, and `actor`, the user the write is
+    attributed to (the `by` of domain services): the reviewer who corrected or reprocessed the
+    submission, else its submitter. `context` is all of it as a `BatchContext`."""
 
-    __slots__ = ("_actor", "_load", "_submission", "cleaned", "existing", "submission_id")
+    __slots__ = (
+        "_actor",
+        "_load",
+        "_submission",
+        "channel",
+        "cleaned",
+        "existing",
+        "is_demo",
+        "submission_id",
+        "submitter",
+    )
 
     def __init__(
         self,
@@ -76,6 +125,9 @@ class Item:
         load=None,
         submission_id=None,
         actor=None,
+        submitter=None,
+        channel: str | None = None,
+        is_demo: bool | None = None,
     ):
         self._submission = submission
         self._load = load
@@ -83,6 +135,13 @@ class Item:
         self.submission_id = submission.pk if submission is not None else submission_id
         self.cleaned = cleaned if cleaned is not None else {}
         self.existing = existing if existing is not None else []
+        if submission is not None:  # the row path: the submission says it
+            submitter = submission.submitter if submitter is None else submitter
+            channel = submission.channel if channel is None else channel
+            is_demo = submission.is_demo if is_demo is None else is_demo
+        self.submitter = submitter
+        self.channel = channel or ""
+        self.is_demo = bool(is_demo)
 
     @property
     def submission(self):
@@ -92,7 +151,22 @@ class Item:
 
     @property
     def actor(self):
-        return self._actor if self._actor is not None else self.submission.submitter
+        return self._actor if self._actor is not None else self.submitter
+
+    @property
+    def context(self) -> BatchContext:
+        return BatchContext(
+            submitter=self.submitter, by=self.actor, channel=self.channel, is_demo=self.is_demo
+        )
+
+
+def items_by_context(items: Iterable[Item]) -> dict[BatchContext, list[Item]]:
+    """The items of a batch grouped by where they come from (one batch save per group, in
+    the order each group first appears)."""
+    groups: dict[BatchContext, list[Item]] = {}
+    for item in items:
+        groups.setdefault(item.context, []).append(item)
+    return groups
 
 
 @dataclass(frozen=True)
@@ -112,13 +186,13 @@ class Mapper:
     form_id: ClassVar[str]
     model: ClassVar[type[Model]]
     permission: ClassVar[str]
-    title: ClassVar[str] = ""
+    title: ClassVar[Text] = ""  # a lazy translation: shown in the reader's language
     # The field holding the site code, if the form is about a site: the OpenRosa server checks
     # it against the submitter's scope, and quarantined items are filed under that site.
     site_field: ClassVar[str | None] = "site"
     # canonical field name -> other accepted names (file headers in English and French, old
     # form field names). Matching ignores case, accents, spaces and punctuation.
-    aliases: ClassVar[dict[str, Sequence[str]]] = {}
+    aliases: ClassVar[Mapping[str, Sequence[str]]] = {}
     # File imports only: the options `transform_rows` understands.
     import_options: ClassVar[tuple[ImportOption, ...]] = ()
     # Canonical names of the fields holding direct identifiers (names, phone and document
@@ -128,8 +202,10 @@ class Mapper:
     identifier_fields: ClassVar[frozenset[str]] = frozenset()
     identifier_permission: ClassVar[str] = ""
 
-    def clean(self, data: dict, *, submitter) -> dict:
-        """Validated values from `data`; raise MappingError listing every problem."""
+    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
+        """Validated values from `data`; raise MappingError listing every problem. Sites, admin
+        areas and countries are looked up in `lookups`, which the caller makes once per batch
+        (`places.lookups.Lookups()`) and hands to every row of it."""
         raise NotImplementedError
 
     def save(self, items: list[Item]) -> None:

@@ -3,9 +3,11 @@
 Specs: OpenRosa HTTP Request API (X-OpenRosa-Version and Date on every response), Form List
 API (xformsList), Form Overview (manifest), Form Submission API (HEAD 204 with
 X-OpenRosa-Accept-Content-Length; POST multipart with xml_submission_file -> 201 with an
-OpenRosaResponse). Thin: authentication and HTTP here, the work in services and selectors.
+OpenRosaResponse). Thin: authentication and HTTP here, the work in the OpenRosa channel
+(`intake.channels.openrosa`) and selectors.
 """
 
+import hashlib
 import tempfile
 from xml.sax.saxutils import escape
 
@@ -20,9 +22,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from hbmm.intake import selectors
+from hbmm.intake.channels.openrosa import SubmissionRefused, openrosa_submission_receive
 from hbmm.intake.mappers import get_mapper
 from hbmm.intake.openrosa_auth import REALM, basic_user, plain_http_refused
-from hbmm.intake.services import SubmissionRefused, openrosa_submission_receive
 from hbmm.intake.xforms import GENERATED_MEDIA, form_files, form_get, media_files
 
 XML = "text/xml; charset=utf-8"
@@ -137,8 +139,6 @@ def _media_content(user, filename: str) -> bytes | None:
 
 @_authenticated
 def form_manifest(request, user, form_id: str):
-    import hashlib
-
     form = _fillable_form(user, form_id)
     if form is None:
         return _message(404, _("No such form."))

@@ -12,12 +12,15 @@ instance never needs one, and its entities are how an XML bomb or an external fi
 import json
 import unicodedata
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+
+from hbmm.text import normalise_name
 
 META_FIELDS = {"instanceID", "deprecatedID", "rootUuid", "instanceName", "timeStart", "timeEnd"}
 
@@ -159,14 +162,7 @@ def json_dumps(value) -> str:
     return _ENCODER.encode(value)  # one encoder: json.dumps with options builds one per call
 
 
-@lru_cache(maxsize=4096)
-def normalise_name(name: str) -> str:
-    """Compare column names ignoring case, accents, spaces and punctuation."""
-    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
-    return "".join(ch for ch in text.lower() if ch.isalnum())
-
-
-def alias_map(canonical_aliases: dict[str, tuple[str, ...] | list[str]]) -> dict[str, str]:
+def alias_map(canonical_aliases: Mapping[str, Sequence[str]]) -> dict[str, str]:
     """normalised accepted name -> canonical field name."""
     mapping: dict[str, str] = {}
     for canonical, aliases in canonical_aliases.items():

@@ -101,6 +101,20 @@ def import_file_report_rows(*, user, import_file: ImportFile, request=None) -> Q
     return import_file_rows(import_file=import_file)
 
 
+def import_file_original(*, user, import_file: ImportFile, request=None):
+    """The file as it was received, opened for reading, for a user who may read it
+    (import_file_list); the download is written to the audit log. Stored files are never
+    served from MEDIA_URL: they hold personal data."""
+    audit_log(
+        action=AuditEvent.Action.EXPORT,
+        actor=user,
+        target=f"intake.importfile:{import_file.pk}",
+        details={"event": "import_original", "name": import_file.original_name},
+        request=request,
+    )
+    return import_file.file.open("rb")
+
+
 def import_files_interrupted() -> QuerySet:
     """Imports whose run stopped half-way or never started (running or pending, no progress
     for a while; see ImportFile.is_interrupted): `hbmm import --resume` runs them again."""

@@ -7,7 +7,7 @@
 
 Both are idempotent, which is what makes a retry after a killed worker safe: a row or a
 record stored by the lost run is recognised by its instance id and counted by its outcome,
-not stored again (`file_rows._split`, `pulls._store_page`).
+not stored again (`bulk._split`, `channels.pulls._store_page`).
 """
 
 import datetime as dt
@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import npgettext
 
+from hbmm.intake.channels.files import import_file_run
+from hbmm.intake.channels.pulls import pull_sources_run
 from hbmm.intake.models import ImportFile, PullSource
-from hbmm.intake.pulls import pull_sources_run
-from hbmm.intake.services import import_file_run
 from hbmm.jobs.presenters import number
 from hbmm.jobs.runner import JobError, JobRun, job_task
 from hbmm.jobs.services import job_enqueue

@@ -13,4 +13,5 @@ urlpatterns = [
     path("imports/<int:pk>/progress.json", views.import_progress, name="import-progress"),
     path("imports/<int:pk>/rerun/", views.import_rerun, name="import-rerun"),
     path("imports/<int:pk>/report.csv", views.import_report_csv, name="import-report"),
+    path("imports/<int:pk>/original/", views.import_original, name="import-original"),
 ]

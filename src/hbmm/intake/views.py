@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,17 +13,12 @@ from django.views.decorators.http import require_POST
 from hbmm.accounts.scope import get_in_scope_or_404
 from hbmm.exports import export_response
 from hbmm.intake import selectors
+from hbmm.intake.channels.files import import_file_store
 from hbmm.intake.identifiers import identifier_keys
 from hbmm.intake.mappers import get_mapper
 from hbmm.intake.models import Channel, ImportFile, Submission
-from hbmm.intake.services import (
-    import_file_store,
-    submission_correct,
-    submission_review_check,
-)
-from hbmm.intake.services import (
-    submission_reprocess as reprocess,
-)
+from hbmm.intake.review import submission_correct, submission_review_check
+from hbmm.intake.review import submission_reprocess as reprocess
 from hbmm.intake.tasks import import_file_enqueue, import_target
 from hbmm.intake.webforms import CorrectionForm, ImportUploadForm
 from hbmm.jobs import presenters as job_words
@@ -297,6 +292,20 @@ def import_rerun(request, pk: int):
         if not created:
             messages.info(request, _("This file is being imported."))
     return redirect("intake:import", pk=record.pk)
+
+
+@login_required
+@permission_required("intake.add_importfile", raise_exception=True)
+def import_original(request, pk: int):
+    """The file as it was uploaded (the admin and the import page link here)."""
+    record = _import_in_reach(request, pk)
+    try:
+        handle = selectors.import_file_original(
+            user=request.user, import_file=record, request=request
+        )
+    except FileNotFoundError as exc:
+        raise Http404(_("The stored file is missing.")) from exc
+    return FileResponse(handle, as_attachment=True, filename=record.original_name)
 
 
 @login_required

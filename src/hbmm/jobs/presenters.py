@@ -33,7 +33,11 @@ def number(n: int) -> str:
 def progress_text(job: Job) -> str:
     if job.progress_total:
         done, total = number(job.progress_done), number(job.progress_total)
-        return f"{done} / {total} ({job.percent}\u00a0%)"
+        return _("%(done)s / %(total)s (%(percent)s%%)") % {
+            "done": done,
+            "total": total,
+            "percent": job.percent,
+        }
     if job.progress_done:
         return number(job.progress_done)
     return ""

@@ -39,8 +39,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from hbmm.intake.channels.files import file_import
 from hbmm.intake.models import ImportFile
-from hbmm.intake.services import file_import
 from hbmm.mobility.selectors import border_closure_date
 from hbmm.mobility.services import border_closure_date_set
 from hbmm.places.services import site_registry_import
@@ -434,17 +434,17 @@ def stranded_file(rng: random.Random) -> bytes:
 def events_file() -> bytes:
     rows = [
         ["2020-01-12", "insecurity", "ML0501", "", 210, 1180, "Ogossagou", "Bandiagara",
-         "host families", "food;shelter", "Attack on a village; households fled to Bandiagara.",
+         "host families", "food;shelter", "Attaque d’un village ; des ménages ont fui vers Bandiagara.",
          "CMP Mopti"],
         ["2020-02-20", "displacement", "ML0505", "", 340, 1950, "Mondoro", "Douentza",
-         "spontaneous sites", "shelter;food;water", "Preventive displacement after threats.",
-         "DTM focal point"],
+         "spontaneous sites", "shelter;food;water", "Déplacement préventif après des menaces.",
+         "Point focal DTM"],
         ["2020-03-19", "border_closure", "MLI", "", "", "", "", "", "", "",
-         "Land borders closed to travellers (goods excepted).", "Government of Mali"],
+         "Frontières terrestres fermées aux voyageurs (marchandises exceptées).", "Gouvernement du Mali"],
         ["2020-03-22", "stranded", "ML0203", "BCP-KOUREMALE", "", 46, "GIN", "MLI", "none",
-         "food;health", "Travellers stranded at the border post.", "FMP enumerator"],
+         "food;health", "Voyageurs bloqués au poste frontière.", "Enquêteur PSF"],
         ["2020-04-28", "flood", "ML0703", "", 95, 520, "", "", "school", "shelter;nfi",
-         "Early rains flooded part of a neighbourhood.", "Civil protection"],
+         "Des pluies précoces ont inondé une partie d’un quartier.", "Protection civile"],
     ]  # fmt: skip
     return _csv(
         ["date", "type", "pcode", "site", "households", "individuals", "from", "to", "shelter",

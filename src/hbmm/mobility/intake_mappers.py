@@ -6,32 +6,37 @@
     stranded         -> StrandedMigrants
     event            -> MobilityEvent
 
-Accepted column names (English and French, DTM exports) are in docs/imports-mobility.md; they
-are the `aliases` below. Values are matched ignoring case and accents, and choice values accept
-French and English words (`entrant`, `sortie`, `économique`, `moto`...).
+Accepted column names (English and French, DTM exports) and the French and English words of
+choice values (`entrant`, `sortie`, `économique`, `moto`...) are data: `data/intake_aliases.json`,
+listed in docs/imports-mobility.md. Values are matched ignoring case and accents. The generic
+cleaners (dates, numbers, words, countries) are intake's (`hbmm.intake.cleaning`); here are the
+mobility forms' own rules (sex and age parts, previous/next locations, flow directions).
 """
 
 import functools
-import time
+from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hbmm.accounts.scope import user_scope
+from hbmm.intake.aliases import column_aliases, word_table
 from hbmm.intake.cleaning import (
-    SiteLookup,
     _raw,
+    check_area_scope,
+    clean_area,
+    clean_countries,
+    clean_country,
     clean_date,
     clean_decimal,
     clean_int,
+    clean_site,
     clean_text,
+    clean_word,
+    clean_words,
 )
 from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError, register
-from hbmm.intake.parsing import normalise_name
 from hbmm.mobility import services
-from hbmm.mobility.countries import country_code
 from hbmm.mobility.models import (
     SEX_AGE_FIELDS,
     Direction,
@@ -44,243 +49,37 @@ from hbmm.mobility.models import (
     StrandedMigrants,
     Transport,
 )
-from hbmm.places.models import AdminArea, Site, SiteKind
+from hbmm.places.countries import country_code
+from hbmm.places.lookups import Lookups
+from hbmm.places.models import AdminArea, SiteKind
+from hbmm.text import normalise_name
 
-# --- Shared cleaners -------------------------------------------------------------------------
+ALIASES = Path(__file__).resolve().parent / "data" / "intake_aliases.json"
+DIRECTION_WORDS = word_table(ALIASES, "direction")
+REASON_WORDS = word_table(ALIASES, "reason")
+TRANSPORT_WORDS = word_table(ALIASES, "transport")
+NEED_WORDS = word_table(ALIASES, "need")
+EVENT_WORDS = word_table(ALIASES, "event")
 
-
-class NamedSiteLookup(SiteLookup):
-    """Site codes, or (for DTM exports that name the point) the site's French or English name."""
-
-    def __init__(self):
-        super().__init__()
-        self._by_name: dict[str, str] = {}
-        for code, site in self._sites.items():
-            for name in (site.name_fr, site.name_en):
-                self._by_name.setdefault(normalise_name(name), code)
-
-    def clean(self, data, name, errors, **kwargs):
-        value = _raw(data, name)
-        if value is not None and str(value).strip().upper() not in self._sites:
-            code = self._by_name.get(normalise_name(str(value)))
-            if code is not None:
-                data = {**data, name: code}
-        return super().clean(data, name, errors, **kwargs)
+# --- Mobility cleaners ----------------------------------------------------------------------
 
 
-_CACHE: dict[str, tuple] = {}
-CACHE_SECONDS = 30.0
-FRESH_SECONDS = 2.0
-
-
-def _cached(key: str, version_query, build):
-    """Reference lookups (sites, areas) kept between rows of a batch: used as they are for
-    FRESH_SECONDS after the last check, then checked against the table (count, ids, dates) and
-    rebuilt when it changed, or at the latest CACHE_SECONDS after they were built."""
-    now = time.monotonic()
-    hit = _CACHE.get(key)
-    if hit and now - hit[2] < FRESH_SECONDS:
-        return hit[3]
-    version = version_query()
-    if hit and hit[0] == version and now - hit[1] < CACHE_SECONDS:
-        _CACHE[key] = (version, hit[1], now, hit[3])
-        return hit[3]
-    value = build()
-    _CACHE[key] = (version, now, now, value)
-    return value
-
-
-def site_lookup() -> NamedSiteLookup:
-    return _cached(
-        "sites",
-        lambda: (
-            tuple(
-                Site.objects.aggregate(
-                    n=Count("kinds"), m=Max("pk"), f=Max("active_from"), t=Max("active_to")
-                ).values()
-            )
-            + (Site.objects.count(),)
-        ),
-        NamedSiteLookup,
-    )
-
-
-def area_lookup() -> dict[str, AdminArea]:
-    return _cached(
-        "areas",
-        lambda: tuple(AdminArea.objects.aggregate(n=Count("pk"), m=Max("pk")).values()),
-        lambda: {a.pcode.upper(): a for a in AdminArea.objects.all()},
-    )
-
-
-def clear_caches() -> None:
-    _CACHE.clear()
-
-
-def clean_word(data, name, errors, choices, words: dict[str, str], *, required=False) -> str:
-    """A choice given by its code or one of `words` (French/English), accents and case ignored."""
-    value = _raw(data, name)
-    if value is None:
-        if required:
-            errors.append(FieldError(name, None, _("This field is required.")))
-        return ""
-    key = normalise_name(str(value))
-    code = _choice_codes(choices).get(key) or words.get(key)
-    if code is None:
-        errors.append(
-            FieldError(
-                name,
-                value,
-                _("Unknown value; expected one of: %s.") % ", ".join(choices.values),
-            )
-        )
-        return ""
-    return code
-
-
-@functools.cache
-def _choice_codes(choices) -> dict[str, str]:
-    return {normalise_name(c): c for c in choices.values}
-
-
-def _words(pairs: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    return {normalise_name(word): code for code, words in pairs.items() for word in words}
-
-
-DIRECTION_WORDS = _words(
-    {
-        "incoming": ("entrant", "entrants", "entree", "entrée", "in", "inflow", "arrivee", "entry"),
-        "outgoing": ("sortant", "sortants", "sortie", "out", "outflow", "depart", "exit"),
-        "internal": ("interne", "transit", "internal/transit", "interieur", "internal flow"),
-    }
-)
-REASON_WORDS = _words(
-    {
-        "economic": ("economique", "économique", "travail", "work", "economic migration"),
-        "seasonal": ("saisonnier", "saisonniere", "seasonal migration"),
-        "family": ("famille", "familial", "visite familiale", "family visit"),
-        "conflict": ("conflit", "insecurite", "insécurité", "conflict/insecurity", "securite"),
-        "health": ("sante", "santé", "medical"),
-        "tourism": ("tourisme", "loisirs", "tourist"),
-        "other": ("autre", "autres", "others"),
-    }
-)
-TRANSPORT_WORDS = _words(
-    {
-        "bus": ("autobus", "autocar", "bus/car", "coach", "minibus"),
-        "car": ("voiture", "taxi", "vehicule", "vehicle"),
-        "truck": ("camion", "lorry"),
-        "motorcycle": ("moto", "motorbike", "motocyclette"),
-        "bicycle": ("velo", "vélo", "bike"),
-        "foot": ("pied", "a pied", "à pied", "on foot", "walking"),
-        "animal": ("charrette", "ane", "âne", "chameau", "cart", "donkey", "camel"),
-        "boat": ("pirogue", "bateau", "ferry"),
-        "train": ("rail",),
-        "air": ("avion", "plane", "airplane"),
-        "other": ("autre", "autres"),
-    }
-)
-NEED_WORDS = _words(
-    {
-        "food": ("nourriture", "vivres", "alimentation"),
-        "water": ("eau",),
-        "shelter": ("abri", "logement", "hebergement"),
-        "health": ("sante", "santé", "soins", "health care"),
-        "nfi": ("ame", "articles non alimentaires", "non food items"),
-        "transport": ("transport",),
-        "documentation": ("documents", "papiers", "documentation"),
-        "protection": ("protection",),
-        "cash": ("argent", "especes", "cash"),
-        "other": ("autre", "autres"),
-    }
-)
-EVENT_WORDS = _words(
-    {
-        "displacement": ("deplacement", "déplacement", "mouvement de population"),
-        "border_closure": ("fermeture des frontieres", "fermeture frontiere", "closure"),
-        "stranded": ("bloques", "bloqués", "migrants bloques", "stranded group"),
-        "insecurity": ("insecurite", "attaque", "attack", "insecurity/attack"),
-        "flood": ("inondation", "inondations", "floods"),
-        "other": ("autre", "autres"),
-    }
-)
-
-
-def clean_multi_words(data, name, errors, choices, words) -> list[str]:
-    value = _raw(data, name)
-    if value is None:
-        return []
-    parts = value if isinstance(value, list) else str(value).replace(";", " ").replace(",", " ")
-    parts = parts if isinstance(parts, list) else parts.split()
-    result = []
-    for part in parts:
-        code = clean_word({name: part}, name, errors, choices, words)
-        if code and code not in result:
-            result.append(code)
-    return result
-
-
-def clean_country(data, name, errors, *, required=False) -> str:
-    value = _raw(data, name)
-    if value is None:
-        if required:
-            errors.append(FieldError(name, None, _("This field is required.")))
-        return ""
-    code = country_code(str(value))
-    if code is None:
-        errors.append(FieldError(name, value, _("Unknown country (use an ISO3 code, e.g. MLI).")))
-        return ""
-    return code
-
-
-def clean_countries(data, name, errors) -> list[str]:
-    value = _raw(data, name)
-    if value is None:
-        return []
-    parts = value if isinstance(value, list) else str(value).replace(";", " ").replace(",", " ")
-    result = []
-    for part in parts if isinstance(parts, list) else parts.split():
-        code = clean_country({name: part}, name, errors)
-        if code and code not in result:
-            result.append(code)
-    return result
-
-
-def clean_area(data, name, errors, *, levels=None, required=False) -> AdminArea | None:
-    value = _raw(data, name)
-    if value is None:
-        if required:
-            errors.append(FieldError(name, None, _("This field is required.")))
-        return None
-    area = area_lookup().get(str(value).strip().upper())
-    if area is None:
-        errors.append(FieldError(name, value, _("Unknown P-code.")))
-        return None
-    if levels is not None and area.level not in levels:
-        errors.append(
-            FieldError(
-                name,
-                value,
-                _("Expected a P-code of level %s.") % " / ".join(str(level) for level in levels),
-            )
-        )
-    return area
-
-
-def clean_location(data, country_field, pcode_field, errors) -> tuple[str, AdminArea | None]:
+def clean_location(
+    data, country_field, pcode_field, errors, lookups: Lookups
+) -> tuple[str, AdminArea | None]:
     """A previous/next location: a country (ISO3 or name) and/or a P-code. A P-code given in the
     country column (DTM exports' `from`/`to`) is accepted and gives the country too."""
     area = None
     country = ""
     country_value = _raw(data, country_field)
     if country_value is not None and country_code(str(country_value)) is None:
-        maybe = area_lookup().get(str(country_value).strip().upper())
+        maybe = lookups.area(country_value)
         if maybe is not None and maybe.level > 0:
             area, country = maybe, maybe.country_iso3
     if not country:
         country = clean_country(data, country_field, errors)
     if _raw(data, pcode_field) is not None:
-        area = clean_area(data, pcode_field, errors, levels=(1, 2, 3))
+        area = clean_area(data, pcode_field, errors, lookups, levels=(1, 2, 3))
         if area is not None:
             if country and area.country_iso3 != country:
                 errors.append(
@@ -327,10 +126,10 @@ def clean_sex_age(data, errors, *, total_field="total", required_total=True) -> 
     return {**values, "total": total}
 
 
-def _area_in_scope(area: AdminArea, submitter) -> bool:
-    if submitter is None:
-        return True
-    return user_scope(submitter).contains_area(area)
+def site_clean(data, errors, lookups: Lookups, submitter, **checks):
+    """The `site` of a mobility form: a site code or (DTM exports name the point) the site's
+    French or English name; `checks` are `clean_site`'s (kinds, on)."""
+    return clean_site(data, "site", errors, lookups, by_name=True, submitter=submitter, **checks)
 
 
 class MobilityMapper(Mapper):
@@ -344,23 +143,10 @@ class MobilityMapper(Mapper):
 
 # --- Flow counts -----------------------------------------------------------------------------
 
-REASON_COLUMNS = {
-    f"reason_{code}": (f"motif_{fr}", f"raison_{fr}", f"reason_{code}_n", f"motif {fr}")
-    for code, fr in [
-        ("economic", "economique"),
-        ("seasonal", "saisonnier"),
-        ("family", "familial"),
-        ("conflict", "conflit"),
-        ("health", "sante"),
-        ("tourism", "tourisme"),
-        ("other", "autre"),
-    ]
-}
-REASON_COLUMNS["reason_family"] += ("reason_family_visit", "motif_famille")
-REASON_COLUMNS["reason_economic"] += ("reason_economic_migration", "motif_economique_travail")
-REASON_COLUMNS["reason_conflict"] += ("motif_insecurite", "reason_insecurity")
-
-
+# Counts per reason of travel: `reason_<code>` columns (`reason_economic`...).
+REASON_COLUMNS = frozenset(
+    f for f in column_aliases(ALIASES, "flow_count") if f.startswith("reason_")
+)
 NATIONALITY_PREFIXES = ("nationality", "nationalite", "nat")
 
 
@@ -380,107 +166,13 @@ class FlowCountMapper(MobilityMapper):
     model = FlowCount
     permission = "mobility.add_flowcount"
     title = gettext_lazy("Flow monitoring registry")
-    aliases = {
-        "observation_date": (
-            "date",
-            "date_observation",
-            "date_de_l_observation",
-            "jour",
-            "survey_date",
-            "date_enquete",
-        ),
-        "site": (
-            "fmp",
-            "fmp_code",
-            "fmp_name",
-            "point",
-            "point_de_suivi",
-            "pdsf",
-            "code_fmp",
-            "site_code",
-            "flow_monitoring_point",
-            "point_de_suivi_des_flux",
-        ),
-        "direction": ("sens", "sens_du_flux", "flux", "flow_direction", "type_de_flux", "flow"),
-        "total": (
-            "n",
-            "individuals",
-            "nombre",
-            "nb",
-            "total_individus",
-            "individus",
-            "nombre_individus",
-            "travellers",
-            "voyageurs",
-            "total_individuals",
-        ),
-        "men": ("hommes", "adult_male", "adult_males", "male_adults", "hommes_adultes", "homme"),
-        "women": (
-            "femmes",
-            "adult_female",
-            "adult_females",
-            "female_adults",
-            "femmes_adultes",
-            "femme",
-        ),
-        "boys": ("garcons", "garçons", "minor_male", "child_male", "male_minors", "boys_under_18"),
-        "girls": ("filles", "minor_female", "child_female", "female_minors", "girls_under_18"),
-        "unaccompanied_children": (
-            "unaccompanied_minors",
-            "enfants_non_accompagnes",
-            "mineurs_non_accompagnes",
-            "uac",
-            "unaccompanied",
-        ),
-        "nationality": ("nationalite", "nationalité", "main_nationality", "nationalite_principale"),
-        "transport": (
-            "mode_of_transport",
-            "means_of_transport",
-            "moyen_de_transport",
-            "transport_mode",
-            "moyen_transport",
-        ),
-        "reason": ("main_reason", "motif", "motif_principal", "raison", "reason_for_travel"),
-        "previous_country": (
-            "from",
-            "provenance",
-            "pays_de_provenance",
-            "origin",
-            "country_of_departure",
-            "departure_country",
-            "pays_provenance",
-        ),
-        "previous_pcode": (
-            "from_pcode",
-            "provenance_pcode",
-            "lieu_de_provenance",
-            "departure_pcode",
-        ),
-        "next_country": (
-            "to",
-            "destination",
-            "pays_de_destination",
-            "next_destination",
-            "pays_prochaine_etape",
-            "destination_country",
-        ),
-        "next_pcode": ("to_pcode", "destination_pcode", "lieu_de_destination"),
-        "final_destination": ("destination_finale", "final_destination_country"),
-        "stranded": ("bloques", "bloqués", "stranded_travellers", "voyageurs_bloques"),
-        "observation_hours": ("hours", "heures", "heures_observation", "duree_observation"),
-        **REASON_COLUMNS,
-    }
+    aliases = column_aliases(ALIASES, "flow_count")
 
-    def clean(self, data: dict, *, submitter) -> dict:
+    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []
         day = clean_date(data, "observation_date", errors, required=True, not_future=True)
-        site = site_lookup().clean(
-            data,
-            "site",
-            errors,
-            submitter=submitter,
-            kinds=(SiteKind.FLOW_MONITORING_POINT,),
-            on=day,
+        site = site_clean(
+            data, errors, lookups, submitter, kinds=(SiteKind.FLOW_MONITORING_POINT,), on=day
         )
         counts = clean_sex_age(data, errors)
         total = counts["total"]
@@ -498,7 +190,7 @@ class FlowCountMapper(MobilityMapper):
             )
         reason = clean_word(data, "reason", errors, Reason, REASON_WORDS)
         reason_counts = {}
-        for column in REASON_COLUMNS.keys() & data.keys():
+        for column in REASON_COLUMNS & data.keys():
             n = clean_int(data, column, errors, minimum=0)
             if n:
                 reason_counts[column.removeprefix("reason_")] = n
@@ -524,9 +216,11 @@ class FlowCountMapper(MobilityMapper):
         if reason_counts and not reason:
             reason = max(reason_counts.items(), key=lambda kv: (kv[1], kv[0] == "other"))[0]
         previous_country, previous_area = clean_location(
-            data, "previous_country", "previous_pcode", errors
+            data, "previous_country", "previous_pcode", errors, lookups
         )
-        next_country, next_area = clean_location(data, "next_country", "next_pcode", errors)
+        next_country, next_area = clean_location(
+            data, "next_country", "next_pcode", errors, lookups
+        )
         direction = self._direction(data, errors, previous_country, next_country)
         stranded = clean_int(data, "stranded", errors, minimum=0)
         if stranded is not None and total is not None and stranded > total:
@@ -610,71 +304,22 @@ class DisplacementMapper(MobilityMapper):
     model = DisplacementFigure
     permission = "mobility.add_displacementfigure"
     title = gettext_lazy("Displacement tracking round")
-    aliases = {
-        "round_number": ("round", "round_no", "numero_du_round", "round_n", "tour", "numero_tour"),
-        "reporting_date": (
-            "date",
-            "date_rapport",
-            "report_date",
-            "date_de_reference",
-            "date_round",
-        ),
-        "round_title": ("round_name", "titre"),
-        "area": (
-            "pcode",
-            "admin2_pcode",
-            "adm2_pcode",
-            "admin2pcode",
-            "cercle_pcode",
-            "pcode_cercle",
-            "code_cercle",
-            "p_code",
-        ),
-        "site": ("idp_site", "site_code", "site_pdi", "site_de_deplaces", "code_site"),
-        "households": (
-            "menages",
-            "ménages",
-            "idp_households",
-            "nombre_menages",
-            "hh",
-            "menages_pdi",
-        ),
-        "total": (
-            "individuals",
-            "idp_individuals",
-            "idps",
-            "individus",
-            "personnes",
-            "pdi",
-            "nombre_pdi",
-            "individus_pdi",
-            "total_idps",
-        ),
-        "men": ("hommes",),
-        "women": ("femmes",),
-        "boys": ("garcons",),
-        "girls": ("filles",),
-        "returnees": ("retournes", "retournés", "rapatries", "returnee_individuals"),
-        "reason": ("raison", "raison_deplacement", "reason_for_displacement", "cause"),
-        "period": ("periode", "periode_deplacement", "period_of_displacement", "annee_deplacement"),
-    }
+    aliases = column_aliases(ALIASES, "displacement")
 
-    def clean(self, data: dict, *, submitter) -> dict:
+    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []
         number = clean_int(data, "round_number", errors, required=True, minimum=1)
         day = clean_date(data, "reporting_date", errors, required=True, not_future=True)
-        area = clean_area(data, "area", errors, levels=(AdminArea.Level.ADM2,), required=True)
+        area = clean_area(
+            data, "area", errors, lookups, levels=(AdminArea.Level.ADM2,), required=True
+        )
         if area is not None and area.country_iso3 != "MLI":
             errors.append(FieldError("area", area.pcode, _("Not an area of Mali.")))
         site = None
         if _raw(data, "site") is not None:
-            site = site_lookup().clean(
-                data, "site", errors, submitter=submitter, kinds=(SiteKind.IDP_SITE,)
-            )
-        elif area is not None and not _area_in_scope(area, submitter):
-            errors.append(
-                FieldError("area", area.pcode, _("This area is outside your geographic scope."))
-            )
+            site = site_clean(data, errors, lookups, submitter, kinds=(SiteKind.IDP_SITE,))
+        else:
+            check_area_scope(errors, "area", area, submitter)
         counts = clean_sex_age(data, errors)
         households = clean_int(data, "households", errors, minimum=0)
         returnees = clean_int(data, "returnees", errors, minimum=0)
@@ -708,22 +353,12 @@ class MrrcOccupancyMapper(MobilityMapper):
     model = MrrcOccupancy
     permission = "mobility.add_mrrcoccupancy"
     title = gettext_lazy("MRRC occupancy")
-    aliases = {
-        "date": ("date_rapport", "report_date", "jour", "date_observation"),
-        "site": ("mrrc", "centre", "center", "crrm", "code_centre", "site_code"),
-        "total": ("present", "presents", "migrants", "migrants_present", "total_migrants", "n"),
-        "men": ("hommes",),
-        "women": ("femmes",),
-        "boys": ("garcons",),
-        "girls": ("filles",),
-    }
+    aliases = column_aliases(ALIASES, "mrrc_occupancy")
 
-    def clean(self, data: dict, *, submitter) -> dict:
+    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []
         day = clean_date(data, "date", errors, required=True, not_future=True)
-        site = site_lookup().clean(
-            data, "site", errors, submitter=submitter, kinds=(SiteKind.MRRC,), on=day
-        )
+        site = site_clean(data, errors, lookups, submitter, kinds=(SiteKind.MRRC,), on=day)
         counts = clean_sex_age(data, errors)
         if errors:
             raise MappingError(errors)
@@ -741,31 +376,15 @@ class StrandedMapper(MobilityMapper):
     model = StrandedMigrants
     permission = "mobility.add_strandedmigrants"
     title = gettext_lazy("Stranded migrants")
-    aliases = {
-        "date": ("date_observation", "observation_date", "jour"),
-        "site": ("fmp", "point", "lieu", "site_code", "point_de_suivi"),
-        "count": (
-            "stranded",
-            "migrants_bloques",
-            "bloques",
-            "bloqués",
-            "nombre",
-            "n",
-            "total",
-            "stranded_migrants",
-        ),
-        "nationalities": ("nationalites", "nationalités", "nationality", "nationalite"),
-        "needs": ("besoins", "main_needs", "besoins_prioritaires", "besoins_principaux"),
-        "note": ("remarque", "observations", "comment", "commentaire"),
-    }
+    aliases = column_aliases(ALIASES, "stranded")
 
-    def clean(self, data: dict, *, submitter) -> dict:
+    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []
         day = clean_date(data, "date", errors, required=True, not_future=True)
-        site = site_lookup().clean(data, "site", errors, submitter=submitter, on=day)
+        site = site_clean(data, errors, lookups, submitter, on=day)
         count = clean_int(data, "count", errors, required=True, minimum=0)
         nationalities = clean_countries(data, "nationalities", errors)
-        needs = clean_multi_words(data, "needs", errors, Need, NEED_WORDS)
+        needs = clean_words(data, "needs", errors, Need, NEED_WORDS)
         note = clean_text(data, "note", errors)
         if errors:
             raise MappingError(errors)
@@ -790,35 +409,20 @@ class EventMapper(MobilityMapper):
     model = MobilityEvent
     permission = "mobility.add_mobilityevent"
     title = gettext_lazy("Emergency event tracking")
-    aliases = {
-        "event_date": ("date", "date_evenement", "date_de_l_evenement", "date_event"),
-        "event_type": ("type", "type_evenement", "type_d_evenement", "event"),
-        "area": ("pcode", "p_code", "admin_pcode", "lieu_pcode", "zone"),
-        "site": ("site_code", "lieu"),
-        "households": ("menages", "ménages", "hh", "menages_affectes"),
-        "individuals": ("individus", "personnes", "personnes_affectees", "individuals_affected"),
-        "from_location": ("from", "provenance", "origine"),
-        "to_location": ("to", "destination"),
-        "shelter": ("abri", "hebergement", "type_abri"),
-        "needs": ("besoins", "first_needs", "premiers_besoins", "besoins_prioritaires"),
-        "description": ("details", "commentaire", "remarques"),
-        "source": ("source_information", "source_de_l_information"),
-    }
+    aliases = column_aliases(ALIASES, "event")
 
-    def clean(self, data: dict, *, submitter) -> dict:
+    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []
         day = clean_date(data, "event_date", errors, required=True, not_future=True)
         event_type = clean_word(
             data, "event_type", errors, MobilityEvent.Type, EVENT_WORDS, required=True
         )
-        area = clean_area(data, "area", errors, levels=(0, 1, 2, 3), required=True)
+        area = clean_area(data, "area", errors, lookups, levels=(0, 1, 2, 3), required=True)
         site = None
         if _raw(data, "site") is not None:
-            site = site_lookup().clean(data, "site", errors, submitter=submitter)
-        elif area is not None and not _area_in_scope(area, submitter):
-            errors.append(
-                FieldError("area", area.pcode, _("This area is outside your geographic scope."))
-            )
+            site = site_clean(data, errors, lookups, submitter)
+        else:
+            check_area_scope(errors, "area", area, submitter)
         values = {
             "event_date": day,
             "event_type": event_type,
@@ -829,7 +433,7 @@ class EventMapper(MobilityMapper):
             "from_location": clean_text(data, "from_location", errors, max_length=200),
             "to_location": clean_text(data, "to_location", errors, max_length=200),
             "shelter": clean_text(data, "shelter", errors, max_length=200),
-            "needs": clean_multi_words(data, "needs", errors, Need, NEED_WORDS),
+            "needs": clean_words(data, "needs", errors, Need, NEED_WORDS),
             "description": clean_text(data, "description", errors),
             "source": clean_text(data, "source", errors, max_length=200),
         }

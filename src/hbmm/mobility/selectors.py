@@ -38,7 +38,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from hbmm.accounts.scope import Scope, restrict_to_scope
-from hbmm.mobility.countries import country_name
 from hbmm.mobility.models import (
     Direction,
     DisplacementFigure,
@@ -52,6 +51,7 @@ from hbmm.mobility.models import (
     default_border_closure_date,
 )
 from hbmm.periods import in_period
+from hbmm.places.countries import country_name
 from hbmm.places.models import AdminArea, Site
 
 PLAN_FLOW_START = dt.date(2016, 6, 1)  # first day of IOM's flow monitoring in Mali (the plan)

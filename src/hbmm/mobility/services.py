@@ -27,15 +27,8 @@ from hbmm.mobility.models import (
     StrandedMigrants,
     flow_count_errors,
 )
-from hbmm.places.models import Site, SiteKind
-
-
-def _kinds_of(site_ids: Iterable[int]) -> dict[int, set[str]]:
-    kinds: dict[int, set[str]] = {}
-    through = Site.kinds.through.objects.filter(site_id__in=set(site_ids))
-    for site_id, code in through.values_list("site_id", "sitekind__code"):
-        kinds.setdefault(site_id, set()).add(code)
-    return kinds
+from hbmm.places.lookups import is_active_on, kinds_of
+from hbmm.places.models import SiteKind
 
 
 def _check_site(site, errors: dict, *, field: str, kinds: dict, kind: str, on) -> None:
@@ -47,9 +40,7 @@ def _check_site(site, errors: dict, *, field: str, kinds: dict, kind: str, on) -
             "site": site.code,
             "kind": label or kind,
         }
-    elif on is not None and (
-        (site.active_from and on < site.active_from) or (site.active_to and on > site.active_to)
-    ):
+    elif not is_active_on(site, on):
         errors[field] = _("%(site)s was not active on %(day)s.") % {"site": site.code, "day": on}
 
 
@@ -87,7 +78,7 @@ def flow_counts_save(*, rows: Sequence[dict], replace: Iterable[FlowCount] = ())
     million (registry histories), so they are checked as values and written with `insert_rows`
     rather than as model instances through `bulk_create`.
     """
-    kinds = _kinds_of(row["site"].pk for row in rows)
+    kinds = kinds_of(row["site"].pk for row in rows)
     for row in rows:
         errors = flow_count_errors(row)
         _check_site(
@@ -148,7 +139,7 @@ def displacement_figures_save(
         )
         prepared.append(values)
     site_ids = [r["site"].pk for r in prepared if r.get("site")]
-    kinds = _kinds_of(site_ids)
+    kinds = kinds_of(site_ids)
     replaced = {r.pk for r in replace}
     taken = set(
         DisplacementFigure.objects.filter(round__in=cache.values())
@@ -186,7 +177,7 @@ def mrrc_occupancy_save(
     *, rows: Sequence[dict], replace: Iterable[MrrcOccupancy] = ()
 ) -> list[MrrcOccupancy]:
     """Record MRRC occupancy reports (one per centre and day)."""
-    kinds = _kinds_of(row["site"].pk for row in rows)
+    kinds = kinds_of(row["site"].pk for row in rows)
     replaced = {r.pk for r in replace}
     taken = set(
         MrrcOccupancy.objects.filter(

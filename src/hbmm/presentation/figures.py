@@ -8,7 +8,7 @@ anything when shown: it formats, in the active language, a value a selector retu
 the link to the records behind it (its drill-down: a table and the filters that select them).
 
     Figure(key="poe.no_isolation", label=_("No isolation space"), value=18, denominator=35,
-           unit=_("points"), as_of=date(2020, 4, 1), definition=_("Points of entry ..."),
+           unit=ngettext_lazy("point", "points"), as_of=date(2020, 4, 1), definition=_("Points of entry ..."),
            drilldown=Drilldown("health.capacity", {"item": "isolation_space", ...}))
     figure.display  ->  "18 of 35 points (51%)"   (English)  /  "18 sur 35 points (51 %)" (French)
 """
@@ -39,6 +39,28 @@ def format_number(value: int | float | Decimal | None, *, decimals: int = 0) -> 
     return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
+def plural_count(value: int | float | Decimal | None, *, decimals: int = 0) -> int:
+    """The number `ngettext` picks a form by, for `value` shown with `decimals`. Whole numbers
+    are themselves (sign aside: "-1 point"); a number shown with decimals takes, as CLDR says,
+    the singular under 2 in French ("1,8 heure") and the plural in English ("1.8 hours")."""
+    if value is None:
+        return 0
+    whole = int(abs(Decimal(str(value))))
+    if decimals == 0:
+        return int(abs(Decimal(str(value))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return whole if _is_french() else 2
+
+
+def agreeing(word: Text, count: int) -> str:
+    """`word` in the form that agrees with `count`: a unit declared with
+    `ngettext_lazy("point", "points")` picks its form (its `%` takes the number); any other
+    text is shown as it is."""
+    try:
+        return str(word % count)
+    except TypeError:  # a plain text: "not all arguments converted"
+        return str(word)
+
+
 def percent(numerator: int | float | Decimal, denominator: int | float | Decimal) -> Decimal | None:
     """numerator / denominator in percent (exact Decimal), None when the denominator is 0."""
     if not denominator:
@@ -47,11 +69,11 @@ def percent(numerator: int | float | Decimal, denominator: int | float | Decimal
 
 
 def format_percent(value: int | float | Decimal | None, *, decimals: int = 0) -> str:
-    """A percentage rounded half up: "40%" in English, "40 %" (no-break space) in French."""
+    """A percentage rounded half up: "40%" in English, "40 %" (narrow no-break space) in French."""
     if value is None:
         return gettext("n/a")
     number = format_number(Decimal(value), decimals=decimals)
-    return f"{number}\xa0%" if _is_french() else f"{number}%"
+    return f"{number}\u202f%" if _is_french() else f"{number}%"
 
 
 def format_date(day: date | None) -> str:
@@ -151,12 +173,13 @@ class Figure:
             values = {
                 "n": self.formatted_value,
                 "total": format_number(self.denominator),
-                "unit": self.unit,
+                "unit": agreeing(self.unit, plural_count(self.denominator)),
                 "percent": self.formatted_percent,
             }
             if self.unit:
                 return gettext("%(n)s of %(total)s %(unit)s (%(percent)s)") % values
             return gettext("%(n)s of %(total)s (%(percent)s)") % values
         if self.unit:
-            return f"{self.formatted_value} {self.unit}"
+            count = plural_count(self.value, decimals=self.decimals)
+            return f"{self.formatted_value} {agreeing(self.unit, count)}"
         return self.formatted_value

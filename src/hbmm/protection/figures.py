@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 
 from hbmm.accounts.scope import Scope
 from hbmm.presentation.figures import Figure, format_date
@@ -80,7 +81,7 @@ def protection_cases(*, scope: Scope, as_of: dt.date) -> ProtectionFigures:
             value=totals.stranded_linked,
             as_of=as_of,
             denominator=registered,
-            unit=_("cases"),
+            unit=ngettext_lazy("case", "cases"),
             definition=_(
                 "Registered cases linked to a stranded-migrant group count (followed "
                 "individually after the group was counted)."
@@ -99,7 +100,7 @@ def protection_cases(*, scope: Scope, as_of: dt.date) -> ProtectionFigures:
             value=totals.referrals_accepted,
             as_of=as_of,
             denominator=made,
-            unit=_("referrals"),
+            unit=ngettext_lazy("referral", "referrals"),
             definition=_("Referrals the receiving organisation had accepted by that date."),
         ),
         completed=Figure(
@@ -108,7 +109,7 @@ def protection_cases(*, scope: Scope, as_of: dt.date) -> ProtectionFigures:
             value=totals.referrals_done,
             as_of=as_of,
             denominator=made,
-            unit=_("referrals"),
+            unit=ngettext_lazy("referral", "referrals"),
             definition=_("Referrals whose service had been delivered by that date."),
         ),
         median_days=Figure(
@@ -117,7 +118,7 @@ def protection_cases(*, scope: Scope, as_of: dt.date) -> ProtectionFigures:
             value=totals.median_days_to_acceptance,
             as_of=as_of,
             decimals=1,
-            unit=_("days"),
+            unit=ngettext_lazy("day", "days"),
             definition=_("Median days from a referral to its acceptance, over those accepted."),
         ),
         returns=Figure(
@@ -144,7 +145,7 @@ def temporary_sites_isolation(*, scope: Scope, as_of: dt.date) -> Figure:
         value=totals.with_isolation if totals.monitored else None,
         as_of=as_of,
         denominator=totals.monitored,
-        unit=_("sites monitored"),
+        unit=ngettext_lazy("site monitored", "sites monitored"),
         definition=_(
             "Temporary (IDP) sites whose latest visit in the 31 days to %(date)s counted isolation "
             "places (%(capacity)s places in all, %(population)s people on those sites; "

@@ -5,14 +5,17 @@
 Field names are the form's (tools/forms/cccm_forms.py); files may use the French aliases.
 """
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hbmm.intake.cleaning import SiteLookup, _raw, clean_date, clean_int, clean_text
+from hbmm.intake.cleaning import _raw, clean_date, clean_int, clean_site, clean_text
 from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError, register
-from hbmm.intake.parsing import normalise_name
+from hbmm.places.lookups import Lookups
 from hbmm.protection import services
 from hbmm.protection.models import Distancing, SiteMonitoring
+from hbmm.text import normalise_name
 
 # Words as normalise_name leaves them (no case, accent, space nor punctuation).
 DISTANCING_WORDS = {
@@ -44,8 +47,7 @@ class SiteMonitoringMapper(Mapper):
     form_id = "site_monitoring"
     model = SiteMonitoring
     permission = "protection.add_sitemonitoring"
-    # Mapper.title is declared str; every mapper gives a lazy translation (see the baseline).
-    title = gettext_lazy("Temporary site monitoring")  # type: ignore[assignment]
+    title = gettext_lazy("Temporary site monitoring")
     site_field = "site"
     aliases = {
         "date": ("date_visite", "date_de_visite", "visit_date", "jour"),
@@ -60,17 +62,20 @@ class SiteMonitoringMapper(Mapper):
         "note": ("remarques", "observations", "commentaire"),
     }
 
-    def clean(self, data: dict, *, submitter) -> dict:
+    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []
         day = clean_date(data, "date", errors, required=True, not_future=True)
-        site = SiteLookup().clean(
-            data, "site", errors, submitter=submitter, on=day, kinds=(services.IDP_SITE_KIND,)
+        site = clean_site(
+            data,
+            "site",
+            errors,
+            lookups,
+            submitter=submitter,
+            on=day,
+            kinds=(services.IDP_SITE_KIND,),
         )
-        cleaned = {
-            "site": site,
-            "date": day,
-            "population": clean_int(data, "population", errors, required=True, minimum=0),
-        }
+        population = clean_int(data, "population", errors, required=True, minimum=0)
+        cleaned: dict[str, Any] = {"site": site, "date": day, "population": population}
         for name in (
             "households",
             "isolation_tents",
@@ -81,15 +86,10 @@ class SiteMonitoringMapper(Mapper):
             cleaned[name] = clean_int(data, name, errors, minimum=0)
         cleaned["distancing"] = clean_distancing(data, "distancing", errors)
         cleaned["note"] = clean_text(data, "note", errors)
-        if (
-            cleaned["households"] is not None
-            and cleaned["population"] is not None
-            and cleaned["households"] > cleaned["population"]
-        ):
+        households = cleaned["households"]
+        if households is not None and population is not None and households > population:
             errors.append(
-                FieldError(
-                    "households", cleaned["households"], _("More households than individuals.")
-                )
+                FieldError("households", households, _("More households than individuals."))
             )
         if errors:
             raise MappingError(errors)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from hbmm.reports.registry import MapPoint
 
 BOUNDARY_FILES = {1: "mali-adm1.geojson", 2: "mali-adm2.geojson"}
-ATTRIBUTION = "geoBoundaries (www.geoboundaries.org); OCHA Mali / DNCT, DNP — CC BY 4.0"
+ATTRIBUTION = "geoBoundaries (www.geoboundaries.org) · OCHA Mali / DNCT, DNP — CC BY 4.0"
 
 
 @lru_cache(maxsize=4)
@@ -106,9 +106,10 @@ def render_svg(
             unplaced += 1
             continue
         x, y = xy(float(p.longitude), float(p.latitude))
+        title = gettext("%(name)s: %(status)s") % {"name": p.name, "status": p.status_label}
         parts.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{escape(p.color)}" stroke="#fff" '
-            f'stroke-width="1"><title>{escape(p.name)}: {escape(p.status_label)}</title></circle>'
+            f'stroke-width="1"><title>{escape(title)}</title></circle>'
         )
     y = margin + 12
     font = 'font-family="DejaVu Sans, sans-serif" font-size="11" fill="#1d2733"'
@@ -119,9 +120,11 @@ def render_svg(
     if unplaced:
         note = gettext("%(n)s without coordinates, not shown") % {"n": unplaced}
         parts.append(f'<text x="{margin}" y="{y:.1f}" {font}>{escape(note)}</text>')
+    # Outside the f-string: xgettext does not read inside one (this label went untranslated).
+    attribution = gettext("Boundaries: %(sources)s") % {"sources": ATTRIBUTION}
     parts.append(
         f'<text x="{margin}" y="{height - 4}" font-family="DejaVu Sans, sans-serif" font-size="8" '
-        f'fill="#5b6776">{escape(gettext("Boundaries:"))} {escape(ATTRIBUTION)}</text>'
+        f'fill="#5b6776">{escape(attribution)}</text>'
     )
     parts.append("</svg>")
     return "".join(parts)

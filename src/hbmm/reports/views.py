@@ -145,7 +145,9 @@ def report(request):
         job, _created = sitrep_pdf_enqueue(ctx=ctx, lang=lang, by=request.user)
         return redirect("jobs:detail", pk=job.pk)
     response = HttpResponse(body, content_type=sitrep.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{sitrep.filename(ctx, fmt, lang)}"'
+    # The HTML report opens in the browser; Markdown is a file to keep.
+    disposition = "inline" if fmt == "html" else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{sitrep.filename(ctx, fmt, lang)}"'
     return response
 
 

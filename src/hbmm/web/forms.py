@@ -8,6 +8,12 @@ from django.utils.translation import gettext as _
 from hbmm.tabular import XLSX_MAGIC, TableError, xlsx_archive_check
 
 
+class DateInput(forms.DateInput):
+    """A date picked with the browser's date input."""
+
+    input_type = "date"
+
+
 class TabularFileField(forms.FileField):
     """An uploaded CSV or XLSX file, refused before anything reads it when it is empty, larger
     than HBMM_MAX_UPLOAD_BYTES (or `max_bytes`, when smaller), or an XLSX archive that expands

@@ -9,7 +9,8 @@ from django.db import transaction
 
 from hbmm.intake.models import Submission
 from hbmm.intake.parsing import json_dumps
-from hbmm.intake.services import submission_receive, submissions_process
+from hbmm.intake.process import submissions_process
+from hbmm.intake.receive import submission_receive
 
 FORM_ID = "signal"
 SEED = 717

@@ -5,6 +5,7 @@ the signals of a period."""
 import datetime as dt
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 
 from hbmm.accounts.scope import Scope
 from hbmm.health.ebs import selectors
@@ -26,7 +27,7 @@ def verified_within_target(
         label=_("Community signals verified within 24 hours"),
         value=verification["met"] if signals["signals"] else None,
         denominator=verification["assessed"],
-        unit=_("signals"),
+        unit=ngettext_lazy("signal", "signals"),
         as_of=end,
         definition=_(
             "Community signals reported from %(start)s to %(end)s (duplicates "

@@ -1,22 +1,28 @@
 """Community signal reports (XLSForm `signal`, the web form, file imports) -> Signals."""
 
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from hbmm.accounts.scope import restrict_to_scope
 from hbmm.health.ebs.models import FocalPoint, Signal
-from hbmm.health.ebs.services import signal_create, signal_update
-from hbmm.health.screening.intake_mappers import site_lookup
+from hbmm.health.ebs.services import SignalRow, signals_save_batch
+from hbmm.intake.aliases import column_aliases
 from hbmm.intake.cleaning import (
+    check_area_scope,
     clean_choice,
     clean_datetime,
     clean_decimal,
     clean_int,
+    clean_site,
     clean_text,
 )
-from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError
-from hbmm.places.models import AdminArea
+from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError, items_by_context
+from hbmm.places.lookups import Lookups
+
+# The health forms' column aliases (data, listed in docs/imports-health.md).
+ALIASES = Path(__file__).resolve().parents[1] / "data" / "intake_aliases.json"
 
 FORM_ID = "signal"
 
@@ -41,19 +47,10 @@ class SignalMapper(Mapper):
     model = Signal
     permission = "health.add_signal"
     site_field = "site"
-    title = "Community health signal"
-    aliases = {
-        "reporter": ("reporter_key", "focal_point", "relais", "cle_relais"),
-        "reported_at": ("date_time", "datetime", "date_heure", "report_time"),
-        "detected_at": ("detection_time", "date_detection"),
-        "site": ("site_code",),
-        "pcode": ("p_code", "area", "place_pcode"),
-        "kind": ("type", "signal_type", "type_signal"),
-        "description": ("details",),
-        "people_affected": ("affected", "personnes_touchees", "cases"),
-    }
+    title = gettext_lazy("Community health signal")
+    aliases = column_aliases(ALIASES, "signal")
 
-    def clean(self, data: dict, *, submitter) -> dict:
+    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []
         key = clean_text(data, "reporter", errors, required=True, max_length=30)
         reporter = None
@@ -75,27 +72,15 @@ class SignalMapper(Mapper):
                     _("The detection cannot be after the report."),
                 )
             )
-        site = site_lookup().clean(
-            data,
-            "site",
-            errors,
-            submitter=submitter,
-            required=False,
-        )
+        site = clean_site(data, "site", errors, lookups, submitter=submitter, required=False)
         area = None
         pcode = clean_text(data, "pcode", errors, max_length=20)
         if pcode:
-            area = AdminArea.objects.filter(pcode=pcode.upper()).first()
+            area = lookups.area(pcode)
             if area is None:
                 errors.append(FieldError("pcode", pcode, _("Unknown P-code.")))
-            elif (
-                submitter is not None
-                and site is None
-                and not restrict_to_scope(AdminArea.objects.filter(pk=area.pk), submitter).exists()
-            ):
-                errors.append(
-                    FieldError("pcode", pcode, _("This area is outside your geographic scope."))
-                )
+            elif site is None:
+                check_area_scope(errors, "pcode", area, submitter)
         if site is None and area is None and not any(e.field in ("site", "pcode") for e in errors):
             errors.append(FieldError("site", None, _("Give a site or a P-code.")))
         latitude, longitude = _geopoint(data, errors)
@@ -118,15 +103,16 @@ class SignalMapper(Mapper):
         return cleaned
 
     def save(self, items: list[Item]) -> None:
-        for item in items:
-            values = dict(item.cleaned)
-            if item.existing:
-                values.pop("reporter")
-                signal_update(
-                    signal=item.existing[0],
-                    by=item.actor,  # the edit's sender, or the reviewer who corrected it
-                    submission=item.submission,
-                    **values,
-                )
-            else:
-                signal_create(by=item.submission.submitter, submission=item.submission, **values)
+        """One batch save per context (submitter, sender, channel, demo flag)."""
+        for ctx, group in items_by_context(items).items():
+            signals_save_batch(
+                [
+                    SignalRow(
+                        submission=item.submission,
+                        existing=item.existing[0] if item.existing else None,
+                        **item.cleaned,
+                    )
+                    for item in group
+                ],
+                ctx=ctx,
+            )

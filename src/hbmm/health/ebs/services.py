@@ -3,6 +3,8 @@ verification) and events. One transaction each, audited; forbidden transitions r
 WorkflowError with a clear message."""
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -13,7 +15,8 @@ from django.utils.translation import gettext as _
 from hbmm.accounts.models import AuditEvent, User
 from hbmm.accounts.services import audit_log
 from hbmm.health.ebs.models import FocalPoint, HealthEvent, Signal
-from hbmm.health.screening.services import CLOCK_SKEW, WorkflowError
+from hbmm.health.screening.workflow import CLOCK_SKEW, WorkflowError
+from hbmm.intake.mappers import BatchContext, BatchResult
 from hbmm.places.models import MALI_BBOX, AdminArea, Site
 
 Status = Signal.Status
@@ -127,6 +130,61 @@ def signal_create(
 
 
 @transaction.atomic
+@dataclass
+class SignalRow:
+    """One signal form as its mapper cleaned it (`SignalMapper.clean`): a row of
+    `signals_save_batch`. `existing` is the signal the submission's previous version made (an
+    edit)."""
+
+    submission: object
+    reporter: FocalPoint
+    reported_at: dt.datetime
+    kind: str
+    site: Site | None = None
+    area: AdminArea | None = None
+    detected_at: dt.datetime | None = None
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    description: str = ""
+    people_affected: int | None = None
+    existing: Signal | None = None
+
+    def values(self) -> dict:
+        return {
+            "site": self.site,
+            "area": self.area,
+            "reported_at": self.reported_at,
+            "detected_at": self.detected_at,
+            "latitude": self.latitude,
+            "longitude": self.longitude,
+            "kind": self.kind,
+            "description": self.description,
+            "people_affected": self.people_affected,
+        }
+
+
+@transaction.atomic
+def signals_save_batch(rows: Sequence[SignalRow], *, ctx: BatchContext) -> BatchResult:
+    """The signal forms of one batch (intake's contract, `intake.mappers.BatchContext`): a new
+    signal is recorded as its sender's (`ctx.submitter`), an edit updates the signal its
+    previous version made as `ctx.by`'s (the edit's sender, or the reviewer who corrected
+    it). Signals come a few a day: each is checked and written on its own."""
+    result = BatchResult()
+    for row in rows:
+        if row.existing is not None:
+            signal_update(signal=row.existing, by=ctx.by, submission=row.submission, **row.values())
+            result.updated += 1
+        else:
+            signal_create(
+                by=ctx.submitter,
+                submission=row.submission,
+                reporter=row.reporter,
+                **row.values(),
+            )
+            result.created += 1
+    return result
+
+
 def signal_update(*, signal: Signal, by: User | None, submission=None, **values) -> Signal:
     """Apply an edited report to a signal still to triage."""
     if signal.status != Status.NEW:

@@ -16,8 +16,8 @@ from hbmm.health.ebs.forms import EventForm, EventUpdateForm, SignalForm, Triage
 from hbmm.health.ebs.intake_mappers import FORM_ID
 from hbmm.health.ebs.models import Signal
 from hbmm.health.screening.forms import PeriodForm
-from hbmm.health.screening.webforms import add_errors, web_submit
 from hbmm.health.workflow_views import workflow_action
+from hbmm.intake.channels.web import form_errors_add, web_submit
 
 
 @login_required
@@ -69,14 +69,14 @@ def signal_list(request):
 def signal_new(request):
     form = SignalForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        submission, errors = web_submit(form_id=FORM_ID, data=form.as_data(), user=request.user)
-        if not errors:
-            signal = Signal.objects.get(submission=submission)
+        sent = web_submit(form_id=FORM_ID, data=form.as_data(), user=request.user)
+        if sent.accepted:
+            signal = Signal.objects.get(submission=sent.submission)
             messages.success(request, _("Signal recorded."))
             if request.user.has_perm("health.view_signal"):
                 return redirect("health:signal_detail", pk=signal.pk)
             return redirect("health:signal_new")
-        add_errors(form, errors)
+        form_errors_add(form, sent.errors)
     return render(request, "health/ebs/form.html", {"form": form})
 
 

@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from hbmm.accounts.scope import user_scope
 from hbmm.health.epi import figures, selectors
 from hbmm.health.epi.charts import epidemic_curve
+from hbmm.health.epi.forms import BulletinForm, EpiImportForm
 from hbmm.health.epi.models import EpiSource
-from hbmm.health.forms import BulletinForm, EpiImportForm
 from hbmm.health.pages import BadParameter, record_form_page
 from hbmm.health.pages import bad_request as _bad
 from hbmm.health.pages import date_param as _date_param
-from hbmm.intake.services import import_file_run, import_file_store
+from hbmm.intake.channels.files import import_file_run, import_file_store
 from hbmm.places.models import AdminArea
 from hbmm.presentation.charts import embed_options
 

@@ -12,11 +12,18 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, ngettext_lazy
 
 from hbmm.accounts.scope import Scope
 from hbmm.health.poe import selectors
 from hbmm.health.poe.selectors import CAPACITY_ITEM_FIELDS, PLAN_FIGURES, POE_TYPES, item_figure
-from hbmm.presentation.figures import Drilldown, Figure, format_date, format_number
+from hbmm.presentation.figures import (
+    Drilldown,
+    Figure,
+    format_date,
+    format_number,
+    plural_count,
+)
 
 STATUS_CODES = ("fully_operational", "partially_operational", "fully_closed", "unknown")
 
@@ -64,7 +71,7 @@ def round_figures(
                 label=label,
                 value=f.share.n,
                 denominator=f.share.total,
-                unit=_("points"),
+                unit=ngettext_lazy("point", "points"),
                 as_of=end,
                 definition=_(
                     "%(kinds)s assessed between %(start)s and %(end)s (latest assessment of each "
@@ -122,7 +129,11 @@ def week_figures(*, scope: Scope, start: dt.date, end: dt.date) -> WeekFigures:
             improved += change < 0
             worsened += change > 0
             note = (
-                _("%(change)s percentage points on the week before")
+                ngettext(
+                    "%(change)s percentage point on the week before",
+                    "%(change)s percentage points on the week before",
+                    plural_count(change),
+                )
                 % {"change": ("+" if change > 0 else "") + format_number(change)}
                 if change
                 else _("unchanged on the week before")
@@ -134,7 +145,7 @@ def week_figures(*, scope: Scope, start: dt.date, end: dt.date) -> WeekFigures:
                 label=_("Without %(item)s") % {"item": now.label},
                 value=now.share.n,
                 denominator=now.share.total,
-                unit=_("points"),
+                unit=ngettext_lazy("point", "points"),
                 as_of=end,
                 note=note,
                 definition=_(
@@ -188,7 +199,7 @@ def status_figures(*, scope: Scope, as_of: dt.date) -> StatusFigures:
             label=labels[code],
             value=n,
             denominator=len(rows),
-            unit=_("points"),
+            unit=ngettext_lazy("point", "points"),
             as_of=as_of,
             definition=_(
                 "Points of entry (border crossing points, internal transit points, "

@@ -294,6 +294,11 @@ class ItemChange:
         return self.current.share.pct - self.previous.share.pct
 
     @property
+    def change_count(self) -> int:
+        """The change's size in whole points: the number "point(s)" agrees with."""
+        return abs(int(self.change_points or 0))
+
+    @property
     def change_n(self) -> int | None:
         return None if self.previous is None else self.current.share.n - self.previous.share.n
 

@@ -5,11 +5,16 @@ from django.utils.translation import gettext_lazy as _
 
 import hbmm.health.poe.admin  # noqa: F401  (registers the admin pages)
 import hbmm.health.poe.tables  # noqa: F401  (registers the tables)
-from hbmm.web.nav import NavItem, register
+from hbmm.health.poe.intake_mappers import mappers
+from hbmm.intake.mappers import register
+from hbmm.web.nav import NavItem
+from hbmm.web.nav import register as nav_register
 
 
 def ready() -> None:
-    register(
+    for mapper in mappers():
+        register(mapper)
+    nav_register(
         NavItem(
             label=_("PoE capacity"),
             url_name="health:capacity",
@@ -17,7 +22,7 @@ def ready() -> None:
             order=41,
         )
     )
-    register(
+    nav_register(
         NavItem(
             label=_("PoE status"),
             url_name="health:status",

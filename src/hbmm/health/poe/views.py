@@ -10,12 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hbmm.accounts.scope import get_in_scope_or_404, user_scope
-from hbmm.health.forms import CapacityForm, StatusForm
 from hbmm.health.pages import BadParameter, record_form_page
 from hbmm.health.pages import bad_request as _bad
 from hbmm.health.pages import date_param as _date_param
 from hbmm.health.poe import figures, selectors
 from hbmm.health.poe.charts import capacity_trend_chart
+from hbmm.health.poe.forms import CapacityForm, StatusForm
 from hbmm.health.poe.models import CAPACITY_ITEMS, PointType
 from hbmm.health.poe.selectors import POE_TYPES
 from hbmm.presentation.charts import embed_options

@@ -10,7 +10,8 @@ from django.db import transaction
 
 from hbmm.intake.models import Submission
 from hbmm.intake.parsing import json_dumps
-from hbmm.intake.services import submission_receive, submissions_process
+from hbmm.intake.process import submissions_process
+from hbmm.intake.receive import submission_receive
 
 FORM_ID = "screening"
 SEED = 2020_04
@@ -215,7 +216,7 @@ def _screenings(rng: random.Random) -> list[dict]:
 
 
 def _workflow(rng: random.Random) -> int:
-    from hbmm.health.screening import services
+    from hbmm.health.screening import workflow
     from hbmm.health.screening.models import Screening
     from hbmm.places.models import Site
 
@@ -227,15 +228,15 @@ def _workflow(rng: random.Random) -> int:
     done = 0
     for s in suspects.order_by("screened_at", "pk"):
         at = s.screened_at + rng.uniform(0.1, 0.6) * hours
-        services.screening_isolate(screening=s, by=None, at=at)
+        workflow.screening_isolate(screening=s, by=None, at=at)
         at += rng.choice([0.3, 0.5, 1, 1.5, 2, 3, 6]) * hours
-        services.screening_notify(screening=s, by=None, at=at, send_email=False)
+        workflow.screening_notify(screening=s, by=None, at=at, send_email=False)
         if s.screened_at.date() > dt.date(2020, 5, 29):
             continue  # the last ones are still waiting for transport
         region = s.point.area.path.split("/")[1]
         facility = Site.objects.get(code=REFERRAL.get(region, "HF-PTG"))
         at += rng.uniform(1, 12) * hours
-        services.screening_refer(
+        workflow.screening_refer(
             screening=s,
             by=None,
             facility=facility,
@@ -243,15 +244,15 @@ def _workflow(rng: random.Random) -> int:
             at=at,
         )
         at += rng.uniform(1, 20) * hours
-        services.screening_sample(screening=s, by=None, lab=rng.choice(labs), at=at)
+        workflow.screening_sample(screening=s, by=None, lab=rng.choice(labs), at=at)
         if s.screened_at.date() > dt.date(2020, 5, 26):
             continue  # results pending
         at += rng.uniform(24, 72) * hours
         result = rng.choice(["negative"] * 5 + ["positive", "positive", "inconclusive"])
-        services.screening_result(screening=s, by=None, result=result, at=at)
+        workflow.screening_result(screening=s, by=None, result=result, at=at)
         at += rng.uniform(2, 48) * hours
         outcome = "hospitalised" if result == "positive" else "released"
-        services.screening_close(screening=s, by=None, outcome=outcome, at=at)
+        workflow.screening_close(screening=s, by=None, outcome=outcome, at=at)
         done += 1
     return done
 

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 
 from hbmm.accounts.scope import Scope
 from hbmm.health.screening import selectors
@@ -63,7 +64,7 @@ def screening_period(
             label=_("With symptoms"),
             value=totals["with_symptoms"],
             denominator=screened,
-            unit=_("screened"),
+            unit=ngettext_lazy("screened", "screened"),
             as_of=end,
             definition=counted + " " + _("Travellers reporting at least one symptom."),
             drilldown=drill,
@@ -73,7 +74,7 @@ def screening_period(
             label=_("Suspect cases"),
             value=suspect,
             denominator=screened,
-            unit=_("screened"),
+            unit=ngettext_lazy("screened", "screened"),
             as_of=end,
             definition=counted
             + " "
@@ -94,7 +95,7 @@ def screening_period(
                 label=step_labels[key],
                 value=totals[key],
                 denominator=suspect,
-                unit=_("suspects"),
+                unit=ngettext_lazy("suspect", "suspects"),
                 as_of=end,
                 definition=counted
                 + " "
@@ -117,7 +118,7 @@ def screening_period(
                     label=label,
                     value=totals[key],
                     decimals=1,
-                    unit=_("hours"),
+                    unit=ngettext_lazy("hour", "hours"),
                     as_of=end,
                     definition=counted
                     + " "

@@ -1,19 +1,21 @@
-"""Writes for traveller screening: classification, the agent's decision, the suspect-case
-workflow, the alert e-mail and follow-up visits. Every function is one transaction and writes
-the audit trail; forbidden workflow transitions raise WorkflowError with a clear message.
+"""Writes of screening records: a screening checked, classified and decided (one, a batch
+from the intake pipeline through `screenings_save_batch`, an edit), the agent's decision.
+Every function is one transaction and writes the audit trail. The case definitions are in
+`definitions.py`, the suspect-case workflow and its alerts in `workflow.py`, follow-up in
+`followup.py`.
 """
 
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from hbmm.accounts.models import AuditEvent, User
 from hbmm.accounts.scope import sites_in_scope
@@ -21,11 +23,14 @@ from hbmm.accounts.services import audit_log, audit_log_many
 from hbmm.crypto import pseudonym
 from hbmm.db import concrete_columns, dict_rows, insert_rows
 from hbmm.health.screening.classification import (
-    WHO_2020_CODE,
-    WHO_2020_RULES,
     Facts,
     classify,
-    validate_rules,
+)
+from hbmm.health.screening.definitions import (
+    case_definition_default_ensure,
+    case_definition_for,
+    case_definitions_active,
+    definition_in_force,
 )
 from hbmm.health.screening.models import (
     AGE_MAX,
@@ -34,96 +39,27 @@ from hbmm.health.screening.models import (
     AgeGroup,
     CaseDefinition,
     Conveyance,
-    FollowUpVisit,
     Screening,
     Sex,
     Symptom,
 )
-from hbmm.health.screening.tasks import alert_emails_enqueue
-from hbmm.places.models import AdminArea, Site, SiteKind
+from hbmm.health.screening.workflow import (
+    WorkflowError,
+    alerts_send,
+    moment_check,
+    notify_now,
+    recipients_by_point,
+    step_event,
+)
+from hbmm.intake.mappers import BatchContext, BatchResult
+from hbmm.places.countries import is_country
+from hbmm.places.models import Site, SiteKind
 
 POINT_KINDS = (
     SiteKind.BORDER_CROSSING_POINT,
     SiteKind.INTERNAL_TRANSIT_POINT,
     SiteKind.SANITARY_CORDON,
 )
-FOLLOW_UP_DAYS = 14
-CLOCK_SKEW = dt.timedelta(minutes=5)
-
-
-class WorkflowError(ValidationError):
-    """A workflow step that is not allowed now; the message says why."""
-
-
-# --- Case definitions -----------------------------------------------------------------------
-
-
-def case_definition_default_ensure() -> CaseDefinition:
-    """The WHO 2020 suspect case definition, created on first use."""
-    definition, _created = CaseDefinition.objects.get_or_create(
-        code=WHO_2020_CODE,
-        version=1,
-        defaults={
-            "name_fr": "OMS, définition de cas suspect COVID-19 (20 mars 2020)",
-            "name_en": "WHO COVID-19 suspect case definition (20 March 2020)",
-            "valid_from": dt.date(2020, 3, 20),
-            "rules": WHO_2020_RULES,
-            "source": "WHO, Global surveillance for COVID-19 caused by human infection with "
-            "COVID-19 virus, interim guidance, 20 March 2020 (definitions A and B).",
-        },
-    )
-    return definition
-
-
-def case_definitions_active() -> list[CaseDefinition]:
-    """The active definitions, the one in force latest first (valid_from, then version)."""
-    return list(CaseDefinition.objects.filter(is_active=True).order_by("-valid_from", "-version"))
-
-
-def _in_force(definitions: list[CaseDefinition], moment: dt.datetime) -> CaseDefinition | None:
-    day = moment.date()
-    return next((d for d in definitions if d.valid_from <= day), None)
-
-
-def case_definition_for(moment: dt.datetime) -> CaseDefinition:
-    """The active definition in force at `moment` (latest valid_from, then latest version)."""
-    return _in_force(case_definitions_active(), moment) or case_definition_default_ensure()
-
-
-@transaction.atomic
-def case_definition_add(
-    *,
-    code: str,
-    name_fr: str,
-    name_en: str,
-    valid_from: dt.date,
-    rules: dict,
-    source: str = "",
-    by: User | None = None,
-) -> CaseDefinition:
-    """A new version of a case definition (version = last version of `code` + 1)."""
-    problems = validate_rules(rules)
-    if problems:
-        raise ValidationError({"rules": problems})
-    last = CaseDefinition.objects.filter(code=code).order_by("-version").first()
-    definition = CaseDefinition(
-        code=code,
-        version=(last.version + 1) if last else 1,
-        name_fr=name_fr,
-        name_en=name_en,
-        valid_from=valid_from,
-        rules=rules,
-        source=source,
-    )
-    definition.full_clean()
-    definition.save()
-    audit_log(
-        action=AuditEvent.Action.DATA_CHANGE,
-        actor=by,
-        target=f"health.casedefinition:{definition.pk}",
-        details={"code": code, "version": definition.version, "valid_from": str(valid_from)},
-    )
-    return definition
 
 
 # --- Screening ------------------------------------------------------------------------------
@@ -138,28 +74,13 @@ def person_key_for(*, name: str = "", phone: str = "", document_number: str = ""
     return "T-" + uuid.uuid4().hex[:12].upper()
 
 
-def _check_moment(value, field: str, errors: dict, *, not_before=None, before_label="", now=None):
-    if value is None:
-        return
-    if value > (now or timezone.now()) + CLOCK_SKEW:
-        errors.setdefault(field, []).append(_("The time is in the future."))
-    if not_before is not None and value < not_before:
-        errors.setdefault(field, []).append(
-            _("The time is before %(step)s (%(at)s).")
-            % {
-                "step": before_label,
-                "at": timezone.localtime(not_before).strftime("%Y-%m-%d %H:%M"),
-            }
-        )
-
-
 # Read once: a Choices class builds its lists of values on every access.
 SYMPTOM_CODES = frozenset(Symptom.values)
 SEX_CODES = frozenset(Sex.values)
 CONVEYANCE_CODES = frozenset(["", *Conveyance.values])
 
 
-def _validate_traveller(values: dict, errors: dict) -> None:
+def traveller_validate(values: dict, errors: dict) -> None:
     temperature = values.get("temperature")
     if temperature is not None and not (
         Decimal(TEMPERATURE_MIN) <= Decimal(str(temperature)) <= Decimal(TEMPERATURE_MAX)
@@ -180,12 +101,12 @@ def _validate_traveller(values: dict, errors: dict) -> None:
         errors.setdefault("conveyance", []).append(_("Unknown conveyance."))
     for field in ("nationality", "origin_country"):
         code = values.get(field) or ""
-        if code and not (len(code) == 3 and code.isalpha() and code.isupper()):
+        if code and not is_country(code):
             errors.setdefault(field, []).append(
                 _("Use a three-letter ISO country code (e.g. GIN).")
             )
     visited = values.get("countries_visited") or []
-    if any(not (len(c) == 3 and c.isalpha() and c.isupper()) for c in visited):
+    if any(not is_country(c) for c in visited):
         errors.setdefault("countries_visited", []).append(_("Use three-letter ISO country codes."))
     destination = values.get("destination")
     if destination is not None and not destination.path.startswith("MLI/"):
@@ -306,7 +227,7 @@ class _Checks:
             )
 
     def definition(self, moment: dt.datetime) -> CaseDefinition:
-        found = _in_force(self.definitions, moment)
+        found = definition_in_force(self.definitions, moment)
         if found is None:  # as case_definition_for: the default, created on first use
             found = self._default = self._default or case_definition_default_ensure()
         return found
@@ -353,8 +274,8 @@ def _new_screening(row: dict, *, agent, checks: _Checks) -> tuple[dict, bool]:
         raise TypeError(f"unknown screening fields: {sorted(unknown)}")
     point, screened_at = row["point"], row["screened_at"]
     errors: dict[str, list] = {}
-    _check_moment(screened_at, "screened_at", errors, now=checks.now)
-    _validate_traveller(traveller, errors)
+    moment_check(screened_at, "screened_at", errors, now=checks.now)
+    traveller_validate(traveller, errors)
     if not checks.kinds.get(point.pk, set()) & _POINT_KINDS:
         errors.setdefault("point", []).append(_("This site is not a point of entry or cordon."))
     if point.pk in checks.out_of_scope:
@@ -414,7 +335,7 @@ def screening_create(
 
     `traveller` holds the fields in TRAVELLER_FIELDS. `decision` ("suspect"/"not_suspect")
     different from the automatic classification needs `override_reason` (audited).
-    Screenings by the thousand (file imports) go through `screenings_create_batch`.
+    Screenings by the thousand (file imports) go through `screenings_save_batch`.
     """
     row = {
         "point": point,
@@ -442,17 +363,82 @@ def screening_create(
     if override:
         _audit_override(screening, by=agent)
     if screening.is_suspect and notify:
-        _notify_now(screening, by=agent)
+        notify_now(screening, by=agent)
     return screening
 
 
+@dataclass
+class ScreeningRow:
+    """One screening form as its mapper cleaned it (`ScreeningMapper.clean`): a row of
+    `screenings_save_batch`. `traveller` holds the TRAVELLER_FIELDS values; `existing` is the
+    screening the submission's previous version made (an edit), with `submission`, the
+    edit's model instance."""
+
+    submission_id: int
+    point: Site
+    screened_at: dt.datetime
+    agent_name: str = ""
+    name: str = ""
+    phone: str = ""
+    document_number: str = ""
+    decision: str = ""
+    override_reason: str = ""
+    traveller: dict = dataclasses.field(default_factory=dict)
+    existing: Screening | None = None
+    submission: object = None
+
+
+def screenings_save_batch(rows: Sequence[ScreeningRow], *, ctx: BatchContext) -> BatchResult:
+    """The screening forms of one batch (intake's contract, `intake.mappers.BatchContext`):
+    an edit updates the screening its previous version made (`screening_update`, attributed to
+    `ctx.by`), the new ones are recorded together (`_screenings_create_many`, the agent being
+    `ctx.submitter`). The rows were cleaned by the mapper, points in the submitter's scope; no
+    alert goes out for demonstration data."""
+    notify = not ctx.is_demo
+    result = BatchResult()
+    new = []
+    for row in rows:
+        if row.existing is None:
+            new.append(
+                {
+                    "point": row.point,
+                    "submission_id": row.submission_id,
+                    "screened_at": row.screened_at,
+                    "agent_name": row.agent_name,
+                    "name": row.name,
+                    "phone": row.phone,
+                    "document_number": row.document_number,
+                    "decision": row.decision,
+                    "override_reason": row.override_reason,
+                    **row.traveller,
+                }
+            )
+            continue
+        screening_update(
+            screening=row.existing,
+            by=ctx.by,  # the edit's sender, or the reviewer who corrected it
+            point=row.point,
+            screened_at=row.screened_at,
+            submission=row.submission,
+            notify=notify,
+            name=row.name,
+            phone=row.phone,
+            document_number=row.document_number,
+            decision=row.decision,
+            override_reason=row.override_reason,
+            **row.traveller,
+        )
+        result.updated += 1
+    result.created = len(_screenings_create_many(rows=new, by=ctx.submitter, notify=notify))
+    return result
+
+
 @transaction.atomic
-def screenings_create_batch(
+def _screenings_create_many(
     *,
     rows: Sequence[dict],
     by: User | None = None,
     notify: bool = True,
-    check_scope: bool = True,
 ) -> list[int]:
     """Record the screenings of `rows`, made by the agent `by`, in a constant number of
     queries: the intake path (a file of a million rows, a batch of field submissions).
@@ -471,13 +457,14 @@ def screenings_create_batch(
     submission_ids = [row.get("submission_id") for row in rows]
     if None in submission_ids or len(set(submission_ids)) < len(rows):
         raise TypeError("each row needs the submission_id it comes from, its own")
-    checks = _Checks({row["point"] for row in rows}, agent=by, check_scope=check_scope)
+    # The points were checked against the agent's scope by the mapper (the batch's contract).
+    checks = _Checks({row["point"] for row in rows}, agent=by, check_scope=False)
     created = [_new_screening(row, agent=by, checks=checks) for row in rows]
     notified = [values for values, _o in created if values["is_suspect"]] if notify else []
-    recipients = _recipients_by_point({values["point"].pk for values in notified})
+    recipients = recipients_by_point({values["point"].pk for values in notified})
     now = timezone.now()
     for values in notified:
-        values["notified_at"] = max(now, values["screened_at"])  # as _notify_now
+        values["notified_at"] = max(now, values["screened_at"])  # as notify_now
         values["alert_recipients"] = len(recipients[values["point"].pk])
         values["alert_sent_at"] = now
     columns = [c for c in concrete_columns(Screening) if c not in LATER_STEPS]
@@ -516,7 +503,7 @@ def _notable_record(created, ids, recipients, *, by, notify: bool) -> None:
             events.append(_override_event(screening, by=by))
         if notify and screening.is_suspect:
             events.append(
-                _step_event(
+                step_event(
                     screening,
                     by=by,
                     step="notified",
@@ -526,7 +513,7 @@ def _notable_record(created, ids, recipients, *, by, notify: bool) -> None:
             alerts.append((screening, recipients[screening.point_id]))
     if events:
         audit_log_many(events)
-    _alerts_send(alerts, by=by)
+    alerts_send(alerts, by=by)
 
 
 def id_ranges(ids: Iterable[int]) -> list[list[int]]:
@@ -559,8 +546,8 @@ def screening_update(
     """Apply an edited form to an existing screening: new traveller data, classified again.
     The workflow steps already recorded are kept."""
     errors: dict[str, list] = {}
-    _validate_traveller(traveller, errors)
-    _check_moment(screened_at, "screened_at", errors)
+    traveller_validate(traveller, errors)
+    moment_check(screened_at, "screened_at", errors)
     if screening.isolated_at and (
         (point is not None and point.pk != screening.point_id)
         or (screened_at is not None and screened_at != screening.screened_at)
@@ -600,7 +587,7 @@ def screening_update(
     if override:
         _audit_override(screening, by=by)
     if screening.is_suspect and not screening.notified_at and notify:
-        _notify_now(screening, by=by)
+        notify_now(screening, by=by)
     return screening
 
 
@@ -656,332 +643,5 @@ def screening_decide(
             details={"confirmed": decision},
         )
     if screening.is_suspect and not screening.notified_at:
-        _notify_now(screening, by=by)
+        notify_now(screening, by=by)
     return screening
-
-
-# --- Suspect-case workflow ------------------------------------------------------------------
-
-STEP_LABELS = {
-    "screened_at": gettext_lazy("the screening"),
-    "isolated_at": gettext_lazy("the isolation"),
-    "notified_at": gettext_lazy("the notification"),
-    "referred_at": gettext_lazy("the referral"),
-    "sampled_at": gettext_lazy("the sample"),
-    "result_at": gettext_lazy("the lab result"),
-}
-
-
-def _step_guard(screening: Screening, *, field: str, requires: tuple[str, ...], at) -> dt.datetime:
-    """Refuse a step that is already done, comes before what it requires, or is mistimed."""
-    if not screening.is_suspect:
-        raise WorkflowError(_("This traveller is not a suspect case."))
-    if screening.outcome_at:
-        raise WorkflowError(_("The case is closed (outcome recorded)."))
-    if getattr(screening, field):
-        raise WorkflowError(
-            _("This step was already recorded on %s.")
-            % timezone.localtime(getattr(screening, field)).strftime("%Y-%m-%d %H:%M")
-        )
-    for required in requires:
-        if not getattr(screening, required):
-            raise WorkflowError(
-                _("Record %(required)s first.") % {"required": STEP_LABELS[required]}
-            )
-    at = at or timezone.now()
-    errors: dict[str, list] = {}
-    latest = max(
-        [screening.screened_at] + [getattr(screening, r) for r in requires],
-    )
-    label = STEP_LABELS[
-        next((r for r in requires if getattr(screening, r) == latest), "screened_at")
-    ]
-    _check_moment(at, "at", errors, not_before=latest, before_label=label)
-    if errors:
-        raise WorkflowError(errors["at"][0])
-    return at
-
-
-def _save_step(screening: Screening, *, by, step: str, fields: list[str], details=None) -> None:
-    screening.save(update_fields=fields)
-    audit_log(**_step_event(screening, by=by, step=step, details=details))
-
-
-def _step_event(screening: Screening, *, by, step: str, details=None) -> dict:
-    return {
-        "action": AuditEvent.Action.DATA_CHANGE,
-        "actor": by,
-        "target": f"health.screening:{screening.pk}",
-        "details": {"step": step, **(details or {})},
-    }
-
-
-@transaction.atomic
-def screening_isolate(*, screening: Screening, by: User | None, at=None) -> Screening:
-    screening.isolated_at = _step_guard(screening, field="isolated_at", requires=(), at=at)
-    _save_step(screening, by=by, step="isolated", fields=["isolated_at"])
-    return screening
-
-
-def alert_recipients(point: Site) -> list[User]:
-    """The point's supervisors (poe_supervisor whose scope holds the point) and the district
-    surveillance officers (surveillance_officer scoped to the point's cercle or below; the
-    region's officers when the district has none). Only users with an e-mail address."""
-    return _recipients_by_point([point.pk])[point.pk]
-
-
-def _recipients_by_point(point_ids: Iterable[int]) -> dict[int, list[User]]:
-    """alert_recipients of each point, in the same few queries for any number of points."""
-    point_ids = set(point_ids)
-    if not point_ids:
-        return {}
-    points = Site.objects.select_related("area").filter(pk__in=point_ids)
-    users = list(
-        User.objects.filter(
-            is_active=True, groups__name__in=["poe_supervisor", "surveillance_officer"]
-        )
-        .exclude(email="")
-        .prefetch_related("groups", "scopes__area")
-        .distinct()
-    )
-    return {point.pk: _recipients_of(point, users) for point in points}
-
-
-def _recipients_of(point: Site, users: list[User]) -> list[User]:
-    supervisors, district, regional = [], [], []
-    for user in users:
-        roles = {g.name for g in user.groups.all()}
-        holding = [
-            s
-            for s in user.scopes.all()
-            if s.site_id == point.pk or (s.area_id and point.area.path.startswith(s.area.path))
-        ]
-        if not holding:
-            continue
-        if "poe_supervisor" in roles:
-            supervisors.append(user)
-        if "surveillance_officer" in roles:
-            if any(s.site_id or s.area.level >= AdminArea.Level.ADM2 for s in holding):
-                district.append(user)
-            elif any(s.area.level == AdminArea.Level.ADM1 for s in holding):
-                regional.append(user)
-    chosen = {u.pk: u for u in supervisors + (district or regional)}
-    return sorted(chosen.values(), key=lambda u: u.pk)
-
-
-def _alert_message(screening: Screening, language: str) -> tuple[str, str]:
-    """Subject and body of the alert; no name, phone, document number or person key."""
-    with translation.override(language):
-        definition = screening.case_definition
-        criteria = [definition.clause_label(code) for code in screening.matched_clauses]
-        symptoms = ", ".join(str(Symptom(s).label) for s in screening.symptoms) or _("none")
-        subject = _("[HBMM] Suspect case at %(point)s (%(ref)s)") % {
-            "point": screening.point.name,
-            "ref": screening.reference,
-        }
-        lines = [
-            _("A suspect case was detected at a point of entry."),
-            "",
-            _("Point: %(name)s (%(code)s)")
-            % {"name": screening.point.name, "code": screening.point.code},
-            _("Screened at: %s UTC") % screening.screened_at.strftime("%Y-%m-%d %H:%M"),
-            _("Record: %s") % screening.reference,
-            _("Temperature: %s °C") % (screening.temperature or "-"),
-            _("Symptoms: %s") % symptoms,
-            _("Case definition: %s") % definition,
-            _("Criteria met: %s")
-            % ("; ".join(criteria) or _("none (classified suspect by the agent)")),
-            "",
-            _("Open the record: %s")
-            % reverse("health:screening_detail", kwargs={"pk": screening.pk}),
-            "",
-            _(
-                "This message holds no personal identifiers; they are in HBMM, for authorised users."
-            ),
-        ]
-    return subject, "\n".join(lines)
-
-
-def screening_alert_send(screening: Screening) -> int:
-    """E-mail the alert to the recipients (after the transaction commits); returns how many."""
-    recipients = alert_recipients(screening.point)
-    _alerts_send([(screening, recipients)])
-    return len(recipients)
-
-
-def _alerts_send(alerts: list[tuple[Screening, list[User]]], *, by: User | None = None) -> None:
-    """Write each screening's alert to its recipients, in their language, now; a worker
-    sends them once the transaction commits (nothing leaves for a record that is rolled
-    back; see screening/tasks.py)."""
-    messages, references = [], []
-    for screening, recipients in alerts:
-        by_language: dict[str, list[str]] = {}
-        for user in recipients:
-            by_language.setdefault(user.language or "fr", []).append(user.email)
-        for language, addresses in sorted(by_language.items()):
-            subject, body = _alert_message(screening, language)
-            messages.append({"subject": subject, "body": body, "to": sorted(addresses)})
-        if by_language:
-            references.append(screening.reference)
-    if not messages:
-        return
-
-    def enqueue():
-        alert_emails_enqueue(messages=messages, references=references, by=by)
-
-    transaction.on_commit(enqueue)
-
-
-def _notify_now(screening: Screening, *, by) -> None:
-    """The automatic notification of a suspect, now (or at the screening time, when the
-    device clock is a few minutes ahead of the server's)."""
-    screening_notify(screening=screening, by=by, at=max(timezone.now(), screening.screened_at))
-
-
-@transaction.atomic
-def screening_notify(
-    *, screening: Screening, by: User | None, at=None, send_email: bool = True
-) -> Screening:
-    """Notify the suspect case: the alert e-mail goes out and the notification time is kept."""
-    screening.notified_at = _step_guard(screening, field="notified_at", requires=(), at=at)
-    fields = ["notified_at"]
-    if send_email:
-        screening.alert_recipients = screening_alert_send(screening)
-        screening.alert_sent_at = timezone.now()
-        fields += ["alert_recipients", "alert_sent_at"]
-    _save_step(
-        screening,
-        by=by,
-        step="notified",
-        fields=fields,
-        details={"recipients": screening.alert_recipients},
-    )
-    return screening
-
-
-@transaction.atomic
-def screening_refer(
-    *, screening: Screening, by: User | None, facility: Site, transport: str, at=None
-) -> Screening:
-    at = _step_guard(screening, field="referred_at", requires=("notified_at",), at=at)
-    if not facility.kinds.filter(code=SiteKind.HEALTH_FACILITY).exists():
-        raise WorkflowError(_("The referral site must be a health facility."))
-    if transport not in Screening.Transport.values:
-        raise WorkflowError(_("Choose a transport."))
-    screening.referred_at, screening.referral_facility = at, facility
-    screening.referral_transport = transport
-    _save_step(
-        screening,
-        by=by,
-        step="referred",
-        fields=["referred_at", "referral_facility", "referral_transport"],
-        details={"facility": facility.code, "transport": transport},
-    )
-    return screening
-
-
-@transaction.atomic
-def screening_sample(*, screening: Screening, by: User | None, lab: Site, at=None) -> Screening:
-    at = _step_guard(screening, field="sampled_at", requires=("notified_at",), at=at)
-    if not lab.kinds.filter(code=SiteKind.LABORATORY).exists():
-        raise WorkflowError(_("The sample must go to a laboratory."))
-    screening.sampled_at, screening.sample_lab = at, lab
-    _save_step(
-        screening,
-        by=by,
-        step="sampled",
-        fields=["sampled_at", "sample_lab"],
-        details={"lab": lab.code},
-    )
-    return screening
-
-
-@transaction.atomic
-def screening_result(*, screening: Screening, by: User | None, result: str, at=None) -> Screening:
-    at = _step_guard(screening, field="result_at", requires=("sampled_at",), at=at)
-    if result not in Screening.LabResult.values:
-        raise WorkflowError(_("The result must be positive, negative or inconclusive."))
-    screening.result_at, screening.lab_result = at, result
-    _save_step(
-        screening,
-        by=by,
-        step="resulted",
-        fields=["result_at", "lab_result"],
-        details={"result": result},
-    )
-    return screening
-
-
-@transaction.atomic
-def screening_close(*, screening: Screening, by: User | None, outcome: str, at=None) -> Screening:
-    """Record the outcome; closes the case. Needs the notification; a sample without a result
-    must wait for the result."""
-    at = _step_guard(screening, field="outcome_at", requires=("notified_at",), at=at)
-    if outcome not in Screening.Outcome.values:
-        raise WorkflowError(_("Choose an outcome."))
-    if screening.sampled_at and not screening.result_at and outcome != Screening.Outcome.DIED:
-        raise WorkflowError(_("A sample was taken: record the lab result first."))
-    if screening.result_at and at < screening.result_at:
-        raise WorkflowError(_("The outcome cannot be before the lab result."))
-    screening.outcome_at, screening.outcome = at, outcome
-    _save_step(
-        screening,
-        by=by,
-        step="closed",
-        fields=["outcome_at", "outcome"],
-        details={"outcome": outcome},
-    )
-    return screening
-
-
-# --- Follow-up ------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def followup_start(*, screening: Screening, by: User | None) -> Screening:
-    """Follow the traveller for 14 days after the screening."""
-    if screening.follow_up_until:
-        raise WorkflowError(_("The follow-up has already started."))
-    screening.follow_up_until = screening.screened_at.date() + dt.timedelta(days=FOLLOW_UP_DAYS)
-    _save_step(screening, by=by, step="follow_up", fields=["follow_up_until"])
-    return screening
-
-
-@transaction.atomic
-def followup_visit_add(
-    *,
-    screening: Screening,
-    by: User | None,
-    visited_on: dt.date,
-    symptoms: list[str] = (),
-    temperature: Decimal | None = None,
-    note: str = "",
-) -> FollowUpVisit:
-    if not screening.follow_up_until:
-        raise WorkflowError(_("Start the follow-up first."))
-    errors: dict[str, list] = {}
-    if not screening.screened_at.date() <= visited_on <= screening.follow_up_until:
-        errors["visited_on"] = [
-            _("The visit must fall within the follow-up (%(start)s to %(end)s).")
-            % {"start": screening.screened_at.date(), "end": screening.follow_up_until}
-        ]
-    elif visited_on > timezone.now().date():
-        errors["visited_on"] = [_("The date is in the future.")]
-    _validate_traveller({"temperature": temperature, "symptoms": list(symptoms)}, errors)
-    if errors:
-        raise ValidationError(errors)
-    visit = FollowUpVisit.objects.create(
-        screening=screening,
-        visited_on=visited_on,
-        symptoms=list(symptoms),
-        temperature=temperature,
-        note=note,
-        by=by,
-    )
-    audit_log(
-        action=AuditEvent.Action.DATA_CHANGE,
-        actor=by,
-        target=f"health.screening:{screening.pk}",
-        details={"step": "follow_up_visit", "visited_on": str(visited_on)},
-    )
-    return visit

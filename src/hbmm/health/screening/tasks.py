@@ -1,7 +1,7 @@
 """Background work of the screening module: the suspect-case alert e-mails.
 
 The messages are written when the suspect is notified (in the recipients' languages, with no
-personal identifiers: `services._alert_message`) and sent by a worker after the record
+personal identifiers: `workflow._alert_message`) and sent by a worker after the record
 commits. A message already sent is counted as the job's progress, so a run again (worker
 killed, SMTP server down then back) does not send it twice; an unreachable SMTP server is
 tried again five minutes later, three times in all.

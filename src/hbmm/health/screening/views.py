@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hbmm.accounts.scope import user_scope
-from hbmm.health.screening import figures, selectors, services
+from hbmm.health.screening import figures, followup, selectors, services, workflow
 from hbmm.health.screening.charts import weekly_chart
 from hbmm.health.screening.forms import (
     DecisionForm,
@@ -25,8 +25,8 @@ from hbmm.health.screening.forms import (
 )
 from hbmm.health.screening.intake_mappers import FORM_ID
 from hbmm.health.screening.models import AgeGroup, Screening, Sex
-from hbmm.health.screening.webforms import add_errors, web_submit
 from hbmm.health.workflow_views import workflow_action
+from hbmm.intake.channels.web import form_errors_add, web_submit
 from hbmm.places.models import Site
 from hbmm.presentation.charts import embed_options
 
@@ -109,9 +109,9 @@ def screening_list(request):
 def screening_new(request):
     form = ScreeningForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        submission, errors = web_submit(form_id=FORM_ID, data=form.as_data(), user=request.user)
-        if not errors:
-            screening = Screening.objects.get(submission=submission)
+        sent = web_submit(form_id=FORM_ID, data=form.as_data(), user=request.user)
+        if sent.accepted:
+            screening = Screening.objects.get(submission=sent.submission)
             if screening.is_suspect:
                 messages.warning(
                     request,
@@ -125,7 +125,7 @@ def screening_new(request):
             if request.POST.get("next") == "another":
                 return redirect("health:screening_new")
             return redirect("health:screening_detail", pk=screening.pk)
-        add_errors(form, errors)
+        form_errors_add(form, sent.errors)
     return render(request, "health/screening/form.html", {"form": form})
 
 
@@ -186,11 +186,11 @@ def _run(action: str, screening: Screening, data: dict, user):
             screening=screening, by=user, decision=data["decision"], reason=data["reason"]
         )
     if action == "isolate":
-        return services.screening_isolate(screening=screening, by=user, at=at)
+        return workflow.screening_isolate(screening=screening, by=user, at=at)
     if action == "notify":
-        return services.screening_notify(screening=screening, by=user, at=at)
+        return workflow.screening_notify(screening=screening, by=user, at=at)
     if action == "refer":
-        return services.screening_refer(
+        return workflow.screening_refer(
             screening=screening,
             by=user,
             facility=data["facility"],
@@ -198,16 +198,16 @@ def _run(action: str, screening: Screening, data: dict, user):
             at=at,
         )
     if action == "sample":
-        return services.screening_sample(screening=screening, by=user, lab=data["lab"], at=at)
+        return workflow.screening_sample(screening=screening, by=user, lab=data["lab"], at=at)
     if action == "result":
-        return services.screening_result(screening=screening, by=user, result=data["result"], at=at)
+        return workflow.screening_result(screening=screening, by=user, result=data["result"], at=at)
     if action == "close":
-        return services.screening_close(
+        return workflow.screening_close(
             screening=screening, by=user, outcome=data["outcome"], at=at
         )
     if action == "follow_up":
-        return services.followup_start(screening=screening, by=user)
-    return services.followup_visit_add(
+        return followup.followup_start(screening=screening, by=user)
+    return followup.followup_visit_add(
         screening=screening,
         by=user,
         visited_on=data["visited_on"],

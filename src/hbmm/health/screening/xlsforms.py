@@ -1,7 +1,7 @@
-"""Writes the XLSForms of traveller screening and community signals (openpyxl), so the forms
-are reviewable as code:
+"""Writes the XLSForm of traveller screening (openpyxl), so the form is reviewable as code (the
+community signal form, `ebs/xlsforms.py`, is written with the same helpers):
 
-    .venv/bin/python -m hbmm.health.screening.xlsforms    # rewrites intake/forms/{screening,signal}.xlsx
+    .venv/bin/python -m hbmm.health.screening.xlsforms    # rewrites intake/forms/screening.xlsx
 
 Conventions of intake/forms: the file is `<form_id>.xlsx`, the settings' form_id is the
 mapper's, field names are the mapper's canonical names, labels `label::French (fr)` and
@@ -10,6 +10,8 @@ filtered on its `kinds` column). Bump VERSION when a form changes.
 """
 
 from pathlib import Path
+
+from hbmm.places.countries import countries
 
 FORMS_DIR = Path(__file__).resolve().parents[2] / "intake" / "forms"
 FR, EN = "label::French (fr)", "label::English (en)"
@@ -21,31 +23,32 @@ NOT_FUTURE = {
     CFR: "L'heure ne peut pas être dans le futur.",
     CEN: "The time cannot be in the future.",
 }
-COUNTRIES = [
-    ("MLI", "Mali", "Mali"),
-    ("SEN", "Sénégal", "Senegal"),
-    ("GIN", "Guinée", "Guinea"),
-    ("CIV", "Côte d'Ivoire", "Côte d'Ivoire"),
-    ("BFA", "Burkina Faso", "Burkina Faso"),
-    ("NER", "Niger", "Niger"),
-    ("DZA", "Algérie", "Algeria"),
-    ("MRT", "Mauritanie", "Mauritania"),
-    ("GMB", "Gambie", "Gambia"),
-    ("GNB", "Guinée-Bissau", "Guinea-Bissau"),
-    ("LBR", "Libéria", "Liberia"),
-    ("SLE", "Sierra Leone", "Sierra Leone"),
-    ("GHA", "Ghana", "Ghana"),
-    ("TGO", "Togo", "Togo"),
-    ("BEN", "Bénin", "Benin"),
-    ("NGA", "Nigéria", "Nigeria"),
-    ("CMR", "Cameroun", "Cameroon"),
-    ("MAR", "Maroc", "Morocco"),
-    ("LBY", "Libye", "Libya"),
-    ("FRA", "France", "France"),
-    ("ESP", "Espagne", "Spain"),
-    ("ITA", "Italie", "Italy"),
-    ("CHN", "Chine", "China"),
-]
+# The countries the form offers (neighbours first); their names are HBMM's one country list's.
+FORM_COUNTRIES = (
+    "MLI",
+    "SEN",
+    "GIN",
+    "CIV",
+    "BFA",
+    "NER",
+    "DZA",
+    "MRT",
+    "GMB",
+    "GNB",
+    "LBR",
+    "SLE",
+    "GHA",
+    "TGO",
+    "BEN",
+    "NGA",
+    "CMR",
+    "MAR",
+    "LBY",
+    "FRA",
+    "ESP",
+    "ITA",
+    "CHN",
+)
 
 
 def _field(type_, name, fr, en, **extra):
@@ -209,7 +212,7 @@ def screening_form() -> dict:
     ]
     choices = (
         _choices("sex", [(c, sex_fr[c], str(Sex(c).label)) for c in Sex.values])
-        + _choices("country", COUNTRIES)
+        + _choices("country", [(c, *countries()[c]) for c in FORM_COUNTRIES])
         + _choices(
             "conveyance",
             [(c, conveyance_fr[c], str(Conveyance(c).label)) for c in Conveyance.values],
@@ -238,79 +241,6 @@ def screening_form() -> dict:
     return {"survey": survey, "choices": choices, "settings": settings}
 
 
-def signal_form() -> dict:
-    from hbmm.health.ebs.intake_mappers import FORM_ID as SIGNAL_FORM_ID
-
-    kinds = [
-        ("sick_traveller", "Voyageur malade", "Sick traveller"),
-        ("fever_cough_cluster", "Groupe de cas de fièvre ou de toux", "Cluster of fever or cough"),
-        ("unexplained_deaths", "Décès inexpliqués", "Unexplained deaths"),
-        ("animal_deaths", "Animaux malades ou morts", "Sick or dead animals"),
-        ("rumour", "Rumeur", "Rumour"),
-        ("other", "Autre", "Other"),
-    ]
-    survey = [
-        {"type": "start", "name": "start"},
-        {"type": "end", "name": "end"},
-        {"type": "deviceid", "name": "deviceid"},
-        _field(
-            "text",
-            "reporter",
-            "Code du relais communautaire",
-            "Community focal point key",
-            required="yes",
-            **{HFR: "Par exemple CFP-001.", HEN: "For example CFP-001."},
-        ),
-        _field(
-            "dateTime",
-            "reported_at",
-            "Date et heure du signalement",
-            "Date and time of the report",
-            required="yes",
-            default="now()",
-            **NOT_FUTURE,
-        ),
-        _field(
-            "dateTime",
-            "detected_at",
-            "Quand l'avez-vous appris ?",
-            "When did you first hear of it?",
-            constraint=". <= ${reported_at}",
-            **{CFR: "Avant le signalement.", CEN: "Before the report."},
-        ),
-        _field("select_one kind", "kind", "Type de signal", "Type of signal", required="yes"),
-        _field("select_one_from_file sites.csv", "site", "Site (si connu)", "Site (if known)"),
-        _field(
-            "text",
-            "pcode",
-            "Ou P-code de la commune / du cercle",
-            "Or P-code of the area",
-            relevant="${site} = ''",
-            required="${site} = ''",
-            constraint="regex(., '^[A-Z]{2}[0-9]{2,8}$')",
-            **{CFR: "Un P-code, par exemple ML0103.", CEN: "A P-code, for example ML0103."},
-        ),
-        _field("geopoint", "location", "Position GPS (facultatif)", "GPS position (optional)"),
-        _field(
-            "integer",
-            "people_affected",
-            "Personnes touchées",
-            "People affected",
-            constraint=". >= 0",
-            **{CFR: "Zéro ou plus.", CEN: "Zero or more."},
-        ),
-        _field("text", "description", "Description", "Description", appearance="multiline"),
-    ]
-    settings = {
-        "form_title": "Signal communautaire (surveillance à base communautaire)",
-        "form_id": SIGNAL_FORM_ID,
-        "version": VERSION,
-        "default_language": "French (fr)",
-        "instance_name": "concat(${kind}, ' ', ${reported_at})",
-    }
-    return {"survey": survey, "choices": _choices("kind", kinds), "settings": settings}
-
-
 def write(path: Path, form: dict) -> Path:
     from hbmm.intake.xlsform_writer import write_xlsform
 
@@ -321,8 +251,8 @@ def write(path: Path, form: dict) -> Path:
 
 def main() -> None:
     FORMS_DIR.mkdir(exist_ok=True)
-    for form in (screening_form(), signal_form()):
-        print(write(FORMS_DIR / f"{form['settings']['form_id']}.xlsx", form))
+    form = screening_form()
+    print(write(FORMS_DIR / f"{form['settings']['form_id']}.xlsx", form))
 
 
 if __name__ == "__main__":

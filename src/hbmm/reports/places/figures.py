@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext as _
 
 from hbmm.accounts.scope import Scope
@@ -48,7 +48,7 @@ def sites_active(*, scope: Scope, as_of: dt.date) -> SiteFigures:
         label=_("Registered sites"),
         value=sites.count(),
         as_of=as_of,
-        unit=_("sites"),
+        unit=ngettext_lazy("site", "sites"),
         definition=_(
             "Sites of the site registry in the selected scope that are active on the "
             "as-of date (active from/to dates), whatever their kind."

@@ -6,7 +6,7 @@ flow chart."""
 from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from hbmm.mobility import figures as mobility
 from hbmm.mobility.charts import flow_daily_chart
@@ -22,6 +22,7 @@ from hbmm.presentation.figures import (
     format_month,
     format_number,
     format_percent,
+    plural_count,
 )
 from hbmm.reports.registry import Context, Section, SectionResult, register
 
@@ -40,29 +41,19 @@ def _trend_sentence(average: Figure) -> str:
         "previous": format_month(parts["previous_month"]),
     }
     change = parts["change_percent"]
+    values["observed"] = ngettext(
+        "%(avg)s individual was observed daily at the FMPs in %(month)s",
+        "%(avg)s individuals were observed daily at the FMPs in %(month)s",
+        plural_count(average.value),
+    ) % {"avg": values["avg"], "month": values["month"]}
     if change is None:
-        return _("%(avg)s individuals were observed daily at the FMPs in %(month)s.") % values
+        return _("%(observed)s.") % values
     values["pct"] = format_percent(abs(change))
     if change < 0:
-        return (
-            _(
-                "%(avg)s individuals were observed daily at the FMPs in %(month)s, a decrease "
-                "of %(pct)s from %(previous)s."
-            )
-            % values
-        )
+        return _("%(observed)s, a decrease of %(pct)s from %(previous)s.") % values
     if change > 0:
-        return (
-            _(
-                "%(avg)s individuals were observed daily at the FMPs in %(month)s, an increase "
-                "of %(pct)s from %(previous)s."
-            )
-            % values
-        )
-    return (
-        _("%(avg)s individuals were observed daily at the FMPs in %(month)s, as in %(previous)s.")
-        % values
-    )
+        return _("%(observed)s, an increase of %(pct)s from %(previous)s.") % values
+    return _("%(observed)s, as in %(previous)s.") % values
 
 
 def _flow_sentence(flows: mobility.FlowPeriod, *, closure: date | None, end: date) -> str:
@@ -70,23 +61,28 @@ def _flow_sentence(flows: mobility.FlowPeriod, *, closure: date | None, end: dat
         "start": format_month(PLAN_FLOW_START),
         "closure": format_date(closure) if closure else "",
         "end": format_date(end),
-        "total": format_number(flows.total.value),
-        "incoming": format_number(flows.incoming.value),
-        "outgoing": format_number(flows.outgoing.value),
-        "avg": format_number(flows.per_day.value),
+        "observed": ngettext(
+            "%(total)s migrant (%(incoming)s incoming and %(outgoing)s outgoing) was observed",
+            "%(total)s migrants (%(incoming)s incoming and %(outgoing)s outgoing) were observed",
+            plural_count(flows.total.value),
+        )
+        % {
+            "total": format_number(flows.total.value),
+            "incoming": format_number(flows.incoming.value),
+            "outgoing": format_number(flows.outgoing.value),
+        },
+        "avg": ngettext(
+            "%(n)s migrant per day", "%(n)s migrants per day", plural_count(flows.per_day.value)
+        )
+        % {"n": format_number(flows.per_day.value)},
     }
     if closure is not None:
         sentence = _(
             "From %(start)s until the closure of the land borders on %(closure)s, "
-            "%(total)s migrants (%(incoming)s incoming and %(outgoing)s outgoing) were "
-            "observed at the FMPs, an average of %(avg)s migrants per day."
+            "%(observed)s at the FMPs, an average of %(avg)s."
         )
     else:
-        sentence = _(
-            "From %(start)s to %(end)s, %(total)s migrants (%(incoming)s incoming and "
-            "%(outgoing)s outgoing) were observed at the FMPs, an average of %(avg)s "
-            "migrants per day."
-        )
+        sentence = _("From %(start)s to %(end)s, %(observed)s at the FMPs, an average of %(avg)s.")
     return sentence % values
 
 
@@ -114,9 +110,12 @@ def build(ctx: Context) -> SectionResult:
         if stranded.has_data:
             figures.append(stranded)
             sentences.append(
-                _(
+                ngettext(
                     "Within the first week of the closure of the borders, %(n)s stranded "
-                    "migrants were accounted for at the FMPs."
+                    "migrant was accounted for at the FMPs.",
+                    "Within the first week of the closure of the borders, %(n)s stranded "
+                    "migrants were accounted for at the FMPs.",
+                    plural_count(stranded.value),
                 )
                 % {"n": format_number(stranded.value)}
             )

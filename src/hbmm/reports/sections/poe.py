@@ -4,12 +4,12 @@ chart, and a map of the points coloured by their operational status on the as-of
 point-of-entry figures (`hbmm.health.poe.figures`)."""
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from hbmm.health.poe import figures as poe
 from hbmm.health.poe.charts import capacity_gap_chart
 from hbmm.health.poe.selectors import POE_TYPES, capacity_rounds, latest_assessment_date
-from hbmm.presentation.figures import Drilldown, format_date, format_number
+from hbmm.presentation.figures import Drilldown, format_date, format_number, plural_count
 from hbmm.reports.registry import Context, MapPoint, Section, SectionResult, register
 
 PERMISSION = "health.view_capacityassessment"
@@ -23,8 +23,15 @@ STATUS_COLORS = {
 }
 
 
-def _sentence_templates() -> dict:
-    """The plan's key findings, one gettext template per (item, point types)."""
+def _points_assessed(n: int) -> str:
+    return ngettext("%(n)s point was assessed", "%(n)s points were assessed", plural_count(n)) % {
+        "n": format_number(n)
+    }
+
+
+def _sentence_templates(total: int) -> dict:
+    """The plan's key findings, one gettext template per (item, point types), agreeing with
+    the `total` of points that answered."""
     return {
         ("surveillance_system", ("bcp", "itp")): _(
             "%(percent)s of the border and transit points evaluated (%(n)s of %(total)s) do not "
@@ -35,10 +42,14 @@ def _sentence_templates() -> dict:
             "have an awareness system in place for travellers (posters, flyers, awareness "
             "volunteer)."
         ),
-        ("community_awareness", ("cordon",)): _(
+        ("community_awareness", ("cordon",)): ngettext(
+            "%(percent)s of the communal points assessed (%(n)s of %(total)s sanitary cordon) "
+            "do not have community awareness mechanisms (posters, flyers, community awareness "
+            "agents).",
             "%(percent)s of the communal points assessed (%(n)s of %(total)s sanitary cordons) "
             "do not have community awareness mechanisms (posters, flyers, community awareness "
-            "agents)."
+            "agents).",
+            total,
         ),
         ("isolation_space", tuple(POE_TYPES)): _(
             "%(percent)s of the points evaluated (%(n)s of %(total)s) do not have a dedicated "
@@ -51,25 +62,33 @@ def _key_findings(rapid: poe.RoundFigures) -> list[str]:
     data = rapid.data
     days = sorted(a.assessed_on for a in data.assessments)
     by_type = data.points_by_type
+    bcp, itp, cordon = (by_type.get(kind, 0) for kind in ("bcp", "itp", "cordon"))
     sentences = [
         _(
-            "Between %(start)s and %(end)s, %(n)s points were assessed: %(bcp)s border "
-            "crossing points, %(itp)s internal transit points and %(cordon)s sanitary "
-            "cordons. Key findings:"
+            "Between %(start)s and %(end)s, %(assessed)s: %(bcp)s, %(itp)s and %(cordon)s. Key findings:"
         )
         % {
             "start": format_date(days[0]),
             "end": format_date(days[-1]),
-            "n": format_number(len(data.assessments)),
-            "bcp": format_number(by_type.get("bcp", 0)),
-            "itp": format_number(by_type.get("itp", 0)),
-            "cordon": format_number(by_type.get("cordon", 0)),
+            "assessed": _points_assessed(len(data.assessments)),
+            "bcp": ngettext(
+                "%(n)s border crossing point", "%(n)s border crossing points", plural_count(bcp)
+            )
+            % {"n": format_number(bcp)},
+            "itp": ngettext(
+                "%(n)s internal transit point", "%(n)s internal transit points", plural_count(itp)
+            )
+            % {"n": format_number(itp)},
+            "cordon": ngettext(
+                "%(n)s sanitary cordon", "%(n)s sanitary cordons", plural_count(cordon)
+            )
+            % {"n": format_number(cordon)},
         }
     ]
-    templates = _sentence_templates()
     for figure in rapid.plan:
         if not figure.denominator:
             continue
+        templates = _sentence_templates(plural_count(figure.denominator))
         template = templates.get((figure.parts["item"], figure.parts["kinds"]))
         values = {
             "percent": figure.formatted_percent,
@@ -130,33 +149,56 @@ def build(ctx: Context) -> SectionResult:
                 )
                 sentences.append(
                     _(
-                        "In the week of %(date)s, %(n)s points were assessed; against the week "
-                        "before, %(better)s checklist items improved and %(worse)s worsened."
+                        "In the week of %(date)s, %(assessed)s; against the week before, "
+                        "%(better)s and %(worse)s."
                     )
                     % {
                         "date": format_date(week[0]),
-                        "n": format_number(latest.assessed),
-                        "better": latest.improved,
-                        "worse": latest.worsened,
+                        "assessed": _points_assessed(latest.assessed),
+                        "better": ngettext(
+                            "%(n)s checklist item improved",
+                            "%(n)s checklist items improved",
+                            plural_count(latest.improved),
+                        )
+                        % {"n": format_number(latest.improved)},
+                        "worse": ngettext(
+                            "%(n)s worsened", "%(n)s worsened", plural_count(latest.worsened)
+                        )
+                        % {"n": format_number(latest.worsened)},
                     }
                 )
         charts.append(capacity_gap_chart(rounds))
     map_points = []
     if status and status.rows:
         figures += status.figures
+        counts = status.counts
         sentences.append(
-            _(
-                "On %(date)s, of %(total)s points of entry, %(open)s were fully operational, "
-                "%(partial)s partially operational, %(closed)s fully closed and %(unknown)s of "
-                "unknown status."
-            )
+            _("On %(date)s, %(total)s, %(open)s, %(partial)s, %(closed)s and %(unknown)s.")
             % {
                 "date": format_date(ctx.as_of),
-                "total": format_number(status.total),
-                "open": format_number(status.counts["fully_operational"]),
-                "partial": format_number(status.counts["partially_operational"]),
-                "closed": format_number(status.counts["fully_closed"]),
-                "unknown": format_number(status.counts["unknown"]),
+                "total": ngettext(
+                    "of %(n)s point of entry",
+                    "of %(n)s points of entry",
+                    plural_count(status.total),
+                )
+                % {"n": format_number(status.total)},
+                "open": ngettext(
+                    "%(n)s was fully operational",
+                    "%(n)s were fully operational",
+                    plural_count(counts["fully_operational"]),
+                )
+                % {"n": format_number(counts["fully_operational"])},
+                "partial": ngettext(
+                    "%(n)s partially operational",
+                    "%(n)s partially operational",
+                    plural_count(counts["partially_operational"]),
+                )
+                % {"n": format_number(counts["partially_operational"])},
+                "closed": ngettext(
+                    "%(n)s fully closed", "%(n)s fully closed", plural_count(counts["fully_closed"])
+                )
+                % {"n": format_number(counts["fully_closed"])},
+                "unknown": _("%(n)s of unknown status") % {"n": format_number(counts["unknown"])},
             }
         )
         map_points = _status_map(status, ctx)

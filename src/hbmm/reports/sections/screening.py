@@ -6,19 +6,20 @@ timeliness of community signals, from the screening and EBS figures
 from datetime import timedelta
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from hbmm.health.ebs.figures import verified_within_target
 from hbmm.health.screening.charts import weekly_chart
 from hbmm.health.screening.figures import screening_period
 from hbmm.health.screening.selectors import latest_screening_date, screening_figures
-from hbmm.presentation.figures import format_date, format_number, format_percent
+from hbmm.presentation.figures import format_date, format_number, format_percent, plural_count
 from hbmm.reports.registry import Context, Section, SectionResult, register
 
 PERMISSION = "health.view_screening_figures"
 SIGNAL_PERMISSION = "health.view_signal"
 WINDOW_DAYS = 7
 CHART_WEEKS = 12
+COUNTS = ("screened", "points", "suspect", "referred", "sampled", "positive")
 
 
 def _share(n, total) -> str:
@@ -36,42 +37,73 @@ def build(ctx: Context) -> SectionResult:
         )
     totals = period.totals
     figures = list(period.figures)
+    n = {key: plural_count(totals[key]) for key in COUNTS}
     sentences = [
         _(
-            "From %(start)s to %(end)s, %(screened)s travellers were screened at %(points)s "
-            "points of entry; %(suspect)s met the suspect case definition (%(share)s), of whom "
-            "%(referred)s were referred and %(sampled)s sampled (%(positive)s positive)."
+            "From %(start)s to %(end)s, %(screened)s at %(points)s; %(suspect)s (%(share)s), "
+            "of whom %(referred)s and %(sampled)s (%(positive)s)."
         )
         % {
             **dates,
-            "screened": format_number(totals["screened"]),
-            "points": format_number(totals["points"]),
-            "suspect": format_number(totals["suspect"]),
+            "screened": ngettext(
+                "%(n)s traveller was screened", "%(n)s travellers were screened", n["screened"]
+            )
+            % {"n": format_number(totals["screened"])},
+            "points": ngettext("%(n)s point of entry", "%(n)s points of entry", n["points"])
+            % {"n": format_number(totals["points"])},
+            "suspect": ngettext(
+                "%(n)s met the suspect case definition",
+                "%(n)s met the suspect case definition",
+                n["suspect"],
+            )
+            % {"n": format_number(totals["suspect"])},
             "share": _share(totals["suspect"], totals["screened"]),
-            "referred": format_number(totals["referred"]),
-            "sampled": format_number(totals["sampled"]),
-            "positive": format_number(totals["positive"]),
+            "referred": ngettext("%(n)s was referred", "%(n)s were referred", n["referred"])
+            % {"n": format_number(totals["referred"])},
+            "sampled": ngettext("%(n)s sampled", "%(n)s sampled", n["sampled"])
+            % {"n": format_number(totals["sampled"])},
+            "positive": ngettext("%(n)s positive", "%(n)s positive", n["positive"])
+            % {"n": format_number(totals["positive"])},
         }
     ]
-    if totals["median_hours_to_notification"] is not None:
+    hours = totals["median_hours_to_notification"]
+    if hours is not None:
         sentences.append(
-            _("Median time from screening to notification: %(hours)s hours.")
-            % {"hours": format_number(totals["median_hours_to_notification"], decimals=1)}
+            ngettext(
+                "Median time from screening to notification: %(hours)s hour.",
+                "Median time from screening to notification: %(hours)s hours.",
+                plural_count(hours, decimals=1),
+            )
+            % {"hours": format_number(hours, decimals=1)}
         )
     if ctx.user.has_perm(SIGNAL_PERMISSION):
         verified = verified_within_target(scope=ctx.scope, start=start, end=end)
         if verified.has_data:
             figures.append(verified)
+            signals, met, overdue = (
+                verified.parts["signals"],
+                verified.value,
+                verified.parts["overdue"],
+            )
             sentences.append(
-                _(
-                    "%(n)s community health signals were reported; %(met)s of the %(assessed)s "
-                    "verified were verified within 24 hours, %(overdue)s are overdue."
-                )
+                _("%(reported)s; %(met)s, %(overdue)s.")
                 % {
-                    "n": format_number(verified.parts["signals"]),
-                    "met": format_number(verified.value),
-                    "assessed": format_number(verified.denominator),
-                    "overdue": format_number(verified.parts["overdue"]),
+                    "reported": ngettext(
+                        "%(n)s community health signal was reported",
+                        "%(n)s community health signals were reported",
+                        plural_count(signals),
+                    )
+                    % {"n": format_number(signals)},
+                    "met": ngettext(
+                        "%(n)s of the %(assessed)s verified was verified within 24 hours",
+                        "%(n)s of the %(assessed)s verified were verified within 24 hours",
+                        plural_count(met),
+                    )
+                    % {"n": format_number(met), "assessed": format_number(verified.denominator)},
+                    "overdue": ngettext(
+                        "%(n)s is overdue", "%(n)s are overdue", plural_count(overdue)
+                    )
+                    % {"n": format_number(overdue)},
                 }
             )
     weeks_start = ctx.as_of - timedelta(weeks=CHART_WEEKS) + timedelta(days=1)

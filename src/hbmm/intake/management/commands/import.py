@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from hbmm.intake.channels.files import import_file_run, import_file_store
 from hbmm.intake.mappers import registered_mappers
 from hbmm.intake.models import ImportFile
 from hbmm.intake.selectors import import_file_rows, import_files_interrupted
-from hbmm.intake.services import import_file_run, import_file_store
 from hbmm.intake.tasks import import_target
 from hbmm.jobs.selectors import job_active_for
 

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from hbmm.intake.mappers import registered_mappers
 from hbmm.intake.models import Submission
-from hbmm.intake.services import submissions_reprocess
+from hbmm.intake.review import submissions_reprocess
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
-"""The rows of an imported file through the pipeline, a batch at a time, set by set.
+"""Bulk: the rows of an imported file through the pipeline, a batch at a time, set by set.
 
-A file is stored whole before any row is read (`services.import_file_store`), so its bytes are
+A file is stored whole before any row is read (`channels.files.import_file_store`), so its bytes are
 safe; each row then becomes a Submission (channel `file`, the row as JSON, its row number) and
 goes through the form's mapper like any submission. Rows are numerous (a flow-monitoring history
 is a million rows), so a batch is handled with a constant number of queries:
@@ -13,13 +13,14 @@ is a million rows), so a batch is handled with a constant number of queries:
 
 all in one transaction. When that batch save fails (a domain check the mapper's `clean` does
 not make, a concurrent writer), the transaction rolls back and the batch goes through the
-submission-by-submission path instead (`services.submission_receive` then
-`services.submissions_process`), which finds the culprit rows and quarantines them alone.
+submission-by-submission path instead (`receive.submission_receive` then
+`process.submissions_process`), which finds the culprit rows and quarantines them alone.
+Either way, a row is stored by the rules of `intake.submissions` (`submission_new`,
+`submissions_insert`): the bulk path states none of its own.
 A changed row under a known instance id goes through that path too, and is kept as a
 conflict copy for review.
 """
 
-import json
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -27,18 +28,17 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from hbmm.db import ids_reserve, insert_rows
-from hbmm.intake.identifiers import carries_identifiers, error_dicts, identifier_keys
-from hbmm.intake.mappers import Item, MappingError, get_mapper
-from hbmm.intake.models import ImportFile, Submission, sha256
+from hbmm.intake import submissions
+from hbmm.intake.identifiers import Protection
+from hbmm.intake.mappers import Item, Mapper, MappingError, get_mapper
+from hbmm.intake.models import Channel, ImportFile, Submission, sha256
 from hbmm.intake.parsing import alias_map, alias_plan, json_dumps
-from hbmm.intake.services import (
-    sites_named,
-    submission_receive,
-    submissions_process,
-)
-from hbmm.tabular import read_rows
+from hbmm.intake.process import sites_named, submissions_process
+from hbmm.intake.receive import submission_receive
+from hbmm.places.lookups import Lookups
+from hbmm.tabular import TableError, read_rows
 
 Status = Submission.Status
 INSTANCE_ID_COLUMNS = ("instance_id", "instanceid", "meta/instanceID", "_uuid", "KEY", "uuid")
@@ -106,6 +106,8 @@ def batches_import(record: ImportFile, *, batch_size: int, options: dict):
     """Import the stored file's rows a batch at a time, yielding after each batch (the file's
     counters are then up to date)."""
     mapper = get_mapper(record.kind)
+    if mapper is None:  # import_file_store refuses an unknown kind: its mapper was removed since
+        raise TableError(_("Unknown import kind '%s'.") % record.kind)
     cleaner, seen = Cleaner(mapper, record.uploaded_by), RowCounter()
     with record.file.open("rb") as handle:
         rows = mapper.transform_rows(
@@ -136,15 +138,16 @@ class Cleaner:
 
     def outcomes(self, rows: list[Row]) -> list[tuple]:
         mapper, site_field, plans = self.mapper, self.mapper.site_field, self.plans
-        outcomes = []
-        # Reasons are stored in the deployment's language (as services.submissions_process).
+        outcomes: list[tuple] = []
+        lookups = Lookups()  # the reference data this batch of rows is checked against
+        # Reasons are stored in the deployment's language (as process.submissions_process).
         with translation.override(settings.HBMM_DATA_LANGUAGE):
             for row in rows:
                 keys = tuple(row.values)
                 plan = plans.get(keys) or plans.setdefault(keys, alias_plan(keys, self.aliases))
                 data = {n: v for n, v in zip(plan, row.values.values(), strict=True) if n}
                 try:
-                    cleaned = mapper.clean(data, submitter=self.submitter)
+                    cleaned = mapper.clean(data, submitter=self.submitter, lookups=lookups)
                 except MappingError as exc:
                     code = data.get(site_field) if site_field else None
                     outcomes.append((row, None, exc.errors, code))
@@ -232,149 +235,62 @@ def _counters_add(
     )
 
 
-def _outcomes_store(record: ImportFile, mapper, outcomes: list) -> tuple[int, int]:
-    """Store each cleaned row with its outcome and save the accepted ones into the domain:
-    (accepted, quarantined)."""
+def _outcomes_store(record: ImportFile, mapper: Mapper, outcomes: list) -> tuple[int, int]:
+    """Store each cleaned row with its outcome (one insert) and save the accepted ones into the
+    domain (one call of the mapper): (accepted, quarantined)."""
     if not outcomes:
         return 0, 0
     # Quarantined rows are filed under their site (when it exists), so its reviewers see them.
     sites = sites_named([site for _r, cleaned, _e, site in outcomes if cleaned is None])
-    stored = _submissions_insert(record, outcomes, sites, timezone.now())
+    now = timezone.now()
+    shared = {
+        "channel": Channel.FILE,
+        "form_id": record.kind,
+        "submitter": record.uploaded_by,
+        "submitter_name": record.uploaded_by.get_username() if record.uploaded_by else "",
+        "received_at": now,
+        "payload_format": Submission.Format.ROW,
+        "source_file": record,
+        "is_demo": record.is_demo,
+    }
+    protection = Protection(mapper)
+    stored = [
+        submissions.submission_fields(
+            {
+                **shared,
+                "instance_id": row.instance_id,
+                "payload": row.payload,
+                "data": row.values,
+                "row_number": row.number,
+            },
+            protection=protection,
+            # A file row is an original: its own root (an edit comes through a channel).
+            root_id=submissions.root_resolve(instance_id=row.instance_id),
+            status=Submission.Status.ACCEPTED
+            if cleaned is not None
+            else Submission.Status.QUARANTINED,
+            errors=errors,
+            site=site if cleaned is not None else sites.get(site),
+            processed_at=now,
+        )
+        for row, cleaned, errors, site in outcomes
+    ]
+    inserted = submissions.submissions_insert(stored)
     items = [
-        Item(submission_id=pk, load=load, cleaned=cleaned)
-        for (pk, load), (_row, cleaned, _e, _s) in zip(stored, outcomes, strict=True)
+        Item(
+            submission_id=done.pk,
+            load=done.load,
+            cleaned=cleaned,
+            submitter=record.uploaded_by,
+            channel=Channel.FILE,
+            is_demo=record.is_demo,
+        )
+        for done, (_row, cleaned, _e, _s) in zip(inserted, outcomes, strict=True)
         if cleaned is not None
     ]
     if items:
         mapper.save(items)
     return len(items), len(outcomes) - len(items)
-
-
-# The columns every row of a batch shares, then those of each row.
-_SHARED = (
-    "channel",
-    "form_id",
-    "form_version",
-    "deprecated_id",
-    "submitter_id",
-    "submitter_name",
-    "device_id",
-    "received_at",
-    "payload_format",
-    "source_file_id",
-    "is_demo",
-    "corrections",
-    "processed_at",
-)
-_OWN = (
-    "instance_id",
-    "root_id",
-    "is_current",
-    "payload",
-    "checksum",
-    "row_number",
-    "site_id",
-    "status",
-    "data",
-    "errors",
-    "protected",
-)
-_COLUMNS = _SHARED + _OWN
-_DATA = _COLUMNS.index("data")
-_PROTECTED = _COLUMNS.index("protected")
-
-
-class _Protection:
-    """The clear copy and the encrypted envelope of rows of a form that carries identifiers
-    (identifiers.protect, with the identifier columns found once per header)."""
-
-    def __init__(self, mapper):
-        self.mapper = mapper
-        self.active = carries_identifiers(mapper)
-        self.keys: dict[tuple, frozenset] = {}
-
-    def split(self, row: Row) -> tuple[str, str, str | None]:
-        """(clear payload, clear data as JSON, envelope) of a row."""
-        if not self.active:
-            return row.payload, row.payload, None
-        header = tuple(row.values)
-        hidden = self.keys.get(header)
-        if hidden is None:
-            hidden = self.keys[header] = identifier_keys(self.mapper, header)
-        clear = {k: v for k, v in row.values.items() if k not in hidden}
-        secret = {k: v for k, v in row.values.items() if k in hidden}
-        return "", json_dumps(clear), json_dumps({"payload": row.payload, "data": secret})
-
-
-def _submissions_insert(record: ImportFile, outcomes: list, sites, now) -> list[tuple]:
-    """One insert of the batch's submissions, with their outcome; returns, in the order of
-    `outcomes`, each one's id and a function that builds its model instance."""
-    uploader = record.uploaded_by
-    mapper = get_mapper(record.kind)
-    protection = _Protection(mapper)
-    shared = (
-        "file",
-        record.kind,
-        "",
-        "",
-        uploader.pk if uploader else None,
-        uploader.get_username() if uploader else "",
-        "",
-        now,
-        Submission.Format.ROW,
-        record.pk,
-        record.is_demo,
-        {},
-        now,
-    )
-    values = []
-    for row, cleaned, errors, site in outcomes:
-        if cleaned is None:
-            site = sites.get(site)
-            errors = error_dicts(errors, mapper)
-        accepted = cleaned is not None
-        # The parsed fields are the same JSON text as the raw payload (without the
-        # identifiers, kept encrypted with the payload, when the form carries any).
-        payload, data, envelope = protection.split(row)
-        values.append(
-            shared
-            + (
-                row.instance_id,
-                row.instance_id,
-                accepted,
-                payload,
-                row.checksum,
-                row.number,
-                site.pk if site is not None else None,
-                Status.ACCEPTED if accepted else Status.QUARANTINED,
-                data,
-                errors or [],
-                envelope,
-            )
-        )
-    ids = ids_reserve(Submission, len(values))
-    values = [(pk, *row_values) for pk, row_values in zip(ids, values, strict=True)]
-    insert_rows(Submission, ("id", *_COLUMNS), values, serialised={"data"})
-    names = ["id", *_COLUMNS]
-
-    def loader(row_values, row):
-        def load():
-            values = list(row_values)
-            # The parsed fields as the ORM loads them (after the id); the envelope is still
-            # the clear text given to insert_rows, as the ORM loads it too.
-            protected = values[_PROTECTED + 1] is not None
-            values[_DATA + 1] = json.loads(values[_DATA + 1]) if protected else row.values
-            submission = Submission.from_db("default", names, values)
-            submission._state.fields_cache["submitter"] = uploader
-            submission._state.fields_cache["source_file"] = record
-            return submission
-
-        return load
-
-    return [
-        (row_values[0], loader(row_values, outcome[0]))
-        for row_values, outcome in zip(values, outcomes, strict=True)
-    ]
 
 
 def _rows_one_by_one(record: ImportFile, rows: list[Row]) -> tuple[int, int, int]:
@@ -384,7 +300,7 @@ def _rows_one_by_one(record: ImportFile, rows: list[Row]) -> tuple[int, int, int
     received, duplicate = [], 0
     for row in rows:
         result = submission_receive(
-            channel="file",
+            channel=Channel.FILE,
             form_id=record.kind,
             instance_id=row.instance_id,
             payload=row.payload,

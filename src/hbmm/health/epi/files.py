@@ -17,23 +17,12 @@ from collections.abc import Iterator
 
 from django.conf import settings
 
-from hbmm.intake.parsing import normalise_name
+from hbmm.places.lookups import Lookups
 from hbmm.tabular import TableError
+from hbmm.text import normalise_name
 
 WIDE_FIXED_COLUMNS = ("Province/State", "Country/Region", "Lat", "Long")
 LONG_COUNTRY_COLUMNS = ("Country", "Country/Region", "Pays")
-
-
-def country_names() -> dict[str, str]:
-    """normalised country name or ISO3 -> ISO3, for the countries HBMM knows (level 0)."""
-    from hbmm.places.models import AdminArea
-
-    names: dict[str, str] = {}
-    for area in AdminArea.objects.filter(level=AdminArea.Level.COUNTRY):
-        for name in (area.pcode, area.name_en, area.name_fr):
-            if name:
-                names[normalise_name(name)] = area.pcode
-    return names
 
 
 def requested_countries(options: dict) -> tuple[list[str], bool]:
@@ -55,12 +44,13 @@ def _country_column(header: list[str], candidates) -> str:
 def _select(rows, country_column, options) -> Iterator[tuple[int, dict]]:
     """The rows of the requested countries (and of the neighbours if asked), after checking
     that every requested country is in the file. Buffers only the kept rows."""
-    names = country_names()
+    lookups = Lookups()
     required, neighbours = requested_countries(options)
     kept: list[tuple[int, dict]] = []
     found: set[str] = set()
     for number, values in rows:
-        iso3 = names.get(normalise_name(values.get(country_column, "")))
+        area = lookups.country_area(values.get(country_column, ""))
+        iso3 = area.pcode if area is not None else None  # a country HBMM has areas for
         if iso3 is None or (iso3 not in required and not neighbours):
             continue
         found.add(iso3)

@@ -43,7 +43,9 @@ from django.utils.translation import gettext as _
 from hbmm.intake.mappers import get_mapper
 from hbmm.intake.models import PullSource, Submission, SubmissionAttachment
 from hbmm.intake.parsing import flatten_json, json_dumps
-from hbmm.intake.services import Status, submission_receive, submissions_process
+from hbmm.intake.process import submissions_process
+from hbmm.intake.receive import submission_receive
+from hbmm.intake.submissions import Status
 
 log = logging.getLogger(__name__)
 TIMEOUT = 60
@@ -95,8 +97,9 @@ def _uuid(value) -> str:
 
 class CentralClient:
     def __init__(self, source: PullSource):
-        from pyodk._utils.config import CentralConfig, Config
-        from pyodk.client import Client
+        # pyodk (and the pydantic it loads) only for a pull from ODK Central, not in every process.
+        from pyodk._utils.config import CentralConfig, Config  # noqa: PLC0415
+        from pyodk.client import Client  # noqa: PLC0415
 
         self.source = source
         self._tmp = tempfile.TemporaryDirectory(prefix="hbmm-pyodk-")

@@ -1,0 +1,99 @@
+"""Reference lookups: sites, admin areas and countries, as the rows of one batch check them.
+
+Every form and file row names places by code (a site code, a P-code, an ISO3 country code) or
+by name. A `Lookups` object answers those questions for one batch: an import batch, one web
+form, one request. Each table is read once, on its first use, and kept for the life of the
+object only; the caller makes a new one for the next batch. Nothing is cached between batches,
+so nothing is stale for long and no test has anything to clear:
+
+    lookups = Lookups()
+    for row in batch:
+        site = lookups.site(row["site"])           # by code, case ignored
+        area = lookups.area(row["pcode"])          # by P-code, case ignored
+        iso3 = lookups.country(row["nationality"]) # ISO3 code or French/English name
+
+The write-time checks of domain services read the site kinds fresh (`kinds_of`): a batch's
+lookups may be a few seconds old when its rows are written.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from functools import cached_property
+
+from hbmm.places.countries import country_code
+from hbmm.places.models import AdminArea, Site
+from hbmm.text import normalise_name
+
+
+def kinds_of(site_ids: Iterable[int]) -> dict[int, set[str]]:
+    """site id -> the codes of its kinds, read now (one query)."""
+    kinds: dict[int, set[str]] = {}
+    through = Site.kinds.through.objects.filter(site_id__in=set(site_ids))
+    for site_id, code in through.values_list("site_id", "sitekind__code"):
+        kinds.setdefault(site_id, set()).add(code)
+    return kinds
+
+
+def is_active_on(site: Site, day: dt.date | None) -> bool:
+    """Whether `site` was active on `day` (always, when no day is given)."""
+    if day is None:
+        return True
+    return not (
+        (site.active_from and day < site.active_from) or (site.active_to and day > site.active_to)
+    )
+
+
+class Lookups:
+    """Sites, admin areas and countries for one batch; see the module's docstring."""
+
+    @cached_property
+    def sites(self) -> dict[str, Site]:
+        """Upper-case site code -> Site, with its area and kinds loaded."""
+        return {
+            s.code.upper(): s for s in Site.objects.select_related("area").prefetch_related("kinds")
+        }
+
+    @cached_property
+    def _kinds(self) -> dict[str, set[str]]:
+        return {code: {k.code for k in s.kinds.all()} for code, s in self.sites.items()}
+
+    @cached_property
+    def _site_names(self) -> dict[str, str]:
+        names: dict[str, str] = {}
+        for code, site in self.sites.items():
+            for name in (site.name_fr, site.name_en):
+                names.setdefault(normalise_name(name), code)
+        return names
+
+    @cached_property
+    def areas(self) -> dict[str, AdminArea]:
+        """Upper-case P-code -> AdminArea (countries are areas too: their P-code is the ISO3)."""
+        return {a.pcode.upper(): a for a in AdminArea.objects.all()}
+
+    def site(self, code, *, by_name: bool = False) -> Site | None:
+        """The site of this code (case ignored) or, `by_name`, of this French or English name
+        (case, accents and punctuation ignored); None when there is none."""
+        key = str(code).strip().upper()
+        site = self.sites.get(key)
+        if site is None and by_name:
+            site = self.sites.get(self._site_names.get(normalise_name(str(code)), ""))
+        return site
+
+    def site_kinds(self, site: Site) -> set[str]:
+        """The codes of the site's kinds, as loaded with the batch."""
+        return self._kinds.get(site.code.upper(), set())
+
+    def area(self, pcode) -> AdminArea | None:
+        """The admin area of this P-code (case ignored); None when there is none."""
+        return self.areas.get(str(pcode).strip().upper())
+
+    def country(self, value) -> str | None:
+        """The ISO3 code of a country given by code or French/English name (the ISO 3166 list
+        of `places.countries`); None when it is not a country."""
+        return country_code(str(value))
+
+    def country_area(self, value) -> AdminArea | None:
+        """The admin area of a country HBMM has areas for, given by code or name."""
+        iso3 = self.country(value)
+        area = self.areas.get(iso3) if iso3 else None
+        return area if area is not None and area.level == AdminArea.Level.COUNTRY else None
