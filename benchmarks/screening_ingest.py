@@ -26,7 +26,7 @@ process (peak RSS per phase):
              the gap is storage and how much is the pipeline.
   import     `hbmm import screening`'s service: the file stored, each row kept as a Submission
              with its checksum, instance id and row number, cleaned by the screening mapper,
-             checked, classified and decided by `screenings_create_batch`, written with its
+             checked, classified and decided by `screenings_save_batch`, written with its
              identifiers encrypted, one audit event per batch, suspects notified and audited,
              the outcome recorded per row, the file's counters.
 """

@@ -1,15 +1,30 @@
 """Shared fixtures: the shipped reference data, and users with a role and a scope."""
 
 import io
+import os
 
 import pytest
 from django.contrib.auth.models import Group
 from django.utils import translation
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from hbmm.accounts.models import User
 from hbmm.accounts.services import roles_sync, user_scope_set
 from hbmm.places.models import AdminArea, Site
 from hbmm.places.services import reference_load
+
+# Hypothesis (tests/fuzz): a few examples per parser in the default run, many more when
+# HYPOTHESIS_PROFILE=long (.ci/run runs the fuzz tests so once, on SQLite). No example
+# database in the worktree; examples run inside the test's transaction (function fixtures).
+_FUZZ_COMMON = {
+    "deadline": None,
+    "database": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+hypothesis_settings.register_profile("default", max_examples=12, **_FUZZ_COMMON)
+hypothesis_settings.register_profile("long", max_examples=200, **_FUZZ_COMMON)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(autouse=True)

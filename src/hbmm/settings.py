@@ -271,7 +271,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
 }
-SPECTACULAR_SETTINGS = {"TITLE": "HBMM API", "VERSION": "0.1.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "HBMM API",
+    "VERSION": "0.1.0",
+    # The schema is served to signed-in users only, like every other page (drf-spectacular
+    # serves it to anyone by default; found by tests/accounts/test_access_matrix.py).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+}
 
 # HBMM's own settings.
 HBMM_COUNTRY_ISO3 = env_str("HBMM_COUNTRY_ISO3", "MLI")

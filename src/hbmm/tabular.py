@@ -102,19 +102,30 @@ def _sniff_delimiter(sample: str) -> str:
 
 
 def _csv_rows(raw: BinaryIO) -> Iterator[tuple[int, dict]]:
-    text = _text_stream(raw)
-    sample = text.read(4096)
-    text.seek(0)
-    reader = csv.reader(text, delimiter=_sniff_delimiter(sample))
+    """The rows of a CSV file; a file the csv module cannot read on (a cell of more than
+    128 KiB, bytes of no encoding read) is a TableError naming the row where it stopped."""
+    reading = 1  # the spreadsheet row being read
     try:
-        header = next(reader)
-    except StopIteration:
-        return
-    header = [h.strip() for h in header]
-    for number, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        yield number, dict(zip(header, (v.strip() for v in values), strict=False))
+        text = _text_stream(raw)
+        sample = text.read(4096)
+        text.seek(0)
+        reader = csv.reader(text, delimiter=_sniff_delimiter(sample))
+        try:
+            header = next(reader)
+        except StopIteration:
+            return
+        header = [h.strip() for h in header]
+        reading = 2
+        for number, values in enumerate(reader, start=2):
+            reading = number + 1
+            if not any(v.strip() for v in values):
+                continue
+            yield number, dict(zip(header, (v.strip() for v in values), strict=False))
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise TableError(
+            _("row %(row)d: the file cannot be read as CSV (%(error)s)")
+            % {"row": reading, "error": exc}
+        ) from exc
 
 
 def _open_workbook(raw: BinaryIO):

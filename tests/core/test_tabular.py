@@ -215,3 +215,12 @@ def test_epidemiological_upload_refuses_a_zip_bomb(client, make_user):
     )
     assert "expands" in response.content.decode()
     assert not ImportFile.objects.exists()
+
+
+def test_a_csv_cell_too_large_is_a_table_error_naming_its_row():
+    """The csv module refuses a cell over 128 KiB: a TableError naming the row (the import
+    then fails with that message) rather than a csv.Error escaping the import (found by
+    tests/fuzz)."""
+    content = b'a,b\n1,2\n"' + b"x" * 140_000 + b'",1\n'
+    with pytest.raises(TableError, match="row 3"):
+        list(read_rows(io.BytesIO(content), filename="big.csv"))

@@ -1,4 +1,4 @@
-"""The set-based path of file imports (intake.file_rows), with mobility's real flow_count
+"""The set-based path of file imports (intake.bulk), with mobility's real flow_count
 mapper: a constant number of queries per batch, each row's outcome stored with it, the values
 written as the domain types them, and the row-by-row fallback when a batch save fails."""
 

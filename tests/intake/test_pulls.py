@@ -5,6 +5,7 @@ superseding, attachments checksummed, `hbmm sync` lines and exit status."""
 import hashlib
 import io
 import json
+import os
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -315,3 +316,47 @@ def test_sync_command_prints_a_line_per_source_and_fails_loudly(probe):
         out = io.StringIO()
         call_command("sync", stdout=out)
         assert "Kobo Mopti [flow_count]: 1 fetched in 1 pages, 1 new" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_sync_killed_does_not_block_the_next_sync(probe):
+    """`hbmm sync` killed (kill -9) leaves its job "running" and holding the source's lock; with
+    no worker to recover it, the next `hbmm sync` ends that run as failed and pulls, resuming
+    from the watermark (found by benchmarks/crash_resume.py; it said "already being pulled")."""
+    import socket
+    import subprocess
+
+    from django.utils import timezone
+
+    from hbmm.intake.tasks import pull_run_here
+    from hbmm.jobs.models import Job
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    with FakeCentral() as server:
+        for n in range(1, 6):
+            server.add(f"uuid:k{n}", stamp(n), fields(n))
+        source = central_source(server)
+        lost = Job.objects.create(
+            kind="pull",
+            task_path="hbmm.intake.tasks.pull_source",
+            label="killed",
+            target=f"intake.pullsource:{source.pk}",
+            lock_key=f"pull:{source.pk}",
+            status=Job.Status.RUNNING,
+            attempts=1,
+            worker=f"{socket.gethostname()}:{dead.pid}",
+            heartbeat_at=timezone.now(),
+        )
+        job, ran = pull_run_here(source=source)
+        assert ran and job.pk != lost.pk and job.status == Job.Status.SUCCEEDED
+        lost.refresh_from_db()
+        assert lost.status == Job.Status.FAILED and lost.error
+        assert Submission.objects.count() == 5
+
+        # A run alive (this process) holds the lock: the next sync is skipped, as before.
+        Job.objects.filter(pk=job.pk).update(
+            status=Job.Status.RUNNING, worker=f"{socket.gethostname()}:{os.getpid()}"
+        )
+        again, ran = pull_run_here(source=source)
+        assert not ran and again.pk == job.pk

@@ -5,7 +5,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from hbmm.accounts.scope import restrict_to_scope
 from hbmm.intake.models import Form, ImportFile, PullSource, Submission
+from hbmm.intake.selectors import import_file_list
 from hbmm.intake.tasks import pull_enqueue
 
 
@@ -117,6 +119,10 @@ class ImportFileAdmin(admin.ModelAdmin):
         url = reverse("intake:import-original", kwargs={"pk": obj.pk})
         return format_html('<a href="{}">{}</a>', url, obj.original_name)
 
+    def get_queryset(self, request):
+        # The files the pages show the user (their own; every file to national reviewers).
+        return import_file_list(user=request.user)
+
 
 @admin.register(Submission)
 class SubmissionAdmin(admin.ModelAdmin):
@@ -129,6 +135,10 @@ class SubmissionAdmin(admin.ModelAdmin):
     search_fields = ["instance_id", "root_id"]
     exclude = ["protected"]
     readonly_fields = [f.name for f in Submission._meta.fields if f.name != "protected"]
+
+    def get_queryset(self, request):
+        # A staff member of a region sees its records only, as on the pages.
+        return restrict_to_scope(super().get_queryset(request), request.user)
 
     def has_add_permission(self, request):
         return False

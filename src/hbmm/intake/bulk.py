@@ -175,7 +175,7 @@ def _split(record: ImportFile, rows: list[Row]) -> tuple[list[Row], list[Row], t
         for instance_id, checksum, file_id, status in Submission.objects.filter(
             instance_id__in=[r.instance_id for r in rows]
         )
-        .exclude(status__in=Submission.COPY_STATUSES)
+        .filter(Submission.not_a_copy())
         .order_by()
         .values_list("instance_id", "checksum", "source_file_id", "status")
     }

@@ -14,7 +14,7 @@ from hbmm.intake import submissions
 from hbmm.intake.identifiers import Protection
 from hbmm.intake.mappers import FieldError, get_mapper
 from hbmm.intake.models import Submission, SubmissionAttachment, sha256
-from hbmm.intake.submissions import COPIES, Status
+from hbmm.intake.submissions import Status
 
 
 @dataclass
@@ -67,7 +67,9 @@ def submission_receive(
     }
     for _attempt in range(2):
         existing = (
-            Submission.objects.filter(instance_id=instance_id).exclude(status__in=COPIES).first()
+            Submission.objects.filter(instance_id=instance_id)
+            .filter(Submission.not_a_copy())
+            .first()
         )
         if existing is not None:
             if existing.checksum == sha256(payload):

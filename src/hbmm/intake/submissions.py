@@ -44,7 +44,7 @@ def root_resolve(*, instance_id: str, root_id: str = "", deprecated_id: str = ""
     if deprecated_id:
         previous = (
             Submission.objects.filter(instance_id=deprecated_id)
-            .exclude(status__in=COPIES)
+            .filter(Submission.not_a_copy())
             .values_list("root_id", flat=True)
             .first()
         )
@@ -193,7 +193,7 @@ def versions_replaced(*, instance_id: str, root_id: str, deprecated_id: str) -> 
     query = Q(instance_id=deprecated_id) | Q(root_id=root_id, is_current=True)
     return list(
         Submission.objects.filter(query)
-        .exclude(status__in=COPIES)
+        .filter(Submission.not_a_copy())
         .exclude(instance_id=instance_id)
         .select_related("site__area")
     )
@@ -227,6 +227,6 @@ def versions_named(instance_ids: set[str]) -> dict[str, Submission]:
     return {
         s.instance_id: s
         for s in Submission.objects.filter(instance_id__in=instance_ids)
-        .exclude(status__in=COPIES)
+        .filter(Submission.not_a_copy())
         .select_related("site__area")
     }

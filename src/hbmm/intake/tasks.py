@@ -12,9 +12,10 @@ not stored again (`bulk._split`, `channels.pulls._store_page`).
 
 import datetime as dt
 
+from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import npgettext
 
@@ -23,7 +24,7 @@ from hbmm.intake.channels.pulls import pull_sources_run
 from hbmm.intake.models import ImportFile, PullSource
 from hbmm.jobs.presenters import number
 from hbmm.jobs.runner import JobError, JobRun, job_task
-from hbmm.jobs.services import job_enqueue
+from hbmm.jobs.services import job_abandon, job_enqueue, job_lost
 
 # --- File imports ------------------------------------------------------------------------
 
@@ -133,8 +134,17 @@ def pull_enqueue(*, source: PullSource, by=None, full: bool = False):
 
 def pull_run_here(*, source: PullSource, full: bool = False):
     """Run a pull of `source` in this process (`hbmm sync`), under the same lock as the
-    queued pulls: (job, ran); ran is False when another run of the source holds the lock."""
+    queued pulls: (job, ran); ran is False when another run of the source holds the lock.
+    A run holding it whose process was killed (`hbmm sync` killed, no worker to recover it)
+    is ended as failed and the pull runs here: it resumes from the watermarks."""
     job, created = job_enqueue(**_pull_job(source=source, by=None, full=full), dispatch=False)
+    if not created and job_lost(job):
+        with translation.override(settings.HBMM_DATA_LANGUAGE):
+            error = _("The process running this pull stopped (killed); it was run again.")
+        if job_abandon(job, error=error):
+            job, created = job_enqueue(
+                **_pull_job(source=source, by=None, full=full), dispatch=False
+            )
     if created:
         pull_source.call(job.pk)
         job.refresh_from_db()

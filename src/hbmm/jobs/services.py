@@ -219,6 +219,29 @@ def _worker_gone(worker: str) -> bool:
     return False
 
 
+def job_lost(job: Job, *, now: dt.datetime | None = None) -> bool:
+    """Whether a running job's run is lost: no sign of life for a lease, or its worker
+    process, on this machine, is gone."""
+    if job.status != Status.RUNNING:
+        return False
+    now = now or timezone.now()
+    lease = dt.timedelta(seconds=settings.HBMM_JOBS_LEASE_SECONDS)
+    beat = job.heartbeat_at
+    return beat is None or beat < now - lease or _worker_gone(job.worker)
+
+
+def job_abandon(job: Job, *, error: str) -> bool:
+    """End a lost run as failed (`error` says why), freeing its lock for a run started by
+    hand (`hbmm sync`); False when the run moved on since `job` was read."""
+    same = Job.objects.filter(
+        pk=job.pk, status=Status.RUNNING, attempts=job.attempts, heartbeat_at=job.heartbeat_at
+    )
+    if not same.update(status=Status.FAILED, error=error, finished_at=timezone.now()):
+        return False
+    _task_result_abandon(job)
+    return True
+
+
 def jobs_recover(*, now: dt.datetime | None = None) -> list[int]:
     """Queue again the runs whose worker stopped giving signs of life for a lease (killed,
     machine lost), or whose worker process, on this machine, is gone; a job that lost
@@ -232,8 +255,7 @@ def jobs_recover(*, now: dt.datetime | None = None) -> list[int]:
     )
     again = []
     for job in candidates:
-        beat = job.heartbeat_at
-        if beat is not None and beat >= now - lease and not _worker_gone(job.worker):
+        if not job_lost(job, now=now):
             continue
         same = Job.objects.filter(
             pk=job.pk, status=Status.RUNNING, attempts=job.attempts, heartbeat_at=job.heartbeat_at

@@ -4,6 +4,7 @@ trail). The mobility settings (land border closure date) are edited here."""
 
 from django.contrib import admin
 
+from hbmm.accounts.scope import restrict_to_scope
 from hbmm.mobility.models import (
     DisplacementFigure,
     DisplacementRound,
@@ -29,6 +30,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        # A staff member of a region sees its records only, as on the pages (the rounds of
+        # displacement, national, have no place to scope by).
+        queryset = super().get_queryset(request)
+        model = self.model
+        if getattr(model, "scope_site_lookup", None) or getattr(model, "scope_area_lookup", None):
+            queryset = restrict_to_scope(queryset, request.user)
+        return queryset
 
 
 @admin.register(FlowCount)

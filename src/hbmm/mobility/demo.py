@@ -43,6 +43,7 @@ from hbmm.intake.channels.files import file_import
 from hbmm.intake.models import ImportFile
 from hbmm.mobility.selectors import border_closure_date
 from hbmm.mobility.services import border_closure_date_set
+from hbmm.places.countries import country_name
 from hbmm.places.services import site_registry_import
 
 SEED = 20200515
@@ -97,18 +98,6 @@ FR_WORDS = {
     "health": "Santé",
     "tourism": "Tourisme",
     "other": "Autre",
-}
-FR_COUNTRIES = {
-    "GIN": "Guinée",
-    "MLI": "Mali",
-    "SLE": "Sierra Leone",
-    "CIV": "Côte d'Ivoire",
-    "BFA": "Burkina Faso",
-    "NER": "Niger",
-    "MRT": "Mauritanie",
-    "SEN": "Sénégal",
-    "GMB": "Gambie",
-    "NGA": "Nigéria",
 }
 
 # Sites the demo adds to the registry: the MRRCs IOM runs in Mali and two IDP sites in Bamako.
@@ -309,8 +298,8 @@ def flow_files(rows: list[FlowRow], rng: random.Random) -> dict[str, bytes]:
         [
             [
                 r.day.strftime("%d/%m/%Y"), _point(r.site)[1], FR_WORDS[r.direction], *r.parts,
-                r.total, FR_COUNTRIES[r.nationality], FR_WORDS[r.transport], FR_WORDS[r.reason],
-                *[FR_COUNTRIES[c] for c in _wca_from_to(r)],
+                r.total, country_name(r.nationality), FR_WORDS[r.transport], FR_WORDS[r.reason],
+                *[country_name(c) for c in _wca_from_to(r)],
             ]
             for r in french
         ],

@@ -35,7 +35,7 @@ from hbmm.intake.cleaning import (
     clean_word,
     clean_words,
 )
-from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError, register
+from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError, items_by_context, register
 from hbmm.mobility import services
 from hbmm.mobility.models import (
     SEX_AGE_FIELDS,
@@ -135,10 +135,14 @@ def site_clean(data, errors, lookups: Lookups, submitter, **checks):
 class MobilityMapper(Mapper):
     site_field = "site"
 
-    def _items_save(self, service, items: list[Item]) -> None:
-        rows = [{**item.cleaned, "submission_id": item.submission_id} for item in items]
-        replace = [record for item in items for record in item.existing]
-        service(rows=rows, replace=replace)
+    def _items_save(self, save_batch, items: list[Item]) -> None:
+        """One batch save per context (submitter, sender, channel, demo flag)."""
+        for ctx, group in items_by_context(items).items():
+            rows = [
+                services.MobilityRow(item.cleaned, item.submission_id, item.existing)
+                for item in group
+            ]
+            save_batch(rows, ctx=ctx)
 
 
 # --- Flow counts -----------------------------------------------------------------------------
@@ -293,7 +297,7 @@ class FlowCountMapper(MobilityMapper):
         return ""
 
     def save(self, items: list[Item]) -> None:
-        self._items_save(services.flow_counts_save, items)
+        self._items_save(services.flow_counts_save_batch, items)
 
 
 # --- Displacement ----------------------------------------------------------------------------
@@ -342,7 +346,7 @@ class DisplacementMapper(MobilityMapper):
         }
 
     def save(self, items: list[Item]) -> None:
-        self._items_save(services.displacement_figures_save, items)
+        self._items_save(services.displacement_figures_save_batch, items)
 
 
 # --- MRRC occupancy --------------------------------------------------------------------------
@@ -365,7 +369,7 @@ class MrrcOccupancyMapper(MobilityMapper):
         return {"site": site, "date": day, **counts}
 
     def save(self, items: list[Item]) -> None:
-        self._items_save(services.mrrc_occupancy_save, items)
+        self._items_save(services.mrrc_occupancy_save_batch, items)
 
 
 # --- Stranded migrants -----------------------------------------------------------------------
@@ -398,7 +402,7 @@ class StrandedMapper(MobilityMapper):
         }
 
     def save(self, items: list[Item]) -> None:
-        self._items_save(services.stranded_migrants_save, items)
+        self._items_save(services.stranded_migrants_save_batch, items)
 
 
 # --- Events ----------------------------------------------------------------------------------
@@ -442,7 +446,7 @@ class EventMapper(MobilityMapper):
         return values
 
     def save(self, items: list[Item]) -> None:
-        self._items_save(services.mobility_events_save, items)
+        self._items_save(services.mobility_events_save_batch, items)
 
 
 MAPPERS = (FlowCountMapper, DisplacementMapper, MrrcOccupancyMapper, StrandedMapper, EventMapper)

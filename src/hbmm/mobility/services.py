@@ -1,4 +1,6 @@
-"""Writes of the mobility app. The intake mappers call these with whole batches of rows.
+"""Writes of the mobility app. The intake mappers call the `*_save_batch` functions (intake's
+contract: `rows` of `MobilityRow`, `ctx` a `BatchContext`), which write through the `*_save`
+functions (dicts of model fields; `benchmarks/mobility_figures.py` loads through them too).
 
 Each `*_save` function validates every row (the model's invariants plus the checks that need
 the database: site kinds and activity, one report per centre and day...), then replaces the
@@ -8,7 +10,8 @@ the field; nothing is written then.
 """
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,6 +20,7 @@ from django.utils.translation import gettext as _
 from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.services import audit_log
 from hbmm.db import concrete_columns, dict_rows, insert_rows
+from hbmm.intake.mappers import BatchContext, BatchResult
 from hbmm.mobility.models import (
     DisplacementFigure,
     DisplacementRound,
@@ -230,6 +234,56 @@ def mobility_events_save(
     records = _validated(MobilityEvent, rows, check)
     _replace(MobilityEvent, replace)
     return MobilityEvent.objects.bulk_create(records, batch_size=500)
+
+
+# --- The intake contract ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MobilityRow:
+    """One mobility form as its mapper cleaned it: the record's field values (`site`,
+    `observation_date`, the counts...), the submission it comes from, and the records the
+    submission's previous version made (an edit replaces them)."""
+
+    values: dict
+    submission_id: int
+    replaces: Sequence = ()
+
+
+def _save_batch(save: Callable, rows: Sequence[MobilityRow]) -> BatchResult:
+    save(
+        rows=[{**row.values, "submission_id": row.submission_id} for row in rows],
+        replace=[record for row in rows for record in row.replaces],
+    )
+    edits = sum(1 for row in rows if row.replaces)
+    return BatchResult(created=len(rows) - edits, updated=edits)
+
+
+def flow_counts_save_batch(rows: Sequence[MobilityRow], *, ctx: BatchContext) -> BatchResult:
+    """Flow counts from the intake pipeline (`flow_counts_save`)."""
+    return _save_batch(flow_counts_save, rows)
+
+
+def displacement_figures_save_batch(
+    rows: Sequence[MobilityRow], *, ctx: BatchContext
+) -> BatchResult:
+    """IDP figures from the intake pipeline (`displacement_figures_save`)."""
+    return _save_batch(displacement_figures_save, rows)
+
+
+def mrrc_occupancy_save_batch(rows: Sequence[MobilityRow], *, ctx: BatchContext) -> BatchResult:
+    """MRRC occupancy from the intake pipeline (`mrrc_occupancy_save`)."""
+    return _save_batch(mrrc_occupancy_save, rows)
+
+
+def stranded_migrants_save_batch(rows: Sequence[MobilityRow], *, ctx: BatchContext) -> BatchResult:
+    """Stranded migrants from the intake pipeline (`stranded_migrants_save`)."""
+    return _save_batch(stranded_migrants_save, rows)
+
+
+def mobility_events_save_batch(rows: Sequence[MobilityRow], *, ctx: BatchContext) -> BatchResult:
+    """Mobility events from the intake pipeline (`mobility_events_save`)."""
+    return _save_batch(mobility_events_save, rows)
 
 
 @transaction.atomic

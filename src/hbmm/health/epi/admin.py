@@ -3,6 +3,7 @@ through the intake pipeline, so the link to the submission is read-only)."""
 
 from django.contrib import admin
 
+from hbmm.accounts.scope import restrict_to_scope
 from hbmm.health.epi.models import EpiValue
 
 
@@ -15,3 +16,7 @@ class EpiValueAdmin(admin.ModelAdmin):
     raw_id_fields = ["area"]
     readonly_fields = ["submission", "recorded_at"]
     list_select_related = ["area", "submission"]
+
+    def get_queryset(self, request):
+        # A staff member of a region sees its records only, as on the pages.
+        return restrict_to_scope(super().get_queryset(request), request.user)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from hbmm.health.epi.files import long_rows, wide_rows
 from hbmm.health.epi.models import EpiMetric, EpiSource, EpiValue
-from hbmm.health.epi.services import EpiEntry, epi_values_record
+from hbmm.health.epi.services import EpiEntry, epi_values_save_batch
 from hbmm.intake.aliases import column_aliases
 from hbmm.intake.cleaning import (
     _raw,
@@ -29,7 +29,7 @@ from hbmm.intake.cleaning import (
     clean_int,
     clean_text,
 )
-from hbmm.intake.mappers import FieldError, ImportOption, Mapper, MappingError
+from hbmm.intake.mappers import FieldError, ImportOption, Mapper, MappingError, items_by_context
 from hbmm.places.lookups import Lookups
 
 ALIASES = Path(__file__).resolve().parents[1] / "data" / "intake_aliases.json"
@@ -40,6 +40,26 @@ def _area_for_country(value, errors: list, field: str, lookups: Lookups):
     if area is None:
         errors.append(FieldError(field, value, _("Unknown country.")))
     return area
+
+
+def epi_items_save(items, *, source: str) -> None:
+    """Write the values of cleaned items (area, day, values) as reported by `source`: one
+    batch save per context (intake's contract)."""
+    for ctx, group in items_by_context(items).items():
+        epi_values_save_batch(
+            [
+                EpiEntry(
+                    area=i.cleaned["area"],
+                    day=i.cleaned["day"],
+                    source=source,
+                    values=i.cleaned["values"],
+                    submission=i.submission,
+                    replaces=i.existing,
+                )
+                for i in group
+            ],
+            ctx=ctx,
+        )
 
 
 class EpiSeriesMapper(Mapper):
@@ -96,19 +116,7 @@ class EpiSeriesMapper(Mapper):
         return {"area": area, "day": day, "values": values}
 
     def save(self, items) -> None:
-        epi_values_record(
-            entries=[
-                EpiEntry(
-                    area=i.cleaned["area"],
-                    day=i.cleaned["day"],
-                    source=self.source,
-                    values=i.cleaned["values"],
-                    submission=i.submission,
-                    replaces=i.existing,
-                )
-                for i in items
-            ]
-        )
+        epi_items_save(items, source=self.source)
 
 
 class CountriesAggregatedMapper(EpiSeriesMapper):
@@ -176,19 +184,7 @@ class EpiBulletinMapper(Mapper):
         return {"area": area, "day": day, "values": values}
 
     def save(self, items) -> None:
-        epi_values_record(
-            entries=[
-                EpiEntry(
-                    area=i.cleaned["area"],
-                    day=i.cleaned["day"],
-                    source=EpiSource.MINISTRY,
-                    values=i.cleaned["values"],
-                    submission=i.submission,
-                    replaces=i.existing,
-                )
-                for i in items
-            ]
-        )
+        epi_items_save(items, source=EpiSource.MINISTRY)
 
 
 EPI_FILE_KINDS = (

@@ -1,11 +1,12 @@
 """Writes of the epidemiological series: values reported by a source for an area and a day.
 
 They arrive from the intake pipeline (series files, the bulletin's XLSForm and web form): the
-mapper (`epi.intake_mappers`) validates, `epi_values_record` writes one batch in one
+mapper (`epi.intake_mappers`) validates, `epi_values_save_batch` writes one batch in one
 transaction, each value linked to the submission it came from.
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -14,6 +15,7 @@ from django.utils import timezone
 from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.services import audit_log
 from hbmm.health.epi.models import EpiValue
+from hbmm.intake.mappers import BatchContext, BatchResult
 from hbmm.places.models import AdminArea
 
 
@@ -30,19 +32,20 @@ class EpiEntry:
 
 
 @transaction.atomic
-def epi_values_record(*, entries: list[EpiEntry]) -> int:
+def epi_values_save_batch(rows: Sequence[EpiEntry], *, ctx: BatchContext) -> BatchResult:
     """Store reported cumulative values as reported (insert, or replace the value of the same
-    area, day, metric and source). Records of an edited submission's previous version that the
-    new version no longer reports are removed. Returns the number of values written."""
+    area, day, metric and source): intake's contract. Records of an edited submission's
+    previous version that the new version no longer reports are removed. `created` counts the
+    values written."""
     now = timezone.now()
-    rows: dict[tuple, EpiValue] = {}
+    written: dict[tuple, EpiValue] = {}
     stale: set[int] = set()
-    for entry in entries:
+    for entry in rows:
         keys = set()
         for metric, value in entry.values.items():
             key = (entry.area.pk, entry.day, metric, entry.source)
             keys.add(key)
-            rows[key] = EpiValue(
+            written[key] = EpiValue(
                 area=entry.area,
                 day=entry.day,
                 metric=metric,
@@ -56,14 +59,14 @@ def epi_values_record(*, entries: list[EpiEntry]) -> int:
         )
     if stale:
         EpiValue.objects.filter(pk__in=stale).delete()
-    _audit_epi_revisions(rows)
+    _audit_epi_revisions(written)
     EpiValue.objects.bulk_create(
-        list(rows.values()),
+        list(written.values()),
         update_conflicts=True,
         unique_fields=["area", "day", "metric", "source"],
         update_fields=["value", "submission", "recorded_at"],
     )
-    return len(rows)
+    return BatchResult(created=len(written))
 
 
 def _audit_epi_revisions(rows: dict[tuple, EpiValue]) -> None:

@@ -3,6 +3,7 @@ through the intake pipeline, so the link to the submission is read-only)."""
 
 from django.contrib import admin
 
+from hbmm.accounts.scope import restrict_to_scope
 from hbmm.health.poe.models import CAPACITY_ITEM_FIELDS, CapacityAssessment, PoeStatus
 
 
@@ -16,6 +17,10 @@ class CapacityAssessmentAdmin(admin.ModelAdmin):
     readonly_fields = ["submission", "recorded_at"]
     list_select_related = ["site"]
 
+    def get_queryset(self, request):
+        # A staff member of a region sees its records only, as on the pages.
+        return restrict_to_scope(super().get_queryset(request), request.user)
+
 
 @admin.register(PoeStatus)
 class PoeStatusAdmin(admin.ModelAdmin):
@@ -26,3 +31,7 @@ class PoeStatusAdmin(admin.ModelAdmin):
     raw_id_fields = ["site"]
     readonly_fields = ["submission", "recorded_at"]
     list_select_related = ["site"]
+
+    def get_queryset(self, request):
+        # A staff member of a region sees its records only, as on the pages.
+        return restrict_to_scope(super().get_queryset(request), request.user)

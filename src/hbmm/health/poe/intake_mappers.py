@@ -27,8 +27,8 @@ from hbmm.health.poe.models import (
 )
 from hbmm.health.poe.services import (
     RecordEntry,
-    capacity_assessments_record,
-    poe_statuses_record,
+    capacity_assessments_save_batch,
+    poe_statuses_save_batch,
 )
 from hbmm.intake.aliases import column_aliases, word_table
 from hbmm.intake.cleaning import (
@@ -41,7 +41,7 @@ from hbmm.intake.cleaning import (
     clean_site,
     clean_text,
 )
-from hbmm.intake.mappers import FieldError, Mapper, MappingError
+from hbmm.intake.mappers import FieldError, Mapper, MappingError, items_by_context
 from hbmm.places.lookups import Lookups
 from hbmm.text import normalise_name
 
@@ -74,6 +74,20 @@ def _clean_point(data, errors, submitter, lookups: Lookups, *, day_field: str):
     day = clean_date(data, day_field, errors, required=True, not_future=True)
     site = clean_site(data, "site", errors, lookups, submitter=submitter, kinds=POE_KINDS, on=day)
     return site, day
+
+
+def records_save(save_batch, items) -> None:
+    """Write the records of cleaned items with `save_batch` (one per record kind), one batch
+    save per context (intake's contract): attributed to the sender, or the reviewer who
+    corrected them."""
+    for ctx, group in items_by_context(items).items():
+        save_batch(
+            [
+                RecordEntry(values=i.cleaned, submission=i.submission, replaces=i.existing)
+                for i in group
+            ],
+            ctx=ctx,
+        )
 
 
 class CapacityMapper(Mapper):
@@ -111,13 +125,7 @@ class CapacityMapper(Mapper):
         }
 
     def save(self, items) -> None:
-        capacity_assessments_record(
-            entries=[
-                RecordEntry(values=i.cleaned, submission=i.submission, replaces=i.existing)
-                for i in items
-            ],
-            by=items[0].actor if items else None,  # the sender, or the correcting reviewer
-        )
+        records_save(capacity_assessments_save_batch, items)
 
 
 class StatusMapper(Mapper):
@@ -162,13 +170,7 @@ class StatusMapper(Mapper):
         }
 
     def save(self, items) -> None:
-        poe_statuses_record(
-            entries=[
-                RecordEntry(values=i.cleaned, submission=i.submission, replaces=i.existing)
-                for i in items
-            ],
-            by=items[0].actor if items else None,  # the sender, or the correcting reviewer
-        )
+        records_save(poe_statuses_save_batch, items)
 
 
 def mappers() -> list[Mapper]:

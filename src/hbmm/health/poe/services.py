@@ -5,6 +5,7 @@ They arrive from the intake pipeline (the XLSForms and web forms): the mapper
 linked to the submission it came from.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.services import audit_log
 from hbmm.health.poe.models import CAPACITY_ITEM_FIELDS, CapacityAssessment, PoeStatus
+from hbmm.intake.mappers import BatchContext, BatchResult
 
 
 @dataclass
@@ -26,7 +28,7 @@ class RecordEntry:
     replaces: list = field(default_factory=list)
 
 
-def _save_site_day_records(model, *, day_field: str, entries: list[RecordEntry], by=None):
+def _save_site_day_records(model, *, day_field: str, entries: Sequence[RecordEntry], by=None):
     """Create or update records keyed by (site, day): an edit of a submission updates the
     record made from its previous version; another submission for the same point and day is
     refused (it would silently overwrite someone else's record)."""
@@ -75,11 +77,18 @@ def _save_site_day_records(model, *, day_field: str, entries: list[RecordEntry],
     return saved
 
 
+def _result(rows: Sequence[RecordEntry]) -> BatchResult:
+    edits = sum(1 for row in rows if row.replaces)
+    return BatchResult(created=len(rows) - edits, updated=edits)
+
+
 @transaction.atomic
-def capacity_assessments_record(*, entries: list[RecordEntry], by=None) -> list[CapacityAssessment]:
+def capacity_assessments_save_batch(
+    rows: Sequence[RecordEntry], *, ctx: BatchContext
+) -> BatchResult:
     """Store weekly capacity checklists (values: site, point_type, assessed_on, the items,
-    health_staff_present, screening_hours_per_day, note)."""
-    for entry in entries:
+    health_staff_present, screening_hours_per_day, note), as `ctx.by`'s (intake's contract)."""
+    for entry in rows:
         unknown = set(entry.values) - {
             "site",
             "point_type",
@@ -91,12 +100,13 @@ def capacity_assessments_record(*, entries: list[RecordEntry], by=None) -> list[
         }
         if unknown:
             raise TypeError(f"unknown capacity fields: {sorted(unknown)}")
-    return _save_site_day_records(
-        CapacityAssessment, day_field="assessed_on", entries=entries, by=by
-    )
+    _save_site_day_records(CapacityAssessment, day_field="assessed_on", entries=rows, by=ctx.by)
+    return _result(rows)
 
 
 @transaction.atomic
-def poe_statuses_record(*, entries: list[RecordEntry], by=None) -> list[PoeStatus]:
-    """Store point-of-entry statuses, each effective from its date until the next one."""
-    return _save_site_day_records(PoeStatus, day_field="effective_from", entries=entries, by=by)
+def poe_statuses_save_batch(rows: Sequence[RecordEntry], *, ctx: BatchContext) -> BatchResult:
+    """Store point-of-entry statuses, each effective from its date until the next one, as
+    `ctx.by`'s (intake's contract)."""
+    _save_site_day_records(PoeStatus, day_field="effective_from", entries=rows, by=ctx.by)
+    return _result(rows)

@@ -24,7 +24,7 @@ from hbmm.intake.parsing import (
 )
 from hbmm.intake.process import submissions_process
 from hbmm.intake.receive import attachment_store, submission_receive, submission_refused_keep
-from hbmm.intake.submissions import COPIES, Status, versions_replaced
+from hbmm.intake.submissions import Status, versions_replaced
 from hbmm.places.models import Site
 
 
@@ -92,13 +92,15 @@ def _openrosa_refusal(*, parsed, mapper, user) -> tuple[Refusal | None, object]:
         return Refusal(400, str(site_field), code, SITE_UNKNOWN, params), None
     if site is not None and not user_scope(user).contains_site(site):
         return Refusal(403, str(site_field), str(code), SITE_OUT_OF_SCOPE, params), site
-    already = Submission.objects.filter(instance_id=parsed.instance_id).exclude(status__in=COPIES)
+    already = Submission.objects.filter(instance_id=parsed.instance_id).filter(
+        Submission.not_a_copy()
+    )
     if parsed.deprecated_id and not already.exists():
         # Over OpenRosa the version edited must have been received here: an edit of an
         # unknown version is refused (the phone keeps it), never taken as a claim on it.
         named = (
             Submission.objects.filter(instance_id=parsed.deprecated_id)
-            .exclude(status__in=COPIES)
+            .filter(Submission.not_a_copy())
             .select_related("site__area")
             .first()
         )

@@ -92,6 +92,71 @@ def _uuid(value) -> str:
     return text if not text or text.startswith("uuid:") else f"uuid:{text}"
 
 
+# --- What the servers answer: checked, so that a broken answer is a clear PullError ----------
+
+
+def _json(response):
+    """The JSON of a server's answer, or a PullError saying that it is not JSON."""
+    try:
+        return response.json()
+    except ValueError:
+        start = response.text[:60].strip()
+        raise PullError(
+            _("%(url)s: the answer is not JSON (it begins with “%(start)s”).")
+            % {"url": response.request.url, "start": start}
+        ) from None
+
+
+def _page_rows(body, key: str, url: str) -> list[dict]:
+    """The rows of a page: `body[key]`, a list of objects (PullError otherwise)."""
+    rows = body.get(key) if isinstance(body, dict) else None
+    if not isinstance(rows, list):
+        raise PullError(
+            _("%(url)s: the answer is not a page of submissions (no “%(key)s” list).")
+            % {"url": url, "key": key}
+        )
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            raise PullError(
+                _("%(url)s: row %(number)d of the page is not a submission (not an object).")
+                % {"url": url, "number": number}
+            )
+    return rows
+
+
+def _object(row: dict, key: str) -> dict:
+    """`row[key]`, an object or absent ({}); PullError when it is something else."""
+    value = row.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise PullError(
+            _("The submission %(id)s: “%(key)s” is not an object.")
+            % {"id": _row_label(row), "key": key}
+        )
+    return value
+
+
+def _text(row: dict, value, what: str) -> str:
+    """A stamp or an identifier: text (or a number, as Kobo's `_id`); PullError otherwise."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise PullError(
+        _("The submission %(id)s: its %(what)s is not text (%(value)s).")
+        % {"id": _row_label(row), "what": what, "value": json_dumps(value)[:60]}
+    )
+
+
+def _row_label(row: dict) -> str:
+    for key in ("__id", "_id", "_uuid"):
+        value = row.get(key)
+        if isinstance(value, str | int) and not isinstance(value, bool) and value != "":
+            return str(value)
+    return _("without an identifier")
+
+
 # --- ODK Central -----------------------------------------------------------------------------
 
 
@@ -145,8 +210,9 @@ class CentralClient:
                 params["$filter"] = f"{stamp} ge {since}"
             if seen_at_since:
                 params["$skip"] = str(seen_at_since)
-            body = self.get(self.table_url, **params).json()
-            rows = body.get("value", [])
+            response = self.get(self.table_url, **params)
+            body = _json(response)
+            rows = _page_rows(body, "value", response.request.url)
             yield rows
             if not rows or not body.get("@odata.nextLink"):
                 return
@@ -161,24 +227,34 @@ class CentralClient:
 
     @staticmethod
     def stamp_of(row: dict, stamp: str) -> str:
-        return (row.get("__system") or {}).get(stamp.rsplit("/", 1)[-1]) or ""
+        name = stamp.rsplit("/", 1)[-1]
+        return _text(row, _object(row, "__system").get(name), name)
 
     def record(self, row: dict) -> Record:
-        system = row.get("__system") or {}
-        meta = row.get("meta") or {}
-        root = row.get("__id") or meta.get("instanceID")
+        system = _object(row, "__system")
+        meta = _object(row, "meta")
+        root = _text(row, row.get("__id"), "__id") or _text(
+            row, meta.get("instanceID"), "instanceID"
+        )
+        if not root:
+            raise PullError(_("A submission of the page has no identifier (__id)."))
         attachments = []
         if system.get("attachmentsPresent"):
-            listed = self.get(f"{self.submission_url}/{root}/attachments").json()
+            listed = _json(self.get(f"{self.submission_url}/{root}/attachments"))
+            if not isinstance(listed, list):
+                raise PullError(
+                    _("The submission %(id)s: its list of attachments is not a list.")
+                    % {"id": root}
+                )
             attachments = [
                 (a["name"], f"{self.submission_url}/{root}/attachments/{a['name']}")
                 for a in listed
-                if a.get("exists")
+                if isinstance(a, dict) and a.get("exists") and isinstance(a.get("name"), str)
             ]
         return Record(
-            instance_id=meta.get("instanceID") or root,
+            instance_id=_text(row, meta.get("instanceID"), "instanceID") or root,
             root_id=root,
-            deprecated_id=meta.get("deprecatedID") or "",
+            deprecated_id=_text(row, meta.get("deprecatedID"), "deprecatedID"),
             form_version=str(system.get("formVersion") or ""),
             submitter_name=str(system.get("submitterName") or ""),
             device_id=str(system.get("deviceId") or ""),
@@ -231,36 +307,60 @@ class KoboClient:
         }
         if query:
             params["query"] = json.dumps(query)
-        body = self.get(self.data_url, **params).json()
+        response = self.get(self.data_url, **params)
         for _page in range(MAX_PAGES):
-            yield body.get("results", [])
-            if not body.get("next"):
+            body = _json(response)
+            yield _page_rows(body, "results", response.request.url)
+            following = body.get("next")
+            if not following:
                 return
-            body = self.get(body["next"]).json()
+            if not isinstance(following, str):
+                raise PullError(
+                    _("%(url)s: the link to the next page is not a URL.")
+                    % {"url": response.request.url}
+                )
+            response = self.get(following)
 
     @staticmethod
     def stamp_of(row: dict, stamp: str) -> str:
-        value = row.get(stamp)
-        return "" if value in (None, "") else str(value)
+        value = _text(row, row.get(stamp), stamp)
+        if stamp == "_id" and value and not value.isdigit():
+            raise PullError(
+                _("The submission %(id)s: its _id is not a number.") % {"id": _row_label(row)}
+            )
+        return value
 
     @staticmethod
     def stamp_key(stamp: str):
         return int if stamp == "_id" else str
 
     def record(self, row: dict) -> Record:
-        instance_id = _uuid(row.get("meta/instanceID") or row.get("_uuid"))
+        instance_id = _uuid(
+            _text(row, row.get("meta/instanceID"), "meta/instanceID")
+            or _text(row, row.get("_uuid"), "_uuid")
+        )
+        if not instance_id:
+            raise PullError(
+                _("The submission %(id)s has no instance id (meta/instanceID or _uuid).")
+                % {"id": _row_label(row)}
+            )
+        listed = row.get("_attachments") or []
+        if not isinstance(listed, list):
+            raise PullError(
+                _("The submission %(id)s: its _attachments is not a list.") % {"id": instance_id}
+            )
         return Record(
             instance_id=instance_id,
-            root_id=_uuid(row.get("meta/rootUuid")) or instance_id,
-            deprecated_id=_uuid(row.get("meta/deprecatedID")),
+            root_id=_uuid(_text(row, row.get("meta/rootUuid"), "meta/rootUuid")) or instance_id,
+            deprecated_id=_uuid(_text(row, row.get("meta/deprecatedID"), "meta/deprecatedID")),
             form_version=str(row.get("__version__") or ""),
             submitter_name=str(row.get("_submitted_by") or ""),
             device_id=str(row.get("deviceid") or ""),
             raw=row,
             attachments=[
-                (a.get("filename", "").rsplit("/", 1)[-1], a["download_url"])
-                for a in row.get("_attachments") or []
-                if a.get("download_url")
+                (str(a.get("filename") or "").rsplit("/", 1)[-1], a["download_url"])
+                for a in listed
+                if isinstance(a, dict) and isinstance(a.get("download_url"), str)
             ],
         )
 
@@ -281,11 +381,25 @@ def _client(source: PullSource):
 
 def _store_page(source, client, rows: list[dict], *, stamp: str, watermark_field: str, counts):
     """Store one page and move the watermark, in one transaction; returns the new submissions."""
+    stamps = [client.stamp_of(row, stamp) for row in rows]
+    for row, value in zip(rows, stamps, strict=True):
+        if not value:
+            # The pages are read in the order of this stamp: a row without it cannot be placed.
+            raise PullError(
+                _("The submission %(id)s has no %(stamp)s: the server's answer cannot be paged.")
+                % {"id": _row_label(row), "stamp": stamp}
+            )
     records = [client.record(row) for row in rows]
+    ids = [r.instance_id for r in records]
+    # Stored, or kept as a copy for review: two look-ups the indexes answer.
     known = set(
-        Submission.objects.filter(instance_id__in=[r.instance_id for r in records]).values_list(
+        Submission.objects.filter(Submission.not_a_copy(), instance_id__in=ids).values_list(
             "instance_id", flat=True
         )
+    ) | set(
+        Submission.objects.filter(
+            status__in=Submission.COPY_STATUSES, instance_id__in=ids
+        ).values_list("instance_id", flat=True)
     )
     # Downloads happen before the transaction: a slow server does not hold the database.
     files = {
@@ -330,7 +444,6 @@ def _store_page(source, client, rows: list[dict], *, stamp: str, watermark_field
                 attachment.file.save(name or "attachment", ContentFile(content), save=False)
                 attachment.save()
                 counts.attachments += 1
-        stamps = [s for s in (client.stamp_of(row, stamp) for row in rows) if s]
         current = getattr(source, watermark_field)
         latest = max(stamps + ([current] if current else []), key=client.stamp_key(stamp))
         PullSource.objects.filter(pk=source.pk).update(**{watermark_field: latest})
