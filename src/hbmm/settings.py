@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "hbmm.feedback",
     "hbmm.supplies",
     "hbmm.response",
+    "hbmm.protection",
     "hbmm.reports",
     "hbmm.jobs",
     "hbmm.api",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("feedback/", include("hbmm.feedback.urls")),
     path("supplies/", include("hbmm.supplies.urls")),
     path("response/", include("hbmm.response.urls")),
+    path("protection/", include("hbmm.protection.urls")),
     path("reports/", include("hbmm.reports.urls")),
     path("jobs/", include("hbmm.jobs.urls")),
     path("api/v1/", include("hbmm.api.urls")),

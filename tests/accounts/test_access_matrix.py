@@ -159,6 +159,33 @@ ENTRIES: dict[str, Entry] = {
         data={"language": "en"},
     ),
     "home": Entry(perms=P("reports.view_situation"), scoped=True, query=area_query),
+    # Protection: the role gates. No case exists in the world: a case page asked for by an
+    # unknown key answers 403 without the permission, 404 with it (the permission is checked
+    # before the record); owner, team, GBV and scope rules are tests/protection's.
+    "protection:index": Entry(perms=P("protection.view_referral")),
+    "protection:case_list": Entry(perms=P("protection.view_case")),
+    "protection:case_new": Entry(perms=P("protection.add_case")),
+    "protection:sites": Entry(perms=P("protection.view_sitemonitoring")),
+    **{
+        name: Entry(perms=P(perm), kwargs=lambda w, s: {"case_key": "PC-NOTHING"}, ok={"GET": 404})
+        for name, perm in (
+            ("protection:case_detail", "protection.view_case"),
+            ("protection:case_edit", "protection.change_case"),
+            ("protection:case_glass", "protection.break_glass"),
+        )
+    },
+    "protection:case_action": Entry(
+        perms=P("protection.view_case"),
+        methods=("POST",),
+        kwargs=lambda w, s: {"case_key": "PC-NOTHING", "action": "status"},
+        ok={"POST": 404},
+    ),
+    "protection:referral_detail": Entry(
+        perms=P("protection.view_referral"), kwargs=lambda w, s: {"pk": 0}, ok={"GET": 404}
+    ),
+    "protection:referral_action": Entry(
+        methods=("POST",), kwargs=lambda w, s: {"pk": 0, "action": "respond"}, ok={"POST": 404}
+    ),
     # My account's API tokens (POST only; another user's token is not found).
     "accounts:api_token_new": Entry(methods=("POST",), ok={"POST": 200}, data={"name": "m"}),
     "accounts:api_token_revoke": Entry(

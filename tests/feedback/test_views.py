@@ -33,6 +33,9 @@ EXPECTED = {
     "enumerator": (403, 403, 403, 403, 403),
     "logistics_officer": (403, 403, 403, 403, 403),
     "partner": (403, 403, 403, 403, 403),
+    "protection_supervisor": (403, 403, 403, 403, 403),
+    "gbv_officer": (403, 403, 403, 403, 403),
+    "service_focal_point": (403, 403, 403, 403, 403),
     None: (403, 403, 403, 403, 403),
 }
 

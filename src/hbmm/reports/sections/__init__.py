@@ -11,6 +11,7 @@ from hbmm.reports.sections import (  # noqa: F401
     mobility,
     places,
     poe,
+    protection,
     response,
     screening,
     supplies,
