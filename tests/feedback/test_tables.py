@@ -94,3 +94,19 @@ def test_a_gated_column_needs_a_queryset():
     )
     with pytest.raises(TypeError, match="gated column needs rows as a QuerySet"):
         table.read(Query(EVERYTHING))
+
+
+@pytest.mark.parametrize("role", ["im_officer", "viewer"])
+def test_the_api_never_carries_unpublished_text(client, make_user, entries, role):
+    """The API's list and detail read the table's gated columns too (found when the API met
+    the feedback log: it read the columns without their gate)."""
+    private, public = entries
+    client.force_login(make_user(role, areas=["MLI"]))
+    listing = client.get("/api/v1/feedback/log/")
+    assert listing.status_code == 200
+    text = listing.content.decode()
+    assert PUBLIC in text and SECRET not in text and "Réponse privée" not in text
+    assert "Moussa K." not in text
+    for entry, shown in ((private, False), (public, True)):
+        detail = client.get(f"/api/v1/feedback/log/{entry.pk}/").content.decode()
+        assert (PUBLIC in detail) is shown and SECRET not in detail

@@ -221,9 +221,10 @@ class TableListView(APIView):
                 filters=query.filters,
             )
         limit = parse_limit(request.query_params.get("limit"))
+        rows = table.rows(query)
         page = keyset_page(
-            table.rows(query),
-            [c.key for c in table.columns],
+            table.gated(rows) if isinstance(rows, QuerySet) else rows,
+            table.read_keys,
             cursor=request.query_params.get("cursor"),
             limit=limit,
         )
@@ -244,7 +245,7 @@ class TableDetailView(APIView):
         rows = table.rows(_read_query(request, table))
         if not isinstance(rows, QuerySet):
             raise Http404
-        found = list(rows.filter(pk=pk).values_list(*[c.key for c in table.columns])[:1])
+        found = list(table.gated(rows.filter(pk=pk)).values_list(*table.read_keys)[:1])
         if not found:
             raise Http404
         return Response(row_dict(table, found[0]))

@@ -164,15 +164,25 @@ class Table:
         tags = [c.hxl for c in self.columns]
         return tags if any(tags) else None
 
+    def gated(self, rows: QuerySet) -> QuerySet:
+        """`rows` with each gated column annotated under its `read_key` (NULL wherever its gate
+        is not true): every reader of the columns (page, export, API) reads `read_key`s."""
+        gated = [c for c in self.columns if c.gate]
+        if not gated:
+            return rows
+        return rows.annotate(**{c.read_key: _gated(rows.model, c) for c in gated})
+
+    @property
+    def read_keys(self) -> list[str]:
+        return [c.read_key for c in self.columns]
+
     def read(self, query: Query):
         """The rows: a values_list QuerySet (sliceable, countable) or a list of tuples. A gated
         column is read as NULL wherever its gate is not true."""
         rows = self.rows(query)
         gated = [c for c in self.columns if c.gate]
         if isinstance(rows, QuerySet):
-            if gated:
-                rows = rows.annotate(**{c.read_key: _gated(rows.model, c) for c in gated})
-            return rows.values_list(*[c.read_key for c in self.columns])
+            return self.gated(rows).values_list(*self.read_keys)
         if gated:
             raise TypeError(f"table {self.key}: a gated column needs rows as a QuerySet")
         return list(rows)
