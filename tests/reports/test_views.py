@@ -214,3 +214,14 @@ def test_exports_write_a_formula_in_a_site_name_as_text(logged, viewer):
     sheet = load_workbook(io.BytesIO(client.get(url + "&format=xlsx").content)).active
     cell = next(row[1] for row in sheet.iter_rows() if row[0].value == "OFF-KAYES")
     assert cell.value == "'" + formula and cell.data_type == "s"
+
+
+def test_a_number_filter_past_64_bits_is_a_clear_error(logged, viewer):
+    """Found by schemathesis: ?round= (an int filter) of 30 digits crashed SQLite (OverflowError)."""
+    client = logged(viewer)
+    response = client.get(
+        "/reports/drilldown/mobility.displacement/?round=55702708594383574752733167616",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert "round:" in response.content.decode()

@@ -125,7 +125,10 @@ class Filter:
         if self.type == "codes":  # several of the choices, comma-separated: bcp,itp
             return forms.CharField(label=self.label, required=False, max_length=200)
         if self.type == "int":
-            return forms.IntegerField(label=self.label, required=False, min_value=1)
+            # Bounded: a number past the databases' 64-bit integers is a clear 400, not a crash.
+            return forms.IntegerField(
+                label=self.label, required=False, min_value=1, max_value=2**63 - 1
+            )
         if self.type == "bool":
             return forms.BooleanField(label=self.label, required=False)
         return forms.CharField(label=self.label, required=False, max_length=40)
