@@ -101,3 +101,16 @@ def test_a_submission_with_a_dtd_is_refused_with_400(probe, make_user, collect):
     assert response.status_code == 400, response.content
     assert b"DTD" in response.content
     assert not Submission.objects.exists() and probe.saved == []
+
+
+def test_a_pulled_record_with_infinity_or_nan_is_stored_as_text():
+    """Found by the long fuzz profile: a Kobo page with `total: [inf]` could not be stored (JSON
+    columns refuse Infinity) and the pull failed with a RuntimeError; the value is now text,
+    which the mapper refuses with a message."""
+    from hbmm.intake.parsing import flatten_json  # noqa: PLC0415
+
+    assert flatten_json({"total": [float("inf")], "men": float("nan"), "women": 2.5}) == {
+        "total": ["inf"],
+        "men": "nan",
+        "women": 2.5,
+    }

@@ -10,6 +10,7 @@ instance never needs one, and its entities are how an XML bomb or an external fi
 """
 
 import json
+import math
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -149,10 +150,20 @@ def flatten_json(record: dict) -> dict:
             for v in value:
                 walk(v, key)
         elif key is not None:
-            _add(data, key, "" if value is None else value)
+            _add(data, key, "" if value is None else _json_safe(value))
 
     walk(record, None)
     return data
+
+
+def _json_safe(value):
+    """A value a JSON column stores: Infinity and NaN (which a server may send, and which
+    JSON columns refuse) are kept as their text, for the mapper to refuse with a message."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    return value
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
