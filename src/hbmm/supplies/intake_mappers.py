@@ -50,6 +50,7 @@ class ReceiptMapper(Mapper):
         "transfer": ("transfer_number", "numero_transfert", "waybill_number"),
         "received_on": ("date", "date_reception"),
         "quantity_received": ("quantity", "quantite_recue", "quantite"),
+        "shortfall_reason": ("reason", "motif_manque", "motif"),
     }
 
     def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
@@ -60,6 +61,7 @@ class ReceiptMapper(Mapper):
         )
         quantity = clean_int(data, "quantity_received", errors, required=True, minimum=0)
         clean_text(data, "note", errors, max_length=500)
+        reason = clean_text(data, "shortfall_reason", errors, max_length=160)
         raw = _raw(data, "transfer")
         transfer = None
         if raw is None:
@@ -89,6 +91,18 @@ class ReceiptMapper(Mapper):
                         _("More than the %(sent)d dispatched.") % {"sent": transfer.quantity},
                     )
                 )
+            elif quantity is not None and quantity < transfer.quantity and not reason.strip():
+                errors.append(
+                    FieldError(
+                        "shortfall_reason",
+                        None,
+                        _(
+                            "%(missing)d of the %(sent)d dispatched did not arrive: say why "
+                            "(it is recorded as a loss)."
+                        )
+                        % {"missing": transfer.quantity - quantity, "sent": transfer.quantity},
+                    )
+                )
         if errors:
             raise MappingError(errors)
         return {
@@ -96,6 +110,7 @@ class ReceiptMapper(Mapper):
             "transfer": transfer,
             "received_on": day,
             "quantity_received": quantity,
+            "shortfall_reason": reason,
         }
 
     def save(self, items) -> None:
@@ -107,6 +122,7 @@ class ReceiptMapper(Mapper):
                     transfer=item.cleaned["transfer"],
                     received_on=item.cleaned["received_on"],
                     quantity_received=item.cleaned["quantity_received"],
+                    shortfall_reason=item.cleaned["shortfall_reason"],
                     submission=item.submission,
                 )
             except PermissionDenied as exc:
