@@ -13,16 +13,23 @@ reason). The ledger is append-only: an edited submission (deprecatedID) of a rec
 distribution already recorded is refused; a mistake is corrected by an adjustment.
 """
 
+from pathlib import Path
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hbmm.intake.aliases import column_aliases
 from hbmm.intake.cleaning import _raw, clean_date, clean_int, clean_site, clean_text
 from hbmm.intake.mappers import FieldError, Mapper, MappingError, register
 from hbmm.places.lookups import Lookups
 from hbmm.supplies import services
 from hbmm.supplies.models import Item, Movement, Transfer
 from hbmm.supplies.selectors import STOCK_SITE_KINDS
+
+
+# Column aliases are data (listed in docs/imports-supplies.md by tools/import_docs.py).
+ALIASES = Path(__file__).resolve().parent / "data" / "intake_aliases.json"
 
 
 def _refuse_edit(item) -> None:
@@ -45,13 +52,7 @@ class ReceiptMapper(Mapper):
     title = gettext_lazy("Receipt of supplies")
     model = Movement
     permission = "supplies.receive_transfer"
-    aliases = {
-        "site": ("site_code", "point", "code_site"),
-        "transfer": ("transfer_number", "numero_transfert", "waybill_number"),
-        "received_on": ("date", "date_reception"),
-        "quantity_received": ("quantity", "quantite_recue", "quantite"),
-        "shortfall_reason": ("reason", "motif_manque", "motif"),
-    }
+    aliases = column_aliases(ALIASES, "supplies_receipt")
 
     def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []
@@ -134,17 +135,7 @@ class DistributionMapper(Mapper):
     title = gettext_lazy("Distribution of supplies")
     model = Movement
     permission = "supplies.distribute_stock"
-    aliases = {
-        "site": ("site_code", "point", "code_site"),
-        "item": ("item_code", "article", "code_article"),
-        "distributed_on": ("date", "date_distribution"),
-        "quantity": ("quantite",),
-        "men": ("hommes",),
-        "women": ("femmes",),
-        "boys": ("garcons",),
-        "girls": ("filles",),
-        "batch": ("lot",),
-    }
+    aliases = column_aliases(ALIASES, "supplies_distribution")
 
     def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []
