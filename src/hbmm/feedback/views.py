@@ -34,6 +34,7 @@ VIEW = "feedback.view_feedback"
 CHANGE = "feedback.change_feedback"
 WINDOW_DAYS = 7
 CHART_WEEKS = 12
+REACH_MONTHS = 2  # the RCCE reach table: the end's month and the 2 before
 
 
 @login_required
@@ -51,6 +52,14 @@ def index(request):
     chart = weekly_by_topic_chart(
         selectors.feedback_weekly(scope=scope, start=chart_start, end=end)
     )
+    organisations = selectors.reach_organisations(request.user)
+    reach = reach_rows = None
+    if organisations is not False:
+        reach = figures.rcce_reach(scope=scope, organisations=organisations, month=end, end=end)
+        reach_start = (end.replace(day=1) - dt.timedelta(days=REACH_MONTHS * 31)).replace(day=1)
+        reach_rows = selectors.reach_beside_feedback(
+            scope=scope, organisations=organisations, start=reach_start, end=end
+        )
     pending = selectors.feedback_list(scope=scope, status="pending").order_by("received_at", "pk")
     page = Paginator(pending, 50).get_page(request.GET.get("page"))
     return render(
@@ -64,6 +73,8 @@ def index(request):
             "rumours": figures.top_rumours(scope=scope, start=start, end=end),
             "regions": selectors.feedback_per_region(scope=scope, start=start, end=end),
             "chart": chart,
+            "reach": reach,
+            "reach_rows": reach_rows,
             "embed_options": embed_options(),
             "page": page,
         },
