@@ -403,7 +403,9 @@ def test_a_dispatch_without_batch_takes_the_batches_that_expire_first(
         ("LATE", -2, None, None),
     ]
     assert _batches(bamako, masks) == {"LATE": 28, "GONE": 8}
-    assert _ledger_sum(bamako, masks) == 36 == Balance.objects.get(holder=bamako, item=masks).quantity
+    assert (
+        _ledger_sum(bamako, masks) == 36 == Balance.objects.get(holder=bamako, item=masks).quantity
+    )
 
 
 def test_an_expired_batch_is_not_dispatched_nor_distributed(logistician, holder, item, stock):
@@ -484,9 +486,12 @@ def test_a_shortfall_is_a_loss_with_its_reason_in_the_receivers_ledger(
     assert Balance.objects.get(holder=gogui, item=masks).quantity == 9
     assert selectors.in_transit(scope=EVERYTHING) == {}
     assert selectors.stock_table(scope=EVERYTHING, as_of=DAY, holder=gogui)[0].in_transit == 0
-    assert -Movement.objects.filter(transfer=transfer, kind="dispatch").aggregate(
-        t=Sum("quantity")
-    )["t"] == 9 + 7
+    assert (
+        -Movement.objects.filter(transfer=transfer, kind="dispatch").aggregate(t=Sum("quantity"))[
+            "t"
+        ]
+        == 9 + 7
+    )
     assert _batches(gogui, masks) == {"A": 3, "B": 6}
     # The shortfall is not use at the point: its 4 weeks' consumption stays 0.
     assert selectors.consumption(scope=EVERYTHING, as_of=DAY) == {}
@@ -568,8 +573,8 @@ def test_two_concurrent_dispatches_without_batch_share_the_batches_never_twice(
     assert failures == []
     assert sorted(outcomes) == ["dispatched", "dispatched", "refused"]
     assert _batches(source, masks) == {"B": 2}
-    assert _ledger_sum(source, masks) == 2 == Balance.objects.get(holder=source, item=masks).quantity
-    taken = sorted(
-        (m.batch, m.quantity) for m in Movement.objects.filter(kind="dispatch")
+    assert (
+        _ledger_sum(source, masks) == 2 == Balance.objects.get(holder=source, item=masks).quantity
     )
+    taken = sorted((m.batch, m.quantity) for m in Movement.objects.filter(kind="dispatch"))
     assert taken == [("A", -5), ("A", -1), ("B", -4)]

@@ -28,7 +28,6 @@ from hbmm.intake.cleaning import (
 from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError, register
 from hbmm.places.lookups import Lookups
 
-
 ALIASES = Path(__file__).resolve().parent / "data" / "intake_aliases.json"
 
 
@@ -81,7 +80,11 @@ class FeedbackMapper(Mapper):
             "site": site,
             "area": area,
             "source_type": _word(
-                data, "source_type", errors, Feedback.SourceType, default=Feedback.SourceType.UNKNOWN
+                data,
+                "source_type",
+                errors,
+                Feedback.SourceType,
+                default=Feedback.SourceType.UNKNOWN,
             ),
             "name_consent": bool(consent),
             "source_name": source_name,
@@ -89,7 +92,11 @@ class FeedbackMapper(Mapper):
             "kind": _word(data, "kind", errors, Feedback.Kind),
             "topic": _word(data, "topic", errors, Feedback.Topic),
             "sensitivity": _word(
-                data, "sensitivity", errors, Feedback.Sensitivity, default=Feedback.Sensitivity.NORMAL
+                data,
+                "sensitivity",
+                errors,
+                Feedback.Sensitivity,
+                default=Feedback.Sensitivity.NORMAL,
             ),
             "signal_id": clean_int(data, "signal", errors, minimum=1, maximum=2**31 - 1),
         }

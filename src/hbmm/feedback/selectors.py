@@ -264,11 +264,14 @@ def latest_feedback_date(*, scope: Scope) -> dt.date | None:
 REACH_PERMISSION = "response.view_indicator"  # who reads the plan's indicators reads the reach
 
 
-def reach_organisations(user) -> frozenset[int] | None | bool:
-    """False when `user` may not read the RCCE reach (the plan's indicators); else the
-    organisations whose 4W rows they may count (None: all), as `hbmm.response` decides."""
-    if user is None or not user.has_perm(REACH_PERMISSION):
-        return False
+def may_read_reach(user) -> bool:
+    """Whether `user` reads the RCCE reach: who reads the plan's indicators."""
+    return user is not None and user.has_perm(REACH_PERMISSION)
+
+
+def reach_organisations(user) -> frozenset[int] | None:
+    """The organisations whose 4W rows `user` counts in the reach (None: all), as
+    `hbmm.response` decides (a partner: their own)."""
     return response_selectors.reader_organisations(user)
 
 

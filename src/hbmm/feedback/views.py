@@ -52,9 +52,9 @@ def index(request):
     chart = weekly_by_topic_chart(
         selectors.feedback_weekly(scope=scope, start=chart_start, end=end)
     )
-    organisations = selectors.reach_organisations(request.user)
     reach = reach_rows = None
-    if organisations is not False:
+    if selectors.may_read_reach(request.user):
+        organisations = selectors.reach_organisations(request.user)
         reach = figures.rcce_reach(scope=scope, organisations=organisations, month=end, end=end)
         reach_start = (end.replace(day=1) - dt.timedelta(days=REACH_MONTHS * 31)).replace(day=1)
         reach_rows = selectors.reach_beside_feedback(

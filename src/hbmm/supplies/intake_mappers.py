@@ -27,7 +27,6 @@ from hbmm.supplies import services
 from hbmm.supplies.models import Item, Movement, Transfer
 from hbmm.supplies.selectors import STOCK_SITE_KINDS
 
-
 # Column aliases are data (listed in docs/imports-supplies.md by tools/import_docs.py).
 ALIASES = Path(__file__).resolve().parent / "data" / "intake_aliases.json"
 

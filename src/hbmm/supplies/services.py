@@ -254,16 +254,15 @@ def _post_out(
     distribution are counted once)."""
     _lock_balance(holder, item)
     if batch:
-        expiry = (
-            Movement.objects.filter(holder=holder, item=item, batch=batch)
-            .aggregate(day=Max("expires_on"))["day"]
-        )
+        expiry = Movement.objects.filter(holder=holder, item=item, batch=batch).aggregate(
+            day=Max("expires_on")
+        )["day"]
         if expiry is not None and expiry < occurred_on:
             raise ValidationError({"batch": _expired_message(item, batch, expiry)})
         parts = [BatchStock(batch, expiry, quantity)]
     else:
         parts = _first_expiry_first_out(holder, item, quantity, occurred_on)
-    lines = []
+    lines: list[Movement] = []
     for part in parts:
         lines.append(
             _post(

@@ -12,8 +12,19 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from hbmm.feedback.charts import weekly_by_topic_chart
 from hbmm.feedback.figures import feedback_period, rcce_reach, top_rumours
-from hbmm.feedback.selectors import feedback_weekly, latest_feedback_date, reach_organisations
-from hbmm.presentation.figures import Figure, format_date, format_month, format_number
+from hbmm.feedback.selectors import (
+    feedback_weekly,
+    latest_feedback_date,
+    may_read_reach,
+    reach_organisations,
+)
+from hbmm.presentation.figures import (
+    Figure,
+    format_date,
+    format_month,
+    format_number,
+    plural_count,
+)
 from hbmm.reports.registry import Context, Section, SectionResult, register
 
 PERMISSION = "feedback.view_feedback"
@@ -76,10 +87,14 @@ def build(ctx: Context) -> SectionResult:
 
 def _reach(ctx: Context) -> Figure | None:
     """The RCCE reach of the as-of date's month, for a reader of the plan's indicators."""
-    organisations = reach_organisations(ctx.user)
-    if organisations is False:
+    if not may_read_reach(ctx.user):
         return None
-    return rcce_reach(scope=ctx.scope, organisations=organisations, month=ctx.as_of, end=ctx.as_of)
+    return rcce_reach(
+        scope=ctx.scope,
+        organisations=reach_organisations(ctx.user),
+        month=ctx.as_of,
+        end=ctx.as_of,
+    )
 
 
 def _reach_sentence(reach: Figure, end) -> str:
@@ -90,22 +105,24 @@ def _reach_sentence(reach: Figure, end) -> str:
         "rate": format_number(reach.parts["per_thousand"], decimals=1),
     }
     if reach.value is None:
-        return ngettext(
-            "RCCE reach: no 4W report gives people reached by awareness sessions in %(month)s "
-            "(%(feedback)s feedback entry in its weeks).",
-            "RCCE reach: no 4W report gives people reached by awareness sessions in %(month)s "
-            "(%(feedback)s feedback entries in its weeks).",
-            reach.parts["feedback"],
-        ) % values
+        return (
+            ngettext(
+                "RCCE reach: no 4W report gives people reached by awareness sessions in %(month)s "
+                "(%(feedback)s feedback entry in its weeks).",
+                "RCCE reach: no 4W report gives people reached by awareness sessions in %(month)s "
+                "(%(feedback)s feedback entries in its weeks).",
+                reach.parts["feedback"],
+            )
+            % values
+        )
     reached = ngettext(
         "RCCE reach: %(reached)s person reached by awareness sessions in %(month)s (4W)",
         "RCCE reach: %(reached)s people reached by awareness sessions in %(month)s (4W)",
-        reach.value,
+        plural_count(reach.value),
     )
     beside = ngettext(
         ", beside %(feedback)s feedback entry in its weeks (%(rate)s per 1,000 people reached).",
-        ", beside %(feedback)s feedback entries in its weeks (%(rate)s per 1,000 people "
-        "reached).",
+        ", beside %(feedback)s feedback entries in its weeks (%(rate)s per 1,000 people reached).",
         reach.parts["feedback"],
     )
     return (reached + beside) % values
