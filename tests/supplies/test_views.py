@@ -75,8 +75,8 @@ def test_receiving_a_transfer_out_of_scope_is_not_found(
     assert client.get(url).status_code == 200
     response = client.post(url, {"received_on": DAY.isoformat(), "quantity_received": "9"})
     assert response.status_code == 200  # 1 did not arrive: the form asks why, nothing written
-    assert response.context["form"].errors["shortfall_reason"] == [
-        "1 of the 10 dispatched did not arrive: say why (it is recorded as a loss)."
+    assert response.context["form"].errors["shortfall_reason"] == [  # in French, the default
+        "1 des 10 expédiés ne sont pas arrivés\u202f: dites pourquoi (c’est enregistré comme perte)."
     ]
     response = client.post(
         url,
