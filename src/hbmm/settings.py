@@ -346,6 +346,10 @@ HBMM_JOBS_HEARTBEAT_SECONDS = env_int("HBMM_JOBS_HEARTBEAT_SECONDS", 10)
 HBMM_JOBS_LEASE_SECONDS = env_int("HBMM_JOBS_LEASE_SECONDS", 120)
 HBMM_JOBS_TICK_SECONDS = env_int("HBMM_JOBS_TICK_SECONDS", 15)
 HBMM_JOBS_MAX_ATTEMPTS = env_int("HBMM_JOBS_MAX_ATTEMPTS", 3)
+# Pulls re-read this many seconds behind their watermark: a server stamps a submission when
+# its insert transaction starts and shows it at commit, so a row stamped earlier can appear
+# after a later one was pulled (docs/forms.md, "Pulls"). Rows already stored are skipped.
+HBMM_PULL_LOOKBACK_SECONDS = env_int("HBMM_PULL_LOOKBACK_SECONDS", 900)
 # Files jobs produced (PDF reports) are deleted this many days after (they are made again on
 # demand); the jobs themselves stay.
 HBMM_JOBS_FILES_KEEP_DAYS = env_int("HBMM_JOBS_FILES_KEEP_DAYS", 7)
