@@ -196,6 +196,8 @@ CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 # sets on HTTPS requests ("X-Forwarded-Proto: https"); redirect plain HTTP; HSTS.
 SECURE_PROXY_SSL_HEADER = env_header("SECURE_PROXY_SSL_HEADER")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# The health probe (/healthz) answers over plain HTTP too: nginx and monitors ask it locally.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
