@@ -167,10 +167,12 @@ DATABASES = {"default": _database()}
 # A read replica (PostgreSQL streaming replication) for the dashboards' and reports' reads:
 # hbmm/routers.py. Tests use the primary (TEST MIRROR).
 if env_str("DATABASE_REPLICA_URL"):
-    DATABASES["replica"] = dj_database_url.parse(
-        env_str("DATABASE_REPLICA_URL"), conn_max_age=env_int("DB_CONN_MAX_AGE", 0)
-    )
-    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            env_str("DATABASE_REPLICA_URL"), conn_max_age=env_int("DB_CONN_MAX_AGE", 0)
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
 DATABASE_ROUTERS = ["hbmm.routers.ReplicaRouter"]
 # The views whose GET reads go to the replica (fnmatch patterns of "namespace:name").
 HBMM_REPLICA_VIEWS = [
