@@ -182,3 +182,24 @@ def test_the_section_sets_the_reach_beside_the_weeks_feedback(world):
         "séances de sensibilisation en avril 2020 (4W), à côté de 5 retours communautaires "
         "reçus dans ses semaines (50,0 pour 1\u202f000 personnes touchées)."
     )
+
+
+def test_the_feedback_page_narrows_to_a_region(world, client, make_user):
+    """Trends by topic, week and area: the page's figures, chart, reach and lists for one
+    region of the reader's scope."""
+    client.force_login(world["manager"])
+    week = {"start": "2020-04-18", "end": "2020-04-24"}
+    page = client.get(reverse("feedback:index"), week | {"area": "ML07"})
+    assert page.status_code == 200 and page.context["area"].pcode == "ML07"
+    assert page.context["period"].received.value == 1
+    assert [(code, n) for code, _name, n in page.context["regions"]] == [("ML07", 1)]
+    rows = [(r.month.month, r.region, r.reached, r.feedback) for r in page.context["reach_rows"]]
+    assert rows == [(4, "ML07", None, 1)]
+    everywhere = client.get(reverse("feedback:index"), week)
+    assert everywhere.context["period"].received.value == 3
+    # An officer of Kayes asking for Gao sees nothing of it: the region narrows, never widens.
+    client.force_login(make_user("im_officer", areas=["ML01"]))
+    kayes_reader = client.get(reverse("feedback:index"), week | {"area": "ML07"})
+    assert kayes_reader.status_code == 200
+    assert kayes_reader.context["period"].received.value is None
+    assert kayes_reader.context["regions"] == [] and kayes_reader.context["reach_rows"] == []

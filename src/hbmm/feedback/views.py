@@ -44,9 +44,13 @@ def index(request):
     form = PeriodForm(request.GET or None)
     end = selectors.latest_feedback_date(scope=scope) or timezone.now().date()
     start = end - dt.timedelta(days=WINDOW_DAYS - 1)
+    area = None
     if form.is_bound and form.is_valid():
         end = form.cleaned_data["end"] or end
         start = form.cleaned_data["start"] or end - dt.timedelta(days=WINDOW_DAYS - 1)
+        area = form.cleaned_data["area"]
+        if area is not None:  # trends by area: the page's figures, chart and lists for one region
+            scope = scope.narrow(area)
     period = figures.feedback_period(scope=scope, start=start, end=end)
     chart_start = end - dt.timedelta(weeks=CHART_WEEKS) + dt.timedelta(days=1)
     chart = weekly_by_topic_chart(
@@ -69,6 +73,7 @@ def index(request):
             "form": form if form.is_bound else PeriodForm(initial={"start": start, "end": end}),
             "start": start,
             "end": end,
+            "area": area,
             "period": period,
             "rumours": figures.top_rumours(scope=scope, start=start, end=end),
             "regions": selectors.feedback_per_region(scope=scope, start=start, end=end),
