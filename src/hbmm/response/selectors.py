@@ -22,6 +22,7 @@ from hbmm.health.screening import selectors as screening_selectors
 from hbmm.response.models import (
     Activity,
     ActivityReport,
+    Channel,
     Contribution,
     Indicator,
     Membership,
@@ -318,6 +319,28 @@ def activity_areas(
         .annotate(n=Count("id"), partners=Count("organisation_id", distinct=True))
         .order_by("area__pcode")
     )
+
+
+def rcce_session_reach(
+    *, scope: Scope, organisations: frozenset[int] | None, start: dt.date, end: dt.date
+) -> list[tuple[dt.date, str, int]]:
+    """People reached by awareness sessions, per month and area: (the month's first day, the
+    4W row's area path, people) from the completed 4W rows of risk-communication count
+    indicators reported with the channel "awareness session", months of `start` to `end`
+    (any day of them). Read by community feedback, beside its volume."""
+    rows = activity_reports(scope=scope, organisations=organisations, start=start, end=end).filter(
+        status=Status.COMPLETED,
+        channel=Channel.SESSION,
+        indicator__report_kind=Indicator.ReportKind.RCCE,
+        indicator__kind=Indicator.Kind.COUNT,
+    )
+    return [
+        (month, path, int(total))
+        for month, path, total in rows.order_by()
+        .values_list("period__month", "area__path")
+        .annotate(total=Sum("value"))
+        .values_list("period__month", "area__path", "total")
+    ]
 
 
 def latest_report_month(*, scope: Scope, organisations: frozenset[int] | None = None):
