@@ -22,6 +22,8 @@ COMPUTED_DRILLDOWNS = {
     "poe.points_assessed": ("health.capacity", {"item": "handwashing"}),
     "poe.handwashing_points": ("health.capacity", {"item": "handwashing", "answer": "yes"}),
     "screening.travellers_screened": ("health.screenings", {}),
+    # per site, the stranded migrants assisted (protection aggregates, no case listed)
+    "protection.stranded_assisted": ("response.stranded_assisted", {}),
 }
 
 

@@ -5,8 +5,9 @@ their own organisation's rows). The plan and its funding are national reference 
 are read by anyone with the permission, whatever their scope.
 
 Indicators computed from HBMM's own records (`Indicator.source == "computed"`) read the health
-domain through its selectors: the points assessed (capacity assessments), the points with a
-handwashing station (each point's latest checklist) and the travellers screened.
+and protection domains through their selectors: the points assessed (capacity assessments),
+the points with a handwashing station (each point's latest checklist), the travellers screened
+and the stranded migrants given direct assistance (protection cases, counted, never listed).
 """
 
 import datetime as dt
@@ -19,6 +20,7 @@ from django.db.models import Count, Max, QuerySet, Sum
 from hbmm.accounts.scope import Scope, restrict_to_scope
 from hbmm.health.poe import selectors as poe_selectors
 from hbmm.health.screening import selectors as screening_selectors
+from hbmm.protection import selectors as protection_selectors
 from hbmm.response.models import (
     Activity,
     ActivityReport,
@@ -288,7 +290,16 @@ def computed_value(
             "screened"
         ]
         return (Decimal(screened) if screened else None), start, end
+    if name == "protection.stranded_assisted":
+        n = protection_selectors.stranded_assisted_total(scope=scope, start=start, end=end)
+        return (Decimal(n) if n else None), start, end
     return None, start, end
+
+
+def stranded_assisted_sites(*, scope: Scope, start: dt.date, end: dt.date) -> list[tuple]:
+    """The drill-down of "stranded migrants assisted": per site, the people counted (protection
+    aggregates: no case is listed)."""
+    return protection_selectors.stranded_assisted_by_site(scope=scope, start=start, end=end)
 
 
 def pillar_reach(
