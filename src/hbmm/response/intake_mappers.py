@@ -3,7 +3,8 @@ of the 4W matrix per submission or file row. The web upload (intake's file impor
 every row and quarantines the bad ones with reasons naming the field; the good ones reach
 `hbmm.response.services.activity_reports_save`.
 
-Columns (English or French names): month (YYYY-MM or a date in it), organisation (code),
+Columns (English or French names): month (YYYY-MM or a date in it), organisation (code; empty:
+the submitter's own organisation, as the 4W XLSForm `activity_report` allows),
 implementing_partner, indicator (code), area (P-code), site (code), status, value, women,
 men, girls, boys, training_topic, participant_role, pre_test_score, post_test_score,
 channel, note. The plan is the current plan (`selectors.current_plan`).
@@ -196,7 +197,19 @@ class ActivityReportMapper(Mapper):
         if plan is None:
             raise MappingError([FieldError("indicator", None, _("No response plan is loaded."))])
         month = _month(data, "month", errors)
-        organisation = self._by_code(data, "organisation", errors, ref["organisations"], True)
+        if _raw(data, "organisation") is None and _is_user(submitter):
+            # left empty (the XLSForm allows it): the submitter's own organisation
+            organisation = selectors.user_organisation(submitter)
+            if organisation is None:
+                errors.append(
+                    FieldError(
+                        "organisation",
+                        None,
+                        _("Give the organisation's code: you belong to none."),
+                    )
+                )
+        else:
+            organisation = self._by_code(data, "organisation", errors, ref["organisations"], True)
         partner = self._by_code(data, "implementing_partner", errors, ref["organisations"])
         indicator = self._by_code(data, "indicator", errors, ref["indicators"], True)
         area_value = _raw(data, "area")
@@ -277,6 +290,10 @@ class ActivityReportMapper(Mapper):
         ]
         replace = [record for item in items for record in item.existing]
         services.activity_reports_save(rows=rows, by=None, replace=replace, checked=True)
+
+
+def _is_user(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
 
 
 def register_all() -> None:

@@ -285,9 +285,16 @@ def _target_add(*, indicator: Indicator, area: AdminArea | None, value: Decimal,
 def target_set(
     *, indicator: Indicator, value: Decimal, by, area: AdminArea | None = None, note: str = ""
 ) -> Target:
-    """A new version of the indicator's target (national, or for `area`)."""
+    """A new version of the indicator's target (national, or for `area`), dated and signed;
+    the versions before it stay (figures name the version they measure against)."""
     if value is None or value < 0:
         raise ValidationError({"value": _("A target is a number, zero or more.")})
+    if indicator.kind == Indicator.Kind.PERCENTAGE and value > 100:
+        raise ValidationError({"value": _("A percentage is at most 100.")})
+    if indicator.kind == Indicator.Kind.YES_NO and value not in (0, 1):
+        raise ValidationError({"value": _("Give 1 (yes) or 0 (no).")})
+    # one writer at a time per indicator: the next version number is read, then written
+    Indicator.objects.select_for_update().filter(pk=indicator.pk).first()
     target = _target_add(indicator=indicator, area=area, value=value, by=by, note=note)
     audit_log(
         action=AuditEvent.Action.DATA_CHANGE,
@@ -297,9 +304,63 @@ def target_set(
             "area": area.pcode if area else None,
             "value": str(value),
             "version": target.version,
+            "note": note,
         },
     )
     return target
+
+
+# --- Activities (edited on the web) ---------------------------------------------------------
+
+
+def _activity_texts(text_en: str, text_fr: str) -> dict[str, str]:
+    texts = {"text_en": (text_en or "").strip(), "text_fr": (text_fr or "").strip()}
+    errors = {k: _("Give the activity's text.") for k, v in texts.items() if not v}
+    if errors:
+        raise ValidationError(errors)
+    return texts
+
+
+@transaction.atomic
+def activity_create(*, pillar: Pillar, code: str, text_en: str, text_fr: str, by) -> Activity:
+    """A new activity at the end of `pillar`'s list."""
+    texts = _activity_texts(text_en, text_fr)
+    code = (code or "").strip().lower()
+    last = Activity.objects.filter(pillar=pillar).aggregate(n=Max("number"))["n"] or 0
+    activity = Activity(pillar=pillar, code=code, number=last + 1, **texts)
+    activity.full_clean()
+    activity.save()
+    audit_log(
+        action=AuditEvent.Action.DATA_CHANGE,
+        actor=by if _is_user(by) else None,
+        target=f"response.activity:{pillar.plan.code}:{pillar.code}:{code}",
+        details={"created": True, **texts},
+    )
+    return activity
+
+
+@transaction.atomic
+def activity_update(*, activity: Activity, text_en: str, text_fr: str, by) -> Activity:
+    """Change an activity's text (its code, pillar and indicators stay); the audit trail keeps
+    the text before and after."""
+    texts = _activity_texts(text_en, text_fr)
+    activity = (
+        Activity.objects.select_for_update().select_related("pillar__plan").get(pk=activity.pk)
+    )
+    before = {"text_en": activity.text_en, "text_fr": activity.text_fr}
+    if before == texts:
+        return activity
+    for name, value in texts.items():
+        setattr(activity, name, value)
+    activity.save(update_fields=list(texts))
+    audit_log(
+        action=AuditEvent.Action.DATA_CHANGE,
+        actor=by if _is_user(by) else None,
+        target=f"response.activity:{activity.pillar.plan.code}:{activity.pillar.code}:"
+        f"{activity.code}",
+        details={"before": before, "after": texts},
+    )
+    return activity
 
 
 # --- Organisations ---------------------------------------------------------------------------

@@ -24,8 +24,8 @@ from hbmm.presentation.figures import format_month
 from hbmm.response import selectors, services
 from hbmm.response.charts import funding_chart, progress_chart
 from hbmm.response.figures import funding_figures, indicator_figures
-from hbmm.response.forms import ActivityReportForm, ContributionForm
-from hbmm.response.models import Organisation
+from hbmm.response.forms import ActivityForm, ActivityReportForm, ContributionForm, TargetForm
+from hbmm.response.models import Activity, Indicator, Organisation, Pillar
 from hbmm.response.xlsx_template import template_bytes
 
 
@@ -100,11 +100,129 @@ def plan_detail(request):
     if not request.user.has_perm("response.view_plan"):
         raise PermissionDenied
     plan = _plan_or_404()
+    structure = selectors.plan_structure(plan=plan)
+    targets = selectors.current_targets(plan=plan, scope=user_scope(request.user))
+    for _priority, pillars in structure:
+        for _pillar, _activities, indicators in pillars:
+            for indicator in indicators:
+                indicator.current_target = targets.get(indicator.pk)
     return render(
         request,
         "response/plan.html",
-        {"plan": plan, "structure": selectors.plan_structure(plan=plan)},
+        {
+            "plan": plan,
+            "structure": structure,
+            "can_add_activity": request.user.has_perm("response.add_activity"),
+            "can_change_activity": request.user.has_perm("response.change_activity"),
+        },
     )
+
+
+@login_required
+def indicator_detail(request, code: str):
+    """An indicator: its targets, every version with its date and author; a new version (POST,
+    `response.add_target`)."""
+    user = request.user
+    if not user.has_perm("response.view_indicator"):
+        raise PermissionDenied
+    plan = _plan_or_404()
+    indicator = (
+        Indicator.objects.select_related("activity__pillar").filter(plan=plan, code=code).first()
+    )
+    if indicator is None:
+        raise Http404(code)
+    can_edit = user.has_perm("response.add_target")
+    form = TargetForm(request.POST or None) if can_edit else None
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        assert form is not None
+        if form.is_valid():
+            pcode = form.cleaned_data["area"].strip().upper()
+            area = AdminArea.objects.filter(pcode=pcode).first() if pcode else None
+            if pcode and area is None:
+                form.add_error("area", _("Unknown P-code."))
+            else:
+                try:
+                    target = services.target_set(
+                        indicator=indicator,
+                        value=form.cleaned_data["value"],
+                        area=area,
+                        note=form.cleaned_data["note"],
+                        by=user,
+                    )
+                except ValidationError as exc:
+                    _form_errors(form, exc)
+                else:
+                    messages.success(
+                        request,
+                        _("Version %(version)s of the target was recorded.")
+                        % {"version": target.version},
+                    )
+                    return redirect("response:indicator", code=indicator.code)
+    history = list(selectors.target_history(indicator=indicator))
+    current = selectors.current_targets(plan=plan, scope=user_scope(user)).get(indicator.pk)
+    return render(
+        request,
+        "response/indicator.html",
+        {
+            "plan": plan,
+            "indicator": indicator,
+            "history": history,
+            "current": current,
+            "form": form,
+        },
+    )
+
+
+def _pillar_or_404(plan, code: str) -> Pillar:
+    pillar = Pillar.objects.filter(plan=plan, code=code).first()
+    if pillar is None:
+        raise Http404(code)
+    return pillar
+
+
+@login_required
+def activity_new(request, pillar: str):
+    user = request.user
+    if not user.has_perm("response.add_activity"):
+        raise PermissionDenied
+    plan = _plan_or_404()
+    found = _pillar_or_404(plan, pillar)
+    form = ActivityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_create(pillar=found, by=user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The activity was added to the plan."))
+            return redirect("response:plan")
+    title = _("New activity: %(pillar)s") % {"pillar": found.name}
+    return render(request, "response/form.html", {"form": form, "title": title})
+
+
+@login_required
+def activity_edit(request, pk: int):
+    user = request.user
+    if not user.has_perm("response.change_activity"):
+        raise PermissionDenied
+    plan = _plan_or_404()
+    activity = Activity.objects.filter(pillar__plan=plan, pk=pk).first()
+    if activity is None:
+        raise Http404(str(pk))
+    initial = {"text_en": activity.text_en, "text_fr": activity.text_fr}
+    form = ActivityForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_update(activity=activity, by=user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The activity was changed."))
+            return redirect("response:plan")
+    title = _("Activity %(code)s") % {"code": activity.code}
+    return render(request, "response/form.html", {"form": form, "title": title})
 
 
 def _report_organisations(user):
