@@ -338,6 +338,7 @@ ENTRIES: dict[str, Entry] = {
     "response:funding_table": table_entry("response.funding"),
     "response:contributions": table_entry("response.contributions"),
     "response:contribution_new": Entry(perms=P("response.add_contribution")),
+    "response:expenditures": table_entry("response.expenditures"),
     "mobility:stranded": table_entry("mobility.stranded"),
     "mobility:mrrc": table_entry("mobility.mrrc"),
     "mobility:displacement": table_entry("mobility.displacement"),

@@ -13,7 +13,7 @@ channel, note. The plan is the current plan (`selectors.current_plan`).
 import datetime as dt
 import functools
 import time
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.db.models import Count, Max
 from django.utils import translation
@@ -35,6 +35,7 @@ from hbmm.response import selectors, services
 from hbmm.response.models import (
     ActivityReport,
     Channel,
+    Expenditure,
     Indicator,
     Organisation,
     ParticipantRole,
@@ -292,9 +293,119 @@ class ActivityReportMapper(Mapper):
         services.activity_reports_save(rows=rows, by=None, replace=replace, checked=True)
 
 
+AMOUNT_LIMIT = Decimal("1e12")  # the column holds 12 digits before the point
+
+
+def _amount(data, name, errors) -> Decimal | None:
+    """An amount as finance exports write it: 12500, 12 500,50, 12,500.50, 12.500,50."""
+    value = _raw(data, name)
+    if value is None:
+        errors.append(FieldError(name, None, _("This field is required.")))
+        return None
+    text = str(value).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    if "," in text and "." in text:  # the first one separates thousands
+        text = text.replace(",", "") if text.index(",") < text.index(".") else text
+        text = text.replace(".", "").replace(",", ".") if "," in text else text
+    elif text.count(",") == 1 and len(text.split(",")[1]) != 3:
+        text = text.replace(",", ".")  # a decimal comma (1,5), not thousands (1,500)
+    else:
+        text = text.replace(",", "")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        errors.append(FieldError(name, value, _("Not a number.")))
+        return None
+    if abs(number) >= AMOUNT_LIMIT or number != number.quantize(Decimal("0.01")):
+        errors.append(
+            FieldError(name, value, _("At most 12 digits before the point and 2 after it."))
+        )
+        return None
+    return number.quantize(Decimal("0.01"))
+
+
+def _pillars(plan) -> dict[str, object]:
+    """The plan's pillars by code and by their names (French and English, normalised)."""
+    found: dict[str, object] = {}
+    for pillar in selectors.plan_pillars(plan=plan):
+        for key in (pillar.code, pillar.name_fr, pillar.name_en):
+            found[normalise_name(key)] = pillar
+    return found
+
+
+class ExpenditureMapper(Mapper):
+    """Expenditure by pillar and month, from the finance system's export (file import only).
+    Columns (English or French names): month (YYYY-MM or a date in it), pillar (its code or
+    its name), amount (in the plan's currency), currency (optional: the plan's), reference
+    (the finance line or voucher number: one import per line), note."""
+
+    form_id = "expenditure"
+    model = Expenditure
+    permission = "response.add_expenditure"
+    title = gettext_lazy("Expenditure by pillar (finance export)")
+    aliases = {
+        "month": ("mois", "period", "periode", "période", "date", "posting_month"),
+        "pillar": ("pilier", "sector", "secteur", "budget_line", "ligne_budgetaire"),
+        "amount": ("montant", "spent", "depense", "dépense", "depenses", "expenditure", "usd"),
+        "currency": ("devise", "monnaie"),
+        "reference": ("ref", "référence", "voucher", "piece", "pièce", "line", "ligne"),
+        "note": ("remarque", "description", "libelle", "libellé", "commentaire"),
+    }
+
+    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
+        errors: list[FieldError] = []
+        plan = selectors.current_plan()
+        if plan is None:
+            raise MappingError([FieldError("pillar", None, _("No response plan is loaded."))])
+        month = _month(data, "month", errors)
+        pillar = None
+        pillar_value = _raw(data, "pillar")
+        if pillar_value is None:
+            errors.append(FieldError("pillar", None, _("This field is required.")))
+        else:
+            pillar = _pillars(plan).get(normalise_name(str(pillar_value)))
+            if pillar is None:
+                errors.append(FieldError("pillar", pillar_value, _("Not a pillar of the plan.")))
+        amount = _amount(data, "amount", errors)
+        currency = _raw(data, "currency")
+        if currency is not None and str(currency).strip().upper() != plan.currency:
+            errors.append(
+                FieldError(
+                    "currency",
+                    currency,
+                    _("Give the amounts in the plan's currency (%(currency)s).")
+                    % {"currency": plan.currency},
+                )
+            )
+        values = {
+            "plan": plan,
+            "pillar": pillar,
+            "month": month,
+            "amount": amount,
+            "reference": clean_text(data, "reference", errors, max_length=100),
+            "note": clean_text(data, "note", errors, max_length=300),
+        }
+        if errors:
+            raise MappingError(errors)
+        check = services.expenditure_errors(values)
+        if check:
+            raise MappingError(FieldError(k, _raw(data, k), str(v)) for k, v in check.items())
+        return values
+
+    def save(self, items: list[Item]) -> None:
+        rows = [
+            {**item.cleaned, "submission_id": item.submission_id, "_by": item.actor}
+            for item in items
+        ]
+        replace = [record for item in items for record in item.existing]
+        services.expenditures_save(rows=rows, by=None, replace=replace)
+
+
 def _is_user(user) -> bool:
     return user is not None and getattr(user, "is_authenticated", False)
 
 
 def register_all() -> None:
     register(ActivityReportMapper())
+    register(ExpenditureMapper())

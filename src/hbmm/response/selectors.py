@@ -25,6 +25,7 @@ from hbmm.response.models import (
     Activity,
     ActivityReport,
     Contribution,
+    Expenditure,
     Indicator,
     Membership,
     Organisation,
@@ -446,3 +447,62 @@ def period_row_counts(
         .annotate(n=Count("id"))
         .order_by()
     )
+
+
+# --- Expenditure -----------------------------------------------------------------------------
+
+
+def expenditures(
+    *,
+    plan: Plan,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    pillar: str = "",
+) -> QuerySet:
+    """The plan's expenditure lines; `start`/`end` are months (any day of them, included)."""
+    queryset = Expenditure.objects.filter(plan=plan).select_related("pillar")
+    if start is not None:
+        queryset = queryset.filter(month__gte=start.replace(day=1))
+    if end is not None:
+        queryset = queryset.filter(month__lte=end.replace(day=1))
+    if pillar:
+        queryset = queryset.filter(pillar__code=pillar)
+    return queryset
+
+
+@dataclass(frozen=True)
+class PillarSpending:
+    pillar: Pillar
+    requirement: Decimal
+    spent: Decimal
+    lines: int
+
+    @property
+    def share(self) -> Decimal | None:
+        return self.spent * 100 / self.requirement if self.requirement else None
+
+
+def plan_spending(*, plan: Plan, as_of: dt.date) -> list[PillarSpending]:
+    """Per pillar, in the plan's order: its requirement (budget) and what was spent from the
+    plan's start to the month of `as_of` (the expenditure lines summed; corrections included).
+    Two queries."""
+    sums = {
+        r["pillar_id"]: r
+        for r in expenditures(plan=plan, end=as_of)
+        .values("pillar_id")
+        .annotate(total=Sum("amount"), n=Count("id"))
+        .order_by()
+    }
+    return [
+        PillarSpending(
+            p,
+            p.requirement,
+            (sums.get(p.pk) or {}).get("total") or Decimal(0),
+            (sums.get(p.pk) or {}).get("n") or 0,
+        )
+        for p in plan_pillars(plan=plan)
+    ]
+
+
+def latest_expenditure_month(*, plan: Plan) -> dt.date | None:
+    return Expenditure.objects.filter(plan=plan).aggregate(m=Max("month"))["m"]

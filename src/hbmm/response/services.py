@@ -24,6 +24,7 @@ from hbmm.response.models import (
     Activity,
     ActivityReport,
     Contribution,
+    Expenditure,
     Indicator,
     Membership,
     Organisation,
@@ -629,3 +630,78 @@ def contribution_create(
         },
     )
     return contribution
+
+
+def expenditure_errors(values: dict) -> dict:
+    """The errors of one expenditure line (`values`: plan, pillar, month, amount, reference,
+    note), field by field; empty when it is good."""
+    errors: dict = {}
+    plan, pillar, month = values.get("plan"), values.get("pillar"), values.get("month")
+    if pillar is not None and plan is not None and pillar.plan_id != plan.pk:
+        errors["pillar"] = _("This pillar is not one of the plan's.")
+    if (
+        month is not None
+        and plan is not None
+        and not plan.start.replace(day=1) <= month <= plan.end
+    ):
+        errors["month"] = _("Outside the plan's period (%(start)s to %(end)s).") % {
+            "start": plan.start,
+            "end": plan.end,
+        }
+    reference = values.get("reference") or ""
+    if (
+        reference
+        and plan is not None
+        and Expenditure.objects.filter(plan=plan, reference=reference).exists()
+    ):
+        errors["reference"] = _("The line %(reference)s was already imported.") % {
+            "reference": reference
+        }
+    return errors
+
+
+@transaction.atomic
+def expenditures_save(
+    *, rows: Sequence[dict], by, replace: Iterable[Expenditure] = ()
+) -> list[Expenditure]:
+    """Expenditure lines (the finance system's export, through the intake pipeline's file
+    import): each row's values checked again here (`expenditure_errors`), a reference given
+    twice in the batch refused; then `replace` (the lines of a previous version of the same
+    submission) removed and the new ones created, in one insert. Any bad row raises
+    ValidationError naming the row and the field; nothing is written then."""
+    lines, seen = [], set()
+    old = [e for e in replace if e.pk is not None]
+    old_refs = {(e.plan_id, e.reference) for e in old if e.reference}
+    for number, row in enumerate(rows, start=1):
+        values = dict(row)
+        actor = values.pop("_by", by)
+        errors = {
+            k: v
+            for k, v in expenditure_errors(values).items()
+            if not (k == "reference" and (values["plan"].pk, values["reference"]) in old_refs)
+        }
+        key = (values["plan"].pk, values.get("reference") or "")
+        if key[1] and key in seen:
+            errors["reference"] = _("The line %(reference)s is twice in the file.") % {
+                "reference": key[1]
+            }
+        seen.add(key)
+        if errors:
+            if len(rows) > 1:
+                errors = {f"row {number}: {k}": v for k, v in errors.items()}
+            raise ValidationError(errors)
+        lines.append(Expenditure(**values, entered_by=actor if _is_user(actor) else None))
+    if old:
+        Expenditure.objects.filter(pk__in=[e.pk for e in old]).delete()
+    Expenditure.objects.bulk_create(lines, batch_size=500)
+    audit_log(
+        action=AuditEvent.Action.DATA_CHANGE,
+        actor=by if _is_user(by) else None,
+        target="response.expenditure",
+        details={
+            "created": len(lines),
+            "replaced": len(old),
+            "amount": str(sum((e.amount for e in lines), Decimal(0))),
+        },
+    )
+    return lines

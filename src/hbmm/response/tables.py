@@ -246,3 +246,41 @@ STRANDED_ASSISTED = register_table(
         rows=stranded_assisted_rows,
     )
 )
+
+
+def expenditure_rows(q):
+    plan = selectors.current_plan()
+    if plan is None:
+        return []
+    f = q.filters
+    return selectors.expenditures(
+        plan=plan, start=f.get("start"), end=f.get("end"), pillar=f.get("pillar", "")
+    ).order_by("-month", "pillar__number", "pk")
+
+
+EXPENDITURES = register_table(
+    Table(
+        key="response.expenditures",
+        title=_("Expenditure"),
+        permission="response.view_expenditure",
+        url_name="response:expenditures",
+        description=_(
+            "The lines of the finance system's export: what was spent on each pillar, by "
+            "month, in the plan's currency."
+        ),
+        filters=(
+            Filter("start", _("From (month)"), "month"),
+            Filter("end", _("To (month)"), "month"),
+            Filter("pillar", _("Pillar (code)"), "text"),
+        ),
+        columns=(
+            Column("month", _("Month"), "date", "#date"),
+            Column("pillar__code", _("Pillar"), "text", "#sector+code"),
+            Column("amount", _("Amount"), "decimal", "#value+spent"),
+            Column("reference", _("Reference"), "text", "#meta+ref"),
+            Column("note", _("Note"), "text", "#description"),
+            Column("submission_id", _("Submission"), "submission", "#meta+submission"),
+        ),
+        rows=expenditure_rows,
+    )
+)

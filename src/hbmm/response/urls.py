@@ -20,4 +20,5 @@ urlpatterns = [
     path("funding/", table_page, {"key": "response.funding"}, name="funding_table"),
     path("contributions/", table_page, {"key": "response.contributions"}, name="contributions"),
     path("contributions/new/", views.contribution_new, name="contribution_new"),
+    path("expenditure/", table_page, {"key": "response.expenditures"}, name="expenditures"),
 ]

@@ -23,7 +23,7 @@ from hbmm.presentation.charts import embed_options
 from hbmm.presentation.figures import format_month
 from hbmm.response import selectors, services
 from hbmm.response.charts import funding_chart, progress_chart
-from hbmm.response.figures import funding_figures, indicator_figures
+from hbmm.response.figures import funding_figures, indicator_figures, spending_figures
 from hbmm.response.forms import ActivityForm, ActivityReportForm, ContributionForm, TargetForm
 from hbmm.response.models import Activity, Indicator, Organisation, Pillar
 from hbmm.response.xlsx_template import template_bytes
@@ -65,8 +65,17 @@ def index(request):
     if user.has_perm("response.view_contribution"):
         funding = funding_figures(plan=plan, as_of=as_of)
     funded = {f.key.removeprefix("response.funded."): f for f in funding.pillars} if funding else {}
+    spending = None
+    if user.has_perm("response.view_expenditure"):
+        spending = spending_figures(plan=plan, as_of=as_of)
+    spent = {f.key.removeprefix("response.spent."): f for f in spending.pillars} if spending else {}
     pillars = [
-        {"pillar": p, "figures": by_pillar.get(p.code, []), "funding": funded.get(p.code)}
+        {
+            "pillar": p,
+            "figures": by_pillar.get(p.code, []),
+            "funding": funded.get(p.code),
+            "spent": spent.get(p.code),
+        }
         for p in selectors.plan_pillars(plan=plan)
     ]
     charts = []
@@ -82,6 +91,7 @@ def index(request):
         "areas": areas,
         "pillars": pillars,
         "funding": funding,
+        "spending": spending,
         "charts": charts,
         "embed_options": embed_options(),
         "where": selectors.activity_areas(
@@ -89,6 +99,7 @@ def index(request):
         ),
         "can_report": user.has_perm("response.add_activityreport"),
         "can_fund": user.has_perm("response.add_contribution"),
+        "can_import_expenditure": user.has_perm("response.add_expenditure"),
         "can_lock": user.has_perm("response.lock_reportingperiod"),
         "organisation": selectors.user_organisation(user),
     }
