@@ -8,11 +8,13 @@ Thin: parse, call one service or selectors, render.
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,10 +23,12 @@ from hbmm.places.models import AdminArea, Site
 from hbmm.places.selectors import area_choices, area_narrowing
 from hbmm.presentation.charts import embed_options
 from hbmm.presentation.figures import format_month
+from hbmm.presentation.maps import leaflet_payload
 from hbmm.response import selectors, services
 from hbmm.response.charts import funding_chart, progress_chart
 from hbmm.response.figures import funding_figures, indicator_figures, spending_figures
 from hbmm.response.forms import ActivityForm, ActivityReportForm, ContributionForm, TargetForm
+from hbmm.response.maps import activity_points
 from hbmm.response.models import Activity, Indicator, Organisation, Pillar
 from hbmm.response.xlsx_template import template_bytes
 
@@ -97,6 +101,7 @@ def index(request):
         "where": selectors.activity_areas(
             plan=plan, scope=scope, organisations=organisations, as_of=as_of
         ),
+        "map": _activity_map(plan, scope, organisations, as_of),
         "can_report": user.has_perm("response.add_activityreport"),
         "can_fund": user.has_perm("response.add_contribution"),
         "can_import_expenditure": user.has_perm("response.add_expenditure"),
@@ -104,6 +109,21 @@ def index(request):
         "organisation": selectors.user_organisation(user),
     }
     return render(request, "response/index.html", context)
+
+
+def _activity_map(plan, scope, organisations, as_of) -> dict | None:
+    """The payload of the map of where activities happened (None: nothing reported yet)."""
+    areas, national = selectors.activity_map_areas(
+        plan=plan, scope=scope, organisations=organisations, as_of=as_of
+    )
+    if not areas:
+        return None
+    payload = leaflet_payload(
+        activity_points(areas),
+        boundaries_url=reverse("reports:boundaries", kwargs={"level": 2}),
+        tile_url=settings.HBMM_MAP_TILE_URL,
+    )
+    return {"id": "response-map", "payload": payload, "national": national}
 
 
 @login_required
