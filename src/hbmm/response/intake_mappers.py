@@ -118,6 +118,12 @@ WORDS = {
 }
 
 
+# The choices as tuples, once (an enum's `choices` is built again at each read).
+STATUS_CHOICES = tuple(Status.choices)
+ROLE_CHOICES = tuple(ParticipantRole.choices)
+CHANNEL_CHOICES = tuple(Channel.choices)
+
+
 @functools.lru_cache(maxsize=32)
 def _words(choices: tuple) -> dict[str, str]:
     words = {}
@@ -228,19 +234,19 @@ class ActivityReportMapper(Mapper):
             "indicator": indicator,
             "area": area,
             "site": site,
-            "status": _choice(data, "status", errors, Status.choices) or Status.COMPLETED,
+            "status": _choice(data, "status", errors, STATUS_CHOICES) or Status.COMPLETED,
             "value": clean_decimal(data, "value", errors, minimum=0),
             "women": clean_int(data, "women", errors, minimum=0),
             "men": clean_int(data, "men", errors, minimum=0),
             "girls": clean_int(data, "girls", errors, minimum=0),
             "boys": clean_int(data, "boys", errors, minimum=0),
             "training_topic": clean_text(data, "training_topic", errors, max_length=200),
-            "participant_role": _choice(data, "participant_role", errors, ParticipantRole.choices),
+            "participant_role": _choice(data, "participant_role", errors, ROLE_CHOICES),
             "pre_test_score": clean_decimal(data, "pre_test_score", errors, minimum=0, maximum=100),
             "post_test_score": clean_decimal(
                 data, "post_test_score", errors, minimum=0, maximum=100
             ),
-            "channel": _choice(data, "channel", errors, Channel.choices),
+            "channel": _choice(data, "channel", errors, CHANNEL_CHOICES),
             "note": clean_text(data, "note", errors),
         }
         if values["value"] is None:

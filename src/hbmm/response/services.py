@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.scope import user_scope
 from hbmm.accounts.services import audit_log
+from hbmm.db import concrete_columns, dict_rows, insert_rows
 from hbmm.places.models import AdminArea
 from hbmm.response.models import (
     Activity,
@@ -523,31 +524,25 @@ def activity_reports_save(
     field (and the row number, when there are several); nothing is written then. A row may
     carry `_by`, the user it is attributed to (intake: each submission's actor). `checked`:
     the rows were checked one by one by `activity_report_errors` (the intake mapper); only the
-    periods' locks are checked again, all at once."""
+    periods' locks are checked again, all at once, and the rows are written as values with
+    one set-based insert (`hbmm.db.insert_rows`: a 4W file is tens of thousands of rows), not
+    as model instances (the list returned is then empty)."""
+    if checked:
+        return _checked_reports_insert(rows, by=by, replace=replace)
     reports = []
     for number, row in enumerate(rows, start=1):
         values = dict(row)
         actor = values.pop("_by", by)
         actor = actor if _is_user(actor) else None
         report = ActivityReport(**values, entered_by=actor)
-        errors = {} if checked else activity_report_errors(values, by=actor)
+        errors = activity_report_errors(values, by=actor)
         if errors:
             if len(rows) > 1:
                 errors = {f"row {number}: {k}": v for k, v in errors.items()}
             raise ValidationError(errors)
         reports.append(report)
     old = [r for r in replace if r.pk is not None]
-    period_ids = {r.period_id for r in reports} | {r.period_id for r in old}
-    locked = list(
-        ReportingPeriod.objects.filter(pk__in=period_ids, locked_at__isnull=False).order_by("month")
-    )
-    if locked:
-        raise ValidationError(
-            {
-                "period": _("The period %(period)s is locked: it accepts no change.")
-                % {"period": str(locked[0])}
-            }
-        )
+    _locks_check({r.period_id for r in reports} | {r.period_id for r in old})
     if old:
         ActivityReport.objects.filter(pk__in=[r.pk for r in old]).delete()
     ActivityReport.objects.bulk_create(reports, batch_size=500)
@@ -558,6 +553,44 @@ def activity_reports_save(
         details={"created": len(reports), "replaced": len(old)},
     )
     return reports
+
+
+def _locks_check(period_ids: set) -> None:
+    locked = list(
+        ReportingPeriod.objects.filter(pk__in=period_ids, locked_at__isnull=False).order_by("month")
+    )
+    if locked:
+        raise ValidationError(
+            {
+                "period": _("The period %(period)s is locked: it accepts no change.")
+                % {"period": str(locked[0])}
+            }
+        )
+
+
+def _checked_reports_insert(
+    rows: Sequence[dict], *, by, replace: Iterable[ActivityReport]
+) -> list[ActivityReport]:
+    values = []
+    for row in rows:
+        value = dict(row)
+        actor = value.pop("_by", by)
+        value["entered_by"] = actor if _is_user(actor) else None
+        values.append(value)
+    old = [r for r in replace if r.pk is not None]
+    period_ids = {(v["period"].pk if "period" in v else v["period_id"]) for v in values}
+    _locks_check(period_ids | {r.period_id for r in old})
+    if old:
+        ActivityReport.objects.filter(pk__in=[r.pk for r in old]).delete()
+    columns = concrete_columns(ActivityReport)
+    insert_rows(ActivityReport, columns, dict_rows(ActivityReport, columns, values))
+    audit_log(
+        action=AuditEvent.Action.DATA_CHANGE,
+        actor=by if _is_user(by) else None,
+        target="response.activityreport",
+        details={"created": len(values), "replaced": len(old)},
+    )
+    return []
 
 
 def _is_user(user) -> bool:
