@@ -321,18 +321,6 @@ def pillar_reach(
     }
 
 
-def activity_areas(
-    *, plan: Plan, scope: Scope, organisations: frozenset[int] | None, as_of: dt.date
-) -> list[dict]:
-    """Where activities happened: per admin area, the rows and partners (for the map)."""
-    rows = activity_reports(scope=scope, organisations=organisations, plan=plan, end=as_of)
-    return list(
-        rows.values("area__pcode", "area__name_fr", "area__name_en")
-        .annotate(n=Count("id"), partners=Count("organisation_id", distinct=True))
-        .order_by("area__pcode")
-    )
-
-
 @dataclass(frozen=True)
 class MapArea:
     area: object  # places.AdminArea: a region (adm1) or a cercle (adm2)
@@ -340,35 +328,66 @@ class MapArea:
     partners: int
 
 
-def activity_map_areas(
+@dataclass(frozen=True)
+class ActivityPlaces:
+    areas: list[dict]  # per reported area: area__pcode, area__name_fr, area__name_en, n, partners
+    map: list[MapArea]  # per cercle (a commune's rows in its cercle) or region
+    national: int  # rows reported for the whole country (no place on the map)
+
+
+def activity_places(
     *, plan: Plan, scope: Scope, organisations: frozenset[int] | None, as_of: dt.date
-) -> tuple[list[MapArea], int]:
-    """Where activities happened, for the map: the 4W rows up to `as_of`'s month counted by
-    cercle (a commune's rows in its cercle, a region's own rows in the region), with the
-    organisations that reported there; and the rows reported for the whole country (no place
-    on the map). Two queries, whatever the number of rows."""
+) -> ActivityPlaces:
+    """Where activities happened (every 4W row up to `as_of`'s month, whatever its status):
+    per reported area, the rows and the organisations that reported there (the dashboard's
+    table), and the same by cercle for the map (a region's own rows at the region). One scan
+    of the rows (grouped by area and organisation), one query for the areas' names (and one
+    more for the cercles of communes, when some have no row of their own)."""
     rows = activity_reports(scope=scope, organisations=organisations, plan=plan, end=as_of)
+    groups = list(rows.values_list("area_id", "organisation_id").annotate(n=Count("id")).order_by())
+    reported = {
+        a.pk: a
+        for a in AdminArea.objects.filter(pk__in={area_id for area_id, _o, _n in groups}).only(
+            "pcode", "name_fr", "name_en", "path", "level"
+        )
+    }
+    by_area: dict[int, dict] = {}
     counts: dict[str, int] = defaultdict(int)
     partners: dict[str, set] = defaultdict(set)
     national = 0
-    for path, level, organisation, n in (
-        rows.values_list("area__path", "area__level", "organisation_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        if not level:
+    for area_id, organisation, n in groups:
+        area = reported[area_id]
+        found = by_area.setdefault(
+            area_id,
+            {
+                "area__pcode": area.pcode,
+                "area__name_fr": area.name_fr,
+                "area__name_en": area.name_en,
+                "n": 0,
+                "partners": 0,
+            },
+        )
+        found["n"] += n
+        found["partners"] += 1
+        if not area.level:
             national += n
             continue
-        key = path.split("/")[min(level, 2)]
+        key = area.path.split("/")[min(area.level, 2)]
         counts[key] += n
         partners[key].add(organisation)
-    areas = {a.pcode: a for a in AdminArea.objects.filter(pcode__in=list(counts))}
-    found = [
-        MapArea(areas[pcode], n, len(partners[pcode]))
-        for pcode, n in sorted(counts.items())
-        if pcode in areas
-    ]
-    return found, national
+    cercles = {a.pcode: a for a in reported.values() if a.pcode in counts}
+    missing = set(counts) - set(cercles)
+    if missing:  # cercles of communes that have no row of their own
+        cercles.update({a.pcode: a for a in AdminArea.objects.filter(pcode__in=missing)})
+    return ActivityPlaces(
+        areas=sorted(by_area.values(), key=lambda r: r["area__pcode"]),
+        map=[
+            MapArea(cercles[pcode], n, len(partners[pcode]))
+            for pcode, n in sorted(counts.items())
+            if pcode in cercles
+        ],
+        national=national,
+    )
 
 
 def latest_report_month(*, scope: Scope, organisations: frozenset[int] | None = None):

@@ -87,6 +87,9 @@ def index(request):
         charts.append(progress_chart([f for f in figures if f.has_data]))
     if funding is not None:
         charts.append(funding_chart(funding.funding))
+    places = selectors.activity_places(
+        plan=plan, scope=scope, organisations=organisations, as_of=as_of
+    )
     context = {
         "plan": plan,
         "as_of": as_of,
@@ -98,10 +101,8 @@ def index(request):
         "spending": spending,
         "charts": charts,
         "embed_options": embed_options(),
-        "where": selectors.activity_areas(
-            plan=plan, scope=scope, organisations=organisations, as_of=as_of
-        ),
-        "map": _activity_map(plan, scope, organisations, as_of),
+        "where": places.areas,
+        "map": _activity_map(places),
         "can_report": user.has_perm("response.add_activityreport"),
         "can_fund": user.has_perm("response.add_contribution"),
         "can_import_expenditure": user.has_perm("response.add_expenditure"),
@@ -111,19 +112,16 @@ def index(request):
     return render(request, "response/index.html", context)
 
 
-def _activity_map(plan, scope, organisations, as_of) -> dict | None:
-    """The payload of the map of where activities happened (None: nothing reported yet)."""
-    areas, national = selectors.activity_map_areas(
-        plan=plan, scope=scope, organisations=organisations, as_of=as_of
-    )
-    if not areas:
+def _activity_map(places: selectors.ActivityPlaces) -> dict | None:
+    """The payload of the map of where activities happened (None: nothing to place)."""
+    if not places.map:
         return None
     payload = leaflet_payload(
-        activity_points(areas),
+        activity_points(places.map),
         boundaries_url=reverse("reports:boundaries", kwargs={"level": 2}),
         tile_url=settings.HBMM_MAP_TILE_URL,
     )
-    return {"id": "response-map", "payload": payload, "national": national}
+    return {"id": "response-map", "payload": payload, "national": places.national}
 
 
 @login_required
