@@ -228,6 +228,7 @@ def indicator_progress(
     rows = activity_reports(scope=scope, organisations=organisations, plan=plan, end=as_of).filter(
         status=Status.COMPLETED
     )
+    rows = rows.order_by()  # no default ordering: its joins would run for every row
     totals = {
         r["indicator_id"]: r
         for r in rows.values("indicator_id").annotate(
@@ -313,7 +314,7 @@ def pillar_reach(
     )
     return {
         r["indicator__activity__pillar_id"]: r
-        for r in rows.values("indicator__activity__pillar_id").annotate(
+        for r in rows.order_by().values("indicator__activity__pillar_id").annotate(
             n=Count("id"),
             partners=Count("organisation_id", distinct=True),
             areas=Count("area_id", distinct=True),
