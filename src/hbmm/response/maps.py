@@ -31,7 +31,8 @@ def activity_points(areas: list[MapArea]) -> list[MapPoint]:
         index = max(i for i, (low, _c) in enumerate(CLASSES) if found.rows >= low)
         low, color = CLASSES[index]
         high = CLASSES[index + 1][0] - 1 if index + 1 < len(CLASSES) else None
-        lat, lon = centres.get(found.area.pcode, (None, None))
+        centre = centres.get(found.area.pcode)
+        lat, lon = centre if centre is not None else (None, None)
         name = ngettext(
             "%(area)s: %(rows)s activity report by %(partners)s organisation",
             "%(area)s: %(rows)s activity reports by %(partners)s organisation(s)",

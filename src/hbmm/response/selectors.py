@@ -324,7 +324,7 @@ def pillar_reach(
 
 @dataclass(frozen=True)
 class MapArea:
-    area: object  # places.AdminArea: a region (adm1) or a cercle (adm2)
+    area: AdminArea  # a region (adm1) or a cercle (adm2)
     rows: int
     partners: int
 
