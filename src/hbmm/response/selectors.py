@@ -314,7 +314,9 @@ def pillar_reach(
     )
     return {
         r["indicator__activity__pillar_id"]: r
-        for r in rows.order_by().values("indicator__activity__pillar_id").annotate(
+        for r in rows.order_by()
+        .values("indicator__activity__pillar_id")
+        .annotate(
             n=Count("id"),
             partners=Count("organisation_id", distinct=True),
             areas=Count("area_id", distinct=True),
