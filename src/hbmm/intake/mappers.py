@@ -150,6 +150,12 @@ class Item:
         return self._submission
 
     @property
+    def edited(self):
+        """The record this submission's previous version made (an edit replaces it), or None:
+        the `existing` of a domain's typed row (one record per submission)."""
+        return self.existing[0] if self.existing else None
+
+    @property
     def actor(self):
         return self._actor if self._actor is not None else self.submitter
 
