@@ -10,6 +10,7 @@ import pytest
 
 from hbmm.health.poe.models import CAPACITY_ITEM_FIELDS, Answer
 from hbmm.health.poe.services import CapacityRow, StatusRow
+from hbmm.intake.mappers import Row
 from hbmm.mobility.services import (
     DisplacementRow,
     FlowCountRow,
@@ -32,13 +33,12 @@ def test_rows_are_frozen_slotted_dataclasses(row):
 @pytest.mark.parametrize("row", ROWS)
 def test_fields_hand_every_value_to_the_writers(row):
     """`fields()` names every field of the row but `existing` (the record an edit replaces,
-    given to the writer apart); PoE rows leave out the submission too (set on the record)."""
+    given to the writer apart), the submission's id among them."""
     names = {f.name for f in dataclasses.fields(row)} - {"existing"}
     sample = row(**{f.name: _sample(f) for f in dataclasses.fields(row) if _required(f)})
-    given = set(sample.fields())
-    if row in (CapacityRow, StatusRow):
-        names -= {"submission_id"}
-    assert given == names
+    assert set(sample.fields()) == names
+    assert "submission_id" in names
+    assert isinstance(sample, Row)
 
 
 def test_every_checklist_item_is_a_field_of_the_capacity_row():

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.services import audit_log
 from hbmm.db import concrete_columns, dict_rows, insert_rows
-from hbmm.intake.mappers import BatchContext, BatchResult
+from hbmm.intake.mappers import BatchContext, BatchResult, Row
 from hbmm.mobility.models import (
     DisplacementFigure,
     DisplacementRound,
@@ -240,13 +240,14 @@ def mobility_events_save(
 
 # --- The intake contract ---------------------------------------------------------------------
 #
-# One row type per form: the values its mapper cleaned (`<Form>Mapper.clean`), the submission
-# it comes from and `existing`, the record the submission's previous version made (an edit
-# replaces it). `fields()` gives the record's field values for the `*_save` bulk writers above.
+# One row type per form (`intake.mappers.Row`): the values its mapper cleaned
+# (`<Form>Mapper.clean`), the submission it comes from and `existing`, the record the
+# submission's previous version made (an edit replaces it). `fields()` gives the record's field
+# values for the `*_save` bulk writers above.
 
 
 @dataclass(frozen=True, slots=True)
-class FlowCountRow:
+class FlowCountRow(Row):
     """One `flow_count` form, cleaned: a row of `flow_counts_save_batch`."""
 
     submission_id: int
@@ -273,35 +274,9 @@ class FlowCountRow:
     observation_hours: Decimal | None = None
     existing: FlowCount | None = None
 
-    def fields(self) -> dict:
-        return {
-            "submission_id": self.submission_id,
-            "site": self.site,
-            "observation_date": self.observation_date,
-            "direction": self.direction,
-            "men": self.men,
-            "women": self.women,
-            "boys": self.boys,
-            "girls": self.girls,
-            "total": self.total,
-            "unaccompanied_children": self.unaccompanied_children,
-            "nationality": self.nationality,
-            "transport": self.transport,
-            "reason": self.reason,
-            "reason_counts": self.reason_counts,
-            "nationality_counts": self.nationality_counts,
-            "previous_country": self.previous_country,
-            "previous_area": self.previous_area,
-            "next_country": self.next_country,
-            "next_area": self.next_area,
-            "final_destination": self.final_destination,
-            "stranded": self.stranded,
-            "observation_hours": self.observation_hours,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class DisplacementRow:
+class DisplacementRow(Row):
     """One `displacement` form, cleaned: a row of `displacement_figures_save_batch` (the
     round is found, or created, by its number)."""
 
@@ -322,28 +297,9 @@ class DisplacementRow:
     period: str = ""
     existing: DisplacementFigure | None = None
 
-    def fields(self) -> dict:
-        return {
-            "submission_id": self.submission_id,
-            "round_number": self.round_number,
-            "reporting_date": self.reporting_date,
-            "round_title": self.round_title,
-            "area": self.area,
-            "site": self.site,
-            "men": self.men,
-            "women": self.women,
-            "boys": self.boys,
-            "girls": self.girls,
-            "total": self.total,
-            "households": self.households,
-            "returnees": self.returnees,
-            "reason": self.reason,
-            "period": self.period,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class MrrcOccupancyRow:
+class MrrcOccupancyRow(Row):
     """One `mrrc_occupancy` form, cleaned: a row of `mrrc_occupancy_save_batch`."""
 
     submission_id: int
@@ -356,21 +312,9 @@ class MrrcOccupancyRow:
     girls: int | None = None
     existing: MrrcOccupancy | None = None
 
-    def fields(self) -> dict:
-        return {
-            "submission_id": self.submission_id,
-            "site": self.site,
-            "date": self.date,
-            "men": self.men,
-            "women": self.women,
-            "boys": self.boys,
-            "girls": self.girls,
-            "total": self.total,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class StrandedRow:
+class StrandedRow(Row):
     """One `stranded` form, cleaned: a row of `stranded_migrants_save_batch`."""
 
     submission_id: int
@@ -382,20 +326,9 @@ class StrandedRow:
     note: str = ""
     existing: StrandedMigrants | None = None
 
-    def fields(self) -> dict:
-        return {
-            "submission_id": self.submission_id,
-            "site": self.site,
-            "date": self.date,
-            "count": self.count,
-            "nationalities": self.nationalities,
-            "needs": self.needs,
-            "note": self.note,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class MobilityEventRow:
+class MobilityEventRow(Row):
     """One `event` form, cleaned: a row of `mobility_events_save_batch`."""
 
     submission_id: int
@@ -412,23 +345,6 @@ class MobilityEventRow:
     description: str = ""
     source: str = ""
     existing: MobilityEvent | None = None
-
-    def fields(self) -> dict:
-        return {
-            "submission_id": self.submission_id,
-            "event_date": self.event_date,
-            "event_type": self.event_type,
-            "area": self.area,
-            "site": self.site,
-            "households": self.households,
-            "individuals": self.individuals,
-            "from_location": self.from_location,
-            "to_location": self.to_location,
-            "shelter": self.shelter,
-            "needs": self.needs,
-            "description": self.description,
-            "source": self.source,
-        }
 
 
 MobilityRow = FlowCountRow | DisplacementRow | MrrcOccupancyRow | StrandedRow | MobilityEventRow

@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.services import audit_log
 from hbmm.health.poe.models import Answer, CapacityAssessment, PoeStatus
-from hbmm.intake.mappers import BatchContext, BatchResult
+from hbmm.intake.mappers import BatchContext, BatchResult, Row
 from hbmm.places.models import Site
 
 
 @dataclass(frozen=True, slots=True)
-class CapacityRow:
+class CapacityRow(Row):
     """One `poe_capacity` form, cleaned (`CapacityMapper.clean`): a row of
     `capacity_assessments_save_batch`. Each checklist item is a field (`CAPACITY_ITEM_FIELDS`),
     a missing answer "not assessed". `existing` is the checklist the submission's previous
@@ -52,29 +52,9 @@ class CapacityRow:
     def day(self) -> dt.date:
         return self.assessed_on
 
-    def fields(self) -> dict:
-        return {
-            "site": self.site,
-            "point_type": self.point_type,
-            "assessed_on": self.assessed_on,
-            "health_staff_present": self.health_staff_present,
-            "screening_hours_per_day": self.screening_hours_per_day,
-            "note": self.note,
-            "surveillance_system": self.surveillance_system,
-            "traveller_awareness": self.traveller_awareness,
-            "community_awareness": self.community_awareness,
-            "isolation_space": self.isolation_space,
-            "handwashing": self.handwashing,
-            "screening_equipment": self.screening_equipment,
-            "ppe_stock": self.ppe_stock,
-            "trained_staff": self.trained_staff,
-            "referral_pathway": self.referral_pathway,
-            "data_tool": self.data_tool,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class StatusRow:
+class StatusRow(Row):
     """One `poe_status` form, cleaned (`StatusMapper.clean`): a row of
     `poe_statuses_save_batch`. `existing` is the status the submission's previous version
     made (an edit updates it)."""
@@ -94,19 +74,6 @@ class StatusRow:
     @property
     def day(self) -> dt.date:
         return self.effective_from
-
-    def fields(self) -> dict:
-        return {
-            "site": self.site,
-            "effective_from": self.effective_from,
-            "status": self.status,
-            "restriction": self.restriction,
-            "populations_affected": self.populations_affected,
-            "health_measures": self.health_measures,
-            "daily_inflow": self.daily_inflow,
-            "daily_outflow": self.daily_outflow,
-            "note": self.note,
-        }
 
 
 PoeRow = CapacityRow | StatusRow
@@ -141,9 +108,8 @@ def _save_site_day_records(model, *, day_field: str, rows: Sequence[PoeRow], by=
             )
         if record is None:
             record = model()
-        for name, value in row.fields().items():
+        for name, value in row.fields().items():  # the submission's id among them
             setattr(record, name, value)
-        record.submission_id = row.submission_id
         record.recorded_at = timezone.now()
         # Field and model checks; uniqueness was checked above and the database enforces it.
         record.full_clean(exclude=["submission", "site"], validate_constraints=False)
