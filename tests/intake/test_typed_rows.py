@@ -8,8 +8,11 @@ import datetime as dt
 
 import pytest
 
+from hbmm.health.ebs.services import SignalRow
+from hbmm.health.epi.services import EpiEntry
 from hbmm.health.poe.models import CAPACITY_ITEM_FIELDS, Answer
 from hbmm.health.poe.services import CapacityRow, StatusRow
+from hbmm.health.screening.services import ScreeningRow
 from hbmm.intake.mappers import Row
 from hbmm.mobility.services import (
     DisplacementRow,
@@ -23,8 +26,9 @@ ROWS = [FlowCountRow, DisplacementRow, MrrcOccupancyRow, StrandedRow, MobilityEv
 ROWS += [CapacityRow, StatusRow]
 
 
-@pytest.mark.parametrize("row", ROWS)
+@pytest.mark.parametrize("row", [*ROWS, ScreeningRow, SignalRow, EpiEntry])
 def test_rows_are_frozen_slotted_dataclasses(row):
+    """Every domain's rows: what a mapper cleaned cannot be changed on its way to the writes."""
     assert dataclasses.is_dataclass(row)
     assert row.__dataclass_params__.frozen
     assert "__slots__" in row.__dict__

@@ -371,7 +371,7 @@ def screening_create(
     return screening
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class ScreeningRow:
     """One screening form as its mapper cleaned it (`ScreeningMapper.clean`): a row of
     `screenings_save_batch`. `traveller` holds the TRAVELLER_FIELDS values; `existing` is the
