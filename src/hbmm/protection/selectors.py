@@ -13,6 +13,10 @@ Referral recipients (the focal points of a service provider) see the referrals a
 their organisation and only what was shared with them, not the case.
 
 Every read of a case writes the audit log (`case_get`, `case_rows`, `case_identifiers_read`).
+
+Size: just over 500 lines because who may see a case is decided once, here, and every read of
+cases and referrals builds on `cases_visible` and `_within_rules`; the temporary sites (CCCM,
+at the end) are the seam to cut when the module grows (issue 14's module, still being worked on).
 """
 
 import datetime as dt

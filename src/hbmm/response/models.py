@@ -15,6 +15,11 @@
 
 Written only by `hbmm.response.services`; read through `hbmm.response.selectors` (which apply
 the reader's geographic scope and, for partners, their organisation).
+
+Size: over 500 lines because the plan, its 4W reports and its funding are one set of related
+tables (a report points to an indicator, an activity, a pillar, a period and an organisation;
+a contribution to a pillar): split by model, each file would import the others' models.
+`ActivityReport` and its checks (`report_errors`) are the seam if it grows further.
 """
 
 from decimal import Decimal
