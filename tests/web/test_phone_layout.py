@@ -196,10 +196,12 @@ def test_a_suspect_cases_actions_are_on_screen(phone, live_server, pages):
     phone.goto(f"{live_server.url}{pages['case']}")
     buttons = phone.locator("table.workflow button")
     labels = [buttons.nth(i).inner_text() for i in range(buttons.count())]
-    assert labels == ["Isolement effectué", "Référer", "Prélèvement effectué", "Clore le cas"], labels
+    assert labels == ["Isolement effectué", "Référer", "Prélèvement effectué", "Clore le cas"], (
+        labels
+    )
     for i in range(buttons.count()):
         box = buttons.nth(i).bounding_box()
-        assert 0 <= box["x"] and box["x"] + box["width"] <= WIDTH, labels[i]
+        assert box["x"] >= 0 and box["x"] + box["width"] <= WIDTH, labels[i]
     assert phone.evaluate("document.scrollingElement.scrollWidth") <= WIDTH
 
 
