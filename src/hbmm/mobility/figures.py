@@ -127,6 +127,7 @@ def _flow_period(scope: Scope, start: dt.date, end: dt.date, *, label, per_day_l
     def figure(key, figure_label, value, direction=""):
         return Figure(
             key=key,
+            within="mobility.flow_cumulative" if direction else "",
             label=figure_label,
             value=value if totals.counts else None,
             as_of=end,
@@ -267,6 +268,7 @@ def mrrc_present(*, scope: Scope, as_of: dt.date) -> MrrcPresent:
     def figure(key, label, value):
         return Figure(
             key=key,
+            within="" if key == "mobility.mrrc" else "mobility.mrrc",
             label=label,
             value=value if totals.reports else None,
             as_of=as_of,
