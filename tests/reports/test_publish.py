@@ -6,9 +6,9 @@ import io
 import json
 
 import hxl
-from pypdf import PdfReader
 import pytest
 from django.core.management import call_command
+from pypdf import PdfReader
 
 from hbmm.accounts.models import AuditEvent
 from hbmm.disclosure import exposed_cells, suppress

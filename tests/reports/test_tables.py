@@ -30,6 +30,10 @@ KEYS = [
     "response.reports",
     "response.funding",
     "response.contributions",
+    "protection.cases",
+    "protection.referrals",
+    "protection.assistance",
+    "protection.sites",
 ]
 
 

@@ -304,7 +304,10 @@ def datapackage(
 
 
 SITREP_LANGUAGES = ("fr", "en")
-SITREP_TITLES = {"fr": "Public situation report (French)", "en": "Public situation report (English)"}
+SITREP_TITLES = {
+    "fr": "Public situation report (French)",
+    "en": "Public situation report (English)",
+}
 
 
 def sitrep_write(
