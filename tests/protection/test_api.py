@@ -2,7 +2,6 @@
 rules (owner, team, area, GBV team, referral recipient), GBV vulnerabilities gated, every read
 audited, exports behind protection.export_case; temporary site monitoring."""
 
-import datetime as dt
 import json
 
 import pytest

@@ -60,7 +60,11 @@ def test_parts_of_a_total_are_withheld_with_a_complement():
 def test_overlapping_parts_are_each_checked_against_the_total():
     """Women 3 and children 60 of 61 migrants (they overlap: girls): each part against the
     total: women withheld (3), children withheld (61 - 60 = 1)."""
-    figures = [count("mrrc", 61), count("women", 3, within="mrrc"), count("kids", 60, within="mrrc")]
+    figures = [
+        count("mrrc", 61),
+        count("women", 3, within="mrrc"),
+        count("kids", 60, within="mrrc"),
+    ]
     assert withheld_keys(figures, threshold=5) == {"women", "kids"}
 
 
@@ -132,8 +136,17 @@ def test_the_threshold_is_a_setting_and_an_option(reference, people, settings):
     assert "from 1 to 2 is not published" in text
     out = io.StringIO()
     call_command(
-        "sitrep", "--as-of", "2020-05-15", "--format", "md", "--lang", "en", "--public",
-        "--min-cell", "50", stdout=out,
+        "sitrep",
+        "--as-of",
+        "2020-05-15",
+        "--format",
+        "md",
+        "--lang",
+        "en",
+        "--public",
+        "--min-cell",
+        "50",
+        stdout=out,
     )
     assert "- **t.screened:** suppressed\u2020\n" in out.getvalue()
 

@@ -244,3 +244,13 @@ def api_token_authenticate(text: str, *, request=None) -> ApiToken | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=address)
         token.last_used_at, token.last_used_ip = now, address
     return token
+
+
+def api_token_reminder_claim(*, token: ApiToken, now: dt.datetime) -> bool:
+    """Mark that `token`'s owner is being told it expires soon: True for the one caller that
+    claims it (a token is reminded once, whatever the number of workers)."""
+    return bool(
+        ApiToken.objects.filter(pk=token.pk, expiry_reminded_at__isnull=True).update(
+            expiry_reminded_at=now
+        )
+    )
