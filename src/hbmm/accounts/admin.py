@@ -94,7 +94,9 @@ class ApiTokenAddForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = User.objects.filter(is_active=True).order_by("username")
+        user = self.fields["user"]
+        assert isinstance(user, forms.ModelChoiceField)
+        user.queryset = User.objects.filter(is_active=True).order_by("username")
 
 
 @admin.register(ApiToken)

@@ -371,14 +371,23 @@ def idps_by_region(*, scope: Scope, as_of: dt.date) -> list[RegionIdps]:
         drill = Drilldown(
             "mobility.displacement", {"as_of": as_of.isoformat(), "area": r.area.pcode}
         )
-        common = {"label": r.area.name, "as_of": as_of, "drilldown": drill}
         rows.append(
             RegionIdps(
                 area=r.area,
                 households=Figure(
-                    key=f"mobility.idp_households.{r.area.pcode}", value=r.households, **common
+                    key=f"mobility.idp_households.{r.area.pcode}",
+                    label=r.area.name,
+                    value=r.households,
+                    as_of=as_of,
+                    drilldown=drill,
                 ),
-                total=Figure(key=f"mobility.idps.{r.area.pcode}", value=r.total, **common),
+                total=Figure(
+                    key=f"mobility.idps.{r.area.pcode}",
+                    label=r.area.name,
+                    value=r.total,
+                    as_of=as_of,
+                    drilldown=drill,
+                ),
             )
         )
     return rows

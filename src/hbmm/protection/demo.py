@@ -277,7 +277,7 @@ def _site_visits(rng, officer) -> int:
 
 
 def load(stdout) -> None:
-    from django.db import transaction  # noqa: PLC0415
+    from django.db import transaction  # noqa: PLC0415  (beside the model imports: after setup)
 
     from hbmm.accounts.scope import EVERYTHING  # noqa: PLC0415  (models: after setup)
     from hbmm.mobility.selectors import stranded_records  # noqa: PLC0415  (as above)
