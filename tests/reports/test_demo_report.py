@@ -233,3 +233,22 @@ def test_every_page_and_the_report_read_as_french(demo_data, client, make_user):
         english = french_reading.visible_text(report(date.fromisoformat(as_of), "en", "html"))
         found += french_reading.english_problems(english, where=f"{as_of} (en)")
     assert found == [], "\n".join(found)
+
+
+def test_the_public_report_of_the_demo_withholds_its_small_counts(demo_data, db):
+    """The demo on 15 May 2020: 2 suspects tested positive (of 6) and the COVID-19 deaths,
+    recoveries and active cases; the public report withholds the 2 and keeps what is large."""
+    ctx = Context.of(system_reader(), as_of=date(2020, 5, 15))
+    internal = report(date(2020, 5, 15), "en")
+    public = sitrep.render(ctx, fmt="md", lang="en", public=True).decode()
+    assert "6 sampled (2 positive)" in internal
+    assert "- **Suspects tested positive:** suppressed\u2020\n" in public
+    assert "(2 positive)" not in public and "2 of 6" not in public
+    assert "- **Confirmed deaths:** 46\n" in public
+    assert "- **Travellers screened, last 7 days:** 49\n" in public
+    # 6 of 6 suspects referred: nobody left out, nothing to withhold.
+    assert "- **Suspects referred:** 6 of 6 suspects (100%)\n" in public
+    # Points of entry are facts about places: published as they are, small or not.
+    assert "- **Fully closed:** 2" in public
+    fr = sitrep.render(ctx, fmt="md", lang="fr", public=True).decode()
+    assert "- **Suspects testés positifs\u202f:** secret statistique\u2020\n" in fr

@@ -24,7 +24,7 @@ from hbmm.exports import FORMATS, export_response
 from hbmm.places.models import Site
 from hbmm.places.selectors import area_choices, area_narrowing
 from hbmm.presentation.figures import format_number, scope_label
-from hbmm.presentation.tables import EXPORT_PERMISSION, Query, filter_form, get_table, month_start
+from hbmm.presentation.tables import Query, filter_form, get_table, month_start
 
 PAGE_SIZE = 50
 
@@ -93,7 +93,7 @@ def table_page(request, key: str):
         raise PermissionDenied
     fmt = request.GET.get("format") or ""
     if fmt:
-        if not user.has_perm(EXPORT_PERMISSION):
+        if not user.has_perm(table.export_permission):
             raise PermissionDenied
         if fmt not in FORMATS:
             return _bad_request(f"format: '{fmt}' is not one of {', '.join(FORMATS)}")
@@ -129,7 +129,7 @@ def table_page(request, key: str):
             "areas": areas,
             "scope_label": scope_label(area),
             "query": query.urlencode(),
-            "can_export": user.has_perm(EXPORT_PERMISSION),
+            "can_export": user.has_perm(table.export_permission),
             "submission_links": user.has_perm("intake.view_submission"),
         },
     )

@@ -151,16 +151,22 @@ class Query:
     reader: object = None
 
 
+EXPORT_PERMISSION = "reports.export_figures"
+
+
 @dataclass(frozen=True)
 class Table:
     key: str
     title: Text
-    permission: str  # to see the table; exporting it also needs EXPORT_PERMISSION
+    permission: str  # to see the table; exporting it also needs `export_permission`
     columns: tuple[Column, ...]
     rows: Callable[[Query], QuerySet | Iterable[tuple]]
     filters: tuple[Filter, ...] = ()
     description: Text = ""
     url_name: str = ""  # the table's own page, if it has one (else reports:drilldown)
+    # Exporting (CSV, XLSX, the API's ?format=): a domain's own export permission where its
+    # records need one (protection cases), else the export of the records behind figures.
+    export_permission: str = EXPORT_PERMISSION
 
     @property
     def hxl(self) -> list[str] | None:
@@ -205,8 +211,6 @@ def _gated(model, column: Column) -> Case:
         output_field=output_field,
     )
 
-
-EXPORT_PERMISSION = "reports.export_figures"
 
 _TABLES: dict[str, Table] = {}
 

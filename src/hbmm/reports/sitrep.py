@@ -18,6 +18,7 @@ from django.utils.translation import override
 from hbmm.presentation import charts
 from hbmm.presentation.figures import format_date, scope_label
 from hbmm.reports import maps
+from hbmm.reports.public import public_outputs
 from hbmm.reports.registry import Context, SectionOutput, build_sections
 
 FORMATS = ("pdf", "html", "md")
@@ -94,15 +95,28 @@ def check_options(*, fmt: str, lang: str) -> None:
         raise ValueError(f"lang: '{lang}' is not one of {', '.join(dict(settings.LANGUAGES))}")
 
 
-def render(ctx: Context, *, fmt: str, lang: str) -> bytes:
-    """The report for `ctx` in `fmt` (pdf, html or md) and language `lang` (en, fr)."""
+def render(
+    ctx: Context, *, fmt: str, lang: str, public: bool = False, threshold: int | None = None
+) -> bytes:
+    """The report for `ctx` in `fmt` (pdf, html or md) and language `lang` (en, fr).
+
+    `public=True`: the public report, only figures that passed small-cell suppression
+    (`hbmm.reports.public`) at `threshold` (default `HBMM_PUBLIC_MIN_CELL`)."""
     check_options(fmt=fmt, lang=lang)
+    threshold = threshold if threshold is not None else settings.HBMM_PUBLIC_MIN_CELL
+    if threshold < 1:
+        raise ValueError(f"threshold: {threshold} is not at least 1")
     with override(lang):
+        outputs = build_sections(ctx)
+        extra: dict = {}
+        if public:
+            outputs = public_outputs(outputs, threshold=threshold)
+            extra = {"public": True, "largest_suppressed": threshold - 1}
         if fmt == "md":
-            context = sitrep_context(ctx, graphics=False)
+            context = {**sitrep_context(ctx, graphics=False, outputs=outputs), **extra}
             text = render_to_string("reports/sitrep.md", context)
             return _tidy_markdown(text).encode("utf-8")
-        context = sitrep_context(ctx)
+        context = {**sitrep_context(ctx, outputs=outputs), **extra}
         html = render_to_string("reports/sitrep.html", {**context, "lang": lang})
         if fmt == "html":
             return html.encode("utf-8")
@@ -128,9 +142,10 @@ def system_reader():
     return get_user_model()(username="hbmm-sitrep", is_superuser=True, is_active=True)
 
 
-def filename(ctx: Context, fmt: str, lang: str) -> str:
+def filename(ctx: Context, fmt: str, lang: str, *, public: bool = False) -> str:
     area = f"-{ctx.area.pcode}" if ctx.area is not None else ""
-    return f"hbmm-sitrep-{ctx.as_of.isoformat()}{area}-{lang}.{fmt}"
+    kind = "-public" if public else ""
+    return f"hbmm-sitrep{kind}-{ctx.as_of.isoformat()}{area}-{lang}.{fmt}"
 
 
 def parse_date(text: str | None) -> date | None:
