@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "hbmm.web.middleware.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
     "hbmm.accounts.middleware.AuditContextMiddleware",
+    "hbmm.web.middleware.AsOfMiddleware",
 ]
 
 ROOT_URLCONF = "hbmm.urls"
@@ -133,6 +134,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "hbmm.web.context_processors.navigation",
                 "hbmm.web.context_processors.demo_flag",
+                "hbmm.web.context_processors.as_of",
             ],
         },
     },

@@ -3,8 +3,6 @@ activity report, filterable, exportable with HXL hashtags), the funding table of
 (requirement, funding, gap and coverage per pillar, as the plan's last page), and the
 contributions. Registered from ResponseConfig.ready()."""
 
-import datetime as dt
-
 from django.db.models import Case, CharField, F, Value, When
 from django.db.models.functions import StrIndex, Substr
 from django.utils.translation import gettext_lazy as _
@@ -120,7 +118,7 @@ def funding_rows(q):
     plan = selectors.current_plan()
     if plan is None:
         return []
-    as_of = q.filters.get("as_of") or dt.date.today()
+    as_of = q.day
     funding = selectors.plan_funding(plan=plan, as_of=as_of)
     rows: list[tuple] = [
         (
