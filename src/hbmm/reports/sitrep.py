@@ -48,8 +48,11 @@ def sitrep_context(
     """Everything the report templates need; `graphics=False` skips the SVGs (Markdown)."""
     outputs = outputs if outputs is not None else build_sections(ctx)
     in_report = [o for o in outputs if o.section.in_report]
-    rendered_charts, rendered_maps = [], []
-    front_charts, front_maps = [], []  # the first page's: the headline's charts, the first map
+    rendered_charts: list[RenderedChart] = []
+    rendered_maps: list[RenderedChart] = []
+    # The first page's graphics: the headline's charts (the epidemic curve), the first map.
+    front_charts: list[RenderedChart] = []
+    front_maps: list[RenderedChart] = []
     if graphics:
         for output in in_report:
             if not output.result.has_data or not output.section.report_graphics:
