@@ -68,7 +68,11 @@ def flow_daily_chart(series: list[dict], *, start: dt.date, end: dt.date) -> Cha
             alt.Chart(ROWS)
             .mark_line(strokeWidth=1.5)
             .encode(
-                x=alt.X("day:T", title=None, axis=alt.Axis(format="%d %b", labelOverlap=True)),
+                x=alt.X(
+                    "day:T",
+                    title=None,
+                    axis=alt.Axis(format="%d %b", labelOverlap=True, labelSeparation=12),
+                ),
                 y=alt.Y("n:Q", title=_("Individuals per day")),
                 color=color,
                 tooltip=tooltip,

@@ -61,8 +61,8 @@ def sitrep_context(
             for chart in output.result.charts:
                 if headline:
                     svg = charts.to_svg(chart.spec, width=400, height=150)
-                elif chart.wide:
-                    svg = charts.to_svg(chart.spec, width=560, height=190)
+                elif chart.wide:  # its own height: long labels on two lines need the room
+                    svg = charts.to_svg(chart.spec, width=560)
                 else:
                     svg = charts.to_svg(chart.spec, width=340, height=170)
                 rendered = RenderedChart(chart.title, mark_safe(svg), chart.description, chart.wide)
