@@ -83,7 +83,7 @@ class Lookups:
     def site_suggestions(self, text, *, limit: int = 3) -> list[Site]:
         """Known sites whose code or French or English name is close to `text` (case, accents
         and punctuation ignored): "bamako" -> Bamako, FMP-BAMAKO. For an error message."""
-        return [self.sites[code] for code in _close(text, self._site_keys, limit)]
+        return [self.sites[code] for code in self._suggest(text, self._site_keys, limit)]
 
     @cached_property
     def _site_keys(self) -> dict[str, str]:
@@ -97,7 +97,15 @@ class Lookups:
 
     def area_suggestions(self, text, *, limit: int = 3) -> list[AdminArea]:
         """Known admin areas whose P-code or name is close to `text` (as `site_suggestions`)."""
-        return [self.areas[pcode] for pcode in _close(text, self._area_keys, limit)]
+        return [self.areas[pcode] for pcode in self._suggest(text, self._area_keys, limit)]
+
+    def _suggest(self, text, keys: dict[str, str], limit: int) -> list[str]:
+        """`_close`, once per value in a batch (a file may repeat one bad code many times)."""
+        cache = self.__dict__.setdefault("_suggested", {})
+        key = (id(keys), normalise_name(str(text)), limit)
+        if key not in cache:
+            cache[key] = _close(text, keys, limit)
+        return cache[key]
 
     @cached_property
     def _area_keys(self) -> dict[str, str]:
