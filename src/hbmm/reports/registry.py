@@ -18,6 +18,7 @@ from hbmm.places.models import AdminArea
 from hbmm.presentation.as_of import stale_date
 from hbmm.presentation.charts import Chart
 from hbmm.presentation.figures import Figure, Text
+from hbmm.presentation.maps import MapPoint
 
 
 @dataclass(frozen=True)
@@ -39,20 +40,6 @@ class Context:
     @property
     def area_pcode(self) -> str | None:
         return self.area.pcode if self.area is not None else None
-
-
-@dataclass(frozen=True)
-class MapPoint:
-    """A site on the map, coloured by a status the section gives it."""
-
-    code: str
-    name: str
-    latitude: float | None
-    longitude: float | None
-    status: str
-    status_label: Text
-    color: str
-    url: str = ""
 
 
 @dataclass
