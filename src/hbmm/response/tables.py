@@ -3,6 +3,8 @@ activity report, filterable, exportable with HXL hashtags), the funding table of
 (requirement, funding, gap and coverage per pillar, as the plan's last page), and the
 contributions. Registered from ResponseConfig.ready()."""
 
+import datetime as dt
+
 from django.db.models import Case, CharField, F, Value, When
 from django.db.models.functions import StrIndex, Substr
 from django.utils.translation import gettext_lazy as _
