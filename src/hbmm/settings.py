@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "hbmm.accounts.middleware.AuditContextMiddleware",
     "hbmm.routers.ReplicaReadsMiddleware",
+    "hbmm.web.middleware.AsOfMiddleware",  # reads its default inside the replica's reads
 ]
 
 ROOT_URLCONF = "hbmm.urls"
@@ -134,6 +135,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "hbmm.web.context_processors.navigation",
                 "hbmm.web.context_processors.demo_flag",
+                "hbmm.web.context_processors.as_of",
             ],
         },
     },

@@ -23,6 +23,7 @@ from hbmm.accounts.services import audit_log
 from hbmm.exports import FORMATS, export_response
 from hbmm.places.models import Site
 from hbmm.places.selectors import area_choices, area_narrowing
+from hbmm.presentation.as_of import request_as_of
 from hbmm.presentation.figures import format_number, scope_label
 from hbmm.presentation.tables import Query, filter_form, get_table, month_start
 
@@ -106,7 +107,16 @@ def table_page(request, key: str):
         filters = clean_filters(table, form, scope)
     except BadFilter as exc:
         return _bad_request(str(exc))
-    rows = table.read(Query(scope=scope, area=area, filters=filters, reader=user))
+    # A table counted "as of" a date counts on the page's as-of date (hbmm.presentation.as_of).
+    rows = table.read(
+        Query(
+            scope=scope,
+            area=area,
+            filters=filters,
+            reader=user,
+            as_of=lambda: request_as_of(request),
+        )
+    )
     if fmt:
         return table_export(request, table, rows, fmt=fmt, area=area, filters=filters)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))

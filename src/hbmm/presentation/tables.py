@@ -149,6 +149,16 @@ class Query:
     # The user reading, for record rules beyond geography (a partner sees only their own
     # organisation's 4W rows: `hbmm.response.selectors.reader_organisations`).
     reader: object = None
+    # The page's as-of date (`hbmm.presentation.as_of`), asked only by a table that counts "as
+    # of" a date when no `as_of` filter is given (it may cost queries); None: today.
+    as_of: Callable[[], dt.date] | None = None
+
+    @property
+    def day(self) -> dt.date:
+        """The `as_of` filter, else the page's as-of date, else today."""
+        if self.filters.get("as_of"):
+            return self.filters["as_of"]
+        return self.as_of() if self.as_of is not None else dt.date.today()
 
 
 EXPORT_PERMISSION = "reports.export_figures"
