@@ -156,6 +156,7 @@ class FollowUpVisitMapper(Mapper):
     permission = "health.add_followupvisit"
     site_field = None  # about a traveller: the scope is checked on their screening's point
     title = gettext_lazy("Follow-up visit of a traveller (14 days)")
+    aliases = column_aliases(ALIASES, FOLLOWUP_FORM_ID)
 
     def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []
