@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext, ngettext_lazy
 
 from hbmm.accounts.scope import Scope
 from hbmm.health.screening import selectors
@@ -202,7 +202,12 @@ def followup_period(*, scope: Scope, start: dt.date | None, end: dt.date | None)
             as_of=end,
             definition=cohort
             + " "
-            + _("Travellers not reached at %(n)s visits in a row.") % {"n": selectors.missed_limit()},
+            + ngettext(
+                "Travellers not reached at %(n)s visit in a row.",
+                "Travellers not reached at %(n)s visits in a row.",
+                selectors.missed_limit(),
+            )
+            % {"n": selectors.missed_limit()},
             drilldown=Drilldown("health.followups", {**dates, "outcome": FollowUpOutcome.LOST}),
         ),
         Figure(
