@@ -351,9 +351,7 @@ ENTRIES: dict[str, Entry] = {
         perms=P("health.add_screening"), methods=("GET", "POST"), ok={"GET": 200, "POST": 200}
     ),
     "health:case_definitions": Entry(perms=P("health.view_casedefinition")),
-    "health:followup_worklist": Entry(
-        perms=P("health.view_followupvisit"), check=no_site_outside
-    ),
+    "health:followup_worklist": Entry(perms=P("health.view_followupvisit"), check=no_site_outside),
     "health:screening_detail": Entry(
         perms=P("health.view_screening"), scoped=True, kwargs=lambda w, s: {"pk": w.screening[s]}
     ),

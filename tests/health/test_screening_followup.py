@@ -229,8 +229,16 @@ def test_followup_figures_exact(cohort):
         ("2020-W16", 4, 1),
         ("2020-W17", 3, 1),
     ]
-    assert [c.display for c in by_week[0]["cells"]] == ["2 of 3 (67%)", "1 of 4 (25%)", "0 of 4 (0%)"]
-    assert [c.display for c in by_week[1]["cells"]] == ["0 of 2 (0%)", "0 of 3 (0%)", "1 of 3 (33%)"]
+    assert [c.display for c in by_week[0]["cells"]] == [
+        "2 of 3 (67%)",
+        "1 of 4 (25%)",
+        "0 of 4 (0%)",
+    ]
+    assert [c.display for c in by_week[1]["cells"]] == [
+        "0 of 2 (0%)",
+        "0 of 3 (0%)",
+        "1 of 3 (33%)",
+    ]
     by_point = figures.followup_breakdown(scope=EVERYTHING, start=D0, end=day(13), by="point")
     assert [(r["key"], r["followed"]) for r in by_point] == [("BCP-DIBOLI", 4), ("BCP-GOGUI", 3)]
     lost = by_point[0]["cells"][1].drilldown

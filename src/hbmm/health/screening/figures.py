@@ -238,8 +238,12 @@ def followup_breakdown(
     rows = []
     for row in selectors.followup_figures(scope=scope, start=start, end=end, by=by):
         if by == "week":
-            week_start = dt.date.fromisocalendar(*map(int, row["key"].split("-W")), 1)
-            params = {"start": week_start.isoformat(), "end": (week_start + dt.timedelta(6)).isoformat()}
+            year, week = (int(part) for part in row["key"].split("-W"))
+            week_start = dt.date.fromisocalendar(year, week, 1)
+            params = {
+                "start": week_start.isoformat(),
+                "end": (week_start + dt.timedelta(6)).isoformat(),
+            }
             label = row["key"]
         else:
             params = {**dates, "site": row["key"]}

@@ -375,9 +375,7 @@ FOLLOWUP_COUNTS = {
 def followup_summary(*, scope, start: dt.date | None, end: dt.date | None) -> dict:
     """The follow-ups of the travellers screened in the period (by date of screening, the
     date of entry) by outcome, and the travellers under follow-up on `end` (today when None)."""
-    totals = on_days(followups_for(scope), "screened_at", start, end).aggregate(
-        **FOLLOWUP_COUNTS
-    )
+    totals = on_days(followups_for(scope), "screened_at", start, end).aggregate(**FOLLOWUP_COUNTS)
     day = end or dt.date.today()
     totals["under_follow_up"] = _open_on(followups_for(scope), day).count()
     totals["under_follow_up_on"] = day
@@ -402,11 +400,7 @@ def followup_figures(
         raise ValueError(f"unknown dimension: {by}")
     rows = []
     for row in queryset.values(*fields).annotate(**FOLLOWUP_COUNTS).order_by(*fields):
-        key = (
-            f"{row['iso_year']}-W{row['iso_week']:02d}"
-            if by == "week"
-            else row["point__code"]
-        )
+        key = f"{row['iso_year']}-W{row['iso_week']:02d}" if by == "week" else row["point__code"]
         out = {"key": key, **{name: row[name] for name in FOLLOWUP_COUNTS}}
         if by == "point":
             out["name"] = row["point__name_fr"]

@@ -102,7 +102,7 @@ FOLLOWUPS = register_table(
                 _("Outcome"),
                 "code",
                 "#status+followup",
-                FollowUpOutcome.choices,
+                tuple(FollowUpOutcome.choices),
             ),
             Column("follow_up_closed_on", _("Closed on"), "date", "#date+closed"),
             Column("is_suspect", _("Suspect"), "bool", "#indicator+suspect"),

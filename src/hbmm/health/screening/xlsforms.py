@@ -250,9 +250,6 @@ def followup_visit_form() -> dict:
     in the agent's area, made by the server per user: `intake_mappers.followup_csv`), whether
     they were reached, and if so their temperature and symptoms. Works offline: the list is
     downloaded with the form."""
-    from hbmm.health.screening.intake_mappers import FOLLOWUP_FORM_ID
-    from hbmm.health.screening.models import Symptom
-
     survey = [
         {"type": "start", "name": "start"},
         {"type": "end", "name": "end"},
@@ -279,7 +276,10 @@ def followup_visit_form() -> dict:
             required="yes",
             default="today()",
             constraint=". <= today()",
-            **{CFR: "La date ne peut pas être dans le futur.", CEN: "The date cannot be in the future."},
+            **{
+                CFR: "La date ne peut pas être dans le futur.",
+                CEN: "The date cannot be in the future.",
+            },
         ),
         _field(
             "select_one yes_no",
@@ -317,12 +317,11 @@ def followup_visit_form() -> dict:
         ),
         _field("text", "note", "Remarque", "Note"),
     ]
-    choices = _choices("yes_no", [("yes", "Oui", "Yes"), ("no", "Non", "No")]) + _choices(
-        "symptom", [(c, SYMPTOMS_FR[c], str(Symptom(c).label)) for c in Symptom.values]
-    )
+    # The same yes/no and symptom lists as the screening form's.
+    choices = [c for c in screening_form()["choices"] if c["list_name"] in ("yes_no", "symptom")]
     settings = {
         "form_title": "Suivi des voyageurs (14 jours)",
-        "form_id": FOLLOWUP_FORM_ID,
+        "form_id": "followup_visit",  # intake_mappers.FOLLOWUP_FORM_ID (a test checks)
         "version": FOLLOWUP_VERSION,
         "default_language": "French (fr)",
         "instance_name": "concat(${followup}, ' ', ${visited_on})",
