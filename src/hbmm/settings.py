@@ -356,6 +356,8 @@ HBMM_SUPPLIES_DIGEST_HOUR = env_int("HBMM_SUPPLIES_DIGEST_HOUR", 6)
 # Traveller follow-up: this many missed visits in a row (not reached) and the traveller is
 # lost to follow-up.
 HBMM_FOLLOWUP_MISSED_LIMIT = env_int("HBMM_FOLLOWUP_MISSED_LIMIT", 2)
+# Reporting completeness: the reminders of late reports are sent from this hour (UTC) on.
+HBMM_REPORTING_REMINDER_HOUR = env_int("HBMM_REPORTING_REMINDER_HOUR", 7)
 
 LOGGING = {
     "version": 1,
