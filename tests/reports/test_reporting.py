@@ -183,10 +183,10 @@ def test_the_sentence_agrees_in_french_and_english():
     )
     with translation.override("fr"):
         assert reporting_sentence(flows, complete=182, expected=200, week=19) == (
-            "182 points sur 200 ont transmis chaque jour de la semaine 19"
+            "182 sur 200 points ont transmis chaque jour de la semaine 19"
         )
         assert reporting_sentence(flows, complete=1, expected=1, week=19) == (
-            "1 point sur 1 a transmis chaque jour de la semaine 19"
+            "1 sur 1 point a transmis chaque jour de la semaine 19"
         )
 
 
@@ -209,7 +209,10 @@ def test_table_page_and_overview(week19, client):
     assert "2020-05-06 2020-05-07 2020-05-08 2020-05-09 2020-05-10" in body
     overview = client.get(reverse("reports:overview"), {"as_of": "2020-05-13"})
     assert overview.status_code == 200
-    assert "1 sur 2 points ont transmis chaque jour de la semaine 19" in overview.content.decode()
+    assert (
+        "1 sur 2 points ont transmis chaque jour de la semaine 19\u202f; 2 ont transmis au moins "
+        "une fois\u202f; 1 rapport en retard" in overview.content.decode()
+    )
 
 
 @pytest.mark.django_db

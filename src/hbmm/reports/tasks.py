@@ -146,7 +146,12 @@ def reminder_message(items: list[tuple[Schedule, SiteReporting]], language: str)
             )
             lines.append(
                 _("- %(site)s (%(code)s): %(form)s, %(when)s")
-                % {"site": row.site.name, "code": row.site.code, "form": schedule.label, "when": when}
+                % {
+                    "site": row.site.name,
+                    "code": row.site.code,
+                    "form": schedule.label,
+                    "when": when,
+                }
             )
         lines += [
             "",

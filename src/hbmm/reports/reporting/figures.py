@@ -13,7 +13,7 @@ from hbmm.reports.reporting.completeness import Schedule, schedules, site_report
 
 
 def reporting_sentence(schedule: Schedule, *, complete: int, expected: int, week: int) -> str:
-    """"182 of 200 points reported every day of week 19" (its plural agrees with the total)."""
+    """ "182 of 200 points reported every day of week 19" (its plural agrees with the total)."""
     values = {"n": complete, "total": expected, "week": week}
     if schedule.frequency == "daily":
         return (
@@ -51,12 +51,18 @@ def reporting_week(*, scope: Scope, monday: dt.date, today: dt.date) -> list[Fig
         complete = sum(s.complete for s in sites)
         some = sum(bool(s.received) for s in sites)
         late = sum(len(s.late) for s in sites)
-        note = reporting_sentence(schedule, complete=complete, expected=expected, week=week)
+        parts = {
+            "sentence": reporting_sentence(
+                schedule, complete=complete, expected=expected, week=week
+            ),
+            "late": ngettext("%(n)s report late", "%(n)s reports late", late) % {"n": late},
+            "some": ngettext("%(n)s reported at least once", "%(n)s reported at least once", some)
+            % {"n": some},
+        }
         if schedule.frequency == "daily":
-            note += "; " + ngettext(
-                "%(n)s reported at least once", "%(n)s reported at least once", some
-            ) % {"n": some}
-        note += "; " + ngettext("%(n)s report late", "%(n)s reports late", late) % {"n": late}
+            note = _("%(sentence)s; %(some)s; %(late)s") % parts
+        else:
+            note = _("%(sentence)s; %(late)s") % parts
         figures.append(
             Figure(
                 key=f"reporting.{schedule.form}",
