@@ -314,6 +314,7 @@ ENTRIES: dict[str, Entry] = {
     "response:contributions": table_entry("response.contributions"),
     "response:contribution_new": Entry(perms=P("response.add_contribution")),
     "mobility:stranded": table_entry("mobility.stranded"),
+    "reports:reporting": table_entry("reports.reporting"),
     "mobility:mrrc": table_entry("mobility.mrrc"),
     "mobility:displacement": table_entry("mobility.displacement"),
     "mobility:events": table_entry("mobility.events"),

@@ -220,9 +220,7 @@ def test_reminders_to_the_site_users_and_supervisors(
     week19, make_user, django_capture_on_commit_callbacks, settings
 ):
     settings.BASE_URL = "http://hbmm.example.org"
-    gogui_enumerator = make_user(
-        "enumerator", sites=["BCP-GOGUI"], email="enum@example.org", language="en"
-    )
+    make_user("enumerator", sites=["BCP-GOGUI"], email="enum@example.org", language="en")
     make_user("enumerator", sites=["BCP-GOGUI"])  # no e-mail address: nothing
     make_user("poe_supervisor", areas=["ML01"], email="sup@example.org", language="en")
     # Sikasso's information officer: the supervisor of the flow counts of Sikasso's points.

@@ -582,7 +582,7 @@ def _as_date(value) -> dt.date:
 # --- Reporting completeness ------------------------------------------------------------------
 
 # The forms whose reports completeness counts: the model and its date of observation.
-REPORTED_FORMS = {
+REPORTED_FORMS: dict[str, tuple[type[FlowCount] | type[MrrcOccupancy], str, str | None]] = {
     "flow_count": (FlowCount, "observation_date", "entered_at"),
     "mrrc_occupancy": (MrrcOccupancy, "date", None),
 }
@@ -599,7 +599,7 @@ def reports_received(
         Coalesce("submission__received_at", entered) if entered else F("submission__received_at")
     )
     rows = (
-        restrict_to_scope(model.objects.all(), scope)
+        restrict_to_scope(model._default_manager.all(), scope)
         .filter(**{f"{day_field}__gte": start, f"{day_field}__lte": end})
         .order_by()
         .values("site_id", day_field)
