@@ -3,6 +3,7 @@ periods expected, received and on time, and those missing. The "who has not repo
 its export and API list. Registered from ReportsConfig.ready()."""
 
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from hbmm.presentation.tables import Column, Filter, Table, register_table
@@ -42,8 +43,16 @@ def reporting_rows(q):
             )
 
 
+def _label(schedule) -> str:
+    return schedule.label
+
+
+_lazy_label = lazy(_label, str)
+
+
 def _form_choices():
-    return tuple((s.form, s.label_en) for s in schedules())
+    """The schedules' forms, each labelled in the reader's language."""
+    return tuple((s.form, _lazy_label(s)) for s in schedules())
 
 
 REPORTING = register_table(
