@@ -268,7 +268,8 @@ def run_pull(rows: int, points: list[float], env: dict, checks: Checks):
             timings.append((target, seen, time.monotonic() - t))
             print(
                 f"  killed (SIGKILL) at crash point {index + 1}/{len(points)} (aimed at "
-                f"{target} rows): {seen} rows stored, watermark {source.watermark}, "
+                f"{target} rows): {seen} rows stored, progress saved "
+                f"{(source.pull_progress or {}).get('watermark', {}).get('seen', '-')}, "
                 f"{time.monotonic() - t:.1f} s after the run started"
             )
         t = time.monotonic()

@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "hbmm.web.middleware.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
     "hbmm.accounts.middleware.AuditContextMiddleware",
+    "hbmm.routers.ReplicaReadsMiddleware",
 ]
 
 ROOT_URLCONF = "hbmm.urls"
@@ -163,6 +164,27 @@ def _database() -> dict:
 
 
 DATABASES = {"default": _database()}
+# A read replica (PostgreSQL streaming replication) for the dashboards' and reports' reads:
+# hbmm/routers.py. Tests use the primary (TEST MIRROR).
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            env_str("DATABASE_REPLICA_URL"), conn_max_age=env_int("DB_CONN_MAX_AGE", 0)
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["hbmm.routers.ReplicaRouter"]
+# The views whose GET reads go to the replica (fnmatch patterns of "namespace:name").
+HBMM_REPLICA_VIEWS = [
+    "home",
+    "reports:*",
+    "mobility:index",
+    "health:index",
+    "feedback:index",
+    "supplies:index",
+    "response:index",
+    "api:*",
+]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -196,6 +218,8 @@ CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 # sets on HTTPS requests ("X-Forwarded-Proto: https"); redirect plain HTTP; HSTS.
 SECURE_PROXY_SSL_HEADER = env_header("SECURE_PROXY_SSL_HEADER")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# The health probe (/healthz) answers over plain HTTP too: nginx and monitors ask it locally.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
@@ -346,6 +370,10 @@ HBMM_JOBS_HEARTBEAT_SECONDS = env_int("HBMM_JOBS_HEARTBEAT_SECONDS", 10)
 HBMM_JOBS_LEASE_SECONDS = env_int("HBMM_JOBS_LEASE_SECONDS", 120)
 HBMM_JOBS_TICK_SECONDS = env_int("HBMM_JOBS_TICK_SECONDS", 15)
 HBMM_JOBS_MAX_ATTEMPTS = env_int("HBMM_JOBS_MAX_ATTEMPTS", 3)
+# Pulls re-read this many seconds behind their watermark: a server stamps a submission when
+# its insert transaction starts and shows it at commit, so a row stamped earlier can appear
+# after a later one was pulled (docs/forms.md, "Pulls"). Rows already stored are skipped.
+HBMM_PULL_LOOKBACK_SECONDS = env_int("HBMM_PULL_LOOKBACK_SECONDS", 900)
 # Files jobs produced (PDF reports) are deleted this many days after (they are made again on
 # demand); the jobs themselves stay.
 HBMM_JOBS_FILES_KEEP_DAYS = env_int("HBMM_JOBS_FILES_KEEP_DAYS", 7)

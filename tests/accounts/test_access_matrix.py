@@ -159,6 +159,8 @@ ENTRIES: dict[str, Entry] = {
         data={"language": "en"},
     ),
     "home": Entry(perms=P("reports.view_situation"), scoped=True, query=area_query),
+    # The health probe: public, no data (the database and Redis answer or not).
+    "healthz": Entry(auth="public", ok={"GET": 200}, anonymous=200),
     # Protection: the role gates. No case exists in the world: a case page asked for by an
     # unknown key answers 403 without the permission, 404 with it (the permission is checked
     # before the record); owner, team, GBV and scope rules are tests/protection's.

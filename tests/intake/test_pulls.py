@@ -126,25 +126,27 @@ def test_central_sync_killed_after_page_one_resumes_without_gap_or_duplicate(pro
         with pytest.raises(PullError, match="HTTP 500"):
             pull_source_run(source=source)
         source.refresh_from_db()
+        # Central's order (newest first): page 1 held rows 250 to 151. The watermark moves
+        # when the pass is complete; until then the progress keeps the next page's link.
         assert Submission.objects.count() == 100
-        assert source.watermark == stamp(100)
+        assert source.watermark == ""
+        saved = source.pull_progress["watermark"]
+        assert saved["seen"] == stamp(250) and "%24skiptoken=" in saved["cursor"]
 
         counts = pull_source_run(source=source)
         source.refresh_from_db()
         assert Submission.objects.count() == 250
         assert Submission.objects.values("instance_id").distinct().count() == 250
-        assert (counts.pages, counts.new, counts.known) == (2, 150, 1)  # row 100 again (ge)
-        assert source.watermark == stamp(250)
+        assert (counts.pages, counts.new, counts.known) == (2, 150, 0)
+        assert source.watermark == stamp(250) and source.pull_progress == {}
         assert len(probe.saved) == 250
         assert sorted(s["men"] for s in probe.saved) == list(range(1, 251))
-        # Central answers 501 to $orderby with $skiptoken, and its nextLink keeps $orderby:
-        # each next page is asked from the last stamp received, $skip passing its ties.
+        # No $orderby (its cost grows with the rows waiting): Central's own paging, its
+        # nextLink followed, and the resumed run starts from the saved one.
         table = [query_of(r) for r in server.requests if ".svc/Submissions" in r]
-        assert not any("$skiptoken" in q for q in table)
-        assert table[2]["$filter"] == "__system/submissionDate ge 2020-04-28T01:40:00.000Z"
-        assert "$skip" not in table[2]
-        assert table[3]["$filter"] == "__system/submissionDate ge 2020-04-28T03:19:00.000Z"
-        assert (table[3]["$skip"], table[3]["$orderby"]) == ("1", "__system/submissionDate asc")
+        assert not any("$orderby" in q or "$skip" in q for q in table)
+        assert [("$skiptoken" in q) for q in table[:4]] == [False, True, True, True]
+        assert table[2]["$skiptoken"] == query_of("GET " + saved["cursor"])["$skiptoken"]
 
         attachments = SubmissionAttachment.objects.order_by("name")
         assert [a.name for a in attachments] == [
@@ -163,9 +165,13 @@ def test_central_sync_killed_after_page_one_resumes_without_gap_or_duplicate(pro
         )
         assert first.payload_format == "json" and '"__system"' in first.payload
 
-        # Nothing new: a run fetches the watermark's row again and stores nothing.
+        # Nothing new: a run reads the window behind the watermark (15 minutes: rows 235 to
+        # 250) again and stores nothing.
         again = pull_source_run(source=source)
-        assert (again.new, again.known) == (0, 1)
+        assert (again.new, again.known) == (0, 16)
+        assert query_of(server.requests[-2])["$filter"] == (
+            "__system/submissionDate ge 2020-04-28T03:55:00.000Z"
+        )
         assert Submission.objects.count() == 250
 
 
@@ -180,7 +186,7 @@ def test_central_edit_supersedes_through_updated_at(probe):
         assert source.edit_watermark == ""  # nothing edited yet
         server.edit("uuid:c2", "uuid:c2-v2", "2020-04-29T09:00:00.000Z", {"travellers/men": 20})
         counts = pull_source_run(source=source)
-        assert counts.new == 1 and counts.accepted == 1
+        assert (counts.new, counts.accepted, counts.superseded) == (1, 1, 1)
         edits = [query_of(r) for r in server.requests if "updatedAt" in r]
         # With no edit watermark yet, the edits pass reads every row ever edited.
         assert edits[-1]["$filter"] == "__system/updatedAt ge 1970-01-01T00:00:00.000Z"
@@ -196,9 +202,10 @@ def test_central_edit_supersedes_through_updated_at(probe):
         source.refresh_from_db()
         assert source.edit_watermark == "2020-04-29T09:00:00.000Z"
         again = pull_source_run(source=source)
-        assert (again.new, again.known) == (0, 2)  # row 3 (submissions) and the edit, again
+        # The three rows (within the window of the submissions' watermark) and the edit.
+        assert (again.new, again.known) == (0, 4)
         assert query_of(server.requests[-1])["$filter"] == (
-            "__system/updatedAt ge 2020-04-29T09:00:00.000Z"
+            "__system/updatedAt ge 2020-04-29T08:45:00.000Z"
         )
 
 
@@ -209,8 +216,8 @@ def test_central_pages_past_more_rows_than_a_page_sharing_one_timestamp(probe):
             server.add(f"uuid:t{n}", "2020-04-28T10:00:00.000Z", fields(n))
         counts = pull_source_run(source=central_source(server))
         assert (counts.pages, counts.new, counts.known) == (3, 250, 0)
-        table = [query_of(r) for r in server.requests if "submissionDate" in r]
-        assert [q.get("$skip") for q in table] == [None, "100", "200"]
+        table = [query_of(r) for r in server.requests if ".svc/Submissions" in r]
+        assert [("$skiptoken" in q) for q in table[:3]] == [False, True, True]
         assert Submission.objects.values("instance_id").distinct().count() == 250
 
 
@@ -230,19 +237,26 @@ def test_kobo_sync_killed_after_page_one_resumes_and_finds_edits(probe):
             pull_source_run(source=source)
         assert Submission.objects.count() == 100
         source.refresh_from_db()
-        assert source.watermark == "2020-04-28T01:40:00"
+        assert source.watermark == ""  # the pass is not complete: its progress is saved
+        assert source.pull_progress["watermark"] == {"cursor": "100", "seen": kobo_time(100)}
 
         counts = pull_source_run(source=source)
         assert Submission.objects.count() == 250 and counts.new == 150
         assert Submission.objects.values("instance_id").distinct().count() == 250
-        listed = [query_of(r) for r in server.requests if "_submission_time" in r]
-        assert listed[0]["limit"] == "1000" and listed[-1]["start"] == "100"
+        source.refresh_from_db()
+        assert source.watermark == kobo_time(250) and source.pull_progress == {}
+        # Each page is a new query after the last _id received: no offset that grows.
+        listed = [query_of(r) for r in server.requests if "/data/?" in r]
+        assert not any("start" in q for q in listed)
+        assert listed[0]["limit"] == "1000" and json.loads(listed[0]["sort"]) == {"_id": 1}
+        assert json.loads(listed[2]["query"]) == {"_id": {"$gt": 100}}
+        assert json.loads(listed[3]["query"]) == {"_id": {"$gt": 200}}
         photo = SubmissionAttachment.objects.get()
         assert (photo.name, photo.checksum) == ("photo.jpg", hashlib.sha256(b"kobo 7").hexdigest())
 
         server.edit("k005", "k005-v2", {"travellers/men": "50"})
         incremental = pull_source_run(source=source)
-        assert (incremental.new, incremental.accepted) == (1, 1)
+        assert (incremental.new, incremental.accepted, incremental.superseded) == (1, 1, 1)
         sweep = query_of(server.requests[-1])
         assert json.loads(sweep["query"]) == {"meta/deprecatedID": {"$exists": True}}
         assert json.loads(sweep["sort"]) == {"_id": 1}
@@ -277,7 +291,8 @@ def test_kobo_edit_sweep_killed_after_page_one_resumes_from_its_cursor(probe):
         assert Submission.objects.filter(instance_id__endswith="-v2").count() == 100
 
         resumed = pull_source_run(source=source)
-        assert (resumed.new, resumed.known, resumed.superseded) == (50, 1, 0)
+        # The window's 16 rows again; the 50 edits superseded 50 versions.
+        assert (resumed.new, resumed.known, resumed.superseded) == (50, 16, 50)
         sweep = json.loads(query_of(server.requests[-1])["query"])
         assert sweep == {"meta/deprecatedID": {"$exists": True}, "_id": {"$gt": 100}}
         assert Submission.objects.count() == 400
@@ -288,7 +303,7 @@ def test_kobo_edit_sweep_killed_after_page_one_resumes_from_its_cursor(probe):
         assert source.edit_watermark == ""
 
         again = pull_source_run(source=source)
-        assert (again.new, again.known) == (0, 151)  # the last submission, every edit
+        assert (again.new, again.known) == (0, 166)  # the window's 16 rows, every edit
 
 
 @pytest.mark.django_db

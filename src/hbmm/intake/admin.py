@@ -74,7 +74,14 @@ class PullSourceAdmin(admin.ModelAdmin):
         "last_status",
     ]
     list_filter = ["channel", "enabled", "last_status"]
-    readonly_fields = ["next_pull_at", "last_run_at", "last_status", "last_message", "last_counts"]
+    readonly_fields = [
+        "pull_progress",
+        "next_pull_at",
+        "last_run_at",
+        "last_status",
+        "last_message",
+        "last_counts",
+    ]
     actions = ["pull_now"]
 
     @admin.action(description=_("Pull now (in the background)"))

@@ -407,6 +407,9 @@ class PullSource(models.Model):
     # ODK Central: update time of the last stored edit (__system/updatedAt). KoboToolbox: the
     # _id reached by an unfinished sweep of the edited records ("" when the sweep is complete).
     edit_watermark = models.CharField(_("edits up to"), max_length=40, blank=True)
+    # A pass under way (channels.pulls): per watermark field, the cursor to the next page and
+    # the highest stamp read so far, saved with each stored page; cleared when the pass ends.
+    pull_progress = models.JSONField(_("pull in progress"), default=dict, blank=True)
     # Scheduled pulls (hbmm.intake.tasks.pulls_schedule, run by every worker's tick): every
     # `pull_interval` minutes (0: only `hbmm sync` and "Pull now"). `next_pull_at` is claimed
     # by a conditional update, so several workers start one pull, not several.

@@ -1,45 +1,38 @@
-"""Pulls from ODK Central (through pyodk) and KoboToolbox (API v2): page by page, each page
-stored with its watermark in one transaction, so a sync killed at any moment resumes with no
-gap and no duplicate.
+"""Pulls from ODK Central and KoboToolbox: the run, page by page, each page stored with the
+pull's progress in one transaction, so a sync killed at any moment resumes with no gap and no
+duplicate. What each server is asked is in `pull_central` and `pull_kobo`; what they share
+(errors, counts, the window re-read behind a watermark) in `pull_common`.
 
-- ODK Central: OData `Submissions` with `$orderby=__system/submissionDate asc` (Central
-  v2024.1+) and `$filter=__system/submissionDate ge <watermark>`; then a second pass on
-  `__system/updatedAt` for edits (an edit keeps the root `__id`, gets a new `meta/instanceID`
-  and names the previous one in `meta/deprecatedID`; a review also moves `updatedAt`, and the
-  row, already stored, is skipped). Central refuses `$orderby` together with `$skiptoken`
-  (HTTP 501, central-backend `lib/util/db.js` QueryOptions.fromODataRequest) and its
-  `@odata.nextLink` keeps the `$orderby` of the request, so the nextLink cannot be followed:
-  it only says that more rows remain, and the next page is asked for from the last stamp
-  received (`ge`), `$skip` passing over the rows already received at exactly that stamp
-  (Central orders ties by its row id, a stable order). The page size asked for is a wish.
-- KoboToolbox: `/api/v2/assets/{uid}/data/` with `query={"_submission_time": {"$gte": w}}`,
-  `sort={"_submission_time": 1}`, following `next`. Kobo keeps `_id` and `_submission_time`
-  when a record is edited and serves no modification time (kpi `ParsedInstance.
-  to_dict_for_mongo`; kobotoolbox/kpi#7259), so edits cannot be asked for "since" a time.
-  An edit carries `meta/deprecatedID` (new `meta/instanceID`, same `meta/rootUuid`): the
-  second pass sweeps the edited records only, `query={"meta/deprecatedID": {"$exists":
-  true}, "_id": {"$gt": cursor}}` sorted by `_id`; the cursor (`edit_watermark`) commits with
-  each stored page, so a killed sweep resumes where it stopped, and returns to empty when the
-  sweep is complete, so the next run sweeps again from the start.
+A pass (new submissions, then edits) reads the rows stamped from `watermark - window` on, in
+the server's cheapest order (not the stamp's): the cursor to the next page and the highest
+stamp read so far are saved with each stored page in `PullSource.pull_progress`; when the
+pass is complete the watermark moves to that stamp and the progress is cleared. A killed run
+resumes from the saved cursor (or, if the server no longer answers it, from the watermark:
+rows already stored are recognised by their instance id and skipped, so re-reading is free).
 
-`ge` rather than `gt`: records sharing the watermark's exact timestamp across a page boundary
-are fetched again rather than missed; an instance id already stored is skipped, so nothing is
-stored twice.
+One pull at a time per source: every run goes through a job holding the lock
+`pull:<source id>` (`intake.tasks`: the schedule, "Pull now" and `hbmm sync` alike; a unique
+index on the active jobs' locks decides).
 """
 
 import hashlib
-import json
 import logging
-import tempfile
-from dataclasses import dataclass, field
-from pathlib import Path
 
-import requests
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hbmm.intake.channels.pull_central import CentralClient
+from hbmm.intake.channels.pull_common import (
+    Page,
+    Pass,
+    PullCounts,
+    PullError,
+    Record,
+    row_label,
+)
+from hbmm.intake.channels.pull_kobo import KoboClient
 from hbmm.intake.mappers import get_mapper
 from hbmm.intake.models import PullSource, Submission, SubmissionAttachment
 from hbmm.intake.parsing import flatten_json, json_dumps
@@ -47,328 +40,9 @@ from hbmm.intake.process import submissions_process
 from hbmm.intake.receive import submission_receive
 from hbmm.intake.submissions import Status
 
+__all__ = ["PullCounts", "PullError", "Record", "pull_source_run", "pull_sources_run"]
+
 log = logging.getLogger(__name__)
-TIMEOUT = 60
-MAX_PAGES = 100_000  # a server answering `next` forever is a server bug: stop somewhere
-
-
-class PullError(Exception):
-    """The server could not be read (network, authentication, unexpected answer)."""
-
-
-@dataclass
-class PullCounts:
-    pages: int = 0
-    fetched: int = 0
-    new: int = 0
-    known: int = 0
-    accepted: int = 0
-    quarantined: int = 0
-    superseded: int = 0
-    refused: int = 0
-    attachments: int = 0
-    errors: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "errors"}
-
-
-@dataclass
-class Record:
-    """One pulled submission, in the pipeline's terms."""
-
-    instance_id: str
-    root_id: str
-    deprecated_id: str
-    form_version: str
-    submitter_name: str
-    device_id: str
-    raw: dict
-    attachments: list[tuple[str, str]]  # (file name, URL to fetch it)
-
-
-def _uuid(value) -> str:
-    text = str(value or "").strip()
-    return text if not text or text.startswith("uuid:") else f"uuid:{text}"
-
-
-# --- What the servers answer: checked, so that a broken answer is a clear PullError ----------
-
-
-def _json(response):
-    """The JSON of a server's answer, or a PullError saying that it is not JSON."""
-    try:
-        return response.json()
-    except ValueError:
-        start = response.text[:60].strip()
-        raise PullError(
-            _("%(url)s: the answer is not JSON (it begins with “%(start)s”).")
-            % {"url": response.request.url, "start": start}
-        ) from None
-
-
-def _page_rows(body, key: str, url: str) -> list[dict]:
-    """The rows of a page: `body[key]`, a list of objects (PullError otherwise)."""
-    rows = body.get(key) if isinstance(body, dict) else None
-    if not isinstance(rows, list):
-        raise PullError(
-            _("%(url)s: the answer is not a page of submissions (no “%(key)s” list).")
-            % {"url": url, "key": key}
-        )
-    for number, row in enumerate(rows, start=1):
-        if not isinstance(row, dict):
-            raise PullError(
-                _("%(url)s: row %(number)d of the page is not a submission (not an object).")
-                % {"url": url, "number": number}
-            )
-    return rows
-
-
-def _object(row: dict, key: str) -> dict:
-    """`row[key]`, an object or absent ({}); PullError when it is something else."""
-    value = row.get(key)
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise PullError(
-            _("The submission %(id)s: “%(key)s” is not an object.")
-            % {"id": _row_label(row), "key": key}
-        )
-    return value
-
-
-def _text(row: dict, value, what: str) -> str:
-    """A stamp or an identifier: text (or a number, as Kobo's `_id`); PullError otherwise."""
-    if value is None or isinstance(value, str):
-        return value or ""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    raise PullError(
-        _("The submission %(id)s: its %(what)s is not text (%(value)s).")
-        % {"id": _row_label(row), "what": what, "value": json_dumps(value)[:60]}
-    )
-
-
-def _row_label(row: dict) -> str:
-    for key in ("__id", "_id", "_uuid"):
-        value = row.get(key)
-        if isinstance(value, str | int) and not isinstance(value, bool) and value != "":
-            return str(value)
-    return _("without an identifier")
-
-
-# --- ODK Central -----------------------------------------------------------------------------
-
-
-class CentralClient:
-    def __init__(self, source: PullSource):
-        # pyodk (and the pydantic it loads) only for a pull from ODK Central, not in every process.
-        from pyodk._utils.config import CentralConfig, Config  # noqa: PLC0415
-        from pyodk.client import Client  # noqa: PLC0415
-
-        self.source = source
-        self._tmp = tempfile.TemporaryDirectory(prefix="hbmm-pyodk-")
-        config = Config(
-            central=CentralConfig(
-                base_url=source.server_url.rstrip("/"),
-                username=source.username,
-                password=source.get_secret(),
-                default_project_id=int(source.project_id) if source.project_id else None,
-            )
-        )
-        self.client = Client(config=config, cache_path=Path(self._tmp.name) / "cache.toml")
-        self.client.open()
-        base = f"projects/{source.project_id}/forms/{source.remote_form_id}"
-        self.table_url = f"{base}.svc/Submissions"
-        self.submission_url = f"{base}/submissions"
-
-    def close(self):
-        try:
-            self.client.session.close()
-        finally:
-            self._tmp.cleanup()
-
-    def get(self, url: str, **params):
-        response = self.client.session.get(url, params=params or None, timeout=TIMEOUT)
-        if response.status_code != 200:
-            raise PullError(f"{response.request.url}: HTTP {response.status_code}")
-        return response
-
-    passes = (("__system/submissionDate", "watermark"), ("__system/updatedAt", "edit_watermark"))
-    # The edits pass with no watermark yet: every row edited (or reviewed) at any time. Central
-    # has no update time on a row never edited (null: excluded by any comparison).
-    EVER = "1970-01-01T00:00:00.000Z"
-
-    def pages(self, *, stamp: str, since: str):
-        """Rows page by page, oldest stamp first (see the module docstring for the keyset)."""
-        if stamp.endswith("updatedAt"):
-            since = since or self.EVER
-        seen_at_since = 0  # rows already yielded whose stamp is exactly `since`
-        for _page in range(MAX_PAGES):
-            params = {"$orderby": f"{stamp} asc", "$top": str(self.source.page_size)}
-            if since:
-                params["$filter"] = f"{stamp} ge {since}"
-            if seen_at_since:
-                params["$skip"] = str(seen_at_since)
-            response = self.get(self.table_url, **params)
-            body = _json(response)
-            rows = _page_rows(body, "value", response.request.url)
-            yield rows
-            if not rows or not body.get("@odata.nextLink"):
-                return
-            last = self.stamp_of(rows[-1], stamp)
-            at_last = sum(1 for row in rows if self.stamp_of(row, stamp) == last)
-            seen_at_since = seen_at_since + at_last if last == since else at_last
-            since = last
-
-    @staticmethod
-    def stamp_key(stamp: str):
-        return str
-
-    @staticmethod
-    def stamp_of(row: dict, stamp: str) -> str:
-        name = stamp.rsplit("/", 1)[-1]
-        return _text(row, _object(row, "__system").get(name), name)
-
-    def record(self, row: dict) -> Record:
-        system = _object(row, "__system")
-        meta = _object(row, "meta")
-        root = _text(row, row.get("__id"), "__id") or _text(
-            row, meta.get("instanceID"), "instanceID"
-        )
-        if not root:
-            raise PullError(_("A submission of the page has no identifier (__id)."))
-        attachments = []
-        if system.get("attachmentsPresent"):
-            listed = _json(self.get(f"{self.submission_url}/{root}/attachments"))
-            if not isinstance(listed, list):
-                raise PullError(
-                    _("The submission %(id)s: its list of attachments is not a list.")
-                    % {"id": root}
-                )
-            attachments = [
-                (a["name"], f"{self.submission_url}/{root}/attachments/{a['name']}")
-                for a in listed
-                if isinstance(a, dict) and a.get("exists") and isinstance(a.get("name"), str)
-            ]
-        return Record(
-            instance_id=_text(row, meta.get("instanceID"), "instanceID") or root,
-            root_id=root,
-            deprecated_id=_text(row, meta.get("deprecatedID"), "deprecatedID"),
-            form_version=str(system.get("formVersion") or ""),
-            submitter_name=str(system.get("submitterName") or ""),
-            device_id=str(system.get("deviceId") or ""),
-            raw=row,
-            attachments=attachments,
-        )
-
-    def download(self, url: str) -> bytes:
-        return self.get(url).content
-
-
-# --- KoboToolbox ------------------------------------------------------------------------------
-
-
-class KoboClient:
-    def __init__(self, source: PullSource):
-        self.source = source
-        self.session = requests.Session()
-        self.session.headers["Authorization"] = f"Token {source.get_secret()}"
-        self.session.headers["Accept"] = "application/json"
-        base = source.server_url.rstrip("/")
-        self.data_url = f"{base}/api/v2/assets/{source.remote_form_id}/data/"
-
-    def close(self):
-        self.session.close()
-
-    def get(self, url: str, **params):
-        try:
-            response = self.session.get(url, params=params or None, timeout=TIMEOUT)
-        except requests.RequestException as exc:
-            raise PullError(f"{url}: {exc}") from exc
-        if response.status_code != 200:
-            raise PullError(f"{response.request.url}: HTTP {response.status_code}")
-        return response
-
-    passes = (("_submission_time", "watermark"), ("_id", "edit_watermark"))
-    sweeps_edits = True  # the edits pass has no time to start from: it reads every edited record
-
-    def pages(self, *, stamp: str, since: str):
-        if stamp == "_id":  # the sweep of edited records, resumed after `since` (an _id)
-            query = {"meta/deprecatedID": {"$exists": True}}
-            if since:
-                query["_id"] = {"$gt": int(since)}
-        else:
-            query = {stamp: {"$gte": since}} if since else None
-        params = {
-            "format": "json",
-            "sort": json.dumps({stamp: 1}),
-            "limit": str(self.source.page_size),
-        }
-        if query:
-            params["query"] = json.dumps(query)
-        response = self.get(self.data_url, **params)
-        for _page in range(MAX_PAGES):
-            body = _json(response)
-            yield _page_rows(body, "results", response.request.url)
-            following = body.get("next")
-            if not following:
-                return
-            if not isinstance(following, str):
-                raise PullError(
-                    _("%(url)s: the link to the next page is not a URL.")
-                    % {"url": response.request.url}
-                )
-            response = self.get(following)
-
-    @staticmethod
-    def stamp_of(row: dict, stamp: str) -> str:
-        value = _text(row, row.get(stamp), stamp)
-        if stamp == "_id" and value and not value.isdigit():
-            raise PullError(
-                _("The submission %(id)s: its _id is not a number.") % {"id": _row_label(row)}
-            )
-        return value
-
-    @staticmethod
-    def stamp_key(stamp: str):
-        return int if stamp == "_id" else str
-
-    def record(self, row: dict) -> Record:
-        instance_id = _uuid(
-            _text(row, row.get("meta/instanceID"), "meta/instanceID")
-            or _text(row, row.get("_uuid"), "_uuid")
-        )
-        if not instance_id:
-            raise PullError(
-                _("The submission %(id)s has no instance id (meta/instanceID or _uuid).")
-                % {"id": _row_label(row)}
-            )
-        listed = row.get("_attachments") or []
-        if not isinstance(listed, list):
-            raise PullError(
-                _("The submission %(id)s: its _attachments is not a list.") % {"id": instance_id}
-            )
-        return Record(
-            instance_id=instance_id,
-            root_id=_uuid(_text(row, row.get("meta/rootUuid"), "meta/rootUuid")) or instance_id,
-            deprecated_id=_uuid(_text(row, row.get("meta/deprecatedID"), "meta/deprecatedID")),
-            form_version=str(row.get("__version__") or ""),
-            submitter_name=str(row.get("_submitted_by") or ""),
-            device_id=str(row.get("deviceid") or ""),
-            raw=row,
-            attachments=[
-                (str(a.get("filename") or "").rsplit("/", 1)[-1], a["download_url"])
-                for a in listed
-                if isinstance(a, dict) and isinstance(a.get("download_url"), str)
-            ],
-        )
-
-    def download(self, url: str) -> bytes:
-        return self.get(url).content
-
-
-# --- The run ----------------------------------------------------------------------------------
 
 
 def _client(source: PullSource):
@@ -379,20 +53,9 @@ def _client(source: PullSource):
     raise PullError(f"unknown server type '{source.channel}'")
 
 
-def _store_page(source, client, rows: list[dict], *, stamp: str, watermark_field: str, counts):
-    """Store one page and move the watermark, in one transaction; returns the new submissions."""
-    stamps = [client.stamp_of(row, stamp) for row in rows]
-    for row, value in zip(rows, stamps, strict=True):
-        if not value:
-            # The pages are read in the order of this stamp: a row without it cannot be placed.
-            raise PullError(
-                _("The submission %(id)s has no %(stamp)s: the server's answer cannot be paged.")
-                % {"id": _row_label(row), "stamp": stamp}
-            )
-    records = [client.record(row) for row in rows]
-    ids = [r.instance_id for r in records]
-    # Stored, or kept as a copy for review: two look-ups the indexes answer.
-    known = set(
+def _known(ids: list[str]) -> set[str]:
+    """Those of `ids` stored, or kept as a copy for review: two look-ups the indexes answer."""
+    return set(
         Submission.objects.filter(Submission.not_a_copy(), instance_id__in=ids).values_list(
             "instance_id", flat=True
         )
@@ -401,9 +64,24 @@ def _store_page(source, client, rows: list[dict], *, stamp: str, watermark_field
             status__in=Submission.COPY_STATUSES, instance_id__in=ids
         ).values_list("instance_id", flat=True)
     )
+
+
+def _store_page(source, client, page: Page, *, step: Pass, counts) -> list[Submission]:
+    """Store one page and save the pull's progress, in one transaction; returns the new
+    submissions."""
+    stamps = [client.stamp_of(row, step.stamp) for row in page.rows]
+    for row, value in zip(page.rows, stamps, strict=True):
+        if not value:
+            # The watermark is the highest stamp read: a row without it cannot be placed.
+            raise PullError(
+                _("The submission %(id)s has no %(stamp)s: the server's answer cannot be paged.")
+                % {"id": row_label(row), "stamp": step.stamp}
+            )
+    records = [client.record(row) for row in page.rows]
+    known = _known([r.instance_id for r in records])
     # Downloads happen before the transaction: a slow server does not hold the database.
     files = {
-        r.instance_id: [(name, client.download(url)) for name, url in r.attachments]
+        r.instance_id: [(name, client.download(url)) for name, url in client.attachments_of(r)]
         for r in records
         if r.instance_id not in known
     }
@@ -444,23 +122,46 @@ def _store_page(source, client, rows: list[dict], *, stamp: str, watermark_field
                 attachment.file.save(name or "attachment", ContentFile(content), save=False)
                 attachment.save()
                 counts.attachments += 1
-        current = getattr(source, watermark_field)
-        latest = max(stamps + ([current] if current else []), key=client.stamp_key(stamp))
-        PullSource.objects.filter(pk=source.pk).update(**{watermark_field: latest})
-        setattr(source, watermark_field, latest)
+        _advance(source, client, step, stamps, page.cursor)
     return stored
 
 
-def _set_watermark(source: PullSource, field_name: str, value: str) -> None:
-    PullSource.objects.filter(pk=source.pk).update(**{field_name: value})
-    setattr(source, field_name, value)
+def _advance(source: PullSource, client, step: Pass, stamps: list[str], cursor: str) -> None:
+    """Save where the pass is after a page: its cursor and the highest stamp read, or, the
+    pass complete, the watermark at that stamp (never moved back)."""
+    if step.sweep:  # the field is the sweep's cursor ("" once complete: start over next time)
+        _save(source, **{step.field: cursor})
+        return
+    progress = dict(source.pull_progress or {})
+    state = progress.pop(step.field, None) or {}
+    known = [s for s in (state.get("seen"), getattr(source, step.field)) if s]
+    seen = max(stamps + known, key=client.stamp_key(step.stamp)) if stamps or known else ""
+    if cursor:
+        progress[step.field] = {"cursor": cursor, "seen": seen}
+        _save(source, pull_progress=progress)
+    else:
+        _save(source, pull_progress=progress, **{step.field: seen})
+
+
+def _save(source: PullSource, **values) -> None:
+    PullSource.objects.filter(pk=source.pk).update(**values)
+    for name, value in values.items():
+        setattr(source, name, value)
 
 
 def _process(stored: list[Submission], counts: PullCounts) -> None:
-    result = submissions_process([s for s in stored if s.status == Status.RECEIVED])
+    received = [s for s in stored if s.status == Status.RECEIVED]
+    if not received:
+        return
+    # Superseded: the versions this page's edits replaced, and the past versions that arrived
+    # after their edit (the processing's own count has only the latter).
+    roots = {s.root_id for s in received}
+    superseded = Submission.objects.filter(root_id__in=roots, status=Status.SUPERSEDED)
+    before = superseded.count()
+    result = submissions_process(received)
     counts.accepted += result[Status.ACCEPTED]
     counts.quarantined += result[Status.QUARANTINED]
-    counts.superseded += result[Status.SUPERSEDED]
+    counts.superseded += superseded.count() - before
     counts.refused += result[Status.REFUSED]
 
 
@@ -485,6 +186,42 @@ def _owner_check(source: PullSource) -> None:
         )
 
 
+def _pages(client, source: PullSource, step: Pass, *, full: bool):
+    """The pages of a pass: resumed from the saved cursor when there is one; if the server
+    refuses it at once (a link it no longer answers), from the watermark again."""
+    since = "" if full else getattr(source, step.field)
+    cursor = "" if step.sweep else (source.pull_progress or {}).get(step.field, {}).get("cursor")
+    pages = client.pages(stamp=step.stamp, since=since, cursor=cursor or "")
+    if not cursor:
+        yield from pages
+        return
+    try:
+        first = next(pages, None)
+    except PullError as exc:
+        log.warning(
+            "%s: the saved cursor was refused (%s); reading from the watermark", source, exc
+        )
+        progress = dict(source.pull_progress)
+        progress.pop(step.field, None)
+        _save(source, pull_progress=progress)
+        yield from client.pages(stamp=step.stamp, since=since)
+        return
+    if first is not None:
+        yield first
+        yield from pages
+
+
+def _run_pass(source, client, step: Pass, counts: PullCounts, *, full: bool) -> None:
+    for page in _pages(client, source, step, full=full):
+        if page.rows:
+            counts.pages += 1
+            counts.fetched += len(page.rows)
+            _process(_store_page(source, client, page, step=step, counts=counts), counts)
+        elif not page.cursor:
+            with transaction.atomic():
+                _advance(source, client, step, [], "")
+
+
 def pull_source_run(*, source: PullSource, full: bool = False) -> PullCounts:
     """Pull what is new on `source` since its watermarks (everything with `full`), as its
     owner's: a source without an owner allowed to send its form does not run."""
@@ -498,34 +235,20 @@ def pull_source_run(*, source: PullSource, full: bool = False) -> PullCounts:
     )
     if leftovers:
         _process(leftovers, counts)
+    if full:
+        _save(source, pull_progress={})
     client = None
     try:
         client = _client(source)
         complete = False  # whether the submissions pass read everything (first run, --full)
-        for stamp, watermark_field in client.passes:
-            since = "" if full else getattr(source, watermark_field)
-            if watermark_field == "watermark":
-                complete = not since
-            elif getattr(client, "sweeps_edits", False) and complete:
+        for step in client.passes:
+            if not step.sweep:
+                complete = complete or not (getattr(source, step.field) and not full)
+            elif complete:
                 # Every current version was just read: no sweep of the edited records needed.
-                _set_watermark(source, watermark_field, "")
+                _save(source, **{step.field: ""})
                 continue
-            for rows in client.pages(stamp=stamp, since=since):
-                if not rows:
-                    continue
-                counts.pages += 1
-                counts.fetched += len(rows)
-                stored = _store_page(
-                    source,
-                    client,
-                    rows,
-                    stamp=stamp,
-                    watermark_field=watermark_field,
-                    counts=counts,
-                )
-                _process(stored, counts)
-            if getattr(client, "sweeps_edits", False) and watermark_field == "edit_watermark":
-                _set_watermark(source, watermark_field, "")  # complete: start over next run
+            _run_pass(source, client, step, counts, full=full)
     except PullError:
         raise
     except Exception as exc:  # pyodk and requests errors, unreadable JSON
