@@ -247,6 +247,7 @@ class FlowTotals:
     internal: int
     days_observed: int  # days with at least one count at any point in scope
     counts: int  # flow count records
+    points: int = 0  # flow monitoring points with at least one count (a silent one is not 0)
 
     @property
     def average_per_day(self) -> Decimal | None:
@@ -266,6 +267,7 @@ def flow_totals(*, scope: Scope, start: dt.date, end: dt.date) -> FlowTotals:
         internal=Coalesce(Sum("total", filter=Q(direction=Direction.INTERNAL)), 0),
         days_observed=Count("observation_date", distinct=True),
         counts=Count("pk"),
+        points=Count("site", distinct=True),
     )
     return FlowTotals(start=start, end=end, **row)
 
