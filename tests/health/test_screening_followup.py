@@ -282,3 +282,23 @@ def test_worklist_page(followed, client, make_user):
     viewer = make_user("viewer")
     client.force_login(viewer)
     assert client.get(reverse("health:followup_worklist")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_worklist_page_queries_do_not_grow_with_rows(followed, client, make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(make_user("poe_agent", sites=["BCP-DIBOLI"]))
+    url = reverse("health:followup_worklist")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, {"on": "2020-04-16"}).status_code == 200
+        return len(queries)
+
+    followup_visit_add(screening=followed(), by=None, visited_on=day(1))
+    one = count()
+    for _ in range(6):
+        followup_visit_add(screening=followed(), by=None, visited_on=day(1), reached=False)
+    assert count() == one

@@ -261,3 +261,33 @@ def test_reminders_to_the_site_users_and_supervisors(
         "(2020-05-04 to 2020-05-10)" in supervisor
     )
     assert "Flow counts" not in supervisor  # the flow counts' supervisors are im_officers
+
+
+@pytest.mark.django_db
+def test_reporting_page_queries_do_not_grow_with_rows(week19, client, make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(make_user("viewer", areas=["MLI"]))
+    url = reverse("reports:reporting")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, {"start": "2020-05-04", "end": "2020-05-10"})
+            assert response.status_code == 200
+        return len(queries)
+
+    before = count()
+    more = [
+        {
+            "site": Site.objects.get(code=code),
+            "observation_date": day(n),
+            "direction": "incoming",
+            "total": 1,
+            "entered_at": at(day(n), 20),
+        }
+        for code in ("BCP-KOUREMALE", "BCP-ZEGOUA")
+        for n in range(7)
+    ]
+    flow_counts_save(rows=more)
+    assert count() == before  # more sites with reports: the same queries
