@@ -32,6 +32,12 @@ KEYS = [
     "response.reports",
     "response.funding",
     "response.contributions",
+    "response.expenditures",
+    "response.stranded_assisted",
+    "protection.cases",
+    "protection.referrals",
+    "protection.assistance",
+    "protection.sites",
 ]
 
 

@@ -135,11 +135,12 @@ def site_clean(data, errors, lookups: Lookups, submitter, **checks):
 class MobilityMapper(Mapper):
     site_field = "site"
 
-    def _items_save(self, save_batch, items: list[Item]) -> None:
-        """One batch save per context (submitter, sender, channel, demo flag)."""
+    def _items_save(self, save_batch, row: type[services.MobilityRow], items: list[Item]) -> None:
+        """Each item as the form's typed `row`, one batch save per context (submitter, sender,
+        channel, demo flag)."""
         for ctx, group in items_by_context(items).items():
             rows = [
-                services.MobilityRow(item.cleaned, item.submission_id, item.existing)
+                row(submission_id=item.submission_id, existing=item.edited, **item.cleaned)
                 for item in group
             ]
             save_batch(rows, ctx=ctx)
@@ -297,7 +298,7 @@ class FlowCountMapper(MobilityMapper):
         return ""
 
     def save(self, items: list[Item]) -> None:
-        self._items_save(services.flow_counts_save_batch, items)
+        self._items_save(services.flow_counts_save_batch, services.FlowCountRow, items)
 
 
 # --- Displacement ----------------------------------------------------------------------------
@@ -346,7 +347,7 @@ class DisplacementMapper(MobilityMapper):
         }
 
     def save(self, items: list[Item]) -> None:
-        self._items_save(services.displacement_figures_save_batch, items)
+        self._items_save(services.displacement_figures_save_batch, services.DisplacementRow, items)
 
 
 # --- MRRC occupancy --------------------------------------------------------------------------
@@ -369,7 +370,7 @@ class MrrcOccupancyMapper(MobilityMapper):
         return {"site": site, "date": day, **counts}
 
     def save(self, items: list[Item]) -> None:
-        self._items_save(services.mrrc_occupancy_save_batch, items)
+        self._items_save(services.mrrc_occupancy_save_batch, services.MrrcOccupancyRow, items)
 
 
 # --- Stranded migrants -----------------------------------------------------------------------
@@ -402,7 +403,7 @@ class StrandedMapper(MobilityMapper):
         }
 
     def save(self, items: list[Item]) -> None:
-        self._items_save(services.stranded_migrants_save_batch, items)
+        self._items_save(services.stranded_migrants_save_batch, services.StrandedRow, items)
 
 
 # --- Events ----------------------------------------------------------------------------------
@@ -446,7 +447,7 @@ class EventMapper(MobilityMapper):
         return values
 
     def save(self, items: list[Item]) -> None:
-        self._items_save(services.mobility_events_save_batch, items)
+        self._items_save(services.mobility_events_save_batch, services.MobilityEventRow, items)
 
 
 MAPPERS = (FlowCountMapper, DisplacementMapper, MrrcOccupancyMapper, StrandedMapper, EventMapper)

@@ -10,7 +10,7 @@ drill-downs, are built from them in `hbmm.mobility.figures`.
 Rounding: averages and percentages are kept exact (Decimal); `round_half_up` (0.5 -> 1,
 -6.5 -> -7) is what the figures show.
 
-Why one module of about 540 lines: the five record reads (where scope is applied) and the
+Size: over 500 lines because the five record reads (where scope is applied) and the
 numbers computed from them change together (a new filter on a record is a new parameter of its
 numbers); split, each half would import the other.
 """
@@ -95,8 +95,9 @@ def latest_data_date(*, scope: Scope) -> dt.date | None:
     return max(days) if days else None
 
 
-def latest_flow_date(*, scope: Scope) -> dt.date | None:
-    return flow_counts(scope=scope).aggregate(d=Max("observation_date"))["d"]
+def latest_flow_date(*, scope: Scope, on_or_before: dt.date | None = None) -> dt.date | None:
+    """The newest observation date of the flow counts in scope (on or before a date)."""
+    return flow_counts(scope=scope, end=on_or_before).aggregate(d=Max("observation_date"))["d"]
 
 
 def flow_counts_include_demo(*, scope: Scope, start: dt.date, end: dt.date) -> bool:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from hbmm.accounts.scope import Scope
-from hbmm.presentation.figures import Drilldown, Figure, format_date, format_number
+from hbmm.presentation.figures import FACT, Drilldown, Figure, format_date, format_number
 from hbmm.response import selectors
 from hbmm.response.models import Indicator, Plan
 
@@ -22,6 +22,8 @@ COMPUTED_DRILLDOWNS = {
     "poe.points_assessed": ("health.capacity", {"item": "handwashing"}),
     "poe.handwashing_points": ("health.capacity", {"item": "handwashing", "answer": "yes"}),
     "screening.travellers_screened": ("health.screenings", {}),
+    # per site, the stranded migrants assisted (protection aggregates, no case listed)
+    "protection.stranded_assisted": ("response.stranded_assisted", {}),
 }
 
 
@@ -76,6 +78,7 @@ def indicator_figure(p: selectors.IndicatorProgress, *, plan: Plan, as_of: dt.da
             {"indicator": indicator.code, "end": as_of.strftime("%Y-%m"), "status": "completed"},
         )
     return Figure(
+        disclosure=FACT,
         key=f"response.indicator.{indicator.code}",
         label=indicator.name,
         value=_int(p.achieved) if p.achieved is not None else None,
@@ -121,6 +124,7 @@ def funding_figures(*, plan: Plan, as_of: dt.date) -> FundingFigures:
     currency = plan.currency
     contributions = Drilldown("response.contributions", {"as_of": as_of.isoformat()})
     requirement = Figure(
+        disclosure=FACT,
         key="response.requirement",
         label=_("Funding requirement"),
         value=_int(funding.requirement),
@@ -134,6 +138,7 @@ def funding_figures(*, plan: Plan, as_of: dt.date) -> FundingFigures:
         drilldown=Drilldown("response.funding", {"as_of": as_of.isoformat()}),
     )
     funded = Figure(
+        disclosure=FACT,
         key="response.funded",
         label=_("Funded"),
         value=_int(funding.funded),
@@ -153,6 +158,7 @@ def funding_figures(*, plan: Plan, as_of: dt.date) -> FundingFigures:
         drilldown=contributions,
     )
     gap = Figure(
+        disclosure=FACT,
         key="response.gap",
         label=_("Funding gap"),
         value=_int(funding.gap),
@@ -164,6 +170,7 @@ def funding_figures(*, plan: Plan, as_of: dt.date) -> FundingFigures:
     )
     pillars = [
         Figure(
+            disclosure=FACT,
             key=f"response.funded.{p.pillar.code}",
             label=p.pillar.name,
             value=_int(p.funded),
@@ -182,3 +189,56 @@ def funding_figures(*, plan: Plan, as_of: dt.date) -> FundingFigures:
         for p in funding.pillars
     ]
     return FundingFigures(requirement, funded, gap, pillars, funding)
+
+
+@dataclass(frozen=True)
+class SpendingFigures:
+    total: Figure
+    pillars: list[Figure]
+
+
+def spending_figures(*, plan: Plan, as_of: dt.date) -> SpendingFigures:
+    """Spent against budget: per pillar, the expenditure from the plan's start to the month of
+    `as_of` against the pillar's requirement, and in total. Each drills down to the lines it
+    sums."""
+    spending = selectors.plan_spending(plan=plan, as_of=as_of)
+    currency = plan.currency
+    end = as_of.strftime("%Y-%m")
+    pillars = [
+        Figure(
+            key=f"response.spent.{p.pillar.code}",
+            label=p.pillar.name,
+            value=_int(p.spent),
+            denominator=int(p.requirement),
+            unit=currency,
+            as_of=as_of,
+            definition=ngettext(
+                "Expenditure on this pillar from the plan's start to the month of the date "
+                "(%(lines)s line of the finance export, corrections included) against its "
+                "requirement.",
+                "Expenditure on this pillar from the plan's start to the month of the date "
+                "(%(lines)s lines of the finance export, corrections included) against its "
+                "requirement.",
+                p.lines,
+            )
+            % {"lines": format_number(p.lines)},
+            drilldown=Drilldown("response.expenditures", {"end": end, "pillar": p.pillar.code}),
+        )
+        for p in spending
+    ]
+    spent = sum((p.spent for p in spending), Decimal(0))
+    requirement = sum((p.requirement for p in spending), Decimal(0))
+    total = Figure(
+        key="response.spent",
+        label=_("Spent"),
+        value=_int(spent),
+        denominator=int(requirement),
+        unit=currency,
+        as_of=as_of,
+        definition=_(
+            "Expenditure on every pillar from the plan's start to the month of the date, from "
+            "the finance system's export, against the plan's requirement."
+        ),
+        drilldown=Drilldown("response.expenditures", {"end": end}),
+    )
+    return SpendingFigures(total, pillars)
