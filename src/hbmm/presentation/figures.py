@@ -198,7 +198,9 @@ class Figure:
                 "percent": self.formatted_percent,
             }
             if self.against_target:
-                values["unit"] = agreeing(self.unit, plural_count(self.value, decimals=self.decimals))
+                values["unit"] = agreeing(
+                    self.unit, plural_count(self.value, decimals=self.decimals)
+                )
                 if self.unit:
                     return gettext("%(n)s %(unit)s, target %(total)s (%(percent)s)") % values
                 return gettext("%(n)s, target %(total)s (%(percent)s)") % values
