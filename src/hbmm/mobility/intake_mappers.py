@@ -20,7 +20,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hbmm.intake.aliases import column_aliases, word_table
+from hbmm.intake.aliases import alias_data, column_aliases, word_table
 from hbmm.intake.cleaning import (
     _raw,
     check_area_scope,
@@ -48,6 +48,7 @@ from hbmm.mobility.models import (
     Reason,
     StrandedMigrants,
     Transport,
+    returnee_errors,
 )
 from hbmm.places.countries import country_code
 from hbmm.places.lookups import Lookups
@@ -303,6 +304,77 @@ class FlowCountMapper(MobilityMapper):
 # --- Displacement ----------------------------------------------------------------------------
 
 
+# Returnees per origin: `<prefix><code>` columns, the prefixes data (`prefixes` of the aliases
+# file): `idp_returnees_ML0601` (IDP returnees from that area), `rapatries_NER` (from abroad).
+ORIGIN_PREFIXES = {
+    field: sorted((normalise_name(p) for p in names), key=len, reverse=True)
+    for field, names in alias_data(ALIASES)["prefixes"]["displacement"].items()
+}
+
+
+def _origin_columns(data: dict, known: frozenset) -> dict[str, list[tuple[str, str]]]:
+    """field -> [(column, code after the prefix)] of the columns counting returnees per
+    origin (the form's own fields are never origin columns)."""
+    found: dict[str, list[tuple[str, str]]] = {f: [] for f in ORIGIN_PREFIXES}
+    for key in data:
+        if key in known:
+            continue
+        name = normalise_name(key)
+        for field, prefixes in ORIGIN_PREFIXES.items():
+            prefix = next((p for p in prefixes if name.startswith(p) and name != p), None)
+            if prefix is not None:
+                found[field].append((key, name.removeprefix(prefix)))
+                break
+    return found
+
+
+def clean_returnees(data: dict, errors: list, lookups: Lookups, known: frozenset) -> dict:
+    """Returnees of a displacement row: IDP returnees and returnees from abroad (both or
+    neither), the returnees (their sum; filled when missing) and the counts per origin (an
+    area of Mali by P-code; a country by ISO3 or name), which add up to their returnees."""
+    values = {
+        "returnees": clean_int(data, "returnees", errors, minimum=0),
+        "idp_returnees": clean_int(data, "idp_returnees", errors, minimum=0),
+        "returnees_abroad": clean_int(data, "returnees_abroad", errors, minimum=0),
+        "idp_returnee_origins": {},
+        "abroad_returnee_origins": {},
+    }
+    home = settings.HBMM_COUNTRY_ISO3
+    columns = _origin_columns(data, known)
+    for column, code in columns["idp_returnee_origins"]:
+        area = lookups.area(code)
+        if area is None or area.level == 0 or area.country_iso3 != home:
+            errors.append(
+                FieldError(column, code.upper(), _("Not the P-code of an area of %s.") % home)
+            )
+            continue
+        n = clean_int(data, column, errors, minimum=0)
+        if n:
+            origins = values["idp_returnee_origins"]
+            origins[area.pcode] = origins.get(area.pcode, 0) + n
+    for column, code in columns["abroad_returnee_origins"]:
+        iso3 = country_code(code)
+        if iso3 is None or iso3 == home:
+            errors.append(FieldError(column, code, _("Not a country other than %s.") % home))
+            continue
+        n = clean_int(data, column, errors, minimum=0)
+        if n:
+            origins = values["abroad_returnee_origins"]
+            origins[iso3] = origins.get(iso3, 0) + n
+    for origins, count in (
+        ("idp_returnee_origins", "idp_returnees"),
+        ("abroad_returnee_origins", "returnees_abroad"),
+    ):
+        if values[origins] and values[count] is None and _raw(data, count) is None:
+            values[count] = sum(values[origins].values())
+    idp, abroad = values["idp_returnees"], values["returnees_abroad"]
+    if idp is not None and abroad is not None and values["returnees"] is None:
+        values["returnees"] = idp + abroad
+    for field, message in returnee_errors(values).items():
+        errors.append(FieldError(field, values.get(field), message))
+    return values
+
+
 class DisplacementMapper(MobilityMapper):
     form_id = "displacement"
     model = DisplacementFigure
@@ -326,7 +398,7 @@ class DisplacementMapper(MobilityMapper):
             check_area_scope(errors, "area", area, submitter)
         counts = clean_sex_age(data, errors)
         households = clean_int(data, "households", errors, minimum=0)
-        returnees = clean_int(data, "returnees", errors, minimum=0)
+        returnees = clean_returnees(data, errors, lookups, frozenset(self.aliases))
         reason = clean_text(data, "reason", errors, max_length=100)
         period = clean_text(data, "period", errors, max_length=100)
         title = clean_text(data, "round_title", errors, max_length=200)
@@ -340,7 +412,7 @@ class DisplacementMapper(MobilityMapper):
             "site": site,
             **counts,
             "households": households,
-            "returnees": returnees,
+            **returnees,
             "reason": reason,
             "period": period,
         }
