@@ -312,18 +312,18 @@ ORIGIN_PREFIXES = {
 }
 
 
-def _origin_columns(data: dict, known: frozenset) -> dict[str, list[tuple[str, str]]]:
-    """field -> [(column, code after the prefix)] of the columns counting returnees per
-    origin (the form's own fields are never origin columns)."""
-    found: dict[str, list[tuple[str, str]]] = {f: [] for f in ORIGIN_PREFIXES}
+def _origin_columns(data: dict, known: frozenset) -> dict[str, list[tuple[str, list[str]]]]:
+    """field -> [(column, what follows each prefix it starts with, longest prefix first)] of
+    the columns counting returnees per origin (the form's own fields are never such columns)."""
+    found: dict[str, list[tuple[str, list[str]]]] = {f: [] for f in ORIGIN_PREFIXES}
     for key in data:
         if key in known:
             continue
         name = normalise_name(key)
         for field, prefixes in ORIGIN_PREFIXES.items():
-            prefix = next((p for p in prefixes if name.startswith(p) and name != p), None)
-            if prefix is not None:
-                found[field].append((key, name.removeprefix(prefix)))
+            rests = [name.removeprefix(p) for p in prefixes if name.startswith(p) and name != p]
+            if rests:
+                found[field].append((key, rests))
                 break
     return found
 
@@ -340,27 +340,29 @@ def clean_returnees(data: dict, errors: list, lookups: Lookups, known: frozenset
         "abroad_returnee_origins": {},
     }
     home = settings.HBMM_COUNTRY_ISO3
+
+    def area_code(rest: str) -> str | None:
+        area = lookups.area(rest)
+        ok = area is not None and area.level > 0 and area.country_iso3 == home
+        return area.pcode if ok else None
+
+    def country(rest: str) -> str | None:
+        iso3 = country_code(rest)
+        return iso3 if iso3 != home else None
+
     columns = _origin_columns(data, known)
-    for column, code in columns["idp_returnee_origins"]:
-        area = lookups.area(code)
-        if area is None or area.level == 0 or area.country_iso3 != home:
-            errors.append(
-                FieldError(column, code.upper(), _("Not the P-code of an area of %s.") % home)
-            )
-            continue
-        n = clean_int(data, column, errors, minimum=0)
-        if n:
-            origins = values["idp_returnee_origins"]
-            origins[area.pcode] = origins.get(area.pcode, 0) + n
-    for column, code in columns["abroad_returnee_origins"]:
-        iso3 = country_code(code)
-        if iso3 is None or iso3 == home:
-            errors.append(FieldError(column, code, _("Not a country other than %s.") % home))
-            continue
-        n = clean_int(data, column, errors, minimum=0)
-        if n:
-            origins = values["abroad_returnee_origins"]
-            origins[iso3] = origins.get(iso3, 0) + n
+    for field, resolve, message in (
+        ("idp_returnee_origins", area_code, _("Not the P-code of an area of %s.") % home),
+        ("abroad_returnee_origins", country, _("Not a country other than %s.") % home),
+    ):
+        for column, rests in columns[field]:
+            code = next((c for c in map(resolve, rests) if c is not None), None)
+            if code is None:
+                errors.append(FieldError(column, rests[-1].upper(), message))
+                continue
+            n = clean_int(data, column, errors, minimum=0)
+            if n:
+                values[field][code] = values[field].get(code, 0) + n
     for origins, count in (
         ("idp_returnee_origins", "idp_returnees"),
         ("abroad_returnee_origins", "returnees_abroad"),
