@@ -332,6 +332,7 @@ def clean_returnees(data: dict, errors: list, lookups: Lookups, known: frozenset
     """Returnees of a displacement row: IDP returnees and returnees from abroad (both or
     neither), the returnees (their sum; filled when missing) and the counts per origin (an
     area of Mali by P-code; a country by ISO3 or name), which add up to their returnees."""
+    errors_before = len(errors)
     values = {
         "returnees": clean_int(data, "returnees", errors, minimum=0),
         "idp_returnees": clean_int(data, "idp_returnees", errors, minimum=0),
@@ -372,8 +373,9 @@ def clean_returnees(data: dict, errors: list, lookups: Lookups, known: frozenset
     idp, abroad = values["idp_returnees"], values["returnees_abroad"]
     if idp is not None and abroad is not None and values["returnees"] is None:
         values["returnees"] = idp + abroad
-    for field, message in returnee_errors(values).items():
-        errors.append(FieldError(field, values.get(field), message))
+    if len(errors) == errors_before:  # the totals are checked once each column is right
+        for field, message in returnee_errors(values).items():
+            errors.append(FieldError(field, values.get(field), message))
     return values
 
 
