@@ -277,7 +277,7 @@ def returnees_current(*, scope: Scope, as_of: dt.date) -> Returnees:
         return Drilldown("mobility.displacement", {**params, **more})
 
     definition = ""
-    if has_data:
+    if latest is not None:
         definition = _(
             "For each cercle, the returnees of its latest displacement round reported on or "
             "before the as-of date (%(areas)s areas with returnees; latest round: %(round)s of "
@@ -285,9 +285,7 @@ def returnees_current(*, scope: Scope, as_of: dt.date) -> Returnees:
             "are nationals back from another country."
         ) % {"areas": totals.areas, "round": latest[0], "date": format_date(day)}
     french = not (get_language() or "fr").startswith("en")
-    names = {
-        a.pcode: a.name for a in AdminArea.objects.filter(pcode__in=list(totals.idp_origins))
-    }
+    names = {a.pcode: a.name for a in AdminArea.objects.filter(pcode__in=list(totals.idp_origins))}
     idp_origins = [
         Figure(
             key=f"mobility.idp_returnees_from.{pcode}",
@@ -302,8 +300,7 @@ def returnees_current(*, scope: Scope, as_of: dt.date) -> Returnees:
     abroad_origins = [
         Figure(
             key=f"mobility.returnees_abroad_from.{iso3}",
-            label=_("Returnees from %(place)s")
-            % {"place": country_name(iso3, french=french)},
+            label=_("Returnees from %(place)s") % {"place": country_name(iso3, french=french)},
             value=n,
             as_of=day,
             drilldown=drill(returnees="abroad", origin=iso3),

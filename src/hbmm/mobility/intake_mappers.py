@@ -333,19 +333,19 @@ def clean_returnees(data: dict, errors: list, lookups: Lookups, known: frozenset
     neither), the returnees (their sum; filled when missing) and the counts per origin (an
     area of Mali by P-code; a country by ISO3 or name), which add up to their returnees."""
     errors_before = len(errors)
-    values = {
+    counts: dict[str, int | None] = {
         "returnees": clean_int(data, "returnees", errors, minimum=0),
         "idp_returnees": clean_int(data, "idp_returnees", errors, minimum=0),
         "returnees_abroad": clean_int(data, "returnees_abroad", errors, minimum=0),
-        "idp_returnee_origins": {},
-        "abroad_returnee_origins": {},
     }
+    origins: dict[str, dict[str, int]] = {"idp_returnee_origins": {}, "abroad_returnee_origins": {}}
     home = settings.HBMM_COUNTRY_ISO3
 
     def area_code(rest: str) -> str | None:
         area = lookups.area(rest)
-        ok = area is not None and area.level > 0 and area.country_iso3 == home
-        return area.pcode if ok else None
+        if area is None or area.level == 0 or area.country_iso3 != home:
+            return None
+        return area.pcode
 
     def country(rest: str) -> str | None:
         iso3 = country_code(rest)
@@ -363,16 +363,17 @@ def clean_returnees(data: dict, errors: list, lookups: Lookups, known: frozenset
                 continue
             n = clean_int(data, column, errors, minimum=0)
             if n:
-                values[field][code] = values[field].get(code, 0) + n
-    for origins, count in (
+                origins[field][code] = origins[field].get(code, 0) + n
+    for field, count in (
         ("idp_returnee_origins", "idp_returnees"),
         ("abroad_returnee_origins", "returnees_abroad"),
     ):
-        if values[origins] and values[count] is None and _raw(data, count) is None:
-            values[count] = sum(values[origins].values())
-    idp, abroad = values["idp_returnees"], values["returnees_abroad"]
-    if idp is not None and abroad is not None and values["returnees"] is None:
-        values["returnees"] = idp + abroad
+        if origins[field] and counts[count] is None and _raw(data, count) is None:
+            counts[count] = sum(origins[field].values())
+    idp, abroad = counts["idp_returnees"], counts["returnees_abroad"]
+    if idp is not None and abroad is not None and counts["returnees"] is None:
+        counts["returnees"] = idp + abroad
+    values = {**counts, **origins}
     if len(errors) == errors_before:  # the totals are checked once each column is right
         for field, message in returnee_errors(values).items():
             errors.append(FieldError(field, values.get(field), message))

@@ -264,7 +264,7 @@ def flow_count_errors(values: Mapping) -> dict:
 def returnee_errors(values: dict) -> dict:
     """field -> message: IDP returnees and returnees from abroad add up to the returnees, and
     the counts per origin (area P-code; country ISO3) to their returnees."""
-    errors = {}
+    errors: dict[str, object] = {}
     idp, abroad, total = (
         values.get("idp_returnees"),
         values.get("returnees_abroad"),

@@ -94,23 +94,29 @@ def _returnees_sentence(returnees: mobility.Returnees) -> str:
     values = {
         "n": format_number(total.value),
         "round": total.parts["latest_round"],
-        "date": format_month(total.as_of),
+        "date": format_month(total.as_of) if total.as_of else "",
         "idp": format_number(returnees.idp.value),
         "abroad": format_number(returnees.abroad.value),
     }
     if not returnees.idp.has_data:
-        return ngettext(
-            "Returnees: %(n)s person (round %(round)s, %(date)s).",
-            "Returnees: %(n)s people (round %(round)s, %(date)s).",
+        return (
+            ngettext(
+                "Returnees: %(n)s person (round %(round)s, %(date)s).",
+                "Returnees: %(n)s people (round %(round)s, %(date)s).",
+                plural_count(total.value),
+            )
+            % values
+        )
+    sentence = (
+        ngettext(
+            "Returnees: %(n)s person (round %(round)s, %(date)s), of whom IDP returnees: "
+            "%(idp)s; returnees from abroad: %(abroad)s.",
+            "Returnees: %(n)s people (round %(round)s, %(date)s), of whom IDP returnees: "
+            "%(idp)s; returnees from abroad: %(abroad)s.",
             plural_count(total.value),
-        ) % values
-    sentence = ngettext(
-        "Returnees: %(n)s person (round %(round)s, %(date)s), of whom IDP returnees: "
-        "%(idp)s; returnees from abroad: %(abroad)s.",
-        "Returnees: %(n)s people (round %(round)s, %(date)s), of whom IDP returnees: "
-        "%(idp)s; returnees from abroad: %(abroad)s.",
-        plural_count(total.value),
-    ) % values
+        )
+        % values
+    )
     origins = returnees.abroad_origins[:RETURNEE_ORIGINS_SHOWN]
     if origins:
         sentence += " " + _("Main countries of origin of returnees from abroad: %(list)s.") % {
@@ -167,7 +173,6 @@ def build(ctx: Context) -> SectionResult:
                     "date": format_month(idps.as_of),
                 }
             )
-    if user.has_perm(IDP_PERMISSION):
         returnees = mobility.returnees_current(scope=scope, as_of=as_of)
         if returnees.total.has_data:
             figures += [f for f in returnees.figures[:3] if f.has_data]
