@@ -123,9 +123,9 @@ def phase_dashboard(repeat: int) -> None:
     from hbmm.accounts.models import User
     from hbmm.accounts.scope import EVERYTHING
     from hbmm.places.models import AdminArea
-    from hbmm.response.figures import funding_figures, indicator_figures
+    from hbmm.response.figures import funding_figures, indicator_figures, spending_figures
     from hbmm.response.models import ActivityReport, ReportingPeriod
-    from hbmm.response.selectors import activity_areas
+    from hbmm.response.selectors import activity_places
 
     plan, orgs = _plan_and_orgs(20)
     indicators = list(
@@ -167,7 +167,8 @@ def phase_dashboard(repeat: int) -> None:
         with CaptureQueriesContext(connection) as queries:
             indicator_figures(plan=plan, scope=EVERYTHING, organisations=None, as_of=as_of)
             funding_figures(plan=plan, as_of=as_of)
-            activity_areas(plan=plan, scope=EVERYTHING, organisations=None, as_of=as_of)
+            spending_figures(plan=plan, as_of=as_of)
+            activity_places(plan=plan, scope=EVERYTHING, organisations=None, as_of=as_of)
         timings.append(time.perf_counter() - t0)
     print(
         f"dashboard figures: {rows:,} 4W rows (the import's, and 36 months x 20 partners x "

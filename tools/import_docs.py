@@ -1,7 +1,7 @@
 """Write the lists of accepted column names and choice words of the import docs from the alias
 data the mappers use (`src/hbmm/<app>/data/intake_aliases.json`).
 
-    python tools/import_docs.py           # rewrite docs/imports-mobility.md, docs/imports-health.md
+    python tools/import_docs.py           # rewrite docs/imports-{mobility,health,feedback,supplies}.md
     python tools/import_docs.py --check   # fail (exit 1) when a doc is not up to date
 
 Only the part between the markers of `hbmm.intake.alias_docs` is written; the rest of each doc
@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = {
     "docs/imports-mobility.md": ("hbmm.mobility", "hbmm.mobility.intake_mappers"),
     "docs/imports-health.md": ("hbmm.health", "hbmm.health.epi.intake_mappers"),
+    "docs/imports-feedback.md": ("hbmm.feedback", "hbmm.feedback.intake_mappers"),
+    "docs/imports-supplies.md": ("hbmm.supplies", "hbmm.supplies.intake_mappers"),
 }
 
 

@@ -49,6 +49,7 @@ from hbmm.intake.selectors import import_file_list
 from hbmm.jobs.models import Job
 from hbmm.places.models import AdminArea, Site
 from hbmm.presentation.tables import _TABLES
+from hbmm.response.models import Activity
 from hbmm.supplies.models import Item, Transfer
 from hbmm.supplies.services import catalogue_load, holder_for_site
 
@@ -133,6 +134,10 @@ def P(*perms: str) -> dict:
 
 def area_query(world, where):
     return {"area": REGION[where]}
+
+
+def _activity_pk(pillar: str, code: str) -> int:
+    return Activity.objects.get(pillar__code=pillar, code=code).pk
 
 
 def table_entry(key: str, **extra) -> Entry:
@@ -302,6 +307,26 @@ ENTRIES: dict[str, Entry] = {
     # Response: the plan, 4W rows (partners: their organisation's only), periods, funding.
     "response:index": Entry(perms=P("response.view_indicator"), scoped=True, query=area_query),
     "response:plan": Entry(perms=P("response.view_plan")),
+    # Editing the plan: a new version of a target (POST), an activity added or changed (an
+    # empty POST: the form again, 200, for those allowed; nothing written).
+    "response:indicator": Entry(
+        perms={"GET": ("response.view_indicator",), "POST": ("response.add_target",)},
+        kwargs=lambda w, s: {"code": "radio-spots"},
+        methods=("GET", "POST"),
+        data={"value": "12", "note": "access matrix"},
+    ),
+    "response:activity_new": Entry(
+        perms=P("response.add_activity"),
+        kwargs=lambda w, s: {"pillar": "rcce"},
+        methods=("GET", "POST"),
+        ok={"GET": 200, "POST": 200},
+    ),
+    "response:activity_edit": Entry(
+        perms=P("response.change_activity"),
+        kwargs=lambda w, s: {"pk": _activity_pk("rcce", "awareness")},
+        methods=("GET", "POST"),
+        ok={"GET": 200, "POST": 200},
+    ),
     "response:reports": table_entry("response.reports"),
     "response:report_new": Entry(perms=P("response.add_activityreport")),
     "response:template": Entry(perms=P("response.add_activityreport")),
@@ -315,6 +340,7 @@ ENTRIES: dict[str, Entry] = {
     "response:funding_table": table_entry("response.funding"),
     "response:contributions": table_entry("response.contributions"),
     "response:contribution_new": Entry(perms=P("response.add_contribution")),
+    "response:expenditures": table_entry("response.expenditures"),
     "mobility:stranded": table_entry("mobility.stranded"),
     "mobility:mrrc": table_entry("mobility.mrrc"),
     "mobility:displacement": table_entry("mobility.displacement"),

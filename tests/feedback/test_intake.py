@@ -144,3 +144,33 @@ def test_bad_instance_is_quarantined_with_every_reason(make_user):
     }
     assert "Bakary" not in str(submission.errors)
     assert Feedback.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_french_words_and_column_names_from_the_alias_data(make_user):
+    """A focal point's file in French: the column names and the choice words are the alias
+    data's (feedback/data/intake_aliases.json), accents and case ignored."""
+    operator = make_user("enumerator", areas=["ML01"])
+    submission = _receive(
+        {
+            "date_heure": "2020-04-21T10:00:00.000Z",
+            "canal": "Ligne Verte",
+            "pcode": "ML0103",
+            "qui": "Chauffeur",
+            "texte": SAID,
+            "type_retour": "RUMEUR",
+            "sujet": "fermeture des frontieres",
+            "sensibilite": "sensible",
+        },
+        uid="fb-fr",
+        submitter=operator,
+    )
+    assert submission.status == "accepted", submission.errors
+    entry = Feedback.objects.get(submission=submission)
+    assert (entry.channel, entry.source_type, entry.kind, entry.topic, entry.sensitivity) == (
+        "hotline",
+        "transporter",
+        "rumour",
+        "border_closure",
+        "sensitive",
+    )

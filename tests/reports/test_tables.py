@@ -30,6 +30,8 @@ KEYS = [
     "response.reports",
     "response.funding",
     "response.contributions",
+    "response.expenditures",
+    "response.stranded_assisted",
 ]
 
 

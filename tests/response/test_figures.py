@@ -116,3 +116,63 @@ def test_funding_figures_say_n_of_requirement(plan, orgs, manager):
     assert funding.gap.display == "2,250,000 of 3,000,000 USD (75%)"
     poe = next(f for f in funding.pillars if f.key == "response.funded.poe")
     assert poe.display == "750,000 of 750,000 USD (100%)"
+
+
+@pytest.mark.django_db
+def test_stranded_migrants_assisted_is_computed_from_protection_equal_to_its_drilldown(
+    manager, plan, site, make_user, client
+):
+    """Counted once per person whatever the assistance given, only stranded migrants (linked
+    to a group count or registered as stranded), only assistance in the plan up to the date."""
+    from hbmm.mobility.services import stranded_migrants_save
+    from hbmm.protection import services as protection
+
+    officer = make_user("protection_officer", areas=["MLI"])
+    (group,) = stranded_migrants_save(
+        rows=[{"site": site("OFF-GAO"), "date": dt.date(2020, 4, 2), "count": 12}]
+    )
+
+    def case(code, **values):
+        return protection.case_register(
+            by=officer, site=site(code), identified_on=dt.date(2020, 4, 3), **values
+        )
+
+    a = case("OFF-MOPTI", vulnerabilities=["stranded"])
+    b = case("OFF-MOPTI", vulnerabilities=["stranded", "medical_need"])
+    c = case("OFF-GAO", stranded_group_id=group.pk)
+    not_stranded = case("OFF-GAO", vulnerabilities=["medical_need"])
+    late = case("OFF-GAO", vulnerabilities=["stranded"])
+    never = case("OFF-MOPTI", vulnerabilities=["stranded"])  # registered, never assisted
+    assert never.pk
+    for who, kind, day in [
+        (a, "food", dt.date(2020, 4, 5)),
+        (a, "shelter", dt.date(2020, 4, 6)),  # twice assisted: one person
+        (b, "cash", dt.date(2020, 5, 10)),
+        (c, "medical", dt.date(2020, 5, 31)),
+        (not_stranded, "food", dt.date(2020, 5, 1)),
+        (late, "food", dt.date(2020, 6, 1)),  # after the date
+    ]:
+        protection.assistance_record(by=officer, case=who, kind=kind, given_on=day)
+    as_of = dt.date(2020, 5, 31)
+    (progress,) = [
+        p
+        for p in selectors.indicator_progress(
+            plan=plan, scope=user_scope(manager), organisations=None, as_of=as_of
+        )
+        if p.indicator.code == "stranded-migrants-assisted"
+    ]
+    figure = figures.indicator_figure(progress, plan=plan, as_of=as_of)
+    assert figure.value == 3
+    assert figure.parts["source"] == "computed"
+    assert "protection.stranded_assisted" in figure.definition
+    assert figure.drilldown.key == "response.stranded_assisted"
+    client.force_login(manager)
+    page = client.get(figure.drilldown.url())
+    assert page.status_code == 200
+    rows = [tuple(v for _column, v in r) for r in page.context["page"].object_list]
+    assert rows == [("OFF-GAO", 1), ("OFF-MOPTI", 2)]
+    assert sum(n for _site, n in rows) == figure.value
+    # a partner (no view of every organisation's rows) is refused the drill-down
+    partner = make_user("partner", areas=["MLI"])
+    client.force_login(partner)
+    assert client.get(figure.drilldown.url()).status_code == 403

@@ -86,16 +86,25 @@ def test_an_agent_confirms_a_receipt_from_odk(sent, make_user, holder, item):
         "received_on": "2020-04-08",
         "quantity_received": "58",
     }
+    # 2 did not arrive and the agent says not why: quarantined, naming the field; nothing written.
+    no_reason = _send("supplies_receipt", fields, user=agent, n=3)
+    assert no_reason.status == "quarantined"
+    assert [e["field"] for e in no_reason.errors] == ["shortfall_reason"]
+    assert "2 of the 60 dispatched did not arrive" in no_reason.errors[0]["message"]
+    assert not Movement.objects.filter(holder=holder("BCP-GOGUI")).exists()
+    fields["shortfall_reason"] = "2 blouses déchirées"
     submission = _send("supplies_receipt", fields, user=agent)
     assert submission.status == "accepted", submission.errors
     sent.refresh_from_db()
     assert (sent.status, sent.quantity_received, sent.shortfall) == ("received", 58, 2)
-    movement = Movement.objects.get(kind="transfer_in")
-    assert (movement.quantity, movement.submission_id, movement.recorded_by) == (
-        58,
-        submission.pk,
-        agent,
-    )
+    # What was dispatched enters the point's ledger, the shortfall leaves it as a loss with the
+    # agent's reason: the point holds 58, the ledger's sum.
+    lines = Movement.objects.filter(holder=holder("BCP-GOGUI")).order_by("pk")
+    assert [(m.kind, m.quantity, m.submission_id, m.recorded_by) for m in lines] == [
+        ("transfer_in", 60, submission.pk, agent),
+        ("loss", -2, submission.pk, agent),
+    ]
+    assert lines[1].reason == f"Shortfall of transfer T{sent.pk}: 2 blouses déchirées"
     # The same receipt sent again (another instance) is quarantined, nothing written twice.
     again = _send("supplies_receipt", fields, user=agent, n=2)
     assert again.status == "quarantined"

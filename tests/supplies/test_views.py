@@ -74,6 +74,14 @@ def test_receiving_a_transfer_out_of_scope_is_not_found(
     client.force_login(agent)
     assert client.get(url).status_code == 200
     response = client.post(url, {"received_on": DAY.isoformat(), "quantity_received": "9"})
+    assert response.status_code == 200  # 1 did not arrive: the form asks why, nothing written
+    assert response.context["form"].errors["shortfall_reason"] == [  # in French, the default
+        "1 des 10 expédiés ne sont pas arrivés\u202f: dites pourquoi (c’est enregistré comme perte)."
+    ]
+    response = client.post(
+        url,
+        {"received_on": DAY.isoformat(), "quantity_received": "9", "shortfall_reason": "cassé"},
+    )
     assert response.status_code == 302
     transfer.refresh_from_db()
     assert (transfer.status, transfer.quantity_received) == (Transfer.Status.RECEIVED, 9)

@@ -1,18 +1,27 @@
 """The named figures of community feedback, each a `hbmm.presentation.figures.Figure` built from
 `hbmm.feedback.selectors`, with its definition and its drill-down into the feedback log
 (`feedback.log`): entries received over a period, rumours, answered within the target, waiting
-for an answer, and the topics of the week's rumours."""
+for an answer, the topics of the week's rumours, and the RCCE reach of a month (people reached
+by awareness sessions, from the 4W reports) beside the feedback received in its weeks."""
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext, ngettext_lazy
 
 from hbmm.accounts.scope import Scope
 from hbmm.feedback import selectors
 from hbmm.feedback.models import Feedback
-from hbmm.presentation.figures import Drilldown, Figure, format_date, format_number
+from hbmm.presentation.figures import (
+    Drilldown,
+    Figure,
+    format_date,
+    format_month,
+    format_number,
+    plural_count,
+)
 
 
 def log(start: dt.date, end: dt.date, **filters) -> Drilldown:
@@ -161,3 +170,70 @@ def top_rumours(
         )
         for topic, n in ranked
     ]
+
+
+def rcce_reach(
+    *, scope: Scope, organisations: frozenset[int] | None, month: dt.date, end: dt.date
+) -> Figure:
+    """People reached by awareness sessions in `month` (the partners' completed 4W rows,
+    `selectors.reach_beside_feedback`), beside the feedback entries received in the ISO weeks
+    of that month up to `end`, and their rate per 1,000 people reached. None when no 4W row
+    reports sessions that month. Drills down to the month's 4W rows."""
+    first = month.replace(day=1)
+    rows = selectors.reach_beside_feedback(
+        scope=scope, organisations=organisations, start=first, end=end
+    )
+    rows = [r for r in rows if r.month == first]
+    reported = [r.reached for r in rows if r.reached is not None]
+    reached = sum(reported) if reported else None
+    feedback = sum(r.feedback for r in rows)
+    rate = None
+    if reached:
+        rate = (Decimal(feedback) * 1000 / reached).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    values = {
+        "month": format_month(first),
+        "feedback": format_number(feedback),
+        "rate": format_number(rate, decimals=1),
+    }
+    definition = (
+        ngettext(
+            "People reached by awareness sessions in %(month)s, from the partners' completed "
+            "4W reports (risk communication, channel: awareness session), beside the "
+            "%(feedback)s community feedback entry received in the ISO weeks of %(month)s "
+            "(%(rate)s per 1,000 people reached).",
+            "People reached by awareness sessions in %(month)s, from the partners' completed "
+            "4W reports (risk communication, channel: awareness session), beside the "
+            "%(feedback)s community feedback entries received in the ISO weeks of %(month)s "
+            "(%(rate)s per 1,000 people reached).",
+            plural_count(feedback),
+        )
+        if reached
+        else ngettext(
+            "No 4W report gives people reached by awareness sessions in %(month)s; "
+            "%(feedback)s community feedback entry was received in its ISO weeks.",
+            "No 4W report gives people reached by awareness sessions in %(month)s; "
+            "%(feedback)s community feedback entries were received in its ISO weeks.",
+            plural_count(feedback),
+        )
+    ) % values
+    return Figure(
+        key="feedback.rcce_reach",
+        label=_("People reached by awareness sessions (4W)"),
+        value=reached,
+        unit=ngettext_lazy("person", "people"),
+        as_of=end,
+        definition=definition,
+        drilldown=Drilldown(
+            "response.reports",
+            {
+                "start": first.strftime("%Y-%m"),
+                "end": first.strftime("%Y-%m"),
+                "status": "completed",
+            },
+        ),
+        parts={
+            "feedback": feedback,
+            "per_thousand": rate,
+            "by_region": {r.region: (r.reached, r.feedback) for r in rows},
+        },
+    )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hbmm.accounts.scope import sites_in_scope
 from hbmm.feedback.models import Feedback
+from hbmm.places.selectors import region_choices
 
 
 class CodeForm(forms.Form):
@@ -46,6 +47,13 @@ class PeriodForm(forms.Form):
     )
     end = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    area = forms.ModelChoiceField(
+        label=_("Region"),
+        queryset=region_choices(),
+        to_field_name="pcode",
+        required=False,
+        empty_label=_("all in your scope"),
     )
 
     def clean(self):

@@ -1,7 +1,13 @@
 """Community feedback reports (XLSForm `feedback`, file imports) -> Feedback entries.
 
 What was said and a consented name are direct identifiers for intake: the raw payload is kept
-encrypted and these fields stay out of every clear copy (`Mapper.identifier_fields`)."""
+encrypted and these fields stay out of every clear copy (`Mapper.identifier_fields`).
+
+Column aliases and the words accepted for the choices (`ligne verte`, `rumeur`, `plainte`...)
+are data: `feedback/data/intake_aliases.json`, listed in docs/imports-feedback.md
+(`python tools/import_docs.py` writes that part)."""
+
+from pathlib import Path
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -9,17 +15,28 @@ from django.utils.translation import gettext_lazy
 from hbmm.feedback.models import Feedback
 from hbmm.feedback.services import feedback_log, feedback_update
 from hbmm.feedback.xlsforms import FORM_ID
+from hbmm.intake.aliases import column_aliases, word_table
 from hbmm.intake.cleaning import (
     check_area_scope,
     clean_bool,
-    clean_choice,
     clean_datetime,
     clean_int,
     clean_site,
     clean_text,
+    clean_word,
 )
 from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError, register
 from hbmm.places.lookups import Lookups
+
+ALIASES = Path(__file__).resolve().parent / "data" / "intake_aliases.json"
+
+
+def _word(data: dict, name: str, errors: list, choices, *, required=False, default="") -> str:
+    """A choice by its code or one of its words in the alias data; `default` when not given."""
+    return (
+        clean_word(data, name, errors, choices, word_table(ALIASES, name), required=required)
+        or default
+    )
 
 
 class FeedbackMapper(Mapper):
@@ -30,20 +47,7 @@ class FeedbackMapper(Mapper):
     title = gettext_lazy("Community feedback")
     identifier_fields = frozenset({"text", "source_name"})
     identifier_permission = "feedback.view_feedback_text"
-    aliases = {
-        "received_at": ("date_time", "datetime", "date_heure", "date_reception", "received"),
-        "channel": ("canal", "source_channel"),
-        "site": ("site_code",),
-        "pcode": ("p_code", "area", "place_pcode"),
-        "source_type": ("from_whom", "source", "qui", "type_personne"),
-        "name_consent": ("consent", "consentement", "consentement_nom"),
-        "source_name": ("name", "nom"),
-        "text": ("what_was_said", "feedback", "message", "texte", "contenu"),
-        "kind": ("type", "feedback_type", "type_retour"),
-        "topic": ("theme", "sujet"),
-        "sensitivity": ("sensibilite",),
-        "signal": ("signal_id", "signal_number", "numero_signal"),
-    }
+    aliases = column_aliases(ALIASES, FORM_ID)
 
     def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []
@@ -72,10 +76,10 @@ class FeedbackMapper(Mapper):
             )
         cleaned = {
             "received_at": received_at,
-            "channel": clean_choice(data, "channel", errors, Feedback.Channel, required=True),
+            "channel": _word(data, "channel", errors, Feedback.Channel, required=True),
             "site": site,
             "area": area,
-            "source_type": clean_choice(
+            "source_type": _word(
                 data,
                 "source_type",
                 errors,
@@ -85,9 +89,9 @@ class FeedbackMapper(Mapper):
             "name_consent": bool(consent),
             "source_name": source_name,
             "text": clean_text(data, "text", errors, required=True, max_length=4000),
-            "kind": clean_choice(data, "kind", errors, Feedback.Kind),
-            "topic": clean_choice(data, "topic", errors, Feedback.Topic),
-            "sensitivity": clean_choice(
+            "kind": _word(data, "kind", errors, Feedback.Kind),
+            "topic": _word(data, "topic", errors, Feedback.Topic),
+            "sensitivity": _word(
                 data,
                 "sensitivity",
                 errors,

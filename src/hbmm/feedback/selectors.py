@@ -1,12 +1,18 @@
 """Reads of community feedback, through the reader's scope (`scope=`, applied here once).
 
+RCCE reach beside the feedback volume (`reach_beside_feedback`) reads the people reached by
+awareness sessions from the 4W reports through `hbmm.response.selectors` (the reader's scope
+and organisations applied there).
+
 Counts never need the text. The text, the answer and a consented name are read one entry at a
 time through `feedback_text_read`, which checks the permission (`feedback.view_feedback_text`,
 unless a reviewer marked the entry publishable) and writes the audit log.
 """
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 from typing import cast
 
@@ -20,6 +26,7 @@ from hbmm.accounts.services import audit_log
 from hbmm.feedback.models import Feedback
 from hbmm.periods import midnight, on_days
 from hbmm.places.models import AdminArea
+from hbmm.response import selectors as response_selectors
 
 TEXT_PERMISSION = "feedback.view_feedback_text"
 PUBLISH_PERMISSION = "feedback.publish_feedback"
@@ -249,3 +256,113 @@ def top_rumours(
 def latest_feedback_date(*, scope: Scope) -> dt.date | None:
     latest = feedback_for(scope).order_by().aggregate(m=Max("received_at"))["m"]
     return latest.date() if latest else None
+
+
+# --- RCCE reach beside the feedback volume ---------------------------------------------------
+
+
+REACH_PERMISSION = "response.view_indicator"  # who reads the plan's indicators reads the reach
+
+
+def may_read_reach(user) -> bool:
+    """Whether `user` reads the RCCE reach: who reads the plan's indicators."""
+    return user is not None and user.has_perm(REACH_PERMISSION)
+
+
+def reach_organisations(user) -> frozenset[int] | None:
+    """The organisations whose 4W rows `user` counts in the reach (None: all), as
+    `hbmm.response` decides (a partner: their own)."""
+    return response_selectors.reader_organisations(user)
+
+
+def month_weeks(month: dt.date) -> list[dt.date]:
+    """The Mondays of the ISO weeks of a month: the weeks whose Thursday falls in it (each ISO
+    week belongs to one month, as in ISO 8601's week-numbering)."""
+    first = month.replace(day=1)
+    thursday = first + dt.timedelta(days=(3 - first.weekday()) % 7)
+    weeks = []
+    while thursday.month == first.month:
+        weeks.append(thursday - dt.timedelta(days=3))
+        thursday += dt.timedelta(days=7)
+    return weeks
+
+
+@dataclass(frozen=True)
+class ReachMonth:
+    """One region in one month: the people reached by awareness sessions (4W, a monthly
+    report; None when no row was reported) beside the feedback entries received in each ISO
+    week of the month (weeks after `end` left out)."""
+
+    month: dt.date
+    region: str  # adm1 P-code (the country's code for national rows)
+    region_name: str
+    reached: int | None
+    weeks: tuple[tuple[dt.date, int], ...]
+
+    @property
+    def feedback(self) -> int:
+        return sum(n for _monday, n in self.weeks)
+
+    @property
+    def per_thousand(self) -> Decimal | None:
+        """Feedback entries per 1,000 people reached (one decimal), None without reach."""
+        if not self.reached:
+            return None
+        return (Decimal(self.feedback) * 1000 / self.reached).quantize(
+            Decimal("0.1"), ROUND_HALF_UP
+        )
+
+
+def _month_of_week(monday: dt.date) -> dt.date:
+    return (monday + dt.timedelta(days=3)).replace(day=1)
+
+
+def reach_beside_feedback(
+    *, scope: Scope, organisations: frozenset[int] | None, start: dt.date, end: dt.date
+) -> list[ReachMonth]:
+    """Per month of `start` to `end` and region: the people reached by awareness sessions
+    (4W) and the feedback received in each ISO week of that month up to `end`, in the
+    reader's scope (and, for the 4W rows, the organisations they may see). A region appears
+    in a month when it has reach or feedback then. By month, then region."""
+    months = []
+    month = start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    weeks = {m: [w for w in month_weeks(m) if w <= end] for m in months}
+    all_weeks = [w for m in months for w in weeks[m]]
+    counts: dict[tuple[dt.date, str], int] = defaultdict(int)
+    if all_weeks:
+        queryset = feedback_list(scope=scope, start=all_weeks[0], end=end).order_by()
+        for week, path, n in (
+            queryset.annotate(week=TruncWeek("received_at"))
+            .values_list("week", "area__path")
+            .annotate(n=Count("pk"))
+            .values_list("week", "area__path", "n")
+        ):
+            monday = week.date() if isinstance(week, dt.datetime) else week
+            counts[(monday, _region_pcode(path))] += n
+    reached: dict[tuple[dt.date, str], int] = defaultdict(int)
+    for month, path, people in response_selectors.rcce_session_reach(
+        scope=scope, organisations=organisations, start=months[0], end=end
+    ):
+        reached[(month, _region_pcode(path))] += people
+    regions_by_month: dict[dt.date, set[str]] = defaultdict(set)
+    for monday, region in counts:
+        if _month_of_week(monday) in weeks:
+            regions_by_month[_month_of_week(monday)].add(region)
+    for month, region in reached:
+        regions_by_month[month].add(region)
+    codes = {code for regions in regions_by_month.values() for code in regions}
+    names = {a.pcode: a.name for a in AdminArea.objects.filter(pcode__in=codes)}
+    return [
+        ReachMonth(
+            month=month,
+            region=region,
+            region_name=names.get(region, region),
+            reached=reached.get((month, region)),
+            weeks=tuple((w, counts.get((w, region), 0)) for w in weeks[month]),
+        )
+        for month in months
+        for region in sorted(regions_by_month.get(month, ()))
+    ]

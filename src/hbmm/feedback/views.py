@@ -34,6 +34,7 @@ VIEW = "feedback.view_feedback"
 CHANGE = "feedback.change_feedback"
 WINDOW_DAYS = 7
 CHART_WEEKS = 12
+REACH_MONTHS = 2  # the RCCE reach table: the end's month and the 2 before
 
 
 @login_required
@@ -43,14 +44,26 @@ def index(request):
     form = PeriodForm(request.GET or None)
     end = selectors.latest_feedback_date(scope=scope) or timezone.now().date()
     start = end - dt.timedelta(days=WINDOW_DAYS - 1)
+    area = None
     if form.is_bound and form.is_valid():
         end = form.cleaned_data["end"] or end
         start = form.cleaned_data["start"] or end - dt.timedelta(days=WINDOW_DAYS - 1)
+        area = form.cleaned_data["area"]
+        if area is not None:  # trends by area: the page's figures, chart and lists for one region
+            scope = scope.narrow(area)
     period = figures.feedback_period(scope=scope, start=start, end=end)
     chart_start = end - dt.timedelta(weeks=CHART_WEEKS) + dt.timedelta(days=1)
     chart = weekly_by_topic_chart(
         selectors.feedback_weekly(scope=scope, start=chart_start, end=end)
     )
+    reach = reach_rows = None
+    if selectors.may_read_reach(request.user):
+        organisations = selectors.reach_organisations(request.user)
+        reach = figures.rcce_reach(scope=scope, organisations=organisations, month=end, end=end)
+        reach_start = (end.replace(day=1) - dt.timedelta(days=REACH_MONTHS * 31)).replace(day=1)
+        reach_rows = selectors.reach_beside_feedback(
+            scope=scope, organisations=organisations, start=reach_start, end=end
+        )
     pending = selectors.feedback_list(scope=scope, status="pending").order_by("received_at", "pk")
     page = Paginator(pending, 50).get_page(request.GET.get("page"))
     return render(
@@ -60,10 +73,13 @@ def index(request):
             "form": form if form.is_bound else PeriodForm(initial={"start": start, "end": end}),
             "start": start,
             "end": end,
+            "area": area,
             "period": period,
             "rumours": figures.top_rumours(scope=scope, start=start, end=end),
             "regions": selectors.feedback_per_region(scope=scope, start=start, end=end),
             "chart": chart,
+            "reach": reach,
+            "reach_rows": reach_rows,
             "embed_options": embed_options(),
             "page": page,
         },

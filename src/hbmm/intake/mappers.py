@@ -28,6 +28,7 @@ batch of clean ones, inside one transaction; a MappingError quarantines the subm
 its reasons and nothing reaches the domain.
 """
 
+import dataclasses
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -91,6 +92,29 @@ class BatchResult:
         return self
 
 
+class Row:
+    """Base of a form's typed row, the `rows` of its domain's batch save: subclasses are
+    frozen dataclasses with slots (`@dataclass(frozen=True, slots=True)`), a field per clean
+    value of the form, plus `submission_id` and `existing` (the record the submission's previous
+    version made, `Item.edited`). The mapper's `save` makes them
+    (`Row(submission_id=..., existing=item.edited, **item.cleaned)`); the batch save reads them
+    by attribute. `fields()` gives the record's field values for a writer that takes them as a
+    dict (a bulk insert, `setattr` on a record): every field but `existing`."""
+
+    __slots__ = ()
+    __dataclass_fields__: ClassVar[dict[str, Any]]  # subclasses are dataclasses
+
+    def fields(self) -> dict[str, Any]:
+        names = _ROW_FIELDS.get(type(self))
+        if names is None:  # once per row type: what its dataclass declares
+            names = tuple(f.name for f in dataclasses.fields(self) if f.name != "existing")
+            _ROW_FIELDS[type(self)] = names
+        return {name: getattr(self, name) for name in names}
+
+
+_ROW_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 class Item:
     """One submission on its way to the domain: `cleaned` (the mapper's clean values) and
     `existing` (records made from the previous version of this submission, for edits).
@@ -148,6 +172,12 @@ class Item:
         if self._submission is None:
             self._submission = self._load()
         return self._submission
+
+    @property
+    def edited(self):
+        """The record this submission's previous version made (an edit replaces it), or None:
+        the `existing` of a domain's typed row (one record per submission)."""
+        return self.existing[0] if self.existing else None
 
     @property
     def actor(self):

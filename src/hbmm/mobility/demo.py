@@ -8,7 +8,8 @@ the same path as real data, and every figure is computed from the records it pro
     demo-fmp-2018-2019-wca.csv       West and Central Africa FMP export: date, fmp, from, to, n,
                                      sex/age columns, reason_* counts (direction from from/to)
     demo-fmp-2020.xlsx               ODK-style export of the flow_count form (canonical names)
-    demo-displacement-2020.csv       two mobility tracking rounds (January, March 2020), French
+    demo-displacement-2020.csv       two mobility tracking rounds (January, March 2020), French,
+                                     with returnees (IDP and from abroad) per origin columns
     demo-mrrc-2020.csv               MRRC occupancy reports
     demo-stranded-2020.csv           stranded migrants at the points after the border closure
     demo-events-2020.csv             emergency events
@@ -21,7 +22,11 @@ plan's figures (IOM Mali SPRP 2020, situation overview):
     1 June 2016 to the land border closure: 262,103 individuals (92,833 incoming, 169,270
     outgoing), 344 per day of observation; 180 stranded migrants in the first week after the
     closure; 239,484 IDPs (March 2020 round); 203 migrants in MRRCs on 15 May 2020, of whom 41
-    women and 23 children.
+    women and 23 children; 8,355 returnees in the March 2020 round (4,640 IDP returnees,
+    3,715 from abroad).
+
+Size: over 500 lines because every demonstration file of the app comes from one seeded generator
+whose draws are shared in order: split, the files (and the figures they reproduce) would change.
 
 The figure code knows nothing of these numbers: tests/mobility/test_demo.py computes them from
 the imported records.

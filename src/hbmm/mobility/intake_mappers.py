@@ -20,7 +20,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hbmm.intake.aliases import alias_data, column_aliases, word_table
+from hbmm.intake.aliases import column_aliases, word_table
 from hbmm.intake.cleaning import (
     _raw,
     check_area_scope,
@@ -48,8 +48,8 @@ from hbmm.mobility.models import (
     Reason,
     StrandedMigrants,
     Transport,
-    returnee_errors,
 )
+from hbmm.mobility.returnees import clean_returnees
 from hbmm.places.countries import country_code
 from hbmm.places.lookups import Lookups
 from hbmm.places.models import AdminArea, SiteKind
@@ -136,11 +136,12 @@ def site_clean(data, errors, lookups: Lookups, submitter, **checks):
 class MobilityMapper(Mapper):
     site_field = "site"
 
-    def _items_save(self, save_batch, items: list[Item]) -> None:
-        """One batch save per context (submitter, sender, channel, demo flag)."""
+    def _items_save(self, save_batch, row: type[services.MobilityRow], items: list[Item]) -> None:
+        """Each item as the form's typed `row`, one batch save per context (submitter, sender,
+        channel, demo flag)."""
         for ctx, group in items_by_context(items).items():
             rows = [
-                services.MobilityRow(item.cleaned, item.submission_id, item.existing)
+                row(submission_id=item.submission_id, existing=item.edited, **item.cleaned)
                 for item in group
             ]
             save_batch(rows, ctx=ctx)
@@ -298,86 +299,10 @@ class FlowCountMapper(MobilityMapper):
         return ""
 
     def save(self, items: list[Item]) -> None:
-        self._items_save(services.flow_counts_save_batch, items)
+        self._items_save(services.flow_counts_save_batch, services.FlowCountRow, items)
 
 
 # --- Displacement ----------------------------------------------------------------------------
-
-
-# Returnees per origin: `<prefix><code>` columns, the prefixes data (`prefixes` of the aliases
-# file): `idp_returnees_ML0601` (IDP returnees from that area), `rapatries_NER` (from abroad).
-ORIGIN_PREFIXES = {
-    field: sorted((normalise_name(p) for p in names), key=len, reverse=True)
-    for field, names in alias_data(ALIASES)["prefixes"]["displacement"].items()
-}
-
-
-def _origin_columns(data: dict, known: frozenset) -> dict[str, list[tuple[str, list[str]]]]:
-    """field -> [(column, what follows each prefix it starts with, longest prefix first)] of
-    the columns counting returnees per origin (the form's own fields are never such columns)."""
-    found: dict[str, list[tuple[str, list[str]]]] = {f: [] for f in ORIGIN_PREFIXES}
-    for key in data:
-        if key in known:
-            continue
-        name = normalise_name(key)
-        for field, prefixes in ORIGIN_PREFIXES.items():
-            rests = [name.removeprefix(p) for p in prefixes if name.startswith(p) and name != p]
-            if rests:
-                found[field].append((key, rests))
-                break
-    return found
-
-
-def clean_returnees(data: dict, errors: list, lookups: Lookups, known: frozenset) -> dict:
-    """Returnees of a displacement row: IDP returnees and returnees from abroad (both or
-    neither), the returnees (their sum; filled when missing) and the counts per origin (an
-    area of Mali by P-code; a country by ISO3 or name), which add up to their returnees."""
-    errors_before = len(errors)
-    counts: dict[str, int | None] = {
-        "returnees": clean_int(data, "returnees", errors, minimum=0),
-        "idp_returnees": clean_int(data, "idp_returnees", errors, minimum=0),
-        "returnees_abroad": clean_int(data, "returnees_abroad", errors, minimum=0),
-    }
-    origins: dict[str, dict[str, int]] = {"idp_returnee_origins": {}, "abroad_returnee_origins": {}}
-    home = settings.HBMM_COUNTRY_ISO3
-
-    def area_code(rest: str) -> str | None:
-        area = lookups.area(rest)
-        if area is None or area.level == 0 or area.country_iso3 != home:
-            return None
-        return area.pcode
-
-    def country(rest: str) -> str | None:
-        iso3 = country_code(rest)
-        return iso3 if iso3 != home else None
-
-    columns = _origin_columns(data, known)
-    for field, resolve, message in (
-        ("idp_returnee_origins", area_code, _("Not the P-code of an area of %s.") % home),
-        ("abroad_returnee_origins", country, _("Not a country other than %s.") % home),
-    ):
-        for column, rests in columns[field]:
-            code = next((c for c in map(resolve, rests) if c is not None), None)
-            if code is None:
-                errors.append(FieldError(column, rests[-1].upper(), message))
-                continue
-            n = clean_int(data, column, errors, minimum=0)
-            if n:
-                origins[field][code] = origins[field].get(code, 0) + n
-    for field, count in (
-        ("idp_returnee_origins", "idp_returnees"),
-        ("abroad_returnee_origins", "returnees_abroad"),
-    ):
-        if origins[field] and counts[count] is None and _raw(data, count) is None:
-            counts[count] = sum(origins[field].values())
-    idp, abroad = counts["idp_returnees"], counts["returnees_abroad"]
-    if idp is not None and abroad is not None and counts["returnees"] is None:
-        counts["returnees"] = idp + abroad
-    values = {**counts, **origins}
-    if len(errors) == errors_before:  # the totals are checked once each column is right
-        for field, message in returnee_errors(values).items():
-            errors.append(FieldError(field, values.get(field), message))
-    return values
 
 
 class DisplacementMapper(MobilityMapper):
@@ -423,7 +348,7 @@ class DisplacementMapper(MobilityMapper):
         }
 
     def save(self, items: list[Item]) -> None:
-        self._items_save(services.displacement_figures_save_batch, items)
+        self._items_save(services.displacement_figures_save_batch, services.DisplacementRow, items)
 
 
 # --- MRRC occupancy --------------------------------------------------------------------------
@@ -446,7 +371,7 @@ class MrrcOccupancyMapper(MobilityMapper):
         return {"site": site, "date": day, **counts}
 
     def save(self, items: list[Item]) -> None:
-        self._items_save(services.mrrc_occupancy_save_batch, items)
+        self._items_save(services.mrrc_occupancy_save_batch, services.MrrcOccupancyRow, items)
 
 
 # --- Stranded migrants -----------------------------------------------------------------------
@@ -479,7 +404,7 @@ class StrandedMapper(MobilityMapper):
         }
 
     def save(self, items: list[Item]) -> None:
-        self._items_save(services.stranded_migrants_save_batch, items)
+        self._items_save(services.stranded_migrants_save_batch, services.StrandedRow, items)
 
 
 # --- Events ----------------------------------------------------------------------------------
@@ -523,7 +448,7 @@ class EventMapper(MobilityMapper):
         return values
 
     def save(self, items: list[Item]) -> None:
-        self._items_save(services.mobility_events_save_batch, items)
+        self._items_save(services.mobility_events_save_batch, services.MobilityEventRow, items)
 
 
 MAPPERS = (FlowCountMapper, DisplacementMapper, MrrcOccupancyMapper, StrandedMapper, EventMapper)

@@ -17,6 +17,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hbmm.mobility.returnees import returnee_errors
+
 
 class Direction(models.TextChoices):
     INCOMING = "incoming", _("incoming")
@@ -261,39 +263,6 @@ def flow_count_errors(values: Mapping) -> dict:
     return errors
 
 
-def returnee_errors(values: dict) -> dict:
-    """field -> message: IDP returnees and returnees from abroad add up to the returnees, and
-    the counts per origin (area P-code; country ISO3) to their returnees."""
-    errors: dict[str, object] = {}
-    idp, abroad, total = (
-        values.get("idp_returnees"),
-        values.get("returnees_abroad"),
-        values.get("returnees"),
-    )
-    if (idp is None) != (abroad is None):
-        field = "returnees_abroad" if abroad is None else "idp_returnees"
-        errors[field] = _("Give both IDP returnees and returnees from abroad, or neither.")
-    elif idp is not None and total is not None and idp + abroad != total:
-        errors["returnees"] = _(
-            "IDP returnees and returnees from abroad add up to %(n)s, not to %(total)s."
-        ) % {"n": idp + abroad, "total": total}
-    for field, count_field in (
-        ("idp_returnee_origins", "idp_returnees"),
-        ("abroad_returnee_origins", "returnees_abroad"),
-    ):
-        counts = values.get(field) or {}
-        if any(not isinstance(v, int) or v < 0 for v in counts.values()):
-            errors[field] = _("Counts cannot be negative.")
-        elif counts and values.get(count_field) is None:
-            errors[field] = _("Counts per origin without their returnees.")
-        elif counts and sum(counts.values()) != values.get(count_field):
-            errors[field] = _("Returnees per origin add up to %(n)s, not to %(total)s.") % {
-                "n": sum(counts.values()),
-                "total": values.get(count_field),
-            }
-    return errors
-
-
 class DisplacementRound(models.Model):
     """One round of the displacement tracking (mobility tracking) exercise."""
 
@@ -343,23 +312,10 @@ class DisplacementFigure(SexAgeCounts):
         related_name="+",
     )
     households = models.PositiveIntegerField(_("IDP households"), null=True, blank=True)
-    returnees = models.PositiveIntegerField(
-        _("returnees"),
-        null=True,
-        blank=True,
-        help_text=_("All returnees: IDP returnees and returnees from abroad."),
-    )
-    idp_returnees = models.PositiveIntegerField(
-        _("IDP returnees"),
-        null=True,
-        blank=True,
-        help_text=_("Former IDPs back in this area."),
-    )
+    returnees = models.PositiveIntegerField(_("returnees"), null=True, blank=True)
+    idp_returnees = models.PositiveIntegerField(_("IDP returnees"), null=True, blank=True)
     returnees_abroad = models.PositiveIntegerField(
-        _("returnees from abroad"),
-        null=True,
-        blank=True,
-        help_text=_("Nationals back in this area from another country."),
+        _("returnees from abroad"), null=True, blank=True
     )
     idp_returnee_origins = models.JSONField(
         _("IDP returnees per area of origin"), default=dict, blank=True
@@ -393,7 +349,7 @@ class DisplacementFigure(SexAgeCounts):
 
     def clean(self):
         errors = sex_age_errors(vars(self))
-        errors.update(returnee_errors(vars(self)))
+        errors.update(returnee_errors(vars(self)))  # returnees: IDP + abroad, per origin
         if errors:
             raise ValidationError(errors)
 

@@ -10,7 +10,7 @@ drill-downs, are built from them in `hbmm.mobility.figures`.
 Rounding: averages and percentages are kept exact (Decimal); `round_half_up` (0.5 -> 1,
 -6.5 -> -7) is what the figures show.
 
-Why one module of about 540 lines: the five record reads (where scope is applied) and the
+Size: over 500 lines because the five record reads (where scope is applied) and the
 numbers computed from them change together (a new filter on a record is a new parameter of its
 numbers); split, each half would import the other.
 """

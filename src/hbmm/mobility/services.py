@@ -1,6 +1,7 @@
 """Writes of the mobility app. The intake mappers call the `*_save_batch` functions (intake's
-contract: `rows` of `MobilityRow`, `ctx` a `BatchContext`), which write through the `*_save`
-functions (dicts of model fields; `benchmarks/mobility_figures.py` loads through them too).
+contract: `rows` of the form's typed row, `FlowCountRow`..., `ctx` a `BatchContext`), which
+write through the `*_save` functions (dicts of model fields, `row.fields()`;
+`benchmarks/mobility_figures.py` loads through them too).
 
 Each `*_save` function validates every row (the model's invariants plus the checks that need
 the database: site kinds and activity, one report per centre and day...), then replaces the
@@ -11,7 +12,8 @@ the field; nothing is written then.
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,7 +22,7 @@ from django.utils.translation import gettext as _
 from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.services import audit_log
 from hbmm.db import concrete_columns, dict_rows, insert_rows
-from hbmm.intake.mappers import BatchContext, BatchResult
+from hbmm.intake.mappers import BatchContext, BatchResult, Row
 from hbmm.mobility.models import (
     DisplacementFigure,
     DisplacementRound,
@@ -32,7 +34,7 @@ from hbmm.mobility.models import (
     flow_count_errors,
 )
 from hbmm.places.lookups import is_active_on, kinds_of
-from hbmm.places.models import SiteKind
+from hbmm.places.models import AdminArea, Site, SiteKind
 
 
 def _check_site(site, errors: dict, *, field: str, kinds: dict, kind: str, on) -> None:
@@ -237,51 +239,157 @@ def mobility_events_save(
 
 
 # --- The intake contract ---------------------------------------------------------------------
+#
+# One row type per form (`intake.mappers.Row`): the values its mapper cleaned
+# (`<Form>Mapper.clean`), the submission it comes from and `existing`, the record the
+# submission's previous version made (an edit replaces it). `fields()` gives the record's field
+# values for the `*_save` bulk writers above.
 
 
-@dataclass(frozen=True)
-class MobilityRow:
-    """One mobility form as its mapper cleaned it: the record's field values (`site`,
-    `observation_date`, the counts...), the submission it comes from, and the records the
-    submission's previous version made (an edit replaces them)."""
+@dataclass(frozen=True, slots=True)
+class FlowCountRow(Row):
+    """One `flow_count` form, cleaned: a row of `flow_counts_save_batch`."""
 
-    values: dict
     submission_id: int
-    replaces: Sequence = ()
+    site: Site
+    observation_date: dt.date
+    direction: str
+    total: int
+    men: int | None = None
+    women: int | None = None
+    boys: int | None = None
+    girls: int | None = None
+    unaccompanied_children: int | None = None
+    nationality: str = ""
+    transport: str = ""
+    reason: str = ""
+    reason_counts: dict[str, int] = field(default_factory=dict)
+    nationality_counts: dict[str, int] = field(default_factory=dict)
+    previous_country: str = ""
+    previous_area: AdminArea | None = None
+    next_country: str = ""
+    next_area: AdminArea | None = None
+    final_destination: str = ""
+    stranded: int | None = None
+    observation_hours: Decimal | None = None
+    existing: FlowCount | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DisplacementRow(Row):
+    """One `displacement` form, cleaned: a row of `displacement_figures_save_batch` (the
+    round is found, or created, by its number)."""
+
+    submission_id: int
+    round_number: int
+    reporting_date: dt.date
+    area: AdminArea
+    total: int
+    round_title: str = ""
+    site: Site | None = None
+    men: int | None = None
+    women: int | None = None
+    boys: int | None = None
+    girls: int | None = None
+    households: int | None = None
+    returnees: int | None = None
+    idp_returnees: int | None = None
+    returnees_abroad: int | None = None
+    idp_returnee_origins: dict = field(default_factory=dict)
+    abroad_returnee_origins: dict = field(default_factory=dict)
+    reason: str = ""
+    period: str = ""
+    existing: DisplacementFigure | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MrrcOccupancyRow(Row):
+    """One `mrrc_occupancy` form, cleaned: a row of `mrrc_occupancy_save_batch`."""
+
+    submission_id: int
+    site: Site
+    date: dt.date
+    total: int
+    men: int | None = None
+    women: int | None = None
+    boys: int | None = None
+    girls: int | None = None
+    existing: MrrcOccupancy | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StrandedRow(Row):
+    """One `stranded` form, cleaned: a row of `stranded_migrants_save_batch`."""
+
+    submission_id: int
+    site: Site
+    date: dt.date
+    count: int
+    nationalities: list[str] = field(default_factory=list)
+    needs: list[str] = field(default_factory=list)
+    note: str = ""
+    existing: StrandedMigrants | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MobilityEventRow(Row):
+    """One `event` form, cleaned: a row of `mobility_events_save_batch`."""
+
+    submission_id: int
+    event_date: dt.date
+    event_type: str
+    area: AdminArea
+    site: Site | None = None
+    households: int | None = None
+    individuals: int | None = None
+    from_location: str = ""
+    to_location: str = ""
+    shelter: str = ""
+    needs: list[str] = field(default_factory=list)
+    description: str = ""
+    source: str = ""
+    existing: MobilityEvent | None = None
+
+
+MobilityRow = FlowCountRow | DisplacementRow | MrrcOccupancyRow | StrandedRow | MobilityEventRow
 
 
 def _save_batch(save: Callable, rows: Sequence[MobilityRow]) -> BatchResult:
     save(
-        rows=[{**row.values, "submission_id": row.submission_id} for row in rows],
-        replace=[record for row in rows for record in row.replaces],
+        rows=[row.fields() for row in rows],
+        replace=[row.existing for row in rows if row.existing is not None],
     )
-    edits = sum(1 for row in rows if row.replaces)
+    edits = sum(1 for row in rows if row.existing is not None)
     return BatchResult(created=len(rows) - edits, updated=edits)
 
 
-def flow_counts_save_batch(rows: Sequence[MobilityRow], *, ctx: BatchContext) -> BatchResult:
+def flow_counts_save_batch(rows: Sequence[FlowCountRow], *, ctx: BatchContext) -> BatchResult:
     """Flow counts from the intake pipeline (`flow_counts_save`)."""
     return _save_batch(flow_counts_save, rows)
 
 
 def displacement_figures_save_batch(
-    rows: Sequence[MobilityRow], *, ctx: BatchContext
+    rows: Sequence[DisplacementRow], *, ctx: BatchContext
 ) -> BatchResult:
     """IDP figures from the intake pipeline (`displacement_figures_save`)."""
     return _save_batch(displacement_figures_save, rows)
 
 
-def mrrc_occupancy_save_batch(rows: Sequence[MobilityRow], *, ctx: BatchContext) -> BatchResult:
+def mrrc_occupancy_save_batch(
+    rows: Sequence[MrrcOccupancyRow], *, ctx: BatchContext
+) -> BatchResult:
     """MRRC occupancy from the intake pipeline (`mrrc_occupancy_save`)."""
     return _save_batch(mrrc_occupancy_save, rows)
 
 
-def stranded_migrants_save_batch(rows: Sequence[MobilityRow], *, ctx: BatchContext) -> BatchResult:
+def stranded_migrants_save_batch(rows: Sequence[StrandedRow], *, ctx: BatchContext) -> BatchResult:
     """Stranded migrants from the intake pipeline (`stranded_migrants_save`)."""
     return _save_batch(stranded_migrants_save, rows)
 
 
-def mobility_events_save_batch(rows: Sequence[MobilityRow], *, ctx: BatchContext) -> BatchResult:
+def mobility_events_save_batch(
+    rows: Sequence[MobilityEventRow], *, ctx: BatchContext
+) -> BatchResult:
     """Mobility events from the intake pipeline (`mobility_events_save`)."""
     return _save_batch(mobility_events_save, rows)
 

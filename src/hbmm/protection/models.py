@@ -6,6 +6,11 @@ the name, phone and document number are encrypted (`EncryptedTextField`) and rea
 `selectors.case_identifiers_read`, which checks the reader's rights and writes the audit log.
 Who may see a case at all (geographic scope, then owner / team / area / all, then the GBV
 restriction) is decided in one place: `selectors.cases_visible`.
+
+Size: over 500 lines because a case, its events, consent, referrals, assistance and return are
+one aggregate whose invariants refer to each other (a referral needs the case's consent, a
+return closes the case); the temporary sites (CCCM, after the cases) are the seam to cut when
+the module grows (issue 14's module, still being worked on).
 """
 
 from django.conf import settings

@@ -5,38 +5,22 @@ HBMM_MAP_TILE_URL is set). The report draws the same boundaries and points as an
 here, so the PDF and the self-contained HTML need nothing from the network.
 """
 
-import json
 import math
-from functools import lru_cache
-from importlib import resources
 from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext
 
-from hbmm.reports.registry import MapPoint
-
-BOUNDARY_FILES = {1: "mali-adm1.geojson", 2: "mali-adm2.geojson"}
-ATTRIBUTION = "geoBoundaries (www.geoboundaries.org) · OCHA Mali / DNCT, DNP — CC BY 4.0"
-
-
-@lru_cache(maxsize=4)
-def boundaries_text(level: int = 1) -> str:
-    """The GeoJSON text of the admin boundaries shipped in hbmm.places (level 1 or 2)."""
-    name = BOUNDARY_FILES[level]
-    return (resources.files("hbmm.places") / "data" / name).read_text(encoding="utf-8")
-
-
-@lru_cache(maxsize=4)
-def boundaries(level: int = 1) -> dict:
-    return json.loads(boundaries_text(level))
-
-
-def _rings(geometry: dict):
-    if geometry["type"] == "Polygon":
-        yield from geometry["coordinates"]
-    elif geometry["type"] == "MultiPolygon":
-        for polygon in geometry["coordinates"]:
-            yield from polygon
+# The kernel (boundaries, points, the page's payload) lives in hbmm.presentation.maps, so the
+# domains' own pages draw maps too; reports adds the SVG of the printed report.
+from hbmm.presentation.maps import (  # noqa: F401  (re-exported: reports.views, sections)
+    ATTRIBUTION,
+    BOUNDARY_FILES,
+    MapPoint,
+    boundaries,
+    boundaries_text,
+    leaflet_payload,
+)
+from hbmm.presentation.maps import rings as _rings
 
 
 def _bounds(collection: dict) -> tuple[float, float, float, float]:
@@ -128,26 +112,3 @@ def render_svg(
     )
     parts.append("</svg>")
     return "".join(parts)
-
-
-def leaflet_payload(points: list[MapPoint], *, boundaries_url: str, tile_url: str = "") -> dict:
-    """What the page's map script needs: boundaries URL, points, attribution, optional tiles."""
-    return {
-        "boundaries": boundaries_url,
-        "attribution": ATTRIBUTION,
-        "tiles": tile_url,
-        "points": [
-            {
-                "code": p.code,
-                "name": p.name,
-                "lat": float(p.latitude),
-                "lon": float(p.longitude),
-                "status": p.status_label,
-                "color": p.color,
-                "url": p.url,
-            }
-            for p in points
-            if p.latitude is not None and p.longitude is not None
-        ],
-        "unplaced": sum(1 for p in points if p.latitude is None or p.longitude is None),
-    }

@@ -17,6 +17,7 @@ from hbmm.accounts.scope import Scope, user_scope
 from hbmm.places.models import AdminArea
 from hbmm.presentation.charts import Chart
 from hbmm.presentation.figures import Figure, Text
+from hbmm.presentation.maps import MapPoint
 
 
 @dataclass(frozen=True)
@@ -38,20 +39,6 @@ class Context:
     @property
     def area_pcode(self) -> str | None:
         return self.area.pcode if self.area is not None else None
-
-
-@dataclass(frozen=True)
-class MapPoint:
-    """A site on the map, coloured by a status the section gives it."""
-
-    code: str
-    name: str
-    latitude: float | None
-    longitude: float | None
-    status: str
-    status_label: Text
-    color: str
-    url: str = ""
 
 
 @dataclass

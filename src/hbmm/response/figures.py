@@ -22,6 +22,8 @@ COMPUTED_DRILLDOWNS = {
     "poe.points_assessed": ("health.capacity", {"item": "handwashing"}),
     "poe.handwashing_points": ("health.capacity", {"item": "handwashing", "answer": "yes"}),
     "screening.travellers_screened": ("health.screenings", {}),
+    # per site, the stranded migrants assisted (protection aggregates, no case listed)
+    "protection.stranded_assisted": ("response.stranded_assisted", {}),
 }
 
 
@@ -182,3 +184,56 @@ def funding_figures(*, plan: Plan, as_of: dt.date) -> FundingFigures:
         for p in funding.pillars
     ]
     return FundingFigures(requirement, funded, gap, pillars, funding)
+
+
+@dataclass(frozen=True)
+class SpendingFigures:
+    total: Figure
+    pillars: list[Figure]
+
+
+def spending_figures(*, plan: Plan, as_of: dt.date) -> SpendingFigures:
+    """Spent against budget: per pillar, the expenditure from the plan's start to the month of
+    `as_of` against the pillar's requirement, and in total. Each drills down to the lines it
+    sums."""
+    spending = selectors.plan_spending(plan=plan, as_of=as_of)
+    currency = plan.currency
+    end = as_of.strftime("%Y-%m")
+    pillars = [
+        Figure(
+            key=f"response.spent.{p.pillar.code}",
+            label=p.pillar.name,
+            value=_int(p.spent),
+            denominator=int(p.requirement),
+            unit=currency,
+            as_of=as_of,
+            definition=ngettext(
+                "Expenditure on this pillar from the plan's start to the month of the date "
+                "(%(lines)s line of the finance export, corrections included) against its "
+                "requirement.",
+                "Expenditure on this pillar from the plan's start to the month of the date "
+                "(%(lines)s lines of the finance export, corrections included) against its "
+                "requirement.",
+                p.lines,
+            )
+            % {"lines": format_number(p.lines)},
+            drilldown=Drilldown("response.expenditures", {"end": end, "pillar": p.pillar.code}),
+        )
+        for p in spending
+    ]
+    spent = sum((p.spent for p in spending), Decimal(0))
+    requirement = sum((p.requirement for p in spending), Decimal(0))
+    total = Figure(
+        key="response.spent",
+        label=_("Spent"),
+        value=_int(spent),
+        denominator=int(requirement),
+        unit=currency,
+        as_of=as_of,
+        definition=_(
+            "Expenditure on every pillar from the plan's start to the month of the date, from "
+            "the finance system's export, against the plan's requirement."
+        ),
+        drilldown=Drilldown("response.expenditures", {"end": end}),
+    )
+    return SpendingFigures(total, pillars)

@@ -115,3 +115,26 @@ class ContributionForm(forms.Form):
         super().__init__(*args, **kwargs)
         pillar = cast(forms.ModelChoiceField, self.fields["pillar"])
         pillar.queryset = Pillar.objects.filter(plan=plan).order_by("number")
+
+
+class TargetForm(forms.Form):
+    value = forms.DecimalField(label=_("New target"), min_value=0, max_digits=14, decimal_places=2)
+    area = forms.CharField(
+        label=_("Area (P-code, empty for the national target)"), max_length=20, required=False
+    )
+    note = forms.CharField(label=_("Why it changes"), max_length=300, required=False)
+
+
+class ActivityForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=40)
+    text_fr = forms.CharField(
+        label=_("Activity (French)"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    text_en = forms.CharField(
+        label=_("Activity (English)"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:  # an activity's code names it in files and exports: it stays
+            del self.fields["code"]

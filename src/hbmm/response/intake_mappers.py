@@ -3,7 +3,8 @@ of the 4W matrix per submission or file row. The web upload (intake's file impor
 every row and quarantines the bad ones with reasons naming the field; the good ones reach
 `hbmm.response.services.activity_reports_save`.
 
-Columns (English or French names): month (YYYY-MM or a date in it), organisation (code),
+Columns (English or French names): month (YYYY-MM or a date in it), organisation (code; empty:
+the submitter's own organisation, as the 4W XLSForm `activity_report` allows),
 implementing_partner, indicator (code), area (P-code), site (code), status, value, women,
 men, girls, boys, training_topic, participant_role, pre_test_score, post_test_score,
 channel, note. The plan is the current plan (`selectors.current_plan`).
@@ -12,7 +13,7 @@ channel, note. The plan is the current plan (`selectors.current_plan`).
 import datetime as dt
 import functools
 import time
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.db.models import Count, Max
 from django.utils import translation
@@ -34,6 +35,7 @@ from hbmm.response import selectors, services
 from hbmm.response.models import (
     ActivityReport,
     Channel,
+    Expenditure,
     Indicator,
     Organisation,
     ParticipantRole,
@@ -116,6 +118,12 @@ WORDS = {
 }
 
 
+# The choices as tuples, once (an enum's `choices` is built again at each read).
+STATUS_CHOICES = tuple(Status.choices)
+ROLE_CHOICES = tuple(ParticipantRole.choices)
+CHANNEL_CHOICES = tuple(Channel.choices)
+
+
 @functools.lru_cache(maxsize=32)
 def _words(choices: tuple) -> dict[str, str]:
     words = {}
@@ -196,7 +204,19 @@ class ActivityReportMapper(Mapper):
         if plan is None:
             raise MappingError([FieldError("indicator", None, _("No response plan is loaded."))])
         month = _month(data, "month", errors)
-        organisation = self._by_code(data, "organisation", errors, ref["organisations"], True)
+        if _raw(data, "organisation") is None and _is_user(submitter):
+            # left empty (the XLSForm allows it): the submitter's own organisation
+            organisation = selectors.user_organisation(submitter)
+            if organisation is None:
+                errors.append(
+                    FieldError(
+                        "organisation",
+                        None,
+                        _("Give the organisation's code: you belong to none."),
+                    )
+                )
+        else:
+            organisation = self._by_code(data, "organisation", errors, ref["organisations"], True)
         partner = self._by_code(data, "implementing_partner", errors, ref["organisations"])
         indicator = self._by_code(data, "indicator", errors, ref["indicators"], True)
         area_value = _raw(data, "area")
@@ -214,19 +234,19 @@ class ActivityReportMapper(Mapper):
             "indicator": indicator,
             "area": area,
             "site": site,
-            "status": _choice(data, "status", errors, Status.choices) or Status.COMPLETED,
+            "status": _choice(data, "status", errors, STATUS_CHOICES) or Status.COMPLETED,
             "value": clean_decimal(data, "value", errors, minimum=0),
             "women": clean_int(data, "women", errors, minimum=0),
             "men": clean_int(data, "men", errors, minimum=0),
             "girls": clean_int(data, "girls", errors, minimum=0),
             "boys": clean_int(data, "boys", errors, minimum=0),
             "training_topic": clean_text(data, "training_topic", errors, max_length=200),
-            "participant_role": _choice(data, "participant_role", errors, ParticipantRole.choices),
+            "participant_role": _choice(data, "participant_role", errors, ROLE_CHOICES),
             "pre_test_score": clean_decimal(data, "pre_test_score", errors, minimum=0, maximum=100),
             "post_test_score": clean_decimal(
                 data, "post_test_score", errors, minimum=0, maximum=100
             ),
-            "channel": _choice(data, "channel", errors, Channel.choices),
+            "channel": _choice(data, "channel", errors, CHANNEL_CHOICES),
             "note": clean_text(data, "note", errors),
         }
         if values["value"] is None:
@@ -279,5 +299,119 @@ class ActivityReportMapper(Mapper):
         services.activity_reports_save(rows=rows, by=None, replace=replace, checked=True)
 
 
+AMOUNT_LIMIT = Decimal("1e12")  # the column holds 12 digits before the point
+
+
+def _amount(data, name, errors) -> Decimal | None:
+    """An amount as finance exports write it: 12500, 12 500,50, 12,500.50, 12.500,50."""
+    value = _raw(data, name)
+    if value is None:
+        errors.append(FieldError(name, None, _("This field is required.")))
+        return None
+    text = str(value).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    if "," in text and "." in text:  # the first one separates thousands
+        text = text.replace(",", "") if text.index(",") < text.index(".") else text
+        text = text.replace(".", "").replace(",", ".") if "," in text else text
+    elif text.count(",") == 1 and len(text.split(",")[1]) != 3:
+        text = text.replace(",", ".")  # a decimal comma (1,5), not thousands (1,500)
+    else:
+        text = text.replace(",", "")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        errors.append(FieldError(name, value, _("Not a number.")))
+        return None
+    if abs(number) >= AMOUNT_LIMIT or number != number.quantize(Decimal("0.01")):
+        errors.append(
+            FieldError(name, value, _("At most 12 digits before the point and 2 after it."))
+        )
+        return None
+    return number.quantize(Decimal("0.01"))
+
+
+def _pillars(plan) -> dict[str, object]:
+    """The plan's pillars by code and by their names (French and English, normalised)."""
+    found: dict[str, object] = {}
+    for pillar in selectors.plan_pillars(plan=plan):
+        for key in (pillar.code, pillar.name_fr, pillar.name_en):
+            found[normalise_name(key)] = pillar
+    return found
+
+
+class ExpenditureMapper(Mapper):
+    """Expenditure by pillar and month, from the finance system's export (file import only).
+    Columns (English or French names): month (YYYY-MM or a date in it), pillar (its code or
+    its name), amount (in the plan's currency), currency (optional: the plan's), reference
+    (the finance line or voucher number: one import per line), note."""
+
+    form_id = "expenditure"
+    model = Expenditure
+    permission = "response.add_expenditure"
+    title = gettext_lazy("Expenditure by pillar (finance export)")
+    aliases = {
+        "month": ("mois", "period", "periode", "période", "date", "posting_month"),
+        "pillar": ("pilier", "sector", "secteur", "budget_line", "ligne_budgetaire"),
+        "amount": ("montant", "spent", "depense", "dépense", "depenses", "expenditure", "usd"),
+        "currency": ("devise", "monnaie"),
+        "reference": ("ref", "référence", "voucher", "piece", "pièce", "line", "ligne"),
+        "note": ("remarque", "description", "libelle", "libellé", "commentaire"),
+    }
+
+    def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
+        errors: list[FieldError] = []
+        plan = selectors.current_plan()
+        if plan is None:
+            raise MappingError([FieldError("pillar", None, _("No response plan is loaded."))])
+        month = _month(data, "month", errors)
+        pillar = None
+        pillar_value = _raw(data, "pillar")
+        if pillar_value is None:
+            errors.append(FieldError("pillar", None, _("This field is required.")))
+        else:
+            pillar = _pillars(plan).get(normalise_name(str(pillar_value)))
+            if pillar is None:
+                errors.append(FieldError("pillar", pillar_value, _("Not a pillar of the plan.")))
+        amount = _amount(data, "amount", errors)
+        currency = _raw(data, "currency")
+        if currency is not None and str(currency).strip().upper() != plan.currency:
+            errors.append(
+                FieldError(
+                    "currency",
+                    currency,
+                    _("Give the amounts in the plan's currency (%(currency)s).")
+                    % {"currency": plan.currency},
+                )
+            )
+        values = {
+            "plan": plan,
+            "pillar": pillar,
+            "month": month,
+            "amount": amount,
+            "reference": clean_text(data, "reference", errors, max_length=100),
+            "note": clean_text(data, "note", errors, max_length=300),
+        }
+        if errors:
+            raise MappingError(errors)
+        check = services.expenditure_errors(values)
+        if check:
+            raise MappingError(FieldError(k, _raw(data, k), str(v)) for k, v in check.items())
+        return values
+
+    def save(self, items: list[Item]) -> None:
+        rows = [
+            {**item.cleaned, "submission_id": item.submission_id, "_by": item.actor}
+            for item in items
+        ]
+        replace = [record for item in items for record in item.existing]
+        services.expenditures_save(rows=rows, by=None, replace=replace)
+
+
+def _is_user(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
 def register_all() -> None:
     register(ActivityReportMapper())
+    register(ExpenditureMapper())

@@ -15,6 +15,11 @@
 
 Written only by `hbmm.response.services`; read through `hbmm.response.selectors` (which apply
 the reader's geographic scope and, for partners, their organisation).
+
+Size: over 500 lines because the plan, its 4W reports and its funding are one set of related
+tables (a report points to an indicator, an activity, a pillar, a period and an organisation;
+a contribution to a pillar): split by model, each file would import the others' models.
+`ActivityReport` and its checks (`report_errors`) are the seam if it grows further.
 """
 
 from decimal import Decimal
@@ -567,3 +572,53 @@ class Contribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.donor} {self.amount} {self.currency}"
+
+
+class Expenditure(models.Model):
+    """Money spent on a pillar in a month, in the plan's currency: one line of the finance
+    system's export (`reference`: its line or voucher number, unique in the plan when given,
+    so the same export imported twice is refused line by line). A negative amount is a
+    correction of an earlier line."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="expenditures")
+    pillar = models.ForeignKey(
+        Pillar, verbose_name=_("pillar"), on_delete=models.PROTECT, related_name="expenditures"
+    )
+    month = models.DateField(_("month"))  # its first day
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    submission = models.ForeignKey(
+        "intake.Submission",
+        verbose_name=_("submission"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("entered at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("expenditure")
+        verbose_name_plural = _("expenditures")
+        ordering = ["plan", "-month", "pillar__number", "pk"]
+        indexes = [models.Index(fields=["plan", "pillar", "month"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="expenditure_first_day"),
+            models.UniqueConstraint(
+                fields=["plan", "reference"],
+                condition=~Q(reference=""),
+                name="expenditure_reference_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.pillar_id}: {self.amount}"

@@ -5,8 +5,9 @@ their own organisation's rows). The plan and its funding are national reference 
 are read by anyone with the permission, whatever their scope.
 
 Indicators computed from HBMM's own records (`Indicator.source == "computed"`) read the health
-domain through its selectors: the points assessed (capacity assessments), the points with a
-handwashing station (each point's latest checklist) and the travellers screened.
+and protection domains through their selectors: the points assessed (capacity assessments),
+the points with a handwashing station (each point's latest checklist), the travellers screened
+and the stranded migrants given direct assistance (protection cases, counted, never listed).
 """
 
 import datetime as dt
@@ -19,10 +20,14 @@ from django.db.models import Count, Max, QuerySet, Sum
 from hbmm.accounts.scope import Scope, restrict_to_scope
 from hbmm.health.poe import selectors as poe_selectors
 from hbmm.health.screening import selectors as screening_selectors
+from hbmm.places.models import AdminArea
+from hbmm.protection import selectors as protection_selectors
 from hbmm.response.models import (
     Activity,
     ActivityReport,
+    Channel,
     Contribution,
+    Expenditure,
     Indicator,
     Membership,
     Organisation,
@@ -224,6 +229,7 @@ def indicator_progress(
     rows = activity_reports(scope=scope, organisations=organisations, plan=plan, end=as_of).filter(
         status=Status.COMPLETED
     )
+    rows = rows.order_by()  # no default ordering: its joins would run for every row
     totals = {
         r["indicator_id"]: r
         for r in rows.values("indicator_id").annotate(
@@ -288,7 +294,16 @@ def computed_value(
             "screened"
         ]
         return (Decimal(screened) if screened else None), start, end
+    if name == "protection.stranded_assisted":
+        n = protection_selectors.stranded_assisted_total(scope=scope, start=start, end=end)
+        return (Decimal(n) if n else None), start, end
     return None, start, end
+
+
+def stranded_assisted_sites(*, scope: Scope, start: dt.date, end: dt.date) -> list[tuple]:
+    """The drill-down of "stranded migrants assisted": per site, the people counted (protection
+    aggregates: no case is listed)."""
+    return protection_selectors.stranded_assisted_by_site(scope=scope, start=start, end=end)
 
 
 def pillar_reach(
@@ -300,7 +315,9 @@ def pillar_reach(
     )
     return {
         r["indicator__activity__pillar_id"]: r
-        for r in rows.values("indicator__activity__pillar_id").annotate(
+        for r in rows.order_by()
+        .values("indicator__activity__pillar_id")
+        .annotate(
             n=Count("id"),
             partners=Count("organisation_id", distinct=True),
             areas=Count("area_id", distinct=True),
@@ -308,16 +325,95 @@ def pillar_reach(
     }
 
 
-def activity_areas(
+@dataclass(frozen=True)
+class MapArea:
+    area: AdminArea  # a region (adm1) or a cercle (adm2)
+    rows: int
+    partners: int
+
+
+@dataclass(frozen=True)
+class ActivityPlaces:
+    areas: list[dict]  # per reported area: area__pcode, area__name_fr, area__name_en, n, partners
+    map: list[MapArea]  # per cercle (a commune's rows in its cercle) or region
+    national: int  # rows reported for the whole country (no place on the map)
+
+
+def activity_places(
     *, plan: Plan, scope: Scope, organisations: frozenset[int] | None, as_of: dt.date
-) -> list[dict]:
-    """Where activities happened: per admin area, the rows and partners (for the map)."""
+) -> ActivityPlaces:
+    """Where activities happened (every 4W row up to `as_of`'s month, whatever its status):
+    per reported area, the rows and the organisations that reported there (the dashboard's
+    table), and the same by cercle for the map (a region's own rows at the region). One scan
+    of the rows (grouped by area and organisation), one query for the areas' names (and one
+    more for the cercles of communes, when some have no row of their own)."""
     rows = activity_reports(scope=scope, organisations=organisations, plan=plan, end=as_of)
-    return list(
-        rows.values("area__pcode", "area__name_fr", "area__name_en")
-        .annotate(n=Count("id"), partners=Count("organisation_id", distinct=True))
-        .order_by("area__pcode")
+    groups = list(rows.values_list("area_id", "organisation_id").annotate(n=Count("id")).order_by())
+    reported = {
+        a.pk: a
+        for a in AdminArea.objects.filter(pk__in={area_id for area_id, _o, _n in groups}).only(
+            "pcode", "name_fr", "name_en", "path", "level"
+        )
+    }
+    by_area: dict[int, dict] = {}
+    counts: dict[str, int] = defaultdict(int)
+    partners: dict[str, set] = defaultdict(set)
+    national = 0
+    for area_id, organisation, n in groups:
+        area = reported[area_id]
+        found = by_area.setdefault(
+            area_id,
+            {
+                "area__pcode": area.pcode,
+                "area__name_fr": area.name_fr,
+                "area__name_en": area.name_en,
+                "n": 0,
+                "partners": 0,
+            },
+        )
+        found["n"] += n
+        found["partners"] += 1
+        if not area.level:
+            national += n
+            continue
+        key = area.path.split("/")[min(area.level, 2)]
+        counts[key] += n
+        partners[key].add(organisation)
+    cercles = {a.pcode: a for a in reported.values() if a.pcode in counts}
+    missing = set(counts) - set(cercles)
+    if missing:  # cercles of communes that have no row of their own
+        cercles.update({a.pcode: a for a in AdminArea.objects.filter(pcode__in=missing)})
+    return ActivityPlaces(
+        areas=sorted(by_area.values(), key=lambda r: r["area__pcode"]),
+        map=[
+            MapArea(cercles[pcode], n, len(partners[pcode]))
+            for pcode, n in sorted(counts.items())
+            if pcode in cercles
+        ],
+        national=national,
     )
+
+
+def rcce_session_reach(
+    *, scope: Scope, organisations: frozenset[int] | None, start: dt.date, end: dt.date
+) -> list[tuple[dt.date, str, int]]:
+    """People reached by awareness sessions, per month and area: (the month's first day, the
+    4W row's area path, people) from the completed 4W rows of risk-communication count
+    indicators reported with the channel "awareness session", months of `start` to `end`
+    (any day of them). Read by community feedback, beside its volume."""
+    rows = activity_reports(scope=scope, organisations=organisations, start=start, end=end).filter(
+        status=Status.COMPLETED,
+        channel=Channel.SESSION,
+        indicator__report_kind=Indicator.ReportKind.RCCE,
+        indicator__kind=Indicator.Kind.COUNT,
+    )
+    return [
+        (month, path, int(total))
+        for month, path, total in rows.order_by()
+        .values_list("period__month", "area__path")
+        .annotate(total=Sum("value"))
+        .values_list("period__month", "area__path", "total")
+    ]
 
 
 def latest_report_month(*, scope: Scope, organisations: frozenset[int] | None = None):
@@ -435,3 +531,62 @@ def period_row_counts(
         .annotate(n=Count("id"))
         .order_by()
     )
+
+
+# --- Expenditure -----------------------------------------------------------------------------
+
+
+def expenditures(
+    *,
+    plan: Plan,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    pillar: str = "",
+) -> QuerySet:
+    """The plan's expenditure lines; `start`/`end` are months (any day of them, included)."""
+    queryset = Expenditure.objects.filter(plan=plan).select_related("pillar")
+    if start is not None:
+        queryset = queryset.filter(month__gte=start.replace(day=1))
+    if end is not None:
+        queryset = queryset.filter(month__lte=end.replace(day=1))
+    if pillar:
+        queryset = queryset.filter(pillar__code=pillar)
+    return queryset
+
+
+@dataclass(frozen=True)
+class PillarSpending:
+    pillar: Pillar
+    requirement: Decimal
+    spent: Decimal
+    lines: int
+
+    @property
+    def share(self) -> Decimal | None:
+        return self.spent * 100 / self.requirement if self.requirement else None
+
+
+def plan_spending(*, plan: Plan, as_of: dt.date) -> list[PillarSpending]:
+    """Per pillar, in the plan's order: its requirement (budget) and what was spent from the
+    plan's start to the month of `as_of` (the expenditure lines summed; corrections included).
+    Two queries."""
+    sums = {
+        r["pillar_id"]: r
+        for r in expenditures(plan=plan, end=as_of)
+        .values("pillar_id")
+        .annotate(total=Sum("amount"), n=Count("id"))
+        .order_by()
+    }
+    return [
+        PillarSpending(
+            p,
+            p.requirement,
+            (sums.get(p.pk) or {}).get("total") or Decimal(0),
+            (sums.get(p.pk) or {}).get("n") or 0,
+        )
+        for p in plan_pillars(plan=plan)
+    ]
+
+
+def latest_expenditure_month(*, plan: Plan) -> dt.date | None:
+    return Expenditure.objects.filter(plan=plan).aggregate(m=Max("month"))["m"]

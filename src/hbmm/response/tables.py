@@ -215,3 +215,72 @@ CONTRIBUTIONS = register_table(
         rows=contribution_rows,
     )
 )
+
+
+def stranded_assisted_rows(q):
+    f = q.filters
+    plan = selectors.current_plan()
+    if plan is None:
+        return []
+    start = f.get("start") or plan.start
+    end = f.get("end") or min(dt.date.today(), plan.end)
+    return selectors.stranded_assisted_sites(scope=q.scope, start=start, end=end)
+
+
+STRANDED_ASSISTED = register_table(
+    Table(
+        key="response.stranded_assisted",
+        title=_("Stranded migrants assisted, by site"),
+        permission="response.view_all_activityreports",
+        description=_(
+            "Stranded migrants (protection cases linked to a stranded-migrant group count or "
+            "registered as stranded) given direct assistance in the period, counted once each, "
+            "by the site where they were identified. Counts only: the cases stay behind "
+            "protection's record rules."
+        ),
+        filters=(Filter("start", _("From"), "date"), Filter("end", _("To"), "date")),
+        columns=(
+            Column("site", _("Site"), "text", "#loc+code"),
+            Column("people", _("Stranded migrants assisted"), "int", "#affected+stranded+assisted"),
+        ),
+        rows=stranded_assisted_rows,
+    )
+)
+
+
+def expenditure_rows(q):
+    plan = selectors.current_plan()
+    if plan is None:
+        return []
+    f = q.filters
+    return selectors.expenditures(
+        plan=plan, start=f.get("start"), end=f.get("end"), pillar=f.get("pillar", "")
+    ).order_by("-month", "pillar__number", "pk")
+
+
+EXPENDITURES = register_table(
+    Table(
+        key="response.expenditures",
+        title=_("Expenditure"),
+        permission="response.view_expenditure",
+        url_name="response:expenditures",
+        description=_(
+            "The lines of the finance system's export: what was spent on each pillar, by "
+            "month, in the plan's currency."
+        ),
+        filters=(
+            Filter("start", _("From (month)"), "month"),
+            Filter("end", _("To (month)"), "month"),
+            Filter("pillar", _("Pillar (code)"), "text"),
+        ),
+        columns=(
+            Column("month", _("Month"), "date", "#date"),
+            Column("pillar__code", _("Pillar"), "text", "#sector+code"),
+            Column("amount", _("Amount"), "decimal", "#value+spent"),
+            Column("reference", _("Reference"), "text", "#meta+ref"),
+            Column("note", _("Note"), "text", "#description"),
+            Column("submission_id", _("Submission"), "submission", "#meta+submission"),
+        ),
+        rows=expenditure_rows,
+    )
+)

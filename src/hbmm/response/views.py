@@ -8,11 +8,13 @@ Thin: parse, call one service or selectors, render.
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,11 +23,13 @@ from hbmm.places.models import AdminArea, Site
 from hbmm.places.selectors import area_choices, area_narrowing
 from hbmm.presentation.charts import embed_options
 from hbmm.presentation.figures import format_month
+from hbmm.presentation.maps import leaflet_payload
 from hbmm.response import selectors, services
 from hbmm.response.charts import funding_chart, progress_chart
-from hbmm.response.figures import funding_figures, indicator_figures
-from hbmm.response.forms import ActivityReportForm, ContributionForm
-from hbmm.response.models import Organisation
+from hbmm.response.figures import funding_figures, indicator_figures, spending_figures
+from hbmm.response.forms import ActivityForm, ActivityReportForm, ContributionForm, TargetForm
+from hbmm.response.maps import activity_points
+from hbmm.response.models import Activity, Indicator, Organisation, Pillar
 from hbmm.response.xlsx_template import template_bytes
 
 
@@ -65,8 +69,17 @@ def index(request):
     if user.has_perm("response.view_contribution"):
         funding = funding_figures(plan=plan, as_of=as_of)
     funded = {f.key.removeprefix("response.funded."): f for f in funding.pillars} if funding else {}
+    spending = None
+    if user.has_perm("response.view_expenditure"):
+        spending = spending_figures(plan=plan, as_of=as_of)
+    spent = {f.key.removeprefix("response.spent."): f for f in spending.pillars} if spending else {}
     pillars = [
-        {"pillar": p, "figures": by_pillar.get(p.code, []), "funding": funded.get(p.code)}
+        {
+            "pillar": p,
+            "figures": by_pillar.get(p.code, []),
+            "funding": funded.get(p.code),
+            "spent": spent.get(p.code),
+        }
         for p in selectors.plan_pillars(plan=plan)
     ]
     charts = []
@@ -74,6 +87,9 @@ def index(request):
         charts.append(progress_chart([f for f in figures if f.has_data]))
     if funding is not None:
         charts.append(funding_chart(funding.funding))
+    places = selectors.activity_places(
+        plan=plan, scope=scope, organisations=organisations, as_of=as_of
+    )
     context = {
         "plan": plan,
         "as_of": as_of,
@@ -82,17 +98,30 @@ def index(request):
         "areas": areas,
         "pillars": pillars,
         "funding": funding,
+        "spending": spending,
         "charts": charts,
         "embed_options": embed_options(),
-        "where": selectors.activity_areas(
-            plan=plan, scope=scope, organisations=organisations, as_of=as_of
-        ),
+        "where": places.areas,
+        "map": _activity_map(places),
         "can_report": user.has_perm("response.add_activityreport"),
         "can_fund": user.has_perm("response.add_contribution"),
+        "can_import_expenditure": user.has_perm("response.add_expenditure"),
         "can_lock": user.has_perm("response.lock_reportingperiod"),
         "organisation": selectors.user_organisation(user),
     }
     return render(request, "response/index.html", context)
+
+
+def _activity_map(places: selectors.ActivityPlaces) -> dict | None:
+    """The payload of the map of where activities happened (None: nothing to place)."""
+    if not places.map:
+        return None
+    payload = leaflet_payload(
+        activity_points(places.map),
+        boundaries_url=reverse("reports:boundaries", kwargs={"level": 2}),
+        tile_url=settings.HBMM_MAP_TILE_URL,
+    )
+    return {"id": "response-map", "payload": payload, "national": places.national}
 
 
 @login_required
@@ -100,11 +129,129 @@ def plan_detail(request):
     if not request.user.has_perm("response.view_plan"):
         raise PermissionDenied
     plan = _plan_or_404()
+    structure = selectors.plan_structure(plan=plan)
+    targets = selectors.current_targets(plan=plan, scope=user_scope(request.user))
+    for _priority, pillars in structure:
+        for _pillar, _activities, indicators in pillars:
+            for indicator in indicators:
+                indicator.current_target = targets.get(indicator.pk)
     return render(
         request,
         "response/plan.html",
-        {"plan": plan, "structure": selectors.plan_structure(plan=plan)},
+        {
+            "plan": plan,
+            "structure": structure,
+            "can_add_activity": request.user.has_perm("response.add_activity"),
+            "can_change_activity": request.user.has_perm("response.change_activity"),
+        },
     )
+
+
+@login_required
+def indicator_detail(request, code: str):
+    """An indicator: its targets, every version with its date and author; a new version (POST,
+    `response.add_target`)."""
+    user = request.user
+    if not user.has_perm("response.view_indicator"):
+        raise PermissionDenied
+    plan = _plan_or_404()
+    indicator = (
+        Indicator.objects.select_related("activity__pillar").filter(plan=plan, code=code).first()
+    )
+    if indicator is None:
+        raise Http404(code)
+    can_edit = user.has_perm("response.add_target")
+    form = TargetForm(request.POST or None) if can_edit else None
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        assert form is not None
+        if form.is_valid():
+            pcode = form.cleaned_data["area"].strip().upper()
+            area = AdminArea.objects.filter(pcode=pcode).first() if pcode else None
+            if pcode and area is None:
+                form.add_error("area", _("Unknown P-code."))
+            else:
+                try:
+                    target = services.target_set(
+                        indicator=indicator,
+                        value=form.cleaned_data["value"],
+                        area=area,
+                        note=form.cleaned_data["note"],
+                        by=user,
+                    )
+                except ValidationError as exc:
+                    _form_errors(form, exc)
+                else:
+                    messages.success(
+                        request,
+                        _("Version %(version)s of the target was recorded.")
+                        % {"version": target.version},
+                    )
+                    return redirect("response:indicator", code=indicator.code)
+    history = list(selectors.target_history(indicator=indicator))
+    current = selectors.current_targets(plan=plan, scope=user_scope(user)).get(indicator.pk)
+    return render(
+        request,
+        "response/indicator.html",
+        {
+            "plan": plan,
+            "indicator": indicator,
+            "history": history,
+            "current": current,
+            "form": form,
+        },
+    )
+
+
+def _pillar_or_404(plan, code: str) -> Pillar:
+    pillar = Pillar.objects.filter(plan=plan, code=code).first()
+    if pillar is None:
+        raise Http404(code)
+    return pillar
+
+
+@login_required
+def activity_new(request, pillar: str):
+    user = request.user
+    if not user.has_perm("response.add_activity"):
+        raise PermissionDenied
+    plan = _plan_or_404()
+    found = _pillar_or_404(plan, pillar)
+    form = ActivityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_create(pillar=found, by=user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The activity was added to the plan."))
+            return redirect("response:plan")
+    title = _("New activity: %(pillar)s") % {"pillar": found.name}
+    return render(request, "response/form.html", {"form": form, "title": title})
+
+
+@login_required
+def activity_edit(request, pk: int):
+    user = request.user
+    if not user.has_perm("response.change_activity"):
+        raise PermissionDenied
+    plan = _plan_or_404()
+    activity = Activity.objects.filter(pillar__plan=plan, pk=pk).first()
+    if activity is None:
+        raise Http404(str(pk))
+    initial = {"text_en": activity.text_en, "text_fr": activity.text_fr}
+    form = ActivityForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_update(activity=activity, by=user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The activity was changed."))
+            return redirect("response:plan")
+    title = _("Activity %(code)s") % {"code": activity.code}
+    return render(request, "response/form.html", {"form": form, "title": title})
 
 
 def _report_organisations(user):

@@ -94,7 +94,13 @@ def load(stdout) -> None:
     while day <= END:
         for transfer, received in arrivals.pop(day, []):
             services.transfer_receive(
-                actor=actor, transfer=transfer, received_on=day, quantity_received=received
+                actor=actor,
+                transfer=transfer,
+                received_on=day,
+                quantity_received=received,
+                shortfall_reason=""
+                if received == transfer.quantity
+                else "Cartons abîmés pendant le transport / cartons damaged in transit",
             )
         if day.weekday() == 2 and day >= dt.date(2020, 4, 1):  # Wednesdays: dispatches
             for point in selectors.points_without_dispatch(scope=EVERYTHING, as_of=day):

@@ -99,6 +99,12 @@ class DispatchForm(LedgerForm):
 class ReceiveForm(forms.Form):
     received_on = _date(_("Date received"))
     quantity_received = forms.IntegerField(label=_("Quantity received"), min_value=0)
+    shortfall_reason = forms.CharField(
+        label=_("If less arrived than was dispatched: why"),
+        help_text=_("What did not arrive is recorded as a loss, with this reason."),
+        max_length=160,
+        required=False,
+    )
 
 
 class DistributionForm(LedgerForm):

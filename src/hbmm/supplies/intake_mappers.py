@@ -13,16 +13,22 @@ reason). The ledger is append-only: an edited submission (deprecatedID) of a rec
 distribution already recorded is refused; a mistake is corrected by an adjustment.
 """
 
+from pathlib import Path
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hbmm.intake.aliases import column_aliases
 from hbmm.intake.cleaning import _raw, clean_date, clean_int, clean_site, clean_text
 from hbmm.intake.mappers import FieldError, Mapper, MappingError, register
 from hbmm.places.lookups import Lookups
 from hbmm.supplies import services
 from hbmm.supplies.models import Item, Movement, Transfer
 from hbmm.supplies.selectors import STOCK_SITE_KINDS
+
+# Column aliases are data (listed in docs/imports-supplies.md by tools/import_docs.py).
+ALIASES = Path(__file__).resolve().parent / "data" / "intake_aliases.json"
 
 
 def _refuse_edit(item) -> None:
@@ -45,12 +51,7 @@ class ReceiptMapper(Mapper):
     title = gettext_lazy("Receipt of supplies")
     model = Movement
     permission = "supplies.receive_transfer"
-    aliases = {
-        "site": ("site_code", "point", "code_site"),
-        "transfer": ("transfer_number", "numero_transfert", "waybill_number"),
-        "received_on": ("date", "date_reception"),
-        "quantity_received": ("quantity", "quantite_recue", "quantite"),
-    }
+    aliases = column_aliases(ALIASES, "supplies_receipt")
 
     def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []
@@ -60,6 +61,7 @@ class ReceiptMapper(Mapper):
         )
         quantity = clean_int(data, "quantity_received", errors, required=True, minimum=0)
         clean_text(data, "note", errors, max_length=500)
+        reason = clean_text(data, "shortfall_reason", errors, max_length=160)
         raw = _raw(data, "transfer")
         transfer = None
         if raw is None:
@@ -89,6 +91,18 @@ class ReceiptMapper(Mapper):
                         _("More than the %(sent)d dispatched.") % {"sent": transfer.quantity},
                     )
                 )
+            elif quantity is not None and quantity < transfer.quantity and not reason.strip():
+                errors.append(
+                    FieldError(
+                        "shortfall_reason",
+                        None,
+                        _(
+                            "%(missing)d of the %(sent)d dispatched did not arrive: say why "
+                            "(it is recorded as a loss)."
+                        )
+                        % {"missing": transfer.quantity - quantity, "sent": transfer.quantity},
+                    )
+                )
         if errors:
             raise MappingError(errors)
         return {
@@ -96,6 +110,7 @@ class ReceiptMapper(Mapper):
             "transfer": transfer,
             "received_on": day,
             "quantity_received": quantity,
+            "shortfall_reason": reason,
         }
 
     def save(self, items) -> None:
@@ -107,6 +122,7 @@ class ReceiptMapper(Mapper):
                     transfer=item.cleaned["transfer"],
                     received_on=item.cleaned["received_on"],
                     quantity_received=item.cleaned["quantity_received"],
+                    shortfall_reason=item.cleaned["shortfall_reason"],
                     submission=item.submission,
                 )
             except PermissionDenied as exc:
@@ -118,17 +134,7 @@ class DistributionMapper(Mapper):
     title = gettext_lazy("Distribution of supplies")
     model = Movement
     permission = "supplies.distribute_stock"
-    aliases = {
-        "site": ("site_code", "point", "code_site"),
-        "item": ("item_code", "article", "code_article"),
-        "distributed_on": ("date", "date_distribution"),
-        "quantity": ("quantite",),
-        "men": ("hommes",),
-        "women": ("femmes",),
-        "boys": ("garcons",),
-        "girls": ("filles",),
-        "batch": ("lot",),
-    }
+    aliases = column_aliases(ALIASES, "supplies_distribution")
 
     def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []

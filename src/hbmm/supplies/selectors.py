@@ -23,6 +23,9 @@ from hbmm.supplies.models import Holder, Item, Movement, Transfer
 CONSUMPTION_DAYS = 28  # "the average consumption of the last 4 weeks"
 # Kinds that consume stock at a holder (what leaves it for good): distributions and losses.
 CONSUMED = (Movement.Kind.DISTRIBUTION, Movement.Kind.LOSS)
+# What a holder consumed: its distributions and losses, but not the shortfall of a transfer it
+# received (written as a loss at its receipt: lost on the way, not used at the holder).
+CONSUMED_Q = Q(kind__in=CONSUMED) & ~Q(kind=Movement.Kind.LOSS, transfer__isnull=False)
 
 # Which categories of the catalogue answer which item of the capacity checklist.
 GAP_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -189,7 +192,7 @@ def consumption(*, scope, as_of: dt.date) -> dict[tuple[int, int], int]:
     start = as_of - dt.timedelta(days=CONSUMPTION_DAYS - 1)
     rows = (
         movements(scope=scope, start=start, end=as_of)
-        .filter(kind__in=CONSUMED)
+        .filter(CONSUMED_Q)
         .order_by()
         .values_list("holder_id", "item_id")
         .annotate(total=Sum("quantity"))
@@ -459,7 +462,7 @@ def consumption_by_week(*, scope, end: dt.date, weeks: int = 8) -> list[tuple[dt
     totals: dict[dt.date, int] = defaultdict(int)
     for day, qty in (
         movements(scope=scope, start=first, end=last_monday + dt.timedelta(days=6))
-        .filter(kind__in=CONSUMED)
+        .filter(CONSUMED_Q)
         .values_list("occurred_on", "quantity")
     ):
         totals[day - dt.timedelta(days=day.weekday())] += -qty

@@ -6,6 +6,14 @@ movement that would make the stock (or the batch's stock) negative, then appends
 and moves the balance by the same quantity. Two dispatches of the last units: the second waits
 for the first's lock, then finds the stock gone and is refused.
 
+First expiry, first out: a dispatch or a distribution that names no batch takes, under the same
+lock, the batches that expire first (`_first_expiry_first_out`: dated batches by expiry, then
+batches without a date, then unbatched stock), one ledger line per batch; a batch past its
+expiry on the day of the movement is never dispatched nor distributed (named or not: it leaves
+the stock as a loss). A transfer received short writes its shortfall to the receiver's ledger
+as a loss with the receiver's reason, beside the receipt of what was dispatched, so that every
+unit dispatched is either in a holder's ledger or in a loss line.
+
 Each service checks the actor's permission (PermissionDenied) and scope (a ValidationError
 naming the field), validates, and writes in one transaction; nothing is written when it
 refuses.
@@ -19,7 +27,7 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Max, Sum
 from django.utils.translation import gettext as _
 
 from hbmm.accounts.scope import restrict_to_scope
@@ -142,6 +150,135 @@ def stock_in_ledger(holder: Holder, item: Item, batch: str = "") -> int:
     if batch:
         movements = movements.filter(batch=batch)
     return movements.aggregate(total=Sum("quantity"))["total"] or 0
+
+
+@dataclass(frozen=True)
+class BatchStock:
+    batch: str  # "" for stock recorded without a batch
+    expires_on: dt.date | None
+    quantity: int
+
+
+def batch_stocks(holder: Holder, item: Item) -> list[BatchStock]:
+    """The holder's stock of an item by batch (each batch's ledger sum and its expiry date),
+    first to expire first: dated batches by date, then batches without a date, then the stock
+    recorded without a batch."""
+    rows = (
+        Movement.objects.filter(holder=holder, item=item)
+        .order_by()
+        .values_list("batch")
+        .annotate(total=Sum("quantity"), expiry=Max("expires_on"))
+    )
+    stocks = [BatchStock(batch, expiry, total) for batch, total, expiry in rows]
+    return sorted(
+        stocks,
+        key=lambda b: (b.expires_on is None, b.expires_on or dt.date.max, b.batch == "", b.batch),
+    )
+
+
+def _expired_message(item: Item, batch: str, expires_on: dt.date) -> str:
+    return _(
+        "Batch %(batch)s of %(item)s expired on %(day)s: it is not dispatched nor distributed "
+        "(record it as a loss)."
+    ) % {"batch": batch or "-", "item": item.code, "day": expires_on.isoformat()}
+
+
+def _first_expiry_first_out(
+    holder: Holder, item: Item, quantity: int, day: dt.date
+) -> list[BatchStock]:
+    """The parts of `quantity` (> 0) that leave the holder on `day` when no batch is named: the
+    batches that expire first, none past its expiry (call under the balance's lock). Refused
+    (InsufficientStock, naming what has expired) when the stock not expired does not suffice."""
+    stocks = batch_stocks(holder, item)
+    parts: list[BatchStock] = []
+    left = quantity
+    for stock in stocks:
+        if left == 0:
+            break
+        if stock.quantity <= 0 or (stock.expires_on is not None and stock.expires_on < day):
+            continue
+        take = min(stock.quantity, left)
+        parts.append(BatchStock(stock.batch, stock.expires_on, take))
+        left -= take
+    if left:
+        expired = [
+            s for s in stocks if s.quantity > 0 and s.expires_on is not None and s.expires_on < day
+        ]
+        usable = quantity - left
+        if expired:
+            message = _(
+                "Only %(stock)d %(item)s not expired in stock at %(holder)s "
+                "(%(expired)d expired: %(batches)s): %(quantity)d cannot leave it."
+            ) % {
+                "stock": usable,
+                "item": item.code,
+                "holder": holder.code,
+                "expired": sum(s.quantity for s in expired),
+                "batches": ", ".join(
+                    f"{s.batch or '-'} ({s.expires_on.isoformat()})"
+                    for s in expired
+                    if s.expires_on is not None
+                ),
+                "quantity": quantity,
+            }
+        else:
+            message = _(
+                "Only %(stock)d %(item)s in stock at %(holder)s%(batch)s: "
+                "%(quantity)d cannot leave it."
+            ) % {
+                "stock": usable,
+                "item": item.code,
+                "holder": holder.code,
+                "batch": "",
+                "quantity": quantity,
+            }
+        raise InsufficientStock({"quantity": message})
+    return parts
+
+
+def _post_out(
+    *,
+    actor,
+    holder: Holder,
+    item: Item,
+    kind: str,
+    quantity: int,
+    occurred_on: dt.date,
+    batch: str = "",
+    once: dict | None = None,
+    **fields,
+) -> list[Movement]:
+    """`quantity` (> 0) leaves the holder (a dispatch or a distribution): from the batch named,
+    refused when it has expired by `occurred_on`; else first expiry, first out, one line per
+    batch. `fields` go on every line, `once` on the first only (the people reached by a
+    distribution are counted once)."""
+    _lock_balance(holder, item)
+    if batch:
+        expiry = Movement.objects.filter(holder=holder, item=item, batch=batch).aggregate(
+            day=Max("expires_on")
+        )["day"]
+        if expiry is not None and expiry < occurred_on:
+            raise ValidationError({"batch": _expired_message(item, batch, expiry)})
+        parts = [BatchStock(batch, expiry, quantity)]
+    else:
+        parts = _first_expiry_first_out(holder, item, quantity, occurred_on)
+    lines: list[Movement] = []
+    for part in parts:
+        lines.append(
+            _post(
+                actor=actor,
+                holder=holder,
+                item=item,
+                kind=kind,
+                quantity=-part.quantity,
+                occurred_on=occurred_on,
+                batch=part.batch,
+                expires_on=part.expires_on,
+                **fields,
+                **((once or {}) if not lines else {}),
+            )
+        )
+    return lines
 
 
 def _post(
@@ -272,35 +409,32 @@ def transfer_dispatch(
     _check_date(dispatched_on, "dispatched_on")
     if source.pk == destination.pk:
         raise ValidationError({"destination": _("A transfer goes to another holder.")})
-    expires_on = None
-    if batch:
-        expires_on = (
-            Movement.objects.filter(holder=source, item=item, batch=batch, expires_on__isnull=False)
-            .values_list("expires_on", flat=True)
-            .first()
-        )
     transfer = Transfer.objects.create(
         item=item,
         source=source,
         destination=destination,
         batch=batch,
-        expires_on=expires_on,
         quantity=quantity,
         dispatched_on=dispatched_on,
         dispatched_by=actor,
         waybill=waybill.strip(),
     )
-    _post(
+    lines = _post_out(
         actor=actor,
         holder=source,
         item=item,
         kind=Movement.Kind.DISPATCH,
-        quantity=-quantity,
+        quantity=quantity,
         occurred_on=dispatched_on,
         batch=batch,
-        expires_on=expires_on,
         transfer=transfer,
     )
+    # The transfer names its batch when it carries one, and the first expiry of what it carries.
+    batches = {line.batch for line in lines}
+    expiries = [line.expires_on for line in lines if line.expires_on is not None]
+    transfer.batch = batches.pop() if len(batches) == 1 else ""
+    transfer.expires_on = min(expiries) if expiries else None
+    transfer.save(update_fields=["batch", "expires_on"])
     return transfer
 
 
@@ -311,10 +445,14 @@ def transfer_receive(
     transfer: Transfer,
     received_on: dt.date,
     quantity_received: int,
+    shortfall_reason: str = "",
     submission=None,
 ) -> Transfer:
-    """The destination confirms what arrived of a transfer: it enters its ledger. A transfer
-    is received once; what did not arrive is the transfer's shortfall."""
+    """The destination confirms what arrived of a transfer. A transfer is received once.
+    What was dispatched enters the destination's ledger (a receipt of the transfer per batch
+    it carries); what did not arrive (the shortfall) leaves it at once as a loss with the
+    receiver's reason, taken from the batches in the order they were dispatched (first expiry
+    first). So the ledger holds every unit dispatched: received, or lost with a reason."""
     _require(actor, "supplies.receive_transfer")
     _check_holder_scope(actor, transfer.destination, "transfer")
     if quantity_received is None or quantity_received < 0:
@@ -324,6 +462,18 @@ def transfer_receive(
             {
                 "quantity_received": _("%(received)d received, but only %(sent)d were dispatched.")
                 % {"received": quantity_received, "sent": transfer.quantity}
+            }
+        )
+    shortfall = transfer.quantity - quantity_received
+    shortfall_reason = (shortfall_reason or "").strip()
+    if shortfall and not shortfall_reason:
+        raise ValidationError(
+            {
+                "shortfall_reason": _(
+                    "%(missing)d of the %(sent)d dispatched did not arrive: say why "
+                    "(it is recorded as a loss)."
+                )
+                % {"missing": shortfall, "sent": transfer.quantity}
             }
         )
     _check_date(received_on, "received_on")
@@ -345,18 +495,53 @@ def transfer_receive(
             {"transfer": _("Transfer T%(pk)d was already received.") % {"pk": transfer.pk}}
         )
     transfer.refresh_from_db()
-    if quantity_received:
+    parts = list(
+        transfer.movements.filter(kind=Movement.Kind.DISPATCH)
+        .order_by("pk")
+        .values_list("batch", "expires_on", "quantity")
+    ) or [(transfer.batch, transfer.expires_on, -transfer.quantity)]
+    for batch, expires_on, quantity in parts:
         _post(
             actor=actor,
             holder=transfer.destination,
             item=transfer.item,
             kind=Movement.Kind.TRANSFER_IN,
-            quantity=quantity_received,
+            quantity=-quantity,
             occurred_on=received_on,
-            batch=transfer.batch,
-            expires_on=transfer.expires_on,
+            batch=batch,
+            expires_on=expires_on,
             transfer=transfer,
             submission=submission,
+        )
+    reason = _("Shortfall of transfer T%(pk)d: %(reason)s") % {
+        "pk": transfer.pk,
+        "reason": shortfall_reason,
+    }
+    missing = shortfall
+    for batch, expires_on, quantity in parts:
+        if missing == 0:
+            break
+        lost = min(-quantity, missing)
+        _post(
+            actor=actor,
+            holder=transfer.destination,
+            item=transfer.item,
+            kind=Movement.Kind.LOSS,
+            quantity=-lost,
+            occurred_on=received_on,
+            batch=batch,
+            expires_on=expires_on,
+            transfer=transfer,
+            reason=reason[:200],
+            submission=submission,
+        )
+        missing -= lost
+    if shortfall:
+        audit_log(
+            action="supplies.shortfall",
+            actor=actor,
+            target=f"T{transfer.pk}",
+            details={"quantity": -shortfall, "reason": shortfall_reason},
         )
     return transfer
 
@@ -375,8 +560,9 @@ def distribution_record(
     girls: int | None = None,
     batch: str = "",
     submission=None,
-) -> Movement:
-    """Stock handed out to people (counts by sex and age where relevant)."""
+) -> list[Movement]:
+    """Stock handed out to people (counts by sex and age where relevant): from the batch
+    named, or first expiry first out (one ledger line per batch; the people on the first)."""
     _require(actor, "supplies.distribute_stock")
     _check_holder_scope(actor, holder, "holder")
     _positive(quantity)
@@ -384,19 +570,16 @@ def distribution_record(
     for name, value in (("men", men), ("women", women), ("boys", boys), ("girls", girls)):
         if value is not None and value < 0:
             raise ValidationError({name: _("A count cannot be negative.")})
-    return _post(
+    return _post_out(
         actor=actor,
         holder=holder,
         item=item,
         kind=Movement.Kind.DISTRIBUTION,
-        quantity=-quantity,
+        quantity=quantity,
         occurred_on=occurred_on,
         batch=batch,
-        men=men,
-        women=women,
-        boys=boys,
-        girls=girls,
         submission=submission,
+        once={"men": men, "women": women, "boys": boys, "girls": girls},
     )
 
 

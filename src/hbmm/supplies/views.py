@@ -134,10 +134,10 @@ def dispatch_new(request):
 @login_required
 def distribution_new(request):
     def write(user, data):
-        movement = services.distribution_record(actor=user, **data)
+        lines = services.distribution_record(actor=user, **data)
         return _("Distribution recorded: %(quantity)d %(item)s.") % {
-            "quantity": -movement.quantity,
-            "item": movement.item.code,
+            "quantity": -sum(line.quantity for line in lines),
+            "item": data["item"].code,
         }
 
     return _form_page(

@@ -16,7 +16,7 @@ ITEMS_FILE = Path(__file__).resolve().parent / "data" / "items.csv"
 FR, EN = "label::French (fr)", "label::English (en)"
 CFR, CEN = "constraint_message::French (fr)", "constraint_message::English (en)"
 HFR, HEN = "hint::French (fr)", "hint::English (en)"
-VERSION = "2020041501"
+VERSION = "2020041502"
 NOT_FUTURE = {
     "constraint": ". <= today()",
     CFR: "La date ne peut pas être dans le futur.",
@@ -89,6 +89,16 @@ def receipt_form() -> dict:
             "Quantity received (counted on arrival)",
             required="yes",
             **NOT_NEGATIVE,
+        ),
+        _field(
+            "text",
+            "shortfall_reason",
+            "Si moins que sur la lettre de transport\u202f: pourquoi\u202f?",
+            "If less than on the waybill: why?",
+            **{
+                HFR: "Ce qui manque est enregistré comme perte, avec ce motif.",
+                HEN: "What is missing is recorded as a loss, with this reason.",
+            },
         ),
         _field("text", "note", "Observations", "Notes"),
     ]

@@ -129,8 +129,7 @@ def signal_create(
     return signal
 
 
-@transaction.atomic
-@dataclass
+@dataclass(frozen=True, slots=True)
 class SignalRow:
     """One signal form as its mapper cleaned it (`SignalMapper.clean`): a row of
     `signals_save_batch`. `existing` is the signal the submission's previous version made (an
@@ -185,6 +184,7 @@ def signals_save_batch(rows: Sequence[SignalRow], *, ctx: BatchContext) -> Batch
     return result
 
 
+@transaction.atomic
 def signal_update(*, signal: Signal, by: User | None, submission=None, **values) -> Signal:
     """Apply an edited report to a signal still to triage."""
     if signal.status != Status.NEW:

@@ -19,7 +19,7 @@ from hbmm.intake.mappers import BatchContext, BatchResult
 from hbmm.places.models import AdminArea
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class EpiEntry:
     """Cumulative values reported for one area on one day by one source."""
 

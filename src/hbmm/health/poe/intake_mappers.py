@@ -26,7 +26,9 @@ from hbmm.health.poe.models import (
     Restriction,
 )
 from hbmm.health.poe.services import (
-    RecordEntry,
+    CapacityRow,
+    PoeRow,
+    StatusRow,
     capacity_assessments_save_batch,
     poe_statuses_save_batch,
 )
@@ -41,7 +43,7 @@ from hbmm.intake.cleaning import (
     clean_site,
     clean_text,
 )
-from hbmm.intake.mappers import FieldError, Mapper, MappingError, items_by_context
+from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError, items_by_context
 from hbmm.places.lookups import Lookups
 from hbmm.text import normalise_name
 
@@ -76,16 +78,13 @@ def _clean_point(data, errors, submitter, lookups: Lookups, *, day_field: str):
     return site, day
 
 
-def records_save(save_batch, items) -> None:
-    """Write the records of cleaned items with `save_batch` (one per record kind), one batch
-    save per context (intake's contract): attributed to the sender, or the reviewer who
-    corrected them."""
+def records_save(save_batch, row: type[PoeRow], items: list[Item]) -> None:
+    """Write cleaned items, each as the form's typed `row`, with `save_batch` (one per record
+    kind), one batch save per context (intake's contract): attributed to the sender, or the
+    reviewer who corrected them."""
     for ctx, group in items_by_context(items).items():
         save_batch(
-            [
-                RecordEntry(values=i.cleaned, submission=i.submission, replaces=i.existing)
-                for i in group
-            ],
+            [row(submission_id=i.submission_id, existing=i.edited, **i.cleaned) for i in group],
             ctx=ctx,
         )
 
@@ -124,8 +123,8 @@ class CapacityMapper(Mapper):
             **values,
         }
 
-    def save(self, items) -> None:
-        records_save(capacity_assessments_save_batch, items)
+    def save(self, items: list[Item]) -> None:
+        records_save(capacity_assessments_save_batch, CapacityRow, items)
 
 
 class StatusMapper(Mapper):
@@ -169,8 +168,8 @@ class StatusMapper(Mapper):
             "note": note,
         }
 
-    def save(self, items) -> None:
-        records_save(poe_statuses_save_batch, items)
+    def save(self, items: list[Item]) -> None:
+        records_save(poe_statuses_save_batch, StatusRow, items)
 
 
 def mappers() -> list[Mapper]:

@@ -4,7 +4,7 @@ Every function is one transaction and writes the audit trail. The case definitio
 `definitions.py`, the suspect-case workflow and its alerts in `workflow.py`, follow-up in
 `followup.py`.
 
-Over 500 lines on purpose: a new screening is checked, classified and decided by one code
+Size: over 500 lines on purpose: a new screening is checked, classified and decided by one code
 path (`_new_screening`, `_Checks`) whether it comes alone, in a batch of a million-row file or
 as an edit; splitting those apart is how the paths would drift.
 """
@@ -371,7 +371,7 @@ def screening_create(
     return screening
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class ScreeningRow:
     """One screening form as its mapper cleaned it (`ScreeningMapper.clean`): a row of
     `screenings_save_batch`. `traveller` holds the TRAVELLER_FIELDS values; `existing` is the

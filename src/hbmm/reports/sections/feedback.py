@@ -1,7 +1,9 @@
 """Community feedback: rumours, questions, suggestions, complaints and praise received in the
 7 days up to the as-of date, how many were answered within the target, what waits, and the
-topics of the week's rumours, from the feedback figures (`hbmm.feedback.figures`). The weekly
-chart by topic is on the overview page. (RCCE reach from the 4W reports is not in HBMM yet.)"""
+topics of the week's rumours, from the feedback figures (`hbmm.feedback.figures`); and, for a
+reader of the plan's indicators, the RCCE reach of the as-of date's month (people reached by
+awareness sessions, from the 4W reports) beside the feedback received in that month's ISO
+weeks. The weekly chart by topic is on the overview page."""
 
 from datetime import timedelta
 
@@ -9,9 +11,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from hbmm.feedback.charts import weekly_by_topic_chart
-from hbmm.feedback.figures import feedback_period, top_rumours
-from hbmm.feedback.selectors import feedback_weekly, latest_feedback_date
-from hbmm.presentation.figures import format_date, format_number
+from hbmm.feedback.figures import feedback_period, rcce_reach, top_rumours
+from hbmm.feedback.selectors import (
+    feedback_weekly,
+    latest_feedback_date,
+    may_read_reach,
+    reach_organisations,
+)
+from hbmm.presentation.figures import (
+    Figure,
+    format_date,
+    format_month,
+    format_number,
+    plural_count,
+)
 from hbmm.reports.registry import Context, Section, SectionResult, register
 
 PERMISSION = "feedback.view_feedback"
@@ -61,11 +74,58 @@ def build(ctx: Context) -> SectionResult:
             _("Most frequent rumours: %(topics)s.")
             % {"topics": ", ".join(f"{f.label} ({format_number(f.value)})" for f in rumours)}
         )
+    reach = _reach(ctx)
+    if reach is not None:
+        sentences.append(_reach_sentence(reach, end))
     weeks_start = end - timedelta(weeks=CHART_WEEKS) + timedelta(days=1)
     chart = weekly_by_topic_chart(feedback_weekly(scope=ctx.scope, start=weeks_start, end=end))
+    extra = [reach] if reach is not None and reach.has_data else []
     return SectionResult(
-        figures=[*period.figures, *rumours], sentences=sentences, charts=[chart], latest=end
+        figures=[*period.figures, *rumours, *extra], sentences=sentences, charts=[chart], latest=end
     )
+
+
+def _reach(ctx: Context) -> Figure | None:
+    """The RCCE reach of the as-of date's month, for a reader of the plan's indicators."""
+    if not may_read_reach(ctx.user):
+        return None
+    return rcce_reach(
+        scope=ctx.scope,
+        organisations=reach_organisations(ctx.user),
+        month=ctx.as_of,
+        end=ctx.as_of,
+    )
+
+
+def _reach_sentence(reach: Figure, end) -> str:
+    values = {
+        "month": format_month(end.replace(day=1)),
+        "reached": format_number(reach.value),
+        "feedback": format_number(reach.parts["feedback"]),
+        "rate": format_number(reach.parts["per_thousand"], decimals=1),
+    }
+    if reach.value is None:
+        return (
+            ngettext(
+                "RCCE reach: no 4W report gives people reached by awareness sessions in %(month)s "
+                "(%(feedback)s feedback entry in its weeks).",
+                "RCCE reach: no 4W report gives people reached by awareness sessions in %(month)s "
+                "(%(feedback)s feedback entries in its weeks).",
+                reach.parts["feedback"],
+            )
+            % values
+        )
+    reached = ngettext(
+        "RCCE reach: %(reached)s person reached by awareness sessions in %(month)s (4W)",
+        "RCCE reach: %(reached)s people reached by awareness sessions in %(month)s (4W)",
+        plural_count(reach.value),
+    )
+    beside = ngettext(
+        ", beside %(feedback)s feedback entry in its weeks (%(rate)s per 1,000 people reached).",
+        ", beside %(feedback)s feedback entries in its weeks (%(rate)s per 1,000 people reached).",
+        reach.parts["feedback"],
+    )
+    return (reached + beside) % values
 
 
 register(
