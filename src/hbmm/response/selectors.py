@@ -8,6 +8,11 @@ Indicators computed from HBMM's own records (`Indicator.source == "computed"`) r
 and protection domains through their selectors: the points assessed (capacity assessments),
 the points with a handwashing station (each point's latest checklist), the travellers screened
 and the stranded migrants given direct assistance (protection cases, counted, never listed).
+
+Size: over 500 lines because it holds the three reads of the plan (its structure and targets,
+its 4W reports with their progress, map and reach, and its funding and spending), which share
+the scope and organisation rules above; funding and spending (`PillarFunding` to the end,
+about 170 lines) is the seam to cut next.
 """
 
 import datetime as dt

@@ -17,6 +17,11 @@ unit dispatched is either in a holder's ledger or in a loss line.
 Each service checks the actor's permission (PermissionDenied) and scope (a ValidationError
 naming the field), validates, and writes in one transaction; nothing is written when it
 refuses.
+
+Size: over 500 lines because every movement (receipt, transfer, distribution, loss,
+adjustment) must pass through the same locked `_post` and first-expiry rules, which stay
+private to this module so that no caller can write the ledger around them; the catalogue load
+(`catalogue_load`, `_upsert`) is the seam to cut next.
 """
 
 import csv

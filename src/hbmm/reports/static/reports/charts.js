@@ -8,12 +8,37 @@
     var el = document.getElementById(id);
     return el ? JSON.parse(el.textContent) : null;
   }
+  // On a narrow screen (a phone) an axis' labels may take at most 45 % of the chart's width,
+  // cut with "…" (the full text is in the tooltip): a label limit set for a laptop would
+  // leave the bars no room.
+  function fitLabels(node, cap, inAxis) {
+    if (Array.isArray(node)) {
+      node.forEach(function (n) { fitLabels(n, cap, false); });
+    } else if (node && typeof node === "object") {
+      Object.keys(node).forEach(function (key) {
+        if (inAxis && key === "labelLimit" && typeof node[key] === "number") {
+          node[key] = Math.min(node[key], cap);
+        } else {
+          fitLabels(node[key], cap, /^axis/.test(key));
+        }
+      });
+    }
+  }
+  function forWidth(spec, width) {
+    if (!spec || !width || width >= 600) return spec;
+    var cap = Math.max(80, Math.round(width * 0.45));
+    fitLabels(spec, cap, false);
+    spec.config = spec.config || {};
+    spec.config.axis = spec.config.axis || {};
+    if (spec.config.axis.labelLimit === undefined) spec.config.axis.labelLimit = cap;
+    return spec;
+  }
   function draw() {
     if (typeof window.vegaEmbed !== "function") return;
     var options = json("embed-options") || { actions: false, renderer: "svg" };
     options.ast = true; // vega-embed's expression interpreter: the CSP forbids eval
     document.querySelectorAll("[data-spec]").forEach(function (el) {
-      window.vegaEmbed(el, json(el.getAttribute("data-spec")), options).then(function () {
+      window.vegaEmbed(el, forWidth(json(el.getAttribute("data-spec")), el.clientWidth), options).then(function () {
         el.setAttribute("data-drawn", "1");
       }).catch(function (err) {
         el.textContent = String(err);
