@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "hbmm.accounts.middleware.AuditContextMiddleware",
     "hbmm.routers.ReplicaReadsMiddleware",
+    "hbmm.web.middleware.AsOfMiddleware",  # reads its default inside the replica's reads
 ]
 
 ROOT_URLCONF = "hbmm.urls"
@@ -134,6 +135,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "hbmm.web.context_processors.navigation",
                 "hbmm.web.context_processors.demo_flag",
+                "hbmm.web.context_processors.as_of",
             ],
         },
     },
@@ -323,6 +325,8 @@ SPECTACULAR_SETTINGS = {
 # Public outputs (`hbmm publish`): counts from 1 to HBMM_PUBLIC_MIN_CELL - 1 are suppressed,
 # with the complements that keep them from being worked out (hbmm.disclosure).
 HBMM_PUBLIC_MIN_CELL = env_int("HBMM_PUBLIC_MIN_CELL", 5)
+# An API token's owner is told by e-mail this many days before it expires (once).
+HBMM_API_TOKEN_REMINDER_DAYS = env_int("HBMM_API_TOKEN_REMINDER_DAYS", 7)
 HBMM_COUNTRY_ISO3 = env_str("HBMM_COUNTRY_ISO3", "MLI")
 # Land border closure date (ISO); the mobility figures count flows up to it. The demo sets one.
 HBMM_BORDER_CLOSURE_DATE = env_str("HBMM_BORDER_CLOSURE_DATE", "")

@@ -193,3 +193,21 @@ def test_board_and_list_query_counts_do_not_grow(client, make_user, focal_point)
             focal_point, pcode=("ML0103", "ML0302")[hours % 2], at=R0 + dt.timedelta(hours=hours)
         )
     assert [_count(client, u) for u in urls] == few
+
+
+@pytest.mark.django_db
+def test_board_measures_age_at_the_end_of_the_as_of_date(client, make_user, focal_point):
+    """The board's ages count to the end of the page's as-of day, not to now (it showed
+    "57 177,0 h" for a signal of 2020); a signal reported after that day is not there yet."""
+    make_signal(focal_point, at=R0)  # 20 April 2020, 10:00
+    make_signal(focal_point, at=R0 + dt.timedelta(days=3))
+    client.force_login(make_user("surveillance_officer", areas=["MLI"]))
+    board = client.get(reverse("health:signals_board"), {"as_of": "2020-04-20"}).context["board"]
+    assert [row["age_hours"] for row in board["rows"]] == [14.0]
+    assert board["overdue"] == 0
+    # The date stays chosen for the next page (the session), and the list measures the same way.
+    board = client.get(reverse("health:signals_board")).context["board"]
+    assert [row["age_hours"] for row in board["rows"]] == [14.0]
+    board = client.get(reverse("health:signals_board"), {"as_of": "2020-04-23"}).context["board"]
+    assert [row["age_hours"] for row in board["rows"]] == [86.0, 14.0]
+    assert board["overdue"] == 1

@@ -117,3 +117,27 @@ def test_the_cleaners_check_site_area_and_scope_in_one_place(reference, make_use
     assert clean_country({"c": "Guinée"}, "c", errors) == "GIN"
     assert clean_country({"c": "XYZ"}, "c", errors) == ""
     assert [e.value for e in errors] == ["XYZ"]
+
+
+@pytest.mark.django_db
+def test_an_unknown_place_is_answered_with_the_closest_known_ones(reference):
+    """A near-miss names the known places it is close to, by name or code, accents and case
+    ignored ("Bamako" -> "Bamako (point de suivi des flux) (FMP-BAMAKO)"); far off, nothing."""
+    lookups = Lookups()
+    assert {s.code for s in lookups.site_suggestions("bamako")} >= {"FMP-BAMAKO", "OFF-BAMAKO"}
+    assert [s.code for s in lookups.site_suggestions("FMP-BAMAKKO")][0] == "FMP-BAMAKO"
+    assert lookups.site_suggestions("zz") == [] and lookups.site_suggestions("QWERTYUIOP") == []
+    assert "ML07" in [a.pcode for a in lookups.area_suggestions("gao")]
+    assert [a.pcode for a in lookups.area_suggestions("Ségou")][0] == "ML04"
+
+    errors: list = []
+    assert clean_site({"s": "Bamako"}, "s", errors, lookups) is None
+    message = errors[0].message
+    assert message.startswith("Unknown site code. Did you mean: ") and message.endswith("?")
+    assert "(FMP-BAMAKO)" in message and "(OFF-BAMAKO)" in message
+    errors = []
+    clean_area({"a": "ML99"}, "a", errors, lookups)
+    assert errors[0].message.startswith("Unknown P-code.")
+    errors = []
+    clean_site({"s": "QWERTYUIOP"}, "s", errors, lookups)
+    assert errors[0].message == "Unknown site code."

@@ -86,3 +86,29 @@ def test_overview_draws_charts_and_map_and_follows_the_date(live_server, reader,
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.body().startswith(b"%PDF-")
     assert problems == []
+
+
+def test_the_date_chosen_in_the_header_follows_the_reader(live_server, reader, browser):
+    """The as-of date chosen once in the header (hbmm.presentation.as_of) is the date of the
+    next pages: the overview opens at it, the status of the points of entry too."""
+    page = browser.new_page(locale="en-GB", viewport={"width": 1280, "height": 1000})
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(f"{live_server.url}/health/poe/status/")
+    page.fill("#id_username", "reader")
+    page.fill("#id_password", "correct horse battery")
+    page.click("form.stacked button[type=submit]")
+    page.wait_for_selector(".asof-bar")
+    page.fill("#asof-input", "2020-04-03")
+    page.click(".asof-bar button[type=submit]")
+    page.wait_for_url("**as_of=2020-04-03**")
+    assert "3 April 2020" in page.inner_text("h1")
+    page.goto(f"{live_server.url}/")
+    assert "3 April 2020" in page.inner_text("h1")
+    assert page.input_value("#as-of") == "2020-04-03"
+    page.goto(f"{live_server.url}/health/poe/status/")
+    assert "3 April 2020" in page.inner_text("h1")
+    page.click(".asof-bar a")  # back to the latest data
+    assert "?as_of=" not in page.url or "latest" in page.url
+    assert "3 April 2020" not in page.inner_text("h1")
+    assert problems == []

@@ -123,6 +123,27 @@ def test_the_plans_first_page_in_english_and_french_md_html_pdf(demo_data, db):
         assert words in joined
     assert "Points of entry by operational status on 15 May 2020" in html
     assert "262,103" in joined and "Daily flows at the FMPs by direction" in joined
+    # The first page is the plan's: the key figures, the epidemic curve and the map together.
+    for words in ("806", "262,103", "Epidemic curve", "Points of entry by operational status"):
+        assert words in texts[0], words
+    assert "SCREENING AND COMMUNITY SURVEILLANCE" not in texts[0].upper()
+    # Each definition once, with the figures it defines (the flows since 2016 share one).
+    shared = "Individuals counted at the flow monitoring points from 1 June 2016"
+    assert html.count(shared) == 1 and joined.count("from 1 June 2016 to 18 March") == 1
+
+
+def test_a_figure_older_than_the_report_says_its_own_date(demo_data, db):
+    """31 March 2021: the last COVID-19 report is of 31 December 2020; the box says so, in the
+    PDF as in the Markdown, in French and in English."""
+    fr, en = report(date(2021, 3, 31), "fr"), report(date(2021, 3, 31), "en")
+    assert "## Situation de la COVID-19 au Mali au 31 décembre 2020\n" in fr
+    assert "## COVID-19 situation in Mali as of 31 December 2020\n" in en
+    assert "_au 31 mars 2021_" in fr  # the report itself keeps its date
+    from pypdf import PdfReader
+
+    pdf = PdfReader(io.BytesIO(report(date(2021, 3, 31), "fr", "pdf")))
+    first = " ".join(pdf.pages[0].extract_text().split())
+    assert "AU MALI AU 31 DÉCEMBRE 2020" in first.upper() and "31 mars 2021" in first
 
 
 def _records(response) -> list[dict]:
@@ -233,3 +254,22 @@ def test_every_page_and_the_report_read_as_french(demo_data, client, make_user):
         english = french_reading.visible_text(report(date.fromisoformat(as_of), "en", "html"))
         found += french_reading.english_problems(english, where=f"{as_of} (en)")
     assert found == [], "\n".join(found)
+
+
+def test_the_public_report_of_the_demo_withholds_its_small_counts(demo_data, db):
+    """The demo on 15 May 2020: 2 suspects tested positive (of 6) and the COVID-19 deaths,
+    recoveries and active cases; the public report withholds the 2 and keeps what is large."""
+    ctx = Context.of(system_reader(), as_of=date(2020, 5, 15))
+    internal = report(date(2020, 5, 15), "en")
+    public = sitrep.render(ctx, fmt="md", lang="en", public=True).decode()
+    assert "6 sampled (2 positive)" in internal
+    assert "- **Suspects tested positive:** suppressed\u2020\n" in public
+    assert "(2 positive)" not in public and "2 of 6" not in public
+    assert "- **Confirmed deaths:** 46\n" in public
+    assert "- **Travellers screened, last 7 days:** 49\n" in public
+    # 6 of 6 suspects referred: nobody left out, nothing to withhold.
+    assert "- **Suspects referred:** 6 of 6 suspects (100%)\n" in public
+    # Points of entry are facts about places: published as they are, small or not.
+    assert "- **Fully closed:** 2" in public
+    fr = sitrep.render(ctx, fmt="md", lang="fr", public=True).decode()
+    assert "- **Suspects testés positifs\u202f:** secret statistique\u2020\n" in fr

@@ -8,6 +8,7 @@ import json
 import hxl
 import pytest
 from django.core.management import call_command
+from pypdf import PdfReader
 
 from hbmm.accounts.models import AuditEvent
 from hbmm.disclosure import exposed_cells, suppress
@@ -85,8 +86,12 @@ def test_every_released_csv_has_a_valid_hxl_row(flows, tmp_path):
         "poe-status",
         "poe-capacity",
         "covid19-by-month",
+        "hbmm-sitrep-public-2020-05-31-fr",
+        "hbmm-sitrep-public-2020-05-31-en",
     }
     for resource in package["resources"]:
+        if resource["format"] != "csv":
+            continue
         text = (tmp_path / resource["path"]).read_text(encoding="utf-8-sig")
         header, tags = text.splitlines()[:2]
         parsed = hxl.data(io.BytesIO(text.encode()), hxl.InputOptions())
@@ -117,3 +122,26 @@ def test_bad_arguments_are_named(tmp_path, reference):
         call_command("publish", "--as-of", "31/05/2020", "-o", str(tmp_path))
     with pytest.raises(CommandError, match="--area"):
         call_command("publish", "--as-of", "2020-05-31", "--area", "XX99", "-o", str(tmp_path))
+
+
+def test_the_release_holds_the_public_situation_report_in_french_and_english(flows, tmp_path):
+    """The PDF is the public report: small counts suppressed with the footnote; the internal
+    report of the same date shows them."""
+    out = io.StringIO()
+    call_command("publish", "--as-of", "2020-05-31", "-o", str(tmp_path), stdout=out)
+    assert f"{tmp_path}/hbmm-sitrep-public-2020-05-31-en.pdf: Public situation report" in (
+        out.getvalue()
+    )
+    package = json.loads((tmp_path / "datapackage.json").read_text())
+    pdfs = [r for r in package["resources"] if r["format"] == "pdf"]
+    assert [(r["language"], r["mediatype"]) for r in pdfs] == [
+        ("fr", "application/pdf"),
+        ("en", "application/pdf"),
+    ]
+    texts = {}
+    for resource in pdfs:
+        reader = PdfReader(tmp_path / resource["path"])
+        texts[resource["language"]] = " ".join(p.extract_text() for p in reader.pages)
+    assert "PUBLIC SITUATION OVERVIEW" in texts["en"]  # the masthead is in capitals
+    assert "APERÇU PUBLIC DE LA SITUATION" in texts["fr"]
+    assert "count of people from 1 to 4 is not published" in " ".join(texts["en"].split())

@@ -32,6 +32,10 @@ KEYS = [
     "response.contributions",
     "response.expenditures",
     "response.stranded_assisted",
+    "protection.cases",
+    "protection.referrals",
+    "protection.assistance",
+    "protection.sites",
 ]
 
 

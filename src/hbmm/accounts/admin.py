@@ -1,11 +1,18 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from hbmm.accounts.models import ApiToken, AuditEvent, User, UserScope
 from hbmm.accounts.selectors import user_scope_codes
-from hbmm.accounts.services import api_token_revoke, scope_change_log
+from hbmm.accounts.services import (
+    API_TOKEN_MAX_DAYS,
+    api_token_create,
+    api_token_revoke,
+    scope_change_log,
+)
 
 
 class UserScopeInline(admin.TabularInline):
@@ -74,10 +81,30 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
 
+class ApiTokenAddForm(forms.ModelForm):
+    """An administrator's new token for a user (a service account of a ministry's system)."""
+
+    days = forms.IntegerField(
+        label=_("Valid for (days)"), min_value=1, max_value=API_TOKEN_MAX_DAYS, initial=90
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ["user", "name", "read_only"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.fields["user"]
+        assert isinstance(user, forms.ModelChoiceField)
+        user.queryset = User.objects.filter(is_active=True).order_by("username")
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     """Administrators see every token (never its secret: only a hash is stored) and revoke
-    them; tokens are created by their users in *My account*."""
+    them. Users create their own tokens in *My account*; an administrator (superuser) may
+    create one for another user here (a service account): its text is shown once, on the
+    page that follows, and the creation is audited with who made it for whom."""
 
     list_display = [
         "user",
@@ -95,10 +122,54 @@ class ApiTokenAdmin(admin.ModelAdmin):
     actions = ["revoke"]
 
     def has_add_permission(self, request):
-        return False
+        return request.user.is_active and request.user.is_superuser
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ApiTokenAddForm
+            kwargs["fields"] = ["user", "name", "days", "read_only"]
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": ["user", "name", "days", "read_only"]})]
+        return super().get_fieldsets(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # every field of a token is read-only
+        token, text = api_token_create(
+            user=form.cleaned_data["user"],
+            name=form.cleaned_data["name"],
+            days=form.cleaned_data["days"],
+            read_only=form.cleaned_data["read_only"],
+            by=request.user,
+            request=request,
+        )
+        obj.__dict__.update({k: v for k, v in token.__dict__.items() if k != "_state"})
+        obj._state.adding = False
+        request._hbmm_new_token = text  # shown once, by response_add
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = TemplateResponse(
+            request,
+            "admin/accounts/apitoken/created.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Token created"),
+                "token": obj,
+                "text": request._hbmm_new_token,
+                "opts": self.model._meta,
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        return response
 
     @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
     def revoke(self, request, queryset):

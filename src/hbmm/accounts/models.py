@@ -131,6 +131,8 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     last_used_ip = models.GenericIPAddressField(_("last used from"), null=True, blank=True)
+    # When its owner was told by e-mail that it expires soon (once per token).
+    expiry_reminded_at = models.DateTimeField(_("expiry reminder sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")

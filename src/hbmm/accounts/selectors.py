@@ -1,5 +1,7 @@
 """Reads in the accounts app."""
 
+import datetime as dt
+
 from django.db.models import Q, QuerySet
 
 from hbmm.accounts.models import ApiToken, AuditEvent, User, UserScope
@@ -44,3 +46,20 @@ def user_recent_events(user: User, *, limit: int = 10) -> QuerySet:
 def user_api_tokens(user: User) -> QuerySet:
     """The user's API tokens, newest first (revoked and expired ones too: what they did)."""
     return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+def api_tokens_expiring(*, now: dt.datetime, within: dt.timedelta) -> QuerySet:
+    """Tokens in use (not revoked, not expired) that expire within `within` of `now`, whose
+    owner (active, with an e-mail address) was not reminded yet."""
+    return (
+        ApiToken.objects.filter(
+            revoked_at__isnull=True,
+            expiry_reminded_at__isnull=True,
+            expires_at__gt=now,
+            expires_at__lte=now + within,
+            user__is_active=True,
+        )
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("expires_at", "pk")
+    )

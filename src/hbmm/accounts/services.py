@@ -155,10 +155,20 @@ def api_token_hash(secret: str) -> str:
 
 @transaction.atomic
 def api_token_create(
-    *, user: User, name: str, days: int, read_only: bool = False, request=None
+    *,
+    user: User,
+    name: str,
+    days: int,
+    read_only: bool = False,
+    by: User | None = None,
+    request=None,
 ) -> tuple[ApiToken, str]:
     """A new token of `user`, valid `days` days (1 to 366): the token and its text, which is
-    shown once and stored only as a hash. Audited."""
+    shown once and stored only as a hash. `by`: an administrator creating it for `user` (a
+    service account of a ministry's system), who alone may. Audited (who created it, for
+    whom)."""
+    if by is not None and by.pk != user.pk and not by.is_superuser:
+        raise PermissionDenied
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("A token needs a name.")})
@@ -181,7 +191,7 @@ def api_token_create(
     token.save()
     audit_log(
         action=AuditEvent.Action.DATA_CHANGE,
-        actor=user,
+        actor=by or user,
         target=f"accounts.apitoken:{token.pk}",
         details={
             "token": "created",
@@ -189,6 +199,7 @@ def api_token_create(
             "key_id": key_id,
             "days": days,
             "read_only": read_only,
+            "user": user.get_username(),
         },
         request=request,
     )
@@ -244,3 +255,13 @@ def api_token_authenticate(text: str, *, request=None) -> ApiToken | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=address)
         token.last_used_at, token.last_used_ip = now, address
     return token
+
+
+def api_token_reminder_claim(*, token: ApiToken, now: dt.datetime) -> bool:
+    """Mark that `token`'s owner is being told it expires soon: True for the one caller that
+    claims it (a token is reminded once, whatever the number of workers)."""
+    return bool(
+        ApiToken.objects.filter(pk=token.pk, expiry_reminded_at__isnull=True).update(
+            expiry_reminded_at=now
+        )
+    )

@@ -8,4 +8,13 @@ class ApiConfig(AppConfig):
     verbose_name = _("API")
 
     def ready(self):
-        from hbmm.api import schema  # noqa: F401, PLC0415  (registers the token scheme with drf-spectacular)
+        # Imported here (models: after setup): the token scheme of drf-spectacular, the jobs.
+        from hbmm.api import schema, tasks  # noqa: F401, PLC0415
+        from hbmm.jobs.registry import JobKind, register_kind, register_periodic  # noqa: PLC0415
+
+        register_kind(
+            JobKind(
+                "token_reminder", _("API token reminders"), describe=tasks.token_reminders_describe
+            )
+        )
+        register_periodic(tasks.token_reminders_schedule)

@@ -10,8 +10,9 @@ with the same scope.
 
 Field names are the columns' keys with "__" written "_" (site__code -> site_code); every
 field's description carries its label and HXL hashtag. Access: the table's permission (403),
-the reader's scope (a record or `area` out of scope is 404); exports also need
-`reports.export_figures` and are audited.
+the reader's scope (a record or `area` out of scope is 404), and the record rules a table's
+rows apply to the reader (`Query.reader`); exports also need the table's export permission
+(`reports.export_figures` unless the table names its own) and are audited.
 """
 
 import datetime as dt
@@ -42,7 +43,6 @@ from hbmm.exports import FORMATS, XLSX_TYPE
 from hbmm.places.selectors import area_narrowing
 from hbmm.presentation.table_views import BadFilter, clean_filters, table_export
 from hbmm.presentation.tables import (
-    EXPORT_PERMISSION,
     Column,
     Filter,
     Query,
@@ -196,7 +196,7 @@ def _read_query(request: Request, table: Table) -> Query:
         filters = clean_filters(table, form, scope)
     except BadFilter as exc:
         raise ValidationError({"detail": str(exc)}) from exc
-    return Query(scope=scope, area=area, filters=filters)
+    return Query(scope=scope, area=area, filters=filters, reader=request.user)
 
 
 class TableListView(APIView):
@@ -210,7 +210,7 @@ class TableListView(APIView):
             raise ValidationError({"format": f"'{fmt}' is not one of {', '.join(LIST_FORMATS)}"})
         query = _read_query(request, table)
         if fmt != "json":
-            if not request.user.has_perm(EXPORT_PERMISSION):
+            if not request.user.has_perm(table.export_permission):
                 raise PermissionDenied
             return table_export(
                 request._request,

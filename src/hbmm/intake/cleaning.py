@@ -47,6 +47,16 @@ def _raw(data: dict, name: str):
     return value
 
 
+def _unknown(message: str, suggestions: list[str]) -> str:
+    """`message`, with the known places closest to what was written when there are some."""
+    if not suggestions:
+        return message
+    return _("%(message)s Did you mean: %(suggestions)s?") % {
+        "message": message,
+        "suggestions": "; ".join(suggestions),
+    }
+
+
 def _missing(errors, name, required) -> None:
     if required:
         errors.append(FieldError(name, None, _("This field is required.")))
@@ -343,7 +353,16 @@ def clean_site(
         return None
     site = lookups.site(value, by_name=by_name)
     if site is None:
-        errors.append(FieldError(name, value, _("Unknown site code.")))
+        errors.append(
+            FieldError(
+                name,
+                value,
+                _unknown(
+                    _("Unknown site code."),
+                    [f"{s.name} ({s.code})" for s in lookups.site_suggestions(value)],
+                ),
+            )
+        )
         return None
     if kinds and not (lookups.site_kinds(site) & set(kinds)):
         errors.append(FieldError(name, value, _("This site is not a %s.") % " / ".join(kinds)))
@@ -364,7 +383,16 @@ def clean_area(
         return None
     area = lookups.area(value)
     if area is None:
-        errors.append(FieldError(name, value, _("Unknown P-code.")))
+        errors.append(
+            FieldError(
+                name,
+                value,
+                _unknown(
+                    _("Unknown P-code."),
+                    [f"{a.name} ({a.pcode})" for a in lookups.area_suggestions(value)],
+                ),
+            )
+        )
         return None
     if levels is not None and area.level not in levels:
         errors.append(

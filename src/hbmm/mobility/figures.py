@@ -129,6 +129,7 @@ def _flow_period(scope: Scope, start: dt.date, end: dt.date, *, label, per_day_l
     def figure(key, figure_label, value, direction=""):
         return Figure(
             key=key,
+            within="mobility.flow_cumulative" if direction else "",
             label=figure_label,
             value=value if totals.counts else None,
             as_of=end,
@@ -366,6 +367,7 @@ def mrrc_present(*, scope: Scope, as_of: dt.date) -> MrrcPresent:
     def figure(key, label, value):
         return Figure(
             key=key,
+            within="" if key == "mobility.mrrc" else "mobility.mrrc",
             label=label,
             value=value if totals.reports else None,
             as_of=as_of,
@@ -468,14 +470,23 @@ def idps_by_region(*, scope: Scope, as_of: dt.date) -> list[RegionIdps]:
         drill = Drilldown(
             "mobility.displacement", {"as_of": as_of.isoformat(), "area": r.area.pcode}
         )
-        common = {"label": r.area.name, "as_of": as_of, "drilldown": drill}
         rows.append(
             RegionIdps(
                 area=r.area,
                 households=Figure(
-                    key=f"mobility.idp_households.{r.area.pcode}", value=r.households, **common
+                    key=f"mobility.idp_households.{r.area.pcode}",
+                    label=r.area.name,
+                    value=r.households,
+                    as_of=as_of,
+                    drilldown=drill,
                 ),
-                total=Figure(key=f"mobility.idps.{r.area.pcode}", value=r.total, **common),
+                total=Figure(
+                    key=f"mobility.idps.{r.area.pcode}",
+                    label=r.area.name,
+                    value=r.total,
+                    as_of=as_of,
+                    drilldown=drill,
+                ),
             )
         )
     return rows

@@ -94,8 +94,9 @@ def latest_data_date(*, scope: Scope) -> dt.date | None:
     return max(days) if days else None
 
 
-def latest_flow_date(*, scope: Scope) -> dt.date | None:
-    return flow_counts(scope=scope).aggregate(d=Max("observation_date"))["d"]
+def latest_flow_date(*, scope: Scope, on_or_before: dt.date | None = None) -> dt.date | None:
+    """The newest observation date of the flow counts in scope (on or before a date)."""
+    return flow_counts(scope=scope, end=on_or_before).aggregate(d=Max("observation_date"))["d"]
 
 
 def flow_counts_include_demo(*, scope: Scope, start: dt.date, end: dt.date) -> bool:

@@ -21,6 +21,7 @@ from hbmm.mobility import figures, selectors
 from hbmm.mobility.charts import flow_daily_chart
 from hbmm.mobility.models import Direction
 from hbmm.places.selectors import area_choices, area_narrowing
+from hbmm.presentation.as_of import request_as_of, stale_date
 from hbmm.presentation.charts import embed_options
 
 
@@ -48,12 +49,15 @@ class FilterForm(forms.Form):
             raise forms.ValidationError(_("Use YYYY-MM.")) from exc
 
 
-def _period(scope, start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
-    """The period asked for; by default the month of the latest flow count in scope."""
+def _period(
+    scope, start: dt.date | None, end: dt.date | None, *, as_of: dt.date
+) -> tuple[dt.date, dt.date]:
+    """The period asked for; by default the month of the latest flow count on or before the
+    as-of date (up to that date)."""
     if not (start and end):
-        latest = selectors.latest_flow_date(scope=scope) or dt.date.today()
+        latest = selectors.latest_flow_date(scope=scope, on_or_before=as_of) or as_of
         default_start, default_end = selectors.month_bounds(latest)
-        start, end = start or default_start, end or default_end
+        start, end = start or default_start, end or min(default_end, as_of)
     return (end, start) if end < start else (start, end)
 
 
@@ -69,7 +73,8 @@ def index(request):
     areas = area_choices(scope=scope)
     if form.cleaned_data["area"]:
         area, scope = area_narrowing(scope=scope, pcode=form.cleaned_data["area"])
-    start, end = _period(scope, form.cleaned_data["start"], form.cleaned_data["end"])
+    as_of = request_as_of(request)
+    start, end = _period(scope, form.cleaned_data["start"], form.cleaned_data["end"], as_of=as_of)
     month = form.cleaned_data["month"] or end.replace(day=1)
     closure = selectors.border_closure_date()
     series = selectors.flow_daily_series(scope=scope, start=start, end=end)
@@ -77,6 +82,13 @@ def index(request):
     for row in series:
         by_day.setdefault(row["date"], {})[row["direction"]] = row["total"]
     context = {
+        "as_of": as_of,
+        # The page's figures end before the as-of date: the period says its own date.
+        "stale_end": (
+            None
+            if form.cleaned_data["start"] or form.cleaned_data["end"]
+            else stale_date(end, as_of)
+        ),
         "start": start,
         "end": end,
         "month": month,

@@ -17,6 +17,7 @@ lookups may be a few seconds old when its rows are written.
 """
 
 import datetime as dt
+import difflib
 from collections.abc import Iterable
 from functools import cached_property
 
@@ -79,6 +80,42 @@ class Lookups:
             site = self.sites.get(self._site_names.get(normalise_name(str(code)), ""))
         return site
 
+    def site_suggestions(self, text, *, limit: int = 3) -> list[Site]:
+        """Known sites whose code or French or English name is close to `text` (case, accents
+        and punctuation ignored): "bamako" -> Bamako, FMP-BAMAKO. For an error message."""
+        return [self.sites[code] for code in self._suggest(text, self._site_keys, limit)]
+
+    @cached_property
+    def _site_keys(self) -> dict[str, str]:
+        """Normalised code and names -> upper-case site code."""
+        keys: dict[str, str] = {}
+        for code, site in self.sites.items():
+            for key in (code, site.name_fr, site.name_en):
+                if key:
+                    keys.setdefault(normalise_name(key), code)
+        return keys
+
+    def area_suggestions(self, text, *, limit: int = 3) -> list[AdminArea]:
+        """Known admin areas whose P-code or name is close to `text` (as `site_suggestions`)."""
+        return [self.areas[pcode] for pcode in self._suggest(text, self._area_keys, limit)]
+
+    def _suggest(self, text, keys: dict[str, str], limit: int) -> list[str]:
+        """`_close`, once per value in a batch (a file may repeat one bad code many times)."""
+        cache = self.__dict__.setdefault("_suggested", {})
+        key = (id(keys), normalise_name(str(text)), limit)
+        if key not in cache:
+            cache[key] = _close(text, keys, limit)
+        return cache[key]
+
+    @cached_property
+    def _area_keys(self) -> dict[str, str]:
+        keys: dict[str, str] = {}
+        for pcode, area in self.areas.items():
+            for key in (pcode, area.name_fr, area.name_en):
+                if key:
+                    keys.setdefault(normalise_name(key), pcode)
+        return keys
+
     def site_kinds(self, site: Site) -> set[str]:
         """The codes of the site's kinds, as loaded with the batch."""
         return self._kinds.get(site.code.upper(), set())
@@ -97,3 +134,18 @@ class Lookups:
         iso3 = self.country(value)
         area = self.areas.get(iso3) if iso3 else None
         return area if area is not None and area.level == AdminArea.Level.COUNTRY else None
+
+
+def _close(text, keys: dict[str, str], limit: int) -> list[str]:
+    """The values of `keys` whose key contains the normalised `text`, or is close to it, best
+    first, each once."""
+    wanted = normalise_name(str(text))
+    if len(wanted) < 3:
+        return []
+    found: list[str] = []
+    contained = sorted((k for k in keys if wanted in k or k in wanted), key=len)
+    close = difflib.get_close_matches(wanted, list(keys), n=limit, cutoff=0.75)
+    for key in [*close, *contained]:
+        if keys[key] not in found:
+            found.append(keys[key])
+    return found[:limit]

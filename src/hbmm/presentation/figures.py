@@ -117,6 +117,11 @@ class Drilldown:
         return f"{base}?{urlencode(sorted(query.items()))}" if query else base
 
 
+SUPPRESSED_MARK = "\u2020"  # the dagger the public report's footnote explains
+COUNT = "count"  # a count of people: small values are suppressed in public outputs
+FACT = "fact"  # about places, stocks, money or time: published as it is
+
+
 @dataclass(frozen=True)
 class Figure:
     """One number, on a page, in the report or in the API.
@@ -126,6 +131,13 @@ class Figure:
     reader understands, what is counted and how; it is shown on hover/focus and in the report.
     `note` is a short comment shown under the value (a change on the month before); `parts`
     are the exact numbers the value is made of (a total and the days it is averaged over).
+
+    Public outputs (`hbmm sitrep --public`, `hbmm.reports.public`) read `disclosure`: a COUNT
+    of people from 1 to the threshold less one is suppressed, a FACT is published as it is;
+    `within` names the figure whose records this one counts a part of (incoming travellers of
+    all travellers), so that a difference cannot give a suppressed part back. A share's
+    complement (denominator less value) is checked without it. `suppressed` marks a figure
+    withheld by that rule: it then reads "suppressed".
     """
 
     key: str
@@ -140,6 +152,9 @@ class Figure:
     drilldown: Drilldown | None = None
     note: str = ""
     parts: dict = field(default_factory=dict, compare=False)  # what the value is made of
+    disclosure: str = COUNT
+    within: str = ""
+    suppressed: bool = False
 
     @property
     def has_data(self) -> bool:
@@ -165,6 +180,8 @@ class Figure:
     @property
     def display(self) -> str:
         """The figure as a reader sees it: "239,484", "18 of 35 points (51%)", "no data"."""
+        if self.suppressed:
+            return gettext("suppressed") + SUPPRESSED_MARK
         if self.value is None:
             return gettext("no data")
         if self.denominator is not None:

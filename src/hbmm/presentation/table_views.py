@@ -23,8 +23,9 @@ from hbmm.accounts.services import audit_log
 from hbmm.exports import FORMATS, export_response
 from hbmm.places.models import Site
 from hbmm.places.selectors import area_choices, area_narrowing
+from hbmm.presentation.as_of import request_as_of
 from hbmm.presentation.figures import format_number, scope_label
-from hbmm.presentation.tables import EXPORT_PERMISSION, Query, filter_form, get_table, month_start
+from hbmm.presentation.tables import Query, filter_form, get_table, month_start
 
 PAGE_SIZE = 50
 
@@ -93,7 +94,7 @@ def table_page(request, key: str):
         raise PermissionDenied
     fmt = request.GET.get("format") or ""
     if fmt:
-        if not user.has_perm(EXPORT_PERMISSION):
+        if not user.has_perm(table.export_permission):
             raise PermissionDenied
         if fmt not in FORMATS:
             return _bad_request(f"format: '{fmt}' is not one of {', '.join(FORMATS)}")
@@ -106,7 +107,16 @@ def table_page(request, key: str):
         filters = clean_filters(table, form, scope)
     except BadFilter as exc:
         return _bad_request(str(exc))
-    rows = table.read(Query(scope=scope, area=area, filters=filters, reader=user))
+    # A table counted "as of" a date counts on the page's as-of date (hbmm.presentation.as_of).
+    rows = table.read(
+        Query(
+            scope=scope,
+            area=area,
+            filters=filters,
+            reader=user,
+            as_of=lambda: request_as_of(request),
+        )
+    )
     if fmt:
         return table_export(request, table, rows, fmt=fmt, area=area, filters=filters)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -129,7 +139,7 @@ def table_page(request, key: str):
             "areas": areas,
             "scope_label": scope_label(area),
             "query": query.urlencode(),
-            "can_export": user.has_perm(EXPORT_PERMISSION),
+            "can_export": user.has_perm(table.export_permission),
             "submission_links": user.has_perm("intake.view_submission"),
         },
     )

@@ -151,18 +151,34 @@ class Query:
     # The user reading, for record rules beyond geography (a partner sees only their own
     # organisation's 4W rows: `hbmm.response.selectors.reader_organisations`).
     reader: object = None
+    # The page's as-of date (`hbmm.presentation.as_of`), asked only by a table that counts "as
+    # of" a date when no `as_of` filter is given (it may cost queries); None: today.
+    as_of: Callable[[], dt.date] | None = None
+
+    @property
+    def day(self) -> dt.date:
+        """The `as_of` filter, else the page's as-of date, else today."""
+        if self.filters.get("as_of"):
+            return self.filters["as_of"]
+        return self.as_of() if self.as_of is not None else dt.date.today()
+
+
+EXPORT_PERMISSION = "reports.export_figures"
 
 
 @dataclass(frozen=True)
 class Table:
     key: str
     title: Text
-    permission: str  # to see the table; exporting it also needs EXPORT_PERMISSION
+    permission: str  # to see the table; exporting it also needs `export_permission`
     columns: tuple[Column, ...]
     rows: Callable[[Query], QuerySet | Iterable[tuple]]
     filters: tuple[Filter, ...] = ()
     description: Text = ""
     url_name: str = ""  # the table's own page, if it has one (else reports:drilldown)
+    # Exporting (CSV, XLSX, the API's ?format=): a domain's own export permission where its
+    # records need one (protection cases), else the export of the records behind figures.
+    export_permission: str = EXPORT_PERMISSION
 
     @property
     def hxl(self) -> list[str] | None:
@@ -207,8 +223,6 @@ def _gated(model, column: Column) -> Case:
         output_field=output_field,
     )
 
-
-EXPORT_PERMISSION = "reports.export_figures"
 
 _TABLES: dict[str, Table] = {}
 

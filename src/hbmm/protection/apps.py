@@ -11,6 +11,7 @@ class ProtectionConfig(AppConfig):
 
     def ready(self):
         # Imported here: the mapper module imports models, allowed once the registry is ready.
+        import hbmm.protection.tables  # noqa: F401, PLC0415  (registers the protection tables)
         from hbmm.protection.intake_mappers import register_all  # noqa: PLC0415
 
         register_all()

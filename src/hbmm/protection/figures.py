@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
 
 from hbmm.accounts.scope import Scope
-from hbmm.presentation.figures import Figure, format_date
+from hbmm.presentation.figures import FACT, Figure, format_date, format_number
 from hbmm.protection import selectors
 from hbmm.protection.models import Vulnerability
 
@@ -141,6 +141,7 @@ def temporary_sites_isolation(*, scope: Scope, as_of: dt.date) -> Figure:
     totals = selectors.temporary_sites_totals(scope=scope, on=as_of)
     return Figure(
         key="protection.sites_isolation",
+        disclosure=FACT,
         label=_("Temporary sites with isolation capacity"),
         value=totals.with_isolation if totals.monitored else None,
         as_of=as_of,
@@ -153,9 +154,9 @@ def temporary_sites_isolation(*, scope: Scope, as_of: dt.date) -> Figure:
         )
         % {
             "date": format_date(as_of),
-            "capacity": totals.isolation_capacity,
-            "population": totals.population,
-            "sites": totals.sites,
+            "capacity": format_number(totals.isolation_capacity),
+            "population": format_number(totals.population),
+            "sites": format_number(totals.sites),
         },
         parts={"capacity": totals.isolation_capacity, "sites": totals.sites},
     )

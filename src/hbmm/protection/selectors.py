@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from statistics import median
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import BooleanField, Count, Max, Q, QuerySet, Value, When
+from django.db.models import Case as ExpressionCase
 from django.http import Http404
 from django.utils import timezone
 
@@ -540,3 +541,123 @@ def temporary_sites_totals(*, scope: Scope, on: dt.date, max_age_days: int = 31)
         distancing_done=sum(1 for v in recent if v.distancing == "done"),
         on=on,
     )
+
+
+# Tables of the registry (`hbmm.protection.tables`: the drill-down pages and /api/v1/protection/):
+# pseudonymous rows (case keys, never a name, a phone or a document), under the same record
+# rules as the pages, each read audited.
+
+
+def _openable(user):
+    """An annotation: whether the GBV restriction lets `user` open the row's case (a GBV case
+    is opened by its owner, the GBV team, or a broken glass still open)."""
+    if user.has_perm("protection.view_gbv_case"):
+        return Value(True, output_field=BooleanField())
+    return ExpressionCase(
+        When(Q(is_gbv=False) | Q(owner=user) | _granted(user), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+def _table_read(user, target: str, filters: dict) -> None:
+    audit_log(
+        action=AuditEvent.Action.READ_PROTECTED,
+        actor=user,
+        target=target,
+        details={"filters": {k: str(v) for k, v in sorted(filters.items())}, "fields": []},
+    )
+
+
+def case_table(
+    *,
+    user,
+    scope: Scope,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    status: str = "",
+    site: Site | None = None,
+) -> QuerySet:
+    """The cases `user` sees in `scope`, with `openable` (a GBV case the reader may not open
+    keeps its key, its status and its place, not its vulnerabilities and needs); audited."""
+    if user is None:
+        return Case.objects.none()
+    queryset = cases_visible(user=user, scope=scope)
+    if start is not None:
+        queryset = queryset.filter(identified_on__gte=start)
+    if end is not None:
+        queryset = queryset.filter(identified_on__lte=end)
+    if status:
+        queryset = queryset.filter(status=status)
+    if site is not None:
+        queryset = queryset.filter(site=site)
+    _table_read(
+        user,
+        "protection.case_table",
+        {"start": start, "end": end, "status": status, "site": site.code if site else ""},
+    )
+    return queryset.annotate(openable=_openable(user)).order_by("-identified_on", "-pk")
+
+
+def referral_table(
+    *, user, scope: Scope, area=None, status: str = "", service_type: str = ""
+) -> QuerySet:
+    """The referrals `user` sees (of the cases they see, and those addressed to their
+    organisation, as on the pages), narrowed to the chosen area; audited. A referral of a GBV
+    case the reader may not open is left out (its page is closed to them too)."""
+    if user is None:
+        return Referral.objects.none()
+    queryset = referrals_visible(user=user)
+    if area is not None:
+        queryset = restrict_to_scope(queryset, scope)
+    if status:
+        queryset = queryset.filter(status=status)
+    if service_type:
+        queryset = queryset.filter(service_type=service_type)
+    if not user.has_perm("protection.view_gbv_case"):
+        queryset = queryset.filter(
+            Q(case__is_gbv=False)
+            | Q(case__owner=user)
+            | Q(
+                case_id__in=CaseAccess.objects.filter(
+                    user=user, expires_at__gt=timezone.now()
+                ).values("case_id")
+            )
+            | Q(provider_id__in=ServiceProvider.objects.filter(focal_users=user).values("pk"))
+        )
+    _table_read(user, "protection.referral_table", {"status": status, "service_type": service_type})
+    return queryset.order_by("-created_at", "-pk")
+
+
+def assistance_table(
+    *, user, scope: Scope, start: dt.date | None = None, end: dt.date | None = None, kind: str = ""
+) -> QuerySet:
+    """Assistance given to the cases `user` sees and may open, in `scope`; audited."""
+    if user is None:
+        return Assistance.objects.none()
+    cases = cases_visible(user=user, scope=scope).annotate(openable=_openable(user))
+    queryset = Assistance.objects.filter(
+        case_id__in=cases.filter(openable=True).values("pk")
+    ).select_related("case")
+    if start is not None:
+        queryset = queryset.filter(given_on__gte=start)
+    if end is not None:
+        queryset = queryset.filter(given_on__lte=end)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    _table_read(user, "protection.assistance_table", {"start": start, "end": end, "kind": kind})
+    return queryset.order_by("-given_on", "-pk")
+
+
+def site_monitoring_table(
+    *, scope: Scope, start: dt.date | None = None, end: dt.date | None = None, site=None
+) -> QuerySet:
+    """Visits of the temporary sites in `scope` (no person in them: counts and facilities)."""
+    queryset = restrict_to_scope(SiteMonitoring.objects.select_related("site"), scope)
+    if start is not None:
+        queryset = queryset.filter(date__gte=start)
+    if end is not None:
+        queryset = queryset.filter(date__lte=end)
+    if site is not None:
+        queryset = queryset.filter(site=site)
+    return queryset.order_by("-date", "-pk")

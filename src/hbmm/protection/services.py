@@ -280,8 +280,11 @@ def case_transfer(
 
 
 @transaction.atomic
-def case_status_set(*, by: User, case: Case, status: str, closure_reason: str = "") -> Case:
-    """Move the case open -> active -> closed (with a reason); a closed case may be reopened."""
+def case_status_set(
+    *, by: User, case: Case, status: str, closure_reason: str = "", on: dt.date | None = None
+) -> Case:
+    """Move the case open -> active -> closed (with a reason); a closed case may be reopened.
+    `on`: the day it was closed, if not today (not before the case was identified)."""
     _require(by, "protection.change_case")
     case = selectors.case_find(user=by, case_key=case.case_key)
     if status not in CASE_MOVES.get(case.status, ()):
@@ -294,8 +297,10 @@ def case_status_set(*, by: User, case: Case, status: str, closure_reason: str = 
     if status == Case.Status.CLOSED:
         if closure_reason not in Case.ClosureReason.values:
             raise ValidationError({"closure_reason": _("Give the reason for closing.")})
+        if on is not None and not case.identified_on <= on <= timezone.localdate():
+            raise ValidationError({"on": _("The day is before the case or in the future.")})
         case.closure_reason = closure_reason
-        case.closed_on = timezone.localdate()
+        case.closed_on = on or timezone.localdate()
     else:
         case.closure_reason = ""
         case.closed_on = None
@@ -347,10 +352,12 @@ def referral_create(
     note: str = "",
     due_on: dt.date | None = None,
     override_reason: str = "",
+    at: dt.datetime | None = None,
 ) -> Referral:
     """Refer the case to `provider` for `service_type`. Without the person's consent to
     services and to disclosure the referral is refused, unless a user allowed to override
-    (`protection.override_consent`) writes why: the override is audited and shown on the case."""
+    (`protection.override_consent`) writes why: the override is audited and shown on the case.
+    `at`: when it was made, if not now (a referral entered afterwards, the demonstration)."""
     _require(by, "protection.add_referral")
     case = selectors.case_find(user=by, case_key=case.case_key)
     if case.status == Case.Status.CLOSED:
@@ -358,6 +365,10 @@ def referral_create(
     if not provider.is_active or service_type not in provider.service_types:
         raise ValidationError({"service_type": _("This provider does not offer this service.")})
     shared = _codes(shared, Referral.Shared, "shared")
+    if at is not None and (at > timezone.now() or timezone.localdate(at) < case.identified_on):
+        raise ValidationError(
+            {"at": _("The time is before the case was identified or in the future.")}
+        )
     override = not case.has_referral_consent
     override_reason = override_reason.strip()
     if override:
@@ -384,6 +395,7 @@ def referral_create(
         consent_override=override,
         override_reason=override_reason if override else "",
         created_by=by,
+        created_at=at or timezone.now(),
     )
     if case.status == Case.Status.OPEN:
         case.status = Case.Status.ACTIVE
@@ -415,8 +427,16 @@ def referral_create(
 
 
 @transaction.atomic
-def referral_respond(*, by: User, referral: Referral, status: str, reason: str = "") -> Referral:
-    """The recipient accepts, rejects (with a reason) or completes a referral."""
+def referral_respond(
+    *,
+    by: User,
+    referral: Referral,
+    status: str,
+    reason: str = "",
+    at: dt.datetime | None = None,
+) -> Referral:
+    """The recipient accepts, rejects (with a reason) or completes a referral (`at`: when, if
+    not now; not before the referral was made)."""
     _require(by, "protection.respond_referral")
     referral = (
         Referral.objects.select_for_update().select_related("case", "provider").get(pk=referral.pk)
@@ -432,7 +452,9 @@ def referral_respond(*, by: User, referral: Referral, status: str, reason: str =
         )
     if status == Referral.Status.REJECTED and not reason.strip():
         raise ValidationError({"reason": _("Say why the referral is rejected.")})
-    return _referral_move(by, referral, status, reason)
+    if at is not None and (at < referral.created_at or at > timezone.now()):
+        raise ValidationError({"at": _("The time is before the referral or in the future.")})
+    return _referral_move(by, referral, status, reason, at=at)
 
 
 @transaction.atomic
@@ -452,9 +474,11 @@ def referral_revoke(*, by: User, referral: Referral, reason: str) -> Referral:
     return _referral_move(by, referral, Referral.Status.REVOKED, reason)
 
 
-def _referral_move(by, referral: Referral, status: str, reason: str) -> Referral:
+def _referral_move(
+    by, referral: Referral, status: str, reason: str, *, at: dt.datetime | None = None
+) -> Referral:
     before = referral.status
-    now = timezone.now()
+    now = at or timezone.now()
     referral.status = status
     referral.status_reason = reason.strip()
     referral.updated_by = by

@@ -81,7 +81,7 @@ def render_svg(
         x, y = xy((flon0 + flon1) / 2, (flat0 + flat1) / 2)
         name = feature["properties"].get("name", "")
         parts.append(
-            f'<text x="{x:.1f}" y="{y:.1f}" font-size="8" fill="#8a97a8" text-anchor="middle" '
+            f'<text x="{x:.1f}" y="{y:.1f}" font-size="10.5" fill="#4f5d6e" text-anchor="middle" '
             f'font-family="DejaVu Sans, sans-serif">{escape(name)}</text>'
         )
     unplaced = 0

@@ -8,7 +8,9 @@ table of counts is a grid (points x months, areas x rounds, months) published wi
 margins, and a withheld cell is an empty value with `#meta+suppressed` = "yes". Each count is
 published in one table only. Facts about places (a point's operational status, its capacity
 checklist) are not counts of people and are published as the tables declare them.
-Demonstration data are left out unless asked for.
+Demonstration data are left out of the CSVs unless asked for. The public situation report
+(`hbmm sitrep --public`: the same suppression applied to the report's figures) is written beside
+them as a PDF in French and in English.
 """
 
 import datetime as dt
@@ -27,6 +29,8 @@ from hbmm.health.epi import selectors as epi_selectors
 from hbmm.mobility import selectors as mobility_selectors
 from hbmm.places.models import AdminArea, Site
 from hbmm.presentation.tables import Query, get_table
+from hbmm.reports import sitrep
+from hbmm.reports.registry import Context
 
 TOTAL = "total"
 SUPPRESSED = "yes"
@@ -299,6 +303,39 @@ def datapackage(
     }
 
 
+SITREP_LANGUAGES = ("fr", "en")
+SITREP_TITLES = {
+    "fr": "Public situation report (French)",
+    "en": "Public situation report (English)",
+}
+
+
+def sitrep_write(
+    directory: Path, *, as_of: dt.date, area: AdminArea | None, threshold: int
+) -> list[dict]:
+    """The public situation report as PDF in each language, and its datapackage resources."""
+    ctx = Context.of(sitrep.system_reader(), as_of=as_of, area=area)
+    resources = []
+    for lang in SITREP_LANGUAGES:
+        name = sitrep.filename(ctx, "pdf", lang, public=True)
+        (directory / name).write_bytes(
+            sitrep.render(ctx, fmt="pdf", lang=lang, public=True, threshold=threshold)
+        )
+        resources.append(
+            {
+                "name": name.removesuffix(".pdf"),
+                "path": name,
+                "title": SITREP_TITLES[lang],
+                "description": "The situation report built only from published figures: "
+                f"counts of people from 1 to {threshold - 1} suppressed with their complements.",
+                "format": "pdf",
+                "mediatype": "application/pdf",
+                "language": lang,
+            }
+        )
+    return resources
+
+
 def release_write(
     directory: Path,
     *,
@@ -307,13 +344,15 @@ def release_write(
     threshold: int | None = None,
     include_demo: bool = False,
 ) -> dict:
-    """Write the release into `directory`: one CSV per dataset and datapackage.json."""
+    """Write the release into `directory`: one CSV per dataset, the public situation report
+    (PDF, French and English) and datapackage.json."""
     threshold = threshold if threshold is not None else settings.HBMM_PUBLIC_MIN_CELL
     datasets = release(as_of=as_of, area=area, threshold=threshold, include_demo=include_demo)
     directory.mkdir(parents=True, exist_ok=True)
     for d in datasets:
         (directory / f"{d.name}.csv").write_text(d.csv_text(), encoding="utf-8")
     package = datapackage(datasets, as_of=as_of, area=area, threshold=threshold)
+    package["resources"] += sitrep_write(directory, as_of=as_of, area=area, threshold=threshold)
     (directory / "datapackage.json").write_text(
         json.dumps(package, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
     )

@@ -15,6 +15,7 @@ from datetime import date
 
 from hbmm.accounts.scope import Scope, user_scope
 from hbmm.places.models import AdminArea
+from hbmm.presentation.as_of import stale_date
 from hbmm.presentation.charts import Chart
 from hbmm.presentation.figures import Figure, Text
 from hbmm.presentation.maps import MapPoint
@@ -79,12 +80,24 @@ class Section:
     latest: Callable[[Scope], date | None] | None = None  # newest data in a scope: default date
     in_report: bool = True  # included in the situation report (always on the page)
     report_graphics: bool = True  # its charts and map go in the report too
+    front: bool = False  # a "body" section whose figures the report's first page shows
 
 
 @dataclass
 class SectionOutput:
     section: Section
     result: SectionResult
+    as_of: date | None = None  # the date asked for
+
+    @property
+    def data_date(self) -> date | None:
+        """The date of the section's newest data when it is older than the date asked for (the
+        COVID-19 box of 31 March 2021 gives the figures of 31 December 2020: it says so)."""
+        return stale_date(self.result.latest, self.as_of) if self.as_of else None
+
+    @property
+    def heading_date(self) -> date | None:
+        return self.data_date or self.as_of
 
     @property
     def key(self) -> str:
@@ -126,4 +139,7 @@ def latest_data_date(user, scope: Scope) -> date | None:
 
 
 def build_sections(ctx: Context) -> list[SectionOutput]:
-    return [SectionOutput(section=s, result=s.build(ctx)) for s in sections_for(ctx.user)]
+    return [
+        SectionOutput(section=s, result=s.build(ctx), as_of=ctx.as_of)
+        for s in sections_for(ctx.user)
+    ]

@@ -18,6 +18,7 @@ from django.utils.translation import override
 from hbmm.presentation import charts
 from hbmm.presentation.figures import format_date, scope_label
 from hbmm.reports import maps
+from hbmm.reports.public import public_outputs
 from hbmm.reports.registry import Context, SectionOutput, build_sections
 
 FORMATS = ("pdf", "html", "md")
@@ -48,42 +49,75 @@ def sitrep_context(
     """Everything the report templates need; `graphics=False` skips the SVGs (Markdown)."""
     outputs = outputs if outputs is not None else build_sections(ctx)
     in_report = [o for o in outputs if o.section.in_report]
-    rendered_charts, rendered_maps = [], []
+    rendered_charts: list[RenderedChart] = []
+    rendered_maps: list[RenderedChart] = []
+    # The first page's graphics: the headline's charts (the epidemic curve), the first map.
+    front_charts: list[RenderedChart] = []
+    front_maps: list[RenderedChart] = []
     if graphics:
         for output in in_report:
             if not output.result.has_data or not output.section.report_graphics:
                 continue
+            headline = output.section.role == "headline"
             for chart in output.result.charts:
-                if chart.wide:
-                    svg = charts.to_svg(chart.spec, width=560, height=190)
+                if headline:
+                    svg = charts.to_svg(chart.spec, width=400, height=150)
+                elif chart.wide:  # its own height: long labels on two lines need the room
+                    svg = charts.to_svg(chart.spec, width=560)
                 else:
                     svg = charts.to_svg(chart.spec, width=340, height=170)
-                rendered_charts.append(
-                    RenderedChart(chart.title, mark_safe(svg), chart.description, chart.wide)
-                )
+                rendered = RenderedChart(chart.title, mark_safe(svg), chart.description, chart.wide)
+                (front_charts if headline else rendered_charts).append(rendered)
             if output.result.map_points:
                 title = output.result.map_title or output.title
                 svg = maps.render_svg(output.result.map_points, title=title, width=520)
-                rendered_maps.append(RenderedChart(title, mark_safe(svg)))
-    definitions = [
-        (output.title, figure)
-        for output in in_report
-        for figure in output.result.figures
-        if figure.definition
-    ]
+                (rendered_maps if front_maps else front_maps).append(
+                    RenderedChart(title, mark_safe(svg))
+                )
     return {
         "as_of": ctx.as_of,
         "as_of_text": format_date(ctx.as_of),
         "scope_label": scope_label(ctx.area),
         "headline": [o for o in in_report if o.section.role == "headline"],
-        "body": [o for o in in_report if o.section.role == "body"],
+        # The first page: the headline box, the key figures beside it (Section.front), the
+        # epidemic curve and the map; the other sections follow.
+        "front": [o for o in in_report if o.section.role == "body" and o.section.front],
+        "body": [o for o in in_report if o.section.role == "body" and not o.section.front],
+        "front_charts": front_charts,
+        "front_maps": front_maps,
         "annex": [o for o in in_report if o.section.role == "annex"],
         "charts": rendered_charts,
         "maps": rendered_maps,
-        "definitions": definitions,
+        "definitions": definitions_once(in_report),
         "generated": timezone.now(),
         "css": mark_safe(_css()),
     }
+
+
+@dataclass
+class Definition:
+    """One definition of the annex and the figures it defines, by section."""
+
+    text: str
+    groups: list[tuple[str, list[str]]]  # (section title, labels of its figures)
+
+
+def definitions_once(outputs: list[SectionOutput]) -> list[Definition]:
+    """The definitions of the report's figures, each text once, with every figure it defines
+    (the flows since 2016, incoming and outgoing share one), in the order they first appear."""
+    found: dict[str, Definition] = {}
+    for output in outputs:
+        for figure in output.result.figures:
+            if not figure.definition:
+                continue
+            text = str(figure.definition)
+            entry = found.setdefault(text, Definition(text=text, groups=[]))
+            title, label = str(output.title), str(figure.label)
+            if not entry.groups or entry.groups[-1][0] != title:
+                entry.groups.append((title, []))
+            if label not in entry.groups[-1][1]:
+                entry.groups[-1][1].append(label)
+    return list(found.values())
 
 
 def check_options(*, fmt: str, lang: str) -> None:
@@ -94,15 +128,28 @@ def check_options(*, fmt: str, lang: str) -> None:
         raise ValueError(f"lang: '{lang}' is not one of {', '.join(dict(settings.LANGUAGES))}")
 
 
-def render(ctx: Context, *, fmt: str, lang: str) -> bytes:
-    """The report for `ctx` in `fmt` (pdf, html or md) and language `lang` (en, fr)."""
+def render(
+    ctx: Context, *, fmt: str, lang: str, public: bool = False, threshold: int | None = None
+) -> bytes:
+    """The report for `ctx` in `fmt` (pdf, html or md) and language `lang` (en, fr).
+
+    `public=True`: the public report, only figures that passed small-cell suppression
+    (`hbmm.reports.public`) at `threshold` (default `HBMM_PUBLIC_MIN_CELL`)."""
     check_options(fmt=fmt, lang=lang)
+    threshold = threshold if threshold is not None else settings.HBMM_PUBLIC_MIN_CELL
+    if threshold < 1:
+        raise ValueError(f"threshold: {threshold} is not at least 1")
     with override(lang):
+        outputs = build_sections(ctx)
+        extra: dict = {}
+        if public:
+            outputs = public_outputs(outputs, threshold=threshold)
+            extra = {"public": True, "largest_suppressed": threshold - 1}
         if fmt == "md":
-            context = sitrep_context(ctx, graphics=False)
+            context = {**sitrep_context(ctx, graphics=False, outputs=outputs), **extra}
             text = render_to_string("reports/sitrep.md", context)
             return _tidy_markdown(text).encode("utf-8")
-        context = sitrep_context(ctx)
+        context = {**sitrep_context(ctx, outputs=outputs), **extra}
         html = render_to_string("reports/sitrep.html", {**context, "lang": lang})
         if fmt == "html":
             return html.encode("utf-8")
@@ -128,9 +175,10 @@ def system_reader():
     return get_user_model()(username="hbmm-sitrep", is_superuser=True, is_active=True)
 
 
-def filename(ctx: Context, fmt: str, lang: str) -> str:
+def filename(ctx: Context, fmt: str, lang: str, *, public: bool = False) -> str:
     area = f"-{ctx.area.pcode}" if ctx.area is not None else ""
-    return f"hbmm-sitrep-{ctx.as_of.isoformat()}{area}-{lang}.{fmt}"
+    kind = "-public" if public else ""
+    return f"hbmm-sitrep{kind}-{ctx.as_of.isoformat()}{area}-{lang}.{fmt}"
 
 
 def parse_date(text: str | None) -> date | None:

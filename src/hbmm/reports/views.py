@@ -1,7 +1,5 @@
 """Pages of the reports app: the situation overview (home page), drill-downs, the report."""
 
-from datetime import date
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -9,7 +7,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from hbmm.accounts.models import AuditEvent
@@ -19,7 +16,7 @@ from hbmm.places.selectors import area_choices, area_narrowing
 from hbmm.presentation import charts
 from hbmm.presentation.figures import format_date, scope_label
 from hbmm.reports import maps, sitrep
-from hbmm.reports.registry import Context, build_sections, latest_data_date
+from hbmm.reports.registry import Context, build_sections
 from hbmm.reports.tasks import sitrep_pdf_enqueue
 
 VIEW_PERMISSION = "reports.view_situation"
@@ -40,18 +37,12 @@ def _context(request) -> tuple[Context, list[str], list]:
     pcode = request.GET.get("area") or ""
     if pcode:
         area, scope = area_narrowing(scope=scope, pcode=pcode)
-    as_of = None
-    text = request.GET.get("as_of") or ""
-    if text:
-        try:
-            as_of = date.fromisoformat(text)
-        except ValueError:
-            errors.append(
-                _("%(name)s: “%(value)s” is not a date (YYYY-MM-DD).")
-                % {"name": "as_of", "value": text}
-            )
-    if as_of is None:
-        as_of = latest_data_date(user, scope) or date.today()
+    # The one as-of date of every page (hbmm.presentation.as_of): chosen once, else the latest
+    # data the reader sees.
+    chosen = request.as_of
+    if chosen.error:
+        errors.append(chosen.error)
+    as_of = chosen.date
     return Context(user=user, scope=scope, as_of=as_of, area=area), errors, areas
 
 

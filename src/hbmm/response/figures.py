@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from hbmm.accounts.scope import Scope
-from hbmm.presentation.figures import Drilldown, Figure, format_date, format_number
+from hbmm.presentation.figures import FACT, Drilldown, Figure, format_date, format_number
 from hbmm.response import selectors
 from hbmm.response.models import Indicator, Plan
 
@@ -78,6 +78,7 @@ def indicator_figure(p: selectors.IndicatorProgress, *, plan: Plan, as_of: dt.da
             {"indicator": indicator.code, "end": as_of.strftime("%Y-%m"), "status": "completed"},
         )
     return Figure(
+        disclosure=FACT,
         key=f"response.indicator.{indicator.code}",
         label=indicator.name,
         value=_int(p.achieved) if p.achieved is not None else None,
@@ -123,6 +124,7 @@ def funding_figures(*, plan: Plan, as_of: dt.date) -> FundingFigures:
     currency = plan.currency
     contributions = Drilldown("response.contributions", {"as_of": as_of.isoformat()})
     requirement = Figure(
+        disclosure=FACT,
         key="response.requirement",
         label=_("Funding requirement"),
         value=_int(funding.requirement),
@@ -136,6 +138,7 @@ def funding_figures(*, plan: Plan, as_of: dt.date) -> FundingFigures:
         drilldown=Drilldown("response.funding", {"as_of": as_of.isoformat()}),
     )
     funded = Figure(
+        disclosure=FACT,
         key="response.funded",
         label=_("Funded"),
         value=_int(funding.funded),
@@ -155,6 +158,7 @@ def funding_figures(*, plan: Plan, as_of: dt.date) -> FundingFigures:
         drilldown=contributions,
     )
     gap = Figure(
+        disclosure=FACT,
         key="response.gap",
         label=_("Funding gap"),
         value=_int(funding.gap),
@@ -166,6 +170,7 @@ def funding_figures(*, plan: Plan, as_of: dt.date) -> FundingFigures:
     )
     pillars = [
         Figure(
+            disclosure=FACT,
             key=f"response.funded.{p.pillar.code}",
             label=p.pillar.name,
             value=_int(p.funded),

@@ -120,7 +120,7 @@ def funding_rows(q):
     plan = selectors.current_plan()
     if plan is None:
         return []
-    as_of = q.filters.get("as_of") or dt.date.today()
+    as_of = q.day
     funding = selectors.plan_funding(plan=plan, as_of=as_of)
     rows: list[tuple] = [
         (

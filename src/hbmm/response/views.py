@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from hbmm.accounts.scope import user_scope
 from hbmm.places.models import AdminArea, Site
 from hbmm.places.selectors import area_choices, area_narrowing
+from hbmm.presentation.as_of import request_as_of
 from hbmm.presentation.charts import embed_options
 from hbmm.presentation.figures import format_month
 from hbmm.presentation.maps import leaflet_payload
@@ -43,9 +44,9 @@ def _plan_or_404():
 def _as_of(request, plan) -> dt.date:
     text = request.GET.get("as_of") or ""
     try:
-        day = dt.date.fromisoformat(text) if text else dt.date.today()
+        day = dt.date.fromisoformat(text) if text else request_as_of(request)
     except ValueError:
-        day = dt.date.today()
+        day = request_as_of(request)
     return min(max(day, plan.start), plan.end)
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, ngettext_lazy
 
 from hbmm.accounts.scope import Scope
-from hbmm.presentation.figures import Drilldown, Figure, format_date, format_number
+from hbmm.presentation.figures import FACT, Drilldown, Figure, format_date, format_number
 from hbmm.supplies import selectors
 from hbmm.supplies.models import Movement
 
@@ -35,6 +35,7 @@ def points_without_dispatch(*, scope: Scope, as_of: dt.date) -> Figure:
     loop = selectors.capacity_loop(scope=scope, as_of=as_of)
     waiting = [p for p in loop if p.unanswered]
     return Figure(
+        disclosure=FACT,
         key="supplies.gap_no_dispatch",
         label=_("Points with a gap and nothing dispatched since"),
         value=len(waiting),
@@ -79,6 +80,7 @@ def gap_follow_up(*, scope: Scope, week_of: dt.date, gap: str = "ppe_stock") -> 
         },
     )
     received = Figure(
+        disclosure=FACT,
         key="supplies.gap_received",
         label=_("Points without PPE in %(w)s that received PPE by %(w1)s") % names,
         value=len(data.received) if n else None,
@@ -101,6 +103,7 @@ def gap_follow_up(*, scope: Scope, week_of: dt.date, gap: str = "ppe_stock") -> 
     )
     k_count, again_count = len(data.closed_after_receipt), len(data.assessed_again)
     closed = Figure(
+        disclosure=FACT,
         key="supplies.gap_closed",
         label=_("Of those points, PPE gap reported closed in %(w2)s") % names,
         value=len(data.closed) if n else None,
@@ -132,6 +135,7 @@ def stockout_warnings(*, scope: Scope, as_of: dt.date) -> Figure:
     threshold = selectors.stockout_threshold_days()
     rows = selectors.stockout_warnings(scope=scope, as_of=as_of)
     return Figure(
+        disclosure=FACT,
         key="supplies.stockout",
         label=_("Stocks under %(days)d days of use") % {"days": threshold},
         value=len(rows),
@@ -158,6 +162,7 @@ def distributed(*, scope: Scope, as_of: dt.date) -> Figure:
         units -= quantity
         people += sum(c or 0 for c in (men, women, boys, girls))
     return Figure(
+        disclosure=FACT,
         key="supplies.distributed",
         label=_("Units distributed over 4 weeks"),
         value=units,
@@ -189,6 +194,7 @@ def in_transit(*, scope: Scope, as_of: dt.date) -> Figure:
         .count()
     )
     return Figure(
+        disclosure=FACT,
         key="supplies.in_transit",
         label=_("Transfers in transit"),
         value=count,

@@ -3,8 +3,6 @@ the stock on hand. Each is a list page, the drill-down of the figures that count
 CSV/XLSX export with HXL hashtags. No personal data: counts of people, never names.
 Registered from SuppliesConfig.ready()."""
 
-import datetime as dt
-
 from django.utils.translation import gettext_lazy as _
 
 from hbmm.health.poe import selectors as poe_selectors
@@ -49,7 +47,7 @@ def transfer_rows(q):
 
 def stock_rows(q):
     f = q.filters
-    as_of = f.get("as_of") or dt.date.today()
+    as_of = q.day
     rows = selectors.stock_table(
         scope=q.scope, as_of=as_of, holder=_holder(f.get("holder")), category=f.get("category")
     )
@@ -184,7 +182,7 @@ STOCK = register_table(
 
 def gap_rows(q):
     f = q.filters
-    as_of = f.get("as_of") or dt.date.today()
+    as_of = q.day
     rows = []
     for point in selectors.capacity_loop(scope=q.scope, as_of=as_of):
         for gap in point.gaps:

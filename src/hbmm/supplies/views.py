@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from hbmm.accounts.scope import user_scope
 from hbmm.places.selectors import area_choices, area_narrowing
+from hbmm.presentation.as_of import request_as_of
 from hbmm.supplies import figures, selectors, services
 from hbmm.supplies.forms import (
     AdjustForm,
@@ -36,7 +37,7 @@ def index(request):
     areas = area_choices(scope=scope)
     if request.GET.get("area"):
         area, scope = area_narrowing(scope=scope, pcode=request.GET["area"])
-    default = selectors.latest_movement_date(scope=scope) or dt.date.today()
+    default = request_as_of(request)  # the one as-of date of every page
     try:
         as_of = dt.date.fromisoformat(request.GET.get("as_of") or default.isoformat())
     except ValueError:

@@ -142,7 +142,8 @@ def events_for(scope) -> QuerySet:
 
 
 def signals_board(*, scope, now: dt.datetime | None = None) -> dict:
-    """Open signals (new or to verify) by age against the 24-hour verification target."""
+    """Open signals (new or to verify) by age against the 24-hour verification target, at
+    `now` (the end of the page's as-of date): signals reported after it are not yet there."""
     now = now or timezone.now()
     buckets = [
         ("0-6", 0, 6),
@@ -153,7 +154,9 @@ def signals_board(*, scope, now: dt.datetime | None = None) -> dict:
     rows = []
     counts = {label: 0 for label, _a, _b in buckets}
     for signal in (
-        signals_for(scope).filter(status__in=Signal.OPEN_STATUSES).order_by("reported_at")
+        signals_for(scope)
+        .filter(status__in=Signal.OPEN_STATUSES, reported_at__lte=now)
+        .order_by("reported_at")
     ):
         age = _hours(signal.reported_at, now)
         label = (
@@ -171,7 +174,11 @@ def signals_board(*, scope, now: dt.datetime | None = None) -> dict:
                 "hours_left": round(VERIFICATION_TARGET_H - age, 1),
             }
         )
-    open_events = events_for(scope).filter(status=HealthEvent.Status.OPEN).order_by("opened_at")
+    open_events = (
+        events_for(scope)
+        .filter(status=HealthEvent.Status.OPEN, opened_at__lte=now)
+        .order_by("opened_at")
+    )
     return {
         "rows": rows,
         "buckets": [(label, counts[label]) for label, _a, _b in buckets],

@@ -18,6 +18,7 @@ from hbmm.health.ebs.models import Signal
 from hbmm.health.screening.forms import PeriodForm
 from hbmm.health.workflow_views import workflow_action
 from hbmm.intake.channels.web import form_errors_add, web_submit
+from hbmm.presentation.as_of import day_end, request_as_of
 
 
 @login_required
@@ -27,7 +28,8 @@ def board(request):
     start = end = None
     if form.is_bound and form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    now = timezone.now()
+    # Ages are measured at the end of the page's as-of date (now when it is today).
+    now = day_end(request_as_of(request))
     return render(
         request,
         "health/ebs/board.html",
@@ -50,7 +52,7 @@ def signal_list(request):
         kind=request.GET.get("kind", ""),
     )
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
-    now = timezone.now()
+    now = day_end(request_as_of(request))
     rows = [(s, selectors.signal_timeliness(s, now=now)) for s in page]
     return render(
         request,

@@ -25,7 +25,11 @@ def epidemic_curve(series: EpiSeries) -> Chart:
         )
     new_label, avg_label = _("New cases"), _("7-day average")
     base = alt.Chart(ROWS).encode(
-        x=alt.X("day:T", title=None, axis=alt.Axis(format="%d %b", labelOverlap=True))
+        x=alt.X(
+            "day:T",
+            title=None,
+            axis=alt.Axis(format="%d %b", labelOverlap=True, labelSeparation=12),
+        )
     )
     bars = base.mark_bar(color=PALETTE[0], opacity=0.55).encode(
         y=alt.Y("new:Q", title=_("Cases per day")),

@@ -56,6 +56,8 @@ def situation(
     def cumulative(key, label, figure, what):
         return Figure(
             key=f"covid.{key}",
+            # confirmed = recovered + deaths + active: a part is not given back by the others
+            within="covid.confirmed" if key in ("recovered", "deaths") else "",
             label=label,
             value=figure.value,
             as_of=figure.reported_on,
@@ -106,6 +108,7 @@ def situation(
         ),
         active=Figure(
             key="covid.active",
+            within="covid.confirmed",
             label=_("Active cases"),
             value=data.active,
             as_of=data.confirmed.reported_on,

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hbmm.accounts.scope import user_scope
@@ -21,6 +20,7 @@ from hbmm.health.pages import bad_request as _bad
 from hbmm.health.pages import date_param as _date_param
 from hbmm.intake.channels.files import import_file_run, import_file_store
 from hbmm.places.models import AdminArea
+from hbmm.presentation.as_of import request_as_of
 from hbmm.presentation.charts import embed_options
 
 
@@ -47,8 +47,8 @@ def epi(request):
     except BadParameter as exc:
         return _bad(exc)
     series = selectors.epi_series(scope=scope, area=area, source=source)
-    if as_of is None:
-        as_of = series.days[-1].day if series.days else timezone.now().date()
+    if as_of is None:  # the one as-of date of every page (hbmm.presentation.as_of)
+        as_of = request_as_of(request)
     situation = figures.situation(scope=scope, as_of=as_of, area=area, source=source)
     shown = [d for d in series.days if d.day <= as_of]
     context = {

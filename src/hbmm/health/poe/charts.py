@@ -25,7 +25,19 @@ def capacity_gap_chart(rounds: list[tuple[str, list]]) -> Chart:
         alt.Chart(ROWS)
         .mark_bar()
         .encode(
-            y=alt.Y("item:N", title=None, sort=None, axis=alt.Axis(labelLimit=300)),
+            y=alt.Y(
+                "item:N",
+                title=None,
+                sort=None,
+                # A long item name goes on two lines rather than being cut with "…".
+                axis=alt.Axis(
+                    labelLimit=0,
+                    labelExpr=(
+                        "length(datum.label) > 38 ? split(replace(datum.label, "
+                        "regexp('^(.{20,38}) (.*)$'), '$1\\n$2'), '\\n') : datum.label"
+                    ),
+                ),
+            ),
             yOffset=alt.YOffset("round:N", sort=None),
             x=alt.X(
                 "percent:Q", title=_("% of points without it"), scale=alt.Scale(domain=[0, 100])

@@ -18,6 +18,7 @@ from hbmm.accounts.scope import Scope
 from hbmm.health.poe import selectors
 from hbmm.health.poe.selectors import CAPACITY_ITEM_FIELDS, PLAN_FIGURES, POE_TYPES, item_figure
 from hbmm.presentation.figures import (
+    FACT,
     Drilldown,
     Figure,
     format_date,
@@ -67,6 +68,7 @@ def round_figures(
         ) % {"item": f.label}
         plan.append(
             Figure(
+                disclosure=FACT,
                 key=f"poe.baseline.{item}",
                 label=label,
                 value=f.share.n,
@@ -141,6 +143,7 @@ def week_figures(*, scope: Scope, start: dt.date, end: dt.date) -> WeekFigures:
         items.append(now)
         figures.append(
             Figure(
+                disclosure=FACT,
                 key=f"poe.week.{item}",
                 label=_("Without %(item)s") % {"item": now.label},
                 value=now.share.n,
@@ -195,6 +198,7 @@ def status_figures(*, scope: Scope, as_of: dt.date) -> StatusFigures:
     labels = status_labels()
     figures = [
         Figure(
+            disclosure=FACT,
             key=f"poe.status.{code}",
             label=labels[code],
             value=n,

@@ -69,7 +69,7 @@ def assessment_rows(q):
 
 def status_rows(q):
     f = q.filters
-    for row in selectors.poe_status_as_of(scope=q.scope, day=f.get("as_of") or dt.date.today()):
+    for row in selectors.poe_status_as_of(scope=q.scope, day=q.day):
         if f.get("status") and row.status_code != f["status"]:
             continue
         if f.get("site") and row.site != f["site"]:

@@ -6,7 +6,6 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hbmm.accounts.scope import get_in_scope_or_404, user_scope
@@ -18,13 +17,18 @@ from hbmm.health.poe.charts import capacity_trend_chart
 from hbmm.health.poe.forms import CapacityForm, StatusForm
 from hbmm.health.poe.models import CAPACITY_ITEMS, PointType
 from hbmm.health.poe.selectors import POE_TYPES
+from hbmm.presentation.as_of import request_as_of, stale_date
 from hbmm.presentation.charts import embed_options
 from hbmm.presentation.tables import EXPORT_PERMISSION
 
 
 def _week(request) -> tuple[dt.date, dt.date, list]:
+    """The week asked for (`?week=`), by default the latest assessed week that starts on or
+    before the as-of date (`hbmm.presentation.as_of`)."""
     weeks = selectors.capacity_weeks(scope=user_scope(request.user))
-    day = _date_param(request, "week", weeks[-1][0] if weeks else timezone.now().date())
+    as_of = request_as_of(request)
+    before = [week for week in weeks if week[0] <= as_of]
+    day = _date_param(request, "week", before[-1][0] if before else as_of)
     start, end = selectors.iso_week_bounds(day)
     return start, end, weeks
 
@@ -41,9 +45,13 @@ def capacity(request):
         scope=scope, start=start, end=end, rapid_assessment=bool(weeks) and start == weeks[0][0]
     )
     trend = selectors.capacity_trend(scope=scope)
+    as_of = request_as_of(request)
     context = {
         "start": start,
         "end": end,
+        "as_of": as_of,
+        # The latest assessments are older than the as-of date: the page gives their week.
+        "stale": "week" not in request.GET and stale_date(end, as_of) is not None,
         "weeks": weeks,
         "figures": round_.data,
         "plan": round_.plan,
@@ -122,7 +130,7 @@ def capacity_new(request):
 @permission_required("health.view_poestatus", raise_exception=True)
 def status(request):
     try:
-        day = _date_param(request, "day", timezone.now().date())
+        day = _date_param(request, "day", request_as_of(request))
     except BadParameter as exc:
         return _bad(exc)
     status_ = figures.status_figures(scope=user_scope(request.user), as_of=day)
@@ -146,7 +154,7 @@ def status_history(request, code: str):
 @permission_required("health.view_poestatus", raise_exception=True)
 def status_geojson(request):
     try:
-        day = _date_param(request, "day", timezone.now().date())
+        day = _date_param(request, "day", request_as_of(request))
     except BadParameter as exc:
         return _bad(exc)
     response = JsonResponse(selectors.poe_status_geojson(scope=user_scope(request.user), day=day))

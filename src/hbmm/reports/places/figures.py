@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from hbmm.accounts.scope import Scope
 from hbmm.places import selectors
 from hbmm.places.models import SiteKind
-from hbmm.presentation.figures import Drilldown, Figure
+from hbmm.presentation.figures import FACT, Drilldown, Figure
 
 # Kinds shown as figures, in this order (the others are still counted in the total).
 FIGURE_KINDS = [
@@ -44,6 +44,7 @@ def sites_active(*, scope: Scope, as_of: dt.date) -> SiteFigures:
     sites = selectors.sites_active(scope=scope, as_of=as_of)
     per_kind = selectors.sites_per_kind(sites=sites)
     total = Figure(
+        disclosure=FACT,
         key="places.sites",
         label=_("Registered sites"),
         value=sites.count(),
@@ -63,6 +64,7 @@ def sites_active(*, scope: Scope, as_of: dt.date) -> SiteFigures:
         name = kind_name(row)
         by_kind.append(
             Figure(
+                disclosure=FACT,
                 key=f"places.sites.{code}",
                 label=name,
                 value=row["n"],

@@ -213,5 +213,6 @@ register(
         order=20,
         permission=PERMISSION,
         latest=lambda scope: latest_data_date(scope=scope),
+        front=True,  # the plan's first page: beside the COVID-19 box
     )
 )

@@ -1,6 +1,7 @@
 from django import template
 from django.utils.translation import gettext
 
+from hbmm.presentation.as_of import stale_date
 from hbmm.presentation.figures import format_date
 from hbmm.presentation.tables import get_table
 
@@ -30,3 +31,11 @@ def colon(label) -> str:
 def longdate(day) -> str:
     """A date in words in the active language: 15 May 2020 / 15 mai 2020, 1er avril 2020."""
     return format_date(day)
+
+
+@register.filter
+def stale_as_of(figure, as_of) -> str:
+    """The date of `figure`'s data in words when it is older than `as_of` (the report's date),
+    else "": a figure whose data is older says its own date."""
+    day = stale_date(getattr(figure, "as_of", None), as_of) if as_of else None
+    return format_date(day) if day else ""

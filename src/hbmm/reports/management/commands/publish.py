@@ -15,7 +15,8 @@ from hbmm.reports.publish import release_write
 class Command(BaseCommand):
     help = (
         "Write the public release as of a date: aggregated CSVs with HXL, small counts "
-        "suppressed, and datapackage.json (HDX metadata)."
+        "suppressed, the public situation report (PDF, French and English) and datapackage.json "
+        "(HDX metadata)."
     )
 
     def add_arguments(self, parser):
@@ -61,12 +62,15 @@ class Command(BaseCommand):
                 "as_of": as_of.isoformat(),
                 "area": area.pcode if area else None,
                 "files": [r["path"] for r in package["resources"]],
-                "suppressed": sum(r["suppressed"] for r in package["resources"]),
+                "suppressed": sum(r.get("suppressed", 0) for r in package["resources"]),
             },
         )
         for resource in package["resources"]:
-            self.stdout.write(
-                f"{directory / resource['path']}: {resource['rows']} rows, "
-                f"{resource['suppressed']} counts suppressed"
-            )
+            if resource["format"] == "csv":
+                self.stdout.write(
+                    f"{directory / resource['path']}: {resource['rows']} rows, "
+                    f"{resource['suppressed']} counts suppressed"
+                )
+            else:
+                self.stdout.write(f"{directory / resource['path']}: {resource['title']}")
         self.stdout.write(f"{directory / 'datapackage.json'}")

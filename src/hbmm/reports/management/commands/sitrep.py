@@ -23,8 +23,23 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", help="file to write (default: standard output)")
         parser.add_argument("--area", help="P-code of an admin area to narrow the report to")
         parser.add_argument("--user", help="compute as this user (their scope and permissions)")
+        parser.add_argument(
+            "--public",
+            action="store_true",
+            help="the public report: small counts suppressed as `hbmm publish` does",
+        )
+        parser.add_argument(
+            "--min-cell",
+            type=int,
+            default=None,
+            help="with --public: smallest count published (default HBMM_PUBLIC_MIN_CELL)",
+        )
 
     def handle(self, *args, **options):
+        if options["min_cell"] is not None and options["min_cell"] < 1:
+            raise CommandError("--min-cell: at least 1")
+        if options["min_cell"] is not None and not options["public"]:
+            raise CommandError("--min-cell: only with --public")
         if options["user"]:
             try:
                 reader = get_user_model().objects.get(username=options["user"])
@@ -49,7 +64,13 @@ class Command(BaseCommand):
             scope = user_scope(reader)
             as_of = latest_data_date(reader, scope.narrow(area) if area else scope) or date.today()
         ctx = Context.of(reader, as_of=as_of, area=area)
-        body = sitrep.render(ctx, fmt=options["format"], lang=options["lang"])
+        body = sitrep.render(
+            ctx,
+            fmt=options["format"],
+            lang=options["lang"],
+            public=options["public"],
+            threshold=options["min_cell"],
+        )
         if options["output"]:
             Path(options["output"]).write_bytes(body)
             self.stderr.write(f"sitrep: wrote {options['output']} ({len(body):,} bytes)")
