@@ -181,3 +181,15 @@ def test_list_and_dashboard_query_counts_do_not_grow(client, screen, make_user):
     assert many == few
     listed = client.get(urls[2])
     assert listed.context["page"].paginator.count == 30
+
+
+@pytest.mark.django_db
+def test_list_reads_in_french(client, screen, make_user, settings):
+    """Steps and age groups as words of the page's language, never their codes ('screened')."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    screen(**healthy())
+    screen("BCP-GOGUI", T0 + dt.timedelta(hours=1), **fever_cough())
+    client.force_login(make_user("im_officer", areas=["MLI"]))
+    page = client.get(reverse("health:screening_list")).content.decode()
+    assert "<th>Fiche</th>" in page and "Enregistrer" not in page
+    assert "<td>dépisté</td>" in page and "<td>screened</td>" not in page

@@ -1,9 +1,11 @@
 """Progress against targets from 4W rows, and a computed indicator equal to its drill-down."""
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from hbmm.accounts.scope import user_scope
 from hbmm.health.poe.models import CapacityAssessment
@@ -48,7 +50,12 @@ def test_reported_indicator_sums_completed_rows_up_to_the_month(manager, orgs, r
     )
     assert rooms.share == Decimal(60)
     figure = figures.indicator_figure(rooms, plan=plan, as_of=dt.date(2020, 5, 31))
-    assert figure.display == "3 of 5 rooms (60%)"
+    assert figure.display == "3 rooms, target 5 (60%)"
+    over = dataclasses.replace(figure, value=6)  # a target may be passed: never "6 of 5"
+    assert over.display == "6 rooms, target 5 (120%)"
+    with translation.override("fr"):
+        french = figures.indicator_figure(rooms, plan=plan, as_of=dt.date(2020, 5, 31))
+        assert dataclasses.replace(french, value=6).display == "6 salles, cible 5 (120\u202f%)"
     assert figure.drilldown.key == "response.reports"
     assert "version 1" in figure.definition
     assert progress["radio-spots"].achieved is None  # nothing reported: no data, not 0

@@ -138,6 +138,9 @@ class Figure:
     all travellers), so that a difference cannot give a suppressed part back. A share's
     complement (denominator less value) is checked without it. `suppressed` marks a figure
     withheld by that rule: it then reads "suppressed".
+
+    `against_target` says the denominator is a target, not a whole the value is part of: the
+    value may pass it, so the figure reads "22 points, target 21 (105%)", never "22 of 21".
     """
 
     key: str
@@ -155,6 +158,7 @@ class Figure:
     disclosure: str = COUNT
     within: str = ""
     suppressed: bool = False
+    against_target: bool = False
 
     @property
     def has_data(self) -> bool:
@@ -193,6 +197,11 @@ class Figure:
                 "unit": agreeing(self.unit, plural_count(self.denominator)),
                 "percent": self.formatted_percent,
             }
+            if self.against_target:
+                values["unit"] = agreeing(self.unit, plural_count(self.value, decimals=self.decimals))
+                if self.unit:
+                    return gettext("%(n)s %(unit)s, target %(total)s (%(percent)s)") % values
+                return gettext("%(n)s, target %(total)s (%(percent)s)") % values
             if self.unit:
                 return gettext("%(n)s of %(total)s %(unit)s (%(percent)s)") % values
             return gettext("%(n)s of %(total)s (%(percent)s)") % values

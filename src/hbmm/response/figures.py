@@ -83,6 +83,7 @@ def indicator_figure(p: selectors.IndicatorProgress, *, plan: Plan, as_of: dt.da
         label=indicator.name,
         value=_int(p.achieved) if p.achieved is not None else None,
         denominator=int(p.target.value) if p.target is not None else None,
+        against_target=True,
         unit=indicator.unit,
         as_of=as_of,
         definition=_indicator_definition(p, plan),

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from hbmm.fields import EncryptedTextField
@@ -129,6 +129,19 @@ class CaseDefinition(models.Model):
             if clause.get("code") == code:
                 return clause.get("label_en" if english else "label_fr") or code
         return code
+
+
+# The furthest step a screening reached (`Screening.step`), as the lists show it.
+STEP_NAMES = {
+    "closed": pgettext_lazy("screening step", "closed"),
+    "resulted": pgettext_lazy("screening step", "result known"),
+    "sampled": pgettext_lazy("screening step", "sampled"),
+    "referred": pgettext_lazy("screening step", "referred"),
+    "notified": pgettext_lazy("screening step", "notified"),
+    "isolated": pgettext_lazy("screening step", "isolated"),
+    "suspect": pgettext_lazy("screening step", "suspect"),
+    "screened": pgettext_lazy("screening step", "screened"),
+}
 
 
 class Screening(models.Model):
@@ -342,6 +355,10 @@ class Screening(models.Model):
             if value:
                 return name
         return "suspect" if self.is_suspect else "screened"
+
+    @property
+    def step_display(self) -> str:
+        return str(STEP_NAMES[self.step])
 
     def hours_between(self, start: str, end: str) -> float | None:
         a, b = getattr(self, start), getattr(self, end)
