@@ -385,6 +385,11 @@ HBMM_JOBS_FILES_KEEP_DAYS = env_int("HBMM_JOBS_FILES_KEEP_DAYS", 7)
 # daily digest of low stocks and unanswered capacity gaps is sent from this hour (UTC) on.
 HBMM_SUPPLIES_STOCKOUT_DAYS = env_int("HBMM_SUPPLIES_STOCKOUT_DAYS", 14)
 HBMM_SUPPLIES_DIGEST_HOUR = env_int("HBMM_SUPPLIES_DIGEST_HOUR", 6)
+# Traveller follow-up: this many missed visits in a row (not reached) and the traveller is
+# lost to follow-up.
+HBMM_FOLLOWUP_MISSED_LIMIT = env_int("HBMM_FOLLOWUP_MISSED_LIMIT", 2)
+# Reporting completeness: the reminders of late reports are sent from this hour (UTC) on.
+HBMM_REPORTING_REMINDER_HOUR = env_int("HBMM_REPORTING_REMINDER_HOUR", 7)
 
 LOGGING = {
     "version": 1,

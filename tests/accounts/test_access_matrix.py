@@ -342,6 +342,7 @@ ENTRIES: dict[str, Entry] = {
     "response:contribution_new": Entry(perms=P("response.add_contribution")),
     "response:expenditures": table_entry("response.expenditures"),
     "mobility:stranded": table_entry("mobility.stranded"),
+    "reports:reporting": table_entry("reports.reporting"),
     "mobility:mrrc": table_entry("mobility.mrrc"),
     "mobility:displacement": table_entry("mobility.displacement"),
     "mobility:events": table_entry("mobility.events"),
@@ -379,6 +380,7 @@ ENTRIES: dict[str, Entry] = {
         perms=P("health.add_screening"), methods=("GET", "POST"), ok={"GET": 200, "POST": 200}
     ),
     "health:case_definitions": Entry(perms=P("health.view_casedefinition")),
+    "health:followup_worklist": Entry(perms=P("health.view_followupvisit"), check=no_site_outside),
     "health:screening_detail": Entry(
         perms=P("health.view_screening"), scoped=True, kwargs=lambda w, s: {"pk": w.screening[s]}
     ),

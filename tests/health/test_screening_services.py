@@ -216,6 +216,8 @@ def test_follow_up_visits(screen):
         temperature=Decimal("37.2"),
     )
     assert visit.symptoms == ["cough"]
+    assert s.follow_up_outcome == "symptomatic"  # the symptoms closed the follow-up
+    s.follow_up_outcome, s.follow_up_closed_on = "", None
     with pytest.raises(ValidationError) as error:
         followup_visit_add(screening=s, by=None, visited_on=dt.date(2020, 4, 29))
     assert "within the follow-up" in error.value.message_dict["visited_on"][0]

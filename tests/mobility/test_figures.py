@@ -68,6 +68,9 @@ def test_monthly_average_counts_only_observed_days(flows, national):
     assert figure.value == 113
     assert figure.parts["total"] == 340
     assert figure.parts["days_observed"] == 3
+    # An average over days says how many points reported (a silent point is not a zero).
+    assert figure.parts["points_reporting"] == 3
+    assert "(340 individuals over 3 days; 3 points reported)" in figure.definition
     assert figure.parts["days_in_month"] == 30
     assert figure.parts["average"] == Decimal(340) / 3
     # March: 250 over 2 observed days = 125; (113.33 - 125) / 125 = -9.33 % -> -9 %.
@@ -94,6 +97,7 @@ def test_monthly_average_leaves_out_points_outside_scope(flows, koulikoro):
     figure = figures.flow_daily_average(scope=scope, month=D(2020, 4, 1))
     # Kourémalé only: 100 on 1 April; March 150 over 2 days = 75; +33.3 % -> 33.
     assert (figure.value, figure.parts["days_observed"]) == (100, 1)
+    assert "(100 individuals over 1 days; 1 point reported)" in figure.definition
     assert figure.parts["previous_average"] == 75
     assert figure.parts["change_percent"] == 33
     assert figure.note == "+33% on March 2020"

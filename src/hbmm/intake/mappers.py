@@ -256,6 +256,13 @@ class Mapper:
         fail the whole file with a message. The default passes rows through unchanged."""
         return rows
 
+    def media_file(self, filename: str, *, user) -> bytes | None:
+        """A form media file the server makes for `user` (a CSV the form reads with
+        `select_one_from_file` or `pulldata`), or None when the form has no such file. The
+        OpenRosa manifest lists it and serves it like `sites.csv`; what it holds is the domain's
+        to scope to the user. The default makes none."""
+        return None
+
 
 _REGISTRY: dict[str, Mapper] = {}
 

@@ -131,10 +131,12 @@ def form_xml(request, user, form_id: str):
     return _openrosa(HttpResponse(form.xml, content_type=XML))
 
 
-def _media_content(user, filename: str) -> bytes | None:
-    if filename == "sites.csv":
+def _media_content(user, form_id: str, filename: str) -> bytes | None:
+    """A media file made for `user`: sites.csv (every form), else the form's mapper's own."""
+    if filename in GENERATED_MEDIA:
         return selectors.sites_csv(user=user)
-    return None
+    mapper = get_mapper(form_id)
+    return mapper.media_file(filename, user=user) if mapper is not None else None
 
 
 @_authenticated
@@ -144,7 +146,7 @@ def form_manifest(request, user, form_id: str):
         return _message(404, _("No such form."))
     files = []
     for name in media_files(form.xml):
-        content = _media_content(user, name) if name in GENERATED_MEDIA else None
+        content = _media_content(user, form.form_id, name)
         if content is None:
             continue
         files.append(
@@ -172,7 +174,7 @@ def form_media(request, user, form_id: str, filename: str):
     form = _fillable_form(user, form_id)
     if form is None or filename not in media_files(form.xml):
         return _message(404, _("No such file."))
-    content = _media_content(user, filename)
+    content = _media_content(user, form.form_id, filename)
     if content is None:
         return _message(404, _("No such file."))
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")

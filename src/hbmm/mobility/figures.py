@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hbmm.accounts.scope import Scope
 from hbmm.mobility import selectors
@@ -73,18 +74,21 @@ def flow_daily_average(*, scope: Scope, month: dt.date) -> Figure:
         definition=_(
             "Individuals counted at the flow monitoring points in %(month)s, all "
             "directions, divided by the days of the month with at least one count "
-            "(%(total)s individuals over %(days)s days), rounded half up. The change "
-            "compares with the same average of the previous month."
+            "(%(total)s individuals over %(days)s days; %(points)s), rounded half up. The "
+            "change compares with the same average of the previous month."
         )
         % {
             "month": format_month(now.start),
             "total": format_number(now.individuals),
             "days": now.days_observed,
+            "points": ngettext("%(n)s point reported", "%(n)s points reported", now.points)
+            % {"n": now.points},
         },
         drilldown=flows(now.start, now.end),
         parts={
             "total": now.individuals,
             "days_observed": now.days_observed,
+            "points_reporting": now.points,
             "days_in_month": now.days_in_period,
             "average": now.average_per_day,
             "previous_month": before.start,

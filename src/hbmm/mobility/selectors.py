@@ -26,6 +26,7 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -265,6 +266,7 @@ class FlowTotals:
     internal: int
     days_observed: int  # days with at least one count at any point in scope
     counts: int  # flow count records
+    points: int = 0  # flow monitoring points with at least one count (a silent one is not 0)
 
     @property
     def average_per_day(self) -> Decimal | None:
@@ -284,6 +286,7 @@ def flow_totals(*, scope: Scope, start: dt.date, end: dt.date) -> FlowTotals:
         internal=Coalesce(Sum("total", filter=Q(direction=Direction.INTERNAL)), 0),
         days_observed=Count("observation_date", distinct=True),
         counts=Count("pk"),
+        points=Count("site", distinct=True),
     )
     return FlowTotals(start=start, end=end, **row)
 
@@ -665,3 +668,33 @@ def idps_by_area_round(
 
 def _as_date(value) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
+
+
+# --- Reporting completeness ------------------------------------------------------------------
+
+# The forms whose reports completeness counts: the model and its date of observation.
+REPORTED_FORMS: dict[str, tuple[type[FlowCount] | type[MrrcOccupancy], str, str | None]] = {
+    "flow_count": (FlowCount, "observation_date", "entered_at"),
+    "mrrc_occupancy": (MrrcOccupancy, "date", None),
+}
+
+
+def reports_received(
+    *, scope: Scope, form: str, start: dt.date, end: dt.date
+) -> list[tuple[int, dt.date, dt.datetime | None]]:
+    """(site id, date observed, when first received) of the `form` reports observed from
+    `start` to `end` in scope, one per site and day (a flow count's directions are one
+    report). Received: the submission's reception time, else when the record was entered."""
+    model, day_field, entered = REPORTED_FORMS[form]
+    received = (
+        Coalesce("submission__received_at", entered) if entered else F("submission__received_at")
+    )
+    rows = (
+        restrict_to_scope(model._default_manager.all(), scope)
+        .filter(**{f"{day_field}__gte": start, f"{day_field}__lte": end})
+        .order_by()
+        .values("site_id", day_field)
+        .annotate(received=Min(received))
+        .values_list("site_id", day_field, "received")
+    )
+    return list(rows)

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from hbmm.jobs.registry import JobKind, register_kind
+from hbmm.jobs.registry import JobKind, register_kind, register_periodic
 
 
 class ReportsConfig(AppConfig):
@@ -11,9 +11,18 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         # After app loading: the tasks module imports models.
-        from hbmm.reports.tasks import sitrep_describe  # noqa: PLC0415
+        from hbmm.reports.tasks import (  # noqa: PLC0415
+            REMINDER_KIND,
+            reminders_describe,
+            reporting_reminders_schedule,
+            sitrep_describe,
+        )
 
         register_kind(JobKind("sitrep_pdf", _("PDF situation report"), describe=sitrep_describe))
+        register_kind(
+            JobKind(REMINDER_KIND, _("reminders of late reports"), describe=reminders_describe)
+        )
+        register_periodic(reporting_reminders_schedule)
         # Importing the package imports every section module, which registers its section;
         # here, not at the top: the sections read models, which need the app registry.
         import hbmm.reports.sections  # noqa: F401, PLC0415

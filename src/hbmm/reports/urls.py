@@ -7,6 +7,7 @@ app_name = "reports"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("report/", views.report, name="report"),
+    path("reporting/", table_page, {"key": "reports.reporting"}, name="reporting"),
     path("drilldown/<str:key>/", table_page, name="drilldown"),  # every registered table
     path("boundaries/adm<int:level>.geojson", views.boundaries, name="boundaries"),
 ]

@@ -13,7 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Max, OuterRef, QuerySet, Subquery
+from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -446,3 +447,19 @@ def capacity_rounds(*, scope, as_of: dt.date):
 
 def latest_assessment_date(*, scope) -> dt.date | None:
     return capacity_assessments(scope=scope).aggregate(day=Max("assessed_on"))["day"]
+
+
+def capacity_reports_received(
+    *, scope, start: dt.date, end: dt.date
+) -> list[tuple[int, dt.date, dt.datetime | None]]:
+    """(point id, date assessed, when first received) of the capacity checklists from `start`
+    to `end` in scope, one per point and day: for reporting completeness. Received: the
+    submission's reception time, else when the checklist was recorded."""
+    return list(
+        restrict_to_scope(CapacityAssessment.objects.all(), scope)
+        .filter(assessed_on__gte=start, assessed_on__lte=end)
+        .order_by()
+        .values("site_id", "assessed_on")
+        .annotate(received=Min(Coalesce("submission__received_at", "recorded_at")))
+        .values_list("site_id", "assessed_on", "received")
+    )

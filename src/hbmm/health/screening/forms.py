@@ -7,7 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hbmm.accounts.scope import sites_in_scope
-from hbmm.health.screening.models import Conveyance, Screening, Sex, Symptom
+from hbmm.health.screening.models import (
+    Conveyance,
+    FollowUpOutcome,
+    Screening,
+    Sex,
+    Symptom,
+)
 from hbmm.health.screening.services import POINT_KINDS
 from hbmm.places.models import AdminArea, Site, SiteKind
 
@@ -134,9 +140,36 @@ class OutcomeForm(StepForm):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Screening.Outcome.choices)
 
 
+class FollowUpStartForm(forms.Form):
+    team = forms.CharField(label=_("Team"), required=False, max_length=60)
+
+
+class FollowUpCloseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[c for c in FollowUpOutcome.choices if c[0] != FollowUpOutcome.SYMPTOMATIC],
+    )
+    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+
+class WorklistForm(forms.Form):
+    on = forms.DateField(
+        label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    area = forms.CharField(label=_("Area (P-code)"), required=False, max_length=20)
+    team = forms.CharField(label=_("Team"), required=False, max_length=60)
+
+
 class VisitForm(forms.Form):
     visited_on = forms.DateField(
         label=_("Visit date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reached = forms.TypedChoiceField(
+        label=_("Traveller reached"),
+        choices=[("yes", _("yes")), ("no", _("no: not found, no answer"))],
+        coerce=lambda value: value == "yes",
+        initial="yes",
     )
     symptoms = forms.MultipleChoiceField(
         label=_("Symptoms"),

@@ -21,6 +21,7 @@ __all__ = [
     "CaseDefinition",
     "Conveyance",
     "Decision",
+    "FollowUpOutcome",
     "FollowUpVisit",
     "Screening",
     "Sex",
@@ -142,6 +143,16 @@ STEP_NAMES = {
     "suspect": pgettext_lazy("screening step", "suspect"),
     "screened": pgettext_lazy("screening step", "screened"),
 }
+
+
+class FollowUpOutcome(models.TextChoices):
+    """How a traveller's 14-day follow-up ended."""
+
+    COMPLETED = "completed", _("completed (followed all 14 days)")
+    SYMPTOMATIC = "symptomatic", _("became symptomatic")
+    LOST = "lost", _("lost to follow-up")
+    MOVED = "moved", _("moved away")
+    DIED = "died", _("died")
 
 
 class Screening(models.Model):
@@ -306,6 +317,11 @@ class Screening(models.Model):
     outcome = models.CharField(_("outcome"), max_length=14, choices=Outcome.choices, blank=True)
     outcome_at = models.DateTimeField(_("outcome at"), null=True, blank=True)
     follow_up_until = models.DateField(_("follow-up until"), null=True, blank=True)
+    follow_up_team = models.CharField(_("follow-up team"), max_length=60, blank=True)
+    follow_up_outcome = models.CharField(
+        _("follow-up outcome"), max_length=12, choices=FollowUpOutcome.choices, blank=True
+    )
+    follow_up_closed_on = models.DateField(_("follow-up closed on"), null=True, blank=True)
 
     created_at = models.DateTimeField(_("entered at"), default=timezone.now)
 
@@ -376,7 +392,20 @@ class FollowUpVisit(models.Model):
     screening = models.ForeignKey(
         Screening, verbose_name=_("screening"), on_delete=models.PROTECT, related_name="visits"
     )
+    submission = models.ForeignKey(
+        "intake.Submission",
+        verbose_name=_("submission"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     visited_on = models.DateField(_("visit date"))
+    reached = models.BooleanField(
+        _("traveller reached"),
+        default=True,
+        help_text=_("No: the visit or call did not reach the traveller (a missed visit)."),
+    )
     symptoms = models.JSONField(_("symptoms"), default=list, blank=True)
     temperature = models.DecimalField(
         _("temperature (°C)"),

@@ -6,8 +6,10 @@ the date of screening, plus the median delays screening -> notification -> refer
 """
 
 import datetime as dt
+from dataclasses import dataclass
 from statistics import median
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import ExtractIsoYear, ExtractWeek
@@ -15,8 +17,15 @@ from django.db.models.functions import ExtractIsoYear, ExtractWeek
 from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.scope import get_in_scope_or_404, restrict_to_scope
 from hbmm.accounts.services import audit_log
-from hbmm.health.screening.models import AgeGroup, CaseDefinition, FollowUpVisit, Screening
-from hbmm.periods import on_days
+from hbmm.health.screening.models import (
+    AgeGroup,
+    CaseDefinition,
+    FollowUpOutcome,
+    FollowUpVisit,
+    Screening,
+)
+from hbmm.periods import midnight, on_days
+from hbmm.places.models import AdminArea
 
 IDENTIFIER_FIELDS = ("name", "phone", "document_number")
 DIMENSIONS = {
@@ -210,3 +219,190 @@ def latest_screening_date(*, scope) -> dt.date | None:
     """The day of the newest screening in scope."""
     moment = screenings_for(scope).aggregate(at=Max("screened_at"))["at"]
     return moment.date() if moment else None
+
+
+# --- 14-day follow-up ------------------------------------------------------------------------
+
+# Worklist statuses, in the order a team works through them.
+DUE_STATUSES = ("not_reached", "overdue", "due", "to_close", "visited")
+
+
+@dataclass(frozen=True)
+class WorklistRow:
+    """One traveller under follow-up on the worklist's day (pseudonymous: no identifiers)."""
+
+    screening: Screening
+    day: int  # days since the screening (day 1 is the day after)
+    status: str  # one of DUE_STATUSES
+    last_visit_on: dt.date | None
+    missed_in_a_row: int
+    area: AdminArea | None  # where the traveller is followed: destination, else the point's area
+
+
+def missed_limit() -> int:
+    """Missed visits in a row that make a traveller lost to follow-up (a setting)."""
+    return max(1, int(settings.HBMM_FOLLOWUP_MISSED_LIMIT))
+
+
+def followups_for(scope) -> QuerySet:
+    return screenings_for(scope).filter(follow_up_until__isnull=False)
+
+
+def _followup_area_filter(queryset: QuerySet, area: str) -> QuerySet:
+    """The follow-ups in the area P-code `area` (and below): by destination, or by the point's
+    area when the destination is unknown."""
+    return queryset.filter(
+        Q(destination__pcode__startswith=area)
+        | Q(destination__isnull=True, point__area__pcode__startswith=area)
+    )
+
+
+def followup_worklist(*, scope, on: dt.date, area: str = "", team: str = "") -> list[WorklistRow]:
+    """The open follow-ups in scope on day `on`, with what each needs (two queries):
+
+    - visited: a visit reached the traveller on `on`;
+    - to_close: the 14 days are over, the outcome is to be recorded;
+    - not_reached: the last visit did not reach the traveller (one more missed in a row and
+      the traveller is lost to follow-up);
+    - overdue: no visit the day before (a day of follow-up missed);
+    - due: today's visit is to be made.
+    """
+    queryset = (
+        followups_for(scope)
+        .select_related("destination")
+        .filter(follow_up_outcome="", screened_at__lt=midnight(on))
+        .order_by("follow_up_until", "pk")
+    )
+    if area:
+        queryset = _followup_area_filter(queryset, area)
+    if team:
+        queryset = queryset.filter(follow_up_team=team)
+    screenings = list(queryset)
+    visits: dict[int, list[tuple[dt.date, bool]]] = {}
+    for screening_id, visited_on, reached in (
+        FollowUpVisit.objects.filter(screening__in=[s.pk for s in screenings], visited_on__lte=on)
+        .order_by("visited_on", "pk")
+        .values_list("screening_id", "visited_on", "reached")
+    ):
+        visits.setdefault(screening_id, []).append((visited_on, reached))
+    rows = []
+    for screening in screenings:
+        own = visits.get(screening.pk, [])
+        missed = 0
+        for _day, reached in reversed(own):
+            if reached:
+                break
+            missed += 1
+        reached_days = {d for d, reached in own if reached}
+        yesterday = on - dt.timedelta(days=1)
+        if on in reached_days:
+            status = "visited"
+        elif screening.follow_up_until is not None and on > screening.follow_up_until:
+            status = "to_close"
+        elif missed:
+            status = "not_reached"
+        elif yesterday > screening.screened_at.date() and yesterday not in reached_days:
+            status = "overdue"
+        else:
+            status = "due"
+        rows.append(
+            WorklistRow(
+                screening=screening,
+                day=(on - screening.screened_at.date()).days,
+                status=status,
+                last_visit_on=own[-1][0] if own else None,
+                missed_in_a_row=missed,
+                area=screening.destination or screening.point.area,
+            )
+        )
+    order = {status: index for index, status in enumerate(DUE_STATUSES)}
+    rows.sort(key=lambda r: (order[r.status], r.screening.follow_up_until, r.screening.pk))
+    return rows
+
+
+def followup_teams(*, scope) -> list[str]:
+    """The teams named on follow-ups in scope, for the worklist's filter."""
+    return list(
+        followups_for(scope)
+        .exclude(follow_up_team="")
+        .order_by("follow_up_team")
+        .values_list("follow_up_team", flat=True)
+        .distinct()
+    )
+
+
+def followup_list(
+    *,
+    scope,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    point: str = "",
+    outcome: str = "",
+    open_on: dt.date | None = None,
+) -> QuerySet:
+    """Follow-ups of the travellers screened from `start` to `end` (inclusive); `outcome`:
+    one of FollowUpOutcome, or "open"; `open_on`: those under follow-up that day."""
+    queryset = on_days(followups_for(scope), "screened_at", start, end)
+    if point:
+        queryset = queryset.filter(point__code=point)
+    if outcome == "open":
+        queryset = queryset.filter(follow_up_outcome="")
+    elif outcome:
+        queryset = queryset.filter(follow_up_outcome=outcome)
+    if open_on:
+        queryset = _open_on(queryset, open_on)
+    return queryset
+
+
+def _open_on(queryset: QuerySet, day: dt.date) -> QuerySet:
+    """Under follow-up on `day`: screened before, 14 days not over, not closed by then."""
+    return queryset.filter(
+        screened_at__lt=midnight(day),
+        follow_up_until__gte=day,
+    ).filter(Q(follow_up_closed_on__isnull=True) | Q(follow_up_closed_on__gt=day))
+
+
+FOLLOWUP_COUNTS = {
+    "followed": Count("pk"),
+    "closed": Count("pk", filter=~Q(follow_up_outcome="")),
+    **{
+        outcome: Count("pk", filter=Q(follow_up_outcome=outcome))
+        for outcome in FollowUpOutcome.values
+    },
+}
+
+
+def followup_summary(*, scope, start: dt.date | None, end: dt.date | None) -> dict:
+    """The follow-ups of the travellers screened in the period (by date of screening, the
+    date of entry) by outcome, and the travellers under follow-up on `end` (today when None)."""
+    totals = on_days(followups_for(scope), "screened_at", start, end).aggregate(**FOLLOWUP_COUNTS)
+    day = end or dt.date.today()
+    totals["under_follow_up"] = _open_on(followups_for(scope), day).count()
+    totals["under_follow_up_on"] = day
+    totals["start"], totals["end"] = start, end
+    return totals
+
+
+def followup_figures(
+    *, scope, start: dt.date | None, end: dt.date | None, by: str = "point"
+) -> list[dict]:
+    """The follow-ups by outcome, by point of entry (`by="point"`) or ISO week of entry
+    (`by="week"`), one query; rows sorted by their key."""
+    queryset = on_days(followups_for(scope), "screened_at", start, end).order_by()
+    if by == "week":
+        queryset = queryset.annotate(
+            iso_year=ExtractIsoYear("screened_at"), iso_week=ExtractWeek("screened_at")
+        )
+        fields = ["iso_year", "iso_week"]
+    elif by == "point":
+        fields = ["point__code", "point__name_fr"]
+    else:
+        raise ValueError(f"unknown dimension: {by}")
+    rows = []
+    for row in queryset.values(*fields).annotate(**FOLLOWUP_COUNTS).order_by(*fields):
+        key = f"{row['iso_year']}-W{row['iso_week']:02d}" if by == "week" else row["point__code"]
+        out = {"key": key, **{name: row[name] for name in FOLLOWUP_COUNTS}}
+        if by == "point":
+            out["name"] = row["point__name_fr"]
+        rows.append(out)
+    return rows

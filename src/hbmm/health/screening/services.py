@@ -264,6 +264,7 @@ LATER_STEPS = {
     "result_at",
     "outcome_at",
     "follow_up_until",
+    "follow_up_closed_on",
 }
 
 
@@ -616,9 +617,11 @@ def _override_event(screening: Screening, *, by) -> dict:
 
 @transaction.atomic
 def screening_decide(
-    *, screening: Screening, by: User, decision: str, reason: str = ""
+    *, screening: Screening, by: User | None, decision: str, reason: str = "", notify: bool = True
 ) -> Screening:
-    """The agent confirms the automatic classification or overrides it (with a reason)."""
+    """The agent confirms the automatic classification or overrides it (with a reason); a
+    suspect is notified (the alert e-mail goes out) unless `notify` is False (demonstration
+    data), which records the decision only."""
     if decision not in ("suspect", "not_suspect"):
         raise ValidationError({"decision": _("Choose suspect or not a suspect.")})
     if screening.isolated_at and decision == "not_suspect":
@@ -646,6 +649,6 @@ def screening_decide(
             target=f"health.screening:{screening.pk}",
             details={"confirmed": decision},
         )
-    if screening.is_suspect and not screening.notified_at:
+    if notify and screening.is_suspect and not screening.notified_at:
         notify_now(screening, by=by)
     return screening

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 import hbmm.health.screening.admin  # noqa: F401  (registers the admin pages)
 import hbmm.health.screening.tables  # noqa: F401  (registers the table)
-from hbmm.health.screening.intake_mappers import ScreeningMapper
+from hbmm.health.screening.intake_mappers import FollowUpVisitMapper, ScreeningMapper
 from hbmm.intake.mappers import register
 from hbmm.web.nav import NavItem
 from hbmm.web.nav import register as nav_register
@@ -13,6 +13,7 @@ from hbmm.web.nav import register as nav_register
 
 def ready() -> None:
     register(ScreeningMapper())
+    register(FollowUpVisitMapper())
     nav_register(
         NavItem(
             label=_("Screening"),

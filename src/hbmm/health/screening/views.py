@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,6 +15,8 @@ from hbmm.health.screening import figures, followup, selectors, services, workfl
 from hbmm.health.screening.charts import weekly_chart
 from hbmm.health.screening.forms import (
     DecisionForm,
+    FollowUpCloseForm,
+    FollowUpStartForm,
     OutcomeForm,
     PeriodForm,
     ReferForm,
@@ -22,6 +25,7 @@ from hbmm.health.screening.forms import (
     ScreeningForm,
     StepForm,
     VisitForm,
+    WorklistForm,
 )
 from hbmm.health.screening.intake_mappers import FORM_ID
 from hbmm.health.screening.models import AgeGroup, Screening, Sex
@@ -158,6 +162,8 @@ def screening_detail(request, pk: int):
             "result_form": ResultForm(),
             "outcome_form": OutcomeForm(),
             "visit_form": VisitForm(),
+            "follow_up_form": FollowUpStartForm(),
+            "follow_up_close_form": FollowUpCloseForm(),
             "delays": {
                 "notification": screening.hours_between("screened_at", "notified_at"),
                 "referral": screening.hours_between("screened_at", "referred_at"),
@@ -174,8 +180,9 @@ ACTIONS = {
     "sample": ("health.change_screening", SampleForm),
     "result": ("health.change_screening", ResultForm),
     "close": ("health.change_screening", OutcomeForm),
-    "follow_up": ("health.add_followupvisit", None),
+    "follow_up": ("health.add_followupvisit", FollowUpStartForm),
     "visit": ("health.add_followupvisit", VisitForm),
+    "follow_up_close": ("health.add_followupvisit", FollowUpCloseForm),
 }
 
 
@@ -206,11 +213,16 @@ def _run(action: str, screening: Screening, data: dict, user):
             screening=screening, by=user, outcome=data["outcome"], at=at
         )
     if action == "follow_up":
-        return followup.followup_start(screening=screening, by=user)
+        return followup.followup_start(screening=screening, by=user, team=data.get("team", ""))
+    if action == "follow_up_close":
+        return followup.followup_close(
+            screening=screening, by=user, outcome=data["outcome"], on=data["on"], note=data["note"]
+        )
     return followup.followup_visit_add(
         screening=screening,
         by=user,
         visited_on=data["visited_on"],
+        reached=data["reached"],
         symptoms=data["symptoms"],
         temperature=data["temperature"],
         note=data["note"],
@@ -238,4 +250,38 @@ def case_definitions(request):
         request,
         "health/screening/definitions.html",
         {"definitions": selectors.case_definitions()},
+    )
+
+
+@login_required
+@permission_required("health.view_followupvisit", raise_exception=True)
+def followup_worklist(request):
+    """The day's follow-up worklist of a team and area, and the follow-up figures."""
+    form = WorklistForm(request.GET or None)
+    on, area, team = timezone.now().date(), "", ""
+    if form.is_bound and form.is_valid():
+        on = form.cleaned_data["on"] or on
+        area = form.cleaned_data["area"].strip().upper()
+        team = form.cleaned_data["team"].strip()
+    start, end, _point, period_form = _period(request)
+    scope = user_scope(request.user)
+    rows = selectors.followup_worklist(scope=scope, on=on, area=area, team=team)
+    counts = {status: 0 for status in selectors.DUE_STATUSES}
+    for row in rows:
+        counts[row.status] += 1
+    return render(
+        request,
+        "health/screening/followup.html",
+        {
+            "form": form if form.is_bound else WorklistForm(initial={"on": on}),
+            "on": on,
+            "rows": rows,
+            "counts": counts,
+            "missed_limit": selectors.missed_limit(),
+            "teams": selectors.followup_teams(scope=scope),
+            "period_form": period_form,
+            "figures": figures.followup_period(scope=scope, start=start, end=end).figures,
+            "by_point": figures.followup_breakdown(scope=scope, start=start, end=end, by="point"),
+            "by_week": figures.followup_breakdown(scope=scope, start=start, end=end, by="week"),
+        },
     )

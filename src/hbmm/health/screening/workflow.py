@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from hbmm.accounts.models import AuditEvent, User
 from hbmm.accounts.services import audit_log
 from hbmm.health.screening.models import (
+    FollowUpOutcome,
     Screening,
     Symptom,
 )
@@ -164,9 +165,23 @@ def _alert_message(screening: Screening, language: str) -> tuple[str, str]:
             "point": screening.point.name,
             "ref": screening.reference,
         }
-        lines = [
-            _("A suspect case was detected at a point of entry."),
-            "",
+        lines = [_("A suspect case was detected at a point of entry."), ""]
+        if screening.follow_up_outcome == FollowUpOutcome.SYMPTOMATIC:
+            visit = screening.visits.order_by("-visited_on", "-pk").first()
+            lines = [
+                _("A traveller under 14-day follow-up has symptoms: a suspect case."),
+                "",
+            ]
+            if visit is not None:
+                lines += [
+                    _("Follow-up visit: %s") % visit.visited_on.isoformat(),
+                    _("Temperature at the visit: %s °C")
+                    % (number_format(visit.temperature) if visit.temperature else "-"),
+                    _("Symptoms at the visit: %s")
+                    % (", ".join(str(Symptom(s).label) for s in visit.symptoms) or _("none")),
+                    "",
+                ]
+        lines += [
             _("Point: %(name)s (%(code)s)")
             % {"name": screening.point.name, "code": screening.point.code},
             _("Screened at: %s UTC") % screening.screened_at.strftime("%Y-%m-%d %H:%M"),

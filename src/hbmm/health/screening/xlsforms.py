@@ -50,6 +50,21 @@ FORM_COUNTRIES = (
     "CHN",
 )
 
+SYMPTOMS_FR = {
+    "fever": "Fièvre",
+    "cough": "Toux",
+    "shortness_of_breath": "Difficulté à respirer",
+    "sore_throat": "Mal de gorge",
+    "runny_nose": "Écoulement nasal",
+    "headache": "Maux de tête",
+    "fatigue": "Fatigue",
+    "muscle_pain": "Douleurs musculaires",
+    "diarrhoea": "Diarrhée",
+    "vomiting": "Vomissements",
+    "loss_taste_smell": "Perte du goût ou de l'odorat",
+    "other": "Autre",
+}
+
 
 def _field(type_, name, fr, en, **extra):
     return {"type": type_, "name": name, FR: fr, EN: en} | extra
@@ -63,20 +78,6 @@ def screening_form() -> dict:
     from hbmm.health.screening.intake_mappers import FORM_ID as SCREENING_FORM_ID
     from hbmm.health.screening.models import Conveyance, Sex, Symptom
 
-    symptoms_fr = {
-        "fever": "Fièvre",
-        "cough": "Toux",
-        "shortness_of_breath": "Difficulté à respirer",
-        "sore_throat": "Mal de gorge",
-        "runny_nose": "Écoulement nasal",
-        "headache": "Maux de tête",
-        "fatigue": "Fatigue",
-        "muscle_pain": "Douleurs musculaires",
-        "diarrhoea": "Diarrhée",
-        "vomiting": "Vomissements",
-        "loss_taste_smell": "Perte du goût ou de l'odorat",
-        "other": "Autre",
-    }
     conveyance_fr = {
         "bus": "Bus",
         "car": "Voiture",
@@ -218,7 +219,7 @@ def screening_form() -> dict:
             [(c, conveyance_fr[c], str(Conveyance(c).label)) for c in Conveyance.values],
         )
         + _choices("yes_no", [("yes", "Oui", "Yes"), ("no", "Non", "No")])
-        + _choices("symptom", [(c, symptoms_fr[c], str(Symptom(c).label)) for c in Symptom.values])
+        + _choices("symptom", [(c, SYMPTOMS_FR[c], str(Symptom(c).label)) for c in Symptom.values])
         + _choices(
             "decision",
             [
@@ -241,6 +242,93 @@ def screening_form() -> dict:
     return {"survey": survey, "choices": choices, "settings": settings}
 
 
+FOLLOWUP_VERSION = "2026120601"
+
+
+def followup_visit_form() -> dict:
+    """The follow-up visit form: the traveller chosen from `followup.csv` (the follow-ups open
+    in the agent's area, made by the server per user: `intake_mappers.followup_csv`), whether
+    they were reached, and if so their temperature and symptoms. Works offline: the list is
+    downloaded with the form."""
+    survey = [
+        {"type": "start", "name": "start"},
+        {"type": "end", "name": "end"},
+        {"type": "deviceid", "name": "deviceid"},
+        _field(
+            "select_one_from_file followup.csv",
+            "followup",
+            "Voyageur suivi",
+            "Traveller followed",
+            required="yes",
+            appearance="search",
+            **{
+                HFR: "Les voyageurs en suivi dans votre zone (mis à jour à chaque "
+                "téléchargement du formulaire).",
+                HEN: "The travellers under follow-up in your area (updated each time the "
+                "form is downloaded).",
+            },
+        ),
+        _field(
+            "date",
+            "visited_on",
+            "Date de la visite ou de l'appel",
+            "Date of the visit or call",
+            required="yes",
+            default="today()",
+            constraint=". <= today()",
+            **{
+                CFR: "La date ne peut pas être dans le futur.",
+                CEN: "The date cannot be in the future.",
+            },
+        ),
+        _field(
+            "select_one yes_no",
+            "reached",
+            "Voyageur joint ?",
+            "Traveller reached?",
+            required="yes",
+            appearance="horizontal",
+            **{
+                HFR: "Non : absent, pas de réponse (visite manquée).",
+                HEN: "No: absent, no answer (a missed visit).",
+            },
+        ),
+        _field(
+            "decimal",
+            "temperature",
+            "Température mesurée (°C)",
+            "Measured temperature (°C)",
+            relevant="${reached} = 'yes'",
+            constraint=". >= 30 and . <= 45",
+            **{CFR: "Entre 30 et 45 °C.", CEN: "Between 30 and 45 °C."},
+        ),
+        _field(
+            "select_multiple symptom",
+            "symptoms",
+            "Symptômes",
+            "Symptoms",
+            relevant="${reached} = 'yes'",
+            **{
+                HFR: "Un symptôme ou une fièvre (38 °C ou plus) alerte l'officier de "
+                "surveillance : isoler le voyageur.",
+                HEN: "A symptom or a fever (38 °C or more) alerts the surveillance officer: "
+                "isolate the traveller.",
+            },
+        ),
+        _field("text", "note", "Remarque", "Note"),
+    ]
+    # The same yes/no and symptom lists as the screening form's.
+    choices = [c for c in screening_form()["choices"] if c["list_name"] in ("yes_no", "symptom")]
+    settings = {
+        "form_title": "Suivi des voyageurs (14 jours)",
+        "form_id": "followup_visit",  # intake_mappers.FOLLOWUP_FORM_ID (a test checks)
+        "version": FOLLOWUP_VERSION,
+        "default_language": "French (fr)",
+        "instance_name": "concat(${followup}, ' ', ${visited_on})",
+    }
+    return {"survey": survey, "choices": choices, "settings": settings}
+
+
 def write(path: Path, form: dict) -> Path:
     from hbmm.intake.xlsform_writer import write_xlsform
 
@@ -251,8 +339,8 @@ def write(path: Path, form: dict) -> Path:
 
 def main() -> None:
     FORMS_DIR.mkdir(exist_ok=True)
-    form = screening_form()
-    print(write(FORMS_DIR / f"{form['settings']['form_id']}.xlsx", form))
+    for form in (screening_form(), followup_visit_form()):
+        print(write(FORMS_DIR / f"{form['settings']['form_id']}.xlsx", form))
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from hbmm.reports.sections import (  # noqa: F401
     places,
     poe,
     protection,
+    reporting,
     response,
     screening,
     supplies,

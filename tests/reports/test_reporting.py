@@ -1,0 +1,293 @@
+"""Who has not reported: schedules as data, expected / received / on time per site, form and
+period, the overview figure ("1 of 2 points reported every day of week 19"), the table page,
+and the daily reminder e-mails to the site's users and their supervisors."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import translation
+
+from hbmm.accounts.scope import user_scope
+from hbmm.jobs.models import Job
+from hbmm.mobility.services import flow_counts_save
+from hbmm.places.models import Site
+from hbmm.reports import tasks
+from hbmm.reports.reporting.completeness import (
+    ScheduleError,
+    schedule_get,
+    schedules_parse,
+    site_reporting,
+)
+from hbmm.reports.reporting.figures import reporting_sentence, reporting_week
+from hbmm.reports.sections.reporting import last_week_on
+from tests.health.poe_helpers import import_rows
+
+MONDAY = dt.date(2020, 5, 4)  # ISO week 2020-W19
+SUNDAY = dt.date(2020, 5, 10)
+UTC = dt.UTC
+
+
+def at(day: dt.date, hour: int) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+def day(n: int) -> dt.date:
+    return MONDAY + dt.timedelta(days=n)
+
+
+@pytest.fixture
+def week19(reference, make_user):
+    """Diboli counts every day of week 19, on time; Gogui counts on Monday (on time) and
+    Tuesday (entered on Friday: late), then nothing. Diboli's capacity checklist of the week
+    arrives now (years late); Gogui sends none."""
+    diboli, gogui = Site.objects.get(code="BCP-DIBOLI"), Site.objects.get(code="BCP-GOGUI")
+    rows = [
+        {
+            "site": diboli,
+            "observation_date": day(n),
+            "direction": "incoming",
+            "total": 5,
+            "entered_at": at(day(n), 18),
+        }
+        for n in range(7)
+    ]
+    rows += [
+        {
+            "site": gogui,
+            "observation_date": day(0),
+            "direction": "incoming",
+            "total": 3,
+            "entered_at": at(day(1), 9),
+        },
+        {
+            "site": gogui,
+            "observation_date": day(1),
+            "direction": "incoming",
+            "total": 2,
+            "entered_at": at(day(4), 9),
+        },
+    ]
+    flow_counts_save(rows=rows)
+    im = make_user("im_officer", areas=["MLI"])
+    import_rows("poe_capacity", [{"site": "BCP-DIBOLI", "assessed_on": "2020-05-06"}], user=im)
+    return make_user("viewer", areas=["ML01"])
+
+
+def test_schedules_are_checked():
+    good = {
+        "form": "flow_count",
+        "label_fr": "a",
+        "label_en": "a",
+        "site_kinds": ["fmp"],
+        "frequency": "daily",
+        "due_days": 1,
+        "permission": "mobility.add_flowcount",
+    }
+    assert schedules_parse({"schedules": [good]})[0].due_days == 1
+    for change, message in (
+        ({"form": "nothing"}, r"schedule 1 \(nothing\): form must be one of"),
+        ({"frequency": "monthly"}, "frequency must be daily or weekly"),
+        ({"due_days": -1}, "due_days must be a whole number"),
+        ({"site_kinds": []}, "site_kinds must list"),
+    ):
+        with pytest.raises(ScheduleError, match=message):
+            schedules_parse({"schedules": [{**good, **change}]})
+    with pytest.raises(ScheduleError, match="one schedule"):
+        schedules_parse({"schedules": [good, good]})
+
+
+@pytest.mark.django_db
+def test_expected_received_on_time_per_site(week19):
+    scope = user_scope(week19)
+    flows = site_reporting(
+        scope=scope,
+        schedule=schedule_get("flow_count"),
+        start=MONDAY,
+        end=SUNDAY,
+        today=dt.date(2020, 5, 20),
+    )
+    summary = {
+        r.site.code: (
+            r.expected,
+            r.received,
+            r.on_time,
+            [p.start for p in r.missing],
+            [p.start for p in r.late],
+        )
+        for r in flows
+    }
+    assert summary == {
+        "BCP-DIBOLI": (7, 7, 7, [], []),
+        "BCP-GOGUI": (7, 2, 1, [day(n) for n in range(2, 7)], [day(1)]),
+    }
+    checklists = site_reporting(
+        scope=scope,
+        schedule=schedule_get("poe_capacity"),
+        start=MONDAY,
+        end=SUNDAY,
+        today=dt.date(2020, 5, 20),
+    )
+    assert [(r.site.code, r.expected, r.received, r.on_time) for r in checklists] == [
+        ("BCP-DIBOLI", 1, 1, 0),  # received years after the deadline
+        ("BCP-GOGUI", 1, 0, 0),
+    ]
+    # Periods not over on `today` are not expected yet.
+    early = site_reporting(
+        scope=scope,
+        schedule=schedule_get("flow_count"),
+        start=MONDAY,
+        end=SUNDAY,
+        today=day(3),
+    )
+    assert [(r.site.code, r.expected, r.received) for r in early] == [
+        ("BCP-DIBOLI", 3, 3),
+        ("BCP-GOGUI", 3, 2),
+    ]
+
+
+@pytest.mark.django_db
+def test_week_figures_exact(week19):
+    figures = reporting_week(scope=user_scope(week19), monday=MONDAY, today=dt.date(2020, 5, 20))
+    shown = {f.key: (f.value, f.denominator, f.display, f.note) for f in figures}
+    assert shown == {
+        "reporting.flow_count": (
+            1,
+            2,
+            "1 of 2 points (50%)",
+            "1 of 2 points reported every day of week 19; 2 reported at least once; 1 report late",
+        ),
+        "reporting.poe_capacity": (
+            1,
+            2,
+            "1 of 2 points (50%)",
+            "1 of 2 points reported in week 19; 1 report late",
+        ),
+    }
+    assert figures[0].drilldown.params == {
+        "form": "flow_count",
+        "start": "2020-05-04",
+        "end": "2020-05-10",
+    }
+
+
+def test_the_sentence_agrees_in_french_and_english():
+    flows = schedule_get("flow_count")
+    assert (
+        reporting_sentence(flows, complete=182, expected=200, week=19)
+        == "182 of 200 points reported every day of week 19"
+    )
+    assert reporting_sentence(flows, complete=1, expected=1, week=19) == (
+        "1 of 1 point reported every day of week 19"
+    )
+    with translation.override("fr"):
+        assert reporting_sentence(flows, complete=182, expected=200, week=19) == (
+            "182 sur 200 points ont transmis chaque jour de la semaine 19"
+        )
+        assert reporting_sentence(flows, complete=1, expected=1, week=19) == (
+            "1 sur 1 point a transmis chaque jour de la semaine 19"
+        )
+
+
+def test_the_overview_week_is_the_last_one_over():
+    assert last_week_on(dt.date(2020, 5, 10)) == MONDAY  # a Sunday: its own week
+    assert last_week_on(dt.date(2020, 5, 13)) == MONDAY
+    assert last_week_on(dt.date(2020, 5, 9)) == dt.date(2020, 4, 27)
+
+
+@pytest.mark.django_db
+def test_table_page_and_overview(week19, client):
+    client.force_login(week19)
+    response = client.get(
+        reverse("reports:reporting"),
+        {"form": "flow_count", "start": "2020-05-04", "end": "2020-05-10", "missing": "on"},
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "BCP-GOGUI" in body and "BCP-DIBOLI" not in body
+    assert "2020-05-06 2020-05-07 2020-05-08 2020-05-09 2020-05-10" in body
+    overview = client.get(reverse("reports:overview"), {"as_of": "2020-05-13"})
+    assert overview.status_code == 200
+    assert (
+        "1 sur 2 points ont transmis chaque jour de la semaine 19\u202f; 2 ont transmis au moins "
+        "une fois\u202f; 1 rapport en retard" in overview.content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_reminders_to_the_site_users_and_supervisors(
+    week19, make_user, django_capture_on_commit_callbacks, settings
+):
+    settings.BASE_URL = "http://hbmm.example.org"
+    make_user("enumerator", sites=["BCP-GOGUI"], email="enum@example.org", language="en")
+    make_user("enumerator", sites=["BCP-GOGUI"])  # no e-mail address: nothing
+    make_user("poe_supervisor", areas=["ML01"], email="sup@example.org", language="en")
+    # Sikasso's information officer: the supervisor of the flow counts of Sikasso's points.
+    make_user("im_officer", areas=["ML03"], email="sikasso@example.org", language="en")
+    # 2020-05-12 07:00: the day's reports of 2020-05-10 are late (due by the end of 05-11);
+    # no weekly period ended 3 days before.
+    now = at(dt.date(2020, 5, 12), 7)
+    assert tasks.reporting_reminders_schedule(now=at(dt.date(2020, 5, 12), 6)) is None
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.reporting_reminders_schedule(now=now) == 2
+    assert tasks.reporting_reminders_schedule(now=now) is None  # the day is claimed
+    message, sikasso = mail.outbox
+    assert sikasso.to == ["sikasso@example.org"]
+    assert sikasso.subject == "[HBMM] 3 reports not received"
+    assert [line for line in sikasso.body.splitlines() if line.startswith("- ")] == [
+        "- Heremakono (BCP-HEREMAKONO): Flow counts at the flow monitoring points, 2020-05-10",
+        "- Sona (BCP-SONA): Flow counts at the flow monitoring points, 2020-05-10",
+        "- Zegoua (BCP-ZEGOUA): Flow counts at the flow monitoring points, 2020-05-10",
+    ]
+    assert message.to == ["enum@example.org"]
+    assert message.subject == "[HBMM] 1 report not received"
+    assert "- Gogui (BCP-GOGUI): Flow counts at the flow monitoring points, 2020-05-10" in (
+        message.body
+    )
+    assert "http://hbmm.example.org/reports/reporting/" in message.body
+    assert Job.objects.get(kind="reporting_reminder").outcome == {"sent": 2}
+    # 2020-05-13: the weekly checklist of week 19 is late at Gogui (poe_supervisor too), and
+    # both points' flow counts of 05-11.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.reporting_reminders_schedule(now=at(dt.date(2020, 5, 13), 8)) == 3
+    by_to = {m.to[0]: m for m in mail.outbox}
+    assert set(by_to) == {"enum@example.org", "sup@example.org", "sikasso@example.org"}
+    assert by_to["enum@example.org"].subject == "[HBMM] 2 reports not received"
+    supervisor = by_to["sup@example.org"].body
+    assert (
+        "- Gogui (BCP-GOGUI): Capacity checklist at the points of entry, week 19 "
+        "(2020-05-04 to 2020-05-10)" in supervisor
+    )
+    assert "Flow counts" not in supervisor  # the flow counts' supervisors are im_officers
+
+
+@pytest.mark.django_db
+def test_reporting_page_queries_do_not_grow_with_rows(week19, client, make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(make_user("viewer", areas=["MLI"]))
+    url = reverse("reports:reporting")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, {"start": "2020-05-04", "end": "2020-05-10"})
+            assert response.status_code == 200
+        return len(queries)
+
+    before = count()
+    more = [
+        {
+            "site": Site.objects.get(code=code),
+            "observation_date": day(n),
+            "direction": "incoming",
+            "total": 1,
+            "entered_at": at(day(n), 20),
+        }
+        for code in ("BCP-KOUREMALE", "BCP-ZEGOUA")
+        for n in range(7)
+    ]
+    flow_counts_save(rows=more)
+    assert count() == before  # more sites with reports: the same queries
