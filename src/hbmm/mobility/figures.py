@@ -12,9 +12,8 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from hbmm.accounts.scope import Scope
 from hbmm.mobility import selectors
@@ -267,7 +266,7 @@ class Returnees:
         return (self.total, self.idp, self.abroad, *self.idp_origins, *self.abroad_origins)
 
 
-def returnees_current(*, scope: Scope, as_of: dt.date) -> Returnees:
+def returnees_current(*, scope: Scope, as_of: dt.date, area_names: bool = True) -> Returnees:
     """Returnees as DTM's mobility tracking reports them: IDP returnees (former IDPs back in
     their area) and returnees from abroad, with their origins, as of each area's latest round
     reported on or before `as_of`."""
@@ -290,7 +289,11 @@ def returnees_current(*, scope: Scope, as_of: dt.date) -> Returnees:
             "are nationals back from another country."
         ) % {"areas": totals.areas, "round": latest[0], "date": format_date(day)}
     french = not (get_language() or "fr").startswith("en")
-    names = {a.pcode: a.name for a in AdminArea.objects.filter(pcode__in=list(totals.idp_origins))}
+    names = {}  # the IDP returnees' areas of origin by name (without: by P-code)
+    if area_names and totals.idp_origins:
+        names = {
+            a.pcode: a.name for a in AdminArea.objects.filter(pcode__in=list(totals.idp_origins))
+        }
     idp_origins = [
         Figure(
             key=f"mobility.idp_returnees_from.{pcode}",

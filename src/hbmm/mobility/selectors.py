@@ -356,20 +356,18 @@ class IdpTotals:
 def idp_totals(*, scope: Scope, as_of: dt.date) -> IdpTotals:
     """Current IDPs: for each area in scope, the rows of its latest displacement round
     reported on or before `as_of`."""
-    qs = displacement_records(scope=scope, current_on=as_of)
-    row = qs.aggregate(
-        individuals=Coalesce(Sum("total"), 0),
-        n_households=Coalesce(Sum("households"), 0),  # an aggregate may not take a field's name
-        rows=Count("pk"),
-        areas=Count("area", distinct=True),
+    rows = list(
+        displacement_records(scope=scope, current_on=as_of).values_list(
+            "area_id", "total", "households", "round__number", "round__reporting_date"
+        )
+    )  # one read, summed here (the overview's query budget)
+    return IdpTotals(
+        individuals=sum(r[1] for r in rows),
+        households=sum(r[2] or 0 for r in rows),
+        rows=len(rows),
+        areas=len({r[0] for r in rows}),
+        rounds=dict(sorted({r[3]: r[4] for r in rows}.items())),
     )
-    row["households"] = row.pop("n_households")
-    rounds = dict(
-        qs.values_list("round__number", "round__reporting_date")
-        .distinct()
-        .order_by("round__number")
-    )
-    return IdpTotals(rounds=rounds, **row)
 
 
 @dataclass(frozen=True)
@@ -402,17 +400,24 @@ def _largest_first(counts: dict) -> dict:
 def returnee_totals(*, scope: Scope, as_of: dt.date) -> ReturneeTotals:
     """Returnees as of `as_of`: for each area in scope, the rows of its latest displacement round
     reported on or before it that count returnees."""
-    qs = displacement_records(scope=scope, current_on=as_of).filter(returnees__isnull=False)
-    rows = qs.values_list(
-        "returnees",
-        "idp_returnees",
-        "returnees_abroad",
-        "idp_returnee_origins",
-        "abroad_returnee_origins",
-        "area_id",
-        "round__number",
-        "round__reporting_date",
+    every = displacement_records(scope=scope).filter(round__reporting_date__lte=as_of)
+    found = list(  # one read: each area's latest round is picked here, as displacement_records does
+        every.values_list(
+            "returnees",
+            "idp_returnees",
+            "returnees_abroad",
+            "idp_returnee_origins",
+            "abroad_returnee_origins",
+            "area_id",
+            "round__number",
+            "round__reporting_date",
+        )
     )
+    latest: dict[int, tuple] = {}
+    for *_values, area_id, number, day in found:
+        if area_id not in latest or (day, number) > latest[area_id]:
+            latest[area_id] = (day, number)
+    rows = [r for r in found if r[0] is not None and latest[r[5]] == (r[7], r[6])]
     total = idp = abroad = not_broken_down = 0
     idp_origins: dict[str, int] = {}
     abroad_origins: dict[str, int] = {}

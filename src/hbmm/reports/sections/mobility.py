@@ -173,7 +173,8 @@ def build(ctx: Context) -> SectionResult:
                     "date": format_month(idps.as_of),
                 }
             )
-        returnees = mobility.returnees_current(scope=scope, as_of=as_of)
+        # the sentence names countries only: no read of the areas' names
+        returnees = mobility.returnees_current(scope=scope, as_of=as_of, area_names=False)
         if returnees.total.has_data:
             figures += [f for f in returnees.figures[:3] if f.has_data]
             sentences.append(_returnees_sentence(returnees))
