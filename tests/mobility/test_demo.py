@@ -70,6 +70,17 @@ def test_demo_reproduces_the_plans_figures(reference, make_user, settings, tmp_p
     idps = figures.idps_current(scope=scope, as_of=D(2020, 5, 15))
     assert (idps.value, idps.as_of) == (239_484, D(2020, 3, 31))
 
+    returnees = figures.returnees_current(scope=scope, as_of=D(2020, 5, 15))
+    assert returnees.total.value == demo.RETURNEES_MARCH_2020 == 8355
+    assert (returnees.idp.value, returnees.abroad.value) == (4640, 3715)
+    assert {f.key: f.value for f in returnees.abroad_origins} == {
+        "mobility.returnees_abroad_from.NER": 2390,
+        "mobility.returnees_abroad_from.DZA": 685,
+        "mobility.returnees_abroad_from.BFA": 640,
+    }
+    assert [f.value for f in returnees.idp_origins] == [2155, 2105, 380]  # ML0505, ML0703, ML0501
+    assert returnees.total.parts["areas"] == 3
+
     mrrc = figures.mrrc_present(scope=scope, as_of=D(2020, 5, 15))
     assert (mrrc.total.value, mrrc.women.value, mrrc.children.value) == (203, 41, 23)
 
@@ -91,6 +102,9 @@ def test_demo_reproduces_the_plans_figures(reference, make_user, settings, tmp_p
         "mobility.flow_per_day": 344,
         "mobility.stranded_first_week": 180,
         "mobility.idps": 239_484,
+        "mobility.returnees": 8355,
+        "mobility.idp_returnees": 4640,
+        "mobility.returnees_abroad": 3715,
         "mobility.mrrc": 203,
         "mobility.mrrc_women": 41,
         "mobility.mrrc_children": 23,

@@ -8,7 +8,8 @@ the same path as real data, and every figure is computed from the records it pro
     demo-fmp-2018-2019-wca.csv       West and Central Africa FMP export: date, fmp, from, to, n,
                                      sex/age columns, reason_* counts (direction from from/to)
     demo-fmp-2020.xlsx               ODK-style export of the flow_count form (canonical names)
-    demo-displacement-2020.csv       two mobility tracking rounds (January, March 2020), French
+    demo-displacement-2020.csv       two mobility tracking rounds (January, March 2020), French,
+                                     with returnees (IDP and from abroad) per origin columns
     demo-mrrc-2020.csv               MRRC occupancy reports
     demo-stranded-2020.csv           stranded migrants at the points after the border closure
     demo-events-2020.csv             emergency events
@@ -21,7 +22,11 @@ plan's figures (IOM Mali SPRP 2020, situation overview):
     1 June 2016 to the land border closure: 262,103 individuals (92,833 incoming, 169,270
     outgoing), 344 per day of observation; 180 stranded migrants in the first week after the
     closure; 239,484 IDPs (March 2020 round); 203 migrants in MRRCs on 15 May 2020, of whom 41
-    women and 23 children.
+    women and 23 children; 8,355 returnees in the March 2020 round (4,640 IDP returnees,
+    3,715 from abroad).
+
+Size: over 500 lines because every demonstration file of the app comes from one seeded generator
+whose draws are shared in order: split, the files (and the figures they reproduce) would change.
 
 The figure code knows nothing of these numbers: tests/mobility/test_demo.py computes them from
 the imported records.
@@ -341,6 +346,32 @@ def _xlsx(header: list[str], rows: list[list]) -> bytes:
     return buffer.getvalue()
 
 
+# Returnees per round and cercle: IDP returnees per cercle of origin, returnees from abroad per
+# country (fixed, so that the other demo figures keep their random draws).
+RETURNEE_IDP_ORIGINS = ("ML0505", "ML0703", "ML0501")
+RETURNEE_COUNTRIES = ("NER", "DZA", "BFA")
+RETURNEES = {
+    (1, "ML0601"): ({"ML0505": 1010}, {"NER": 700, "DZA": 320}),
+    (1, "ML0701"): ({"ML0703": 1880}, {"NER": 1200}),
+    (2, "ML0601"): ({"ML0505": 1240}, {"NER": 860, "DZA": 410}),
+    (2, "ML0701"): ({"ML0703": 2105, "ML0501": 380}, {"NER": 1530, "DZA": 275}),
+    (2, "ML0501"): ({"ML0505": 915}, {"BFA": 640}),
+}
+RETURNEES_MARCH_2020 = 8355  # round 2: 4 640 IDP returnees and 3 715 from abroad
+
+
+def _returnee_cells(number: int, pcode: str) -> list:
+    idp, abroad = RETURNEES.get((number, pcode), ({}, {}))
+    if not idp and not abroad:
+        return [""] * (2 + len(RETURNEE_IDP_ORIGINS) + len(RETURNEE_COUNTRIES))
+    return [
+        sum(idp.values()),
+        sum(abroad.values()),
+        *(idp.get(p, "") for p in RETURNEE_IDP_ORIGINS),
+        *(abroad.get(c, "") for c in RETURNEE_COUNTRIES),
+    ]
+
+
 def displacement_file(rng: random.Random) -> bytes:
     keys = list(IDP_WEIGHTS)
     rows = []
@@ -353,13 +384,17 @@ def displacement_file(rng: random.Random) -> bytes:
             households = max(1, round(n / rng.uniform(5.2, 6.4)))
             adults = apportion(n, [0.22, 0.26, 0.27, 0.25])
             site, pcode = (key, "ML0901") if key.startswith("IDP-") else ("", key)
+            returnees = _returnee_cells(number, "" if site else pcode)
             rows.append(
                 [number, day.strftime("%d/%m/%Y"), pcode, site, households, n, *adults,
-                 "Conflit armé / insécurité", "2018-2020"]
+                 "Conflit armé / insécurité", "2018-2020", *returnees]
             )  # fmt: skip
     return _csv(
         ["Round", "Date", "Pcode cercle", "Site PDI", "Ménages", "Individus", "Hommes", "Femmes",
-         "Garçons", "Filles", "Raison du déplacement", "Période de déplacement"],
+         "Garçons", "Filles", "Raison du déplacement", "Période de déplacement",
+         "Retournés PDI", "Retournés de l'étranger",
+         *(f"Retournés PDI {p}" for p in RETURNEE_IDP_ORIGINS),
+         *(f"Rapatriés {c}" for c in RETURNEE_COUNTRIES)],
         rows,
         delimiter=";",
         bom=True,

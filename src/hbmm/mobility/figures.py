@@ -12,13 +12,14 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from hbmm.accounts.scope import Scope
 from hbmm.mobility import selectors
 from hbmm.mobility.models import Direction
 from hbmm.mobility.selectors import PLAN_FLOW_START, round_half_up
+from hbmm.places.countries import country_name
 from hbmm.places.models import AdminArea, Site
 from hbmm.presentation.figures import (
     Drilldown,
@@ -245,6 +246,107 @@ def idps_current(*, scope: Scope, as_of: dt.date) -> Figure:
             "rounds": totals.rounds,
             "latest_round": latest[0] if latest else None,
         },
+    )
+
+
+@dataclass(frozen=True)
+class Returnees:
+    """Returnees (each area's latest round, as the IDPs): all, IDP returnees, returnees from
+    abroad, and one figure per origin (area of Mali or country), largest first; each linked to
+    the displacement rows it counts."""
+
+    total: Figure
+    idp: Figure
+    abroad: Figure
+    idp_origins: list[Figure]
+    abroad_origins: list[Figure]
+
+    @property
+    def figures(self) -> tuple[Figure, ...]:
+        return (self.total, self.idp, self.abroad, *self.idp_origins, *self.abroad_origins)
+
+
+def returnees_current(*, scope: Scope, as_of: dt.date, area_names: bool = True) -> Returnees:
+    """Returnees as DTM's mobility tracking reports them: IDP returnees (former IDPs back in
+    their area) and returnees from abroad, with their origins, as of each area's latest round
+    reported on or before `as_of`."""
+    totals = selectors.returnee_totals(scope=scope, as_of=as_of)
+    latest = totals.latest_round
+    has_data = latest is not None
+    broken_down = has_data and totals.returnees > totals.not_broken_down
+    day = latest[1] if latest else None
+    params = {"as_of": as_of.isoformat()}
+
+    def drill(**more) -> Drilldown:
+        return Drilldown("mobility.displacement", {**params, **more})
+
+    definition = ""
+    if latest is not None:
+        definition = _(
+            "For each cercle, the returnees of its latest displacement round reported on or "
+            "before the as-of date (%(areas)s areas with returnees; latest round: %(round)s of "
+            "%(date)s): IDP returnees are former IDPs back in their area, returnees from abroad "
+            "are nationals back from another country."
+        ) % {"areas": totals.areas, "round": latest[0], "date": format_date(day)}
+    french = not (get_language() or "fr").startswith("en")
+    names = {}  # the IDP returnees' areas of origin by name (without: by P-code)
+    if area_names and totals.idp_origins:
+        names = {
+            a.pcode: a.name for a in AdminArea.objects.filter(pcode__in=list(totals.idp_origins))
+        }
+    idp_origins = [
+        Figure(
+            key=f"mobility.idp_returnees_from.{pcode}",
+            label=_("IDP returnees from %(place)s") % {"place": names.get(pcode) or pcode},
+            value=n,
+            as_of=day,
+            drilldown=drill(returnees="idp", origin=pcode),
+            parts={"place": names.get(pcode) or pcode},
+        )
+        for pcode, n in totals.idp_origins.items()
+    ]
+    abroad_origins = [
+        Figure(
+            key=f"mobility.returnees_abroad_from.{iso3}",
+            label=_("Returnees from %(place)s") % {"place": country_name(iso3, french=french)},
+            value=n,
+            as_of=day,
+            drilldown=drill(returnees="abroad", origin=iso3),
+            parts={"place": country_name(iso3, french=french)},
+        )
+        for iso3, n in totals.abroad_origins.items()
+    ]
+    return Returnees(
+        total=Figure(
+            key="mobility.returnees",
+            label=_("Returnees"),
+            value=totals.returnees if has_data else None,
+            as_of=day,
+            definition=definition,
+            drilldown=drill(returnees="any"),
+            parts={
+                "areas": totals.areas,
+                "rounds": totals.rounds,
+                "latest_round": latest[0] if latest else None,
+                "not_broken_down": totals.not_broken_down,
+            },
+        ),
+        idp=Figure(
+            key="mobility.idp_returnees",
+            label=_("IDP returnees"),
+            value=totals.idp_returnees if broken_down else None,
+            as_of=day,
+            drilldown=drill(returnees="idp"),
+        ),
+        abroad=Figure(
+            key="mobility.returnees_abroad",
+            label=_("Returnees from abroad"),
+            value=totals.returnees_abroad if broken_down else None,
+            as_of=day,
+            drilldown=drill(returnees="abroad"),
+        ),
+        idp_origins=idp_origins,
+        abroad_origins=abroad_origins,
     )
 
 

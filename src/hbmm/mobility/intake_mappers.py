@@ -49,6 +49,7 @@ from hbmm.mobility.models import (
     StrandedMigrants,
     Transport,
 )
+from hbmm.mobility.returnees import clean_returnees
 from hbmm.places.countries import country_code
 from hbmm.places.lookups import Lookups
 from hbmm.places.models import AdminArea, SiteKind
@@ -327,7 +328,7 @@ class DisplacementMapper(MobilityMapper):
             check_area_scope(errors, "area", area, submitter)
         counts = clean_sex_age(data, errors)
         households = clean_int(data, "households", errors, minimum=0)
-        returnees = clean_int(data, "returnees", errors, minimum=0)
+        returnees = clean_returnees(data, errors, lookups, frozenset(self.aliases))
         reason = clean_text(data, "reason", errors, max_length=100)
         period = clean_text(data, "period", errors, max_length=100)
         title = clean_text(data, "round_title", errors, max_length=200)
@@ -341,7 +342,7 @@ class DisplacementMapper(MobilityMapper):
             "site": site,
             **counts,
             "households": households,
-            "returnees": returnees,
+            **returnees,
             "reason": reason,
             "period": period,
         }

@@ -17,6 +17,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hbmm.mobility.returnees import returnee_errors
+
 
 class Direction(models.TextChoices):
     INCOMING = "incoming", _("incoming")
@@ -311,6 +313,16 @@ class DisplacementFigure(SexAgeCounts):
     )
     households = models.PositiveIntegerField(_("IDP households"), null=True, blank=True)
     returnees = models.PositiveIntegerField(_("returnees"), null=True, blank=True)
+    idp_returnees = models.PositiveIntegerField(_("IDP returnees"), null=True, blank=True)
+    returnees_abroad = models.PositiveIntegerField(
+        _("returnees from abroad"), null=True, blank=True
+    )
+    idp_returnee_origins = models.JSONField(
+        _("IDP returnees per area of origin"), default=dict, blank=True
+    )
+    abroad_returnee_origins = models.JSONField(
+        _("returnees from abroad per country of origin"), default=dict, blank=True
+    )
     reason = models.CharField(_("reason for displacement"), max_length=100, blank=True)
     period = models.CharField(_("period of displacement"), max_length=100, blank=True)
 
@@ -337,6 +349,7 @@ class DisplacementFigure(SexAgeCounts):
 
     def clean(self):
         errors = sex_age_errors(vars(self))
+        errors.update(returnee_errors(vars(self)))  # returnees: IDP + abroad, per origin
         if errors:
             raise ValidationError(errors)
 

@@ -194,17 +194,35 @@ def mrrc_records(
     return qs
 
 
+RETURNEE_FILTERS = {
+    "any": Q(returnees__gt=0),
+    "idp": Q(idp_returnees__gt=0),
+    "abroad": Q(returnees_abroad__gt=0),
+}
+
+
 def displacement_records(
     *,
     scope: Scope,
     round_number: int | None = None,
     current_on: dt.date | None = None,
+    returnees: str | None = None,
+    origin: str | None = None,
 ) -> QuerySet:
     """IDP figures; with `current_on`, only each area's rows of its latest round reported on or
-    before that date (the current figures)."""
+    before that date (the current figures). `returnees`: only rows counting returnees (`any`),
+    IDP returnees (`idp`) or returnees from abroad (`abroad`); `origin`: only rows counting
+    returnees from that area (P-code) or country (ISO3)."""
     qs = restrict_to_scope(DisplacementFigure.objects.all(), scope)
     if round_number is not None:
         qs = qs.filter(round__number=round_number)
+    if returnees:
+        qs = qs.filter(RETURNEE_FILTERS[returnees])
+    if origin:
+        code = origin.strip().upper()
+        qs = qs.filter(
+            Q(idp_returnee_origins__has_key=code) | Q(abroad_returnee_origins__has_key=code)
+        )
     if current_on is not None:
         rows = list(
             qs.filter(round__reporting_date__lte=current_on).values_list(
@@ -338,20 +356,95 @@ class IdpTotals:
 def idp_totals(*, scope: Scope, as_of: dt.date) -> IdpTotals:
     """Current IDPs: for each area in scope, the rows of its latest displacement round
     reported on or before `as_of`."""
-    qs = displacement_records(scope=scope, current_on=as_of)
-    row = qs.aggregate(
-        individuals=Coalesce(Sum("total"), 0),
-        n_households=Coalesce(Sum("households"), 0),  # an aggregate may not take a field's name
-        rows=Count("pk"),
-        areas=Count("area", distinct=True),
+    rows = list(
+        displacement_records(scope=scope, current_on=as_of).values_list(
+            "area_id", "total", "households", "round__number", "round__reporting_date"
+        )
+    )  # one read, summed here (the overview's query budget)
+    return IdpTotals(
+        individuals=sum(r[1] for r in rows),
+        households=sum(r[2] or 0 for r in rows),
+        rows=len(rows),
+        areas=len({r[0] for r in rows}),
+        rounds=dict(sorted({r[3]: r[4] for r in rows}.items())),
     )
-    row["households"] = row.pop("n_households")
-    rounds = dict(
-        qs.values_list("round__number", "round__reporting_date")
-        .distinct()
-        .order_by("round__number")
+
+
+@dataclass(frozen=True)
+class ReturneeTotals:
+    """Current returnees (each area's latest round, as `idp_totals`), of whom IDP returnees and
+    returnees from abroad, and the individuals per origin (P-code of an area; ISO3 of a
+    country)."""
+
+    returnees: int
+    idp_returnees: int
+    returnees_abroad: int
+    not_broken_down: int  # returnees of rows that do not say which kind
+    areas: int  # areas with returnees
+    rounds: dict  # {round number: reporting date} of the rows counted
+    idp_origins: dict  # {P-code: individuals}, largest first
+    abroad_origins: dict  # {ISO3: individuals}, largest first
+
+    @property
+    def latest_round(self) -> tuple[int, dt.date] | None:
+        if not self.rounds:
+            return None
+        number = max(self.rounds, key=lambda n: self.rounds[n])
+        return number, self.rounds[number]
+
+
+def _largest_first(counts: dict) -> dict:
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def returnee_totals(*, scope: Scope, as_of: dt.date) -> ReturneeTotals:
+    """Returnees as of `as_of`: for each area in scope, the rows of its latest displacement round
+    reported on or before it that count returnees."""
+    every = displacement_records(scope=scope).filter(round__reporting_date__lte=as_of)
+    found = list(  # one read: each area's latest round is picked here, as displacement_records does
+        every.values_list(
+            "returnees",
+            "idp_returnees",
+            "returnees_abroad",
+            "idp_returnee_origins",
+            "abroad_returnee_origins",
+            "area_id",
+            "round__number",
+            "round__reporting_date",
+        )
     )
-    return IdpTotals(rounds=rounds, **row)
+    latest: dict[int, tuple] = {}
+    for *_values, area_id, number, day in found:
+        if area_id not in latest or (day, number) > latest[area_id]:
+            latest[area_id] = (day, number)
+    rows = [r for r in found if r[0] is not None and latest[r[5]] == (r[7], r[6])]
+    total = idp = abroad = not_broken_down = 0
+    idp_origins: dict[str, int] = {}
+    abroad_origins: dict[str, int] = {}
+    areas, rounds = set(), {}
+    for n, n_idp, n_abroad, from_areas, from_abroad, area_id, number, day in rows:
+        total += n
+        if n_idp is None:
+            not_broken_down += n
+        else:
+            idp += n_idp
+            abroad += n_abroad
+        for origins, counts in ((idp_origins, from_areas), (abroad_origins, from_abroad)):
+            for code, k in (counts or {}).items():
+                origins[code] = origins.get(code, 0) + k
+        if n:
+            areas.add(area_id)
+        rounds[number] = day
+    return ReturneeTotals(
+        returnees=total,
+        idp_returnees=idp,
+        returnees_abroad=abroad,
+        not_broken_down=not_broken_down,
+        areas=len(areas),
+        rounds=dict(sorted(rounds.items())),
+        idp_origins=_largest_first(idp_origins),
+        abroad_origins=_largest_first(abroad_origins),
+    )
 
 
 @dataclass(frozen=True)

@@ -293,6 +293,10 @@ class DisplacementRow(Row):
     girls: int | None = None
     households: int | None = None
     returnees: int | None = None
+    idp_returnees: int | None = None
+    returnees_abroad: int | None = None
+    idp_returnee_origins: dict = field(default_factory=dict)
+    abroad_returnee_origins: dict = field(default_factory=dict)
     reason: str = ""
     period: str = ""
     existing: DisplacementFigure | None = None

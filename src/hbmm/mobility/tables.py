@@ -61,7 +61,11 @@ def displacement_rows(q):
     f = q.filters
     return (
         selectors.displacement_records(
-            scope=q.scope, round_number=f.get("round"), current_on=f.get("as_of")
+            scope=q.scope,
+            round_number=f.get("round"),
+            current_on=f.get("as_of"),
+            returnees=f.get("returnees"),
+            origin=f.get("origin"),
         )
         .annotate(area_name=name_in_language("area"))
         .order_by("-round__reporting_date", "area__pcode", "site__code")
@@ -188,7 +192,21 @@ DISPLACEMENT = register_table(
             "Internally displaced persons per round and area; as of a date, each area's rows of "
             "its latest round reported on or before it."
         ),
-        filters=(Filter("round", _("Round"), "int"), AS_OF),
+        filters=(
+            Filter("round", _("Round"), "int"),
+            AS_OF,
+            Filter(
+                "returnees",
+                _("Returnees"),
+                "choice",
+                (
+                    ("any", _("Returnees")),
+                    ("idp", _("IDP returnees")),
+                    ("abroad", _("Returnees from abroad")),
+                ),
+            ),
+            Filter("origin", _("Returnees from (P-code or ISO3)")),
+        ),
         columns=(
             Column("round__number", _("Round"), "int", "#meta+round"),
             Column("round__reporting_date", _("Reporting date"), "date", "#date+reported"),
@@ -198,6 +216,25 @@ DISPLACEMENT = register_table(
             Column("households", _("Households"), "int", "#affected+idps+hh"),
             Column("total", _("IDPs"), "int", "#affected+idps+ind"),
             Column("returnees", _("Returnees"), "int", "#population+returnees"),
+            Column("idp_returnees", _("IDP returnees"), "int", "#population+returnees+idps"),
+            Column(
+                "idp_returnee_origins",
+                _("IDP returnees per area of origin"),
+                "counts",
+                "#population+returnees+idps+origin",
+            ),
+            Column(
+                "returnees_abroad",
+                _("Returnees from abroad"),
+                "int",
+                "#population+returnees+abroad",
+            ),
+            Column(
+                "abroad_returnee_origins",
+                _("Returnees from abroad per country of origin"),
+                "counts",
+                "#population+returnees+abroad+origin",
+            ),
             Column("reason", _("Reason"), "text", "#cause"),
             Column("period", _("Period"), "text", "#date+period"),
             *SOURCE,

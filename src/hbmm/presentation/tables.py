@@ -96,7 +96,9 @@ class Column:
             labels = dict(self.choices)
             return ", ".join(str(labels.get(v, v)) for v in value)
         if self.type == "counts":
-            return ", ".join(f"{k}: {n}" for k, n in sorted(value.items()))
+            return ", ".join(
+                _("%(key)s: %(n)s") % {"key": k, "n": n} for k, n in sorted(value.items())
+            )
         if self.type == "bool":
             return _("yes") if value else _("no")
         return value

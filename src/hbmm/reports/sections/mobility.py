@@ -86,6 +86,48 @@ def _flow_sentence(flows: mobility.FlowPeriod, *, closure: date | None, end: dat
     return sentence % values
 
 
+RETURNEE_ORIGINS_SHOWN = 3  # the sitrep names the main countries returnees came back from
+
+
+def _returnees_sentence(returnees: mobility.Returnees) -> str:
+    total = returnees.total
+    values = {
+        "n": format_number(total.value),
+        "round": total.parts["latest_round"],
+        "date": format_month(total.as_of) if total.as_of else "",
+        "idp": format_number(returnees.idp.value),
+        "abroad": format_number(returnees.abroad.value),
+    }
+    if not returnees.idp.has_data:
+        return (
+            ngettext(
+                "Returnees: %(n)s person (round %(round)s, %(date)s).",
+                "Returnees: %(n)s people (round %(round)s, %(date)s).",
+                plural_count(total.value),
+            )
+            % values
+        )
+    sentence = (
+        ngettext(
+            "Returnees: %(n)s person (round %(round)s, %(date)s), of whom IDP returnees: "
+            "%(idp)s; returnees from abroad: %(abroad)s.",
+            "Returnees: %(n)s people (round %(round)s, %(date)s), of whom IDP returnees: "
+            "%(idp)s; returnees from abroad: %(abroad)s.",
+            plural_count(total.value),
+        )
+        % values
+    )
+    origins = returnees.abroad_origins[:RETURNEE_ORIGINS_SHOWN]
+    if origins:
+        sentence += " " + _("Main countries of origin of returnees from abroad: %(list)s.") % {
+            "list": ", ".join(
+                _("%(place)s (%(n)s)") % {"place": f.parts["place"], "n": format_number(f.value)}
+                for f in origins
+            )
+        }
+    return sentence
+
+
 def build(ctx: Context) -> SectionResult:
     user, scope, as_of = ctx.user, ctx.scope, ctx.as_of
     figures, sentences = [], []
@@ -131,6 +173,11 @@ def build(ctx: Context) -> SectionResult:
                     "date": format_month(idps.as_of),
                 }
             )
+        # the sentence names countries only: no read of the areas' names
+        returnees = mobility.returnees_current(scope=scope, as_of=as_of, area_names=False)
+        if returnees.total.has_data:
+            figures += [f for f in returnees.figures[:3] if f.has_data]
+            sentences.append(_returnees_sentence(returnees))
     if user.has_perm(MRRC_PERMISSION):
         mrrc = mobility.mrrc_present(scope=scope, as_of=as_of)
         if mrrc.total.has_data:
