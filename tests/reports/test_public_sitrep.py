@@ -28,6 +28,16 @@ def test_a_small_count_is_withheld_a_large_one_and_a_fact_are_not():
     assert withheld_keys(figures, threshold=6) == {"a", "b"}
 
 
+def test_a_count_against_a_target_is_checked_as_a_count_not_as_a_share():
+    """22 people against a target of 21: no complement (-1) to protect; 3 against 40 is small."""
+    figures = [
+        count("passed", 22, denominator=21, against_target=True),
+        count("near", 38, denominator=40, against_target=True),  # 2 short of a target is no one
+        count("small", 3, denominator=40, against_target=True),
+    ]
+    assert withheld_keys(figures, threshold=5) == {"small"}
+
+
 def test_a_share_is_withheld_when_its_value_or_its_complement_is_small():
     figures = [
         count("small", 3, denominator=40),  # 3 of 40

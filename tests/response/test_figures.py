@@ -9,6 +9,7 @@ from django.utils import translation
 
 from hbmm.accounts.scope import user_scope
 from hbmm.health.poe.models import CapacityAssessment
+from hbmm.presentation.figures import COUNT, FACT
 from hbmm.response import figures, selectors, services
 
 
@@ -183,3 +184,18 @@ def test_stranded_migrants_assisted_is_computed_from_protection_equal_to_its_dri
     partner = make_user("partner", areas=["MLI"])
     client.force_login(partner)
     assert client.get(figure.drilldown.url()).status_code == 403
+
+
+@pytest.mark.django_db
+def test_indicators_counting_people_are_suppressed_when_small_in_public_outputs(plan):
+    """People (disaggregated or computed from people's records) are COUNT; points, kits,
+    meetings are FACT, published as they are."""
+    disclosure = {i.code: figures.indicator_disclosure(i) for i in plan.indicators.all()}
+    assert disclosure["travellers-screened"] == COUNT
+    assert disclosure["stranded-migrants-assisted"] == COUNT
+    assert disclosure["people-reached"] == COUNT
+    assert disclosure["agents-trained"] == COUNT
+    assert disclosure["points-assessed"] == FACT
+    assert disclosure["handwashing-stations"] == FACT
+    assert disclosure["hygiene-kits-distributed"] == FACT
+    assert disclosure["radio-spots"] == FACT

@@ -51,7 +51,8 @@ def withheld_keys(figures: Iterable[Figure], *, threshold: int) -> set[str]:
         value = int(figure.value)  # type: ignore[arg-type]
         if figure.within and figure.within in by_key:
             parts.setdefault(figure.within, []).append(figure)
-        elif figure.denominator is not None:
+        elif figure.denominator is not None and not figure.against_target:
+            # a target is not a whole the value is part of: no complement to protect
             hidden, total_hidden = _hidden_in_row(
                 [value, int(figure.denominator) - value], threshold
             )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from hbmm.accounts.scope import Scope
-from hbmm.presentation.figures import FACT, Drilldown, Figure, format_date, format_number
+from hbmm.presentation.figures import COUNT, FACT, Drilldown, Figure, format_date, format_number
 from hbmm.response import selectors
 from hbmm.response.models import Indicator, Plan
 
@@ -63,6 +63,21 @@ def _indicator_definition(p: selectors.IndicatorProgress, plan: Plan) -> str:
     )
 
 
+# Computed indicators whose value counts people (the others count points of entry).
+PEOPLE_COMPUTED = {"screening.travellers_screened", "protection.stranded_assisted"}
+
+
+def indicator_disclosure(indicator: Indicator) -> str:
+    """COUNT (suppressed when small in public outputs) for an indicator that counts people: one
+    disaggregated by sex or age, or computed from people's records; FACT for the rest (kits,
+    meetings, points, percentages)."""
+    if indicator.kind != Indicator.Kind.COUNT:
+        return FACT
+    if indicator.source == Indicator.Source.COMPUTED:
+        return COUNT if indicator.computed_figure in PEOPLE_COMPUTED else FACT
+    return COUNT if indicator.disaggregation != Indicator.Disaggregation.NONE else FACT
+
+
 def indicator_figure(p: selectors.IndicatorProgress, *, plan: Plan, as_of: dt.date) -> Figure:
     indicator = p.indicator
     if indicator.source == Indicator.Source.COMPUTED:
@@ -78,7 +93,7 @@ def indicator_figure(p: selectors.IndicatorProgress, *, plan: Plan, as_of: dt.da
             {"indicator": indicator.code, "end": as_of.strftime("%Y-%m"), "status": "completed"},
         )
     return Figure(
-        disclosure=FACT,
+        disclosure=indicator_disclosure(indicator),
         key=f"response.indicator.{indicator.code}",
         label=indicator.name,
         value=_int(p.achieved) if p.achieved is not None else None,
