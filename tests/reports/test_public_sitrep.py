@@ -127,6 +127,15 @@ def test_the_public_report_withholds_it_with_a_footnote_in_english(reference, pe
     )
 
 
+def test_a_section_of_protection_data_is_left_out_whatever_its_counts(reference, extra_sections):
+    extra_sections(Section(key="cases", title="Cases", build=people_section, order=1, public=False))
+    internal = sitrep.render(national(), fmt="md", lang="en").decode()
+    assert "3 stranded migrants were counted at Gogui." in internal
+    text = sitrep.render(national(), fmt="md", lang="en", public=True).decode()
+    assert "## Cases\n\n_Not published: this section holds protection data._\n" in text
+    assert "t.screened" not in text and "t.points" not in text
+
+
 def test_the_public_report_in_french_html_and_pdf(reference, people):
     text = sitrep.render(national(), fmt="md", lang="fr", public=True).decode()
     assert text.startswith("# Aperçu public de la situation — Mali\n")

@@ -11,6 +11,8 @@ What a public section keeps:
     all travellers) are the row (parts..., rest) with the total as margin, suppressed as the
     release's tables are (`hbmm.disclosure.suppress`);
   a FACT (points, sites, stocks, money, time) is published as it is;
+- nothing of a section marked `public=False` (protection: no protection data is published, even
+  counted and suppressed);
 - no sentence, chart or map: they are written from the records and would show what the
   figures withhold; no definition of a count (definitions name the numbers behind it, "over 6
   suspects"); the footnote says how suppression works.
@@ -77,12 +79,16 @@ def withheld_keys(figures: Iterable[Figure], *, threshold: int) -> set[str]:
 
 def public_outputs(outputs: list[SectionOutput], *, threshold: int) -> list[SectionOutput]:
     """The sections of the public report: figures only, the small counts withheld."""
-    every = [f for o in outputs for f in o.result.figures]
+    every = [f for o in outputs if o.section.public for f in o.result.figures]
     withheld = withheld_keys(every, threshold=threshold)
     public = []
     for output in outputs:
         result = output.result
-        if result.has_data:
+        if not output.section.public:
+            result = SectionResult.empty(
+                gettext("Not published: this section holds protection data.")
+            )
+        elif result.has_data:
             figures = [
                 dataclasses.replace(f, suppressed=True, definition="")
                 if f.key in withheld

@@ -81,6 +81,7 @@ class Section:
     in_report: bool = True  # included in the situation report (always on the page)
     report_graphics: bool = True  # its charts and map go in the report too
     front: bool = False  # a "body" section whose figures the report's first page shows
+    public: bool = True  # False: no figure of it in public outputs (protection data), even counted
 
 
 @dataclass

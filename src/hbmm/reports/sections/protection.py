@@ -86,5 +86,6 @@ register(
         order=45,
         permission=PERMISSION,
         latest=lambda scope: latest_case_date(scope=scope),
+        public=False,  # issue 13: no protection data in public outputs, even aggregated
     )
 )
