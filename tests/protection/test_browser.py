@@ -44,6 +44,9 @@ def login(page, url, username):
 
 
 def logout(page):
+    menu = page.locator("label.nav-toggle-label")
+    if menu.is_visible():  # on a phone the account links fold under the menu button
+        menu.click()
     page.click("form[action$='logout/'] button")
     page.wait_for_load_state()
 
