@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from hbmm.accounts.models import AuditEvent
 from hbmm.protection import services
-from hbmm.protection.models import Case, Referral
+from hbmm.protection.models import Assistance, Case, Referral
 
 pytestmark = pytest.mark.django_db
 
@@ -239,3 +239,29 @@ def test_history_speaks_french(client, people, cases):
     html = client.get(reverse("protection:case_detail", args=[plain.case_key])).content.decode()
     assert "→ clos" in html and "→ accepté" in html and "→ en cours" in html
     assert "→ closed" not in html and "→ accepted" not in html
+
+
+# who: status of recording assistance on the plain case from its page (302: recorded)
+ASSIST = {
+    "mopti": 302,  # owner
+    "mopti_mate": 302,  # team member
+    "mopti_other": 404,  # same region, other team: the case does not exist for them
+    "gao": 404,
+    "gbv": 404,
+    "supervisor": 302,
+    "focal": 403,  # a referral recipient sees what was referred, writes nothing on the case
+    "viewer": 403,
+}
+
+
+@pytest.mark.parametrize("who", list(ASSIST))
+def test_assistance_follows_the_record_rules(client, people, cases, who):
+    """The assistance action of the matrix: written only where the case page opens and the role
+    may add assistance; refused without a trace elsewhere."""
+    plain, _gbv, _referral = cases
+    client.force_login(getattr(people, who))
+    url = reverse("protection:case_action", args=[plain.case_key, "assistance"])
+    response = client.post(url, {"kind": "food", "given_on": "2020-05-02", "value": "5000"})
+    assert response.status_code == ASSIST[who]
+    recorded = Assistance.objects.filter(case=plain).count()
+    assert recorded == (1 if ASSIST[who] == 302 else 0)
