@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from hbmm.feedback.services import FeedbackRow
 from hbmm.health.ebs.services import SignalRow
 from hbmm.health.epi.services import EpiEntry
 from hbmm.health.poe.models import CAPACITY_ITEM_FIELDS, Answer
@@ -24,6 +25,7 @@ from hbmm.mobility.services import (
 
 ROWS = [FlowCountRow, DisplacementRow, MrrcOccupancyRow, StrandedRow, MobilityEventRow]
 ROWS += [CapacityRow, StatusRow]
+ROWS += [FeedbackRow]
 
 
 @pytest.mark.parametrize("row", [*ROWS, ScreeningRow, SignalRow, EpiEntry])
