@@ -22,10 +22,11 @@ from hbmm.mobility.services import (
     MrrcOccupancyRow,
     StrandedRow,
 )
+from hbmm.supplies.services import DistributionRow, ReceiptRow
 
 ROWS = [FlowCountRow, DisplacementRow, MrrcOccupancyRow, StrandedRow, MobilityEventRow]
 ROWS += [CapacityRow, StatusRow]
-ROWS += [FeedbackRow]
+ROWS += [FeedbackRow, ReceiptRow, DistributionRow]
 
 
 @pytest.mark.parametrize("row", [*ROWS, ScreeningRow, SignalRow, EpiEntry])
