@@ -22,11 +22,12 @@ from hbmm.mobility.services import (
     MrrcOccupancyRow,
     StrandedRow,
 )
+from hbmm.response.services import ActivityReportRow, ExpenditureRow
 from hbmm.supplies.services import DistributionRow, ReceiptRow
 
 ROWS = [FlowCountRow, DisplacementRow, MrrcOccupancyRow, StrandedRow, MobilityEventRow]
 ROWS += [CapacityRow, StatusRow]
-ROWS += [FeedbackRow, ReceiptRow, DistributionRow]
+ROWS += [FeedbackRow, ReceiptRow, DistributionRow, ActivityReportRow, ExpenditureRow]
 
 
 @pytest.mark.parametrize("row", [*ROWS, ScreeningRow, SignalRow, EpiEntry])
