@@ -22,12 +22,14 @@ from hbmm.mobility.services import (
     MrrcOccupancyRow,
     StrandedRow,
 )
+from hbmm.protection.services import SiteMonitoringRow
 from hbmm.response.services import ActivityReportRow, ExpenditureRow
 from hbmm.supplies.services import DistributionRow, ReceiptRow
 
 ROWS = [FlowCountRow, DisplacementRow, MrrcOccupancyRow, StrandedRow, MobilityEventRow]
 ROWS += [CapacityRow, StatusRow]
 ROWS += [FeedbackRow, ReceiptRow, DistributionRow, ActivityReportRow, ExpenditureRow]
+ROWS += [SiteMonitoringRow]
 
 
 @pytest.mark.parametrize("row", [*ROWS, ScreeningRow, SignalRow, EpiEntry])
