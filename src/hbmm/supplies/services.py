@@ -620,9 +620,9 @@ class DistributionRow(Row):
     existing: Movement | None = None
 
 
-def _intake_refusals(row: Row) -> None:
+def _intake_refusals(row: ReceiptRow | DistributionRow) -> None:
     """The ledger is append-only: an edited form does not change it."""
-    if getattr(row, "existing", None) is not None:
+    if row.existing is not None:
         raise ValidationError(
             {
                 "__all__": _(
