@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from hbmm.accounts.scope import user_scope
 from hbmm.intake.review import submission_correct
@@ -97,7 +98,10 @@ def test_monthly_average_leaves_out_points_outside_scope(flows, koulikoro):
     figure = figures.flow_daily_average(scope=scope, month=D(2020, 4, 1))
     # Kourémalé only: 100 on 1 April; March 150 over 2 days = 75; +33.3 % -> 33.
     assert (figure.value, figure.parts["days_observed"]) == (100, 1)
-    assert "(100 individuals over 1 days; 1 point reported)" in figure.definition
+    assert "(100 individuals over 1 day; 1 point reported)" in figure.definition
+    with translation.override("fr"):
+        french = figures.flow_daily_average(scope=scope, month=D(2020, 4, 1))
+    assert "(100 personnes sur 1 jour\u202f; 1 point a transmis)" in french.definition
     assert figure.parts["previous_average"] == 75
     assert figure.parts["change_percent"] == 33
     assert figure.note == "+33% on March 2020"

@@ -73,13 +73,15 @@ def flow_daily_average(*, scope: Scope, month: dt.date) -> Figure:
         definition=_(
             "Individuals counted at the flow monitoring points in %(month)s, all "
             "directions, divided by the days of the month with at least one count "
-            "(%(total)s individuals over %(days)s days; %(points)s), rounded half up. The "
+            "(%(total)s over %(days)s; %(points)s), rounded half up. The "
             "change compares with the same average of the previous month."
         )
         % {
             "month": format_month(now.start),
-            "total": format_number(now.individuals),
-            "days": now.days_observed,
+            "total": ngettext("%(n)s individual", "%(n)s individuals", now.individuals)
+            % {"n": format_number(now.individuals)},
+            "days": ngettext("%(n)s day", "%(n)s days", now.days_observed)
+            % {"n": format_number(now.days_observed)},
             "points": ngettext("%(n)s point reported", "%(n)s points reported", now.points)
             % {"n": now.points},
         },
@@ -117,11 +119,12 @@ def _flow_period(scope: Scope, start: dt.date, end: dt.date, *, label, per_day_l
     totals = selectors.flow_totals(scope=scope, start=start, end=end)
     definition = _(
         "Individuals counted at the flow monitoring points from %(start)s to %(end)s "
-        "(inclusive); the average is per day with at least one count (%(days)s days)."
+        "(inclusive); the average is per day with at least one count (%(days)s)."
     ) % {
         "start": format_date(start),
         "end": format_date(end),
-        "days": format_number(totals.days_observed),
+        "days": ngettext("%(n)s day", "%(n)s days", totals.days_observed)
+        % {"n": format_number(totals.days_observed)},
     }
     parts = {
         "days_observed": totals.days_observed,
