@@ -49,17 +49,19 @@ def test_form_converts_and_matches_its_mapper():
         assert {n for ln, n in choices if ln == list_name} == set(model_choices.values)
 
 
-def _receive(fields: dict, *, uid: str, submitter=None) -> Submission:
+def _receive(fields: dict, *, uid: str, submitter=None, edits: str = "") -> Submission:
     body = "".join(f"<{k}>{v}</{k}>" for k, v in fields.items())
+    deprecated = f"<deprecatedID>uuid:{edits}</deprecatedID>" if edits else ""
     xml = (
         f'<data id="feedback" version="{xlsforms.VERSION}">{body}'
-        f"<meta><instanceID>uuid:{uid}</instanceID></meta></data>"
+        f"<meta><instanceID>uuid:{uid}</instanceID>{deprecated}</meta></data>"
     )
     parsed = parse_xml(xml)
     received = submission_receive(
         channel="openrosa",
         form_id=parsed.form_id,
         instance_id=parsed.instance_id,
+        deprecated_id=parsed.deprecated_id,
         payload=xml,
         payload_format="xml",
         data=parsed.data,
@@ -174,3 +176,33 @@ def test_french_words_and_column_names_from_the_alias_data(make_user):
         "border_closure",
         "sensitive",
     )
+
+
+@pytest.mark.django_db
+def test_an_edited_report_updates_its_open_entry(make_user):
+    """A report edited on the phone and sent again (`deprecatedID`) updates the entry its first
+    version made (`feedbacks_save_batch` -> `feedback_update`), now pointing at the new
+    version; no second entry. A coding the edit leaves blank keeps the entry's own."""
+    operator = make_user("enumerator", areas=["ML01"])
+    fields = {
+        "received_at": "2020-04-20T09:00:00.000Z",
+        "channel": "hotline",
+        "pcode": "ML0103",
+        "text": SAID,
+        "kind": "rumour",
+        "topic": "border_closure",
+    }
+    first = _receive(fields, uid="fb-e1", submitter=operator)
+    assert first.status == "accepted", first.errors
+    entry = Feedback.objects.get()
+    edited = {**fields, "text": "Texte corrigé.", "kind": "", "topic": "", "channel": "session"}
+    edit = _receive(edited, uid="fb-e2", submitter=operator, edits="fb-e1")
+    assert edit.status == "accepted", edit.errors
+    (updated,) = Feedback.objects.all()
+    assert updated.pk == entry.pk
+    assert (updated.text, updated.channel, updated.submission_id) == (
+        "Texte corrigé.",
+        "session",
+        edit.pk,
+    )
+    assert (updated.kind, updated.topic) == ("rumour", "border_closure")

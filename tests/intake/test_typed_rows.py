@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from hbmm.feedback.services import FeedbackRow
 from hbmm.health.ebs.services import SignalRow
 from hbmm.health.epi.services import EpiEntry
 from hbmm.health.poe.models import CAPACITY_ITEM_FIELDS, Answer
@@ -21,9 +22,14 @@ from hbmm.mobility.services import (
     MrrcOccupancyRow,
     StrandedRow,
 )
+from hbmm.protection.services import SiteMonitoringRow
+from hbmm.response.services import ActivityReportRow, ExpenditureRow
+from hbmm.supplies.services import DistributionRow, ReceiptRow
 
 ROWS = [FlowCountRow, DisplacementRow, MrrcOccupancyRow, StrandedRow, MobilityEventRow]
 ROWS += [CapacityRow, StatusRow]
+ROWS += [FeedbackRow, ReceiptRow, DistributionRow, ActivityReportRow, ExpenditureRow]
+ROWS += [SiteMonitoringRow]
 
 
 @pytest.mark.parametrize("row", [*ROWS, ScreeningRow, SignalRow, EpiEntry])

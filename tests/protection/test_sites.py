@@ -28,11 +28,12 @@ def idp_site(area):
     return site
 
 
-def submit(data, user):
+def submit(data, user, *, edits=""):
     received = submission_receive(
         channel="openrosa",
         form_id="site_monitoring",
         instance_id=f"uuid:site-{next(_ids)}",
+        deprecated_id=edits,
         payload=repr(sorted(data.items())),
         payload_format="xml",
         data={k: str(v) for k, v in data.items()},
@@ -69,6 +70,21 @@ def test_a_visit_through_the_pipeline(make_user, idp_site):
     visit = SiteMonitoring.objects.get()
     assert (visit.population, visit.households, visit.isolation_capacity) == (1200, 240, 10)
     assert visit.distancing == "in_progress" and visit.submission == submission
+
+
+def test_an_edited_visit_replaces_the_first(make_user, idp_site):
+    """A visit edited and sent again (`deprecatedID`): `site_monitoring_save_batch` replaces
+    the record its first version made, one visit is left, the edit's figures."""
+    officer = make_user("protection_officer", areas=["ML05"])
+    visit = {"date": "2020-05-10", "site": "IDP-SEVARE", "population": "1200"}
+    first = submit(visit, officer)
+    assert first.status == "accepted", first.errors
+    edit = submit(
+        {**visit, "population": "1300", "latrines": "4"}, officer, edits=first.instance_id
+    )
+    assert edit.status == "accepted", edit.errors
+    (kept,) = SiteMonitoring.objects.all()
+    assert (kept.population, kept.latrines, kept.submission_id) == (1300, 4, edit.pk)
 
 
 def test_bad_visits_are_quarantined_with_their_reasons(make_user, idp_site):

@@ -8,6 +8,8 @@ import pytest
 
 from hbmm.intake.channels.files import file_import
 from hbmm.intake.models import ImportFile, Submission
+from hbmm.intake.process import submissions_process
+from hbmm.intake.receive import submission_receive
 from hbmm.response import services
 from hbmm.response.models import ActivityReport, ReportingPeriod
 
@@ -84,3 +86,34 @@ def test_a_locked_period_quarantines_its_rows(plan, orgs, make_user):
     assert {e["field"] for e in item.errors} == {"period"}
     assert ReportingPeriod.objects.get(pk=period.pk).is_locked
     assert not ActivityReport.objects.exists()
+
+
+def _send(data: dict, *, by, uid: str, edits: str = "") -> Submission:
+    received = submission_receive(
+        channel="openrosa",
+        form_id="activity_report",
+        instance_id=f"uuid:{uid}",
+        deprecated_id=f"uuid:{edits}" if edits else "",
+        payload=repr(sorted(data.items())),
+        payload_format="xml",
+        data=data,
+        submitter=by,
+    )
+    submissions_process([received.submission])
+    received.submission.refresh_from_db()
+    return received.submission
+
+
+@pytest.mark.django_db
+def test_an_edited_report_replaces_the_first(plan, orgs, make_user):
+    """A 4W report edited and sent again (`deprecatedID`): `activity_reports_save_batch`
+    replaces the report its first version made, entered by the sender; one report is left."""
+    manager = make_user("programme_manager", areas=["MLI"])
+    row = {"month": "2020-05", "organisation": "crm", "indicator": "radio-spots", "area": "ML01"}
+    first = _send({**row, "value": "3"}, by=manager, uid="4w-1")
+    assert first.status == "accepted", first.errors
+    edit = _send({**row, "value": "5", "note": "corrigé"}, by=manager, uid="4w-2", edits="4w-1")
+    assert edit.status == "accepted", edit.errors
+    (report,) = ActivityReport.objects.all()
+    assert (report.value, report.note, report.submission_id) == (5, "corrigé", edit.pk)
+    assert report.entered_by == manager

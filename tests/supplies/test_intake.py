@@ -43,17 +43,19 @@ def test_form_converts_and_matches_its_mapper(form_id, mapper, build):
     assert all("label::French (fr)" in r and "label::English (en)" in r for r in labelled)
 
 
-def _send(form_id, fields: dict, *, user, n=1):
+def _send(form_id, fields: dict, *, user, n=1, edits=None):
     body = "".join(f"<{k}>{v}</{k}>" for k, v in fields.items())
+    deprecated = f"<deprecatedID>uuid:{form_id}-{edits}</deprecatedID>" if edits else ""
     xml = (
         f'<data id="{form_id}" version="{xlsforms.VERSION}">{body}'
-        f"<meta><instanceID>uuid:{form_id}-{n}</instanceID></meta></data>"
+        f"<meta><instanceID>uuid:{form_id}-{n}</instanceID>{deprecated}</meta></data>"
     )
     parsed = parse_xml(xml)
     received = submission_receive(
         channel="openrosa",
         form_id=parsed.form_id,
         instance_id=parsed.instance_id,
+        deprecated_id=parsed.deprecated_id,
         payload=xml,
         payload_format="xml",
         data=parsed.data,
@@ -172,3 +174,22 @@ def test_a_distribution_from_odk_and_one_beyond_stock(sent, make_user, logistici
     assert [e["field"] for e in unknown.errors] == ["item"]
     assert Movement.objects.filter(kind="distribution").count() == 1
     assert Submission.objects.filter(status="quarantined").count() == 2
+
+
+@pytest.mark.django_db
+def test_an_edited_distribution_does_not_change_the_ledger(sent, make_user, logistician):
+    """The ledger is append-only: a distribution form edited and sent again is not applied
+    (`distributions_save_batch` refuses it, saying to record an adjustment); the movement the
+    first version made stays as it was."""
+    services.transfer_receive(
+        actor=logistician, transfer=sent, received_on=DAY, quantity_received=60
+    )
+    agent = make_user("poe_agent", sites=["BCP-GOGUI"])
+    fields = {"site": "BCP-GOGUI", "distributed_on": "2020-04-09", "item": "PPE-GOWN"}
+    first = _send("supplies_distribution", {**fields, "quantity": "20"}, user=agent)
+    assert first.status == "accepted", first.errors
+    edit = _send("supplies_distribution", {**fields, "quantity": "5"}, user=agent, n=2, edits=1)
+    assert edit.status == "quarantined"
+    assert "not changed by editing a form" in " ".join(e["message"] for e in edit.errors)
+    (m,) = Movement.objects.filter(kind="distribution")
+    assert (m.quantity, m.submission_id) == (-20, first.pk)

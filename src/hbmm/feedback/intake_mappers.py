@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hbmm.feedback.models import Feedback
-from hbmm.feedback.services import feedback_log, feedback_update
+from hbmm.feedback.services import FeedbackRow, feedbacks_save_batch
 from hbmm.feedback.xlsforms import FORM_ID
 from hbmm.intake.aliases import column_aliases, word_table
 from hbmm.intake.cleaning import (
@@ -25,7 +25,14 @@ from hbmm.intake.cleaning import (
     clean_text,
     clean_word,
 )
-from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError, register
+from hbmm.intake.mappers import (
+    FieldError,
+    Item,
+    Mapper,
+    MappingError,
+    items_by_context,
+    register,
+)
 from hbmm.places.lookups import Lookups
 
 ALIASES = Path(__file__).resolve().parent / "data" / "intake_aliases.json"
@@ -105,17 +112,13 @@ class FeedbackMapper(Mapper):
         return cleaned
 
     def save(self, items: list[Item]) -> None:
-        for item in items:
-            values = dict(item.cleaned)
-            if item.existing:
-                feedback_update(
-                    feedback=item.existing[0],
-                    by=item.actor,
-                    submission=item.submission,
-                    **values,
-                )
-            else:
-                feedback_log(by=item.submitter, submission=item.submission, **values)
+        """One batch save per context (submitter, sender, channel, demo flag)."""
+        for ctx, group in items_by_context(items).items():
+            rows = [
+                FeedbackRow(submission_id=item.submission_id, existing=item.edited, **item.cleaned)
+                for item in group
+            ]
+            feedbacks_save_batch(rows, ctx=ctx)
 
 
 def register_all() -> None:

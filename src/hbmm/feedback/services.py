@@ -13,6 +13,8 @@ changes no more. Only a coded entry that is not "restricted" may be marked publi
 """
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,6 +26,7 @@ from hbmm.accounts.scope import EVERYTHING
 from hbmm.accounts.services import audit_log
 from hbmm.feedback.models import Feedback
 from hbmm.health.ebs.selectors import signals_for
+from hbmm.intake.mappers import BatchContext, BatchResult, Row
 from hbmm.places.models import AdminArea, Site
 
 Status = Feedback.Status
@@ -117,7 +120,7 @@ def feedback_log(
     topic: str = "",
     sensitivity: str = Feedback.Sensitivity.NORMAL,
     signal_id: int | None = None,
-    submission=None,
+    submission_id: int | None = None,
     by: User | None = None,
 ) -> Feedback:
     """Log what was received; the place is a site or an admin area. A type and topic given at
@@ -172,7 +175,7 @@ def feedback_log(
         coded_at=received_at if coded else None,  # coded as it was received (on the call)
         coded_by=by if coded else None,
         signal_id=signal_id,
-        submission=submission,
+        submission_id=submission_id,
     )
     _audit(by, feedback, step="log", channel=channel, coded=coded)
     return feedback
@@ -289,7 +292,9 @@ def feedback_publishable_set(*, feedback: Feedback, by: User | None, publishable
 
 
 @transaction.atomic
-def feedback_update(*, feedback: Feedback, by: User | None, submission=None, **values) -> Feedback:
+def feedback_update(
+    *, feedback: Feedback, by: User | None, submission_id: int | None = None, **values
+) -> Feedback:
     """Apply an edited report (a form resent with `deprecatedID`) to an entry still open. A
     coding the edit leaves blank (or the default sensitivity) keeps the entry's own: a
     reviewer's coding is not undone by a resent form."""
@@ -323,8 +328,43 @@ def feedback_update(*, feedback: Feedback, by: User | None, submission=None, **v
     feedback.signal_id = _signal_in_scope(signal_id, by)
     if feedback.is_coded and feedback.coded_at is None:
         feedback.coded_at, feedback.coded_by = feedback.received_at, by
-    if submission is not None:
-        feedback.submission = submission
+    if submission_id is not None:
+        feedback.submission_id = submission_id
     feedback.save()
     _audit(by, feedback, step="edit")
     return feedback
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackRow(Row):
+    """One `feedback` form, cleaned: a row of `feedbacks_save_batch`."""
+
+    submission_id: int
+    received_at: dt.datetime
+    channel: str
+    text: str
+    site: Site | None = None
+    area: AdminArea | None = None
+    source_type: str = Feedback.SourceType.UNKNOWN
+    name_consent: bool = False
+    source_name: str = ""
+    kind: str = ""
+    topic: str = ""
+    sensitivity: str = Feedback.Sensitivity.NORMAL
+    signal_id: int | None = None
+    existing: Feedback | None = None
+
+
+def feedbacks_save_batch(rows: Sequence[FeedbackRow], *, ctx: BatchContext) -> BatchResult:
+    """Feedback reports from the intake pipeline: a new report is logged by its submitter
+    (`feedback_log`); an edit updates the entry its previous version made, attributed to
+    `ctx.by` (`feedback_update`: an entry no longer open refuses it)."""
+    result = BatchResult()
+    for row in rows:
+        if row.existing is not None:
+            feedback_update(feedback=row.existing, by=ctx.by, **row.fields())
+            result.updated += 1
+        else:
+            feedback_log(by=ctx.submitter, **row.fields())
+            result.created += 1
+    return result

@@ -11,7 +11,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hbmm.intake.cleaning import _raw, clean_date, clean_int, clean_site, clean_text
-from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError, register
+from hbmm.intake.mappers import (
+    FieldError,
+    Item,
+    Mapper,
+    MappingError,
+    items_by_context,
+    register,
+)
 from hbmm.places.lookups import Lookups
 from hbmm.protection import services
 from hbmm.protection.models import Distancing, SiteMonitoring
@@ -96,10 +103,16 @@ class SiteMonitoringMapper(Mapper):
         return cleaned
 
     def save(self, items: list[Item]) -> None:
-        services.site_monitoring_save(
-            rows=[{**item.cleaned, "submission_id": item.submission_id} for item in items],
-            replace=[record for item in items for record in item.existing],
-        )
+        """Each item as a `SiteMonitoringRow`, one batch save per context (submitter, sender,
+        channel, demo flag)."""
+        for ctx, group in items_by_context(items).items():
+            rows = [
+                services.SiteMonitoringRow(
+                    submission_id=item.submission_id, existing=item.edited, **item.cleaned
+                )
+                for item in group
+            ]
+            services.site_monitoring_save_batch(rows, ctx=ctx)
 
 
 def register_all() -> None:

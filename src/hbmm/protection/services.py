@@ -9,6 +9,8 @@ module grows (issue 14's module, still being worked on).
 
 import datetime as dt
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +23,7 @@ from hbmm.accounts.models import AuditEvent, User
 from hbmm.accounts.scope import site_in_scope
 from hbmm.accounts.services import audit_log
 from hbmm.crypto import pseudonym
+from hbmm.intake.mappers import BatchContext, BatchResult, Row
 from hbmm.places.models import Site
 from hbmm.protection import selectors
 from hbmm.protection.models import (
@@ -611,6 +614,34 @@ def site_monitoring_save(
     if pks:
         SiteMonitoring.objects.filter(pk__in=pks).delete()
     return SiteMonitoring.objects.bulk_create(records)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteMonitoringRow(Row):
+    """One `site_monitoring` form, cleaned: a row of `site_monitoring_save_batch`."""
+
+    submission_id: int
+    site: Site
+    date: dt.date
+    population: int
+    households: int | None = None
+    isolation_tents: int | None = None
+    isolation_capacity: int | None = None
+    handwashing_points: int | None = None
+    latrines: int | None = None
+    distancing: str = ""
+    note: str = ""
+    existing: SiteMonitoring | None = None
+
+
+def site_monitoring_save_batch(
+    rows: Sequence[SiteMonitoringRow], *, ctx: BatchContext
+) -> BatchResult:
+    """Site monitoring visits from the intake pipeline (`site_monitoring_save`); an edit
+    replaces the record its previous version made."""
+    replace = [row.existing for row in rows if row.existing is not None]
+    site_monitoring_save(rows=[row.fields() for row in rows], replace=replace)
+    return BatchResult(created=len(rows) - len(replace), updated=len(replace))
 
 
 @transaction.atomic

@@ -1,7 +1,7 @@
 """The 4W activity report as an intake form and file-import kind (`activity_report`): one row
 of the 4W matrix per submission or file row. The web upload (intake's file import) checks
 every row and quarantines the bad ones with reasons naming the field; the good ones reach
-`hbmm.response.services.activity_reports_save`.
+`hbmm.response.services.activity_reports_save_batch`.
 
 Columns (English or French names): month (YYYY-MM or a date in it), organisation (code; empty:
 the submitter's own organisation, as the 4W XLSForm `activity_report` allows),
@@ -29,7 +29,14 @@ from hbmm.intake.cleaning import (
     clean_text,
     parse_date,
 )
-from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError, register
+from hbmm.intake.mappers import (
+    FieldError,
+    Item,
+    Mapper,
+    MappingError,
+    items_by_context,
+    register,
+)
 from hbmm.places.lookups import Lookups
 from hbmm.response import selectors, services
 from hbmm.response.models import (
@@ -169,6 +176,17 @@ def _month(data, name, errors) -> dt.date | None:
         return None
 
 
+def _items_save(save_batch, row, items: list[Item]) -> None:
+    """Each item as the form's typed `row`, one batch save per context (submitter, sender,
+    channel, demo flag)."""
+    for ctx, group in items_by_context(items).items():
+        rows = [
+            row(submission_id=item.submission_id, existing=item.edited, **item.cleaned)
+            for item in group
+        ]
+        save_batch(rows, ctx=ctx)
+
+
 class ActivityReportMapper(Mapper):
     form_id = "activity_report"
     model = ActivityReport
@@ -291,12 +309,7 @@ class ActivityReportMapper(Mapper):
         return found
 
     def save(self, items: list[Item]) -> None:
-        rows = [
-            {**item.cleaned, "submission_id": item.submission_id, "_by": item.actor}
-            for item in items
-        ]
-        replace = [record for item in items for record in item.existing]
-        services.activity_reports_save(rows=rows, by=None, replace=replace, checked=True)
+        _items_save(services.activity_reports_save_batch, services.ActivityReportRow, items)
 
 
 AMOUNT_LIMIT = Decimal("1e12")  # the column holds 12 digits before the point
@@ -400,12 +413,7 @@ class ExpenditureMapper(Mapper):
         return values
 
     def save(self, items: list[Item]) -> None:
-        rows = [
-            {**item.cleaned, "submission_id": item.submission_id, "_by": item.actor}
-            for item in items
-        ]
-        replace = [record for item in items for record in item.existing]
-        services.expenditures_save(rows=rows, by=None, replace=replace)
+        _items_save(services.expenditures_save_batch, services.ExpenditureRow, items)
 
 
 def _is_user(user) -> bool:

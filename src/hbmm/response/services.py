@@ -12,6 +12,7 @@ still being worked on).
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -25,7 +26,8 @@ from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.scope import user_scope
 from hbmm.accounts.services import audit_log
 from hbmm.db import concrete_columns, dict_rows, insert_rows
-from hbmm.places.models import AdminArea
+from hbmm.intake.mappers import BatchContext, BatchResult, Row
+from hbmm.places.models import AdminArea, Site
 from hbmm.response.models import (
     Activity,
     ActivityReport,
@@ -743,3 +745,81 @@ def expenditures_save(
         },
     )
     return lines
+
+
+# --- The intake pipeline's batch saves (issue 12) -----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityReportRow(Row):
+    """One `activity_report` form or file row, cleaned (and checked by
+    `activity_report_errors`): a row of `activity_reports_save_batch`."""
+
+    submission_id: int
+    organisation: Organisation
+    indicator: Indicator
+    period: ReportingPeriod
+    area: AdminArea
+    value: Decimal
+    status: str
+    implementing_partner: Organisation | None = None
+    site: Site | None = None
+    women: int | None = None
+    men: int | None = None
+    girls: int | None = None
+    boys: int | None = None
+    training_topic: str = ""
+    participant_role: str = ""
+    pre_test_score: Decimal | None = None
+    post_test_score: Decimal | None = None
+    channel: str = ""
+    note: str = ""
+    existing: ActivityReport | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExpenditureRow(Row):
+    """One line of the finance export (`expenditure`), cleaned: a row of
+    `expenditures_save_batch`."""
+
+    submission_id: int
+    plan: Plan
+    pillar: Pillar
+    month: dt.date
+    amount: Decimal
+    reference: str = ""
+    note: str = ""
+    existing: Expenditure | None = None
+
+
+def _edits(
+    rows: Sequence[ActivityReportRow] | Sequence[ExpenditureRow],
+) -> tuple[list, BatchResult]:
+    """The records the batch's edits replace, and what the batch does."""
+    replace = [row.existing for row in rows if row.existing is not None]
+    return replace, BatchResult(created=len(rows) - len(replace), updated=len(replace))
+
+
+def activity_reports_save_batch(
+    rows: Sequence[ActivityReportRow], *, ctx: BatchContext
+) -> BatchResult:
+    """4W activity reports from the intake pipeline (`activity_reports_save`, the rows
+    checked already), attributed to `ctx.by`; an edit replaces its previous version's report."""
+    replace, result = _edits(rows)
+    activity_reports_save(
+        rows=[{**row.fields(), "_by": ctx.by} for row in rows],
+        by=None,
+        replace=replace,
+        checked=True,
+    )
+    return result
+
+
+def expenditures_save_batch(rows: Sequence[ExpenditureRow], *, ctx: BatchContext) -> BatchResult:
+    """Expenditure lines from the intake pipeline (`expenditures_save`), attributed to
+    `ctx.by`; an edit replaces its previous version's line."""
+    replace, result = _edits(rows)
+    expenditures_save(
+        rows=[{**row.fields(), "_by": ctx.by} for row in rows], by=None, replace=replace
+    )
+    return result

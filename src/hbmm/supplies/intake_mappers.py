@@ -15,13 +15,12 @@ distribution already recorded is refused; a mistake is corrected by an adjustmen
 
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hbmm.intake.aliases import column_aliases
 from hbmm.intake.cleaning import _raw, clean_date, clean_int, clean_site, clean_text
-from hbmm.intake.mappers import FieldError, Mapper, MappingError, register
+from hbmm.intake.mappers import FieldError, Mapper, MappingError, items_by_context, register
 from hbmm.places.lookups import Lookups
 from hbmm.supplies import services
 from hbmm.supplies.models import Item, Movement, Transfer
@@ -31,19 +30,15 @@ from hbmm.supplies.selectors import STOCK_SITE_KINDS
 ALIASES = Path(__file__).resolve().parent / "data" / "intake_aliases.json"
 
 
-def _refuse_edit(item) -> None:
-    if item.existing:
-        raise ValidationError(
-            {
-                "__all__": _(
-                    "The stock ledger is not changed by editing a form: record an adjustment."
-                )
-            }
-        )
-
-
-def _as_validation_error(exc: PermissionDenied) -> ValidationError:
-    return ValidationError({"__all__": _("Your role does not allow this stock movement.")})
+def _items_save(save_batch, row, items) -> None:
+    """Each item as the form's typed `row`, one batch save per context (submitter, sender,
+    channel, demo flag)."""
+    for ctx, group in items_by_context(items).items():
+        rows = [
+            row(submission_id=item.submission_id, existing=item.edited, **item.cleaned)
+            for item in group
+        ]
+        save_batch(rows, ctx=ctx)
 
 
 class ReceiptMapper(Mapper):
@@ -114,19 +109,7 @@ class ReceiptMapper(Mapper):
         }
 
     def save(self, items) -> None:
-        for item in items:
-            _refuse_edit(item)
-            try:
-                services.transfer_receive(
-                    actor=item.actor,
-                    transfer=item.cleaned["transfer"],
-                    received_on=item.cleaned["received_on"],
-                    quantity_received=item.cleaned["quantity_received"],
-                    shortfall_reason=item.cleaned["shortfall_reason"],
-                    submission=item.submission,
-                )
-            except PermissionDenied as exc:
-                raise _as_validation_error(exc) from exc
+        _items_save(services.transfer_receipts_save_batch, services.ReceiptRow, items)
 
 
 class DistributionMapper(Mapper):
@@ -168,25 +151,7 @@ class DistributionMapper(Mapper):
         }
 
     def save(self, items) -> None:
-        for item in items:
-            _refuse_edit(item)
-            c = item.cleaned
-            try:
-                services.distribution_record(
-                    actor=item.actor,
-                    holder=services.holder_for_site(c["site"]),
-                    item=c["item"],
-                    quantity=c["quantity"],
-                    occurred_on=c["distributed_on"],
-                    men=c["men"],
-                    women=c["women"],
-                    boys=c["boys"],
-                    girls=c["girls"],
-                    batch=c["batch"],
-                    submission=item.submission,
-                )
-            except PermissionDenied as exc:
-                raise _as_validation_error(exc) from exc
+        _items_save(services.distributions_save_batch, services.DistributionRow, items)
 
 
 def register_all() -> None:

@@ -26,6 +26,7 @@ private to this module so that no caller can write the ledger around them; the c
 
 import csv
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -37,6 +38,7 @@ from django.utils.translation import gettext as _
 
 from hbmm.accounts.scope import restrict_to_scope
 from hbmm.accounts.services import audit_log
+from hbmm.intake.mappers import BatchContext, BatchResult, Row
 from hbmm.places.models import AdminArea, Site
 from hbmm.supplies.models import Balance, Holder, Item, Movement, Transfer
 
@@ -451,7 +453,7 @@ def transfer_receive(
     received_on: dt.date,
     quantity_received: int,
     shortfall_reason: str = "",
-    submission=None,
+    submission_id: int | None = None,
 ) -> Transfer:
     """The destination confirms what arrived of a transfer. A transfer is received once.
     What was dispatched enters the destination's ledger (a receipt of the transfer per batch
@@ -516,7 +518,7 @@ def transfer_receive(
             batch=batch,
             expires_on=expires_on,
             transfer=transfer,
-            submission=submission,
+            submission_id=submission_id,
         )
     reason = _("Shortfall of transfer T%(pk)d: %(reason)s") % {
         "pk": transfer.pk,
@@ -538,7 +540,7 @@ def transfer_receive(
             expires_on=expires_on,
             transfer=transfer,
             reason=reason[:200],
-            submission=submission,
+            submission_id=submission_id,
         )
         missing -= lost
     if shortfall:
@@ -564,7 +566,7 @@ def distribution_record(
     boys: int | None = None,
     girls: int | None = None,
     batch: str = "",
-    submission=None,
+    submission_id: int | None = None,
 ) -> list[Movement]:
     """Stock handed out to people (counts by sex and age where relevant): from the batch
     named, or first expiry first out (one ledger line per batch; the people on the first)."""
@@ -583,9 +585,102 @@ def distribution_record(
         quantity=quantity,
         occurred_on=occurred_on,
         batch=batch,
-        submission=submission,
+        submission_id=submission_id,
         once={"men": men, "women": women, "boys": boys, "girls": girls},
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptRow(Row):
+    """One `supplies_receipt` form, cleaned: a row of `transfer_receipts_save_batch`."""
+
+    submission_id: int
+    site: Site
+    transfer: Transfer
+    received_on: dt.date
+    quantity_received: int
+    shortfall_reason: str = ""
+    existing: Movement | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DistributionRow(Row):
+    """One `supplies_distribution` form, cleaned: a row of `distributions_save_batch`."""
+
+    submission_id: int
+    site: Site
+    item: Item
+    distributed_on: dt.date
+    quantity: int
+    batch: str = ""
+    men: int | None = None
+    women: int | None = None
+    boys: int | None = None
+    girls: int | None = None
+    existing: Movement | None = None
+
+
+def _intake_refusals(row: ReceiptRow | DistributionRow) -> None:
+    """The ledger is append-only: an edited form does not change it."""
+    if row.existing is not None:
+        raise ValidationError(
+            {
+                "__all__": _(
+                    "The stock ledger is not changed by editing a form: record an adjustment."
+                )
+            }
+        )
+
+
+def _role_refused() -> ValidationError:
+    return ValidationError({"__all__": _("Your role does not allow this stock movement.")})
+
+
+def transfer_receipts_save_batch(rows: Sequence[ReceiptRow], *, ctx: BatchContext) -> BatchResult:
+    """Receipts of transfers from the intake pipeline (`transfer_receive`, by `ctx.by`); an
+    edited form is refused (record an adjustment instead)."""
+    result = BatchResult()
+    for row in rows:
+        _intake_refusals(row)
+        try:
+            transfer_receive(
+                actor=ctx.by,
+                transfer=row.transfer,
+                received_on=row.received_on,
+                quantity_received=row.quantity_received,
+                shortfall_reason=row.shortfall_reason,
+                submission_id=row.submission_id,
+            )
+        except PermissionDenied as exc:
+            raise _role_refused() from exc
+        result.created += 1
+    return result
+
+
+def distributions_save_batch(rows: Sequence[DistributionRow], *, ctx: BatchContext) -> BatchResult:
+    """Distributions from the intake pipeline (`distribution_record` at the site's holder, by
+    `ctx.by`); an edited form is refused (record an adjustment instead)."""
+    result = BatchResult()
+    for row in rows:
+        _intake_refusals(row)
+        try:
+            distribution_record(
+                actor=ctx.by,
+                holder=holder_for_site(row.site),
+                item=row.item,
+                quantity=row.quantity,
+                occurred_on=row.distributed_on,
+                men=row.men,
+                women=row.women,
+                boys=row.boys,
+                girls=row.girls,
+                batch=row.batch,
+                submission_id=row.submission_id,
+            )
+        except PermissionDenied as exc:
+            raise _role_refused() from exc
+        result.created += 1
+    return result
 
 
 @transaction.atomic
