@@ -236,6 +236,10 @@ ENTRIES: dict[str, Entry] = {
     "intake:imports": Entry(
         perms=P("intake.add_importfile"), methods=("GET", "POST"), ok={"GET": 200, "POST": 200}
     ),
+    "intake:import-template": Entry(
+        perms=P("intake.add_importfile", "mobility.add_flowcount"),
+        kwargs=lambda w, s, role=None: {"kind": "flow_count", "fmt": "xlsx"},
+    ),
     **{
         name: Entry(
             perms=P("intake.add_importfile"),

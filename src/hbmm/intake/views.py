@@ -233,6 +233,21 @@ def import_list(request):
 
 @login_required
 @permission_required("intake.add_importfile", raise_exception=True)
+def import_template(request, kind: str, fmt: str):
+    """A blank file for a kind of import: its columns, named as the import reads them, in the
+    order of the form's fields (the other accepted names are in the import docs)."""
+    mapper = get_mapper(kind)
+    if mapper is None or not mapper.aliases or fmt not in ("csv", "xlsx"):
+        raise Http404
+    if not request.user.has_perm(mapper.permission):
+        raise PermissionDenied
+    return export_response(
+        fmt, filename=f"hbmm-{kind}-template", header=list(mapper.aliases), rows=[], title=kind
+    )
+
+
+@login_required
+@permission_required("intake.add_importfile", raise_exception=True)
 def import_detail(request, pk: int):
     record = _import_in_reach(request, pk)
     job, active = _import_job(record)
