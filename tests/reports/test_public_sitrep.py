@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 from hbmm.disclosure import suppress
 from hbmm.presentation.figures import FACT, Figure
 from hbmm.reports import sitrep
-from hbmm.reports.public import withheld_keys
-from hbmm.reports.registry import Context, Section, SectionResult
+from hbmm.reports.public import public_outputs, withheld_keys
+from hbmm.reports.registry import Context, Section, SectionOutput, SectionResult
 from hbmm.reports.sitrep import system_reader
 
 AS_OF = date(2020, 5, 15)
@@ -76,6 +76,15 @@ def test_overlapping_parts_are_each_checked_against_the_total():
         count("kids", 60, within="mrrc"),
     ]
     assert withheld_keys(figures, threshold=5) == {"women", "kids"}
+
+
+def test_a_public_section_keeps_its_date():
+    """The public COVID-19 box read "au n.d.": the public outputs had lost the date asked for."""
+    section = Section(key="people", title="People", build=people_section)
+    output = SectionOutput(section=section, result=people_section(None), as_of=AS_OF)
+    (public,) = public_outputs([output], threshold=5)
+    assert public.as_of == AS_OF
+    assert [f.key for f in public.result.figures if f.suppressed] == ["t.stranded", "t.referred"]
 
 
 def test_the_row_rule_is_the_release_rule():

@@ -105,5 +105,5 @@ def public_outputs(outputs: list[SectionOutput], *, threshold: int) -> list[Sect
                 result = SectionResult.empty(
                     gettext("This section is written from the records: not in the public report.")
                 )
-        public.append(SectionOutput(section=output.section, result=result))
+        public.append(dataclasses.replace(output, result=result))  # keeps its date
     return public
