@@ -242,7 +242,12 @@ def import_template(request, kind: str, fmt: str):
     if not request.user.has_perm(mapper.permission):
         raise PermissionDenied
     return export_response(
-        fmt, filename=f"hbmm-{kind}-template", header=list(mapper.aliases), rows=[], title=kind
+        fmt,
+        filename=f"hbmm-{kind}-template",
+        header=list(mapper.aliases),
+        rows=[],
+        hxl=None,  # a file to fill and import: an HXL row would be read as a row of data
+        title=kind,
     )
 
 
