@@ -56,3 +56,19 @@ def test_the_csv_blank_file_and_refusals(client, make_user):
     assert client.get("/intake/imports/template/flow_count.pdf").status_code == 404
     client.force_login(make_user("enumerator", areas=["MLI"]))  # imports nothing
     assert client.get("/intake/imports/template/flow_count.csv").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_import_pages_name_the_kind_in_words(client, make_user, settings):
+    """The list and a file's page said 'flow_count', a code, on a French page."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    client.force_login(make_user("im_officer", areas=["MLI"]))
+    upload = SimpleUploadedFile("f.csv", b"observation_date,site,direction,men\n")
+    assert (
+        client.post("/intake/imports/", {"kind": "flow_count", "file": upload}).status_code == 302
+    )
+    title = client.get("/intake/imports/").content.decode()
+    record = ImportFile.objects.latest("pk")
+    detail = client.get(f"/intake/imports/{record.pk}/").content.decode()
+    for page in (title, detail):
+        assert "Registre de suivi des flux" in page and "flow_count<" not in page

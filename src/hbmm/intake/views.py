@@ -31,6 +31,12 @@ def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _kind_title(kind: str) -> str:
+    """An import kind as its readers name it (the mapper's translated title), not its code."""
+    mapper = get_mapper(kind)
+    return str(mapper.title) if mapper is not None and mapper.title else kind
+
+
 @login_required
 @permission_required("intake.view_submission", raise_exception=True)
 def submission_list(request):
@@ -224,10 +230,13 @@ def import_list(request):
         else:
             import_file_enqueue(import_file=record, by=request.user)
             return redirect("intake:import", pk=record.pk)
+    page = _page(request, selectors.import_file_list(user=request.user))
+    for record in page:  # the page keeps these instances: the template reads them again
+        record.kind_title = _kind_title(record.kind)
     return render(
         request,
         "intake/import_list.html",
-        {"form": form, "page": _page(request, selectors.import_file_list(user=request.user))},
+        {"form": form, "page": page},
     )
 
 
@@ -261,6 +270,7 @@ def import_detail(request, pk: int):
         "intake/import_detail.html",
         {
             "record": record,
+            "kind_title": _kind_title(record.kind),
             "job": job,
             "job_active": active,
             "interrupted": record.is_interrupted and not active,
