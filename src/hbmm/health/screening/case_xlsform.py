@@ -16,7 +16,7 @@ download. What the list cannot know (a step recorded on the phone since, not yet
 left to the server, which checks the order again and quarantines a step out of order.
 """
 
-from hbmm.health.screening.xlsforms import CEN, CFR, EN, FR, FORMS_DIR, HEN, HFR, _choices, _field
+from hbmm.health.screening.xlsforms import CEN, CFR, FORMS_DIR, HEN, HFR, _choices, _field
 from hbmm.health.screening.xlsforms import write as write_form
 
 VERSION = "2026120601"

@@ -117,7 +117,7 @@ class SuspectCaseStepMapper(Mapper):
                 case_step_record(**values, by=item.actor, source=_source(item))
             except WorkflowError as exc:
                 raise MappingError(
-                    [FieldError(exc.field, _answer(values, exc.field), exc.message)]
+                    [FieldError(exc.field, _answer(values, exc.field), str(exc.message))]
                 ) from exc
 
     def records_for(self, submission):
