@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 from pyxform.xls2xform import convert
@@ -27,6 +28,7 @@ from hbmm.intake.models import Submission
 from hbmm.intake.parsing import parse_xml
 from hbmm.intake.process import submissions_process
 from hbmm.intake.receive import submission_receive
+from tests.health.poe_helpers import import_rows
 from tests.health.screening_fixtures import (  # noqa: F401
     T0,
     english,
@@ -197,8 +199,11 @@ def agent_client(make_user, collect, settings, tmp_path):
 
 
 @pytest.mark.django_db
-def test_every_step_from_collect(screen, facilities, agent_client):
+def test_every_step_from_collect(
+    screen, facilities, agent_client, make_user, django_capture_on_commit_callbacks
+):
     agent, client = agent_client
+    make_user("poe_supervisor", areas=["ML01"], email="sup@example.org")
     case = screen(**fever_cough())
     assert b"<formID>suspect_case</formID>" in client.get("/formList").content
     manifest = client.get("/forms/suspect_case/manifest")
@@ -216,7 +221,8 @@ def test_every_step_from_collect(screen, facilities, agent_client):
         ("s6", "close", "2020-04-15T11:00:00.000+00:00", {"outcome": "released"}),
     ]
     for instance, step, at, fields in sent:
-        response = _post(client, _step_xml(instance, case.reference, step, at, **fields))
+        with django_capture_on_commit_callbacks(execute=True):
+            response = _post(client, _step_xml(instance, case.reference, step, at, **fields))
         assert response.status_code == 201, response.content
         submission = Submission.objects.get(instance_id=f"uuid:{instance}")
         assert (submission.status, submission.site.code) == ("accepted", "BCP-DIBOLI")
@@ -234,6 +240,11 @@ def test_every_step_from_collect(screen, facilities, agent_client):
     assert (case.result_at, case.lab_result) == (T0 + hour * 26, "negative")
     assert (case.outcome_at, case.outcome) == (T0 + hour * 27, "released")
     assert case.step == "closed"
+    # The notification sent the alert e-mail, as from the record's page.
+    assert case.alert_recipients == 1
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["sup@example.org"], f"[HBMM] Cas suspect à Diboli ({case.reference})")
+    ]
     # The same audit as the record page's, which also says which submission it came from.
     steps = _steps(case)
     assert [s["step"] for s in steps] == [
@@ -464,3 +475,37 @@ def test_a_batch_keeps_its_good_steps_when_one_is_refused(screen, facilities, ma
         None,
     )
     assert [s["step"] for s in _steps(case)] == ["isolated", "notified"]
+
+
+@pytest.mark.django_db
+def test_steps_from_a_file_in_row_order(screen, facilities, make_user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    officer = make_user("surveillance_officer", areas=["ML01"])
+    case = screen(**fever_cough())
+    ref = case.reference
+    rows = [
+        {"reference": ref, "etape": "isolate", "date_heure": "2020-04-14 08:10"},
+        {"reference": ref, "etape": "notify", "date_heure": "2020-04-14 08:20"},
+        {"reference": ref, "etape": "refer", "date_heure": "2020-04-14 09:00"} | REFERRAL,
+        {"reference": ref, "etape": "result", "date_heure": "2020-04-14 10:00"}
+        | {"resultat": "negative"},
+    ]
+    record = import_rows("suspect_case", rows, user=officer)
+    assert (record.rows_read, record.rows_accepted, record.rows_quarantined) == (4, 3, 1)
+    refused = Submission.objects.get(source_file=record, status="quarantined")
+    assert (refused.row_number, refused.errors) == (
+        5,
+        [{"field": "step", "value": "result", "message": "Record the sample first."}],
+    )
+    case = Screening.objects.get(pk=case.pk)
+    assert (case.referral_facility.code, case.result_at) == ("HF-KAYES", None)
+    steps = _steps(case)
+    assert [(s["step"], s["source"]["channel"]) for s in steps] == [
+        ("isolated", "file"),
+        ("notified", "file"),
+        ("referred", "file"),
+    ]
+    # The same file again: every row known, nothing recorded twice.
+    again = import_rows("suspect_case", rows, user=officer)
+    assert (again.rows_accepted, again.rows_duplicate) == (0, 4)
+    assert len(_steps(case)) == 3

@@ -72,12 +72,14 @@ def case_step_record(
     lab: Site | None = None,
     result: str = "",
     outcome: str = "",
+    send_email: bool = True,
 ) -> bool:
     """Record `step` of the suspect case `screening_id` at `at`, as `by`, from `source` (a dict
     naming the channel, form, submission and its `root`, kept in the audit event). Returns
     False when nothing was done: this submission (or an earlier version of it) already
     recorded the step. Raises workflow.WorkflowError (its `field` names the answer at fault)
-    when the step is not allowed now; nothing is then written.
+    when the step is not allowed now; nothing is then written. `send_email`: whether a
+    notification sends the alert e-mail (not for demonstration data).
 
     The screening is read again, locked, for each step: the caller's copy may be stale (a
     batch retried row by row after one of its rows failed, or another step saved meanwhile)."""
@@ -94,7 +96,7 @@ def case_step_record(
     if step == "isolate":
         workflow.screening_isolate(**common)
     elif step == "notify":
-        workflow.screening_notify(**common)
+        workflow.screening_notify(**common, send_email=send_email)
     elif step == "refer":
         assert facility is not None  # the mapper requires it for this step
         workflow.screening_refer(**common, facility=facility, transport=transport)

@@ -114,7 +114,9 @@ class SuspectCaseStepMapper(Mapper):
             values = dict(item.cleaned)
             values.pop("site")
             try:
-                case_step_record(**values, by=item.actor, source=_source(item))
+                case_step_record(
+                    **values, by=item.actor, source=_source(item), send_email=not item.is_demo
+                )
             except WorkflowError as exc:
                 raise MappingError(
                     [FieldError(exc.field, _answer(values, exc.field), str(exc.message))]
