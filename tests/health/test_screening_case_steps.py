@@ -12,6 +12,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from openpyxl import load_workbook
 from pyxform.xls2xform import convert
 
@@ -272,6 +273,14 @@ def test_every_step_from_collect(
         target=f"health.screening:{case.pk}", details__has_key="step", actor=agent
     )
     assert events.count() == 6
+    # The record's page says which steps came from the field.
+    web = Client()
+    web.force_login(agent)
+    page = web.get(f"/health/screening/{case.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert (
+        "Recorded from a field form (ODK Collect, Enketo) or a file: isolated, notified, "
+        "referred, sampled, result known, closed." in page
+    )
     # A closed case leaves the list.
     listed = client.get("/forms/suspect_case/media/suspect_cases.csv").content.decode()
     assert case.reference not in listed
