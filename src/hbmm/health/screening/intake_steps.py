@@ -14,6 +14,7 @@ field at fault."""
 import csv
 import datetime as dt
 import io
+import math
 import re
 
 from django.utils import timezone, translation
@@ -185,7 +186,8 @@ def _day_number(moment: dt.datetime | None) -> str:
     with; 0 when the step is not recorded (a check against it always passes)."""
     if moment is None:
         return "0"
-    return f"{(moment - EPOCH).total_seconds() / 86400:.6f}"
+    # Rounded down: the form's check must never be stricter than the server's.
+    return f"{math.floor((moment - EPOCH).total_seconds() * 1_000_000 / 86_400) / 1e6:.6f}"
 
 
 def suspect_cases_csv(*, user) -> bytes:
