@@ -105,8 +105,6 @@ def cases(screen, facilities):
     return Screening.objects.get(pk=diboli.pk), gogui, well
 
 
-
-
 @pytest.mark.django_db
 def test_suspect_cases_csv_is_scoped_and_pseudonymous_without_the_permission(cases, make_user):
     diboli, _gogui, _well = cases
