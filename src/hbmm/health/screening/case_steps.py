@@ -77,7 +77,7 @@ def case_step_record(
     """Record `step` of the suspect case `screening_id` at `at`, as `by`, from `source` (a dict
     naming the channel, form, submission and its `root`, kept in the audit event). Returns
     False when nothing was done: this submission (or an earlier version of it) already
-    recorded the step. Raises workflow.WorkflowError (its `field` names the answer at fault)
+    recorded the step. Raises workflow.WorkflowError (its `code`, when set, names the answer at fault)
     when the step is not allowed now; nothing is then written. `send_email`: whether a
     notification sends the alert e-mail (not for demonstration data).
 
@@ -92,19 +92,20 @@ def case_step_record(
         and step_recorded_by(screening, step=step, root=source["root"])
     ):
         return False
-    common = {"screening": screening, "by": by, "at": at, "source": source}
-    if step == "isolate":
-        workflow.screening_isolate(**common)
-    elif step == "notify":
-        workflow.screening_notify(**common, send_email=send_email)
-    elif step == "refer":
-        assert facility is not None  # the mapper requires it for this step
-        workflow.screening_refer(**common, facility=facility, transport=transport)
-    elif step == "sample":
-        assert lab is not None
-        workflow.screening_sample(**common, lab=lab)
-    elif step == "result":
-        workflow.screening_result(**common, result=result)
-    else:
-        workflow.screening_close(**common, outcome=outcome)
+    common = {"screening": screening, "by": by, "at": at}
+    with workflow.step_source(source):
+        if step == "isolate":
+            workflow.screening_isolate(**common)
+        elif step == "notify":
+            workflow.screening_notify(**common, send_email=send_email)
+        elif step == "refer":
+            assert facility is not None  # the mapper requires it for this step
+            workflow.screening_refer(**common, facility=facility, transport=transport)
+        elif step == "sample":
+            assert lab is not None
+            workflow.screening_sample(**common, lab=lab)
+        elif step == "result":
+            workflow.screening_result(**common, result=result)
+        else:
+            workflow.screening_close(**common, outcome=outcome)
     return True

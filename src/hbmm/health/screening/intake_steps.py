@@ -119,8 +119,11 @@ class SuspectCaseStepMapper(Mapper):
                     **values, by=item.actor, source=_source(item), send_email=not item.is_demo
                 )
             except WorkflowError as exc:
+                # The workflow's code names the answer at fault ("at", "case", "facility"...);
+                # without one, the step itself may not be recorded now (order, done, closed).
+                field = exc.code or "step"
                 raise MappingError(
-                    [FieldError(exc.field, _answer(values, exc.field), str(exc.message))]
+                    [FieldError(field, _answer(values, field), str(exc.message))]
                 ) from exc
 
     def records_for(self, submission):

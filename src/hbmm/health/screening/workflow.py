@@ -3,7 +3,9 @@ point's supervisors and the district surveillance officers), referral, sample, r
 each step checked against the ones before it, audited."""
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,13 +30,7 @@ CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
 class WorkflowError(ValidationError):
-    """A workflow step that is not allowed now; the message says why, `field` which answer
-    is at fault ("step": the step itself, now; "at": its time; or the step's own field), so
-    that a form sent from the field is quarantined naming it."""
-
-    def __init__(self, message, *, field: str = "step"):
-        super().__init__(message)
-        self.field = field
+    """A workflow step that is not allowed now; the message says why."""
 
 
 def moment_check(value, field: str, errors: dict, *, not_before=None, before_label="", now=None):
@@ -67,7 +63,7 @@ STEP_LABELS = {
 def step_guard(screening: Screening, *, field: str, requires: tuple[str, ...], at) -> dt.datetime:
     """Refuse a step that is already done, comes before what it requires, or is mistimed."""
     if not screening.is_suspect:
-        raise WorkflowError(_("This traveller is not a suspect case."), field="case")
+        raise WorkflowError(_("This traveller is not a suspect case."), code="case")
     if screening.outcome_at:
         raise WorkflowError(_("The case is closed (outcome recorded)."))
     if getattr(screening, field):
@@ -90,35 +86,46 @@ def step_guard(screening: Screening, *, field: str, requires: tuple[str, ...], a
     ]
     moment_check(at, "at", errors, not_before=latest, before_label=label)
     if errors:
-        raise WorkflowError(errors["at"][0], field="at")
+        raise WorkflowError(errors["at"][0], code="at")
     return at
 
 
-def step_save(
-    screening: Screening, *, by, step: str, fields: list[str], details=None, source=None
-) -> None:
+def step_save(screening: Screening, *, by, step: str, fields: list[str], details=None) -> None:
     screening.save(update_fields=fields)
-    audit_log(**step_event(screening, by=by, step=step, details=details, source=source))
+    audit_log(**step_event(screening, by=by, step=step, details=details))
 
 
-def step_event(screening: Screening, *, by, step: str, details=None, source=None) -> dict:
-    """The audit event of a step. `source`: where the step came from when not from the
-    record's page (a field form: its channel, form and submission), kept in the details."""
-    extra = {"source": source} if source else {}
+# Where the steps being recorded come from, when not from the record's page: set by
+# `step_source` around a workflow call (a field form: its channel, form and submission) and
+# kept in each step's audit event, so that the six step functions keep their signatures.
+_SOURCE: ContextVar[dict | None] = ContextVar("screening_step_source", default=None)
+
+
+@contextmanager
+def step_source(source: dict) -> Iterator[None]:
+    """Within this block, the audit events of the steps recorded say they came from
+    `source`."""
+    token = _SOURCE.set(source)
+    try:
+        yield
+    finally:
+        _SOURCE.reset(token)
+
+
+def step_event(screening: Screening, *, by, step: str, details=None) -> dict:
+    source = _SOURCE.get()
     return {
         "action": AuditEvent.Action.DATA_CHANGE,
         "actor": by,
         "target": f"health.screening:{screening.pk}",
-        "details": {"step": step, **(details or {}), **extra},
+        "details": {"step": step, **(details or {}), **({"source": source} if source else {})},
     }
 
 
 @transaction.atomic
-def screening_isolate(
-    *, screening: Screening, by: User | None, at=None, source: dict | None = None
-) -> Screening:
+def screening_isolate(*, screening: Screening, by: User | None, at=None) -> Screening:
     screening.isolated_at = step_guard(screening, field="isolated_at", requires=(), at=at)
-    step_save(screening, by=by, step="isolated", fields=["isolated_at"], source=source)
+    step_save(screening, by=by, step="isolated", fields=["isolated_at"])
     return screening
 
 
@@ -254,12 +261,7 @@ def notify_now(screening: Screening, *, by) -> None:
 
 @transaction.atomic
 def screening_notify(
-    *,
-    screening: Screening,
-    by: User | None,
-    at=None,
-    send_email: bool = True,
-    source: dict | None = None,
+    *, screening: Screening, by: User | None, at=None, send_email: bool = True
 ) -> Screening:
     """Notify the suspect case: the alert e-mail goes out and the notification time is kept."""
     screening.notified_at = step_guard(screening, field="notified_at", requires=(), at=at)
@@ -274,26 +276,19 @@ def screening_notify(
         step="notified",
         fields=fields,
         details={"recipients": screening.alert_recipients},
-        source=source,
     )
     return screening
 
 
 @transaction.atomic
 def screening_refer(
-    *,
-    screening: Screening,
-    by: User | None,
-    facility: Site,
-    transport: str,
-    at=None,
-    source: dict | None = None,
+    *, screening: Screening, by: User | None, facility: Site, transport: str, at=None
 ) -> Screening:
     at = step_guard(screening, field="referred_at", requires=("notified_at",), at=at)
     if not facility.kinds.filter(code=SiteKind.HEALTH_FACILITY).exists():
-        raise WorkflowError(_("The referral site must be a health facility."), field="facility")
+        raise WorkflowError(_("The referral site must be a health facility."), code="facility")
     if transport not in Screening.Transport.values:
-        raise WorkflowError(_("Choose a transport."), field="transport")
+        raise WorkflowError(_("Choose a transport."), code="transport")
     screening.referred_at, screening.referral_facility = at, facility
     screening.referral_transport = transport
     step_save(
@@ -302,18 +297,15 @@ def screening_refer(
         step="referred",
         fields=["referred_at", "referral_facility", "referral_transport"],
         details={"facility": facility.code, "transport": transport},
-        source=source,
     )
     return screening
 
 
 @transaction.atomic
-def screening_sample(
-    *, screening: Screening, by: User | None, lab: Site, at=None, source: dict | None = None
-) -> Screening:
+def screening_sample(*, screening: Screening, by: User | None, lab: Site, at=None) -> Screening:
     at = step_guard(screening, field="sampled_at", requires=("notified_at",), at=at)
     if not lab.kinds.filter(code=SiteKind.LABORATORY).exists():
-        raise WorkflowError(_("The sample must go to a laboratory."), field="lab")
+        raise WorkflowError(_("The sample must go to a laboratory."))
     screening.sampled_at, screening.sample_lab = at, lab
     step_save(
         screening,
@@ -321,20 +313,15 @@ def screening_sample(
         step="sampled",
         fields=["sampled_at", "sample_lab"],
         details={"lab": lab.code},
-        source=source,
     )
     return screening
 
 
 @transaction.atomic
-def screening_result(
-    *, screening: Screening, by: User | None, result: str, at=None, source: dict | None = None
-) -> Screening:
+def screening_result(*, screening: Screening, by: User | None, result: str, at=None) -> Screening:
     at = step_guard(screening, field="result_at", requires=("sampled_at",), at=at)
     if result not in Screening.LabResult.values:
-        raise WorkflowError(
-            _("The result must be positive, negative or inconclusive."), field="result"
-        )
+        raise WorkflowError(_("The result must be positive, negative or inconclusive."))
     screening.result_at, screening.lab_result = at, result
     step_save(
         screening,
@@ -342,24 +329,21 @@ def screening_result(
         step="resulted",
         fields=["result_at", "lab_result"],
         details={"result": result},
-        source=source,
     )
     return screening
 
 
 @transaction.atomic
-def screening_close(
-    *, screening: Screening, by: User | None, outcome: str, at=None, source: dict | None = None
-) -> Screening:
+def screening_close(*, screening: Screening, by: User | None, outcome: str, at=None) -> Screening:
     """Record the outcome; closes the case. Needs the notification; a sample without a result
     must wait for the result."""
     at = step_guard(screening, field="outcome_at", requires=("notified_at",), at=at)
     if outcome not in Screening.Outcome.values:
-        raise WorkflowError(_("Choose an outcome."), field="outcome")
+        raise WorkflowError(_("Choose an outcome."))
     if screening.sampled_at and not screening.result_at and outcome != Screening.Outcome.DIED:
         raise WorkflowError(_("A sample was taken: record the lab result first."))
     if screening.result_at and at < screening.result_at:
-        raise WorkflowError(_("The outcome cannot be before the lab result."), field="at")
+        raise WorkflowError(_("The outcome cannot be before the lab result."))
     screening.outcome_at, screening.outcome = at, outcome
     step_save(
         screening,
@@ -367,6 +351,5 @@ def screening_close(
         step="closed",
         fields=["outcome_at", "outcome"],
         details={"outcome": outcome},
-        source=source,
     )
     return screening
