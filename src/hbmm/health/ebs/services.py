@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from hbmm.accounts.models import AuditEvent, User
 from hbmm.accounts.services import audit_log
-from hbmm.health.ebs.models import FocalPoint, HealthEvent, Signal
+from hbmm.health.ebs.models import Bottleneck, FocalPoint, HealthEvent, Signal
+from hbmm.health.ebs.performance import missed_without_review
 from hbmm.health.screening.workflow import CLOCK_SKEW, WorkflowError
 from hbmm.intake.mappers import BatchContext, BatchResult
 from hbmm.places.models import MALI_BBOX, AdminArea, Site
@@ -39,15 +40,17 @@ def focal_point_register(
     area: AdminArea,
     phone: str = "",
     site: Site | None = None,
+    trained_on: dt.date | None = None,
     by: User | None = None,
 ) -> FocalPoint:
-    """Register (or update) a community focal point by key."""
+    """Register (or update) a community focal point by key (the administration, the demo)."""
     key = key.strip().upper()
     if not key:
         raise ValidationError({"key": _("This field is required.")})
-    focal_point, created = FocalPoint.objects.update_or_create(
-        key=key, defaults={"name": name, "phone": phone, "area": area, "site": site}
-    )
+    defaults = {"name": name, "phone": phone, "area": area, "site": site}
+    if trained_on is not None:
+        defaults["trained_on"] = trained_on
+    focal_point, created = FocalPoint.objects.update_or_create(key=key, defaults=defaults)
     _audit(by, f"health.focalpoint:{focal_point.pk}", created=created, key=key)
     return focal_point
 
@@ -90,10 +93,13 @@ def signal_create(
     longitude: Decimal | None = None,
     description: str = "",
     people_affected: int | None = None,
+    emerged_on: dt.date | None = None,
+    emergence_kind: str = "",
     submission=None,
     by: User | None = None,
 ) -> Signal:
-    """Record a signal from a registered focal point; the place is a site or an admin area."""
+    """Record a signal from a registered focal point; the place is a site or an admin area;
+    the date of emergence, when the focal point gives one, is kept as reported."""
     errors: dict[str, list] = {}
     values = {
         "reported_at": reported_at,
@@ -104,6 +110,13 @@ def signal_create(
         "kind": kind,
     }
     _check_signal(values, errors)
+    emergence_check(
+        emerged_on=emerged_on,
+        kind=emergence_kind,
+        detected_at=detected_at,
+        reported_at=reported_at,
+        errors=errors,
+    )
     if not reporter.is_active:
         errors.setdefault("reporter", []).append(_("This focal point is no longer active."))
     if site is None and area is None:
@@ -123,6 +136,8 @@ def signal_create(
         kind=kind,
         description=description,
         people_affected=people_affected,
+        emerged_on=emerged_on,
+        emergence_kind=emergence_kind if emerged_on else "",
         submission=submission,
     )
     _audit(by, f"health.signal:{signal.pk}", created=True, kind=kind)
@@ -214,14 +229,20 @@ def signal_update(*, signal: Signal, by: User | None, submission=None, **values)
     return signal
 
 
-def _moment(at, signal: Signal, *, after: dt.datetime, after_label: str) -> dt.datetime:
+def _moment(
+    at, signal: Signal, *, after: dt.datetime, after_label: str, field: str = "at"
+) -> dt.datetime:
+    """`at` (now when not given) checked against the step before; a refusal names `field` (the
+    form's field), so that a field form breaking the order is quarantined with its name."""
     at = at or timezone.now()
     if at > timezone.now() + CLOCK_SKEW:
-        raise WorkflowError(_("The time is in the future."))
+        raise WorkflowError({field: _("The time is in the future.")})
     if at < after:
         raise WorkflowError(
-            _("The time is before %(what)s (%(at)s).")
-            % {"what": after_label, "at": timezone.localtime(after).strftime("%Y-%m-%d %H:%M")}
+            {
+                field: _("The time is before %(what)s (%(at)s).")
+                % {"what": after_label, "at": timezone.localtime(after).strftime("%Y-%m-%d %H:%M")}
+            }
         )
     return at
 
@@ -295,6 +316,29 @@ def signal_merge(
     return signal
 
 
+def emergence_check(
+    *,
+    emerged_on: dt.date | None,
+    kind: str,
+    detected_at: dt.datetime | None,
+    reported_at: dt.datetime,
+    errors: dict,
+) -> None:
+    """The date of emergence comes before the detection (or the report) and says what it is."""
+    if emerged_on is None:
+        return
+    if kind not in Signal.Emergence.values:
+        errors.setdefault("emergence_kind", []).append(
+            _("Say whether the date is the first case's or the first sign's.")
+        )
+    first_known = detected_at or reported_at
+    if emerged_on > timezone.localdate(first_known):
+        errors.setdefault("emerged_on", []).append(
+            _("The emergence cannot be after the detection (%(day)s).")
+            % {"day": timezone.localdate(first_known).isoformat()}
+        )
+
+
 @transaction.atomic
 def signal_verify(
     *,
@@ -304,24 +348,59 @@ def signal_verify(
     verifier_name: str = "",
     note: str = "",
     at: dt.datetime | None = None,
+    emerged_on: dt.date | None = None,
+    emergence_kind: str = "",
+    submission=None,
 ) -> Signal:
-    """Record the verification of a signal triaged "to verify": true or false."""
+    """Record the verification of a signal triaged "to verify": true or false, and, for a true
+    one, the date of emergence as the officer established it (it replaces the reported one).
+    Refusals name the field (`signal`, `verified_at`, `emerged_on`): the web page and the
+    field form (`submission`, its intake record) share them."""
     if signal.status != Status.TO_VERIFY:
         raise WorkflowError(
-            _("Only a signal triaged 'to verify' can be verified (this one is %s).")
-            % signal.get_status_display()
+            {
+                "signal": _("Only a signal triaged 'to verify' can be verified (this one is %s).")
+                % signal.get_status_display()
+            }
         )
     signal.verified_at = _moment(
-        at, signal, after=signal.triaged_at or signal.reported_at, after_label=_("the triage")
+        at,
+        signal,
+        after=signal.triaged_at or signal.reported_at,
+        after_label=_("the triage"),
+        field="verified_at",
     )
+    fields = ["status", "verified_at", "verified_by", "verifier_name", "verification_note"]
+    if emerged_on is not None:
+        errors: dict[str, list] = {}
+        emergence_check(
+            emerged_on=emerged_on,
+            kind=emergence_kind,
+            detected_at=signal.detected_at,
+            reported_at=signal.reported_at,
+            errors=errors,
+        )
+        if errors:
+            raise WorkflowError(errors)
+        signal.emerged_on, signal.emergence_kind = emerged_on, emergence_kind
+        signal.emergence_estimated = True
+        fields += ["emerged_on", "emergence_kind", "emergence_estimated"]
     signal.status = Status.VERIFIED if is_true else Status.NOT_CONFIRMED
     signal.verified_by = by
     signal.verifier_name = verifier_name or (by.get_username() if by else "")
     signal.verification_note = note
-    signal.save(
-        update_fields=["status", "verified_at", "verified_by", "verifier_name", "verification_note"]
+    if submission is not None:
+        signal.verification_submission = submission
+        fields.append("verification_submission")
+    signal.save(update_fields=fields)
+    _audit(
+        by,
+        f"health.signal:{signal.pk}",
+        step="verify",
+        is_true=is_true,
+        emerged_on=emerged_on.isoformat() if emerged_on else None,
+        submission=getattr(submission, "pk", None),
     )
-    _audit(by, f"health.signal:{signal.pk}", step="verify", is_true=is_true)
     return signal
 
 
@@ -403,6 +482,12 @@ def event_close(
     event.closed_at = _moment(
         at, event.signal, after=event.response_at or event.opened_at, after_label=_("the response")
     )
+    # The 7-1-7 review: a missed target is not closed without saying why it was missed.
+    if unreviewed := missed_without_review(event, now=event.closed_at):
+        raise WorkflowError(
+            _("Missed target without a bottleneck review: %(targets)s. Record it first.")
+            % {"targets": ", ".join(str(Bottleneck.Target(t).label) for t in unreviewed)}
+        )
     event.status = HealthEvent.Status.CLOSED
     event.save(update_fields=["closed_at", "status"])
     _audit(by, f"health.healthevent:{event.pk}", step="close")
