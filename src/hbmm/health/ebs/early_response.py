@@ -126,7 +126,7 @@ def bottleneck_record(
         by,
         f"health.healthevent:{event.pk}",
         step="bottleneck",
-        target=target,
+        missed=target,
         category=category,
     )
     return bottleneck
