@@ -7,10 +7,16 @@ import random
 
 from django.db import transaction
 
+from hbmm.health.ebs import services
+from hbmm.health.ebs.early_response import bottleneck_record, response_action_record
+from hbmm.health.ebs.models import Bottleneck, ResponseAction, Signal
+from hbmm.health.ebs.performance import missed_without_review
+from hbmm.health.ebs.services import focal_point_register
 from hbmm.intake.models import Submission
 from hbmm.intake.parsing import json_dumps
 from hbmm.intake.process import submissions_process
 from hbmm.intake.receive import submission_receive
+from hbmm.places.models import AdminArea, Site
 
 FORM_ID = "signal"
 SEED = 717
@@ -40,8 +46,6 @@ DESCRIPTIONS = {
 
 
 def _focal_points():
-    from hbmm.health.ebs.services import focal_point_register
-    from hbmm.places.models import AdminArea, Site
 
     return [
         focal_point_register(
@@ -90,9 +94,6 @@ def _emergence(extra: random.Random, signal) -> tuple[dt.date, str]:
 def _respond(extra: random.Random, event, complete_at: dt.datetime) -> None:
     """The early-response checklist, its last action done at `complete_at`; a low-risk event
     needs no coordination mechanism nor community measures."""
-    from hbmm.health.ebs.early_response import response_action_record
-    from hbmm.health.ebs.models import ResponseAction
-
     items = list(ResponseAction.Item.values)
     skipped = {"coordination", "countermeasures"} if event.risk == "low" else set()
     window = (complete_at - event.signal.reported_at).total_seconds()
@@ -110,10 +111,6 @@ def _respond(extra: random.Random, event, complete_at: dt.datetime) -> None:
 
 def _review(extra: random.Random, event, at: dt.datetime) -> None:
     """The bottleneck review of each target the event missed, so that it can be closed."""
-    from hbmm.health.ebs.early_response import bottleneck_record
-    from hbmm.health.ebs.models import Bottleneck
-    from hbmm.health.ebs.performance import missed_without_review
-
     causes = {
         "community": ("Décès d'abord attribués au paludisme", "Sensibiliser les chefs de village"),
         "reporting": ("Pas de réseau téléphonique au village", "Doter le relais d'une radio"),
@@ -136,9 +133,6 @@ def _review(extra: random.Random, event, at: dt.datetime) -> None:
 
 
 def _workflow(rng: random.Random) -> None:
-    from hbmm.health.ebs import services
-    from hbmm.health.ebs.models import Signal
-
     # The 7-1-7 review's own draws: the signals' sequence (and the sitrep's figures) unchanged.
     extra = random.Random(SEED + 1)
 

@@ -1,5 +1,7 @@
 """Web forms of community event-based surveillance (parsing only)."""
 
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -134,7 +136,8 @@ class FocalPointForm(forms.Form):
 
     def __init__(self, *args, user, editing: bool = False, show_phone: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].choices = [("", "-")] + [
+        site = cast(forms.ChoiceField, self.fields["site"])
+        site.choices = [("", "-")] + [
             (s.code, f"{s.name} ({s.code})") for s in sites_in_scope(user)
         ]
         if editing:  # the key names the focal point in every form they send: it stays

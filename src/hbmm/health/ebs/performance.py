@@ -131,6 +131,8 @@ def events_performance(
         regions = {a.pcode: a.name for a in AdminArea.objects.filter(pcode__in=pcodes)}
     rows: dict = {}
     for event in events:
+        key: object
+        label: str
         if by == "week":
             key, label = _week(event.signal.reported_at)
         elif by == "area":

@@ -11,6 +11,7 @@ that cannot be measured (no emergence or detection given) is "not assessed", nev
 import datetime as dt
 from dataclasses import dataclass
 from statistics import median
+from typing import cast
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -167,7 +168,10 @@ def focal_point_list(*, scope, q: str = "", pcode: str = "", active: str = "") -
 
 
 def focal_point_get(*, scope, pk: int) -> FocalPoint:
-    return get_in_scope_or_404(FocalPoint.objects.select_related("area", "site"), scope, pk=pk)
+    return cast(
+        FocalPoint,
+        get_in_scope_or_404(FocalPoint.objects.select_related("area", "site"), scope, pk=pk),
+    )
 
 
 def area_in_scope(*, scope, pcode: str) -> AdminArea | None:

@@ -96,6 +96,7 @@ def signal_form() -> dict:
 def verification_form() -> dict:
     """The officer's form: which signal, when verified, true or false, and for a true one the
     date of emergence (first case or first sign) as the verification established it."""
+    # Imported here: run as a script, Django is set up (below) before models are imported.
     from hbmm.health.ebs.intake_mappers import VERIFICATION_FORM_ID  # noqa: PLC0415
 
     survey = [
