@@ -139,6 +139,7 @@ class SignalVerificationMapper(Mapper):
     permission = "health.change_signal"
     site_field = None
     title = gettext_lazy("Verification of a community signal")
+    aliases = column_aliases(ALIASES, "signal_verification")
 
     def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []
