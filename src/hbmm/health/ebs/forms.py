@@ -21,6 +21,16 @@ class SignalForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+    emerged_on = forms.CharField(
+        label=_("Date of emergence (first case or first sign), if known"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    emergence_kind = forms.ChoiceField(
+        label=_("This date is the"),
+        choices=[("", "-"), *Signal.Emergence.choices],
+        required=False,
+    )
     site = forms.ChoiceField(label=_("Site"), required=False)
     pcode = forms.CharField(label=_("or P-code"), required=False, max_length=20)
     latitude = forms.CharField(label=_("Latitude"), required=False)

@@ -47,6 +47,30 @@ def _geopoint(data: dict, errors: list) -> tuple[Decimal | None, Decimal | None]
     return lat, lon
 
 
+def _emergence_check(data, emerged_on, kind, first_known, errors: list) -> None:
+    """The date of emergence as the focal point or officer gives it: says what it is, and
+    comes before the detection (the report when no detection time is given)."""
+    if emerged_on is None:
+        return
+    if not kind and not any(e.field == "emergence_kind" for e in errors):
+        errors.append(
+            FieldError(
+                "emergence_kind",
+                None,
+                _("Say whether the date is the first case's or the first sign's."),
+            )
+        )
+    if first_known is not None and emerged_on > first_known.date():
+        errors.append(
+            FieldError(
+                "emerged_on",
+                data.get("emerged_on"),
+                _("The emergence cannot be after the detection (%(day)s).")
+                % {"day": first_known.date().isoformat()},
+            )
+        )
+
+
 class SignalMapper(Mapper):
     form_id = FORM_ID
     model = Signal
@@ -77,6 +101,9 @@ class SignalMapper(Mapper):
                     _("The detection cannot be after the report."),
                 )
             )
+        emerged_on = clean_date(data, "emerged_on", errors, not_future=True)
+        emergence_kind = clean_choice(data, "emergence_kind", errors, Signal.Emergence)
+        _emergence_check(data, emerged_on, emergence_kind, detected_at or reported_at, errors)
         site = clean_site(data, "site", errors, lookups, submitter=submitter, required=False)
         area = None
         pcode = clean_text(data, "pcode", errors, max_length=20)
@@ -102,6 +129,8 @@ class SignalMapper(Mapper):
             "people_affected": clean_int(
                 data, "people_affected", errors, minimum=0, maximum=1_000_000
             ),
+            "emerged_on": emerged_on,
+            "emergence_kind": emergence_kind if emerged_on else "",
         }
         if errors:
             raise MappingError(errors)
@@ -164,18 +193,7 @@ class SignalVerificationMapper(Mapper):
         result = clean_choice(data, "result", errors, ["true", "false"], required=True)
         emerged_on = clean_date(data, "emerged_on", errors, not_future=True)
         kind = clean_choice(data, "emergence_kind", errors, Signal.Emergence)
-        if (
-            emerged_on is not None
-            and not kind
-            and not any(e.field == "emergence_kind" for e in errors)
-        ):
-            errors.append(
-                FieldError(
-                    "emergence_kind",
-                    None,
-                    _("Say whether the date is the first case's or the first sign's."),
-                )
-            )
+        _emergence_check(data, emerged_on, kind, None, errors)
         cleaned = {
             "signal": signal,
             "verified_at": verified_at,

@@ -14,22 +14,19 @@ from django.utils.translation import gettext as _
 
 from hbmm.accounts.models import AuditEvent, User
 from hbmm.accounts.services import audit_log
+from hbmm.health.ebs.checks import check_signal as _check_signal
+from hbmm.health.ebs.checks import emergence_check
 from hbmm.health.ebs.models import Bottleneck, FocalPoint, HealthEvent, Signal
 from hbmm.health.ebs.performance import missed_without_review
 from hbmm.health.screening.workflow import CLOCK_SKEW, WorkflowError
 from hbmm.intake.mappers import BatchContext, BatchResult
-from hbmm.places.models import MALI_BBOX, AdminArea, Site
+from hbmm.places.models import AdminArea, Site
 
 Status = Signal.Status
 
 
 def _audit(by, target: str, **details) -> None:
     audit_log(action=AuditEvent.Action.DATA_CHANGE, actor=by, target=target, details=details)
-
-
-def _not_future(value: dt.datetime | None, field: str, errors: dict) -> None:
-    if value is not None and value > timezone.now() + CLOCK_SKEW:
-        errors.setdefault(field, []).append(_("The time is in the future."))
 
 
 @transaction.atomic
@@ -53,31 +50,6 @@ def focal_point_register(
     focal_point, created = FocalPoint.objects.update_or_create(key=key, defaults=defaults)
     _audit(by, f"health.focalpoint:{focal_point.pk}", created=created, key=key)
     return focal_point
-
-
-def _check_signal(values: dict, errors: dict) -> None:
-    reported_at, detected_at = values.get("reported_at"), values.get("detected_at")
-    _not_future(reported_at, "reported_at", errors)
-    _not_future(detected_at, "detected_at", errors)
-    if reported_at and detected_at and detected_at > reported_at:
-        errors.setdefault("detected_at", []).append(_("The detection cannot be after the report."))
-    lat, lon = values.get("latitude"), values.get("longitude")
-    if (lat is None) != (lon is None):
-        errors.setdefault("latitude", []).append(_("Give both latitude and longitude, or neither."))
-    elif lat is not None and not (
-        Decimal(str(MALI_BBOX["lat_min"]))
-        <= Decimal(str(lat))
-        <= Decimal(str(MALI_BBOX["lat_max"]))
-        and Decimal(str(MALI_BBOX["lon_min"]))
-        <= Decimal(str(lon))
-        <= Decimal(str(MALI_BBOX["lon_max"]))
-    ):
-        errors.setdefault("latitude", []).append(_("The coordinates are outside Mali."))
-    people = values.get("people_affected")
-    if people is not None and people < 0:
-        errors.setdefault("people_affected", []).append(_("Must be at least 0."))
-    if values.get("kind") not in Signal.Kind.values:
-        errors.setdefault("kind", []).append(_("Unknown signal type."))
 
 
 @transaction.atomic
@@ -161,6 +133,8 @@ class SignalRow:
     longitude: Decimal | None = None
     description: str = ""
     people_affected: int | None = None
+    emerged_on: dt.date | None = None
+    emergence_kind: str = ""
     existing: Signal | None = None
 
     def values(self) -> dict:
@@ -174,6 +148,8 @@ class SignalRow:
             "kind": self.kind,
             "description": self.description,
             "people_affected": self.people_affected,
+            "emerged_on": self.emerged_on,
+            "emergence_kind": self.emergence_kind,
         }
 
 
@@ -214,6 +190,13 @@ def signal_update(*, signal: Signal, by: User | None, submission=None, **values)
         "kind": values.get("kind", signal.kind),
     }
     _check_signal(merged, errors)
+    emergence_check(
+        emerged_on=values.get("emerged_on", signal.emerged_on),
+        kind=values.get("emergence_kind", signal.emergence_kind),
+        detected_at=merged["detected_at"],
+        reported_at=merged["reported_at"],
+        errors=errors,
+    )
     if errors:
         raise ValidationError(errors)
     site, area = values.pop("site", None), values.pop("area", None)
@@ -314,29 +297,6 @@ def signal_merge(
         into.save(update_fields=["detected_at"])
     _audit(by, f"health.signal:{signal.pk}", step="merge", into=into.pk)
     return signal
-
-
-def emergence_check(
-    *,
-    emerged_on: dt.date | None,
-    kind: str,
-    detected_at: dt.datetime | None,
-    reported_at: dt.datetime,
-    errors: dict,
-) -> None:
-    """The date of emergence comes before the detection (or the report) and says what it is."""
-    if emerged_on is None:
-        return
-    if kind not in Signal.Emergence.values:
-        errors.setdefault("emergence_kind", []).append(
-            _("Say whether the date is the first case's or the first sign's.")
-        )
-    first_known = detected_at or reported_at
-    if emerged_on > timezone.localdate(first_known):
-        errors.setdefault("emerged_on", []).append(
-            _("The emergence cannot be after the detection (%(day)s).")
-            % {"day": timezone.localdate(first_known).isoformat()}
-        )
 
 
 @transaction.atomic
