@@ -17,6 +17,7 @@ from hbmm.health.ebs.models import ResponseAction
 from hbmm.health.ebs.services import (
     event_close,
     event_open,
+    event_update,
     signal_create,
     signal_triage,
     signal_verify,
@@ -153,6 +154,13 @@ def test_the_checklist_completes_at_the_latest_applicable_action(events):
         target=f"health.healthevent:{a.pk}", details__step="response_action"
     )
     assert audited.count() == 10
+    # Once an event has its checklist, the completion is not set by hand.
+    b = events["b"]
+    response_action_record(event=b, item="investigation", state="done", done_at=R0 + 5 * H, by=None)
+    b.refresh_from_db()
+    assert b.response_at is None  # seven actions still to do
+    with pytest.raises(WorkflowError, match="follows its checklist"):
+        event_update(event=b, by=None, response_at=R0 + 6 * H)
 
 
 @pytest.mark.django_db

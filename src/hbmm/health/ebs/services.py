@@ -406,7 +406,9 @@ def event_update(
     responsible: str | None = None,
     response_at: dt.datetime | None = None,
 ) -> HealthEvent:
-    """Change the risk, actions or responsible; record when the early response was complete."""
+    """Change the risk, actions or responsible. `response_at` records the early response's
+    completion directly, for an event whose response is not followed action by action; once
+    the checklist has an action (`early_response.response_action_record`), it decides."""
     if event.status == HealthEvent.Status.CLOSED:
         raise WorkflowError(_("The event is closed."))
     changes = {}
@@ -423,6 +425,8 @@ def event_update(
     if response_at is not None:
         if event.response_at:
             raise WorkflowError(_("The early response was already recorded."))
+        if event.response_actions.exists():
+            raise WorkflowError(_("The early response follows its checklist of actions."))
         changes["response_at"] = _moment(
             response_at, event.signal, after=event.opened_at, after_label=_("the event's opening")
         )
