@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.scope import EVERYTHING
-from hbmm.health.ebs import figures, performance
+from hbmm.health.ebs import figures, performance, selectors
 from hbmm.health.ebs.early_response import bottleneck_record, response_action_record
 from hbmm.health.ebs.models import ResponseAction
 from hbmm.health.ebs.services import (
@@ -265,6 +265,14 @@ def test_shares_of_events_meeting_each_target_and_all_three(events):
         ],
         "ML03": [1, "1 of 1 event (100%)", "1 of 1 event (100%)", "none assessed", "none assessed"],
     }
+    # The board's open events show their checklist's progress: done, out of those that apply.
+    board = selectors.signals_board(scope=EVERYTHING, now=NOW)
+    assert [(e.pk, e.actions_done, e.actions_applicable) for e in board["events"]] == [
+        (events["a"].pk, 6, 6),
+        (events["b"].pk, 0, 8),
+        (events["c"].pk, 0, 8),
+        (events["d"].pk, 1, 1),
+    ]
     # The period is the notification's: the second week alone.
     second = figures.events_717(
         scope=EVERYTHING, start=dt.date(2020, 4, 27), end=dt.date(2020, 5, 3), now=NOW

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from statistics import median
 from typing import cast
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
 from hbmm.accounts.scope import get_in_scope_or_404, restrict_to_scope
-from hbmm.health.ebs.models import FocalPoint, HealthEvent, Signal
+from hbmm.health.ebs.models import FocalPoint, HealthEvent, ResponseAction, Signal
 from hbmm.periods import on_days
 from hbmm.places.models import AdminArea
 
@@ -219,9 +219,18 @@ def signals_board(*, scope, now: dt.datetime | None = None) -> dict:
                 "hours_left": round(VERIFICATION_TARGET_H - age, 1),
             }
         )
+    # Each open event with its early-response checklist's progress: actions done, out of those
+    # that apply (every item of the list, less those marked not applicable).
+    done = Q(response_actions__state=ResponseAction.State.DONE)
+    not_applicable = Q(response_actions__state=ResponseAction.State.NOT_APPLICABLE)
     open_events = (
         events_for(scope)
         .filter(status=HealthEvent.Status.OPEN, opened_at__lte=now)
+        .annotate(
+            actions_done=Count("response_actions", filter=done),
+            actions_applicable=Value(len(ResponseAction.Item))
+            - Count("response_actions", filter=not_applicable),
+        )
         .order_by("opened_at")
     )
     return {
