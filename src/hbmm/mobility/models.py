@@ -140,6 +140,7 @@ class FlowCount(SexAgeCounts):
 
     scope_site_lookup = "site"
     scope_area_lookup = "site__area"
+    scope_known_at = "entered_at"  # an edit or a correction replaces the row: a new entered_at
 
     submission = _submission_fk()
     site = models.ForeignKey(

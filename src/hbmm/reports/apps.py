@@ -12,13 +12,18 @@ class ReportsConfig(AppConfig):
     def ready(self):
         # After app loading: the tasks module imports models.
         from hbmm.reports.tasks import (  # noqa: PLC0415
+            PUBLISH_KIND,
             REMINDER_KIND,
+            published_describe,
             reminders_describe,
             reporting_reminders_schedule,
             sitrep_describe,
         )
 
         register_kind(JobKind("sitrep_pdf", _("PDF situation report"), describe=sitrep_describe))
+        register_kind(
+            JobKind(PUBLISH_KIND, _("published situation report"), describe=published_describe)
+        )
         register_kind(
             JobKind(REMINDER_KIND, _("reminders of late reports"), describe=reminders_describe)
         )
