@@ -9,7 +9,7 @@ from django.utils.translation import ngettext_lazy
 
 from hbmm.accounts.scope import Scope
 from hbmm.health.ebs import selectors
-from hbmm.presentation.figures import Figure, format_date
+from hbmm.presentation.figures import Drilldown, Figure, format_date
 
 
 def verified_within_target(
@@ -42,4 +42,5 @@ def verified_within_target(
             "overdue": verification["overdue"],
         },
         parts={"signals": signals["signals"], **verification},
+        drilldown=Drilldown("health.signals", {"start": start.isoformat(), "end": end.isoformat()}),
     )
