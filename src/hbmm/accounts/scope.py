@@ -44,7 +44,6 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from hbmm.accounts.models import AuditEvent
-
 from hbmm.places.models import AdminArea, Site
 
 
@@ -258,7 +257,7 @@ def changed_in_place_count(scope: Scope, *, after: datetime) -> int:
         known_at = getattr(model, "scope_known_at", None)
         if not known_at or not getattr(model, "scope_audit_target", None):
             continue
-        changed = model.objects.filter(**{f"{known_at}__lte": after}).filter(
+        changed = model._default_manager.filter(**{f"{known_at}__lte": after}).filter(
             changed_in_place(model, after=after)
         )
         total += restrict_to_scope(changed, whole).count()

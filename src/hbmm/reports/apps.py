@@ -11,10 +11,9 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         # After app loading: the tasks module imports models.
+        from hbmm.reports.archive.tasks import PUBLISH_KIND, published_describe  # noqa: PLC0415
         from hbmm.reports.tasks import (  # noqa: PLC0415
-            PUBLISH_KIND,
             REMINDER_KIND,
-            published_describe,
             reminders_describe,
             reporting_reminders_schedule,
             sitrep_describe,

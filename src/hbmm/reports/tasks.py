@@ -23,8 +23,6 @@ from hbmm.jobs.runner import JobError, JobRetry, JobRun, job_task
 from hbmm.jobs.services import job_enqueue
 from hbmm.places.models import AdminArea
 from hbmm.reports import sitrep
-from hbmm.reports.archive.services import report_archive, report_archive_failed
-from hbmm.reports.models import PublishedReport
 from hbmm.reports.registry import Context
 from hbmm.reports.reporting.completeness import Schedule, SiteReporting, schedules, site_reporting
 
@@ -62,45 +60,6 @@ def sitrep_pdf_enqueue(*, ctx: Context, lang: str, by):
 def sitrep_describe(outcome: dict) -> str:
     """The file's size ("PDF, 312.4 KB"): its name is the job's label."""
     return f"PDF, {filesizeformat(outcome.get('bytes', 0))}"
-
-
-PUBLISH_KIND = "sitrep_publish"
-
-
-@job_task
-def published_report_render(run: JobRun, *, report_id: int) -> dict:
-    """Complete a published report's archive (its figures and PDFs), as its publisher sees it."""
-    report = PublishedReport.objects.select_related("area", "published_by").get(pk=report_id)
-    reader = report.published_by
-    if reader is None or not reader.is_active:
-        report_archive_failed(report=report, error=_("The publisher is no longer active."))
-        raise JobError(_("The user who published this report no longer exists or is inactive."))
-    run.progress(0, 1)
-    try:
-        report_archive(report=report, reader=reader)
-    except Exception as exc:
-        report_archive_failed(report=report, error=str(exc))
-        raise
-    run.progress(1, 1)
-    return {"report": report.pk, "figures": report.figures.count()}
-
-
-def published_report_enqueue(*, report: PublishedReport, by):
-    """Queue the archive of `report` (published by `by` through the web): (job, created)."""
-    return job_enqueue(
-        kind=PUBLISH_KIND,
-        task=published_report_render,
-        params={"report_id": report.pk},
-        label=_("Published situation report of %(date)s") % {"date": report.as_of.isoformat()},
-        requested_by=by,
-        target=f"reports.publishedreport:{report.pk}",
-        lock_key=f"{PUBLISH_KIND}:{report.pk}",
-    )
-
-
-def published_describe(outcome: dict) -> str:
-    n = outcome.get("figures", 0)
-    return ngettext("%(n)s figure archived", "%(n)s figures archived", n) % {"n": number(n)}
 
 
 # --- Reminders of late reports ---------------------------------------------------------------

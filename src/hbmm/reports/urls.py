@@ -13,8 +13,6 @@ urlpatterns = [
     path("published/", archive_views.published_list, name="published_list"),
     path("published/new/", archive_views.publish, name="publish"),
     path("published/<int:pk>/", archive_views.published_detail, name="published_detail"),
-    path(
-        "published/<int:pk>/<str:lang>.pdf", archive_views.published_pdf, name="published_pdf"
-    ),
+    path("published/<int:pk>/<str:lang>.pdf", archive_views.published_pdf, name="published_pdf"),
     path("boundaries/adm<int:level>.geojson", views.boundaries, name="boundaries"),
 ]

@@ -104,17 +104,17 @@ def report_changes(*, user, report: PublishedReport) -> list[Change]:
     ctx = Context.of(user, as_of=report.as_of, area=report.area)
     live: dict[tuple[str, str], Decimal | None] = {}
     for output in build_sections(ctx):
-        for figure in output.result.figures:
-            live[(output.key, figure.key)] = _number(figure.value)
+        for shown in output.result.figures:
+            live[(output.key, shown.key)] = _number(shown.value)
     changes = []
-    for figure in report.figures.all():
-        change = Change(figure=figure, live=live.get((figure.section, figure.key)))
+    for kept in report.figures.all():
+        change = Change(figure=kept, live=live.get((kept.section, kept.key)))
         if change.changed:
-            rows = changed_records(user=user, report=report, figure=figure)
+            rows = changed_records(user=user, report=report, figure=kept)
             if rows is not None:
                 change.drillable = True
                 change.records = rows.count() if isinstance(rows, QuerySet) else len(rows)
-                change.url = drilldown_url(report, figure)
+                change.url = drilldown_url(report, kept)
         changes.append(change)
     return changes
 

@@ -75,9 +75,7 @@ def _number(value) -> Decimal | None:
 def report_archive(*, report: PublishedReport, reader) -> PublishedReport:
     """Compute the report's figures as `reader` sees them, as known at its publication time,
     render its PDF in each of its languages, and store them: the report is then published."""
-    ctx = Context.of(
-        reader, as_of=report.as_of, area=report.area, known_on=report.published_at
-    )
+    ctx = Context.of(reader, as_of=report.as_of, area=report.area, known_on=report.published_at)
     found: dict[tuple[str, str], dict] = {}
     files: dict[str, tuple[str, bytes]] = {}
     for lang in report.languages:

@@ -14,9 +14,9 @@ from hbmm.places.models import AdminArea
 from hbmm.presentation.figures import format_date, format_number, scope_label
 from hbmm.reports.archive.selectors import published_get, published_reports, report_changes
 from hbmm.reports.archive.services import PUBLISH_PERMISSION, report_publish
+from hbmm.reports.archive.tasks import published_report_enqueue
 from hbmm.reports.known import format_moment
 from hbmm.reports.sitrep import parse_date
-from hbmm.reports.tasks import published_report_enqueue
 
 VIEW_PERMISSION = "reports.view_situation"
 
@@ -106,7 +106,7 @@ def published_detail(request, pk: int):
         }
         for c in changes
     ]
-    changed = [r for r in rows if r["change"].changed]
+    changed = [r for r, c in zip(rows, changes, strict=True) if c.changed]
     return render(
         request,
         "reports/published_detail.html",
@@ -117,7 +117,9 @@ def published_detail(request, pk: int):
             "moment": format_moment(report.published_at),
             "rows": rows,
             "changed": changed,
-            "no_drilldown": [r for r in changed if not r["change"].drillable],
+            "no_drilldown": [
+                r for r, c in zip(rows, changes, strict=True) if c.changed and not c.drillable
+            ],
             "languages": [lang_ for lang_ in report.languages if report.pdf(lang_)],
         },
     )
