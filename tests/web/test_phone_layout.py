@@ -15,7 +15,7 @@ import os
 
 import pytest
 from django.core.management import call_command
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 
 from hbmm.health.screening.services import screening_create
 from hbmm.intake.process import submissions_process
@@ -113,6 +113,7 @@ def pages(transactional_db, make_user, settings, tmp_path):
     return {
         "case": f"/health/screening/{case.pk}/",
         "quarantined": f"/intake/submissions/{received.submission.pk}/",
+        "published": reverse("reports:published_detail", args=[published.pk]),
     }
 
 
