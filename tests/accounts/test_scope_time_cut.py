@@ -5,8 +5,9 @@ known time is read whole (or not at all for changes) and listed, never cut silen
 import datetime as dt
 
 from hbmm.accounts.scope import EVERYTHING, restrict_to_scope, time_cut_gaps
-from hbmm.mobility.models import DisplacementFigure, FlowCount
+from hbmm.mobility.models import FlowCount
 from hbmm.places.models import AdminArea, Site
+from hbmm.supplies.models import Transfer
 
 MOMENT = dt.datetime(2020, 5, 16, 8, 0, tzinfo=dt.UTC)
 
@@ -22,15 +23,11 @@ def test_models_without_a_known_time_are_listed_not_cut(reference):
     with time_cut_gaps() as gaps:
         sites = restrict_to_scope(Site.objects.all(), EVERYTHING.as_known_on(MOMENT)).count()
         restrict_to_scope(FlowCount.objects.all(), EVERYTHING.as_known_on(MOMENT))
-        figures = restrict_to_scope(
-            DisplacementFigure.objects.all(), EVERYTHING.as_known_on(MOMENT)
-        )
-        changed = restrict_to_scope(
-            DisplacementFigure.objects.all(), EVERYTHING.changes_after(MOMENT)
-        )
+        figures = restrict_to_scope(Transfer.objects.all(), EVERYTHING.as_known_on(MOMENT))
+        changed = restrict_to_scope(Transfer.objects.all(), EVERYTHING.changes_after(MOMENT))
     assert sites == Site.objects.count()  # reference data: never cut, never listed
-    assert gaps == {DisplacementFigure}
-    assert str(figures.query) == str(DisplacementFigure.objects.all().query)
+    assert gaps == {Transfer}
+    assert str(figures.query) == str(Transfer.objects.all().query)
     assert changed.count() == 0
     cut = restrict_to_scope(FlowCount.objects.all(), EVERYTHING.as_known_on(MOMENT))
     assert "entered_at" in str(cut.query)

@@ -95,7 +95,10 @@ def test_as_known_on_the_publication_gives_the_published_value(published, submit
     assert "As HBMM knew it on" in then.getvalue()
     assert "As HBMM knew it on" not in now.getvalue()
     # What the cut cannot do is said, not mixed in silently.
-    assert "carry no entry time and are counted as they are now: MRRC occupancy" in then.getvalue()
+    assert (
+        "> These records carry no entry time and are counted as they are now: stock movements.\n"
+        in then.getvalue()
+    )
 
 
 def test_pages_and_the_publish_button(client, published, make_user, submit):  # noqa: F811

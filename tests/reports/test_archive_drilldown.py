@@ -130,3 +130,22 @@ def test_an_edit_after_the_moment_is_said_not_mixed(reference, submit):  # noqa:
         "1 submission known then was edited or corrected after that moment: its earlier "
         "version is not kept, so its records are left out." in text
     )
+
+
+def test_displacement_drills_down_through_its_submission(reference, submit, make_user):  # noqa: F811
+    """Displacement figures carry no entry time of their own: their submission's acceptance
+    is when they became known (an edit or a correction is accepted again)."""
+    base = {"round": 3, "date": "31/03/2020", "pcode": "ML0501", "individus": 100}
+    assert submit("displacement", base).status == "accepted"
+    admin = make_user(None, areas=["MLI"], is_superuser=True)
+    report = report_publish(by=admin, as_of=dt.date(2020, 4, 30), languages=("en",))
+    report_archive(report=report, reader=admin)
+    late = submit("displacement", {**base, "pcode": "ML0502", "individus": 50})
+    assert late.status == "accepted"
+
+    change = {c.figure.key: c for c in report_changes(user=admin, report=report)}["mobility.idps"]
+    assert (change.figure.value, change.live, change.records) == (100, 150, 1)
+    rows = _rows(
+        "mobility.displacement", changed_records(user=admin, report=report, figure=change.figure)
+    )
+    assert [(r["submission_id"], r["total"]) for r in rows] == [(late.pk, 50)]

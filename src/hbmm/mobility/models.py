@@ -290,6 +290,9 @@ class DisplacementFigure(SexAgeCounts):
 
     scope_site_lookup = "site"
     scope_area_lookup = "area"
+    scope_known_at = (
+        "submission__processed_at"  # accepted then: an edit or correction brings a new one
+    )
 
     submission = _submission_fk()
     round = models.ForeignKey(
@@ -360,6 +363,9 @@ class MrrcOccupancy(SexAgeCounts):
 
     scope_site_lookup = "site"
     scope_area_lookup = "site__area"
+    scope_known_at = (
+        "submission__processed_at"  # accepted then: an edit or correction brings a new one
+    )
 
     submission = _submission_fk()
     site = models.ForeignKey(
@@ -392,6 +398,9 @@ class StrandedMigrants(models.Model):
 
     scope_site_lookup = "site"
     scope_area_lookup = "site__area"
+    scope_known_at = (
+        "submission__processed_at"  # accepted then: an edit or correction brings a new one
+    )
 
     submission = _submission_fk()
     site = models.ForeignKey(
@@ -421,6 +430,9 @@ class MobilityEvent(models.Model):
 
     scope_site_lookup = "site"
     scope_area_lookup = "area"
+    scope_known_at = (
+        "submission__processed_at"  # accepted then: an edit or correction brings a new one
+    )
 
     class Type(models.TextChoices):
         DISPLACEMENT = "displacement", _("displacement")
