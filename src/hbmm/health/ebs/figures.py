@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from hbmm.accounts.scope import Scope
 from hbmm.health.ebs import performance, selectors
-from hbmm.presentation.figures import Figure, format_date
+from hbmm.presentation.figures import Drilldown, Figure, format_date
 
 
 def verified_within_target(
@@ -43,6 +43,7 @@ def verified_within_target(
             "overdue": verification["overdue"],
         },
         parts={"signals": signals["signals"], **verification},
+        drilldown=Drilldown("health.signals", {"start": start.isoformat(), "end": end.isoformat()}),
     )
 
 

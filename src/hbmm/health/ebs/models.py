@@ -51,6 +51,8 @@ class FocalPoint(models.Model):
 class Signal(models.Model):
     scope_site_lookup = "site"
     scope_area_lookup = "area"
+    scope_known_at = "created_at"
+    scope_audit_target = "health.signal"  # triage and verification change it in place, audited
 
     class Kind(models.TextChoices):
         SICK_TRAVELLER = "sick_traveller", _("sick traveller")
