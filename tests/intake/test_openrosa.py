@@ -77,8 +77,9 @@ def test_form_list_form_manifest_and_media_as_collect_downloads_them(probe, make
     (entry,) = only.findall("list:xform", NS)
     fields = {child.tag.split("}")[1]: child.text for child in entry}
     assert fields["formID"] == "flow_count"
-    assert fields["version"] == "2020050101"
-    assert fields["name"] == "Registre de suivi des flux (FMR)"
+    assert fields["version"] == "2026120601"
+    # In both languages, whichever the phone speaks (the mapper's title, translated).
+    assert fields["name"] == "Registre de suivi des flux / Flow monitoring registry"
     assert fields["downloadUrl"] == "https://testserver/forms/flow_count/form.xml"
     assert fields["manifestUrl"] == "https://testserver/forms/flow_count/manifest"
 

@@ -16,7 +16,28 @@ rows' keys, in first-seen order, so each row only names the columns it uses:
 
 from pathlib import Path
 
+from django.utils import translation
 from openpyxl import Workbook
+
+LANGUAGES = {"fr": "French (fr)", "en": "English (en)"}
+
+
+def server_messages(*messages: tuple[str, object]) -> dict[str, str]:
+    """The constraint messages of a question, in French and English, in the server's own words:
+    each of `messages` is (msgid, parameters or None) as the mapper or a cleaner writes it
+    (`("Must be at least %s.", 0)`), translated with the server's catalogues, joined by a space.
+    A form then says what the server would say of the same value (tests/intake/
+    test_form_constraints.py checks it). Needs Django set up (settings, translations)."""
+    result = {}
+    for code, language in LANGUAGES.items():
+        with translation.override(code):
+            parts = [
+                translation.gettext(msgid) % params if params is not None else
+                translation.gettext(msgid)
+                for msgid, params in messages
+            ]
+        result[f"constraint_message::{language}"] = " ".join(parts)
+    return result
 
 
 def _columns(rows: list[dict]) -> list[str]:

@@ -6,7 +6,9 @@ Targets (issue 7): detection -> notification (the report) within 1 day; verifica
 cannot be measured (no detection time given) is "not assessed", never "missed".
 """
 
+import csv
 import datetime as dt
+import io
 from dataclasses import dataclass
 from statistics import median
 
@@ -133,6 +135,21 @@ def signal_duplicate_candidates(*, scope, signal: Signal, days: int = 7) -> Quer
 
 def focal_points_for(scope) -> QuerySet:
     return restrict_to_scope(FocalPoint.objects.select_related("area", "site"), scope)
+
+
+FOCAL_POINTS_CSV = "focal_points.csv"
+
+
+def focal_points_csv(*, scope) -> bytes:
+    """The `focal_points.csv` media file of the signal form: the active focal points of
+    `scope`, their key (the value the form stores) and name; never their phone number (the
+    file sits on every agent's phone)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["name", "label"])
+    for key, name in focal_points_for(scope).filter(is_active=True).values_list("key", "name"):
+        writer.writerow([key, f"{key} {name}"])
+    return out.getvalue().encode("utf-8")
 
 
 def events_for(scope) -> QuerySet:

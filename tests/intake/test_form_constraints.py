@@ -1,0 +1,183 @@
+"""Every check the server makes that a form can make, the form makes, with the server's words.
+
+For each form with a valid sample below, each question is probed with values the server may
+refuse (empty, negative, huge, in the future, plus the form's own cross-field probes). Every
+probe the mapper refuses on that question must be refused by the form too (its `required` or
+`constraint`, evaluated by tests/intake/xpath_eval.py), and the form's constraint message, in
+French and in English, must carry one of the server's messages for that question. A new server
+check that the probes reach, without a form constraint, fails here.
+"""
+
+import datetime as dt
+
+import pytest
+from django.utils import translation
+
+from hbmm.health.ebs.services import focal_point_register
+from hbmm.intake.mappers import MappingError, get_mapper
+from hbmm.intake import openrosa, xforms
+from hbmm.intake.xforms import form_files
+from hbmm.places.lookups import Lookups
+from hbmm.places.models import AdminArea
+from tests.intake.xpath_eval import survey_read
+
+TOMORROW = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+IN_TWO_HOURS = (dt.datetime.now() + dt.timedelta(hours=2)).isoformat(timespec="seconds")
+TODAY = dt.date.today().isoformat()
+AN_HOUR_AGO = (dt.datetime.now() - dt.timedelta(hours=1)).isoformat(timespec="seconds")
+
+# A valid submission of each form, as the form would send it (its question names).
+SAMPLES = {
+    "flow_count": {
+        "observation_date": TODAY,
+        "site": "FMP-BAMAKO",
+        "direction": "incoming",
+        "observation_hours": "24",
+        "men": "5",
+        "women": "4",
+        "boys": "3",
+        "girls": "2",
+        "unaccompanied_children": "1",
+        "stranded": "2",
+        "nationality": "MLI",
+        "transport": "bus",
+        "reason": "economic",
+        "previous_country": "SEN",
+        "previous_pcode": "SN01",
+        "next_country": "MLI",
+        "next_pcode": "ML09",
+        "final_destination": "MLI",
+    },
+    "signal": {
+        "reporter": "CFP-KTI-01",
+        "reported_at": AN_HOUR_AGO,
+        "detected_at": (dt.datetime.now() - dt.timedelta(hours=5)).isoformat(timespec="seconds"),
+        "kind": "rumour",
+        "site": "",
+        "pcode": "ML0103",
+        "people_affected": "3",
+        "description": "Trois personnes malades.",
+    },
+}
+# Probes that need the other answers: (question, value).
+CROSS_PROBES = {
+    "flow_count": [
+        ("unaccompanied_children", "6"),  # more than boys + girls
+        ("stranded", "15"),  # more than the total
+        ("previous_pcode", "ML01"),  # a place of Mali given for Senegal
+        ("next_pcode", "SN01"),  # a place of Senegal given for Mali
+        ("observation_hours", "0"),
+    ],
+    "signal": [
+        ("detected_at", TODAY + "T23:59:59"),  # after the report
+        ("reporter", "CFP-NOBODY"),
+    ],
+}
+# What the form cannot check: (form, question) -> why.
+NOT_IN_FORM: dict[tuple[str, str], str] = {}
+GENERIC = {
+    "integer": ["", "-1", "1000000000"],
+    "decimal": ["", "-1", "1000000000"],
+    "date": ["", TOMORROW],
+    "dateTime": ["", IN_TWO_HOURS],
+}
+
+
+def _survey(form_id: str, user):
+    """The form's survey with its media files as `user`'s phone gets them."""
+    path = form_files()[form_id]
+    converted = xforms.form_convert(path)
+    return survey_read(
+        path,
+        {name: openrosa._media_content(user, form_id, name) for name in xforms.media_files(converted.xml)},
+    )
+
+
+def _server_errors(mapper, answers: dict, submitter) -> list:
+    try:
+        mapper.clean(answers, submitter=submitter, lookups=Lookups())
+    except MappingError as exc:
+        return exc.errors
+    return []
+
+
+def _messages(mapper, answers, submitter, name: str, language: str) -> set[str]:
+    with translation.override(language):
+        return {e.message for e in _server_errors(mapper, answers, submitter) if e.field == name}
+
+
+@pytest.fixture
+def focal_points(reference):
+    kayes = AdminArea.objects.get(pcode="ML0103")
+    focal_point_register(key="CFP-KTI-01", name="Awa Traoré", area=kayes)
+
+
+def test_every_form_with_a_mapper_is_probed_or_listed():
+    """A new form joins SAMPLES (and is probed) or is named here with the reason it is not yet."""
+    not_yet = {
+        "activity_report",
+        "displacement",
+        "epi_bulletin",
+        "event",
+        "feedback",
+        "followup_visit",
+        "mrrc_occupancy",
+        "poe_capacity",
+        "poe_status",
+        "screening",
+        "site_monitoring",
+        "stranded",
+        "supplies_distribution",
+        "supplies_receipt",
+    }
+    assert set(form_files()) == set(SAMPLES) | not_yet
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("form_id", sorted(SAMPLES))
+def test_the_sample_is_valid_for_server_and_form(form_id, make_user, focal_points):
+    mapper = get_mapper(form_id)
+    submitter = make_user("im_officer", areas=["MLI"])
+    survey = _survey(form_id, submitter)
+    assert _server_errors(mapper, SAMPLES[form_id], submitter) == []
+    for name in SAMPLES[form_id]:
+        assert survey.refusal(name, SAMPLES[form_id]) is None, name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("form_id", sorted(SAMPLES))
+def test_the_form_refuses_what_the_server_refuses(form_id, make_user, focal_points):
+    mapper = get_mapper(form_id)
+    submitter = make_user("im_officer", areas=["MLI"])
+    survey = _survey(form_id, submitter)
+    probes = [
+        (name, value)
+        for name, q in survey.questions.items()
+        if name in SAMPLES[form_id]
+        for value in GENERIC.get(q.type, [""])
+    ] + CROSS_PROBES.get(form_id, [])
+    checked, missing = [], []
+    for name, value in probes:
+        if (form_id, name) in NOT_IN_FORM:
+            continue
+        answers = SAMPLES[form_id] | {name: value}
+        english = _messages(mapper, answers, submitter, name, "en")
+        if not english:
+            continue  # the server takes it: nothing for the form to refuse
+        checked.append((name, value))
+        refusal = survey.refusal(name, answers)
+        if refusal is None:
+            missing.append(f"{name}={value!r}: server says {sorted(english)}, the form takes it")
+            continue
+        if refusal in ("required", "choice"):
+            continue  # the phone says "required" in its language; the list does not offer it
+        french = _messages(mapper, answers, submitter, name, "fr")
+        form_messages = survey.questions[name].messages
+        for language, server in (("en", english), ("fr", french)):
+            if not any(m in form_messages[language] for m in server):
+                missing.append(
+                    f"{name}={value!r}: the {language} message {form_messages[language]!r} "
+                    f"says none of the server's {sorted(server)}"
+                )
+    assert checked, "no probe reached a server check: the sample or the probes are wrong"
+    assert not missing, "\n".join(missing)
