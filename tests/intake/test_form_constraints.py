@@ -14,8 +14,8 @@ import pytest
 from django.utils import translation
 
 from hbmm.health.ebs.services import focal_point_register
-from hbmm.intake.mappers import MappingError, get_mapper
 from hbmm.intake import openrosa, xforms
+from hbmm.intake.mappers import MappingError, get_mapper
 from hbmm.intake.xforms import form_files
 from hbmm.places.lookups import Lookups
 from hbmm.places.models import AdminArea
@@ -89,7 +89,10 @@ def _survey(form_id: str, user):
     converted = xforms.form_convert(path)
     return survey_read(
         path,
-        {name: openrosa._media_content(user, form_id, name) for name in xforms.media_files(converted.xml)},
+        {
+            name: openrosa._media_content(user, form_id, name)
+            for name in xforms.media_files(converted.xml)
+        },
     )
 
 

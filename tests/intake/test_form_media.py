@@ -43,9 +43,7 @@ def _a(pcode):
 
 
 @pytest.mark.django_db
-def test_a_kayes_agent_gets_the_kayes_areas_and_focal_points_only(
-    make_user, collect, focal_points
-):
+def test_a_kayes_agent_gets_the_kayes_areas_and_focal_points_only(make_user, collect, focal_points):
     client = collect(make_user("enumerator", areas=["ML01"]))
     media = _media(client, "signal")
     assert sorted(media) == ["areas.csv", "focal_points.csv", "sites.csv"]
@@ -85,8 +83,11 @@ def test_flow_count_places_are_filtered_by_the_country_chosen(make_user, collect
     places = media["places.csv"]
     # Not scoped: a Kayes agent counts travellers heading for Bamako or coming from Senegal.
     assert len(places) == AdminArea.objects.filter(level__gte=1).count()
-    shown = [r["name"] for r in places if evaluate("country = ${previous_country}",
-                                                   values={"previous_country": "SEN"}, item=r)]
+    shown = [
+        r["name"]
+        for r in places
+        if evaluate("country = ${previous_country}", values={"previous_country": "SEN"}, item=r)
+    ]
     assert shown == list(
         AdminArea.objects.filter(country_iso3="SEN", level__gte=1)
         .order_by("path")

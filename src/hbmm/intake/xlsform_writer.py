@@ -32,8 +32,9 @@ def server_messages(*messages: tuple[str, object]) -> dict[str, str]:
     for code, language in LANGUAGES.items():
         with translation.override(code):
             parts = [
-                translation.gettext(msgid) % params if params is not None else
-                translation.gettext(msgid)
+                translation.gettext(msgid) % params
+                if params is not None
+                else translation.gettext(msgid)
                 for msgid, params in messages
             ]
         result[f"constraint_message::{language}"] = " ".join(parts)
