@@ -9,6 +9,7 @@ check that the probes reach, without a form constraint, fails here.
 """
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import translation
@@ -19,6 +20,7 @@ from hbmm.intake.mappers import MappingError, get_mapper
 from hbmm.intake.xforms import form_files
 from hbmm.places.lookups import Lookups
 from hbmm.places.models import AdminArea
+from hbmm.places.services import site_registry_import
 from tests.intake.xpath_eval import survey_read
 
 TOMORROW = (dt.date.today() + dt.timedelta(days=1)).isoformat()
@@ -58,6 +60,47 @@ SAMPLES = {
         "people_affected": "3",
         "description": "Trois personnes malades.",
     },
+    "displacement": {
+        "round_number": "3",
+        "reporting_date": TODAY,
+        "area": "ML0901",
+        "site": "",
+        "households": "10",
+        "total": "14",
+        "men": "5",
+        "women": "4",
+        "boys": "3",
+        "girls": "2",
+        "returnees": "1",
+        "reason": "Conflit",
+        "period": "2020",
+    },
+    "mrrc_occupancy": {
+        "date": TODAY,
+        "site": "MRRC-GAO",
+        "men": "5",
+        "women": "4",
+        "boys": "3",
+        "girls": "2",
+    },
+    "stranded": {
+        "date": TODAY,
+        "site": "FMP-BAMAKO",
+        "count": "12",
+        "nationalities": "SEN GIN",
+        "needs": "food water",
+        "note": "",
+    },
+    "event": {
+        "event_date": TODAY,
+        "event_type": "flood",
+        "area": "ML0901",
+        "site": "",
+        "households": "4",
+        "individuals": "20",
+        "needs": "shelter",
+        "description": "Crue",
+    },
 }
 # Probes that need the other answers: (question, value).
 CROSS_PROBES = {
@@ -72,6 +115,13 @@ CROSS_PROBES = {
         ("detected_at", TODAY + "T23:59:59"),  # after the report
         ("reporter", "CFP-NOBODY"),
     ],
+    "displacement": [
+        ("girls", "3"),  # the parts no longer add up to the total
+        ("area", "ML09"),  # a region, not a cercle
+        ("site", "FMP-BAMAKO"),  # not an IDP site
+    ],
+    "mrrc_occupancy": [("site", "FMP-BAMAKO")],
+    "event": [("area", "SN01")],
 }
 # What the form cannot check: (form, question) -> why.
 NOT_IN_FORM: dict[tuple[str, str], str] = {}
@@ -111,25 +161,35 @@ def _messages(mapper, answers, submitter, name: str, language: str) -> set[str]:
 
 @pytest.fixture
 def focal_points(reference):
+    """A focal point and an MRRC: what the samples name beyond the shipped reference data."""
     kayes = AdminArea.objects.get(pcode="ML0103")
     focal_point_register(key="CFP-KTI-01", name="Awa Traoré", area=kayes)
+    site_registry_import(
+        rows=[(2, {"code": "MRRC-GAO", "name_fr": "CRRM Gao", "kinds": "mrrc", "pcode": "ML0703"})]
+    )
+
+
+def _filled(message: str, values: dict) -> str:
+    """A constraint message with its `${name}` references filled in, as the phone shows it."""
+
+    def value(match):
+        v = values.get(match.group(1), "")
+        return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+
+    return re.sub(r"\$\{([a-z_0-9]+)\}", value, message)
 
 
 def test_every_form_with_a_mapper_is_probed_or_listed():
     """A new form joins SAMPLES (and is probed) or is named here with the reason it is not yet."""
     not_yet = {
         "activity_report",
-        "displacement",
         "epi_bulletin",
-        "event",
         "feedback",
         "followup_visit",
-        "mrrc_occupancy",
         "poe_capacity",
         "poe_status",
         "screening",
         "site_monitoring",
-        "stranded",
         "supplies_distribution",
         "supplies_receipt",
     }
@@ -168,19 +228,24 @@ def test_the_form_refuses_what_the_server_refuses(form_id, make_user, focal_poin
         if not english:
             continue  # the server takes it: nothing for the form to refuse
         checked.append((name, value))
-        refusal = survey.refusal(name, answers)
-        if refusal is None:
+        # The question refuses it, or another one does (girls, for a missing part of four).
+        refusals = {name: survey.refusal(name, answers)}
+        if refusals[name] is None:
+            refusals = {q: survey.refusal(q, answers) for q in answers if q != name}
+        refusals = {q: r for q, r in refusals.items() if r}
+        if not refusals:
             missing.append(f"{name}={value!r}: server says {sorted(english)}, the form takes it")
             continue
-        if refusal in ("required", "choice"):
+        if {"required", "choice"} & set(refusals.values()):
             continue  # the phone says "required" in its language; the list does not offer it
         french = _messages(mapper, answers, submitter, name, "fr")
-        form_messages = survey.questions[name].messages
+        values = survey.values(answers)
         for language, server in (("en", english), ("fr", french)):
-            if not any(m in form_messages[language] for m in server):
+            said = [_filled(survey.questions[q].messages[language], values) for q in refusals]
+            if not any(m in text for m in server for text in said):
                 missing.append(
-                    f"{name}={value!r}: the {language} message {form_messages[language]!r} "
-                    f"says none of the server's {sorted(server)}"
+                    f"{name}={value!r}: the {language} messages {said!r} "
+                    f"say none of the server's {sorted(server)}"
                 )
     assert checked, "no probe reached a server check: the sample or the probes are wrong"
     assert not missing, "\n".join(missing)

@@ -184,15 +184,14 @@ def _areas_csv(areas) -> bytes:
 
 
 def areas_csv(*, user) -> bytes:
-    """The `areas.csv` form media file: the admin areas (levels 1-3) of the country a user may
-    report for, those of their scope (a user of Kayes gets Kayes and its cercles; a user scoped to single
+    """The `areas.csv` form media file: the admin areas of the country a user may report for
+    (the country itself for a national user), those of their scope (a user of Kayes gets Kayes and its cercles; a user scoped to single
     sites, the areas of those sites). The server refuses an area outside the submitter's scope
     (`check_area_scope`); the form offers no other."""
     scope = user_scope(user)
-    areas = AdminArea.objects.filter(
-        level__gte=AdminArea.Level.ADM1, country_iso3=settings.HBMM_COUNTRY_ISO3
-    )
-    if not scope.is_national:
+    areas = AdminArea.objects.filter(country_iso3=settings.HBMM_COUNTRY_ISO3)
+    if not scope.is_national:  # the country itself (level 0) is a national user's only
+        areas = areas.filter(level__gte=AdminArea.Level.ADM1)
         within = Q(pk__in=[])
         for path in scope.area_paths:
             within |= Q(path__startswith=path)
