@@ -15,6 +15,7 @@ import pytest
 from django.utils import translation
 
 from hbmm.health.ebs.services import focal_point_register
+from hbmm.health.poe.models import CAPACITY_ITEM_FIELDS
 from hbmm.intake import openrosa, xforms
 from hbmm.intake.mappers import MappingError, get_mapper
 from hbmm.intake.xforms import form_files
@@ -101,6 +102,34 @@ SAMPLES = {
         "needs": "shelter",
         "description": "Crue",
     },
+    "epi_bulletin": {
+        "bulletin_date": TODAY,
+        "area": "ML01",
+        "confirmed": "20",
+        "recovered": "10",
+        "deaths": "2",
+        "tests": "300",
+    },
+    "poe_capacity": {
+        "site": "BCP-GOGUI",
+        "point_type": "bcp",
+        "assessed_on": TODAY,
+        **dict.fromkeys(CAPACITY_ITEM_FIELDS, "yes"),
+        "health_staff_present": "3",
+        "screening_hours_per_day": "12",
+        "note": "",
+    },
+    "poe_status": {
+        "site": "BCP-GOGUI",
+        "effective_from": TODAY,
+        "status": "partially_operational",
+        "restriction": "entry",
+        "populations_affected": "goods",
+        "health_measures": "routine_screening covid_screening",
+        "daily_inflow": "40",
+        "daily_outflow": "30",
+        "note": "",
+    },
 }
 # Probes that need the other answers: (question, value).
 CROSS_PROBES = {
@@ -121,6 +150,9 @@ CROSS_PROBES = {
         ("site", "FMP-BAMAKO"),  # not an IDP site
     ],
     "mrrc_occupancy": [("site", "FMP-BAMAKO")],
+    "epi_bulletin": [("recovered", "19"), ("area", "ML0103"), ("area", "SN01")],
+    "poe_status": [("health_measures", "none quarantine"), ("site", "FMP-BAMAKO")],
+    "poe_capacity": [("screening_hours_per_day", "25"), ("health_staff_present", "501")],
     "event": [("area", "SN01")],
 }
 # What the form cannot check: (form, question) -> why.
@@ -183,11 +215,8 @@ def test_every_form_with_a_mapper_is_probed_or_listed():
     """A new form joins SAMPLES (and is probed) or is named here with the reason it is not yet."""
     not_yet = {
         "activity_report",
-        "epi_bulletin",
         "feedback",
         "followup_visit",
-        "poe_capacity",
-        "poe_status",
         "screening",
         "site_monitoring",
         "supplies_distribution",

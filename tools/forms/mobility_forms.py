@@ -55,13 +55,12 @@ def girls_last() -> dict:
     """Girls, the last of the four, is required once any other is given, and its constraint
     wants all four and their sum equal to the total: the server's checks, in its words. (On
     girls only: requiring each of the four from the others is a cycle ODK Validate refuses.)"""
-    required = server_messages(ALL_FOUR)
     return {
         "required": "${men} != '' or ${women} != '' or ${boys} != ''",
         "constraint": (
             ". >= 0 and ${men} != '' and ${women} != '' and ${boys} != '' and ${parts} = ${total}"
         ),
-        **{k.replace("constraint_message", "required_message"): v for k, v in required.items()},
+        **server_messages(ALL_FOUR, column="required_message"),
         **server_messages(AT_LEAST_0, ALL_FOUR, ADD_UP),
     }
 

@@ -22,23 +22,41 @@ from openpyxl import Workbook
 LANGUAGES = {"fr": "French (fr)", "en": "English (en)"}
 
 
-def server_messages(*messages: tuple[str, object]) -> dict[str, str]:
-    """The constraint messages of a question, in French and English, in the server's own words:
-    each of `messages` is (msgid, parameters or None) as the mapper or a cleaner writes it
+class ServerSays:
+    """Constraint messages in the server's own words, in one language, translated when the
+    workbook is written (str()), so that a form defined at import time can name them: each of
+    `messages` is (msgid, parameters or None) as the mapper or a cleaner writes it
     (`("Must be at least %s.", 0)`), translated with the server's catalogues, joined by a space.
     A form then says what the server would say of the same value (tests/intake/
     test_form_constraints.py checks it). Needs Django set up (settings, translations)."""
-    result = {}
-    for code, language in LANGUAGES.items():
-        with translation.override(code):
-            parts = [
+
+    def __init__(self, language: str, *messages: tuple[str, object]):
+        self.language = language
+        self.messages = messages
+
+    def __str__(self) -> str:
+        with translation.override(self.language):
+            return " ".join(
                 translation.gettext(msgid) % params
                 if params is not None
                 else translation.gettext(msgid)
-                for msgid, params in messages
-            ]
-        result[f"constraint_message::{language}"] = " ".join(parts)
-    return result
+                for msgid, params in self.messages
+            )
+
+
+def said(*messages: tuple[str, object]) -> tuple[ServerSays, ServerSays]:
+    """The French and English `ServerSays` of `messages`."""
+    return ServerSays("fr", *messages), ServerSays("en", *messages)
+
+
+def server_messages(*messages: tuple[str, object], column="constraint_message") -> dict[str, str]:
+    """`column::French (fr)` and `column::English (en)` cells saying `messages` as the server
+    does (see ServerSays); `column="required_message"` for a required question's."""
+    return {f"{column}::{LANGUAGES[message.language]}": str(message) for message in said(*messages)}
+
+
+def _cell(value):
+    return str(value) if isinstance(value, ServerSays) else value
 
 
 def _columns(rows: list[dict]) -> list[str]:
@@ -63,7 +81,7 @@ def write_xlsform(
         columns = _columns(rows) or ["list_name", "name", "label"]
         sheet.append(columns)
         for row in rows:
-            sheet.append([row.get(column, "") for column in columns])
+            sheet.append([_cell(row.get(column, "")) for column in columns])
     path = Path(path)
     workbook.save(path)
     return path
