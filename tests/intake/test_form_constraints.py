@@ -22,6 +22,7 @@ from hbmm.intake.xforms import form_files
 from hbmm.places.lookups import Lookups
 from hbmm.places.models import AdminArea
 from hbmm.places.services import site_registry_import
+from hbmm.supplies.services import catalogue_load
 from tests.intake.xpath_eval import survey_read
 
 TOMORROW = (dt.date.today() + dt.timedelta(days=1)).isoformat()
@@ -130,6 +131,29 @@ SAMPLES = {
         "daily_outflow": "30",
         "note": "",
     },
+    "site_monitoring": {
+        "date": TODAY,
+        "site": "IDP-FALADIE",
+        "population": "300",
+        "households": "60",
+        "isolation_tents": "2",
+        "isolation_capacity": "10",
+        "handwashing_points": "4",
+        "latrines": "6",
+        "distancing": "in_progress",
+        "note": "",
+    },
+    "supplies_distribution": {
+        "site": "BCP-GOGUI",
+        "distributed_on": TODAY,
+        "item": "PPE-MASK-SURG",
+        "quantity": "100",
+        "batch": "L1",
+        "men": "10",
+        "women": "12",
+        "boys": "3",
+        "girls": "4",
+    },
 }
 # Probes that need the other answers: (question, value).
 CROSS_PROBES = {
@@ -150,6 +174,8 @@ CROSS_PROBES = {
         ("site", "FMP-BAMAKO"),  # not an IDP site
     ],
     "mrrc_occupancy": [("site", "FMP-BAMAKO")],
+    "site_monitoring": [("households", "301"), ("site", "FMP-BAMAKO")],
+    "supplies_distribution": [("quantity", "0"), ("site", "FMP-SEVARE")],
     "epi_bulletin": [("recovered", "19"), ("area", "ML0103"), ("area", "SN01")],
     "poe_status": [("health_measures", "none quarantine"), ("site", "FMP-BAMAKO")],
     "poe_capacity": [("screening_hours_per_day", "25"), ("health_staff_present", "501")],
@@ -193,11 +219,24 @@ def _messages(mapper, answers, submitter, name: str, language: str) -> set[str]:
 
 @pytest.fixture
 def focal_points(reference):
-    """A focal point and an MRRC: what the samples name beyond the shipped reference data."""
+    """A focal point, an MRRC, an IDP site and the supplies catalogue: what the samples name
+    beyond the shipped reference data."""
+    catalogue_load()
     kayes = AdminArea.objects.get(pcode="ML0103")
     focal_point_register(key="CFP-KTI-01", name="Awa Traoré", area=kayes)
     site_registry_import(
-        rows=[(2, {"code": "MRRC-GAO", "name_fr": "CRRM Gao", "kinds": "mrrc", "pcode": "ML0703"})]
+        rows=[
+            (2, {"code": "MRRC-GAO", "name_fr": "CRRM Gao", "kinds": "mrrc", "pcode": "ML0703"}),
+            (
+                3,
+                {
+                    "code": "IDP-FALADIE",
+                    "name_fr": "Faladié",
+                    "kinds": "idp_site",
+                    "pcode": "ML0901",
+                },
+            ),
+        ]
     )
 
 
@@ -218,8 +257,6 @@ def test_every_form_with_a_mapper_is_probed_or_listed():
         "feedback",
         "followup_visit",
         "screening",
-        "site_monitoring",
-        "supplies_distribution",
         "supplies_receipt",
     }
     assert set(form_files()) == set(SAMPLES) | not_yet

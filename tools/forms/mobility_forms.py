@@ -399,7 +399,7 @@ def write(path: Path, survey: list[dict], choices: list[dict], form_settings: di
             columns += [k for k in row if k not in columns]
         sheet.append(columns or ["list_name", "name", FR, EN])
         for row in rows:
-            sheet.append([row.get(c, "") for c in columns])
+            sheet.append([str(row.get(c, "")) if row.get(c) is not None else "" for c in columns])
     workbook.save(path)
     return path
 

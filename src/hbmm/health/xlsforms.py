@@ -11,7 +11,7 @@ form_id == mapper form_id.
 
 from pathlib import Path
 
-from hbmm.intake.xlsform_writer import ServerSays, said
+from hbmm.intake.form_messages import ServerSays, said
 
 FORMS_DIR = Path(__file__).resolve().parent.parent / "intake" / "forms"
 FR, EN = "French (fr)", "English (en)"

@@ -4,7 +4,7 @@ python -m hbmm.health.epi.xlsforms     # rewrite the shipped file
 """
 
 from hbmm.health.xlsforms import AT_LEAST_0, FR, NOT_FUTURE, NOT_NEGATIVE, q, write_all
-from hbmm.intake.xlsform_writer import said
+from hbmm.intake.form_messages import said
 
 EPI_BULLETIN = {
     "settings": [
