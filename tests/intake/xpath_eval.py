@@ -5,7 +5,7 @@ It reads the survey sheet of a shipped .xlsx and evaluates expressions with XPat
 comparison rules as ODK applies them: a number compared with a string compares numbers (an
 empty value is NaN: every comparison is false), dates compare as dates. Functions: regex,
 today, now, selected, count-selected, contains, not, string-length, true, false. Anything else
-raises ValueError (extend it here rather than skip a rule).
+fails (ValueError, TypeError): extend it here rather than skip a rule.
 """
 
 import csv
