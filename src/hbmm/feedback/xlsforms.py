@@ -178,7 +178,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    import django  # noqa: PLC0415  (the messages are translated with the server's catalogues)
+    # The constraint messages are translated with the server's catalogues.
+    import django
 
     django.setup()
     main()

@@ -239,7 +239,8 @@ def write(path: Path | None = None) -> Path:
 
 
 if __name__ == "__main__":
-    import django  # noqa: PLC0415  (the messages are translated with the server's catalogues)
+    # The constraint messages are translated with the server's catalogues.
+    import django
 
     django.setup()
     print(write())

@@ -179,7 +179,8 @@ def write_all() -> list[Path]:
 
 
 if __name__ == "__main__":
-    import django  # noqa: PLC0415  (the messages are translated with the server's catalogues)
+    # The constraint messages are translated with the server's catalogues.
+    import django
 
     django.setup()
     for path in write_all():

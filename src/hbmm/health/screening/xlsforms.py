@@ -12,6 +12,7 @@ filtered on its `kinds` column). Bump VERSION when a form changes.
 from pathlib import Path
 
 from hbmm.intake.form_messages import server_messages
+from hbmm.intake.xlsform_writer import write_xlsform
 from hbmm.places.countries import countries
 
 FORMS_DIR = Path(__file__).resolve().parents[2] / "intake" / "forms"
@@ -335,8 +336,6 @@ def followup_visit_form() -> dict:
 
 
 def write(path: Path, form: dict) -> Path:
-    from hbmm.intake.xlsform_writer import write_xlsform
-
     return write_xlsform(
         path, survey=form["survey"], choices=form["choices"], settings=form["settings"]
     )
