@@ -5,7 +5,15 @@ with the screening form's helpers:
                                                 # intake/forms/signal_verification.xlsx
 """
 
-from hbmm.health.screening.xlsforms import FORMS_DIR, HEN, HFR, _choices, _field, write
+from hbmm.health.screening.xlsforms import (
+    FORMS_DIR,
+    HEN,
+    HFR,
+    NOT_FUTURE,
+    _choices,
+    _field,
+    write,
+)
 from hbmm.intake.xlsform_writer import server_messages
 
 # Its own version since the reporter and the place became lists (December 2026).
@@ -112,9 +120,8 @@ def verification_form() -> dict:
             **{
                 HFR: "Tel qu'affiché dans HBMM, par exemple SIG-00012.",
                 HEN: "As HBMM shows it, for example SIG-00012.",
-                CFR: "Un numéro, par exemple SIG-00012.",
-                CEN: "A number, for example SIG-00012.",
             },
+            **server_messages(("No signal with this number in your geographic scope.", None)),
         ),
         _field(
             "dateTime",
@@ -149,9 +156,8 @@ def verification_form() -> dict:
             **{
                 HFR: "Début des signes du premier cas, ou premier signe (décès, animaux).",
                 HEN: "Onset of the first case, or the first sign (deaths, animals).",
-                CFR: "La date ne peut pas être dans le futur.",
-                CEN: "The date cannot be in the future.",
             },
+            **server_messages(("The date is in the future.", None)),
         ),
         _field(
             "select_one emergence",
