@@ -281,6 +281,10 @@ def test_every_form_with_a_mapper_is_probed_or_listed():
         "activity_report": "its indicators decide which questions are asked: a sample each",
         "followup_visit": "needs an open follow-up (a suspect screening) in followup.csv",
         "supplies_receipt": "needs a transfer dispatched to the site",
+        "suspect_case": "needs an open suspect case in suspect_cases.csv; its refusals are "
+        "tested in tests/health/test_screening_case_steps.py",
+        "signal_verification": "needs a signal in the officer's scope; its refusals are "
+        "tested in tests/health/test_ebs_verification_form.py",
     }
     assert set(form_files()) == set(SAMPLES) | set(not_yet)
 
