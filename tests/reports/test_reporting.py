@@ -21,7 +21,7 @@ from hbmm.reports.reporting.completeness import (
     site_reporting,
 )
 from hbmm.reports.reporting.figures import reporting_sentence, reporting_week
-from hbmm.reports.sections.reporting import last_week_on
+from hbmm.reports.reporting.completeness import last_week_on
 from tests.health.poe_helpers import import_rows
 
 MONDAY = dt.date(2020, 5, 4)  # ISO week 2020-W19

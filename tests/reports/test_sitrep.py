@@ -73,7 +73,7 @@ def test_html_is_self_contained(reference, extra_sections):
     assert html.startswith("<!doctype html>")
     assert "<style>" in html and "@page" in html
     assert "<svg" in html  # the chart and the map, inline
-    assert 'class="map"' in html
+    assert 'class="map-svg"' in html
     assert "geoBoundaries" in html  # the boundaries' attribution
     for outside in ("<script", "<link", 'src="http', "src='http", "url(http"):
         assert outside not in html
