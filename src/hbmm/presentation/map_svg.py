@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from hbmm.presentation.maps import ATTRIBUTION, MapPoint, area_centres, boundaries, rings
 
@@ -188,7 +188,9 @@ def map_layout(
             (0, gap + label_size * 0.8, "middle"),
         ):
             box = text_box(text, x + dx, y + dy, label_size, anchor)
-            if box.inside(plot) and not any(box.overlaps(o) for o in taken):
+            # 2 px apart from any other text or point, so that two names never read as one
+            room = Box(box.x0 - 2, box.y0 - 1, box.x1 + 2, box.y1 + 1)
+            if box.inside(plot) and not any(room.overlaps(o) for o in taken):
                 layout.labels.append(Label(text, x + dx, y + dy, anchor, box, label_size))
                 taken.append(box)
                 break
@@ -213,9 +215,12 @@ def map_layout(
     y += line * 0.3
     notes = []
     if unplaced:
-        notes.append(
-            (gettext("%(n)s without coordinates, not shown") % {"n": unplaced}, font_size * 0.9)
-        )
+        unplaced_text = ngettext(
+            "%(n)s site without coordinates, not shown",
+            "%(n)s sites without coordinates, not shown",
+            unplaced,
+        ) % {"n": unplaced}
+        notes.append((unplaced_text, font_size * 0.9))
     # Outside an f-string: xgettext does not read inside one.
     attribution = gettext("Boundaries: %(sources)s") % {"sources": ATTRIBUTION}
     notes.append((attribution, note_size))
@@ -246,6 +251,24 @@ def _paths(features: list[dict], xy, *, titled: bool) -> list[str]:
         title = f"<title>{name}</title>" if titled else ""
         paths.append(f'<path d="{"".join(d)}">{title}</path>')
     return paths
+
+
+def _texts(name: str, labels: list[Label], *, size: float, color: str) -> list[str]:
+    """The labels over a white halo: a first copy stroked in white under the text (a halo by
+    paint-order is not drawn by WeasyPrint, which then paints the text white)."""
+    parts = []
+    for cls, paint in (
+        (f"{name}-halo", 'fill="#fff" stroke="#fff" stroke-width="3" stroke-linejoin="round"'),
+        (name, f'fill="{color}"'),
+    ):
+        parts.append(f'<g class="{cls}" font-size="{size:.1f}" {paint}>')
+        for lab in labels:
+            parts.append(
+                f'<text x="{lab.x:.1f}" y="{lab.y:.1f}" text-anchor="{lab.anchor}">'
+                f"{escape(lab.text)}</text>"
+            )
+        parts.append("</g>")
+    return parts
 
 
 def web_map(points: list[MapPoint], *, title: str, level: int = 1) -> str:
@@ -280,14 +303,8 @@ def render_svg(
         parts.append('<g class="outlines" fill="none" stroke="#5b6776" stroke-width="1">')
         parts += _paths(boundaries(1)["features"], xy, titled=False)
         parts.append("</g>")
-    halo = 'stroke="#fff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"'
     region_size = font_size * 0.95
-    parts.append(f'<g class="regions" font-size="{region_size:.1f}" fill="#4f5d6e" {halo}>')
-    for r in layout.regions:
-        parts.append(
-            f'<text x="{r.x:.1f}" y="{r.y:.1f}" text-anchor="middle">{escape(r.text)}</text>'
-        )
-    parts.append("</g>")
+    parts += _texts("regions", layout.regions, size=region_size, color="#4f5d6e")
     parts.append('<g class="points">')
     for p, x, y in layout.points:
         tip = gettext("%(name)s: %(status)s") % {"name": p.name, "status": p.status_label}
@@ -297,14 +314,7 @@ def render_svg(
         )
         parts.append(f'<a href="{escape(p.url)}">{circle}</a>' if p.url else circle)
     parts.append("</g>")
-    label_size = font_size * 0.85
-    parts.append(f'<g class="labels" font-size="{label_size:.1f}" fill="#1d2733" {halo}>')
-    for lab in layout.labels:
-        parts.append(
-            f'<text x="{lab.x:.1f}" y="{lab.y:.1f}" text-anchor="{lab.anchor}">'
-            f"{escape(lab.text)}</text>"
-        )
-    parts.append("</g>")
+    parts += _texts("labels", layout.labels, size=font_size * 0.85, color="#1d2733")
     parts.append(f'<g class="legend" font-size="{font_size}" fill="#1d2733">')
     for e in layout.legend:
         parts.append(

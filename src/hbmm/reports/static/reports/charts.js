@@ -24,11 +24,36 @@
       });
     }
   }
+  // A legend on a narrower page: one entry a line, a long label wrapped on as many lines as it
+  // needs (never cut: the checklist items of the capacity chart are long). The legend starts
+  // under the plot, right of the y axis' labels: its lines are as wide as what is left.
+  var LEGEND_CHANNELS = ["color", "fill", "stroke", "shape", "size", "opacity", "strokeDash"];
+  function fitLegends(spec, width) {
+    var lineChars = Math.max(16, Math.floor((width - 110) / 6.6));
+    var encodings = [spec.encoding].concat((spec.layer || []).map(function (l) { return l.encoding; }));
+    encodings.forEach(function (encoding) {
+      LEGEND_CHANNELS.forEach(function (channel) {
+        var def = encoding && encoding[channel];
+        if (!def || def.legend === null || !def.field) return;
+        def.legend = Object.assign({}, def.legend, {
+          columns: 1, labelLimit: width - 80, labelExpr: wrapExpr(lineChars)
+        });
+      });
+    });
+  }
+  function wrapExpr(lineChars) {
+    // "a long label" -> ["a long", "label"]: the longest run of at most lineChars characters
+    // that ends at a space, again and again.
+    return "split(trim(replace(datum.label, regexp('(.{1," + lineChars + "})( +|$)', 'g'), '$1\\n')), '\\n')";
+  }
   function forWidth(spec, width) {
-    if (!spec || !width || width >= 600) return spec;
+    if (!spec || !width) return spec;
+    spec.config = spec.config || {};
+    // Legends: up to a wide laptop column, where two columns of long labels do not fit.
+    if (width < 1000) fitLegends(spec, width);
+    if (width >= 600) return spec;
     var cap = Math.max(80, Math.round(width * 0.45));
     fitLabels(spec, cap, false);
-    spec.config = spec.config || {};
     spec.config.axis = spec.config.axis || {};
     if (spec.config.axis.labelLimit === undefined) spec.config.axis.labelLimit = cap;
     return spec;
