@@ -178,7 +178,10 @@ def map_layout(
     # The points' names where there is room: the last point drawn (on top) first.
     label_size = font_size * 0.85
     taken = occupied + [r.box for r in layout.regions]
-    for point, x, y in reversed(layout.points):
+    for index in reversed(range(len(layout.points))):
+        point, x, y = layout.points[index]
+        own = occupied[index]  # its own point is beside it, not in its way
+        others = [o for o in taken if o is not own]
         text = point.label or point.name
         gap = POINT_RADIUS + 2
         for dx, dy, anchor in (
@@ -190,7 +193,7 @@ def map_layout(
             box = text_box(text, x + dx, y + dy, label_size, anchor)
             # 2 px apart from any other text or point, so that two names never read as one
             room = Box(box.x0 - 2, box.y0 - 1, box.x1 + 2, box.y1 + 1)
-            if box.inside(plot) and not any(room.overlaps(o) for o in taken):
+            if box.inside(plot) and not any(room.overlaps(o) for o in others):
                 layout.labels.append(Label(text, x + dx, y + dy, anchor, box, label_size))
                 taken.append(box)
                 break
