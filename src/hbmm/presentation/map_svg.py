@@ -21,6 +21,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
 from hbmm.presentation.maps import ATTRIBUTION, MapPoint, area_centres, boundaries, rings
+from hbmm.presentation.text import Text
 
 FONT = "DejaVu Sans, Verdana, sans-serif"
 CHAR_WIDTH = 0.62  # of the font size: a little wider than DejaVu Sans' average, to be safe
@@ -274,7 +275,7 @@ def _texts(name: str, labels: list[Label], *, size: float, color: str) -> list[s
     return parts
 
 
-def web_map(points: list[MapPoint], *, title: str, level: int = 1) -> str:
+def web_map(points: list[MapPoint], *, title: Text, level: int = 1) -> str:
     """The map of a page: drawn for a phone's width (360 px), the page's CSS lets it grow to a
     laptop's column (reports.css `.map svg`); its text stays readable at both."""
     return mark_safe(render_svg(points, width=360, level=level, title=str(title)))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from hbmm.accounts.scope import Scope
+from hbmm.places.models import Site
 from hbmm.presentation.figures import format_date
 from hbmm.presentation.maps import MapPoint, TableMap
 from hbmm.reports.reporting.completeness import SiteReporting, schedules, site_reporting
@@ -33,7 +34,7 @@ def status_labels() -> dict[str, str]:
 
 @dataclass(frozen=True)
 class SiteStatus:
-    site: object  # places.Site
+    site: Site
     status: str
     expected: int
     received: int
@@ -75,6 +76,10 @@ def site_statuses(
     return sorted(found, key=lambda s: s.site.code)
 
 
+def _float(value) -> float | None:
+    return float(value) if value is not None else None
+
+
 def reporting_map(
     *, scope: Scope, start: dt.date, end: dt.date, today: dt.date, form: str = ""
 ) -> TableMap | None:
@@ -99,8 +104,8 @@ def reporting_map(
                 code=s.site.code,
                 name=tip,
                 label=s.site.name,
-                latitude=s.site.latitude,
-                longitude=s.site.longitude,
+                latitude=_float(s.site.latitude),
+                longitude=_float(s.site.longitude),
                 status=s.status,
                 status_label=labels[s.status],
                 color=COLORS[s.status],
