@@ -67,7 +67,7 @@ def test_overview_draws_charts_and_map_and_follows_the_date(live_server, reader,
     # Regions (9 polygons) and the 6 sites with coordinates are drawn, with the attribution.
     assert page.locator("svg.map-svg g.areas path").count() == 9
     assert page.locator("svg.map-svg g.points circle").count() == 6
-    assert "geoBoundaries" in page.inner_text("svg.map-svg g.notes")
+    assert "geoBoundaries" in page.locator("svg.map-svg g.notes").text_content()
 
     # The definition shows on focus.
     page.focus("[data-figure='places.sites'] .def")
