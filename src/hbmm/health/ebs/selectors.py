@@ -180,7 +180,11 @@ def area_in_scope(*, scope, pcode: str) -> AdminArea | None:
     """The admin area `pcode` when it lies in `scope` (a focal point may be placed there)."""
     areas = AdminArea.objects.filter(pcode=pcode.strip().upper())
     return restrict_to_scope(areas, scope).first()
+
+
 FOCAL_POINTS_CSV = "focal_points.csv"
+
+
 def focal_points_csv(*, scope) -> bytes:
     """The `focal_points.csv` media file of the signal form: the active focal points of
     `scope`, their key (the value the form stores) and name; never their phone number (the
