@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from hbmm.accounts.models import AuditEvent, User
 from hbmm.accounts.services import audit_log
 from hbmm.health.ebs.models import FocalPoint, HealthEvent, Signal
-from hbmm.health.screening.workflow import CLOCK_SKEW, WorkflowError
+from hbmm.health.steps import CLOCK_SKEW, WorkflowError
 from hbmm.intake.mappers import BatchContext, BatchResult
 from hbmm.places.models import MALI_BBOX, AdminArea, Site
 

@@ -1,0 +1,13 @@
+"""Administration of the laboratory registry (imported by labs.setup.ready). Samples are
+personal health data: they are read on their scoped pages, not here."""
+
+from django.contrib import admin
+
+from hbmm.health.labs.models import Laboratory
+
+
+@admin.register(Laboratory)
+class LaboratoryAdmin(admin.ModelAdmin):
+    list_display = ("site", "kind", "point", "since", "status", "daily_capacity")
+    list_filter = ("kind", "status")
+    raw_id_fields = ("site", "point", "updated_by")
