@@ -60,7 +60,9 @@ def test_a_mobile_laboratory_names_its_point_and_is_audited(labs):
         services.laboratory_save(
             site=labs["mobile"], kind=LabKind.MOBILE, status=LabStatus.OPERATIONAL, by=None
         )
-    assert refused.value.message_dict == {"point": ["A mobile laboratory names its point of entry."]}
+    assert refused.value.message_dict == {
+        "point": ["A mobile laboratory names its point of entry."]
+    }
     with pytest.raises(ValidationError):  # a hospital is not a laboratory
         services.laboratory_save(
             site=Site.objects.get(code="HF-KAYES"),
@@ -107,7 +109,9 @@ def test_steps_in_order_each_audited(labs):
     with pytest.raises(ValidationError) as no_result:
         services.sample_communicate(sample=sample, by=None, at=T0 + H)
     assert no_result.value.messages == ["Record the result first."]
-    services.sample_ship(sample=sample, by=None, lab=labs["national"], transport="courier", at=T0 + 2 * H)
+    services.sample_ship(
+        sample=sample, by=None, lab=labs["national"], transport="courier", at=T0 + 2 * H
+    )
     services.sample_receive(sample=sample, by=None, at=T0 + 10 * H)
     with pytest.raises(ValidationError) as before_reception:
         services.sample_result(sample=sample, by=None, result="positive", at=T0 + 9 * H)
@@ -138,7 +142,9 @@ def test_a_later_step_closes_the_earlier_ones(labs):
     sample = take("ML-0002", T0, lab=labs["mobile"])
     services.sample_receive(sample=sample, by=None, at=T0 + H)  # tested on site: no shipment
     with pytest.raises(ValidationError) as closed:
-        services.sample_ship(sample=sample, by=None, lab=labs["mobile"], transport="other", at=T0 + 2 * H)
+        services.sample_ship(
+            sample=sample, by=None, lab=labs["mobile"], transport="other", at=T0 + 2 * H
+        )
     assert closed.value.messages == [
         "The reception is already recorded: this step can no longer be added."
     ]
@@ -169,7 +175,9 @@ def test_the_screening_sample_and_result_steps_write_the_sample(labs, make_user)
         labs["national"],
         "BCP-DIBOLI",
     )
-    services.sample_ship(sample=sample, by=None, lab=labs["national"], transport="air", at=T0 + 3 * H)
+    services.sample_ship(
+        sample=sample, by=None, lab=labs["national"], transport="air", at=T0 + 3 * H
+    )
     services.sample_receive(sample=sample, by=None, at=T0 + 6 * H)
     with pytest.raises(ValidationError) as before:  # the sample's order, from the screening
         workflow.screening_result(screening=screening, by=None, result="positive", at=T0 + 5 * H)
@@ -219,7 +227,9 @@ def _known_records(labs):
     for sample_id, taken, lab, ship, receive, result_h, result, communicate in plan:
         sample = take(sample_id, taken, lab=lab)
         if ship is not None:
-            services.sample_ship(sample=sample, by=None, lab=lab, transport="courier", at=taken + ship * H)
+            services.sample_ship(
+                sample=sample, by=None, lab=lab, transport="courier", at=taken + ship * H
+            )
         if receive is not None:
             services.sample_receive(sample=sample, by=None, at=taken + receive * H)
         if result_h is not None:
@@ -304,7 +314,10 @@ def test_result_file_good_row_unknown_id_quarantined_and_idempotent(labs, make_u
         ]
     )
     record = file_import(
-        kind="lab_results", source=io.BytesIO(content), original_name="labo.csv", uploaded_by=officer
+        kind="lab_results",
+        source=io.BytesIO(content),
+        original_name="labo.csv",
+        uploaded_by=officer,
     )
     assert (record.rows_accepted, record.rows_quarantined) == (2, 1)
     quarantined = Submission.objects.get(source_file=record, status=Submission.Status.QUARANTINED)
@@ -325,7 +338,10 @@ def test_result_file_good_row_unknown_id_quarantined_and_idempotent(labs, make_u
     assert (rejected.result, rejected.rejection_reason) == ("rejected", "Tube cassé")
     events = AuditEvent.objects.filter(target__startswith="health.sample:").count()
     again = file_import(
-        kind="lab_results", source=io.BytesIO(content), original_name="labo.csv", uploaded_by=officer
+        kind="lab_results",
+        source=io.BytesIO(content),
+        original_name="labo.csv",
+        uploaded_by=officer,
     )
     assert (again.rows_accepted, again.rows_quarantined, again.rows_duplicate) == (0, 0, 3)
     assert AuditEvent.objects.filter(target__startswith="health.sample:").count() == events
@@ -371,7 +387,9 @@ def test_samples_are_seen_from_their_point_and_from_their_lab(labs, make_user):
     sikasso = make_user("poe_agent", areas=["ML03"])
 
     def seen(user):
-        return sorted(selectors.sample_list(scope=user_scope(user)).values_list("sample_id", flat=True))
+        return sorted(
+            selectors.sample_list(scope=user_scope(user)).values_list("sample_id", flat=True)
+        )
 
     assert seen(kayes) == ["S-KAYES"]
     assert seen(bamako) == ["S-KAYES"]  # through its laboratory
@@ -406,7 +424,9 @@ def test_steps_posted_from_the_sample_page(labs, make_user, client):
     sample = take("P-1", T0, lab=labs["national"])
     client.force_login(make_user("surveillance_officer", areas=["MLI"]))
     url = reverse("health:sample_action", args=[sample.pk, "ship"])
-    response = client.post(url, {"lab": labs["national"].pk, "transport": "courier", "at": "2020-04-14T07:00"})
+    response = client.post(
+        url, {"lab": labs["national"].pk, "transport": "courier", "at": "2020-04-14T07:00"}
+    )
     assert response.status_code == 302
     sample.refresh_from_db()
     assert sample.shipped_at is None  # before the sampling: refused

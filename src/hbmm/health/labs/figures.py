@@ -167,7 +167,7 @@ def lab_period(*, scope: Scope, start: dt.date | None, end: dt.date) -> LabPerio
                 as_of=end,
                 definition=f"{counted} {over} "
                 + _(
-                    "The nearest-rank 90th percentile: 90% of the samples took no longer "
+                    "The nearest-rank 90th percentile: nine samples in ten took no longer "
                     "than this."
                 ),
                 parts={"n": values["n"]},
@@ -227,7 +227,9 @@ def lab_period(*, scope: Scope, start: dt.date | None, end: dt.date) -> LabPerio
     ]
     for table in (positivity_by_week, positivity_by_point):
         for row in table:
-            row["share"] = round(100 * row["positive"] / row["tested"], 1) if row["tested"] else None
+            row["share"] = (
+                round(100 * row["positive"] / row["tested"], 1) if row["tested"] else None
+            )
     return LabPeriod(
         figures=figures,
         by_lab=by_lab,

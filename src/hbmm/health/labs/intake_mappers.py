@@ -57,7 +57,8 @@ def _moment(data: dict, name: str, errors: list, sample: Sample | None, *, requi
     same_day = [
         getattr(sample, f)
         for f in STEP_FIELDS
-        if getattr(sample, f) and midnight(moment.date()) <= getattr(sample, f) < moment + dt.timedelta(days=1)
+        if getattr(sample, f)
+        and midnight(moment.date()) <= getattr(sample, f) < moment + dt.timedelta(days=1)
     ]
     return max([moment, *same_day])
 
@@ -113,7 +114,9 @@ class LabResultsMapper(Mapper):
         for ctx, group in items_by_context(items).items():
             sample_results_save_batch(
                 [
-                    ResultRow(submission_id=item.submission_id, existing=item.edited, **item.cleaned)
+                    ResultRow(
+                        submission_id=item.submission_id, existing=item.edited, **item.cleaned
+                    )
                     for item in group
                 ],
                 ctx=ctx,

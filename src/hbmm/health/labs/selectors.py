@@ -120,3 +120,8 @@ def lab_sites(scope=None) -> QuerySet:
     """Sites of kind lab (in `scope` when given), by code."""
     sites = Site.objects.filter(kinds__code=SiteKind.LABORATORY).order_by("code")
     return sites if scope is None else restrict_to_scope(sites, scope)
+
+
+def screening_samples(*, screening) -> QuerySet:
+    """The samples of a screening the reader already sees (taken at its point: in scope)."""
+    return Sample.objects.filter(screening=screening).select_related("lab").order_by("taken_at")

@@ -1,6 +1,5 @@
 """Web forms of the screening sub-module (parsing only; the checks are the mapper's)."""
 
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -110,6 +109,13 @@ class ReferForm(StepForm):
 
 class SampleForm(StepForm):
     lab = forms.ModelChoiceField(label=_("Laboratory"), queryset=_sites(SiteKind.LABORATORY))
+    sample_id = forms.CharField(
+        label=_("Sample id (barcode)"),
+        required=False,
+        max_length=40,
+        help_text=_("Empty: the screening's reference."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": _("barcode")}),
+    )
 
 
 class ResultForm(StepForm):

@@ -314,9 +314,7 @@ def screening_result(
     if sample is None:  # cannot happen since migration 0004 gave each sampled screening one
         raise WorkflowError(_("The screening's sample is not recorded."))
     sample.screening = screening  # the same instance: the service writes its result fields
-    sample_result(
-        sample=sample, by=by, result=result, at=at, rejection_reason=rejection_reason
-    )
+    sample_result(sample=sample, by=by, result=result, at=at, rejection_reason=rejection_reason)
     step_save(
         screening,
         by=by,
