@@ -14,7 +14,7 @@ from django.urls import reverse
 from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.scope import EVERYTHING, user_scope
 from hbmm.health.labs import figures, selectors, services
-from hbmm.health.labs.models import LabKind, LabStatus, Laboratory, Sample
+from hbmm.health.labs.models import LabKind, Laboratory, LabStatus, Sample
 from hbmm.health.screening import workflow
 from hbmm.health.screening.services import screening_create
 from hbmm.intake.channels.files import file_import

@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.db import transaction
 
-from hbmm.health.labs.models import LabKind, LabStatus, Laboratory
+from hbmm.health.labs.models import LabKind, Laboratory, LabStatus
 from hbmm.health.labs.services import laboratory_save
 from hbmm.places.models import Site
 from hbmm.places.services import site_registry_import

@@ -1,6 +1,7 @@
 """Web forms of the laboratories (parsing only; the checks are the services')."""
 
 import datetime as dt
+from typing import cast
 
 from django import forms
 from django.utils import timezone
@@ -38,8 +39,8 @@ class LaboratoryForm(forms.Form):
 
     def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = lab_sites(scope)
-        self.fields["point"].queryset = _points()
+        cast(forms.ModelChoiceField, self.fields["site"]).queryset = lab_sites(scope)
+        cast(forms.ModelChoiceField, self.fields["point"]).queryset = _points()
 
 
 class SampleNewForm(forms.Form):
@@ -63,8 +64,8 @@ class SampleNewForm(forms.Form):
 
     def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["point"].queryset = _points(scope)
-        self.fields["lab"].queryset = lab_sites()
+        cast(forms.ModelChoiceField, self.fields["point"]).queryset = _points(scope)
+        cast(forms.ModelChoiceField, self.fields["lab"]).queryset = lab_sites()
 
     def clean_taken_at(self):
         value = self.cleaned_data["taken_at"]

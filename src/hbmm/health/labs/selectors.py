@@ -3,6 +3,7 @@ taken at a point in their scope and those sent to a laboratory in their scope (t
 this is applied: `samples_for`)."""
 
 import datetime as dt
+from typing import cast
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -113,7 +114,7 @@ def laboratories() -> QuerySet:
 
 def laboratory_get(*, scope, pk: int) -> Laboratory:
     """A laboratory record to edit: its site must be in the editor's scope (404 otherwise)."""
-    return get_in_scope_or_404(laboratories(), scope, pk=pk)
+    return cast(Laboratory, get_in_scope_or_404(laboratories(), scope, pk=pk))
 
 
 def lab_sites(scope=None) -> QuerySet:

@@ -23,8 +23,8 @@ from hbmm.accounts.services import audit_log, audit_log_many
 from hbmm.health.labs.models import (
     STEP_FIELDS,
     LabKind,
-    LabStatus,
     Laboratory,
+    LabStatus,
     Sample,
     SampleResult,
     SampleType,

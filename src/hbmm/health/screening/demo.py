@@ -8,6 +8,7 @@ import random
 
 from django.db import transaction
 
+from hbmm.health.labs import services as lab_services
 from hbmm.health.labs.demo import national_lab_rows
 from hbmm.intake.models import Submission
 from hbmm.intake.parsing import json_dumps
@@ -206,8 +207,6 @@ def _screenings(rng: random.Random) -> list[dict]:
 
 def _sample_course(sample, rng: random.Random, *, until: dt.datetime | None) -> None:
     """Ship and receive a sample (before `until`, its result's time, when it has one)."""
-    from hbmm.health.labs import services as lab_services
-
     hours = dt.timedelta(hours=1)
     at = sample.taken_at + rng.uniform(0.5, 8) * hours
     lab_services.sample_ship(
@@ -223,7 +222,6 @@ def _sample_course(sample, rng: random.Random, *, until: dt.datetime | None) -> 
 
 
 def _workflow(rng: random.Random) -> int:
-    from hbmm.health.labs import services as lab_services
     from hbmm.health.screening import workflow
     from hbmm.health.screening.models import Screening
     from hbmm.places.models import Site

@@ -15,14 +15,14 @@ from django.utils.translation import gettext_lazy
 
 from hbmm.accounts.models import AuditEvent, User
 from hbmm.accounts.services import audit_log
+from hbmm.health.labs.models import SampleResult, SampleType
+from hbmm.health.labs.services import sample_result, sample_take
 from hbmm.health.screening.models import (
     FollowUpOutcome,
     Screening,
     Symptom,
 )
 from hbmm.health.screening.tasks import alert_emails_enqueue
-from hbmm.health.labs.models import SampleResult, SampleType
-from hbmm.health.labs.services import sample_result, sample_take
 from hbmm.health.steps import WorkflowError, moment_check
 from hbmm.places.models import AdminArea, Site, SiteKind
 
