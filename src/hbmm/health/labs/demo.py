@@ -102,3 +102,12 @@ def load(stdout) -> None:
         f"  laboratories demo: {len(NATIONAL_LABS)} national laboratories, "
         f"{registered} mobile laboratories at points of entry"
     )
+
+
+def mobile_lab_code(point_code: str, day: dt.date) -> str | None:
+    """The code of the mobile laboratory working at `point_code` on `day`, if any: the
+    screening demo tests there the samples of the points that have one."""
+    since, status, _capacity = MOBILE_LABS.get(point_code, (None, None, None))
+    if since is None or day < since or status == LabStatus.NOT_OPERATIONAL:
+        return None
+    return "LAB-MOB-" + point_code.removeprefix("BCP-")

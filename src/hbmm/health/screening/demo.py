@@ -9,7 +9,7 @@ import random
 from django.db import transaction
 
 from hbmm.health.labs import services as lab_services
-from hbmm.health.labs.demo import national_lab_rows
+from hbmm.health.labs.demo import mobile_lab_code, national_lab_rows
 from hbmm.intake.models import Submission
 from hbmm.intake.parsing import json_dumps
 from hbmm.intake.process import submissions_process
@@ -208,6 +208,11 @@ def _screenings(rng: random.Random) -> list[dict]:
 def _sample_course(sample, rng: random.Random, *, until: dt.datetime | None) -> None:
     """Ship and receive a sample (before `until`, its result's time, when it has one)."""
     hours = dt.timedelta(hours=1)
+    if sample.lab.code.startswith("LAB-MOB-"):  # tested where it was taken: no shipment
+        lab_services.sample_receive(
+            sample=sample, by=None, at=sample.taken_at + rng.uniform(0.2, 1) * hours
+        )
+        return
     at = sample.taken_at + rng.uniform(0.5, 8) * hours
     lab_services.sample_ship(
         sample=sample,
@@ -251,7 +256,10 @@ def _workflow(rng: random.Random) -> int:
             at=at,
         )
         at += rng.uniform(1, 20) * hours
-        workflow.screening_sample(screening=s, by=None, lab=rng.choice(labs), at=at)
+        lab = rng.choice(labs)  # drawn even when a mobile lab tests it: the same draws follow
+        mobile = mobile_lab_code(s.point.code, at.date()) or ""
+        lab = Site.objects.filter(code=mobile).first() or lab  # when the labs demo made it
+        workflow.screening_sample(screening=s, by=None, lab=lab, at=at)
         sample = s.samples.get()
         if s.screened_at.date() > dt.date(2020, 5, 26):
             _sample_course(sample, lab_rng, until=None)
