@@ -444,3 +444,25 @@ def test_labs_page_shows_the_figures(labs, make_user, client):
     assert shown["labs.median_hours_to_result"] == 40.0
     registry = client.get(reverse("health:lab_registry"))
     assert registry.status_code == 200
+
+
+def test_a_rejected_sample_lets_the_case_close_without_a_result(labs):
+    screening = screening_create(
+        point=Site.objects.get(code="BCP-DIBOLI"), screened_at=T0, notify=False, **fever_cough()
+    )
+    workflow.screening_notify(screening=screening, by=None, at=T0 + H, send_email=False)
+    workflow.screening_sample(screening=screening, by=None, lab=labs["national"], at=T0 + 2 * H)
+    with pytest.raises(ValidationError):
+        workflow.screening_close(screening=screening, by=None, outcome="released", at=T0 + 3 * H)
+    workflow.screening_result(
+        screening=screening,
+        by=None,
+        result="rejected",
+        rejection_reason="Leaking tube",
+        at=T0 + 20 * H,
+    )
+    screening.refresh_from_db()
+    assert (screening.lab_result, screening.result_at) == ("", None)
+    workflow.screening_close(screening=screening, by=None, outcome="released", at=T0 + 21 * H)
+    screening.refresh_from_db()
+    assert screening.outcome == "released"

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from hbmm.accounts.scope import user_scope
@@ -184,11 +185,22 @@ def sample_new(request):
 def sample_detail(request, pk: int):
     sample = selectors.sample_get(scope=user_scope(request.user), pk=pk)
     steps = [
-        ("", _("Taken"), sample.taken_at, None),
-        ("ship", _("Shipped"), sample.shipped_at, ShipForm()),
-        ("receive", _("Received"), sample.received_at, StepForm()),
-        ("result", _("Tested"), sample.tested_at, ResultForm()),
-        ("communicate", _("Result communicated"), sample.communicated_at, StepForm()),
+        ("", pgettext("sample step", "Taken"), sample.taken_at, None),
+        ("ship", pgettext("sample step", "Shipped"), sample.shipped_at, ShipForm()),
+        ("receive", pgettext("sample step", "Received"), sample.received_at, StepForm()),
+        ("result", pgettext("sample step", "Tested"), sample.tested_at, ResultForm()),
+        (
+            "communicate",
+            pgettext("sample step", "Result communicated"),
+            sample.communicated_at,
+            StepForm(),
+        ),
+    ]
+    # A step can be added only while no later one is recorded (services.step_problems).
+    last = max((i for i, step in enumerate(steps) if step[2]), default=0)
+    steps = [
+        (action, label, at, form if i > last else None)
+        for i, (action, label, at, form) in enumerate(steps)
     ]
     return render(
         request,

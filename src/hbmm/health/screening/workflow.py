@@ -328,11 +328,17 @@ def screening_result(
 @transaction.atomic
 def screening_close(*, screening: Screening, by: User | None, outcome: str, at=None) -> Screening:
     """Record the outcome; closes the case. Needs the notification; a sample without a result
-    must wait for the result."""
+    must wait for the result (unless the laboratory rejected it)."""
     at = step_guard(screening, field="outcome_at", requires=("notified_at",), at=at)
     if outcome not in Screening.Outcome.values:
         raise WorkflowError(_("Choose an outcome."))
-    if screening.sampled_at and not screening.result_at and outcome != Screening.Outcome.DIED:
+    rejected = screening.samples.filter(result=SampleResult.REJECTED).exists()
+    if (
+        screening.sampled_at
+        and not screening.result_at
+        and outcome != Screening.Outcome.DIED
+        and not rejected  # the laboratory rejected the sample: there will be no result
+    ):
         raise WorkflowError(_("A sample was taken: record the lab result first."))
     if screening.result_at and at < screening.result_at:
         raise WorkflowError(_("The outcome cannot be before the lab result."))
