@@ -193,7 +193,7 @@ def sample_detail(request, pk: int):
             "communicate",
             pgettext("sample step", "Result communicated"),
             sample.communicated_at,
-            StepForm(),
+            StepForm() if sample.result else None,  # communicated once there is a result
         ),
     ]
     # A step can be added only while no later one is recorded (services.step_problems).
