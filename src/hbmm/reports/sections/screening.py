@@ -81,10 +81,9 @@ def build(ctx: Context) -> SectionResult:
             )
             % {"hours": format_number(hours, decimals=1)}
         )
-    if ctx.user.has_perm(LAB_PERMISSION):
-        lab_sentence = _laboratories(ctx, figures)
-        if lab_sentence:
-            sentences.append(lab_sentence)
+    lab_sentence = _laboratories(ctx, figures, ctx.user)
+    if lab_sentence:
+        sentences.append(lab_sentence)
     if ctx.user.has_perm(SIGNAL_PERMISSION):
         verified = verified_within_target(scope=ctx.scope, start=start, end=end)
         if verified.has_data:
@@ -122,10 +121,12 @@ def build(ctx: Context) -> SectionResult:
     )
 
 
-def _laboratories(ctx: Context, figures: list) -> str:
-    """One sentence on the samples of the last 4 weeks: the median and 90th percentile time
-    from sampling to result, and the samples waiting more than 48 hours; their figures join
-    the section's."""
+def _laboratories(ctx: Context, figures: list, user) -> str:
+    """One sentence on the samples of the last 4 weeks, for a reader of the laboratory figures:
+    the median and 90th percentile time from sampling to result, and the samples waiting more
+    than 48 hours; their figures join the section's."""
+    if not user.has_perm(LAB_PERMISSION):
+        return ""
     start = ctx.as_of - timedelta(days=LAB_WINDOW_DAYS - 1)
     period = lab_period(scope=ctx.scope, start=start, end=ctx.as_of)
     if not period.has_data:
