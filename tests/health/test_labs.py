@@ -466,3 +466,37 @@ def test_a_rejected_sample_lets_the_case_close_without_a_result(labs):
     workflow.screening_close(screening=screening, by=None, outcome="released", at=T0 + 21 * H)
     screening.refresh_from_db()
     assert screening.outcome == "released"
+
+
+def test_pages_in_french_show_labels_not_codes(labs, make_user, client, settings):
+    _known_records(labs)
+    client.force_login(make_user("surveillance_officer", areas=["MLI"]))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    page = client.get(reverse("health:labs_dashboard"), {"as_of": "2020-04-30"}).content.decode()
+    assert "Délais par laboratoire (heures)" in page
+    assert "Heures médianes, du prélèvement au résultat" in page
+    listing = client.get(reverse("health:sample_list")).content.decode()
+    assert "en attente d’un résultat" in listing and "résultat communiqué" in listing
+    for code in ("nasopharyngeal_swab", ">positive<", ">communicated<", ">rejected<"):
+        assert code not in page + listing
+    new = client.post(
+        reverse("health:sample_new"),
+        {
+            "sample_id": "NEW-1",
+            "sample_type": "sputum",
+            "point": Site.objects.get(code="BCP-DIBOLI").pk,
+            "taken_at": "2020-04-14T08:00",
+        },
+    )
+    sample = Sample.objects.get(sample_id="NEW-1")
+    assert new.status_code == 302 and (sample.sample_type, sample.taken_at) == ("sputum", T0)
+    twice = client.post(
+        reverse("health:sample_new"),
+        {
+            "sample_id": "NEW-1",
+            "sample_type": "sputum",
+            "point": Site.objects.get(code="BCP-DIBOLI").pk,
+            "taken_at": "2020-04-14T08:00",
+        },
+    )
+    assert "Cet identifiant d’échantillon est déjà enregistré." in twice.content.decode()
