@@ -156,11 +156,6 @@ def screening_detail(request, pk: int):
             "can_view_identifiers": selectors.can_view_identifiers(request.user),
             "can_change": can_change,
             "visits": selectors.screening_visits(screening=screening),
-            "samples": (
-                lab_selectors.screening_samples(screening=screening)
-                if request.user.has_perm("health.view_sample")
-                else []
-            ),
             "decision_form": DecisionForm(),
             "step_form": StepForm(),
             "refer_form": ReferForm(),
@@ -174,6 +169,11 @@ def screening_detail(request, pk: int):
                 "notification": screening.hours_between("screened_at", "notified_at"),
                 "referral": screening.hours_between("screened_at", "referred_at"),
             },
+            "samples": (
+                lab_selectors.screening_samples(screening=screening)
+                if request.user.has_perm("health.view_sample")
+                else []
+            ),
         },
     )
 
