@@ -442,6 +442,24 @@ ENTRIES: dict[str, Entry] = {
         kwargs=lambda w, s: {"pk": w.signal[s], "action": "triage"},
         methods=("POST",),
     ),
+    "health:signals_717": Entry(perms=P("health.view_healthevent")),
+    "health:focal_point_list": Entry(perms=P("health.view_focalpoint")),
+    "health:focal_point_new": Entry(
+        perms=P("health.add_focalpoint"), methods=("GET", "POST"), ok={"GET": 200, "POST": 200}
+    ),
+    "health:focal_point_edit": Entry(
+        perms=P("health.change_focalpoint"),
+        scoped=True,
+        kwargs=lambda w, s: {"pk": w.focal_point[s]},
+        methods=("GET", "POST"),
+        ok={"GET": 200, "POST": 200},
+    ),
+    "health:focal_point_active": Entry(
+        perms=P("health.change_focalpoint"),
+        scoped=True,
+        kwargs=lambda w, s: {"pk": w.focal_point[s]},
+        methods=("POST",),
+    ),
     # Community feedback.
     "feedback:index": Entry(perms=P("feedback.view_feedback")),
     "feedback:table": table_entry("feedback.log"),
@@ -583,6 +601,7 @@ class World:
     transfer: dict = field(default_factory=dict)  # a supplies transfer to each region's post
     sample: dict = field(default_factory=dict)  # a sample taken at each region's point
     laboratory: dict = field(default_factory=dict)  # a mobile laboratory in each region
+    focal_point: dict = field(default_factory=dict)  # the EBS reporter of each region
 
     def for_role(self, role: str) -> World:
         """The world as the Kayes user of `role` sees it: its own job and import file in
@@ -702,6 +721,7 @@ def build_world(tmp_media) -> World:
         epi=epi,
         job={},
         import_file={},
+        focal_point={where: reporter[where].pk for where in (IN, OUT)},
     )
     site_registry_import(
         rows=[
