@@ -17,10 +17,12 @@ import pytest
 from django.core.management import call_command
 from django.urls import Resolver404, resolve, reverse
 
+from hbmm.health.labs.services import sample_take
 from hbmm.health.screening.services import screening_create
 from hbmm.intake.process import submissions_process
 from hbmm.intake.receive import submission_receive
 from hbmm.places.models import Site
+from hbmm.places.services import site_registry_import
 from hbmm.reports.archive.services import report_archive, report_publish
 from tests.health.screening_fixtures import T0, fever_cough
 
@@ -104,6 +106,27 @@ def pages(transactional_db, make_user, settings, tmp_path):
     submissions_process([received.submission])
     received.submission.refresh_from_db()
     assert received.submission.status == "quarantined"
+    site_registry_import(
+        rows=[
+            (
+                1,
+                {
+                    "code": "LAB-PHONE",
+                    "name_fr": "Laboratoire national de référence",
+                    "name_en": "National reference laboratory",
+                    "kinds": "lab",
+                    "pcode": "ML0901",
+                },
+            )
+        ]
+    )
+    sample = sample_take(  # its page: the steps and their forms
+        sample_id="PHONE-0001",
+        point=Site.objects.get(code="BCP-DIBOLI"),
+        taken_at=T0,
+        lab=Site.objects.get(code="LAB-PHONE"),
+        by=None,
+    )
     everyone = make_user(
         None, username="everyone", is_superuser=True, is_staff=True, password=PASSWORD
     )
@@ -112,6 +135,8 @@ def pages(transactional_db, make_user, settings, tmp_path):
     report_archive(report=published, reader=everyone)
     return {
         "case": f"/health/screening/{case.pk}/",
+        "sample": f"/health/labs/samples/{sample.pk}/",
+        "samples": "/health/labs/samples/",
         "quarantined": f"/intake/submissions/{received.submission.pk}/",
         "published": reverse("reports:published_detail", args=[published.pk]),
     }
