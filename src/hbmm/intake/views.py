@@ -5,16 +5,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hbmm.accounts.scope import get_in_scope_or_404
-from hbmm.exports import export_response
+from hbmm.exports import XLSX_TYPE, export_response
 from hbmm.intake import selectors
 from hbmm.intake.channels.files import import_file_store
+from hbmm.intake.columns import import_columns
 from hbmm.intake.identifiers import identifier_keys
+from hbmm.intake.import_files import example_row, workbook_bytes
 from hbmm.intake.mappers import get_mapper
 from hbmm.intake.models import Channel, ImportFile, Submission
 from hbmm.intake.review import submission_correct, submission_review_check
@@ -214,7 +216,12 @@ def _import_in_reach(request, pk: int) -> ImportFile:
 @login_required
 @permission_required("intake.add_importfile", raise_exception=True)
 def import_list(request):
-    form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    form = ImportUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        initial={"kind": request.GET.get("kind", "")},
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -233,10 +240,43 @@ def import_list(request):
     page = _page(request, selectors.import_file_list(user=request.user))
     for record in page:  # the page keeps these instances: the template reads them again
         record.kind_title = _kind_title(record.kind)
+    kinds = [
+        (kind, title, import_columns(get_mapper(kind)))
+        for kind, title in form.fields["kind"].choices
+    ]
+    chosen = form.data.get("kind") or request.GET.get("kind") or (kinds[0][0] if kinds else "")
     return render(
         request,
         "intake/import_list.html",
-        {"form": form, "page": page},
+        {"form": form, "page": page, "kinds": kinds, "chosen": chosen},
+    )
+
+
+def _importable(request, kind: str, fmt: str):
+    mapper = get_mapper(kind)
+    if mapper is None or not mapper.aliases or fmt not in ("csv", "xlsx"):
+        raise Http404
+    if not request.user.has_perm(mapper.permission):
+        raise PermissionDenied
+    return mapper
+
+
+def _import_file(request, kind: str, fmt: str, *, example: bool):
+    mapper = _importable(request, kind, fmt)
+    filename = f"hbmm-{kind}-{'example' if example else 'template'}"
+    if fmt == "xlsx":
+        response = HttpResponse(
+            workbook_bytes(mapper, user=request.user, example=example), content_type=XLSX_TYPE
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+        return response
+    columns = import_columns(mapper)
+    return export_response(
+        "csv",
+        filename=filename,
+        header=[c.name for c in columns],
+        rows=[example_row(mapper, columns)] if example else [],
+        hxl=None,  # a file to fill and import: an HXL row would be read as a row of data
     )
 
 
@@ -244,20 +284,16 @@ def import_list(request):
 @permission_required("intake.add_importfile", raise_exception=True)
 def import_template(request, kind: str, fmt: str):
     """A blank file for a kind of import: its columns, named as the import reads them, in the
-    order of the form's fields (the other accepted names are in the import docs)."""
-    mapper = get_mapper(kind)
-    if mapper is None or not mapper.aliases or fmt not in ("csv", "xlsx"):
-        raise Http404
-    if not request.user.has_perm(mapper.permission):
-        raise PermissionDenied
-    return export_response(
-        fmt,
-        filename=f"hbmm-{kind}-template",
-        header=list(mapper.aliases),
-        rows=[],
-        hxl=None,  # a file to fill and import: an HXL row would be read as a row of data
-        title=kind,
-    )
+    order of the form's fields (the other accepted names are in the import docs); the XLSX
+    adds an instructions sheet and lists that check the code columns."""
+    return _import_file(request, kind, fmt, example=False)
+
+
+@login_required
+@permission_required("intake.add_importfile", raise_exception=True)
+def import_example(request, kind: str, fmt: str):
+    """The blank file with one example row, which imports as it is."""
+    return _import_file(request, kind, fmt, example=True)
 
 
 @login_required

@@ -169,6 +169,27 @@ def _nationality_column(key: str) -> str | None:
 
 class FlowCountMapper(MobilityMapper):
     form_id = "flow_count"
+    example = {
+        "observation_date": "2020-04-28",
+        "site": "BCP-GOGUI",
+        "direction": "incoming",
+        "total": "6",
+        "men": "3",
+        "women": "2",
+        "boys": "1",
+        "girls": "0",
+        "unaccompanied_children": "0",
+        "nationality": "GIN",
+        "transport": "bus",
+        "reason": "economic",
+        "previous_country": "GIN",
+        "previous_pcode": "",
+        "next_country": "MLI",
+        "next_pcode": "ML0101",
+        "final_destination": "MLI",
+        "stranded": "0",
+        "observation_hours": "8",
+    }
     model = FlowCount
     permission = "mobility.add_flowcount"
     title = gettext_lazy("Flow monitoring registry")
@@ -307,6 +328,22 @@ class FlowCountMapper(MobilityMapper):
 
 class DisplacementMapper(MobilityMapper):
     form_id = "displacement"
+    example = {
+        "round_number": "3",
+        "reporting_date": "2020-04-30",
+        "round_title": "",
+        "area": "ML0701",
+        "site": "",
+        "households": "40",
+        "total": "220",
+        "men": "50",
+        "women": "60",
+        "boys": "55",
+        "girls": "55",
+        "returnees": "",
+        "reason": "",
+        "period": "",
+    }
     model = DisplacementFigure
     permission = "mobility.add_displacementfigure"
     title = gettext_lazy("Displacement tracking round")
@@ -356,6 +393,15 @@ class DisplacementMapper(MobilityMapper):
 
 class MrrcOccupancyMapper(MobilityMapper):
     form_id = "mrrc_occupancy"
+    example = {
+        "date": "2020-04-28",
+        "site": "MRRC-GAO",
+        "total": "35",
+        "men": "20",
+        "women": "10",
+        "boys": "3",
+        "girls": "2",
+    }
     model = MrrcOccupancy
     permission = "mobility.add_mrrcoccupancy"
     title = gettext_lazy("MRRC occupancy")
@@ -379,6 +425,14 @@ class MrrcOccupancyMapper(MobilityMapper):
 
 class StrandedMapper(MobilityMapper):
     form_id = "stranded"
+    example = {
+        "date": "2020-04-28",
+        "site": "BCP-GOGUI",
+        "count": "25",
+        "nationalities": "GIN SEN",
+        "needs": "food water",
+        "note": "",
+    }
     model = StrandedMigrants
     permission = "mobility.add_strandedmigrants"
     title = gettext_lazy("Stranded migrants")
@@ -412,6 +466,17 @@ class StrandedMapper(MobilityMapper):
 
 class EventMapper(MobilityMapper):
     form_id = "event"
+    example = {
+        "event_date": "2020-04-28",
+        "event_type": "displacement",
+        "area": "ML0701",
+        "site": "",
+        "households": "12",
+        "individuals": "60",
+        "needs": "food shelter",
+        "description": "",
+        "source": "",
+    }
     model = MobilityEvent
     permission = "mobility.add_mobilityevent"
     title = gettext_lazy("Emergency event tracking")
