@@ -153,8 +153,23 @@ def _kind(name: str, form_type: str, label: str) -> str:
     return TEXT
 
 
+def _kind_of_value(value: str, default: str) -> str:
+    if re.fullmatch(r"-?\d+", value):
+        return INTEGER
+    if re.fullmatch(r"-?\d+\.\d+", value):
+        return DECIMAL
+    if re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", value):
+        return DATE
+    return default
+
+
 def import_columns(mapper: Mapper) -> list[Column]:
     """The columns of `mapper`'s file import, in its order, in the active language."""
+    return list(_columns(mapper, translation.get_language() or "fr"))
+
+
+@cache
+def _columns(mapper: Mapper, language: str) -> tuple[Column, ...]:
     survey, choices = _form_rows(mapper.form_id)
     example = getattr(mapper, "example", {}) or {}
     columns = []
@@ -163,6 +178,9 @@ def import_columns(mapper: Mapper) -> list[Column]:
         label = _text(row, FR, EN)
         form_type = str(row.get("type") or "")
         kind = _kind(name, form_type, label)
+        if kind == TEXT and form_type in ("", "calculate"):
+            # no form field to say it (a total the form computes): the mapper's example does
+            kind = _kind_of_value(str(example.get(name, "")), kind)
         listed = ()
         if kind in (CHOICE, CHOICES):
             listed = tuple(
@@ -179,7 +197,7 @@ def import_columns(mapper: Mapper) -> list[Column]:
                 hint=_text(row, HFR, HEN),
             )
         )
-    return columns
+    return tuple(columns)
 
 
 def column_for(mapper: Mapper | None, field: str) -> Column | None:
@@ -188,3 +206,19 @@ def column_for(mapper: Mapper | None, field: str) -> Column | None:
         return None
     canonical = alias_map(mapper.aliases).get(normalise_name(field))
     return next((c for c in import_columns(mapper) if c.name == canonical), None)
+
+
+def reasons_explained(mapper: Mapper | None, errors: list[dict]) -> list[dict]:
+    """A submission's stored reasons with the field's label (`label`) and, for a field the
+    import reads, what to do to fix it (`fix`)."""
+    explained = []
+    for error in errors or []:
+        column = column_for(mapper, str(error.get("field") or ""))
+        explained.append(
+            {
+                **error,
+                "label": column.title if column else error.get("field"),
+                "fix": column.fix() if column else "",
+            }
+        )
+    return explained

@@ -14,7 +14,7 @@ from hbmm.accounts.scope import get_in_scope_or_404
 from hbmm.exports import XLSX_TYPE, export_response
 from hbmm.intake import selectors
 from hbmm.intake.channels.files import import_file_store
-from hbmm.intake.columns import import_columns
+from hbmm.intake.columns import DATE, DATETIME, column_for, import_columns, reasons_explained
 from hbmm.intake.identifiers import identifier_keys
 from hbmm.intake.import_files import example_row, workbook_bytes
 from hbmm.intake.mappers import get_mapper
@@ -33,6 +33,39 @@ def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _explain(submissions) -> None:
+    """Each submission of a page gains its reasons explained (field labels, what to do) and
+    its form's title (the page keeps these instances: the template reads them again)."""
+    for submission in submissions:
+        submission.reasons = reasons_explained(get_mapper(submission.form_id), submission.errors)
+        submission.form_title = _kind_title(submission.form_id)
+
+
+def _human_title(submission: Submission) -> str:
+    """ "Registre de suivi des flux · Gogui · 2020-04-22 · ligne 4 de flux.csv": the form, the
+    site, the record's own date and where the row is in its file (not the instance id)."""
+    mapper = get_mapper(submission.form_id)
+    parts = [_kind_title(submission.form_id)]
+    if submission.site is not None:
+        parts.append(str(submission.site.name))
+    data = submission.public_data
+    for name, value in data.items():
+        column = column_for(mapper, name)
+        if column is not None and column.kind in (DATE, DATETIME) and value:
+            parts.append(str(value))
+            break
+    if submission.source_file is not None and submission.row_number:
+        parts.append(
+            _("row %(row)s of %(file)s")
+            % {"row": submission.row_number, "file": submission.source_file.original_name}
+        )
+    return " · ".join(parts)
+
+
+def _form_choices(user) -> list[tuple[str, str]]:
+    return [(f, _kind_title(f)) for f in selectors.submission_form_ids(user=user)]
+
+
 def _kind_title(kind: str) -> str:
     """An import kind as its readers name it (the mapper's translated title), not its code."""
     mapper = get_mapper(kind)
@@ -48,15 +81,17 @@ def submission_list(request):
     submissions = selectors.submission_list(
         user=request.user, form_id=form_id, status=status, channel=channel
     )
+    page = _page(request, submissions)
+    _explain(page)
     return render(
         request,
         "intake/submission_list.html",
         {
-            "page": _page(request, submissions),
+            "page": page,
             "counts": selectors.submission_status_counts(user=request.user, form_id=form_id),
             "statuses": Submission.Status.choices,
             "channels": Channel.choices,
-            "form_ids": selectors.submission_form_ids(user=request.user),
+            "form_ids": _form_choices(request.user),
             "current": {"form": form_id, "status": status, "channel": channel},
         },
     )
@@ -71,13 +106,15 @@ def quarantine(request):
     if status not in review:
         status = Submission.Status.QUARANTINED
     items = selectors.submission_list(user=request.user, form_id=form_id, status=status)
+    page = _page(request, items)
+    _explain(page)
     return render(
         request,
         "intake/quarantine.html",
         {
-            "page": _page(request, items),
+            "page": page,
             "counts": selectors.submission_status_counts(user=request.user, form_id=form_id),
-            "form_ids": selectors.submission_form_ids(user=request.user),
+            "form_ids": _form_choices(request.user),
             "statuses": [(code, Submission.Status(code).label) for code in review],
             "current": {"form": form_id, "status": status},
         },
@@ -119,7 +156,11 @@ def submission_detail(request, pk: int):
             errors = [e.get("field") for e in submission.errors if e.get("field")]
             hidden |= identifier_keys(get_mapper(submission.form_id), errors)
         form = CorrectionForm(
-            request.POST or None, submission=submission, fields=shown, exclude=frozenset(hidden)
+            request.POST or None,
+            submission=submission,
+            fields=shown,
+            exclude=frozenset(hidden),
+            mapper=get_mapper(submission.form_id),
         )
         if request.method == "POST" and form.is_valid():
             changes = form.changes()
@@ -154,6 +195,8 @@ def submission_detail(request, pk: int):
         "intake/submission_detail.html",
         {
             "submission": submission,
+            "title": _human_title(submission),
+            "reasons": reasons_explained(get_mapper(submission.form_id), submission.errors),
             "form": form,
             "can_review": can_review,
             "fields": fields,
@@ -301,6 +344,8 @@ def import_example(request, kind: str, fmt: str):
 def import_detail(request, pk: int):
     record = _import_in_reach(request, pk)
     job, active = _import_job(record)
+    page = _page(request, selectors.import_file_rows(import_file=record, status="quarantined"))
+    _explain(page)
     return render(
         request,
         "intake/import_detail.html",
@@ -311,9 +356,7 @@ def import_detail(request, pk: int):
             "job_active": active,
             "interrupted": record.is_interrupted and not active,
             "status_label": job_words.status_label(job) if active else record.status_label(),
-            "page": _page(
-                request, selectors.import_file_rows(import_file=record, status="quarantined")
-            ),
+            "page": page,
         },
     )
 
