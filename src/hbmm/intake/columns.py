@@ -10,6 +10,7 @@ fill on their phones), when the form has one and names the field. A kind without
 epidemic series, the finance export) gets the names and the mapper's example only.
 """
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -208,12 +209,20 @@ def column_for(mapper: Mapper | None, field: str) -> Column | None:
     return next((c for c in import_columns(mapper) if c.name == canonical), None)
 
 
-def reasons_explained(mapper: Mapper | None, errors: list[dict]) -> list[dict]:
+def reasons_explained(mapper: Mapper | None, errors: list[dict], names=()) -> list[dict]:
     """A submission's stored reasons with the field's label (`label`) and, for a field the
-    import reads, what to do to fix it (`fix`)."""
+    import reads, what to do to fix it (`fix`). `names`: the submission's own field names (a
+    file's headers), used for a column no form labels ("Total" rather than "total")."""
+    written = {}
+    if mapper is not None:
+        aliases = alias_map(mapper.aliases)
+        for name in names:
+            written.setdefault(aliases.get(normalise_name(name), name), name)
     explained = []
     for error in errors or []:
         column = column_for(mapper, str(error.get("field") or ""))
+        if column is not None and not column.label and column.name in written:
+            column = dataclasses.replace(column, label=written[column.name])
         explained.append(
             {
                 **error,

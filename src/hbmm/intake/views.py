@@ -37,7 +37,9 @@ def _explain(submissions) -> None:
     """Each submission of a page gains its reasons explained (field labels, what to do) and
     its form's title (the page keeps these instances: the template reads them again)."""
     for submission in submissions:
-        submission.reasons = reasons_explained(get_mapper(submission.form_id), submission.errors)
+        submission.reasons = reasons_explained(
+            get_mapper(submission.form_id), submission.errors, names=submission.data
+        )
         submission.form_title = _kind_title(submission.form_id)
 
 
@@ -196,7 +198,9 @@ def submission_detail(request, pk: int):
         {
             "submission": submission,
             "title": _human_title(submission),
-            "reasons": reasons_explained(get_mapper(submission.form_id), submission.errors),
+            "reasons": reasons_explained(
+                get_mapper(submission.form_id), submission.errors, names=submission.data
+            ),
             "form": form,
             "can_review": can_review,
             "fields": fields,
