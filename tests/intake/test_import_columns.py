@@ -8,6 +8,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from openpyxl import load_workbook
 
 from hbmm.health.ebs.services import focal_point_register
 from hbmm.intake.mappers import registered_mappers
@@ -63,3 +64,66 @@ def test_the_example_file_of_every_kind_imports(client, make_user, kind):
     record = ImportFile.objects.latest("pk")
     quarantined = [s.errors for s in record.submissions.filter(status="quarantined")]
     assert (record.rows_read, record.rows_accepted, quarantined) == (1, 1, []), quarantined
+
+
+@pytest.mark.django_db
+def test_the_blank_xlsx_explains_and_checks_its_columns(client, make_user, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    client.force_login(make_user("im_officer", areas=["MLI"]))
+    book = load_workbook(io.BytesIO(client.get("/intake/imports/template/flow_count.xlsx").content))
+    assert book.sheetnames == ["data", "instructions", "lists"]
+    data = book["data"]
+    header = [c.value for c in data[1]]
+    assert header == list(registered_mappers()["flow_count"].aliases)
+    assert data.max_row == 1  # no HXL row: the import would read it as data
+    checks = {str(v.sqref): v.formula1 for v in data.data_validations.dataValidation}
+    lists = book["lists"]
+    named = {lists.cell(row=1, column=c).value: c for c in range(1, lists.max_column + 1)}
+    # The site column is checked against the sites of the user's scope, the direction against
+    # the form's choices, countries against ISO 3166, P-codes against the country's areas.
+    site = header.index("site") + 1
+    assert site == 2 and checks["B2:B5000"].startswith("'lists'!$A$2:$A$")
+    site_codes = [
+        r[0]
+        for r in lists.iter_rows(
+            min_row=2, min_col=named["site"], max_col=named["site"], values_only=True
+        )
+        if r[0]
+    ]
+    assert "BCP-GOGUI" in site_codes and "OFF-BAMAKO" in site_codes
+    direction = [
+        r[0]
+        for r in lists.iter_rows(
+            min_row=2, min_col=named["direction"], max_col=named["direction"], values_only=True
+        )
+        if r[0]
+    ]
+    assert direction == ["incoming", "outgoing", "internal"]
+    assert {"nationality", "previous_pcode", "transport"} <= set(named)
+    rows = list(book["instructions"].values)
+    table = rows[
+        rows.index(("Colonne", "Libellé", "Type", "Obligatoire", "Valeurs admises", "Exemple"))
+        + 1 :
+    ]
+    by_name = {row[0]: row for row in table}
+    assert by_name["men"][1:4] == ("Hommes adultes", "nombre entier", "oui")
+    assert by_name["direction"][4].startswith("incoming (Entrant); outgoing (Sortant)")
+    assert any("HXL" in (row[0] or "") for row in rows[:6])
+
+
+@pytest.mark.django_db
+def test_the_import_page_lists_the_chosen_kinds_columns(client, make_user, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    client.force_login(make_user("im_officer", areas=["MLI"]))
+    page = client.get("/intake/imports/?kind=stranded").content.decode()
+    assert '<details class="import-columns" data-kind="stranded" open>' in page
+    assert 'data-kind="flow_count">' in page  # the others folded
+    section = page.split('data-kind="stranded" open>')[1].split("</details>")[0]
+    assert "Migrants bloqués" in section and "nombre entier" in section
+    assert "<code>food</code> Nourriture" in section  # a choice: its code and its label
+    assert 'href="/intake/imports/example/stranded.xlsx"' in section
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/intake/imports/?kind=stranded").content.decode()
+    section = page.split('data-kind="stranded" open>')[1].split("</details>")[0]
+    assert "Stranded migrants" in section and "whole number" in section
+    assert "<code>food</code> Food" in section
