@@ -64,7 +64,9 @@ class CountryField(forms.CharField):
 class CountriesField(forms.MultipleChoiceField):
     """Several countries, picked by name; cleans to a list of ISO3 codes."""
 
-    widget = forms.SelectMultiple(attrs={"size": 6, "class": "countries"})
+    widget = forms.SelectMultiple(
+        attrs={"size": 6, "class": "countries", "data-filter": _("Type a country's name")}
+    )
 
     def __init__(self, **kwargs):
         super().__init__(choices=country_options, **kwargs)
