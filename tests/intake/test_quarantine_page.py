@@ -84,7 +84,7 @@ def test_one_input_per_field_and_a_human_title(client, imported):
     h1 = re.search(r"<h1>(.*?)</h1>", page, re.S).group(1)
     assert h1 == "Registre de suivi des flux · Gogui · 2020-04-22 · ligne 4 de flux.csv"
     # The reason names the column's label and says what to do, in French.
-    assert "Corrigez «\u202fTotal\u202f» ci-dessous" in page
+    assert "Corrigez «\u202fTotal\u202f», puis enregistrez" in page
     assert '<details class="card raw">' in page  # the raw record is folded
 
     page = client.get(f"/intake/submissions/{rows[6].pk}/").content.decode()

@@ -97,7 +97,7 @@ class Column:
             what = _("Write a value of type: %(kind)s.") % {"kind": self.kind_label}
         if self.example:
             what += " " + _("Example: %(example)s.") % {"example": self.example}
-        return _("Correct “%(field)s” below, then save: %(what)s") % {
+        return _("Correct “%(field)s”, then save: %(what)s") % {
             "field": self.title,
             "what": what,
         }
