@@ -111,7 +111,8 @@ def _form_rows(form_id: str) -> tuple[dict[str, dict], dict[str, list[dict]]]:
     if not path.exists():
         return {}, {}
     workbook = load_workbook(path, read_only=True)
-    survey, choices = {}, {}
+    survey: dict[str, dict] = {}
+    choices: dict[str, list[dict]] = {}
     rows = list(workbook["survey"].values)
     for values in rows[1:]:
         row = {k: v for k, v in zip(rows[0], values, strict=False) if k}
@@ -182,7 +183,7 @@ def _columns(mapper: Mapper, language: str) -> tuple[Column, ...]:
         if kind == TEXT and form_type in ("", "calculate"):
             # no form field to say it (a total the form computes): the mapper's example does
             kind = _kind_of_value(str(example.get(name, "")), kind)
-        listed = ()
+        listed: tuple[tuple[str, str], ...] = ()
         if kind in (CHOICE, CHOICES):
             listed = tuple(
                 (str(c["name"]), _text(c, FR, EN)) for c in choices.get(form_type.split()[-1], [])
@@ -213,7 +214,7 @@ def reasons_explained(mapper: Mapper | None, errors: list[dict], names=()) -> li
     """A submission's stored reasons with the field's label (`label`) and, for a field the
     import reads, what to do to fix it (`fix`). `names`: the submission's own field names (a
     file's headers), used for a column no form labels ("Total" rather than "total")."""
-    written = {}
+    written: dict[str, str] = {}
     if mapper is not None:
         aliases = alias_map(mapper.aliases)
         for name in names:

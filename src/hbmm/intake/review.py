@@ -102,7 +102,10 @@ def file_counts_follow(before: dict[int, str]) -> None:
     """An imported file's accepted and quarantined counts follow its rows once a correction
     or a reprocessing changed their status (`before`: submission id -> status before): the file
     page said "4 accepted, 2 quarantined" after both quarantined rows were fixed."""
-    counted = {Status.ACCEPTED: "rows_accepted", Status.QUARANTINED: "rows_quarantined"}
+    counted: dict[str, str] = {
+        Status.ACCEPTED: "rows_accepted",
+        Status.QUARANTINED: "rows_quarantined",
+    }
     moves: dict[int, dict[str, int]] = {}
     for pk, file_id, status in Submission.objects.filter(
         pk__in=list(before), source_file__isnull=False

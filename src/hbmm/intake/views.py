@@ -1,6 +1,8 @@
 """Pages of the intake app: submissions, quarantine review, file imports. Thin: selectors to
 read, services to write."""
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +19,7 @@ from hbmm.intake.channels.files import import_file_store
 from hbmm.intake.columns import DATE, DATETIME, column_for, import_columns, reasons_explained
 from hbmm.intake.identifiers import identifier_keys
 from hbmm.intake.import_files import example_row, workbook_bytes
-from hbmm.intake.mappers import get_mapper
+from hbmm.intake.mappers import Mapper, get_mapper
 from hbmm.intake.models import Channel, ImportFile, Submission
 from hbmm.intake.review import submission_correct, submission_review_check
 from hbmm.intake.review import submission_reprocess as reprocess
@@ -33,19 +35,29 @@ def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _mapper_of(submission) -> Mapper | None:
+    return get_mapper(cast(Submission, submission).form_id)
+
+
+def _reasons(submission) -> list[dict]:
+    """The submission's reasons explained: field labels (as its file wrote them when no form
+    labels the field) and what to do."""
+    typed = cast(Submission, submission)
+    return reasons_explained(_mapper_of(typed), typed.errors, names=typed.data)
+
+
 def _explain(submissions) -> None:
     """Each submission of a page gains its reasons explained (field labels, what to do) and
     its form's title (the page keeps these instances: the template reads them again)."""
     for submission in submissions:
-        submission.reasons = reasons_explained(
-            get_mapper(submission.form_id), submission.errors, names=submission.data
-        )
+        submission.reasons = _reasons(submission)
         submission.form_title = _kind_title(submission.form_id)
 
 
-def _human_title(submission: Submission) -> str:
+def _human_title(submission) -> str:
     """ "Registre de suivi des flux · Gogui · 2020-04-22 · ligne 4 de flux.csv": the form, the
     site, the record's own date and where the row is in its file (not the instance id)."""
+    submission = cast(Submission, submission)
     mapper = get_mapper(submission.form_id)
     parts = [_kind_title(submission.form_id)]
     if submission.site is not None:
@@ -162,7 +174,7 @@ def submission_detail(request, pk: int):
             submission=submission,
             fields=shown,
             exclude=frozenset(hidden),
-            mapper=get_mapper(submission.form_id),
+            mapper=_mapper_of(submission),
         )
         if request.method == "POST" and form.is_valid():
             changes = form.changes()
@@ -198,9 +210,7 @@ def submission_detail(request, pk: int):
         {
             "submission": submission,
             "title": _human_title(submission),
-            "reasons": reasons_explained(
-                get_mapper(submission.form_id), submission.errors, names=submission.data
-            ),
+            "reasons": _reasons(submission),
             "form": form,
             "can_review": can_review,
             "fields": fields,
@@ -287,10 +297,7 @@ def import_list(request):
     page = _page(request, selectors.import_file_list(user=request.user))
     for record in page:  # the page keeps these instances: the template reads them again
         record.kind_title = _kind_title(record.kind)
-    kinds = [
-        (kind, title, import_columns(get_mapper(kind)))
-        for kind, title in form.fields["kind"].choices
-    ]
+    kinds = [(kind, mapper.title or kind, import_columns(mapper)) for kind, mapper in form.mappers]
     chosen = form.data.get("kind") or request.GET.get("kind") or (kinds[0][0] if kinds else "")
     return render(
         request,

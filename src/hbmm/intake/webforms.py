@@ -26,6 +26,7 @@ class ImportUploadForm(forms.Form):
             for form_id, mapper in sorted(registered_mappers().items())
             if user.has_perm(mapper.permission)
         ]
+        self.mappers = mappers  # the kinds this user may import, and their mappers
         self.fields["kind"].choices = [(k, m.title or k) for k, m in mappers]
         self.option_forms = [
             (
