@@ -14,6 +14,7 @@ mobility forms' own rules (sex and age parts, previous/next locations, flow dire
 """
 
 import functools
+import json
 from pathlib import Path
 
 from django.conf import settings
@@ -56,6 +57,8 @@ from hbmm.places.models import AdminArea, SiteKind
 from hbmm.text import normalise_name
 
 ALIASES = Path(__file__).resolve().parent / "data" / "intake_aliases.json"
+# Each form's example row (the import page's examples, the example file that imports as is).
+EXAMPLES = json.loads((ALIASES.parent / "intake_examples.json").read_text(encoding="utf-8"))
 DIRECTION_WORDS = word_table(ALIASES, "direction")
 REASON_WORDS = word_table(ALIASES, "reason")
 TRANSPORT_WORDS = word_table(ALIASES, "transport")
@@ -169,27 +172,7 @@ def _nationality_column(key: str) -> str | None:
 
 class FlowCountMapper(MobilityMapper):
     form_id = "flow_count"
-    example = {
-        "observation_date": "2020-04-28",
-        "site": "BCP-GOGUI",
-        "direction": "incoming",
-        "total": "6",
-        "men": "3",
-        "women": "2",
-        "boys": "1",
-        "girls": "0",
-        "unaccompanied_children": "0",
-        "nationality": "GIN",
-        "transport": "bus",
-        "reason": "economic",
-        "previous_country": "GIN",
-        "previous_pcode": "",
-        "next_country": "MLI",
-        "next_pcode": "ML0101",
-        "final_destination": "MLI",
-        "stranded": "0",
-        "observation_hours": "8",
-    }
+    example = EXAMPLES["flow_count"]
     model = FlowCount
     permission = "mobility.add_flowcount"
     title = gettext_lazy("Flow monitoring registry")
@@ -328,22 +311,7 @@ class FlowCountMapper(MobilityMapper):
 
 class DisplacementMapper(MobilityMapper):
     form_id = "displacement"
-    example = {
-        "round_number": "3",
-        "reporting_date": "2020-04-30",
-        "round_title": "",
-        "area": "ML0701",
-        "site": "",
-        "households": "40",
-        "total": "220",
-        "men": "50",
-        "women": "60",
-        "boys": "55",
-        "girls": "55",
-        "returnees": "",
-        "reason": "",
-        "period": "",
-    }
+    example = EXAMPLES["displacement"]
     model = DisplacementFigure
     permission = "mobility.add_displacementfigure"
     title = gettext_lazy("Displacement tracking round")
@@ -393,15 +361,7 @@ class DisplacementMapper(MobilityMapper):
 
 class MrrcOccupancyMapper(MobilityMapper):
     form_id = "mrrc_occupancy"
-    example = {
-        "date": "2020-04-28",
-        "site": "MRRC-GAO",
-        "total": "35",
-        "men": "20",
-        "women": "10",
-        "boys": "3",
-        "girls": "2",
-    }
+    example = EXAMPLES["mrrc_occupancy"]
     model = MrrcOccupancy
     permission = "mobility.add_mrrcoccupancy"
     title = gettext_lazy("MRRC occupancy")
@@ -425,14 +385,7 @@ class MrrcOccupancyMapper(MobilityMapper):
 
 class StrandedMapper(MobilityMapper):
     form_id = "stranded"
-    example = {
-        "date": "2020-04-28",
-        "site": "BCP-GOGUI",
-        "count": "25",
-        "nationalities": "GIN SEN",
-        "needs": "food water",
-        "note": "",
-    }
+    example = EXAMPLES["stranded"]
     model = StrandedMigrants
     permission = "mobility.add_strandedmigrants"
     title = gettext_lazy("Stranded migrants")
@@ -466,17 +419,7 @@ class StrandedMapper(MobilityMapper):
 
 class EventMapper(MobilityMapper):
     form_id = "event"
-    example = {
-        "event_date": "2020-04-28",
-        "event_type": "displacement",
-        "area": "ML0701",
-        "site": "",
-        "households": "12",
-        "individuals": "60",
-        "needs": "food shelter",
-        "description": "",
-        "source": "",
-    }
+    example = EXAMPLES["event"]
     model = MobilityEvent
     permission = "mobility.add_mobilityevent"
     title = gettext_lazy("Emergency event tracking")
