@@ -18,10 +18,11 @@ from hbmm.places.services import site_registry_import
 from hbmm.response.services import organisation_create
 
 # Kinds whose example cannot import on its own: a follow-up visit names a traveller under
-# follow-up (a screening makes it); supplies move from a stock and a transfer sent first; the
+# follow-up and a suspect case's step names the case (a screening makes both); supplies move from a stock and a transfer sent first; the
 # Johns Hopkins series are the published wide files (a column per date), not filled by hand.
 NO_STANDALONE_EXAMPLE = {
     "followup_visit",
+    "suspect_case",
     "supplies_receipt",
     "supplies_distribution",
     "epi_jhu_confirmed",
