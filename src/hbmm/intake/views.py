@@ -62,12 +62,17 @@ def _human_title(submission) -> str:
     parts = [_kind_title(submission.form_id)]
     if submission.site is not None:
         parts.append(str(submission.site.name))
-    data = submission.public_data
-    for name, value in data.items():
+    # The form's first date given (in the form's order: a JSON column keeps no key order).
+    dates = {}
+    for name, value in submission.public_data.items():
         column = column_for(mapper, name)
         if column is not None and column.kind in (DATE, DATETIME) and value:
-            parts.append(str(value))
-            break
+            dates[column.name] = str(value)
+    first = (
+        next((c.name for c in import_columns(mapper) if c.name in dates), None) if mapper else None
+    )
+    if first is not None:
+        parts.append(dates[first])
     if submission.source_file is not None and submission.row_number:
         parts.append(
             _("row %(row)s of %(file)s")

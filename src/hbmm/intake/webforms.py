@@ -74,6 +74,9 @@ class CorrectionForm(forms.Form):
             name = read_as.get(aliases.get(normalise_name(name), name), name)
             if name not in names and name not in exclude:
                 names.append(name)
+        if mapper is not None:  # in the form's order (a JSON column keeps no key order)
+            order = {canonical: i for i, canonical in enumerate(mapper.aliases)}
+            names.sort(key=lambda n: order.get(aliases.get(normalise_name(n), n), len(order)))
         self.field_names = []
         for name in names:
             value = fields.get(name, "")
