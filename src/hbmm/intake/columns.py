@@ -135,7 +135,9 @@ def _text(row: dict, fr: str, en: str) -> str:
 def _kind(name: str, form_type: str, label: str) -> str:
     words = form_type.split()
     if words and words[0] == "select_one_from_file":
-        return SITE if words[-1] == "sites.csv" else TEXT
+        if words[-1] == "sites.csv":
+            return SITE
+        return AREA if words[-1] in ("places.csv", "areas.csv") else TEXT
     if words[:1] in (["select_one"], ["select_multiple"]):
         many = words[0] == "select_multiple"
         if words[-1] == "country":
