@@ -24,6 +24,7 @@ NO_STANDALONE_EXAMPLE = {
     "followup_visit",
     "suspect_case",
     "signal_verification",  # names the signal it verifies
+    "lab_results",  # names the samples it gives results for (tests/health/test_labs.py)
     "supplies_receipt",
     "supplies_distribution",
     "epi_jhu_confirmed",

@@ -20,6 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from hbmm import typography
 from hbmm.intake.mappers import Mapper
 from hbmm.intake.parsing import alias_map
 from hbmm.text import normalise_name
@@ -128,8 +129,10 @@ def _form_rows(form_id: str) -> tuple[dict[str, dict], dict[str, list[dict]]]:
 
 
 def _text(row: dict, fr: str, en: str) -> str:
-    french = (translation.get_language() or "fr").startswith("fr")
-    return str(row.get(fr if french else en) or row.get(en if french else fr) or "")
+    if (translation.get_language() or "fr").startswith("fr"):
+        # The forms' French labels are typed by hand: shown with French typography.
+        return typography.french(str(row.get(fr) or row.get(en) or ""))
+    return str(row.get(en) or row.get(fr) or "")
 
 
 def _kind(name: str, form_type: str, label: str) -> str:
