@@ -97,7 +97,9 @@ def hand_sql(as_of: dt.date) -> dict[str, list[tuple[str, list]]]:
                 [chart_start, as_of],
             )
         ],
-        "mobility: latest data date": [("SELECT max(observation_date) FROM mobility_flowcount", [])],
+        "mobility: latest data date": [
+            ("SELECT max(observation_date) FROM mobility_flowcount", [])
+        ],
         "screening: 7-day summary": [
             (
                 f"SELECT {counts}, count(DISTINCT point_id) FROM health_screening"
@@ -223,7 +225,7 @@ def main() -> None:
                 cursor.execute(sql, params)
                 cursor.fetchall()
 
-    print(f"\n| Figure | history | HBMM ms | hand SQL ms | ratio |\n|---|---|--:|--:|--:|")
+    print("\n| Figure | history | HBMM ms | hand SQL ms | ratio |\n|---|---|--:|--:|--:|")
     whole = []
     for history, as_of in AS_OF.items():
         sql = hand_sql(as_of)

@@ -306,18 +306,24 @@ def flow_totals(*, scope: Scope, start: dt.date, end: dt.date) -> FlowTotals:
     summary = restrict_to_scope(
         FlowMonthSummary.objects.filter(month__gte=months[0], month__lte=months[1]), scope
     )
-    row = summary.aggregate(
-        individuals=Coalesce(Sum("individuals"), 0),
-        incoming=Coalesce(Sum("incoming"), 0),
-        outgoing=Coalesce(Sum("outgoing"), 0),
-        internal=Coalesce(Sum("internal"), 0),
-        counts=Coalesce(Sum("records"), 0),
-    )
+    # One query for the sums and the days (grouped by month and day mask: few groups, as the
+    # points of a deployment mostly report on the same days), one for the points.
+    keys = ("individuals", "incoming", "outgoing", "internal", "counts")
+    row = dict.fromkeys(keys, 0)
     union: dict[dt.date, int] = defaultdict(int)  # month -> days with a count at any point
-    for month, mask in summary.order_by().values_list("month", "days_mask").distinct():
+    groups = (
+        summary.order_by()
+        .values_list("month", "days_mask")
+        .annotate(
+            Sum("individuals"), Sum("incoming"), Sum("outgoing"), Sum("internal"), Sum("records")
+        )
+    )
+    for month, mask, *sums in groups:
         union[month] |= mask
+        for key, value in zip(keys, sums, strict=True):
+            row[key] += value
     days_observed = sum(mask.bit_count() for mask in union.values())
-    sites = set(summary.order_by().values_list("site_id", flat=True).distinct())
+    points = summary.order_by().values_list("site_id").distinct()
     if start < months[0] or end > months[1]:
         # Two index ranges (one range with the months excluded would read the years between).
         edges = restrict_to_scope(
@@ -337,10 +343,9 @@ def flow_totals(*, scope: Scope, start: dt.date, end: dt.date) -> FlowTotals:
         )
         row = {key: row[key] + edge[key] for key in row}
         days_observed += edge["days_observed"]
-        sites |= set(edges.order_by().values_list("site_id", flat=True).distinct())
-    return FlowTotals(
-        start=start, end=end, days_observed=days_observed, points=len(sites), **row
-    )
+        points = points.union(edges.order_by().values_list("site_id"))  # UNION: distinct
+    sites = {site_id for (site_id,) in points}
+    return FlowTotals(start=start, end=end, days_observed=days_observed, points=len(sites), **row)
 
 
 @dataclass(frozen=True)

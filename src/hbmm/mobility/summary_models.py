@@ -40,6 +40,7 @@ class FlowMonthSummary(models.Model):
     class Meta:
         verbose_name = _("flow summary of a month")
         verbose_name_plural = _("flow summaries of a month")
+        default_permissions = ()  # derived data: read with the flow counts' permission
         constraints = [
             models.UniqueConstraint(fields=["site", "month"], name="flowmonthsummary_site_month")
         ]

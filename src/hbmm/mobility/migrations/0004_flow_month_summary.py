@@ -56,6 +56,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'flow summary of a month',
                 'verbose_name_plural': 'flow summaries of a month',
+                'default_permissions': (),
                 'indexes': [models.Index(fields=['month', 'site'], name='flowmonthsummary_month')],
                 'constraints': [models.UniqueConstraint(fields=('site', 'month'), name='flowmonthsummary_site_month')],
             },
