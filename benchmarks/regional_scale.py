@@ -198,12 +198,15 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.db import connection
-    from django.test import Client
+    from django.conf import settings
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections, connection
+    from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
 
     from hbmm.accounts.models import User
     from hbmm.accounts.scope import user_scope
+    from hbmm.reports.registry import Context, sections_for
 
     assert connection.vendor == "postgresql", "run on the regional PostgreSQL database"
     with connection.cursor() as cursor:
@@ -218,6 +221,16 @@ def main() -> None:
     scope = user_scope(user)
     client = Client()
     client.force_login(user)
+    # No collected static files here: plain static URLs (the page is the same otherwise).
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    override_settings(STORAGES=storages).enable()
+    # One connection for the run, as a deployment with DB_CONN_MAX_AGE keeps it (and as the
+    # test client does): the query counts below are then the requests' own.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
 
     def run_sql(statements):
         with connection.cursor() as cursor:
@@ -250,6 +263,12 @@ def main() -> None:
                 get()
             spent = _median(get, args.repeat)
             whole.append((label, history, spent, len(queries)))
+    print("\n| Section | history | ms |\n|---|---|--:|")
+    for history, as_of in AS_OF.items():
+        ctx = Context(user=user, scope=scope, as_of=as_of)
+        for section in sections_for(user):
+            spent = _median(lambda section=section, ctx=ctx: section.build(ctx), args.repeat)
+            print(f"| {section.key} | {history} | {spent * 1000:.0f} |", flush=True)
     print("\n| Whole | history | server ms | queries |\n|---|---|--:|--:|")
     for label, history, spent, queries in whole:
         print(f"| {label} | {history} | {spent * 1000:.0f} | {queries} |")
