@@ -309,7 +309,8 @@ def flow_totals(
         FlowMonthSummary.objects.filter(month__gte=months[0], month__lte=months[1]), scope
     )
     # One query for the sums and the days (grouped by month and day mask: few groups, as the
-    # points of a deployment mostly report on the same days), one for the points.
+    # points of a deployment mostly report on the same days), one for the points when the
+    # period is more than one whole month.
     keys = ("individuals", "incoming", "outgoing", "internal", "counts")
     row = dict.fromkeys(keys, 0)
     union: dict[dt.date, int] = defaultdict(int)  # month -> days with a count at any point
@@ -317,11 +318,18 @@ def flow_totals(
         summary.order_by()
         .values_list("month", "days_mask")
         .annotate(
-            Sum("individuals"), Sum("incoming"), Sum("outgoing"), Sum("internal"), Sum("records")
+            Sum("individuals"),
+            Sum("incoming"),
+            Sum("outgoing"),
+            Sum("internal"),
+            Sum("records"),
+            Count("pk"),
         )
     )
-    for month, mask, *sums in groups:
+    site_months = 0  # summary rows: one per point and month
+    for month, mask, *sums, rows in groups:
         union[month] |= mask
+        site_months += rows
         for key, value in zip(keys, sums, strict=True):
             row[key] += value
     days_observed = sum(mask.bit_count() for mask in union.values())
@@ -346,8 +354,13 @@ def flow_totals(
         row = {key: row[key] + edge[key] for key in row}
         days_observed += edge["days_observed"]
         points = points.union(edges.order_by().values_list("site_id"))  # UNION: distinct
-    sites = {site_id for (site_id,) in points} if count_points else set()
-    return FlowTotals(start=start, end=end, days_observed=days_observed, points=len(sites), **row)
+    if not count_points:
+        n_points = 0
+    elif months[0].replace(day=1) == months[1].replace(day=1) and not points.query.combinator:
+        n_points = site_months  # one whole month: its rows are its points (no query)
+    else:
+        n_points = len({site_id for (site_id,) in points})
+    return FlowTotals(start=start, end=end, days_observed=days_observed, points=n_points, **row)
 
 
 @dataclass(frozen=True)
