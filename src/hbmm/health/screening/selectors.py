@@ -192,7 +192,7 @@ def screening_figures(
     queryset = on_days(screenings_for(scope), "screened_at", start, end).order_by()
     # By point and week: the counts from the day summary; by traveller (sex, age, nationality):
     # from the records.
-    counted, counts = queryset, COUNTS
+    counted, counts = queryset, dict[str, Count | Sum](COUNTS)
     from_summary = set(by) <= {"point", "week"}
     if from_summary:
         counted = screening_days(scope=scope, start=start, end=end).order_by()

@@ -86,11 +86,11 @@ def screening_days_refresh(*, keys: Iterable[tuple[int, dt.date]]) -> None:
 
 
 def _days() -> list[dt.date]:
-    first = Screening.objects.order_by("screened_at").values_list("screened_at", flat=True).first()
-    last = Screening.objects.order_by("-screened_at").values_list("screened_at", flat=True).first()
-    if first is None:
+    times = Screening.objects.order_by("screened_at").values_list("screened_at", flat=True)
+    earliest, latest = times.first(), times.last()
+    if earliest is None or latest is None:
         return []
-    first, last = first.astimezone(dt.UTC).date(), last.astimezone(dt.UTC).date()
+    first, last = earliest.astimezone(dt.UTC).date(), latest.astimezone(dt.UTC).date()
     return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
