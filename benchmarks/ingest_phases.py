@@ -2,6 +2,12 @@
 screenings): the phases each run in their own process, timed, with their peak RSS, and the
 ratios of the import's speed to each baseline.
 
+Each phase is timed twice: wall-clock seconds, and CPU seconds (the phase's process, plus on
+PostgreSQL the server backend serving its connection, read from /proc). On a quiet machine the
+two agree for these CPU-bound phases; on a loaded one (other test suites sharing the cores)
+wall-clock ratios drift with the load of the moment while the CPU ratios hold, so both are
+printed and the budget is judged on rows per CPU second when the machine was not quiet.
+
 A benchmark script gives: a CSV generator, `raw_rows(path)` (each CSV row converted by hand to
 the domain table's columns), `reset()`, and the domain table's name and columns. The phases:
 
@@ -161,6 +167,29 @@ def phase_import(bench: Bench, path: Path, batch_size: int) -> int:
     return record.rows_read
 
 
+def _backend_cpu(pid: int | None) -> float:
+    """CPU seconds used so far by the PostgreSQL backend `pid` (0 on SQLite: all in-process)."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _backend_pid() -> int | None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _child(bench: Bench, args) -> None:
     django_setup()
     path = Path(args.csv)
@@ -169,7 +198,8 @@ def _child(bench: Bench, args) -> None:
         if bench.prepare:
             bench.prepare()
         return
-    started = time.perf_counter()
+    backend = _backend_pid()
+    started, cpu_started = time.perf_counter(), _own_cpu() + _backend_cpu(backend)
     if args.phase == "import":
         rows = phase_import(bench, path, args.batch_size)
     elif args.phase == "raw_kept":
@@ -179,8 +209,14 @@ def _child(bench: Bench, args) -> None:
     else:
         rows = phase_raw(bench, path, copy=False, **bench.variants.get(args.phase, {}))
     elapsed = time.perf_counter() - started
+    if backend is not None and _backend_pid() != backend:
+        raise SystemExit("the phase changed database connection: its server CPU is not counted")
+    cpu = _own_cpu() + _backend_cpu(backend) - cpu_started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{args.phase}\t{rows}\t{elapsed:.1f}\t{rows / elapsed:.0f}\t{peak:.0f}")
+    print(
+        f"{args.phase}\t{rows}\t{elapsed:.1f}\t{rows / elapsed:.0f}\t{cpu:.1f}"
+        f"\t{rows / cpu:.0f}\t{peak:.0f}"
+    )
 
 
 def main(bench: Bench, script: str) -> None:
@@ -213,7 +249,8 @@ def main(bench: Bench, script: str) -> None:
 
     print(f"database: {os.environ.get('DATABASE_URL', 'SQLite ' + os.environ['HBMM_VAR_DIR'])}")
     print(f"file: {path.name}, {path.stat().st_size / 1e6:.0f} MB, batch size {args.batch_size}")
-    print("phase\trows\tseconds\trows/s\tpeak RSS MB")
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print("phase\trows\tseconds\trows/s\tCPU s\trows/CPU s\tpeak RSS MB")
     results = {}
     for phase in phases:
         run("reset")
@@ -221,8 +258,13 @@ def main(bench: Bench, script: str) -> None:
         sys.stderr.write(done.stderr)
         line = done.stdout.strip().splitlines()[-1]
         print(line)
-        results[phase] = float(line.split("\t")[3])
+        cells = line.split("\t")
+        results[phase] = (float(cells[3]), float(cells[5]))
+    print(f"load average at end: {os.getloadavg()[0]:.1f}")
     if "import" in results:
+        # DESIGN.md's budget: half the speed of storing what the import must keep (raw_kept);
+        # the other baselines are printed for reference.
         for baseline in (p for p in phases if p != "import"):
-            ratio = results["import"] / results[baseline]
-            print(f"import speed / {baseline} speed = {ratio:.3f} (budget >= 0.333)")
+            wall, cpu = (results["import"][i] / results[baseline][i] for i in (0, 1))
+            budget = " (budget >= 0.5)" if baseline == "raw_kept" else ""
+            print(f"import / {baseline}: {wall:.3f} by wall clock, {cpu:.3f} by CPU time{budget}")

@@ -1,4 +1,5 @@
-"""Prepare the benchmark database: migrate, reference data, an enumerator for Kayes."""
+"""Prepare the benchmark database: create it when it is a PostgreSQL database that does not
+exist yet, migrate, reference data, an enumerator for Kayes."""
 
 import os
 import sys
@@ -14,7 +15,33 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 
 
+def _database_create() -> None:
+    """CREATE DATABASE for a DATABASE_URL naming a PostgreSQL database not there yet (the
+    benchmarks' docstrings name databases nobody has made on a new machine)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    import psycopg
+
+    settings = connection.settings_dict
+    name = settings["NAME"]
+    try:
+        connection.ensure_connection()
+    except django.db.OperationalError:
+        params = {
+            "host": settings["HOST"] or None,
+            "port": settings["PORT"] or None,
+            "user": settings["USER"] or None,
+            "password": settings["PASSWORD"] or None,
+        }
+        with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        print(f"created database {name}")
+
+
 def main():
+    _database_create()
     call_command("migrate", verbosity=0)
     with open(os.devnull, "w") as quiet:
         call_command("load_reference", stdout=quiet)

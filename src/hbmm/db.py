@@ -9,7 +9,7 @@ batch with one COPY (PostgreSQL) or one executemany (SQLite).
 import json
 from collections.abc import Callable, Collection, Sequence
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
 
 # Values of these field types go to the driver as Python gives them.
@@ -30,26 +30,31 @@ _PLAIN_TYPES = {
 }
 
 
-def _adapter(field) -> Callable | None:
+def _adapter(field, conn) -> Callable | None:
+    # `conn` is the connection itself, not django.db.connection: that proxy looks the
+    # connection up on every attribute read, once per value of a million-row import.
     kind = field.get_internal_type()
     if not type(field).__module__.startswith("django."):
         # A project field that stores a plain type prepares its values itself (an encrypted
         # text field reports itself a TextField: written as given, it would be clear text).
-        return lambda value: field.get_db_prep_save(value, connection)
+        return lambda value: field.get_db_prep_save(value, conn)
     if kind in _PLAIN_TYPES:
         return None
     if kind == "JSONField":
         # COPY takes JSON as text; SQLite stores it as text.
         return lambda value: None if value is None else json.dumps(value, ensure_ascii=False)
     if kind == "DateField":
-        return connection.ops.adapt_datefield_value
+        return conn.ops.adapt_datefield_value
     if kind == "DateTimeField":
-        return lambda value: field.get_db_prep_value(value, connection)
+        return lambda value: field.get_db_prep_value(value, conn)
     if kind == "DecimalField":
-        return lambda value: connection.ops.adapt_decimalfield_value(
-            value, field.max_digits, field.decimal_places
+        adapt, digits, places = (
+            conn.ops.adapt_decimalfield_value,
+            field.max_digits,
+            field.decimal_places,
         )
-    return lambda value: field.get_db_prep_save(value, connection)
+        return lambda value: adapt(value, digits, places)
+    return lambda value: field.get_db_prep_save(value, conn)
 
 
 def insert_rows(
@@ -67,9 +72,12 @@ def insert_rows(
         return
     meta = model._meta
     fields = [meta.get_field(name) for name in columns]  # get_field knows attnames too
+    conn = connections[DEFAULT_DB_ALIAS]  # writes go to the primary (hbmm.routers)
     adapters = [
         (i, adapt)
-        for i, (field, adapt) in enumerate(zip(fields, map(_adapter, fields), strict=True))
+        for i, (field, adapt) in enumerate(
+            zip(fields, (_adapter(f, conn) for f in fields), strict=True)
+        )
         if adapt is not None and field.attname not in serialised
     ]
     if adapters:

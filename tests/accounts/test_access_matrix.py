@@ -49,6 +49,7 @@ from hbmm.intake.selectors import import_file_list
 from hbmm.jobs.models import Job
 from hbmm.places.models import AdminArea, Site
 from hbmm.presentation.tables import _TABLES
+from hbmm.reports.models import PublishedReport
 from hbmm.response.models import Activity
 from hbmm.supplies.models import Item, Transfer
 from hbmm.supplies.services import catalogue_load, holder_for_site
@@ -409,6 +410,24 @@ ENTRIES: dict[str, Entry] = {
         kwargs=lambda w, s: {"pk": w.signal[s], "action": "triage"},
         methods=("POST",),
     ),
+    "health:signals_717": Entry(perms=P("health.view_healthevent")),
+    "health:focal_point_list": Entry(perms=P("health.view_focalpoint")),
+    "health:focal_point_new": Entry(
+        perms=P("health.add_focalpoint"), methods=("GET", "POST"), ok={"GET": 200, "POST": 200}
+    ),
+    "health:focal_point_edit": Entry(
+        perms=P("health.change_focalpoint"),
+        scoped=True,
+        kwargs=lambda w, s: {"pk": w.focal_point[s]},
+        methods=("GET", "POST"),
+        ok={"GET": 200, "POST": 200},
+    ),
+    "health:focal_point_active": Entry(
+        perms=P("health.change_focalpoint"),
+        scoped=True,
+        kwargs=lambda w, s: {"pk": w.focal_point[s]},
+        methods=("POST",),
+    ),
     # Community feedback.
     "feedback:index": Entry(perms=P("feedback.view_feedback")),
     "feedback:table": table_entry("feedback.log"),
@@ -432,6 +451,21 @@ ENTRIES: dict[str, Entry] = {
         query=lambda w, s: {"area": REGION[s], "format": "md", "lang": "en"},
     ),
     "reports:boundaries": Entry(kwargs=lambda w, s: {"level": 1}),
+    "reports:published_list": Entry(perms=P("reports.view_situation")),
+    "reports:published_detail": Entry(
+        perms=P("reports.view_situation"), scoped=True, kwargs=lambda w, s: {"pk": w.published[s]}
+    ),
+    "reports:published_pdf": Entry(
+        perms=P("reports.view_situation"),
+        scoped=True,
+        kwargs=lambda w, s: {"pk": w.published[s], "lang": "en"},
+    ),
+    # Publishing the report of the reader's own region (a worker archives it, inline here).
+    "reports:publish": Entry(
+        perms=P("reports.publish_report"),
+        methods=("POST",),
+        data={"as_of": "2020-04-20", "area": "ML01"},
+    ),
     # reports:drilldown is expanded below, one entry per registered table.
     # Jobs: a user's own jobs (administrators: every job).
     "jobs:list": Entry(perms=P("jobs.view_job")),
@@ -548,6 +582,8 @@ class World:
     imports_by_role: dict = field(default_factory=dict)
     feedback: dict = field(default_factory=dict)
     transfer: dict = field(default_factory=dict)  # a supplies transfer to each region's post
+    focal_point: dict = field(default_factory=dict)  # the EBS reporter of each region
+    published: dict = field(default_factory=dict)  # a published report of each region
 
     def for_role(self, role: str) -> World:
         """The world as the Kayes user of `role` sees it: its own job and import file in
@@ -667,6 +703,7 @@ def build_world(tmp_media) -> World:
         epi=epi,
         job={},
         import_file={},
+        focal_point={where: reporter[where].pk for where in (IN, OUT)},
     )
     catalogue_load()
     sources = {IN: "OFF-KAYES", OUT: "BCP-SONA"}  # Kayes, Sikasso
@@ -679,6 +716,17 @@ def build_world(tmp_media) -> World:
             dispatched_on=dt.date(2020, 4, 1),
             dispatched_by=officer,
         ).pk
+    for where in (IN, OUT):
+        report = PublishedReport.objects.create(
+            as_of=dt.date(2020, 4, 20),
+            area=AdminArea.objects.get(pcode=REGION[where]),
+            languages=["en"],
+            published_by=officer,
+            published_by_name=officer.username,
+            status=PublishedReport.Status.DONE,
+        )
+        report.pdf_en.save("published.pdf", ContentFile(b"%PDF-1.4 matrix"), save=True)
+        world.published[where] = report.pk
     for role, pair in users.items():
         world.jobs_by_role[role] = {}
         world.imports_by_role[role] = {}

@@ -8,18 +8,20 @@ record is one very long line.
 The pages are the navigation's entries for a superuser (every app's entry, the new ones
 included) and, one per URL name, the pages their main content links to."""
 
+import datetime as dt
 import io
 import json
 import os
 
 import pytest
 from django.core.management import call_command
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 
 from hbmm.health.screening.services import screening_create
 from hbmm.intake.process import submissions_process
 from hbmm.intake.receive import submission_receive
 from hbmm.places.models import Site
+from hbmm.reports.archive.services import report_archive, report_publish
 from tests.health.screening_fixtures import T0, fever_cough
 
 CHROMIUM = "/usr/bin/chromium"
@@ -102,10 +104,16 @@ def pages(transactional_db, make_user, settings, tmp_path):
     submissions_process([received.submission])
     received.submission.refresh_from_db()
     assert received.submission.status == "quarantined"
-    make_user(None, username="everyone", is_superuser=True, is_staff=True, password=PASSWORD)
+    everyone = make_user(
+        None, username="everyone", is_superuser=True, is_staff=True, password=PASSWORD
+    )
+    # A published report, so that the archive's pages (a report's figures then and now) are read.
+    published = report_publish(by=everyone, as_of=dt.date(2020, 4, 28), languages=("fr",))
+    report_archive(report=published, reader=everyone)
     return {
         "case": f"/health/screening/{case.pk}/",
         "quarantined": f"/intake/submissions/{received.submission.pk}/",
+        "published": reverse("reports:published_detail", args=[published.pk]),
     }
 
 

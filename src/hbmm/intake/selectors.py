@@ -11,8 +11,27 @@ from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.scope import restrict_to_scope, sites_in_scope, user_scope
 from hbmm.accounts.services import audit_log
 from hbmm.intake.mappers import get_mapper
-from hbmm.intake.models import ImportFile, Submission
+from hbmm.intake.models import Correction, ImportFile, Submission
 from hbmm.intake.xforms import form_files, form_get
+
+
+def versions_replaced_after(*, scope, moment) -> int:
+    """How many submissions in `scope` received by `moment` had their records replaced after
+    it: a later version (an edit) received after it, or a reviewer's correction made after it.
+    Their records as they were at `moment` are not kept (a replaced record is deleted), so a
+    report reproduced as known at `moment` leaves them out and says how many."""
+    known = restrict_to_scope(Submission.objects.all(), scope.as_known_on(moment))
+    edited_roots = Submission.objects.filter(received_at__gt=moment).exclude(deprecated_id="")
+    corrected = Correction.objects.filter(at__gt=moment)
+    return (
+        known.filter(
+            Q(root_id__in=edited_roots.values("root_id"))
+            | Q(pk__in=corrected.values("submission_id"))
+        )
+        .values("root_id")
+        .distinct()
+        .count()
+    )
 
 
 def submissions_visible(user) -> QuerySet:

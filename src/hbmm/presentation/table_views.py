@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from hbmm.accounts.models import AuditEvent
-from hbmm.accounts.scope import get_in_scope_or_404, user_scope
+from hbmm.accounts.scope import get_in_scope_or_404, time_cut_gaps, user_scope
 from hbmm.accounts.services import audit_log
 from hbmm.exports import FORMATS, export_response
 from hbmm.places.models import Site
@@ -102,21 +102,33 @@ def table_page(request, key: str):
     areas = area_choices(scope=scope)
     if request.GET.get("area"):
         area, scope = area_narrowing(scope=scope, pcode=request.GET["area"])
+    # The drill-down of a published figure that changed: only the records entered or changed
+    # after its publication (hbmm.accounts.scope, `changed_after`).
+    changed_after = None
+    if request.GET.get("changed_after"):
+        try:
+            changed_after = dt.datetime.fromisoformat(request.GET["changed_after"])
+        except ValueError:
+            return _bad_request(f"changed_after: '{request.GET['changed_after']}' is not a moment")
+        if changed_after.tzinfo is None:
+            changed_after = changed_after.replace(tzinfo=dt.UTC)
+        scope = scope.changes_after(changed_after)
     form = filter_form(table, request.GET)
     try:
         filters = clean_filters(table, form, scope)
     except BadFilter as exc:
         return _bad_request(str(exc))
     # A table counted "as of" a date counts on the page's as-of date (hbmm.presentation.as_of).
-    rows = table.read(
-        Query(
-            scope=scope,
-            area=area,
-            filters=filters,
-            reader=user,
-            as_of=lambda: request_as_of(request),
+    with time_cut_gaps() as gaps:
+        rows = table.read(
+            Query(
+                scope=scope,
+                area=area,
+                filters=filters,
+                reader=user,
+                as_of=lambda: request_as_of(request),
+            )
         )
-    )
     if fmt:
         return table_export(request, table, rows, fmt=fmt, area=area, filters=filters)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -141,6 +153,8 @@ def table_page(request, key: str):
             "query": query.urlencode(),
             "can_export": user.has_perm(table.export_permission),
             "submission_links": user.has_perm("intake.view_submission"),
+            "changed_after": changed_after,
+            "changes_unknown": bool(gaps),
         },
     )
 

@@ -99,6 +99,7 @@ def overview(request):
             "embed_options": charts.embed_options(),
             "scope_label": scope_label(ctx.area),
             "report_query": query,
+            "can_publish": request.user.has_perm("reports.publish_report"),
             "lang": "en" if (get_language() or "fr").startswith("en") else "fr",
         },
     )

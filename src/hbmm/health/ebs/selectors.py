@@ -1,23 +1,28 @@
 """Reads for community event-based surveillance, through the caller's scope, and the 7-1-7
 timeliness of each signal and over a period.
 
-Targets (issue 7): detection -> notification (the report) within 1 day; verification within
-24 hours of the report; early response completed within 7 days of the report. A target that
-cannot be measured (no detection time given) is "not assessed", never "missed".
+Targets (7-1-7): detection within 7 days of the emergence (the first case's onset or the first
+sign, a date: counted in whole days, emergence day to detection day); notification (the
+report) within 1 day of the detection; early response completed within 7 days of the report.
+Besides, the board's operational target: verification within 24 hours of the report. A target
+that cannot be measured (no emergence or detection given) is "not assessed", never "missed".
 """
 
 import datetime as dt
 from dataclasses import dataclass
 from statistics import median
+from typing import cast
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
 from hbmm.accounts.scope import get_in_scope_or_404, restrict_to_scope
-from hbmm.health.ebs.models import FocalPoint, HealthEvent, Signal
+from hbmm.health.ebs.models import FocalPoint, HealthEvent, ResponseAction, Signal
 from hbmm.periods import on_days
+from hbmm.places.models import AdminArea
 
 Status = Signal.Status
+DETECTION_TARGET_H = 7 * 24
 NOTIFICATION_TARGET_H = 24
 VERIFICATION_TARGET_H = 24
 RESPONSE_TARGET_H = 7 * 24
@@ -36,6 +41,10 @@ class Measure:
     def is_late(self) -> bool:
         return self.state in (MISSED, OVERDUE)
 
+    @property
+    def days(self) -> float | None:
+        return None if self.hours is None else round(self.hours / 24, 1)
+
 
 def _hours(start: dt.datetime, end: dt.datetime) -> float:
     return round((end - start).total_seconds() / 3600, 1)
@@ -53,6 +62,7 @@ def signal_timeliness(signal: Signal, *, now: dt.datetime | None = None) -> dict
     """The three 7-1-7 measures of one signal (its event prefetched or loaded)."""
     event = signal.event if signal_has_event(signal) else None
     return _measures(
+        emerged_on=signal.emerged_on,
         detected_at=signal.detected_at,
         reported_at=signal.reported_at,
         status=signal.status,
@@ -62,9 +72,14 @@ def signal_timeliness(signal: Signal, *, now: dt.datetime | None = None) -> dict
     )
 
 
-def _measures(*, detected_at, reported_at, status, verified_at, response_at, now) -> dict:
-    """The three 7-1-7 measures from a signal's times (`signal_timeliness`; the period's
-    figures give them from one flat read, without a model instance per signal)."""
+def _measures(*, emerged_on, detected_at, reported_at, status, verified_at, response_at, now):
+    """The 7-1-7 measures from a signal's dates (`signal_timeliness`; the period's figures
+    give them from one flat read, without a model instance per signal)."""
+    if emerged_on is None or detected_at is None:
+        detection = Measure(NOT_ASSESSED, None, DETECTION_TARGET_H)
+    else:
+        days = (timezone.localdate(detected_at) - emerged_on).days
+        detection = Measure(MET if days <= 7 else MISSED, float(days * 24), DETECTION_TARGET_H)
     if detected_at is None:
         notification = Measure(NOT_ASSESSED, None, NOTIFICATION_TARGET_H)
     else:
@@ -77,7 +92,12 @@ def _measures(*, detected_at, reported_at, status, verified_at, response_at, now
         response = _clock(reported_at, response_at, RESPONSE_TARGET_H, now)
     else:
         response = Measure(NOT_APPLICABLE, None, RESPONSE_TARGET_H)
-    return {"notification": notification, "verification": verification, "response": response}
+    return {
+        "detection": detection,
+        "notification": notification,
+        "verification": verification,
+        "response": response,
+    }
 
 
 def signal_has_event(signal: Signal) -> bool:
@@ -145,6 +165,32 @@ def focal_points_for(scope) -> QuerySet:
     return restrict_to_scope(FocalPoint.objects.select_related("area", "site"), scope)
 
 
+def focal_point_list(*, scope, q: str = "", pcode: str = "", active: str = "") -> QuerySet:
+    """Focal points in scope, filtered by key or name, by area (its subtree) and by state."""
+    queryset = focal_points_for(scope)
+    if q:
+        queryset = queryset.filter(Q(key__icontains=q) | Q(name__icontains=q))
+    if pcode:
+        area = AdminArea.objects.filter(pcode=pcode.strip().upper()).first()
+        queryset = queryset.filter(area__path__startswith=area.path) if area else queryset.none()
+    if active in ("0", "1"):
+        queryset = queryset.filter(is_active=active == "1")
+    return queryset.order_by("key")
+
+
+def focal_point_get(*, scope, pk: int) -> FocalPoint:
+    return cast(
+        FocalPoint,
+        get_in_scope_or_404(FocalPoint.objects.select_related("area", "site"), scope, pk=pk),
+    )
+
+
+def area_in_scope(*, scope, pcode: str) -> AdminArea | None:
+    """The admin area `pcode` when it lies in `scope` (a focal point may be placed there)."""
+    areas = AdminArea.objects.filter(pcode=pcode.strip().upper())
+    return restrict_to_scope(areas, scope).first()
+
+
 def events_for(scope) -> QuerySet:
     return restrict_to_scope(
         HealthEvent.objects.select_related("signal", "signal__area", "signal__site"), scope
@@ -184,9 +230,18 @@ def signals_board(*, scope, now: dt.datetime | None = None) -> dict:
                 "hours_left": round(VERIFICATION_TARGET_H - age, 1),
             }
         )
+    # Each open event with its early-response checklist's progress: actions done, out of those
+    # that apply (every item of the list, less those marked not applicable).
+    done = Q(response_actions__state=ResponseAction.State.DONE)
+    not_applicable = Q(response_actions__state=ResponseAction.State.NOT_APPLICABLE)
     open_events = (
         events_for(scope)
         .filter(status=HealthEvent.Status.OPEN, opened_at__lte=now)
+        .annotate(
+            actions_done=Count("response_actions", filter=done),
+            actions_applicable=Value(len(ResponseAction.Item))
+            - Count("response_actions", filter=not_applicable),
+        )
         .order_by("opened_at")
     )
     return {
@@ -231,16 +286,16 @@ def signals_timeliness(
     # their reporter, site, area and event took a second).
     rows = list(
         queryset.order_by().values_list(
-            "detected_at", "reported_at", "status", "verified_at", "event__response_at",
-            "event__status", "event__id",
+            "emerged_on", "detected_at", "reported_at", "status", "verified_at",
+            "event__response_at", "event__status", "event__id",
         )
     )  # fmt: skip
     measures = [
         _measures(
-            detected_at=detected, reported_at=reported, status=status, verified_at=verified,
-            response_at=response, now=now,
+            emerged_on=emerged, detected_at=detected, reported_at=reported, status=status,
+            verified_at=verified, response_at=response, now=now,
         )
-        for detected, reported, status, verified, response, _e, _i in rows
+        for emerged, detected, reported, status, verified, response, _e, _i in rows
     ]  # fmt: skip
     statuses = dict(
         queryset.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
@@ -251,12 +306,14 @@ def signals_timeliness(
         "by_status": {
             code: statuses.get(code, 0) for code in Status.values if code != Status.DUPLICATE
         },
+        "detection": _summarise([m["detection"] for m in measures]),
         "notification": _summarise([m["notification"] for m in measures]),
         "verification": _summarise([m["verification"] for m in measures]),
         "response": _summarise([m["response"] for m in measures]),
         "events": len(events),
         "events_open": sum(1 for status in events if status == HealthEvent.Status.OPEN),
         "targets_hours": {
+            "detection": DETECTION_TARGET_H,
             "notification": NOTIFICATION_TARGET_H,
             "verification": VERIFICATION_TARGET_H,
             "response": RESPONSE_TARGET_H,

@@ -1,6 +1,8 @@
-"""Writes the XLSForm of community signals (openpyxl) with the screening form's helpers:
+"""Writes the XLSForms of community signals and of their verification in the field (openpyxl)
+with the screening form's helpers:
 
-.venv/bin/python -m hbmm.health.ebs.xlsforms    # rewrites intake/forms/signal.xlsx
+.venv/bin/python -m hbmm.health.ebs.xlsforms    # rewrites intake/forms/signal.xlsx and
+                                                # intake/forms/signal_verification.xlsx
 """
 
 from hbmm.health.screening.xlsforms import (
@@ -91,10 +93,105 @@ def signal_form() -> dict:
     return {"survey": survey, "choices": _choices("kind", kinds), "settings": settings}
 
 
+def verification_form() -> dict:
+    """The officer's form: which signal, when verified, true or false, and for a true one the
+    date of emergence (first case or first sign) as the verification established it."""
+    # Imported here: run as a script, Django is set up (below) before models are imported.
+    from hbmm.health.ebs.intake_mappers import VERIFICATION_FORM_ID  # noqa: PLC0415
+
+    survey = [
+        {"type": "start", "name": "start"},
+        {"type": "end", "name": "end"},
+        {"type": "deviceid", "name": "deviceid"},
+        _field(
+            "text",
+            "signal",
+            "Numéro du signal",
+            "Signal number",
+            required="yes",
+            constraint="regex(., '^(SIG-?)?[0-9]+$')",
+            **{
+                HFR: "Tel qu'affiché dans HBMM, par exemple SIG-00012.",
+                HEN: "As HBMM shows it, for example SIG-00012.",
+                CFR: "Un numéro, par exemple SIG-00012.",
+                CEN: "A number, for example SIG-00012.",
+            },
+        ),
+        _field(
+            "dateTime",
+            "verified_at",
+            "Date et heure de la vérification",
+            "Date and time of the verification",
+            required="yes",
+            default="now()",
+            **NOT_FUTURE,
+        ),
+        _field(
+            "select_one result",
+            "result",
+            "Le signal est-il confirmé ?",
+            "Is the signal confirmed?",
+            required="yes",
+        ),
+        _field(
+            "text",
+            "verifier_name",
+            "Vérifié par (nom)",
+            "Verified by (name)",
+            required="yes",
+        ),
+        _field(
+            "date",
+            "emerged_on",
+            "Date d'émergence (premier cas ou premier signe)",
+            "Date of emergence (first case or first sign)",
+            relevant="${result} = 'true'",
+            constraint=". <= today()",
+            **{
+                HFR: "Début des signes du premier cas, ou premier signe (décès, animaux).",
+                HEN: "Onset of the first case, or the first sign (deaths, animals).",
+                CFR: "La date ne peut pas être dans le futur.",
+                CEN: "The date cannot be in the future.",
+            },
+        ),
+        _field(
+            "select_one emergence",
+            "emergence_kind",
+            "Cette date est celle du",
+            "This date is the",
+            relevant="${emerged_on} != ''",
+            required="${emerged_on} != ''",
+        ),
+        _field("text", "note", "Observations", "Notes", appearance="multiline"),
+    ]
+    choices = _choices(
+        "result",
+        [("true", "Oui, confirmé", "Yes, confirmed"), ("false", "Non", "No")],
+    ) + _choices(
+        "emergence",
+        [
+            ("first_case", "Premier cas (début des signes)", "First case (onset of symptoms)"),
+            (
+                "first_sign",
+                "Premier signe (décès, animaux malades, rumeur)",
+                "First sign (deaths, sick animals, rumour)",
+            ),
+        ],
+    )
+    settings = {
+        "form_title": "Vérification d'un signal communautaire",
+        "form_id": VERIFICATION_FORM_ID,
+        "version": VERSION,
+        "default_language": "French (fr)",
+        "instance_name": "concat(${signal}, ' ', ${verified_at})",
+    }
+    return {"survey": survey, "choices": choices, "settings": settings}
+
+
 def main() -> None:
     FORMS_DIR.mkdir(exist_ok=True)
-    form = signal_form()
-    print(write(FORMS_DIR / f"{form['settings']['form_id']}.xlsx", form))
+    for form in (signal_form(), verification_form()):
+        print(write(FORMS_DIR / f"{form['settings']['form_id']}.xlsx", form))
 
 
 if __name__ == "__main__":

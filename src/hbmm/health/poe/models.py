@@ -63,6 +63,8 @@ class CapacityAssessment(models.Model):
 
     scope_site_lookup = "site"
     scope_area_lookup = "site__area"
+    scope_known_at = "recorded_at"
+    scope_audit_target = "health.capacityassessment"
 
     site = models.ForeignKey(
         "places.Site", verbose_name=_("point"), on_delete=models.PROTECT, related_name="+"
@@ -159,6 +161,8 @@ class PoeStatus(models.Model):
 
     scope_site_lookup = "site"
     scope_area_lookup = "site__area"
+    scope_known_at = "recorded_at"
+    scope_audit_target = "health.poestatus"
 
     site = models.ForeignKey(
         "places.Site", verbose_name=_("point"), on_delete=models.PROTECT, related_name="+"

@@ -162,6 +162,8 @@ class Screening(models.Model):
 
     scope_site_lookup = "point"
     scope_area_lookup = "point__area"
+    scope_known_at = "created_at"
+    scope_audit_target = "health.screening"  # workflow steps change it in place, audited
 
     class ClassificationStatus(models.TextChoices):
         AUTOMATIC = "automatic", _("automatic, awaiting the agent")

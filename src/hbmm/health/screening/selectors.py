@@ -18,6 +18,7 @@ from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.scope import get_in_scope_or_404, restrict_to_scope
 from hbmm.accounts.services import audit_log
 from hbmm.health.screening.models import (
+    STEP_NAMES,
     AgeGroup,
     CaseDefinition,
     FollowUpOutcome,
@@ -95,6 +96,22 @@ def screening_get(*, scope, pk: int) -> Screening:
 
 def screening_visits(*, screening: Screening) -> QuerySet:
     return FollowUpVisit.objects.filter(screening=screening).select_related("by")
+
+
+def screening_steps_from_forms(*, screening: Screening) -> list[str]:
+    """The names of the workflow steps of `screening` recorded from a field form or a file
+    (their audit event names the submission: `case_steps`), in the order recorded."""
+    steps = (
+        AuditEvent.objects.filter(
+            action=AuditEvent.Action.DATA_CHANGE,
+            target=f"health.screening:{screening.pk}",
+            details__has_key="source",
+        )
+        .order_by("pk")
+        .values_list("details__step", flat=True)
+    )
+    # The audit's step names (workflow.step_save) are STEP_NAMES' keys.
+    return [str(STEP_NAMES[step]) for step in steps if step in STEP_NAMES]
 
 
 def can_view_identifiers(user) -> bool:

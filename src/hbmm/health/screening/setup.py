@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 import hbmm.health.screening.admin  # noqa: F401  (registers the admin pages)
 import hbmm.health.screening.tables  # noqa: F401  (registers the table)
 from hbmm.health.screening.intake_mappers import FollowUpVisitMapper, ScreeningMapper
+from hbmm.health.screening.intake_steps import SuspectCaseStepMapper
 from hbmm.intake.mappers import register
 from hbmm.web.nav import NavItem
 from hbmm.web.nav import register as nav_register
@@ -14,6 +15,7 @@ from hbmm.web.nav import register as nav_register
 def ready() -> None:
     register(ScreeningMapper())
     register(FollowUpVisitMapper())
+    register(SuspectCaseStepMapper())
     nav_register(
         NavItem(
             label=_("Screening"),

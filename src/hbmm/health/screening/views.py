@@ -155,6 +155,7 @@ def screening_detail(request, pk: int):
             "can_view_identifiers": selectors.can_view_identifiers(request.user),
             "can_change": can_change,
             "visits": selectors.screening_visits(screening=screening),
+            "steps_from_forms": selectors.screening_steps_from_forms(screening=screening),
             "decision_form": DecisionForm(),
             "step_form": StepForm(),
             "refer_form": ReferForm(),

@@ -3,7 +3,9 @@ point's supervisors and the district surveillance officers), referral, sample, r
 each step checked against the ones before it, audited."""
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -62,7 +64,7 @@ STEP_LABELS = {
 def step_guard(screening: Screening, *, field: str, requires: tuple[str, ...], at) -> dt.datetime:
     """Refuse a step that is already done, comes before what it requires, or is mistimed."""
     if not screening.is_suspect:
-        raise WorkflowError(_("This traveller is not a suspect case."))
+        raise WorkflowError(_("This traveller is not a suspect case."), code="case")
     if screening.outcome_at:
         raise WorkflowError(_("The case is closed (outcome recorded)."))
     if getattr(screening, field):
@@ -85,7 +87,7 @@ def step_guard(screening: Screening, *, field: str, requires: tuple[str, ...], a
     ]
     moment_check(at, "at", errors, not_before=latest, before_label=label)
     if errors:
-        raise WorkflowError(errors["at"][0])
+        raise WorkflowError(errors["at"][0], code="at")
     return at
 
 
@@ -95,12 +97,30 @@ def step_save(screening: Screening, *, by, step: str, fields: list[str], details
     audit_log(**step_event(screening, by=by, step=step, details=details))
 
 
+# Where the steps being recorded come from, when not from the record's page: set by
+# `step_source` around a workflow call (a field form: its channel, form and submission) and
+# kept in each step's audit event, so that the six step functions keep their signatures.
+_SOURCE: ContextVar[dict | None] = ContextVar("screening_step_source", default=None)
+
+
+@contextmanager
+def step_source(source: dict) -> Iterator[None]:
+    """Within this block, the audit events of the steps recorded say they came from
+    `source`."""
+    token = _SOURCE.set(source)
+    try:
+        yield
+    finally:
+        _SOURCE.reset(token)
+
+
 def step_event(screening: Screening, *, by, step: str, details=None) -> dict:
+    source = _SOURCE.get()
     return {
         "action": AuditEvent.Action.DATA_CHANGE,
         "actor": by,
         "target": f"health.screening:{screening.pk}",
-        "details": {"step": step, **(details or {})},
+        "details": {"step": step, **(details or {}), **({"source": source} if source else {})},
     }
 
 
@@ -268,9 +288,9 @@ def screening_refer(
 ) -> Screening:
     at = step_guard(screening, field="referred_at", requires=("notified_at",), at=at)
     if not facility.kinds.filter(code=SiteKind.HEALTH_FACILITY).exists():
-        raise WorkflowError(_("The referral site must be a health facility."))
+        raise WorkflowError(_("The referral site must be a health facility."), code="facility")
     if transport not in Screening.Transport.values:
-        raise WorkflowError(_("Choose a transport."))
+        raise WorkflowError(_("Choose a transport."), code="transport")
     screening.referred_at, screening.referral_facility = at, facility
     screening.referral_transport = transport
     step_save(
