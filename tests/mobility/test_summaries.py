@@ -129,3 +129,19 @@ def test_the_command_reports_drift_and_rebuilds(submit, mobility_sites, capsys):
     call_command("summaries", "--rebuild")
     assert "agrees with the records" in capsys.readouterr().out
     assert summary() == {("BCP-GOGUI", "2020-03"): (4, 4, 0, 0, 1, [10])}
+
+
+@pytest.mark.django_db
+def test_a_time_cut_reads_the_records_not_the_summary(submit, mobility_sites):
+    """The summary holds the present: a report reproduced as HBMM knew it on a past moment
+    counts the records entered by then."""
+    submit("flow_count", flow("2020-03-10", "BCP-GOGUI", "in", 1, 1, 1, 1))
+    known = FlowCount.objects.get().entered_at
+    submit("flow_count", flow("2020-03-11", "BCP-GOGUI", "in", 2, 2, 2, 2))
+    FlowCount.objects.filter(observation_date=dt.date(2020, 3, 11)).update(
+        entered_at=known + dt.timedelta(hours=1)
+    )
+    march = {"start": dt.date(2020, 3, 1), "end": dt.date(2020, 3, 31)}
+    assert selectors.flow_totals(scope=EVERYTHING, **march).individuals == 12
+    then = selectors.flow_totals(scope=EVERYTHING.as_known_on(known), **march)
+    assert (then.individuals, then.days_observed) == (4, 1)

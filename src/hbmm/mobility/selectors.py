@@ -294,7 +294,8 @@ def flow_totals(
     records, so that a period of years costs about what its edges cost. The drill-down of the
     figures still lists the records. `count_points=False`: `points` left 0 (a query saved)."""
     months = _whole_months(start, end)
-    if months is None:
+    cut = scope.known_on is not None or scope.changed_after is not None
+    if months is None or cut:  # a time cut: the summary holds the present, the records know when
         row = flow_counts(scope=scope, start=start, end=end).aggregate(
             individuals=Coalesce(Sum("total"), 0),
             incoming=Coalesce(Sum("total", filter=Q(direction=Direction.INCOMING)), 0),

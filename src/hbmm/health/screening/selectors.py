@@ -165,6 +165,13 @@ def delay_medians(queryset: QuerySet) -> dict:
     }
 
 
+def _time_cut(scope) -> bool:
+    return (
+        getattr(scope, "known_on", None) is not None
+        or getattr(scope, "changed_after", None) is not None
+    )
+
+
 def screening_days(*, scope, start: dt.date | None, end: dt.date | None) -> QuerySet:
     """The day summary (`ScreeningDay`: counts per point and day, kept equal to the records by
     `hbmm.health.screening.summaries`) of the period, in the reader's scope."""
@@ -180,9 +187,13 @@ def screening_summary(*, scope, start: dt.date | None, end: dt.date | None) -> d
     """Totals over the period (inclusive dates, by date of screening) in the reader's scope:
     the counts from the day summary, the delays from the suspects' records."""
     queryset = on_days(screenings_for(scope), "screened_at", start, end)
-    days = screening_days(scope=scope, start=start, end=end)
-    totals = days.aggregate(**{name: Coalesce(Sum(name), 0) for name in COUNTS})
-    totals["points"] = days.values("point").distinct().count()
+    if _time_cut(scope):  # the summary holds the present; the records know when they came
+        totals = queryset.aggregate(**COUNTS)
+        totals["points"] = queryset.values("point").distinct().count()
+    else:
+        days = screening_days(scope=scope, start=start, end=end)
+        totals = days.aggregate(**{name: Coalesce(Sum(name), 0) for name in COUNTS})
+        totals["points"] = days.values("point").distinct().count()
     screened = totals["screened"]
     for name in ("with_symptoms", "suspect"):
         totals[f"{name}_share"] = round(100 * totals[name] / screened, 1) if screened else None
@@ -210,7 +221,7 @@ def screening_figures(
     # By point and week: the counts from the day summary; by traveller (sex, age, nationality):
     # from the records.
     counted, counts = queryset, dict[str, Count | Sum](COUNTS)
-    from_summary = set(by) <= {"point", "week"}
+    from_summary = set(by) <= {"point", "week"} and not _time_cut(scope)
     if from_summary:
         counted = screening_days(scope=scope, start=start, end=end).order_by()
         counts = {name: Sum(name) for name in COUNTS}
