@@ -39,6 +39,7 @@ from hbmm.accounts.services import user_scope_set
 from hbmm.feedback.services import feedback_log
 from hbmm.health.ebs.services import focal_point_register, signal_create
 from hbmm.health.epi.models import EpiValue
+from hbmm.health.labs.services import laboratory_save, sample_take
 from hbmm.health.screening.intake_mappers import FORM_ID as SCREENING_FORM
 from hbmm.health.screening.services import screening_create
 from hbmm.intake.channels.files import import_file_store
@@ -48,6 +49,7 @@ from hbmm.intake.receive import submission_receive
 from hbmm.intake.selectors import import_file_list
 from hbmm.jobs.models import Job
 from hbmm.places.models import AdminArea, Site
+from hbmm.places.services import site_registry_import
 from hbmm.presentation.tables import _TABLES
 from hbmm.reports.models import PublishedReport
 from hbmm.response.models import Activity
@@ -152,6 +154,12 @@ def no_site_outside(response, world, where):
     if where == IN and response.status_code == 200:
         text = response.content.decode()
         assert "BCP-ZEGOUA" not in text, "a Sikasso site is listed to a Kayes user"
+
+
+def no_sample_outside(response, world, where):
+    """A sample list in scope names no sample of the other region."""
+    if where == IN and response.status_code == 200:
+        assert "SMP-OUT" not in response.content.decode(), "a Sikasso sample is listed in Kayes"
 
 
 REVIEW_FLOWS = ("intake.review_submission", "mobility.add_flowcount")
@@ -395,6 +403,31 @@ ENTRIES: dict[str, Entry] = {
         kwargs=lambda w, s: {"pk": w.screening[s], "action": "decide"},
         methods=("POST",),
     ),
+    # Health: laboratories and samples (samples are scoped by the point where they were taken
+    # and by their laboratory; the registry's records by their laboratory's site).
+    "health:labs_dashboard": Entry(perms=P("health.view_lab_figures")),
+    "health:lab_registry": Entry(perms=P("health.view_laboratory")),
+    "health:lab_new": Entry(
+        perms=P("health.add_laboratory"), methods=("GET", "POST"), ok={"GET": 200, "POST": 200}
+    ),
+    "health:lab_edit": Entry(
+        perms=P("health.change_laboratory"),
+        scoped=True,
+        kwargs=lambda w, s: {"pk": w.laboratory[s]},
+    ),
+    "health:sample_list": Entry(perms=P("health.view_sample"), check=no_sample_outside),
+    "health:sample_new": Entry(
+        perms=P("health.add_sample"), methods=("GET", "POST"), ok={"GET": 200, "POST": 200}
+    ),
+    "health:sample_detail": Entry(
+        perms=P("health.view_sample"), scoped=True, kwargs=lambda w, s: {"pk": w.sample[s]}
+    ),
+    "health:sample_action": Entry(
+        perms=P("health.change_sample"),
+        scoped=True,
+        kwargs=lambda w, s: {"pk": w.sample[s], "action": "receive"},
+        methods=("POST",),
+    ),
     # Health: event-based surveillance.
     "health:signals_board": Entry(perms=P("health.view_signal")),
     "health:signal_list": Entry(perms=P("health.view_signal")),
@@ -582,6 +615,8 @@ class World:
     imports_by_role: dict = field(default_factory=dict)
     feedback: dict = field(default_factory=dict)
     transfer: dict = field(default_factory=dict)  # a supplies transfer to each region's post
+    sample: dict = field(default_factory=dict)  # a sample taken at each region's point
+    laboratory: dict = field(default_factory=dict)  # a mobile laboratory in each region
     focal_point: dict = field(default_factory=dict)  # the EBS reporter of each region
     published: dict = field(default_factory=dict)  # a published report of each region
 
@@ -705,6 +740,37 @@ def build_world(tmp_media) -> World:
         import_file={},
         focal_point={where: reporter[where].pk for where in (IN, OUT)},
     )
+    site_registry_import(
+        rows=[
+            (
+                n,
+                {
+                    "code": f"LAB-MX-{where.upper()}",
+                    "name_fr": f"Labo {where}",
+                    "name_en": f"Lab {where}",
+                    "kinds": "lab",
+                    "pcode": pcode,
+                },
+            )
+            for n, (where, pcode) in enumerate(((IN, "ML0103"), (OUT, "ML0302")), start=1)
+        ]
+    )
+    for where in (IN, OUT):
+        lab = Site.objects.get(code=f"LAB-MX-{where.upper()}")
+        world.laboratory[where] = laboratory_save(
+            site=lab,
+            kind="mobile",
+            point=Site.objects.get(code=poe[where]),
+            status="operational",
+            by=None,
+        ).pk
+        world.sample[where] = sample_take(
+            sample_id=f"SMP-{where.upper()}",
+            point=Site.objects.get(code=poe[where]),
+            taken_at=when,
+            lab=lab,
+            by=None,
+        ).pk
     catalogue_load()
     sources = {IN: "OFF-KAYES", OUT: "BCP-SONA"}  # Kayes, Sikasso
     for where in (IN, OUT):

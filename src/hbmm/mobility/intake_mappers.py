@@ -231,8 +231,8 @@ class FlowCountMapper(MobilityMapper):
         stranded = clean_int(data, "stranded", errors, minimum=0)
         if stranded is not None and total is not None and stranded > total:
             errors.append(FieldError("stranded", stranded, _("More than the total.")))
-        hours = clean_decimal(data, "observation_hours", errors, minimum=0, maximum=24)
-        if hours is not None and hours == 0:
+        hours = clean_decimal(data, "observation_hours", errors, maximum=24)
+        if hours is not None and hours <= 0:  # one message for 0 and below, as the form says
             errors.append(FieldError("observation_hours", hours, _("Must be more than 0.")))
         final = clean_text(data, "final_destination", errors, max_length=200)
         nationality = clean_country(data, "nationality", errors)

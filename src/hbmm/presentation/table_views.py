@@ -25,6 +25,7 @@ from hbmm.places.models import Site
 from hbmm.places.selectors import area_choices, area_narrowing
 from hbmm.presentation.as_of import request_as_of
 from hbmm.presentation.figures import format_number, scope_label
+from hbmm.presentation.map_svg import web_map
 from hbmm.presentation.tables import Query, filter_form, get_table, month_start
 
 PAGE_SIZE = 50
@@ -119,26 +120,22 @@ def table_page(request, key: str):
     except BadFilter as exc:
         return _bad_request(str(exc))
     # A table counted "as of" a date counts on the page's as-of date (hbmm.presentation.as_of).
+    query = Query(
+        scope=scope, area=area, filters=filters, reader=user, as_of=lambda: request_as_of(request)
+    )
     with time_cut_gaps() as gaps:
-        rows = table.read(
-            Query(
-                scope=scope,
-                area=area,
-                filters=filters,
-                reader=user,
-                as_of=lambda: request_as_of(request),
-            )
-        )
+        rows = table.read(query)
     if fmt:
         return table_export(request, table, rows, fmt=fmt, area=area, filters=filters)
+    table_map = table.map(query) if table.map is not None else None
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = [
         list(zip(table.columns, values, strict=True))
         for values in table.displayed(page.object_list)
     ]
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("format", None)
+    params = request.GET.copy()
+    params.pop("page", None)
+    params.pop("format", None)
     return render(
         request,
         "reports/table.html",
@@ -150,7 +147,16 @@ def table_page(request, key: str):
             "area": area,
             "areas": areas,
             "scope_label": scope_label(area),
-            "query": query.urlencode(),
+            "query": params.urlencode(),
+            "map": (
+                {
+                    "title": table_map.title,
+                    "summary": table_map.summary,
+                    "svg": web_map(table_map.points, title=table_map.title),
+                }
+                if table_map is not None and table_map.points
+                else None
+            ),
             "can_export": user.has_perm(table.export_permission),
             "submission_links": user.has_perm("intake.view_submission"),
             "changed_after": changed_after,

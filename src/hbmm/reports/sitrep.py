@@ -72,7 +72,8 @@ def sitrep_context(
                 (front_charts if headline else rendered_charts).append(rendered)
             if output.result.map_points:
                 title = output.result.map_title or output.title
-                svg = maps.render_svg(output.result.map_points, title=title, width=520)
+                # drawn at 380 px and printed about 110 mm wide: names of 8 pt
+                svg = maps.render_svg(output.result.map_points, title=title, width=380)
                 (rendered_maps if front_maps else front_maps).append(
                     RenderedChart(title, mark_safe(svg))
                 )

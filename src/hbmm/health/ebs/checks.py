@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hbmm.health.ebs.models import Signal
-from hbmm.health.screening.workflow import CLOCK_SKEW
+from hbmm.health.steps import CLOCK_SKEW
 from hbmm.places.models import MALI_BBOX
 
 

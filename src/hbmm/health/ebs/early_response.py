@@ -17,7 +17,7 @@ from hbmm.accounts.models import User
 from hbmm.health.ebs.models import Bottleneck, HealthEvent, ResponseAction
 from hbmm.health.ebs.performance import checklist, event_verdicts, response_completion
 from hbmm.health.ebs.services import _audit, _moment
-from hbmm.health.screening.workflow import WorkflowError
+from hbmm.health.steps import WorkflowError
 
 State = ResponseAction.State
 

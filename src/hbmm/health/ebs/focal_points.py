@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from hbmm.accounts.models import User
 from hbmm.health.ebs.models import FocalPoint
 from hbmm.health.ebs.services import _audit
-from hbmm.health.screening.workflow import WorkflowError
+from hbmm.health.steps import WorkflowError
 from hbmm.places.models import AdminArea, Site
 
 

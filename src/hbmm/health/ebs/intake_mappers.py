@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from hbmm.accounts.scope import restrict_to_scope, user_scope
 from hbmm.health.ebs.models import FocalPoint, Signal
+from hbmm.health.ebs.selectors import FOCAL_POINTS_CSV, focal_points_csv
 from hbmm.health.ebs.services import SignalRow, signal_verify, signals_save_batch
 from hbmm.intake.aliases import column_aliases
 from hbmm.intake.cleaning import (
@@ -135,6 +136,11 @@ class SignalMapper(Mapper):
         if errors:
             raise MappingError(errors)
         return cleaned
+
+    def media_file(self, filename: str, *, user) -> bytes | None:
+        if filename != FOCAL_POINTS_CSV:
+            return None
+        return focal_points_csv(scope=user_scope(user))
 
     def save(self, items: list[Item]) -> None:
         """One batch save per context (submitter, sender, channel, demo flag)."""

@@ -8,7 +8,9 @@ Besides, the board's operational target: verification within 24 hours of the rep
 that cannot be measured (no emergence or detection given) is "not assessed", never "missed".
 """
 
+import csv
 import datetime as dt
+import io
 from dataclasses import dataclass
 from statistics import median
 from typing import cast
@@ -189,6 +191,21 @@ def area_in_scope(*, scope, pcode: str) -> AdminArea | None:
     """The admin area `pcode` when it lies in `scope` (a focal point may be placed there)."""
     areas = AdminArea.objects.filter(pcode=pcode.strip().upper())
     return restrict_to_scope(areas, scope).first()
+
+
+FOCAL_POINTS_CSV = "focal_points.csv"
+
+
+def focal_points_csv(*, scope) -> bytes:
+    """The `focal_points.csv` media file of the signal form: the active focal points of
+    `scope`, their key (the value the form stores) and name; never their phone number (the
+    file sits on every agent's phone)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["name", "label"])
+    for key, name in focal_points_for(scope).filter(is_active=True).values_list("key", "name"):
+        writer.writerow([key, f"{key} {name}"])
+    return out.getvalue().encode("utf-8")
 
 
 def events_for(scope) -> QuerySet:

@@ -18,7 +18,7 @@ from hbmm.health.ebs.checks import check_signal as _check_signal
 from hbmm.health.ebs.checks import emergence_check
 from hbmm.health.ebs.models import Bottleneck, FocalPoint, HealthEvent, Signal
 from hbmm.health.ebs.performance import missed_without_review
-from hbmm.health.screening.workflow import CLOCK_SKEW, WorkflowError
+from hbmm.health.steps import CLOCK_SKEW, WorkflowError
 from hbmm.intake.mappers import BatchContext, BatchResult
 from hbmm.places.models import AdminArea, Site
 

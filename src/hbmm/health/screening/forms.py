@@ -1,7 +1,5 @@
 """Web forms of the screening sub-module (parsing only; the checks are the mapper's)."""
 
-import datetime as dt
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +13,7 @@ from hbmm.health.screening.models import (
     Symptom,
 )
 from hbmm.health.screening.services import POINT_KINDS
+from hbmm.health.step_forms import StepForm
 from hbmm.places.models import AdminArea, Site, SiteKind
 
 YES_NO_UNKNOWN = [("", _("not asked")), ("yes", _("yes")), ("no", _("no"))]
@@ -97,26 +96,6 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-def _at_field():
-    return forms.DateTimeField(
-        label=_("Time (UTC)"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        help_text=_("Leave empty for now."),
-    )
-
-
-class StepForm(forms.Form):
-    at = _at_field()
-
-    def clean_at(self):
-        value = self.cleaned_data.get("at")
-        if value is not None and timezone.is_naive(value):
-            value = value.replace(tzinfo=dt.UTC)
-        return value
-
-
 def _sites(kind: str):
     return Site.objects.filter(kinds__code=kind).order_by("code")
 
@@ -130,6 +109,13 @@ class ReferForm(StepForm):
 
 class SampleForm(StepForm):
     lab = forms.ModelChoiceField(label=_("Laboratory"), queryset=_sites(SiteKind.LABORATORY))
+    sample_id = forms.CharField(
+        label=_("Sample id (barcode)"),
+        required=False,
+        max_length=40,
+        help_text=_("Empty: the screening's reference."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": _("barcode")}),
+    )
 
 
 class ResultForm(StepForm):

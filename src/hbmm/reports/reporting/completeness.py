@@ -220,7 +220,7 @@ def site_reporting(
     return result
 
 
-def last_complete_week(today: dt.date) -> tuple[dt.date, dt.date]:
-    """The ISO week before the one holding `today` (Monday, Sunday)."""
-    monday = today - dt.timedelta(days=today.weekday() + 7)
-    return monday, monday + dt.timedelta(days=6)
+def last_week_on(as_of: dt.date) -> dt.date:
+    """The Monday of the last ISO week over on `as_of` (its own when it is a Sunday)."""
+    sunday = as_of - dt.timedelta(days=(as_of.weekday() + 1) % 7)
+    return sunday - dt.timedelta(days=6)

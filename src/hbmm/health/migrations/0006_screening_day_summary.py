@@ -37,7 +37,7 @@ def summarise_existing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('health', '0004_ebs_717_emergence_response_review'),
+        ('health', '0005_labs_samples'),
         ('intake', '0012_pull_source_progress'),
         ('places', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
