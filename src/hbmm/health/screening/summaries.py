@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 
 from hbmm.health.screening.models import Screening
 from hbmm.health.screening.summary_models import COUNTED, ScreeningDay
+from hbmm.health.steps import screening_changed
 from hbmm.periods import midnight
 
 
@@ -142,3 +143,12 @@ def screening_days_drift() -> list[tuple[int, dt.date, dict | None, dict | None]
         for key in sorted(set(stored) | set(computed))
         if stored.get(key) != computed.get(key)
     ]
+
+
+def _on_screening_changed(sender, *, screening: Screening, **kwargs) -> None:
+    screening_days_refresh(keys=[key_of(screening)])
+
+
+# A sample's steps (hbmm.health.labs) write the screening's sample and result; the day summary
+# follows, in their transaction (a receiver runs inside the send).
+screening_changed.connect(_on_screening_changed, dispatch_uid="screening_day_summary")
