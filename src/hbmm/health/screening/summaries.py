@@ -5,7 +5,8 @@ difference, it is recomputed from the screenings of its point and day. Every wri
 screening calls `screening_days_refresh` with the (point, day) pairs it touched, inside its own
 transaction: `screening_create`, `_screenings_create_many` (intake batches), `screening_update`
 (edits, corrections and reprocessing: the old and the new pair), `screening_decide` and the
-workflow's `step_save` (isolation, notification, referral, sampling, result).
+workflow's `step_save` (isolation, notification, referral, sampling, result); a sample's
+steps (`hbmm.health.labs`) send `screening_changed`, received below.
 """
 
 import datetime as dt
