@@ -249,6 +249,10 @@ ENTRIES: dict[str, Entry] = {
         perms=P("intake.add_importfile", "mobility.add_flowcount"),
         kwargs=lambda w, s, role=None: {"kind": "flow_count", "fmt": "xlsx"},
     ),
+    "intake:import-example": Entry(
+        perms=P("intake.add_importfile", "mobility.add_flowcount"),
+        kwargs=lambda w, s, role=None: {"kind": "flow_count", "fmt": "csv"},
+    ),
     **{
         name: Entry(
             perms=P("intake.add_importfile"),

@@ -217,6 +217,7 @@ def test_every_page_fits_a_phone(phone, live_server, pages):
                     seen.add(name)
                     todo.append(href)
     assert checked > 30
+    assert "intake:imports" in seen  # the import page, its chosen kind's columns open
     for path in pages.values():
         result = _check(phone, f"{live_server.url}{path}")
         if result["scrollWidth"] > WIDTH or result["wide"] or result["unreachable"]:
@@ -240,6 +241,8 @@ def test_a_suspect_cases_actions_are_on_screen(phone, live_server, pages):
 
 def test_a_long_raw_record_wraps(phone, live_server, pages):
     phone.goto(f"{live_server.url}{pages['quarantined']}")
+    assert not phone.locator("pre.raw").is_visible()  # folded under its title
+    phone.click("details.raw > summary")
     raw = phone.locator("pre.raw").bounding_box()
     assert raw["x"] + raw["width"] <= WIDTH
     assert raw["height"] > 200  # 3,000 characters wrapped over many lines

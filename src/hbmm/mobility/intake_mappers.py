@@ -14,6 +14,7 @@ mobility forms' own rules (sex and age parts, previous/next locations, flow dire
 """
 
 import functools
+import json
 from pathlib import Path
 
 from django.conf import settings
@@ -56,6 +57,8 @@ from hbmm.places.models import AdminArea, SiteKind
 from hbmm.text import normalise_name
 
 ALIASES = Path(__file__).resolve().parent / "data" / "intake_aliases.json"
+# Each form's example row (the import page's examples, the example file that imports as is).
+EXAMPLES = json.loads((ALIASES.parent / "intake_examples.json").read_text(encoding="utf-8"))
 DIRECTION_WORDS = word_table(ALIASES, "direction")
 REASON_WORDS = word_table(ALIASES, "reason")
 TRANSPORT_WORDS = word_table(ALIASES, "transport")
@@ -169,6 +172,7 @@ def _nationality_column(key: str) -> str | None:
 
 class FlowCountMapper(MobilityMapper):
     form_id = "flow_count"
+    example = EXAMPLES["flow_count"]
     model = FlowCount
     permission = "mobility.add_flowcount"
     title = gettext_lazy("Flow monitoring registry")
@@ -307,6 +311,7 @@ class FlowCountMapper(MobilityMapper):
 
 class DisplacementMapper(MobilityMapper):
     form_id = "displacement"
+    example = EXAMPLES["displacement"]
     model = DisplacementFigure
     permission = "mobility.add_displacementfigure"
     title = gettext_lazy("Displacement tracking round")
@@ -356,6 +361,7 @@ class DisplacementMapper(MobilityMapper):
 
 class MrrcOccupancyMapper(MobilityMapper):
     form_id = "mrrc_occupancy"
+    example = EXAMPLES["mrrc_occupancy"]
     model = MrrcOccupancy
     permission = "mobility.add_mrrcoccupancy"
     title = gettext_lazy("MRRC occupancy")
@@ -379,6 +385,7 @@ class MrrcOccupancyMapper(MobilityMapper):
 
 class StrandedMapper(MobilityMapper):
     form_id = "stranded"
+    example = EXAMPLES["stranded"]
     model = StrandedMigrants
     permission = "mobility.add_strandedmigrants"
     title = gettext_lazy("Stranded migrants")
@@ -412,6 +419,7 @@ class StrandedMapper(MobilityMapper):
 
 class EventMapper(MobilityMapper):
     form_id = "event"
+    example = EXAMPLES["event"]
     model = MobilityEvent
     permission = "mobility.add_mobilityevent"
     title = gettext_lazy("Emergency event tracking")

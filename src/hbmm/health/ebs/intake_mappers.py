@@ -74,6 +74,16 @@ def _emergence_check(data, emerged_on, kind, first_known, errors: list) -> None:
 
 class SignalMapper(Mapper):
     form_id = FORM_ID
+    example = {
+        "reporter": "CFP-KTI-01",
+        "reported_at": "2020-04-28 09:30",
+        "detected_at": "",
+        "site": "",
+        "pcode": "ML0204",
+        "kind": "sick_traveller",
+        "description": "",
+        "people_affected": "1",
+    }
     model = Signal
     permission = "health.add_signal"
     site_field = "site"

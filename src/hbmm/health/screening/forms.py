@@ -15,6 +15,7 @@ from hbmm.health.screening.models import (
 from hbmm.health.screening.services import POINT_KINDS
 from hbmm.health.step_forms import StepForm
 from hbmm.places.models import AdminArea, Site, SiteKind
+from hbmm.places.pickers import CountriesField, CountryField
 
 YES_NO_UNKNOWN = [("", _("not asked")), ("yes", _("yes")), ("no", _("no"))]
 DECISIONS = [
@@ -43,15 +44,15 @@ class ScreeningForm(forms.Form):
         label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN, required=False
     )
     age = forms.CharField(label=_("Age (years)"), required=False)
-    nationality = forms.CharField(label=_("Nationality (ISO3)"), required=False, max_length=3)
+    nationality = CountryField(label=_("Nationality"), required=False)
     conveyance = forms.ChoiceField(
         label=_("Conveyance"), choices=[("", "-"), *Conveyance.choices], required=False
     )
     company_plate = forms.CharField(label=_("Company / plate"), required=False)
-    origin_country = forms.CharField(label=_("Origin country (ISO3)"), required=False)
+    origin_country = CountryField(label=_("Origin country"), required=False)
     origin_place = forms.CharField(label=_("Origin place"), required=False)
-    countries_visited = forms.CharField(
-        label=_("Countries visited in the last 14 days (ISO3, space-separated)"), required=False
+    countries_visited = CountriesField(
+        label=_("Countries visited in the last 14 days"), required=False
     )
     destination = forms.ChoiceField(label=_("Destination in Mali"), required=False)
     contact_sick = forms.ChoiceField(
@@ -88,6 +89,7 @@ class ScreeningForm(forms.Form):
         """The submission's fields, as an XLSForm instance would carry them."""
         values = dict(self.cleaned_data)
         values["symptoms"] = " ".join(values.get("symptoms") or [])
+        values["countries_visited"] = " ".join(values.get("countries_visited") or [])
         return {k: v for k, v in values.items() if v not in (None, "")}
 
 
