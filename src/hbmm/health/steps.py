@@ -6,8 +6,14 @@ so that each may use it without importing the other."""
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+# Sent (screening=...) by a write of a screening made outside the screening package (a
+# sample's steps write the screening's sample and result): the screening package keeps its
+# day summary from it (`hbmm.health.screening.summaries`) without the writer importing it.
+screening_changed = Signal()
 
 # A device clock a few minutes ahead of the server's is not "the future".
 CLOCK_SKEW = dt.timedelta(minutes=5)

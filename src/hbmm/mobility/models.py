@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hbmm.mobility.returnees import returnee_errors
+from hbmm.mobility.summary_models import FlowMonthSummary  # noqa: F401  (a model of the app)
 
 
 class Direction(models.TextChoices):

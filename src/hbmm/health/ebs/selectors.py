@@ -62,25 +62,36 @@ def _clock(start: dt.datetime, end: dt.datetime | None, target: int, now: dt.dat
 
 def signal_timeliness(signal: Signal, *, now: dt.datetime | None = None) -> dict[str, Measure]:
     """The three 7-1-7 measures of one signal (its event prefetched or loaded)."""
-    now = now or timezone.now()
-    if signal.emerged_on is None or signal.detected_at is None:
+    event = signal.event if signal_has_event(signal) else None
+    return _measures(
+        emerged_on=signal.emerged_on,
+        detected_at=signal.detected_at,
+        reported_at=signal.reported_at,
+        status=signal.status,
+        verified_at=signal.verified_at,
+        response_at=event.response_at if event else None,
+        now=now or timezone.now(),
+    )
+
+
+def _measures(*, emerged_on, detected_at, reported_at, status, verified_at, response_at, now):
+    """The 7-1-7 measures from a signal's dates (`signal_timeliness`; the period's figures
+    give them from one flat read, without a model instance per signal)."""
+    if emerged_on is None or detected_at is None:
         detection = Measure(NOT_ASSESSED, None, DETECTION_TARGET_H)
     else:
-        days = (timezone.localdate(signal.detected_at) - signal.emerged_on).days
+        days = (timezone.localdate(detected_at) - emerged_on).days
         detection = Measure(MET if days <= 7 else MISSED, float(days * 24), DETECTION_TARGET_H)
-    if signal.detected_at is None:
+    if detected_at is None:
         notification = Measure(NOT_ASSESSED, None, NOTIFICATION_TARGET_H)
     else:
-        notification = _clock(signal.detected_at, signal.reported_at, NOTIFICATION_TARGET_H, now)
-    if signal.status in (Status.DISCARDED, Status.DUPLICATE):
+        notification = _clock(detected_at, reported_at, NOTIFICATION_TARGET_H, now)
+    if status in (Status.DISCARDED, Status.DUPLICATE):
         verification = Measure(NOT_APPLICABLE, None, VERIFICATION_TARGET_H)
     else:
-        verification = _clock(signal.reported_at, signal.verified_at, VERIFICATION_TARGET_H, now)
-    if signal.status == Status.VERIFIED:
-        event = getattr(signal, "event", None) if signal_has_event(signal) else None
-        response = _clock(
-            signal.reported_at, event.response_at if event else None, RESPONSE_TARGET_H, now
-        )
+        verification = _clock(reported_at, verified_at, VERIFICATION_TARGET_H, now)
+    if status == Status.VERIFIED:
+        response = _clock(reported_at, response_at, RESPONSE_TARGET_H, now)
     else:
         response = Measure(NOT_APPLICABLE, None, RESPONSE_TARGET_H)
     return {
@@ -288,14 +299,27 @@ def signals_timeliness(
     now = now or timezone.now()
     queryset = signals_for(scope).exclude(status=Status.DUPLICATE)
     queryset = on_days(queryset, "reported_at", start, end)
-    signals = list(queryset)
-    measures = [signal_timeliness(s, now=now) for s in signals]
+    # One flat read (a week of a regional deployment is 2,000 signals: model instances with
+    # their reporter, site, area and event took a second).
+    rows = list(
+        queryset.order_by().values_list(
+            "emerged_on", "detected_at", "reported_at", "status", "verified_at",
+            "event__response_at", "event__status", "event__id",
+        )
+    )  # fmt: skip
+    measures = [
+        _measures(
+            emerged_on=emerged, detected_at=detected, reported_at=reported, status=status,
+            verified_at=verified, response_at=response, now=now,
+        )
+        for emerged, detected, reported, status, verified, response, _e, _i in rows
+    ]  # fmt: skip
     statuses = dict(
         queryset.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
-    events = [s.event for s in signals if signal_has_event(s)]
+    events = [event_status for *_r, event_status, event_id in rows if event_id is not None]
     return {
-        "signals": len(signals),
+        "signals": len(rows),
         "by_status": {
             code: statuses.get(code, 0) for code in Status.values if code != Status.DUPLICATE
         },
@@ -304,7 +328,7 @@ def signals_timeliness(
         "verification": _summarise([m["verification"] for m in measures]),
         "response": _summarise([m["response"] for m in measures]),
         "events": len(events),
-        "events_open": sum(1 for e in events if e.status == HealthEvent.Status.OPEN),
+        "events_open": sum(1 for status in events if status == HealthEvent.Status.OPEN),
         "targets_hours": {
             "detection": DETECTION_TARGET_H,
             "notification": NOTIFICATION_TARGET_H,

@@ -30,7 +30,7 @@ from hbmm.health.labs.models import (
     SampleType,
     sample_id_validator,
 )
-from hbmm.health.steps import WorkflowError, moment_check
+from hbmm.health.steps import WorkflowError, moment_check, screening_changed
 from hbmm.intake.mappers import BatchContext, BatchResult, Row
 from hbmm.places.models import Site, SiteKind
 
@@ -173,6 +173,7 @@ def _screening_sync(sample: Sample) -> None:
     screening.lab_result = sample.result if valid else ""
     screening.result_at = sample.tested_at if valid else None
     screening.save(update_fields=["sampled_at", "sample_lab", "lab_result", "result_at"])
+    screening_changed.send(sender=Sample, screening=screening)  # its day summary follows
 
 
 def _step_save(sample: Sample, *, by, step: str, fields: list[str], details=None) -> Sample:

@@ -24,7 +24,11 @@ class PointType(models.TextChoices):
 def site_point_type(site) -> str | None:
     """The point-of-entry type of a site: bcp before itp before cordon (a site may be several
     kinds, e.g. a border post that is also a flow monitoring point)."""
-    kinds = {k.code for k in site.kinds.all()}
+    return point_type_of({k.code for k in site.kinds.all()})
+
+
+def point_type_of(kinds: set[str]) -> str | None:
+    """The point-of-entry type of a site of these kind codes (as `site_point_type`)."""
     for code in PointType.values:
         if code in kinds:
             return code

@@ -24,6 +24,7 @@ from hbmm.health.screening.models import (
     Screening,
     Symptom,
 )
+from hbmm.health.screening.summaries import key_of, screening_days_refresh
 from hbmm.health.screening.tasks import alert_emails_enqueue
 from hbmm.health.steps import WorkflowError, moment_check
 from hbmm.places.models import AdminArea, Site, SiteKind
@@ -72,6 +73,7 @@ def step_guard(screening: Screening, *, field: str, requires: tuple[str, ...], a
 
 def step_save(screening: Screening, *, by, step: str, fields: list[str], details=None) -> None:
     screening.save(update_fields=fields)
+    screening_days_refresh(keys=[key_of(screening)])  # the step's count, in this transaction
     audit_log(**step_event(screening, by=by, step=step, details=details))
 
 

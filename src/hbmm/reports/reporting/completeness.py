@@ -192,6 +192,7 @@ def site_reporting(
     reports: dict[int, dict[dt.date, dt.datetime | None]] = {}
     for site_id, day, received_at in SOURCES[schedule.form](scope=scope, start=first, end=last):
         reports.setdefault(site_id, {})[day] = received_at
+    deadlines = {p_end: schedule.deadline(p_end) for _s, p_end in periods}  # once, not per site
     result = []
     for site in sites:
         own = reports.get(site.pk, {})
@@ -211,8 +212,7 @@ def site_reporting(
                     received_at=received_at,
                     received=bool(times),
                     # A record with no reception time was entered by hand: not late.
-                    on_time=bool(times)
-                    and (received_at is None or received_at < schedule.deadline(p_end)),
+                    on_time=bool(times) and (received_at is None or received_at < deadlines[p_end]),
                 )
             )
         if statuses:
