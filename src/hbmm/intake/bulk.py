@@ -297,6 +297,7 @@ def _outcomes_store(record: ImportFile, mapper: Mapper, outcomes: list) -> tuple
             errors=errors,
             site=site if cleaned is not None else sites.get(site),
             processed_at=now,
+            checksum=row.checksum,
         )
         for row, cleaned, errors, site in outcomes
     ]
