@@ -91,7 +91,8 @@ def row_prepare(kind: str, number: int, values: dict, seen: RowCounter) -> Row:
     has one (ODK/Kobo exports), else a hash of the row's content; identical rows within one
     file are told apart by their occurrence, so importing the same file twice adds nothing
     while two equal rows in one file both count."""
-    text_values = {k: cell_text(v) for k, v in values.items() if k}
+    # A CSV's cells are text already: cell_text is called only for the others (spreadsheets).
+    text_values = {k: v if type(v) is str else cell_text(v) for k, v in values.items() if k}
     payload = json_dumps(text_values)
     checksum = sha256(payload)
     for column in INSTANCE_ID_COLUMNS:
