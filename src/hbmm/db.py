@@ -31,6 +31,10 @@ _PLAIN_TYPES = {
 }
 
 
+# One encoder (json.dumps with an option builds one per call, once per row and JSON column).
+_JSON = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _adapter(field, conn) -> Callable | None:
     # `conn` is the connection itself, not django.db.connection: that proxy looks the
     # connection up on every attribute read, once per value of a million-row import.
@@ -43,7 +47,7 @@ def _adapter(field, conn) -> Callable | None:
         return None
     if kind == "JSONField":
         # COPY takes JSON as text; SQLite stores it as text.
-        return lambda value: None if value is None else json.dumps(value, ensure_ascii=False)
+        return lambda value: None if value is None else _JSON(value)
     if kind == "DateField":
         return conn.ops.adapt_datefield_value
     if kind == "DateTimeField":
