@@ -8,29 +8,16 @@ tests/web/test_i18n.py checks the same rules (`problems`), so a catalogue writte
 merged from a branch is caught; this script fixes it at once.
 """
 
-import re
 import sys
 from pathlib import Path
 
 import polib
 
+from hbmm.typography import french
+
 SRC = Path(__file__).resolve().parents[1] / "src" / "hbmm"
-NNBSP = "\u202f"
-# A plain or no-break space before a high sign; a sign glued to a word (not in 12:30, http://,
-# %(n)s:%(m)s); a literal percent (%% in python-format strings) after a space.
-_SPACE_BEFORE = re.compile(r"[ \u00a0](?=[:;!?»])")
-_GLUED = re.compile(r"(?<=[A-Za-zÀ-ÿ)»])(?=[;!?](?:\s|$))|(?<=[A-Za-zÀ-ÿ»])(?=:(?:\s|$))")
-_PERCENT = re.compile(r"[ \u00a0](?=%%|%(?![(\w]))")
-_OPENING = re.compile(r"«[ \u00a0\u202f]?")
-_APOSTROPHE = re.compile(r"(?<=[A-Za-zÀ-ÿ])'(?=[A-Za-zÀ-ÿ])")
-
-
-def fixed(text: str) -> str:
-    text = _SPACE_BEFORE.sub(NNBSP, text)
-    text = _GLUED.sub(NNBSP, text)
-    text = _PERCENT.sub(NNBSP, text)
-    text = _OPENING.sub("«" + NNBSP, text)
-    return _APOSTROPHE.sub("’", text)
+# The rules themselves live with the code that also applies them at run time.
+fixed = french
 
 
 def catalogues() -> list[Path]:

@@ -330,9 +330,6 @@ HBMM_API_TOKEN_REMINDER_DAYS = env_int("HBMM_API_TOKEN_REMINDER_DAYS", 7)
 HBMM_COUNTRY_ISO3 = env_str("HBMM_COUNTRY_ISO3", "MLI")
 # Land border closure date (ISO); the mobility figures count flows up to it. The demo sets one.
 HBMM_BORDER_CLOSURE_DATE = env_str("HBMM_BORDER_CLOSURE_DATE", "")
-# Map tiles under the overview's map (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png);
-# empty: the shipped admin boundaries only, which need no network.
-HBMM_MAP_TILE_URL = env_str("HBMM_MAP_TILE_URL", "")
 # OpenRosa Basic authentication sends the password: refused over plain HTTP unless DEBUG or
 # this switch (a LAN deployment without TLS, at its own risk), as ODK Central refuses it.
 HBMM_OPENROSA_ALLOW_HTTP = env_bool("HBMM_OPENROSA_ALLOW_HTTP", DEBUG)

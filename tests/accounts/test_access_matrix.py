@@ -39,6 +39,7 @@ from hbmm.accounts.services import user_scope_set
 from hbmm.feedback.services import feedback_log
 from hbmm.health.ebs.services import focal_point_register, signal_create
 from hbmm.health.epi.models import EpiValue
+from hbmm.health.labs.services import laboratory_save, sample_take
 from hbmm.health.screening.intake_mappers import FORM_ID as SCREENING_FORM
 from hbmm.health.screening.services import screening_create
 from hbmm.intake.channels.files import import_file_store
@@ -48,7 +49,9 @@ from hbmm.intake.receive import submission_receive
 from hbmm.intake.selectors import import_file_list
 from hbmm.jobs.models import Job
 from hbmm.places.models import AdminArea, Site
+from hbmm.places.services import site_registry_import
 from hbmm.presentation.tables import _TABLES
+from hbmm.reports.models import PublishedReport
 from hbmm.response.models import Activity
 from hbmm.supplies.models import Item, Transfer
 from hbmm.supplies.services import catalogue_load, holder_for_site
@@ -153,6 +156,12 @@ def no_site_outside(response, world, where):
         assert "BCP-ZEGOUA" not in text, "a Sikasso site is listed to a Kayes user"
 
 
+def no_sample_outside(response, world, where):
+    """A sample list in scope names no sample of the other region."""
+    if where == IN and response.status_code == 200:
+        assert "SMP-OUT" not in response.content.decode(), "a Sikasso sample is listed in Kayes"
+
+
 REVIEW_FLOWS = ("intake.review_submission", "mobility.add_flowcount")
 
 ENTRIES: dict[str, Entry] = {
@@ -239,6 +248,10 @@ ENTRIES: dict[str, Entry] = {
     "intake:import-template": Entry(
         perms=P("intake.add_importfile", "mobility.add_flowcount"),
         kwargs=lambda w, s, role=None: {"kind": "flow_count", "fmt": "xlsx"},
+    ),
+    "intake:import-example": Entry(
+        perms=P("intake.add_importfile", "mobility.add_flowcount"),
+        kwargs=lambda w, s, role=None: {"kind": "flow_count", "fmt": "csv"},
     ),
     **{
         name: Entry(
@@ -394,6 +407,31 @@ ENTRIES: dict[str, Entry] = {
         kwargs=lambda w, s: {"pk": w.screening[s], "action": "decide"},
         methods=("POST",),
     ),
+    # Health: laboratories and samples (samples are scoped by the point where they were taken
+    # and by their laboratory; the registry's records by their laboratory's site).
+    "health:labs_dashboard": Entry(perms=P("health.view_lab_figures")),
+    "health:lab_registry": Entry(perms=P("health.view_laboratory")),
+    "health:lab_new": Entry(
+        perms=P("health.add_laboratory"), methods=("GET", "POST"), ok={"GET": 200, "POST": 200}
+    ),
+    "health:lab_edit": Entry(
+        perms=P("health.change_laboratory"),
+        scoped=True,
+        kwargs=lambda w, s: {"pk": w.laboratory[s]},
+    ),
+    "health:sample_list": Entry(perms=P("health.view_sample"), check=no_sample_outside),
+    "health:sample_new": Entry(
+        perms=P("health.add_sample"), methods=("GET", "POST"), ok={"GET": 200, "POST": 200}
+    ),
+    "health:sample_detail": Entry(
+        perms=P("health.view_sample"), scoped=True, kwargs=lambda w, s: {"pk": w.sample[s]}
+    ),
+    "health:sample_action": Entry(
+        perms=P("health.change_sample"),
+        scoped=True,
+        kwargs=lambda w, s: {"pk": w.sample[s], "action": "receive"},
+        methods=("POST",),
+    ),
     # Health: event-based surveillance.
     "health:signals_board": Entry(perms=P("health.view_signal")),
     "health:signal_list": Entry(perms=P("health.view_signal")),
@@ -407,6 +445,24 @@ ENTRIES: dict[str, Entry] = {
         perms=P("health.change_signal"),
         scoped=True,
         kwargs=lambda w, s: {"pk": w.signal[s], "action": "triage"},
+        methods=("POST",),
+    ),
+    "health:signals_717": Entry(perms=P("health.view_healthevent")),
+    "health:focal_point_list": Entry(perms=P("health.view_focalpoint")),
+    "health:focal_point_new": Entry(
+        perms=P("health.add_focalpoint"), methods=("GET", "POST"), ok={"GET": 200, "POST": 200}
+    ),
+    "health:focal_point_edit": Entry(
+        perms=P("health.change_focalpoint"),
+        scoped=True,
+        kwargs=lambda w, s: {"pk": w.focal_point[s]},
+        methods=("GET", "POST"),
+        ok={"GET": 200, "POST": 200},
+    ),
+    "health:focal_point_active": Entry(
+        perms=P("health.change_focalpoint"),
+        scoped=True,
+        kwargs=lambda w, s: {"pk": w.focal_point[s]},
         methods=("POST",),
     ),
     # Community feedback.
@@ -432,6 +488,21 @@ ENTRIES: dict[str, Entry] = {
         query=lambda w, s: {"area": REGION[s], "format": "md", "lang": "en"},
     ),
     "reports:boundaries": Entry(kwargs=lambda w, s: {"level": 1}),
+    "reports:published_list": Entry(perms=P("reports.view_situation")),
+    "reports:published_detail": Entry(
+        perms=P("reports.view_situation"), scoped=True, kwargs=lambda w, s: {"pk": w.published[s]}
+    ),
+    "reports:published_pdf": Entry(
+        perms=P("reports.view_situation"),
+        scoped=True,
+        kwargs=lambda w, s: {"pk": w.published[s], "lang": "en"},
+    ),
+    # Publishing the report of the reader's own region (a worker archives it, inline here).
+    "reports:publish": Entry(
+        perms=P("reports.publish_report"),
+        methods=("POST",),
+        data={"as_of": "2020-04-20", "area": "ML01"},
+    ),
     # reports:drilldown is expanded below, one entry per registered table.
     # Jobs: a user's own jobs (administrators: every job).
     "jobs:list": Entry(perms=P("jobs.view_job")),
@@ -548,6 +619,10 @@ class World:
     imports_by_role: dict = field(default_factory=dict)
     feedback: dict = field(default_factory=dict)
     transfer: dict = field(default_factory=dict)  # a supplies transfer to each region's post
+    sample: dict = field(default_factory=dict)  # a sample taken at each region's point
+    laboratory: dict = field(default_factory=dict)  # a mobile laboratory in each region
+    focal_point: dict = field(default_factory=dict)  # the EBS reporter of each region
+    published: dict = field(default_factory=dict)  # a published report of each region
 
     def for_role(self, role: str) -> World:
         """The world as the Kayes user of `role` sees it: its own job and import file in
@@ -667,7 +742,39 @@ def build_world(tmp_media) -> World:
         epi=epi,
         job={},
         import_file={},
+        focal_point={where: reporter[where].pk for where in (IN, OUT)},
     )
+    site_registry_import(
+        rows=[
+            (
+                n,
+                {
+                    "code": f"LAB-MX-{where.upper()}",
+                    "name_fr": f"Labo {where}",
+                    "name_en": f"Lab {where}",
+                    "kinds": "lab",
+                    "pcode": pcode,
+                },
+            )
+            for n, (where, pcode) in enumerate(((IN, "ML0103"), (OUT, "ML0302")), start=1)
+        ]
+    )
+    for where in (IN, OUT):
+        lab = Site.objects.get(code=f"LAB-MX-{where.upper()}")
+        world.laboratory[where] = laboratory_save(
+            site=lab,
+            kind="mobile",
+            point=Site.objects.get(code=poe[where]),
+            status="operational",
+            by=None,
+        ).pk
+        world.sample[where] = sample_take(
+            sample_id=f"SMP-{where.upper()}",
+            point=Site.objects.get(code=poe[where]),
+            taken_at=when,
+            lab=lab,
+            by=None,
+        ).pk
     catalogue_load()
     sources = {IN: "OFF-KAYES", OUT: "BCP-SONA"}  # Kayes, Sikasso
     for where in (IN, OUT):
@@ -679,6 +786,17 @@ def build_world(tmp_media) -> World:
             dispatched_on=dt.date(2020, 4, 1),
             dispatched_by=officer,
         ).pk
+    for where in (IN, OUT):
+        report = PublishedReport.objects.create(
+            as_of=dt.date(2020, 4, 20),
+            area=AdminArea.objects.get(pcode=REGION[where]),
+            languages=["en"],
+            published_by=officer,
+            published_by_name=officer.username,
+            status=PublishedReport.Status.DONE,
+        )
+        report.pdf_en.save("published.pdf", ContentFile(b"%PDF-1.4 matrix"), save=True)
+        world.published[where] = report.pk
     for role, pair in users.items():
         world.jobs_by_role[role] = {}
         world.imports_by_role[role] = {}

@@ -32,7 +32,7 @@ def test_form_converts_and_matches_its_mapper():
     assert _rows(path, "settings")[0]["form_id"] == FeedbackMapper.form_id == "feedback"
     survey = _rows(path, "survey")
     assert survey == [
-        {k: v for k, v in r.items() if v != ""} for r in xlsforms.feedback_form()["survey"]
+        {k: str(v) for k, v in r.items() if v != ""} for r in xlsforms.feedback_form()["survey"]
     ]
     fields = {r["name"] for r in survey if r["type"] not in ("start", "end", "deviceid")}
     assert fields == set(FeedbackMapper.aliases)

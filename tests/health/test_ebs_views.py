@@ -211,3 +211,53 @@ def test_board_measures_age_at_the_end_of_the_as_of_date(client, make_user, foca
     board = client.get(reverse("health:signals_board"), {"as_of": "2020-04-23"}).context["board"]
     assert [row["age_hours"] for row in board["rows"]] == [86.0, 14.0]
     assert board["overdue"] == 1
+
+
+@pytest.mark.django_db
+def test_the_report_gives_the_emergence_as_reported_and_the_verification_replaces_it(
+    client, make_user, focal_point
+):
+    client.force_login(make_user("surveillance_officer", areas=["ML01"]))
+    report = {
+        "reporter": "CFP-001",
+        "reported_at": "2020-04-20T10:00",
+        "detected_at": "2020-04-19T18:00",
+        "pcode": "ML0103",
+        "kind": "unexplained_deaths",
+        "emerged_on": "2020-04-20",
+    }
+    refused = client.post(reverse("health:signal_new"), report).content.decode()
+    assert "Say whether the date is the first case&#x27;s or the first sign&#x27;s." in refused
+    assert "The emergence cannot be after the detection (2020-04-19)." in refused
+    response = client.post(
+        reverse("health:signal_new"),
+        report | {"emerged_on": "2020-04-16", "emergence_kind": "first_case"},
+    )
+    signal = Signal.objects.get()
+    assert response.status_code == 302
+    assert (signal.emerged_on, signal.emergence_kind, signal.emergence_estimated) == (
+        dt.date(2020, 4, 16),
+        "first_case",
+        False,
+    )
+    client.post(
+        reverse("health:signal_action", args=[signal.pk, "triage"]),
+        {"decision": "verify", "at": "2020-04-20T11:00"},
+    )
+    client.post(
+        reverse("health:signal_action", args=[signal.pk, "verify"]),
+        {
+            "is_true": "1",
+            "verifier_name": "Dr Diarra",
+            "at": "2020-04-20T12:00",
+            "emerged_on": "2020-04-12",
+            "emergence_kind": "first_sign",
+        },
+    )
+    signal.refresh_from_db()
+    assert (signal.status, signal.emerged_on, signal.emergence_kind) == (
+        "verified",
+        dt.date(2020, 4, 12),
+        "first_sign",
+    )
+    assert signal.emergence_estimated is True

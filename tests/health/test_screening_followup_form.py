@@ -47,7 +47,7 @@ def test_the_form_converts_in_french_and_english_and_matches_its_code():
     assert settings["default_language"] == "French (fr)"
     survey = _rows(path, "survey")
     build = xlsforms.followup_visit_form()
-    assert survey == [{k: v for k, v in row.items() if v != ""} for row in build["survey"]]
+    assert survey == [{k: str(v) for k, v in row.items() if v != ""} for row in build["survey"]]
     fields = [r["name"] for r in survey if r["type"] not in ("start", "end", "deviceid")]
     assert fields == ["followup", "visited_on", "reached", "temperature", "symptoms", "note"]
     labelled = [r for r in survey if r["type"] not in ("start", "end", "deviceid")]

@@ -40,7 +40,7 @@ def test_form_converts_and_matches_its_mapper(name, mapper, build):
     settings = _rows(path, "settings")[0]
     assert settings["form_id"] == mapper.form_id == name
     survey = _rows(path, "survey")
-    assert survey == [{k: v for k, v in row.items() if v != ""} for row in build()["survey"]]
+    assert survey == [{k: str(v) for k, v in row.items() if v != ""} for row in build()["survey"]]
     fields = {r["name"] for r in survey if not r["type"].startswith(("begin", "end", "start"))}
     fields -= {"deviceid"}
     # Every answer is a field the mapper reads (canonical names, not aliases).

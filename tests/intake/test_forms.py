@@ -73,7 +73,10 @@ def test_flow_count_fields_are_the_mapper_names():
         "stranded",
         "observation_hours",
     } <= leaves
-    assert xforms.media_files(xforms.form_convert(dict(SHIPPED)["flow_count"]).xml) == ["sites.csv"]
+    assert xforms.media_files(xforms.form_convert(dict(SHIPPED)["flow_count"]).xml) == [
+        "places.csv",
+        "sites.csv",
+    ]
 
 
 def _form(path: Path, *, form_id="probe_form", version="1", label_en=True):

@@ -108,3 +108,19 @@ def test_the_file_as_received_is_downloaded_through_the_app_and_audited(
     page = admin_client.get(f"/admin/intake/importfile/{record.pk}/change/").content.decode()
     assert f"/intake/imports/{record.pk}/original/" in page
     assert "/media/" not in page
+
+
+@pytest.mark.django_db
+def test_the_admin_file_page_links_to_the_stored_file_and_the_link_answers(
+    probe, admin_client, reference
+):
+    """Issue 18: the admin's import-file page linked to MEDIA_URL, which is not served (404).
+    It links to the scoped, audited download, which answers with the file as received."""
+    record = upload(admin_client)
+    page = admin_client.get(f"/admin/intake/importfile/{record.pk}/change/").content.decode()
+    assert "/media/" not in page
+    link = f'href="/intake/imports/{record.pk}/original/"'
+    assert link in page
+    response = admin_client.get(f"/intake/imports/{record.pk}/original/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == CSV.encode()

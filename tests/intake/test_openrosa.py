@@ -77,8 +77,9 @@ def test_form_list_form_manifest_and_media_as_collect_downloads_them(probe, make
     (entry,) = only.findall("list:xform", NS)
     fields = {child.tag.split("}")[1]: child.text for child in entry}
     assert fields["formID"] == "flow_count"
-    assert fields["version"] == "2020050101"
-    assert fields["name"] == "Registre de suivi des flux (FMR)"
+    assert fields["version"] == "2026120601"
+    # The probe mapper has no title: the XLSForm's, in both languages.
+    assert fields["name"] == "Registre de suivi des flux (FMR) / Flow monitoring registry (FMR)"
     assert fields["downloadUrl"] == "https://testserver/forms/flow_count/form.xml"
     assert fields["manifestUrl"] == "https://testserver/forms/flow_count/manifest"
 
@@ -89,8 +90,9 @@ def test_form_list_form_manifest_and_media_as_collect_downloads_them(probe, make
 
     manifest = client.get(fields["manifestUrl"])
     assert_openrosa(manifest, 200)
-    (media,) = ET.fromstring(manifest.content).findall("manifest:mediaFile", NS)
-    assert media.find("manifest:filename", NS).text == "sites.csv"
+    files = ET.fromstring(manifest.content).findall("manifest:mediaFile", NS)
+    assert [f.find("manifest:filename", NS).text for f in files] == ["places.csv", "sites.csv"]
+    media = files[1]
     url = media.find("manifest:downloadUrl", NS).text
     assert url == "https://testserver/forms/flow_count/media/sites.csv"
     sites = client.get(url)

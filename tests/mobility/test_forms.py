@@ -10,7 +10,8 @@ from hbmm.intake.mappers import get_mapper
 
 FORMS = Path(__file__).resolve().parents[2] / "src/hbmm/intake/forms"
 MOBILITY_FORMS = ["displacement", "mrrc_occupancy", "stranded", "event"]
-NOT_DATA = {"start", "end", "deviceid", "total_note", "breakdown"}
+# `parts`: the sum the form checks against the total (the server sums them itself).
+NOT_DATA = {"start", "end", "deviceid", "total_note", "breakdown", "parts"}
 
 
 def sheet_rows(path: Path, name: str) -> list[dict]:

@@ -147,7 +147,9 @@ def test_list_pages_do_not_grow_queries_with_rows(client, make_user, submit, rec
         with CaptureQueriesContext(connection) as many:
             assert user.get(url).status_code == 200
         assert len(many) == counts_one[url], (url, counts_one[url], len(many))
-        assert len(many) <= (40 if url == "/mobility/" else 10), (url, len(many))
+        # 42: the figures over whole months read the month summary in two queries (sums and
+        # days; points), not one: a constant, whatever the rows.
+        assert len(many) <= (42 if url == "/mobility/" else 10), (url, len(many))
 
 
 @pytest.mark.django_db

@@ -60,14 +60,14 @@ def test_overview_draws_charts_and_map_and_follows_the_date(live_server, reader,
     page.click("#overview-filters button[type=submit]")
     page.wait_for_url("**as_of=2020-05-15**")
     page.wait_for_selector(".chart[data-drawn] svg", timeout=15000)
-    page.wait_for_selector(".map[data-drawn] path.leaflet-interactive", timeout=15000)
 
     assert "15 May 2020" in page.inner_text("h1")
     assert page.locator(".chart[data-drawn] svg").count() >= 1
     assert page.locator(".chart svg .mark-rect path").count() >= 1  # the bars
-    # Regions (9 polygons) and the 6 sites with coordinates are drawn.
-    assert page.locator(".map path.leaflet-interactive").count() == 9 + 6
-    assert "geoBoundaries" in page.inner_text(".leaflet-control-attribution")
+    # Regions (9 polygons) and the 6 sites with coordinates are drawn, with the attribution.
+    assert page.locator("svg.map-svg g.areas path").count() == 9
+    assert page.locator("svg.map-svg g.points circle").count() == 6
+    assert "geoBoundaries" in page.locator("svg.map-svg g.notes").text_content()
 
     # The definition shows on focus.
     page.focus("[data-figure='places.sites'] .def")

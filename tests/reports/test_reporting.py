@@ -16,12 +16,13 @@ from hbmm.places.models import Site
 from hbmm.reports import tasks
 from hbmm.reports.reporting.completeness import (
     ScheduleError,
+    last_week_on,
     schedule_get,
     schedules_parse,
     site_reporting,
 )
 from hbmm.reports.reporting.figures import reporting_sentence, reporting_week
-from hbmm.reports.sections.reporting import last_week_on
+from hbmm.reports.reporting.maps import COLORS, reporting_map, site_statuses
 from tests.health.poe_helpers import import_rows
 
 MONDAY = dt.date(2020, 5, 4)  # ISO week 2020-W19
@@ -291,3 +292,59 @@ def test_reporting_page_queries_do_not_grow_with_rows(week19, client, make_user)
     ]
     flow_counts_save(rows=more)
     assert count() == before  # more sites with reports: the same queries
+
+
+@pytest.mark.django_db
+def test_the_reporting_map_colours_each_site_by_its_reporting(week19):
+    """Week 19 in Kayes (the viewer's scope): Diboli sent every flow count on time and its
+    capacity checklist late (all received, some late); Gogui sent 2 of 7 flow counts and no
+    checklist (some missing). Flow counts alone: Diboli all on time."""
+    scope = user_scope(week19)
+    today = dt.date(2020, 6, 1)
+    found = site_statuses(scope=scope, start=MONDAY, end=SUNDAY, today=today)
+    assert [(s.site.code, s.status, s.received, s.expected) for s in found] == [
+        ("BCP-DIBOLI", "late", 8, 8),
+        ("BCP-GOGUI", "partial", 2, 8),
+    ]
+    flows = site_statuses(scope=scope, start=MONDAY, end=SUNDAY, today=today, form="flow_count")
+    assert [(s.site.code, s.status) for s in flows] == [
+        ("BCP-DIBOLI", "on_time"),
+        ("BCP-GOGUI", "partial"),
+    ]
+    # A week nobody reported: nothing received, from both.
+    silent = site_statuses(
+        scope=scope, start=dt.date(2020, 5, 11), end=dt.date(2020, 5, 17), today=today
+    )
+    assert [s.status for s in silent] == ["none", "none"]
+    with translation.override("en"):
+        layer = reporting_map(scope=scope, start=MONDAY, end=SUNDAY, today=today)
+    assert layer is not None
+    assert [(p.code, p.status, p.color) for p in layer.points] == [
+        ("BCP-DIBOLI", "late", COLORS["late"]),
+        ("BCP-GOGUI", "partial", COLORS["partial"]),
+    ]
+    assert layer.summary == (
+        "2 sites expected to report from 4 May 2020 to 10 May 2020: 0 all on time, 1 late, "
+        "1 partial, 0 nothing received."
+    )
+
+
+@pytest.mark.django_db
+def test_the_reporting_page_shows_the_map_with_its_counts(week19, client):
+    client.force_login(week19)
+    url = reverse("reports:reporting")
+    page = client.get(url, {"start": "2020-05-04", "end": "2020-05-10"}, HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert page.context["map"]["title"] == "Reporting of the sites expected to report"
+    # the legend, with its counts, and the site without coordinates counted apart
+    assert ">All received, some late (1)</text>" in html
+    assert ">Some missing (1)</text>" in html
+    assert "1 site without coordinates, not shown" in html  # Diboli
+    assert ">Gogui</text>" in html  # its name beside its point
+    # Without dates: the last week over on the page's as-of date (week 19 for 2020-05-13).
+    page = client.get(url, {"as_of": "2020-05-13"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert page.context["map"]["summary"] == (
+        "2 sites censés transmettre du 4 mai 2020 au 10 mai 2020\u202f: 0 tout à temps, "
+        "1 en retard, 1 partiellement, 0 rien reçu."
+    )

@@ -68,12 +68,12 @@ def test_html_is_self_contained(reference, extra_sections):
     extra_sections(Section(key="t.graphics", title="Graphics", build=chart_and_map_section))
     html = sitrep.render(national(), fmt="html", lang="en").decode()
     assert "Things by kind" in html and "Things on a map" in html
-    assert "1 without coordinates, not shown" in html
+    assert "1 site without coordinates, not shown" in html
     assert 'fill="#067647"' in html  # the point, coloured by its status
     assert html.startswith("<!doctype html>")
     assert "<style>" in html and "@page" in html
     assert "<svg" in html  # the chart and the map, inline
-    assert 'class="map"' in html
+    assert 'class="map-svg"' in html
     assert "geoBoundaries" in html  # the boundaries' attribution
     for outside in ("<script", "<link", 'src="http', "src='http", "url(http"):
         assert outside not in html

@@ -53,7 +53,10 @@ def test_overview_shows_the_places_section_with_definitions_and_drilldowns(logge
     assert link(html, "/reports/drilldown/places.sites/?as_of=2020-05-15&amp;kind=bcp") == "7"
     assert "whatever their kind" in html  # the definition, shown on hover/focus
     assert 'role="tooltip"' in html
-    assert 'data-spec="chart-' in html and 'data-map="map-' in html
+    assert (
+        'data-spec="chart-' in html
+        and '<svg xmlns="http://www.w3.org/2000/svg" class="map-svg"' in html
+    )
     assert "/static/reports/vendor/vega-embed.min.js" in html
 
 

@@ -51,11 +51,18 @@ def test_the_dashboard_draws_the_map_of_activities(live_server, manager, browser
     page.fill("#id_username", "manager")
     page.fill("#id_password", "correct horse battery")
     page.click("form.stacked button[type=submit]")
-    page.wait_for_selector(".map[data-drawn] path.leaflet-interactive", timeout=20000)
-    # every cercle's boundary and one point for each of the 2 cercles with rows
-    drawn = page.locator(".map path.leaflet-interactive").count()
+    page.wait_for_selector("#response-map svg.map-svg", timeout=20000)
+    # every cercle's boundary, the regions' outlines over them, one point for each of the 2
+    # cercles with rows; Bafoulabé named beside its point (the cercle of Kayes has no room
+    # left of the region's name "Kayes", at the map's edge)
     cercles = page.evaluate(
         "fetch('/reports/boundaries/adm2.geojson').then(r => r.json()).then(g => g.features.length)"
     )
-    assert drawn == cercles + 2
+    assert page.locator("#response-map g.areas path").count() == cercles
+    assert page.locator("#response-map g.outlines path").count() == 9
+    assert page.locator("#response-map g.points circle").count() == 2
+    names = page.eval_on_selector_all(
+        "#response-map g.labels text", "ts => ts.map(t => t.textContent)"
+    )
+    assert names == ["Bafoulabe"]
     assert problems == []

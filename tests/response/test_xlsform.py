@@ -34,7 +34,7 @@ def test_form_converts_and_matches_its_mapper():
     assert _rows(path, "settings")[0]["form_id"] == ActivityReportMapper.form_id
     survey = _rows(path, "survey")
     built = xlsforms.activity_report_form()
-    assert survey == [{k: v for k, v in r.items() if v != ""} for r in built["survey"]]
+    assert survey == [{k: str(v) for k, v in r.items() if v != ""} for r in built["survey"]]
     fields = {r["name"] for r in survey if r["type"] not in ("start", "end")}
     assert fields == set(ActivityReportMapper.aliases) | {"month"}
     labelled = [r for r in survey if r["type"] not in ("start", "end")]

@@ -89,15 +89,13 @@ def test_charts_draw_under_the_policy_without_violations(page, live_server):
 
 
 def test_map_tooltips_show_names_as_text(page, live_server):
+    # The map is drawn on the server (hbmm.presentation.map_svg): a name is text in its
+    # point's <title> and beside it, never markup.
     page.goto(f"{live_server.url}/")
-    page.wait_for_selector(".map[data-drawn] path.leaflet-interactive", timeout=15000)
-    shown = []
-    markers = page.locator(".map path.leaflet-interactive")
-    for i in range(markers.count()):
-        markers.nth(i).hover(force=True)
-        tooltip = page.locator(".leaflet-tooltip")
-        if tooltip.count():
-            shown.append(tooltip.last.inner_text())
-    assert any(text.startswith(HOSTILE) for text in shown), shown
-    assert page.locator(".leaflet-tooltip img").count() == 0
+    page.wait_for_selector("svg.map-svg g.points circle")
+    titles = page.eval_on_selector_all(
+        "svg.map-svg g.points title", "ts => ts.map(t => t.textContent)"
+    )
+    assert any(text.startswith(HOSTILE) for text in titles), titles
+    assert page.locator("svg.map-svg img, .map img").count() == 0
     assert page.evaluate("window.hacked") is None

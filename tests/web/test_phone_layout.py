@@ -8,18 +8,22 @@ record is one very long line.
 The pages are the navigation's entries for a superuser (every app's entry, the new ones
 included) and, one per URL name, the pages their main content links to."""
 
+import datetime as dt
 import io
 import json
 import os
 
 import pytest
 from django.core.management import call_command
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 
+from hbmm.health.labs.services import sample_take
 from hbmm.health.screening.services import screening_create
 from hbmm.intake.process import submissions_process
 from hbmm.intake.receive import submission_receive
 from hbmm.places.models import Site
+from hbmm.places.services import site_registry_import
+from hbmm.reports.archive.services import report_archive, report_publish
 from tests.health.screening_fixtures import T0, fever_cough
 
 CHROMIUM = "/usr/bin/chromium"
@@ -102,10 +106,39 @@ def pages(transactional_db, make_user, settings, tmp_path):
     submissions_process([received.submission])
     received.submission.refresh_from_db()
     assert received.submission.status == "quarantined"
-    make_user(None, username="everyone", is_superuser=True, is_staff=True, password=PASSWORD)
+    site_registry_import(
+        rows=[
+            (
+                1,
+                {
+                    "code": "LAB-PHONE",
+                    "name_fr": "Laboratoire national de référence",
+                    "name_en": "National reference laboratory",
+                    "kinds": "lab",
+                    "pcode": "ML0901",
+                },
+            )
+        ]
+    )
+    sample = sample_take(  # its page: the steps and their forms
+        sample_id="PHONE-0001",
+        point=Site.objects.get(code="BCP-DIBOLI"),
+        taken_at=T0,
+        lab=Site.objects.get(code="LAB-PHONE"),
+        by=None,
+    )
+    everyone = make_user(
+        None, username="everyone", is_superuser=True, is_staff=True, password=PASSWORD
+    )
+    # A published report, so that the archive's pages (a report's figures then and now) are read.
+    published = report_publish(by=everyone, as_of=dt.date(2020, 4, 28), languages=("fr",))
+    report_archive(report=published, reader=everyone)
     return {
         "case": f"/health/screening/{case.pk}/",
+        "sample": f"/health/labs/samples/{sample.pk}/",
+        "samples": "/health/labs/samples/",
         "quarantined": f"/intake/submissions/{received.submission.pk}/",
+        "published": reverse("reports:published_detail", args=[published.pk]),
     }
 
 
@@ -184,6 +217,7 @@ def test_every_page_fits_a_phone(phone, live_server, pages):
                     seen.add(name)
                     todo.append(href)
     assert checked > 30
+    assert "intake:imports" in seen  # the import page, its chosen kind's columns open
     for path in pages.values():
         result = _check(phone, f"{live_server.url}{path}")
         if result["scrollWidth"] > WIDTH or result["wide"] or result["unreachable"]:
@@ -207,7 +241,69 @@ def test_a_suspect_cases_actions_are_on_screen(phone, live_server, pages):
 
 def test_a_long_raw_record_wraps(phone, live_server, pages):
     phone.goto(f"{live_server.url}{pages['quarantined']}")
+    assert not phone.locator("pre.raw").is_visible()  # folded under its title
+    phone.click("details.raw > summary")
     raw = phone.locator("pre.raw").bounding_box()
     assert raw["x"] + raw["width"] <= WIDTH
     assert raw["height"] > 200  # 3,000 characters wrapped over many lines
     assert phone.evaluate("document.scrollingElement.scrollWidth") <= WIDTH
+
+
+# In every map drawn on the page (hbmm.presentation.map_svg), by the browser's own measure of
+# what it drew: a legend over a point, two names over each other, a name over a point other
+# than its own (1 px of tolerance: a glyph's box is a little taller than the layout's); in
+# every chart, a text past its box or cut with "…".
+GRAPHICS = """
+() => {
+  const shrink = (r) => ({l: r.left + 1, r: r.right - 1, t: r.top + 1, b: r.bottom - 1});
+  const hit = (a, b) => a.l < b.r && b.l < a.r && a.t < b.b && b.t < a.b;
+  const problems = [];
+  let maps = 0, points = 0, names = 0;
+  document.querySelectorAll("svg.map-svg").forEach((svg) => {
+    maps += 1;
+    const circles = Array.from(svg.querySelectorAll("g.points circle")).map((c) => shrink(c.getBoundingClientRect()));
+    const labels = Array.from(svg.querySelectorAll("g.labels text, g.regions text"));
+    points += circles.length;
+    names += labels.length;
+    svg.querySelectorAll("g.legend text, g.legend circle").forEach((el) => {
+      const box = shrink(el.getBoundingClientRect());
+      if (circles.some((c) => hit(box, c))) problems.push("legend over a point: " + el.textContent);
+    });
+    const boxes = labels.map((t) => shrink(t.getBoundingClientRect()));
+    boxes.forEach((a, i) => {
+      boxes.slice(i + 1).forEach((b, j) => {
+        if (hit(a, b)) problems.push("names overlap: " + labels[i].textContent + " / " + labels[i + 1 + j].textContent);
+      });
+      const over = circles.filter((c) => hit(a, c)).length;
+      if (over > 0) problems.push("name over a point: " + labels[i].textContent);
+    });
+  });
+  document.querySelectorAll(".chart-box").forEach((box) => {
+    const r = box.getBoundingClientRect();
+    box.querySelectorAll(".chart svg text").forEach((t) => {
+      const b = t.getBoundingClientRect();
+      if (b.width && (b.right > r.right + 1 || b.left < r.left - 1)) problems.push("chart text past its box: " + t.textContent);
+      if (t.textContent.includes("…")) problems.push("chart text cut: " + t.textContent);
+    });
+  });
+  return {maps, points, names, problems};
+}
+"""
+
+
+def test_maps_and_charts_are_legible_on_a_phone(phone, live_server, pages):
+    """The overview (sites by kind), the reporting page (its map of who reported), the PoE
+    capacity and the response dashboard: nothing of a map covered, no chart text cut."""
+    seen = {}
+    for path in ("/", "/reports/reporting/", "/health/poe/capacity/", "/response/"):
+        phone.goto(f"{live_server.url}{path}")
+        phone.wait_for_load_state("load")
+        if phone.locator(".chart").count():
+            phone.wait_for_selector(".chart[data-drawn] svg", timeout=20000)
+        seen[path] = phone.evaluate(GRAPHICS)
+        assert seen[path]["problems"] == [], (path, seen[path]["problems"])
+        assert phone.evaluate("document.scrollingElement.scrollWidth") <= WIDTH, path
+    assert seen["/"]["maps"] >= 1 and seen["/"]["points"] > 5 and seen["/"]["names"] > 5
+    assert seen["/reports/reporting/"]["maps"] == 1
+    assert seen["/reports/reporting/"]["points"] > 5
+    assert phone.errors == []

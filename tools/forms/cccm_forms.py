@@ -14,17 +14,16 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hbmm.settings")
 django.setup()
 
-from hbmm.intake.xlsform_writer import write_xlsform  # noqa: E402
+from hbmm.intake.xlsform_writer import server_messages, write_xlsform  # noqa: E402
 
-VERSION = "2020052001"
+VERSION = "2026120601"
 FORMS_DIR = Path(__file__).resolve().parents[2] / "src/hbmm/intake/forms"
 FR, EN = "label::French (fr)", "label::English (en)"
-CFR, CEN = "constraint_message::French (fr)", "constraint_message::English (en)"
-NON_NEGATIVE = {
-    "constraint": ". >= 0 and . <= 1000000",
-    CFR: "Un nombre entre 0 et 1 000 000.",
-    CEN: "A number between 0 and 1,000,000.",
-}
+# Constraint messages in the server's words (intake.cleaning's and the mapper's msgids).
+AT_LEAST_0 = ("Must be at least %s.", 0)
+NON_NEGATIVE = {"constraint": ". >= 0 and . <= 1000000"} | server_messages(
+    AT_LEAST_0, ("Must be at most %s.", 1000000)
+)
 
 
 def field(kind, name, fr, en, *, required=True, **extra):
@@ -49,10 +48,7 @@ SURVEY = [
         "Visit date",
         default="today()",
         constraint=". <= today()",
-        **{
-            CFR: "La date ne peut pas être dans le futur.",
-            CEN: "The date cannot be in the future.",
-        },
+        **server_messages(("The date is in the future.", None)),
     ),
     field(
         "select_one_from_file sites.csv",
@@ -67,10 +63,7 @@ SURVEY = [
         "Ménages",
         "Households",
         constraint=". >= 0 and . <= ${population}",
-        **{
-            CFR: "Pas plus de ménages que de personnes.",
-            CEN: "No more households than individuals.",
-        },
+        **server_messages(AT_LEAST_0, ("More households than individuals.", None)),
     ),
     count("isolation_tents", "Tentes d'isolement", "Isolation tents"),
     count("isolation_capacity", "Capacité d'isolement (personnes)", "Isolation capacity (persons)"),

@@ -1,27 +1,28 @@
 """Writes src/hbmm/intake/forms/flow_count.xlsx: the flow monitoring registry (daily counts
 of travellers at a flow monitoring point). Run: .venv/bin/python tools/forms/flow_count.py
 
-Field names are the mapper's canonical names (mobility's flow_count mapper); bump `version`
-whenever the form changes.
+Field names are the mapper's canonical names (mobility's flow_count mapper); constraint
+messages the server's (`server_messages`); places from `places.csv` filtered by the country
+chosen. Bump `version` whenever the form changes.
 """
 
+import os
 from pathlib import Path
 
-from hbmm.intake.xlsform_writer import write_xlsform
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hbmm.settings")
+django.setup()
+
+from hbmm.intake.xlsform_writer import server_messages, write_xlsform  # noqa: E402
 
 FR, EN = "label::French (fr)", "label::English (en)"
 HFR, HEN = "hint::French (fr)", "hint::English (en)"
-CFR, CEN = "constraint_message::French (fr)", "constraint_message::English (en)"
-NON_NEGATIVE = {
-    "constraint": ". >= 0 and . <= 100000",
-    CFR: "Un nombre entre 0 et 100 000.",
-    CEN: "A number between 0 and 100,000.",
-}
-PCODE = {
-    "constraint": "regex(., '^[A-Z]{2}[0-9]{2,8}$')",
-    CFR: "Un P-code, par exemple ML0106.",
-    CEN: "A P-code, for example ML0106.",
-}
+# Constraint messages are the server's (the mapper's and intake.cleaning's msgids).
+AT_LEAST_0 = ("Must be at least %s.", 0)
+NON_NEGATIVE = {"constraint": ". >= 0 and . <= 100000"} | server_messages(
+    AT_LEAST_0, ("Must be at most %s.", 100000)
+)
 
 
 def count(name, fr, en, **extra):
@@ -42,9 +43,8 @@ survey = [
         "required": "yes",
         "default": "today()",
         "constraint": ". <= today()",
-        CFR: "La date ne peut pas être dans le futur.",
-        CEN: "The date cannot be in the future.",
-    },
+    }
+    | server_messages(("The date is in the future.", None)),
     {
         "type": "select_one_from_file sites.csv",
         "name": "site",
@@ -64,16 +64,15 @@ survey = [
         "appearance": "horizontal",
     },
     {
-        "type": "integer",
+        "type": "decimal",
         "name": "observation_hours",
         FR: "Durée de l'observation (heures)",
         EN: "Observation time (hours)",
         "required": "yes",
         "default": "24",
-        "constraint": ". >= 1 and . <= 24",
-        CFR: "Entre 1 et 24 heures.",
-        CEN: "Between 1 and 24 hours.",
-    },
+        "constraint": ". > 0 and . <= 24",
+    }
+    | server_messages(("Must be more than 0.", None), ("Must be at most %s.", 24)),
     {"type": "begin_group", "name": "travellers", FR: "Voyageurs", EN: "Travellers"},
     count("men", "Hommes adultes", "Adult men"),
     count("women", "Femmes adultes", "Adult women"),
@@ -84,10 +83,7 @@ survey = [
         "Enfants non accompagnés",
         "Unaccompanied children",
         constraint=". >= 0 and . <= ${boys} + ${girls}",
-        **{
-            CFR: "Pas plus que le nombre de garçons et de filles.",
-            CEN: "No more than the number of boys and girls.",
-        },
+        **server_messages(AT_LEAST_0, ("More than the children counted.", None)),
     ),
     {
         "type": "calculate",
@@ -105,7 +101,7 @@ survey = [
         "Dont bloqués (ne peuvent poursuivre leur voyage)",
         "Of whom stranded (cannot continue their journey)",
         constraint=". >= 0 and . <= ${total}",
-        **{CFR: "Pas plus que le total.", CEN: "No more than the total."},
+        **server_messages(AT_LEAST_0, ("More than the total.", None)),
     ),
     {"type": "end_group", "name": "travellers"},
     {"type": "begin_group", "name": "journey", FR: "Voyage", EN: "Journey"},
@@ -138,14 +134,15 @@ survey = [
         "required": "yes",
     },
     {
-        "type": "text",
+        "type": "select_one_from_file places.csv",
         "name": "previous_pcode",
-        FR: "Lieu de provenance (P-code)",
-        EN: "Place of departure (P-code)",
-        HFR: "Cercle ou commune, par exemple ML0106.",
-        HEN: "Cercle or commune, for example ML0106.",
-    }
-    | PCODE,
+        FR: "Lieu de provenance",
+        EN: "Place of departure",
+        HFR: "Région ou cercle du pays de provenance (facultatif).",
+        HEN: "Region or cercle of the country of departure (optional).",
+        "choice_filter": "country = ${previous_country}",
+        "appearance": "autocomplete",
+    },
     {
         "type": "select_one country",
         "name": "next_country",
@@ -154,12 +151,15 @@ survey = [
         "required": "yes",
     },
     {
-        "type": "text",
+        "type": "select_one_from_file places.csv",
         "name": "next_pcode",
-        FR: "Lieu de la prochaine étape (P-code)",
-        EN: "Place of the next stop (P-code)",
-    }
-    | PCODE,
+        FR: "Lieu de la prochaine étape",
+        EN: "Place of the next stop",
+        HFR: "Région ou cercle du pays de la prochaine étape (facultatif).",
+        HEN: "Region or cercle of the country of the next stop (optional).",
+        "choice_filter": "country = ${next_country}",
+        "appearance": "autocomplete",
+    },
     {
         "type": "select_one country",
         "name": "final_destination",
@@ -233,9 +233,9 @@ choices = (
 )
 
 settings = {
-    "form_title": "Registre de suivi des flux (FMR)",
+    "form_title": "Registre de suivi des flux (FMR) / Flow monitoring registry (FMR)",
     "form_id": "flow_count",
-    "version": "2020050101",
+    "version": "2026120601",
     "default_language": "French (fr)",
     "instance_name": "concat(${site}, ' ', ${observation_date}, ' ', ${direction})",
     "allow_choice_duplicates": "no",

@@ -16,28 +16,19 @@ from openpyxl import Workbook
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hbmm.settings")
 django.setup()
 
+from hbmm.intake.xlsform_writer import server_messages  # noqa: E402
 from hbmm.mobility.models import MobilityEvent, Need  # noqa: E402
 from hbmm.places.countries import countries  # noqa: E402
 
-VERSION = "2020051501"
+VERSION = "2026120601"
 FORMS_DIR = Path(__file__).resolve().parents[2] / "src/hbmm/intake/forms"
 FR, EN = "label::French (fr)", "label::English (en)"
-CFR, CEN = "constraint_message::French (fr)", "constraint_message::English (en)"
-NON_NEGATIVE = {
-    "constraint": ". >= 0 and . <= 1000000",
-    CFR: "Un nombre entre 0 et 1 000 000.",
-    CEN: "A number between 0 and 1,000,000.",
-}
-NOT_FUTURE = {
-    "constraint": ". <= today()",
-    CFR: "La date ne peut pas être dans le futur.",
-    CEN: "The date cannot be in the future.",
-}
-PCODE = {
-    "constraint": "regex(., '^(MLI|ML[0-9]{2,8})$')",
-    CFR: "Un P-code du Mali, par exemple ML0501.",
-    CEN: "A P-code of Mali, for example ML0501.",
-}
+# Constraint messages are the server's own (intake.cleaning's and the mappers' msgids).
+AT_LEAST_0 = ("Must be at least %s.", 0)
+NON_NEGATIVE = {"constraint": ". >= 0 and . <= 1000000"} | server_messages(
+    AT_LEAST_0, ("Must be at most %s.", 1000000)
+)
+NOT_FUTURE = {"constraint": ". <= today()"} | server_messages(("The date is in the future.", None))
 META = [
     {"type": "start", "name": "start"},
     {"type": "end", "name": "end"},
@@ -50,6 +41,28 @@ def field(kind, name, fr, en, *, required=True, **extra):
     if required:
         row["required"] = "yes"
     return row | extra
+
+
+# The server's message, its figures filled in by the phone (`parts` is a calculation).
+ADD_UP = (
+    "Men, women, boys and girls add up to %(parts)s, not to %(total)s.",
+    {"parts": "${parts}", "total": "${total}"},
+)
+ALL_FOUR = ("Give all four of men, women, boys and girls, or none of them.", None)
+
+
+def girls_last() -> dict:
+    """Girls, the last of the four, is required once any other is given, and its constraint
+    wants all four and their sum equal to the total: the server's checks, in its words. (On
+    girls only: requiring each of the four from the others is a cycle ODK Validate refuses.)"""
+    return {
+        "required": "${men} != '' or ${women} != '' or ${boys} != ''",
+        "constraint": (
+            ". >= 0 and ${men} != '' and ${women} != '' and ${boys} != '' and ${parts} = ${total}"
+        ),
+        **server_messages(ALL_FOUR, column="required_message"),
+        **server_messages(AT_LEAST_0, ALL_FOUR, ADD_UP),
+    }
 
 
 def count(name, fr, en, *, required=True, **extra):
@@ -215,7 +228,13 @@ FORMS = {
     "displacement": (
         [
             *META,
-            count("round_number", "Numéro du round", "Round number", constraint=". >= 1"),
+            count(
+                "round_number",
+                "Numéro du round",
+                "Round number",
+                constraint=". >= 1",
+                **server_messages(("Must be at least %s.", 1)),
+            ),
             field(
                 "date",
                 "reporting_date",
@@ -224,11 +243,12 @@ FORMS = {
                 **NOT_FUTURE,
             ),
             field(
-                "text",
+                "select_one_from_file areas.csv",
                 "area",
-                "Cercle (P-code adm2)",
-                "Cercle (adm2 P-code)",
-                **(PCODE | {"constraint": "regex(., '^ML[0-9]{4}$')"}),
+                "Cercle",
+                "Cercle",
+                choice_filter="level = 2",
+                appearance="autocomplete",
             ),
             site(
                 "Site de déplacés (si le chiffre est celui d'un site)",
@@ -237,7 +257,13 @@ FORMS = {
                 required=False,
             ),
             count("households", "Ménages déplacés", "IDP households"),
-            count("total", "Personnes déplacées (individus)", "IDP individuals"),
+            count(
+                "total",
+                "Personnes déplacées (individus)",
+                "IDP individuals",
+                constraint=". >= 0 and . <= 1000000 and (${girls} = '' or ${parts} = .)",
+                **server_messages(AT_LEAST_0, ("Must be at most %s.", 1000000), ADD_UP),
+            ),
             {
                 "type": "begin_group",
                 "name": "breakdown",
@@ -247,17 +273,12 @@ FORMS = {
             count("men", "Hommes adultes", "Adult men", required=False),
             count("women", "Femmes adultes", "Adult women", required=False),
             count("boys", "Garçons", "Boys", required=False),
-            count(
-                "girls",
-                "Filles",
-                "Girls",
-                required=False,
-                constraint=". >= 0 and (${men} + ${women} + ${boys} + . = ${total})",
-                **{
-                    CFR: "Hommes, femmes, garçons et filles doivent faire le total.",
-                    CEN: "Men, women, boys and girls must add up to the total.",
-                },
-            ),
+            count("girls", "Filles", "Girls", required=False) | girls_last(),
+            {
+                "type": "calculate",
+                "name": "parts",
+                "calculation": "${men} + ${women} + ${boys} + ${girls}",
+            },
             {"type": "end_group", "name": "breakdown"},
             count("returnees", "Retournés", "Returnees", required=False),
             field(
@@ -312,7 +333,13 @@ FORMS = {
             *META,
             field("date", "event_date", "Date de l'événement", "Event date", **NOT_FUTURE),
             field("select_one event_type", "event_type", "Type d'événement", "Event type"),
-            field("text", "area", "Lieu (P-code)", "Place (P-code)", **PCODE),
+            field(
+                "select_one_from_file areas.csv",
+                "area",
+                "Lieu (région, cercle)",
+                "Place (region, cercle)",
+                appearance="autocomplete",
+            ),
             field(
                 "select_one_from_file sites.csv",
                 "site",
@@ -372,7 +399,7 @@ def write(path: Path, survey: list[dict], choices: list[dict], form_settings: di
             columns += [k for k in row if k not in columns]
         sheet.append(columns or ["list_name", "name", FR, EN])
         for row in rows:
-            sheet.append([row.get(c, "") for c in columns])
+            sheet.append([str(row.get(c, "")) if row.get(c) is not None else "" for c in columns])
     workbook.save(path)
     return path
 

@@ -16,13 +16,34 @@ Either may be None (an area-only record has no site; site-scoped users do not se
 Selectors take the reader's `Scope` (`scope=`), a value: a page computes it once from the user
 (`user_scope`) and may narrow it to one admin area (`Scope.narrow`), never widen it. The write
 side still passes users to `restrict_to_scope` and `get_in_scope_or_404`; both accept either.
+
+A scope also carries the time cut of a reproduced report (DESIGN.md, data principle 6), so
+that every selector applies it with the geography, once, and no figure needs its own:
+
+- `known_on`: only the records HBMM knew at that moment (`hbmm sitrep --as-known-on`);
+- `changed_after`: only the records entered or changed after that moment (the drill-down of a
+  published figure that changed since publication).
+
+A model says when each record became known with `scope_known_at` (a lookup to a datetime:
+`entered_at`, `created_at`...) and, when its records are changed in place and each change is
+audited, `scope_audit_target` (the audit events' target prefix, "health.screening"). A model
+without `scope_known_at` cannot be cut: it is read whole under `known_on`, nothing of it is
+shown under `changed_after`, and `time_cut_gaps` lists it, so the page or report says which
+records were not cut instead of mixing silently. Reference data (sites) declares
+`scope_known_at = False`: it is read whole and not listed.
 """
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
+from datetime import datetime
 
+from django.apps import apps
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
+from hbmm.accounts.models import AuditEvent
 from hbmm.places.models import AdminArea, Site
 
 
@@ -31,6 +52,8 @@ class Scope:
     is_national: bool
     area_paths: tuple[str, ...]
     site_ids: frozenset[int]
+    known_on: datetime | None = None  # only the records known at that moment
+    changed_after: datetime | None = None  # only the records entered or changed after it
 
     @property
     def is_empty(self) -> bool:
@@ -53,7 +76,7 @@ class Scope:
         """The part of this scope that lies under `area`: never wider than this scope, empty
         when they share nothing (one query when the scope holds single sites)."""
         if self.is_national:
-            return Scope(is_national=False, area_paths=(area.path,), site_ids=frozenset())
+            return replace(self, is_national=False, area_paths=(area.path,), site_ids=frozenset())
         paths = set()
         for path in self.area_paths:
             if area.path.startswith(path):  # the area is inside one of the scope's areas
@@ -67,7 +90,15 @@ class Scope:
                     pk__in=self.site_ids, area__path__startswith=area.path
                 ).values_list("pk", flat=True)
             )
-        return Scope(is_national=False, area_paths=tuple(sorted(paths)), site_ids=sites)
+        return replace(self, is_national=False, area_paths=tuple(sorted(paths)), site_ids=sites)
+
+    def as_known_on(self, moment: datetime | None) -> "Scope":
+        """This scope, reading only the records known at `moment` (None: all of them)."""
+        return replace(self, known_on=moment)
+
+    def changes_after(self, moment: datetime | None) -> "Scope":
+        """This scope, reading only the records entered or changed after `moment`."""
+        return replace(self, changed_after=moment)
 
 
 NOTHING = Scope(is_national=False, area_paths=(), site_ids=frozenset())
@@ -134,8 +165,68 @@ def restrict_to_scope(
         area_lookup = ""
     if site_lookup is None and area_lookup is None:
         raise TypeError(f"{model.__name__} declares no scope lookup")
-    q = scope_q(as_scope(scope), site_lookup=site_lookup, area_lookup=area_lookup)
-    return queryset if q is None else queryset.filter(q)
+    scope = as_scope(scope)
+    q = scope_q(scope, site_lookup=site_lookup, area_lookup=area_lookup)
+    return time_cut(queryset if q is None else queryset.filter(q), scope)
+
+
+# The models a time cut could not apply to, while `time_cut_gaps` records them.
+_GAPS: ContextVar[set | None] = ContextVar("hbmm_time_cut_gaps", default=None)
+
+
+@contextmanager
+def time_cut_gaps() -> Iterator[set]:
+    """Within the block, the set of models read under a time cut that declare no known time
+    (`scope_known_at`): the report lists them ("counted as they are now")."""
+    found: set = set()
+    token = _GAPS.set(found)
+    try:
+        yield found
+    finally:
+        _GAPS.reset(token)
+
+
+def changed_in_place(model, *, after: datetime, before: datetime | None = None) -> Q:
+    """The records of `model` whose audited changes in place (`scope_audit_target`) happened
+    after `after` (and at or before `before`); matches nothing for a model without one."""
+    target = getattr(model, "scope_audit_target", None)
+    if not target:
+        return Q(pk__in=[])
+    events = AuditEvent.objects.filter(
+        action=AuditEvent.Action.DATA_CHANGE, target__startswith=f"{target}:", at__gt=after
+    )
+    if before is not None:
+        events = events.filter(at__lte=before)
+    pks = set()
+    for text in events.values_list("target", flat=True):
+        tail = text.removeprefix(f"{target}:")
+        if tail.isdigit():
+            pks.add(int(tail))
+    return Q(pk__in=sorted(pks))
+
+
+def time_cut(queryset: QuerySet, scope: Scope) -> QuerySet:
+    """`queryset` cut to what `scope` knew (`known_on`) or to what changed after
+    (`changed_after`); see the module's docstring."""
+    if scope.known_on is None and scope.changed_after is None:
+        return queryset
+    model = queryset.model
+    known_at = getattr(model, "scope_known_at", None)
+    if known_at is False or model is AdminArea:  # reference data: not cut
+        return queryset
+    if not known_at:
+        gaps = _GAPS.get()
+        if gaps is not None:
+            gaps.add(model)
+        return queryset.none() if scope.changed_after is not None else queryset
+    if scope.known_on is not None:
+        queryset = queryset.filter(**{f"{known_at}__lte": scope.known_on})
+    if scope.changed_after is not None:
+        queryset = queryset.filter(
+            Q(**{f"{known_at}__gt": scope.changed_after})
+            | changed_in_place(model, after=scope.changed_after, before=scope.known_on)
+        )
+    return queryset
 
 
 def get_in_scope_or_404(queryset: QuerySet, scope, **lookup) -> Model:
@@ -154,3 +245,20 @@ def site_in_scope(scope, site: Site) -> bool:
 
 def sites_in_scope(scope) -> QuerySet:
     return restrict_to_scope(Site.objects.all(), scope)
+
+
+def changed_in_place_count(scope: Scope, *, after: datetime) -> int:
+    """How many records in `scope` known at `after` were changed in place after it (the
+    models that declare `scope_audit_target`): a report reproduced as known at `after` counts
+    them as they are now, and says so."""
+    whole = replace(scope, known_on=None, changed_after=None)
+    total = 0
+    for model in apps.get_models():
+        known_at = getattr(model, "scope_known_at", None)
+        if not known_at or not getattr(model, "scope_audit_target", None):
+            continue
+        changed = model._default_manager.filter(**{f"{known_at}__lte": after}).filter(
+            changed_in_place(model, after=after)
+        )
+        total += restrict_to_scope(changed, whole).count()
+    return total

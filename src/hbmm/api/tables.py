@@ -51,6 +51,7 @@ from hbmm.presentation.tables import (
     get_table,
     registered_tables,
 )
+from hbmm.reports.registry import latest_data_date
 
 LIST_FORMATS = ("json", *FORMATS)
 
@@ -196,7 +197,15 @@ def _read_query(request: Request, table: Table) -> Query:
         filters = clean_filters(table, form, scope)
     except BadFilter as exc:
         raise ValidationError({"detail": str(exc)}) from exc
-    return Query(scope=scope, area=area, filters=filters, reader=request.user)
+    # A table counted "as of" a date counts, as its page does by default, on the reader's
+    # latest data (an API reader has no session to carry a chosen date: `as_of` filters).
+    return Query(
+        scope=scope,
+        area=area,
+        filters=filters,
+        reader=request.user,
+        as_of=lambda: latest_data_date(request.user, user_scope(request.user)) or dt.date.today(),
+    )
 
 
 class TableListView(APIView):

@@ -48,6 +48,16 @@ def _word(data: dict, name: str, errors: list, choices, *, required=False, defau
 
 class FeedbackMapper(Mapper):
     form_id = FORM_ID
+    example = {
+        "received_at": "2020-04-28 09:30",
+        "channel": "hotline",
+        "pcode": "ML0101",
+        "source_type": "community_member",
+        "name_consent": "no",
+        "text": "Où se faire dépister ?",
+        "kind": "question",
+        "sensitivity": "normal",
+    }
     model = Feedback
     permission = "feedback.add_feedback"
     site_field = "site"

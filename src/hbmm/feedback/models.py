@@ -24,6 +24,8 @@ __all__ = ["Feedback"]
 class Feedback(models.Model):
     scope_site_lookup = "site"
     scope_area_lookup = "area"
+    scope_known_at = "created_at"
+    scope_audit_target = "feedback.feedback"
 
     class Channel(models.TextChoices):
         HOTLINE = "hotline", _("hotline")

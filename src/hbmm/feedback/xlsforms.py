@@ -12,14 +12,14 @@ sites.csv`. Choice labels are the models' (English) and their French translation
 
 from pathlib import Path
 
+from hbmm.intake.form_messages import server_messages
 from hbmm.intake.xlsform_writer import write_xlsform
 
 FORM_ID = "feedback"  # the mapper's (hbmm.feedback.intake_mappers)
 FORMS_DIR = Path(__file__).resolve().parents[1] / "intake" / "forms"
 FR, EN = "label::French (fr)", "label::English (en)"
-CFR, CEN = "constraint_message::French (fr)", "constraint_message::English (en)"
 HFR, HEN = "hint::French (fr)", "hint::English (en)"
-VERSION = "2020042001"
+VERSION = "2026120601"
 
 CHANNELS = [
     ("hotline", "Ligne verte", "Hotline"),
@@ -81,22 +81,19 @@ def feedback_form() -> dict:
             required="yes",
             default="now()",
             constraint=". <= now()",
-            **{
-                CFR: "L'heure ne peut pas être dans le futur.",
-                CEN: "The time cannot be in the future.",
-            },
+            **server_messages(("The time is in the future.", None)),
         ),
         _field("select_one channel", "channel", "Canal", "Channel", required="yes"),
         _field("select_one_from_file sites.csv", "site", "Site (si connu)", "Site (if known)"),
         _field(
-            "text",
+            "select_one_from_file areas.csv",
             "pcode",
-            "Ou P-code de la commune / du cercle",
-            "Or P-code of the area",
+            "Ou la région / le cercle",
+            "Or the region / cercle",
             relevant="${site} = ''",
             required="${site} = ''",
-            constraint="regex(., '^[A-Z]{2}[0-9]{2,8}$')",
-            **{CFR: "Un P-code, par exemple ML0103.", CEN: "A P-code, for example ML0103."},
+            appearance="autocomplete",
+            **{HFR: "Les zones de votre périmètre.", HEN: "The areas of your scope."},
         ),
         _field(
             "select_one source_type",
@@ -147,8 +144,8 @@ def feedback_form() -> dict:
             "signal",
             "Numéro du signal communautaire (s'il en est un)",
             "Community signal number (if it is one)",
-            constraint=". > 0",
-            **{CFR: "Un nombre positif.", CEN: "A positive number."},
+            constraint=f". >= 1 and . <= {2**31 - 1}",
+            **server_messages(("Must be at least %s.", 1), ("Must be at most %s.", 2**31 - 1)),
         ),
     ]
     choices = (
@@ -181,4 +178,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    # The constraint messages are translated with the server's catalogues.
+    import django
+
+    django.setup()
     main()

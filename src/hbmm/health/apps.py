@@ -14,6 +14,7 @@ class HealthConfig(AppConfig):
         # once the app registry is ready.
         from hbmm.health.ebs.setup import ready as ebs_ready  # noqa: PLC0415
         from hbmm.health.epi.setup import ready as epi_ready  # noqa: PLC0415
+        from hbmm.health.labs.setup import ready as labs_ready  # noqa: PLC0415
         from hbmm.health.poe.setup import ready as poe_ready  # noqa: PLC0415
         from hbmm.health.screening.setup import ready as screening_ready  # noqa: PLC0415
         from hbmm.health.screening.tasks import alert_describe  # noqa: PLC0415
@@ -23,3 +24,4 @@ class HealthConfig(AppConfig):
         poe_ready()
         screening_ready()
         ebs_ready()
+        labs_ready()

@@ -11,6 +11,8 @@ form_id == mapper form_id.
 
 from pathlib import Path
 
+from hbmm.intake.form_messages import ServerSays, said
+
 FORMS_DIR = Path(__file__).resolve().parent.parent / "intake" / "forms"
 FR, EN = "French (fr)", "English (en)"
 SURVEY_COLUMNS = [
@@ -27,16 +29,16 @@ SURVEY_COLUMNS = [
     f"constraint_message::{EN}",
     "default",
     "choice_filter",
+    f"required_message::{FR}",
+    f"required_message::{EN}",
 ]
 CHOICE_COLUMNS = ["list_name", "name", f"label::{FR}", f"label::{EN}"]
 SETTINGS_COLUMNS = ["form_title", "form_id", "version", "instance_name", "default_language"]
 
-NOT_FUTURE = (
-    ". <= today()",
-    "La date ne peut pas être dans le futur.",
-    "The date cannot be in the future.",
-)
-NOT_NEGATIVE = (". >= 0", "La valeur doit être positive ou nulle.", "The value must be 0 or more.")
+# Constraint messages in the server's words (intake.cleaning's msgids), translated when written.
+AT_LEAST_0 = ("Must be at least %s.", 0)
+NOT_FUTURE = (". <= today()", *said(("The date is in the future.", None)))
+NOT_NEGATIVE = (". >= 0", *said(AT_LEAST_0))
 
 
 def q(
@@ -51,9 +53,11 @@ def q(
     default="",
     hint=None,
     choice_filter="",
+    required_message=None,
 ):
     c = constraint or ("", "", "")
     h = hint or ("", "")
+    r = required_message or ("", "")
     return [
         type_,
         name,
@@ -68,6 +72,8 @@ def q(
         c[2],
         default,
         choice_filter,
+        r[0],
+        r[1],
     ]
 
 
@@ -79,7 +85,7 @@ def workbook(definition: dict):
     survey.title = "survey"
     survey.append(SURVEY_COLUMNS)
     for row in definition["survey"]:
-        survey.append(row)
+        survey.append([str(v) if isinstance(v, ServerSays) else v for v in row])
     choices = book.create_sheet("choices")
     choices.append(CHOICE_COLUMNS)
     for row in definition["choices"]:

@@ -236,6 +236,9 @@ class Mapper:
     # canonical field name -> other accepted names (file headers in English and French, old
     # form field names). Matching ignores case, accents, spaces and punctuation.
     aliases: ClassVar[Mapping[str, Sequence[str]]] = {}
+    # File imports: one row that imports as it is (with the shipped reference data), the example
+    # file's row and the import page's examples (column -> value; intake.columns).
+    example: ClassVar[Mapping[str, str]] = {}
     # File imports only: the options `transform_rows` understands.
     import_options: ClassVar[tuple[ImportOption, ...]] = ()
     # Canonical names of the fields holding direct identifiers (names, phone and document

@@ -106,6 +106,7 @@ class Submission(models.Model):
 
     scope_site_lookup = "site"
     scope_area_lookup = "site__area"
+    scope_known_at = "received_at"
 
     class Status(models.TextChoices):
         RECEIVED = "received", _("received, not processed")

@@ -17,7 +17,7 @@ from django.http import HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.utils.http import http_date
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
@@ -89,6 +89,22 @@ def _fillable_form(user, form_id: str):
     return form_get(form_id)
 
 
+def form_title(form) -> str:
+    """A form's name in the form list (ODK Collect's, Enketo's), in French and English: its
+    mapper's title in each language, e.g. "Registre de suivi des flux / Flow monitoring
+    registry" (the XLSForm's own title is one language for several forms)."""
+    mapper = get_mapper(form.form_id)
+    if mapper is None or not mapper.title:
+        return form.title
+    names = []
+    for language in ("fr", "en"):
+        with override(language):
+            name = str(mapper.title)
+        if name not in names:
+            names.append(name)
+    return " / ".join(names)
+
+
 @_authenticated
 def form_list(request, user):
     if request.method not in ("GET", "HEAD"):
@@ -109,7 +125,7 @@ def form_list(request, user):
         entries.append(
             "<xform>"
             f"<formID>{escape(form.form_id)}</formID>"
-            f"<name>{escape(form.title)}</name>"
+            f"<name>{escape(form_title(form))}</name>"
             f"<version>{escape(form.version)}</version>"
             f"<hash>md5:{form.md5}</hash>"
             f"<downloadUrl>{escape(download)}</downloadUrl>"
@@ -132,9 +148,10 @@ def form_xml(request, user, form_id: str):
 
 
 def _media_content(user, form_id: str, filename: str) -> bytes | None:
-    """A media file made for `user`: sites.csv (every form), else the form's mapper's own."""
+    """A media file made for `user`: sites.csv, areas.csv, places.csv (any form), else the
+    form's mapper's own."""
     if filename in GENERATED_MEDIA:
-        return selectors.sites_csv(user=user)
+        return selectors.MEDIA_MAKERS[filename](user=user)
     mapper = get_mapper(form_id)
     return mapper.media_file(filename, user=user) if mapper is not None else None
 

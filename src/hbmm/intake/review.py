@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from hbmm.accounts.models import AuditEvent
@@ -17,7 +17,7 @@ from hbmm.accounts.scope import restrict_to_scope
 from hbmm.accounts.services import audit_log
 from hbmm.intake.identifiers import identifier_keys
 from hbmm.intake.mappers import get_mapper
-from hbmm.intake.models import Correction, Submission
+from hbmm.intake.models import Correction, ImportFile, Submission
 from hbmm.intake.parsing import json_dumps
 from hbmm.intake.process import outcome_counts, submissions_process
 from hbmm.intake.submissions import Status
@@ -91,9 +91,36 @@ def submission_correct(*, submission: Submission, changes: dict, by, note: str =
             target=f"intake.submission:{submission.pk}",
             details={"changes": shown, "note": note},
         )
+    before = {submission.pk: submission.status}
     submissions_process([submission], actor=by)
     submission.refresh_from_db()
+    file_counts_follow(before)
     return submission
+
+
+def file_counts_follow(before: dict[int, str]) -> None:
+    """An imported file's accepted and quarantined counts follow its rows once a correction
+    or a reprocessing changed their status (`before`: submission id -> status before): the file
+    page said "4 accepted, 2 quarantined" after both quarantined rows were fixed."""
+    counted: dict[str, str] = {
+        Status.ACCEPTED: "rows_accepted",
+        Status.QUARANTINED: "rows_quarantined",
+    }
+    moves: dict[int, dict[str, int]] = {}
+    for pk, file_id, status in Submission.objects.filter(
+        pk__in=list(before), source_file__isnull=False
+    ).values_list("pk", "source_file_id", "status"):
+        if status == before[pk]:
+            continue
+        counts = moves.setdefault(file_id, {})
+        for old_or_new, step in ((before[pk], -1), (status, 1)):
+            if old_or_new in counted:
+                column = counted[old_or_new]
+                counts[column] = counts.get(column, 0) + step
+    for file_id, counts in moves.items():
+        changes = {column: F(column) + n for column, n in counts.items() if n}
+        if changes:
+            ImportFile.objects.filter(pk=file_id).update(**changes)
 
 
 def submission_reprocess(*, submission: Submission, by) -> Submission:
@@ -102,8 +129,10 @@ def submission_reprocess(*, submission: Submission, by) -> Submission:
     submission_review_check(submission=submission, by=by)
     if submission.status not in (Status.QUARANTINED, Status.RECEIVED):
         raise ValidationError(_("Only quarantined submissions are reprocessed."))
+    before = {submission.pk: submission.status}
     submissions_process([submission], actor=by)
     submission.refresh_from_db()
+    file_counts_follow(before)
     audit_log(
         action=AuditEvent.Action.DATA_CHANGE,
         actor=by,
@@ -135,5 +164,7 @@ def submissions_reprocess(
         if not batch:
             return totals
         last_pk = batch[-1].pk
+        before = {submission.pk: submission.status for submission in batch}
         for outcome, n in submissions_process(batch).items():
             totals[outcome] += n
+        file_counts_follow(before)

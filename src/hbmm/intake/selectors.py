@@ -3,6 +3,7 @@
 import csv
 import io
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -11,8 +12,28 @@ from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.scope import restrict_to_scope, sites_in_scope, user_scope
 from hbmm.accounts.services import audit_log
 from hbmm.intake.mappers import get_mapper
-from hbmm.intake.models import ImportFile, Submission
+from hbmm.intake.models import Correction, ImportFile, Submission
 from hbmm.intake.xforms import form_files, form_get
+from hbmm.places.models import AdminArea, Site
+
+
+def versions_replaced_after(*, scope, moment) -> int:
+    """How many submissions in `scope` received by `moment` had their records replaced after
+    it: a later version (an edit) received after it, or a reviewer's correction made after it.
+    Their records as they were at `moment` are not kept (a replaced record is deleted), so a
+    report reproduced as known at `moment` leaves them out and says how many."""
+    known = restrict_to_scope(Submission.objects.all(), scope.as_known_on(moment))
+    edited_roots = Submission.objects.filter(received_at__gt=moment).exclude(deprecated_id="")
+    corrected = Correction.objects.filter(at__gt=moment)
+    return (
+        known.filter(
+            Q(root_id__in=edited_roots.values("root_id"))
+            | Q(pk__in=corrected.values("submission_id"))
+        )
+        .values("root_id")
+        .distinct()
+        .count()
+    )
 
 
 def submissions_visible(user) -> QuerySet:
@@ -155,6 +176,62 @@ def sites_csv(*, user) -> bytes:
             ]
         )
     return out.getvalue().encode("utf-8")
+
+
+AREA_COLUMNS = ["name", "label", "label::French (fr)", "label::English (en)", "country", "level"]
+
+
+def _areas_csv(areas) -> bytes:
+    """Rows of an area media file: name (the P-code, the value a form stores), labels, the
+    country's ISO3 code (for `choice_filter` `country = ${previous_country}`) and the level."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(AREA_COLUMNS)
+    for area in areas:
+        french = f"{area.name_fr or area.name_en} ({area.pcode})"
+        writer.writerow(
+            [
+                area.pcode,
+                french,
+                french,
+                f"{area.name_en or area.name_fr} ({area.pcode})",
+                area.country_iso3,
+                area.level,
+            ]
+        )
+    return out.getvalue().encode("utf-8")
+
+
+def areas_csv(*, user) -> bytes:
+    """The `areas.csv` form media file: the admin areas of the country a user may report for
+    (the country itself for a national user), those of their scope (a user of Kayes gets Kayes and its cercles; a user scoped to single
+    sites, the areas of those sites). The server refuses an area outside the submitter's scope
+    (`check_area_scope`); the form offers no other."""
+    scope = user_scope(user)
+    areas = AdminArea.objects.filter(country_iso3=settings.HBMM_COUNTRY_ISO3)
+    if not scope.is_national:  # the country itself (level 0) is a national user's only
+        areas = areas.filter(level__gte=AdminArea.Level.ADM1)
+        within = Q(pk__in=[])
+        for path in scope.area_paths:
+            within |= Q(path__startswith=path)
+        if scope.site_ids:
+            within |= Q(pk__in=Site.objects.filter(pk__in=scope.site_ids).values("area"))
+        areas = areas.filter(within)
+    return _areas_csv(areas.order_by("path"))
+
+
+def places_csv(*, user) -> bytes:
+    """The `places.csv` form media file: every admin area (levels 1-3) of every country, for
+    where travellers come from and go to. Not scoped: an agent at Kayes counts travellers
+    heading for Bamako, and the server checks only that the P-code lies in the country given.
+    Reference data, the same for every user (`user` keeps the media files' signature)."""
+    del user
+    return _areas_csv(
+        AdminArea.objects.filter(level__gte=AdminArea.Level.ADM1).order_by("country_iso3", "path")
+    )
+
+
+MEDIA_MAKERS = {"sites.csv": sites_csv, "areas.csv": areas_csv, "places.csv": places_csv}
 
 
 def forms_for_user(user) -> list:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("submissions/<int:pk>/reprocess/", views.submission_reprocess, name="reprocess"),
     path("imports/", views.import_list, name="imports"),
     path("imports/template/<str:kind>.<str:fmt>", views.import_template, name="import-template"),
+    path("imports/example/<str:kind>.<str:fmt>", views.import_example, name="import-example"),
     path("imports/<int:pk>/", views.import_detail, name="import"),
     path("imports/<int:pk>/progress.json", views.import_progress, name="import-progress"),
     path("imports/<int:pk>/rerun/", views.import_rerun, name="import-rerun"),

@@ -1,21 +1,25 @@
 """Pages of the intake app: submissions, quarantine review, file imports. Thin: selectors to
 read, services to write."""
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hbmm.accounts.scope import get_in_scope_or_404
-from hbmm.exports import export_response
+from hbmm.exports import XLSX_TYPE, export_response
 from hbmm.intake import selectors
 from hbmm.intake.channels.files import import_file_store
+from hbmm.intake.columns import DATE, DATETIME, column_for, import_columns, reasons_explained
 from hbmm.intake.identifiers import identifier_keys
-from hbmm.intake.mappers import get_mapper
+from hbmm.intake.import_files import example_row, workbook_bytes
+from hbmm.intake.mappers import Mapper, get_mapper
 from hbmm.intake.models import Channel, ImportFile, Submission
 from hbmm.intake.review import submission_correct, submission_review_check
 from hbmm.intake.review import submission_reprocess as reprocess
@@ -29,6 +33,56 @@ PAGE_SIZE = 50
 
 def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _mapper_of(submission) -> Mapper | None:
+    return get_mapper(cast(Submission, submission).form_id)
+
+
+def _reasons(submission) -> list[dict]:
+    """The submission's reasons explained: field labels (as its file wrote them when no form
+    labels the field) and what to do."""
+    typed = cast(Submission, submission)
+    return reasons_explained(_mapper_of(typed), typed.errors, names=typed.data)
+
+
+def _explain(submissions) -> None:
+    """Each submission of a page gains its reasons explained (field labels, what to do) and
+    its form's title (the page keeps these instances: the template reads them again)."""
+    for submission in submissions:
+        submission.reasons = _reasons(submission)
+        submission.form_title = _kind_title(submission.form_id)
+
+
+def _human_title(submission) -> str:
+    """ "Registre de suivi des flux · Gogui · 2020-04-22 · ligne 4 de flux.csv": the form, the
+    site, the record's own date and where the row is in its file (not the instance id)."""
+    submission = cast(Submission, submission)
+    mapper = get_mapper(submission.form_id)
+    parts = [_kind_title(submission.form_id)]
+    if submission.site is not None:
+        parts.append(str(submission.site.name))
+    # The form's first date given (in the form's order: a JSON column keeps no key order).
+    dates = {}
+    for name, value in submission.public_data.items():
+        column = column_for(mapper, name)
+        if column is not None and column.kind in (DATE, DATETIME) and value:
+            dates[column.name] = str(value)
+    first = (
+        next((c.name for c in import_columns(mapper) if c.name in dates), None) if mapper else None
+    )
+    if first is not None:
+        parts.append(dates[first])
+    if submission.source_file is not None and submission.row_number:
+        parts.append(
+            _("row %(row)s of %(file)s")
+            % {"row": submission.row_number, "file": submission.source_file.original_name}
+        )
+    return " · ".join(parts)
+
+
+def _form_choices(user) -> list[tuple[str, str]]:
+    return [(f, _kind_title(f)) for f in selectors.submission_form_ids(user=user)]
 
 
 def _kind_title(kind: str) -> str:
@@ -46,15 +100,17 @@ def submission_list(request):
     submissions = selectors.submission_list(
         user=request.user, form_id=form_id, status=status, channel=channel
     )
+    page = _page(request, submissions)
+    _explain(page)
     return render(
         request,
         "intake/submission_list.html",
         {
-            "page": _page(request, submissions),
+            "page": page,
             "counts": selectors.submission_status_counts(user=request.user, form_id=form_id),
             "statuses": Submission.Status.choices,
             "channels": Channel.choices,
-            "form_ids": selectors.submission_form_ids(user=request.user),
+            "form_ids": _form_choices(request.user),
             "current": {"form": form_id, "status": status, "channel": channel},
         },
     )
@@ -69,13 +125,15 @@ def quarantine(request):
     if status not in review:
         status = Submission.Status.QUARANTINED
     items = selectors.submission_list(user=request.user, form_id=form_id, status=status)
+    page = _page(request, items)
+    _explain(page)
     return render(
         request,
         "intake/quarantine.html",
         {
-            "page": _page(request, items),
+            "page": page,
             "counts": selectors.submission_status_counts(user=request.user, form_id=form_id),
-            "form_ids": selectors.submission_form_ids(user=request.user),
+            "form_ids": _form_choices(request.user),
             "statuses": [(code, Submission.Status(code).label) for code in review],
             "current": {"form": form_id, "status": status},
         },
@@ -117,7 +175,11 @@ def submission_detail(request, pk: int):
             errors = [e.get("field") for e in submission.errors if e.get("field")]
             hidden |= identifier_keys(get_mapper(submission.form_id), errors)
         form = CorrectionForm(
-            request.POST or None, submission=submission, fields=shown, exclude=frozenset(hidden)
+            request.POST or None,
+            submission=submission,
+            fields=shown,
+            exclude=frozenset(hidden),
+            mapper=_mapper_of(submission),
         )
         if request.method == "POST" and form.is_valid():
             changes = form.changes()
@@ -152,6 +214,8 @@ def submission_detail(request, pk: int):
         "intake/submission_detail.html",
         {
             "submission": submission,
+            "title": _human_title(submission),
+            "reasons": _reasons(submission),
             "form": form,
             "can_review": can_review,
             "fields": fields,
@@ -214,7 +278,12 @@ def _import_in_reach(request, pk: int) -> ImportFile:
 @login_required
 @permission_required("intake.add_importfile", raise_exception=True)
 def import_list(request):
-    form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    form = ImportUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        initial={"kind": request.GET.get("kind", "")},
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -233,10 +302,40 @@ def import_list(request):
     page = _page(request, selectors.import_file_list(user=request.user))
     for record in page:  # the page keeps these instances: the template reads them again
         record.kind_title = _kind_title(record.kind)
+    kinds = [(kind, mapper.title or kind, import_columns(mapper)) for kind, mapper in form.mappers]
+    chosen = form.data.get("kind") or request.GET.get("kind") or (kinds[0][0] if kinds else "")
     return render(
         request,
         "intake/import_list.html",
-        {"form": form, "page": page},
+        {"form": form, "page": page, "kinds": kinds, "chosen": chosen},
+    )
+
+
+def _importable(request, kind: str, fmt: str):
+    mapper = get_mapper(kind)
+    if mapper is None or not mapper.aliases or fmt not in ("csv", "xlsx"):
+        raise Http404
+    if not request.user.has_perm(mapper.permission):
+        raise PermissionDenied
+    return mapper
+
+
+def _import_file(request, kind: str, fmt: str, *, example: bool):
+    mapper = _importable(request, kind, fmt)
+    filename = f"hbmm-{kind}-{'example' if example else 'template'}"
+    if fmt == "xlsx":
+        response = HttpResponse(
+            workbook_bytes(mapper, user=request.user, example=example), content_type=XLSX_TYPE
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+        return response
+    columns = import_columns(mapper)
+    return export_response(
+        "csv",
+        filename=filename,
+        header=[c.name for c in columns],
+        rows=[example_row(mapper, columns)] if example else [],
+        hxl=None,  # a file to fill and import: an HXL row would be read as a row of data
     )
 
 
@@ -244,20 +343,16 @@ def import_list(request):
 @permission_required("intake.add_importfile", raise_exception=True)
 def import_template(request, kind: str, fmt: str):
     """A blank file for a kind of import: its columns, named as the import reads them, in the
-    order of the form's fields (the other accepted names are in the import docs)."""
-    mapper = get_mapper(kind)
-    if mapper is None or not mapper.aliases or fmt not in ("csv", "xlsx"):
-        raise Http404
-    if not request.user.has_perm(mapper.permission):
-        raise PermissionDenied
-    return export_response(
-        fmt,
-        filename=f"hbmm-{kind}-template",
-        header=list(mapper.aliases),
-        rows=[],
-        hxl=None,  # a file to fill and import: an HXL row would be read as a row of data
-        title=kind,
-    )
+    order of the form's fields (the other accepted names are in the import docs); the XLSX
+    adds an instructions sheet and lists that check the code columns."""
+    return _import_file(request, kind, fmt, example=False)
+
+
+@login_required
+@permission_required("intake.add_importfile", raise_exception=True)
+def import_example(request, kind: str, fmt: str):
+    """The blank file with one example row, which imports as it is."""
+    return _import_file(request, kind, fmt, example=True)
 
 
 @login_required
@@ -265,6 +360,8 @@ def import_template(request, kind: str, fmt: str):
 def import_detail(request, pk: int):
     record = _import_in_reach(request, pk)
     job, active = _import_job(record)
+    page = _page(request, selectors.import_file_rows(import_file=record, status="quarantined"))
+    _explain(page)
     return render(
         request,
         "intake/import_detail.html",
@@ -275,9 +372,7 @@ def import_detail(request, pk: int):
             "job_active": active,
             "interrupted": record.is_interrupted and not active,
             "status_label": job_words.status_label(job) if active else record.status_label(),
-            "page": _page(
-                request, selectors.import_file_rows(import_file=record, status="quarantined")
-            ),
+            "page": page,
         },
     )
 

@@ -3,7 +3,8 @@
 Conventions (docs/forms.md): the file is `<form_id>.xlsx`; its settings sheet's form_id equals
 the file name and a registered mapper's form_id; field names are the mapper's canonical names;
 labels in `label::French (fr)` and `label::English (en)`; sites are chosen with
-`select_one_from_file sites.csv`, a media file the server generates per user.
+`select_one_from_file sites.csv`, a media file the server generates per user; admin areas
+from `areas.csv` (the user's scope) or `places.csv` (every country's, filtered by country).
 """
 
 import hashlib
@@ -19,7 +20,7 @@ from hbmm.intake.models import Form
 FORMS_DIR = Path(__file__).resolve().parent / "forms"
 MEDIA_REF = re.compile(r"jr://(?:file|file-csv|images|audio|video)/([^\"'<>\s]+)")
 # Media files the server generates (per requesting user) rather than ships.
-GENERATED_MEDIA = {"sites.csv"}
+GENERATED_MEDIA = {"sites.csv", "areas.csv", "places.csv"}
 # pyxform warnings that are not worth fixing (none so far; add with a reason).
 IGNORED_WARNINGS: tuple[str, ...] = ()
 

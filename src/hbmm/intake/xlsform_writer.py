@@ -18,6 +18,14 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from hbmm.intake.form_messages import ServerSays, said, server_messages
+
+__all__ = ["ServerSays", "said", "server_messages", "write_xlsform"]
+
+
+def _cell(value):
+    return str(value) if isinstance(value, ServerSays) else value
+
 
 def _columns(rows: list[dict]) -> list[str]:
     columns: list[str] = []
@@ -41,7 +49,7 @@ def write_xlsform(
         columns = _columns(rows) or ["list_name", "name", "label"]
         sheet.append(columns)
         for row in rows:
-            sheet.append([row.get(column, "") for column in columns])
+            sheet.append([_cell(row.get(column, "")) for column in columns])
     path = Path(path)
     workbook.save(path)
     return path

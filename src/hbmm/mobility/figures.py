@@ -120,7 +120,7 @@ class FlowPeriod:
 
 
 def _flow_period(scope: Scope, start: dt.date, end: dt.date, *, label, per_day_label) -> FlowPeriod:
-    totals = selectors.flow_totals(scope=scope, start=start, end=end)
+    totals = selectors.flow_totals(scope=scope, start=start, end=end, count_points=False)
     definition = _(
         "Individuals counted at the flow monitoring points from %(start)s to %(end)s "
         "(inclusive); the average is per day with at least one count (%(days)s)."

@@ -14,6 +14,7 @@ mobility forms' own rules (sex and age parts, previous/next locations, flow dire
 """
 
 import functools
+import json
 from pathlib import Path
 
 from django.conf import settings
@@ -56,6 +57,8 @@ from hbmm.places.models import AdminArea, SiteKind
 from hbmm.text import normalise_name
 
 ALIASES = Path(__file__).resolve().parent / "data" / "intake_aliases.json"
+# Each form's example row (the import page's examples, the example file that imports as is).
+EXAMPLES = json.loads((ALIASES.parent / "intake_examples.json").read_text(encoding="utf-8"))
 DIRECTION_WORDS = word_table(ALIASES, "direction")
 REASON_WORDS = word_table(ALIASES, "reason")
 TRANSPORT_WORDS = word_table(ALIASES, "transport")
@@ -169,6 +172,7 @@ def _nationality_column(key: str) -> str | None:
 
 class FlowCountMapper(MobilityMapper):
     form_id = "flow_count"
+    example = EXAMPLES["flow_count"]
     model = FlowCount
     permission = "mobility.add_flowcount"
     title = gettext_lazy("Flow monitoring registry")
@@ -231,8 +235,8 @@ class FlowCountMapper(MobilityMapper):
         stranded = clean_int(data, "stranded", errors, minimum=0)
         if stranded is not None and total is not None and stranded > total:
             errors.append(FieldError("stranded", stranded, _("More than the total.")))
-        hours = clean_decimal(data, "observation_hours", errors, minimum=0, maximum=24)
-        if hours is not None and hours == 0:
+        hours = clean_decimal(data, "observation_hours", errors, maximum=24)
+        if hours is not None and hours <= 0:  # one message for 0 and below, as the form says
             errors.append(FieldError("observation_hours", hours, _("Must be more than 0.")))
         final = clean_text(data, "final_destination", errors, max_length=200)
         nationality = clean_country(data, "nationality", errors)
@@ -307,6 +311,7 @@ class FlowCountMapper(MobilityMapper):
 
 class DisplacementMapper(MobilityMapper):
     form_id = "displacement"
+    example = EXAMPLES["displacement"]
     model = DisplacementFigure
     permission = "mobility.add_displacementfigure"
     title = gettext_lazy("Displacement tracking round")
@@ -356,6 +361,7 @@ class DisplacementMapper(MobilityMapper):
 
 class MrrcOccupancyMapper(MobilityMapper):
     form_id = "mrrc_occupancy"
+    example = EXAMPLES["mrrc_occupancy"]
     model = MrrcOccupancy
     permission = "mobility.add_mrrcoccupancy"
     title = gettext_lazy("MRRC occupancy")
@@ -379,6 +385,7 @@ class MrrcOccupancyMapper(MobilityMapper):
 
 class StrandedMapper(MobilityMapper):
     form_id = "stranded"
+    example = EXAMPLES["stranded"]
     model = StrandedMigrants
     permission = "mobility.add_strandedmigrants"
     title = gettext_lazy("Stranded migrants")
@@ -412,6 +419,7 @@ class StrandedMapper(MobilityMapper):
 
 class EventMapper(MobilityMapper):
     form_id = "event"
+    example = EXAMPLES["event"]
     model = MobilityEvent
     permission = "mobility.add_mobilityevent"
     title = gettext_lazy("Emergency event tracking")

@@ -51,6 +51,7 @@ from hbmm.mobility.models import (
     Transport,
     default_border_closure_date,
 )
+from hbmm.mobility.summary_models import FlowMonthSummary
 from hbmm.periods import in_period
 from hbmm.places.countries import country_name
 from hbmm.places.models import AdminArea, Site
@@ -278,17 +279,89 @@ class FlowTotals:
         return (self.end - self.start).days + 1
 
 
-def flow_totals(*, scope: Scope, start: dt.date, end: dt.date) -> FlowTotals:
-    row = flow_counts(scope=scope, start=start, end=end).aggregate(
-        individuals=Coalesce(Sum("total"), 0),
-        incoming=Coalesce(Sum("total", filter=Q(direction=Direction.INCOMING)), 0),
-        outgoing=Coalesce(Sum("total", filter=Q(direction=Direction.OUTGOING)), 0),
-        internal=Coalesce(Sum("total", filter=Q(direction=Direction.INTERNAL)), 0),
-        days_observed=Count("observation_date", distinct=True),
-        counts=Count("pk"),
-        points=Count("site", distinct=True),
+def _whole_months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The first and last day of the whole calendar months inside [start, end], or None."""
+    first = start if start.day == 1 else month_bounds(start)[1] + dt.timedelta(days=1)
+    last = end if end == month_bounds(end)[1] else end.replace(day=1) - dt.timedelta(days=1)
+    return (first, last) if first <= last else None
+
+
+def flow_totals(
+    *, scope: Scope, start: dt.date, end: dt.date, count_points: bool = True
+) -> FlowTotals:
+    """The flows of [start, end]: whole months from the month summary (`FlowMonthSummary`, kept
+    equal to the records by `hbmm.mobility.summaries`), the days before and after them from the
+    records, so that a period of years costs about what its edges cost. The drill-down of the
+    figures still lists the records. `count_points=False`: `points` left 0 (a query saved)."""
+    months = _whole_months(start, end)
+    cut = scope.known_on is not None or scope.changed_after is not None
+    if months is None or cut:  # a time cut: the summary holds the present, the records know when
+        row = flow_counts(scope=scope, start=start, end=end).aggregate(
+            individuals=Coalesce(Sum("total"), 0),
+            incoming=Coalesce(Sum("total", filter=Q(direction=Direction.INCOMING)), 0),
+            outgoing=Coalesce(Sum("total", filter=Q(direction=Direction.OUTGOING)), 0),
+            internal=Coalesce(Sum("total", filter=Q(direction=Direction.INTERNAL)), 0),
+            days_observed=Count("observation_date", distinct=True),
+            counts=Count("pk"),
+            points=Count("site", distinct=True),
+        )
+        return FlowTotals(start=start, end=end, **row)
+    summary = restrict_to_scope(
+        FlowMonthSummary.objects.filter(month__gte=months[0], month__lte=months[1]), scope
     )
-    return FlowTotals(start=start, end=end, **row)
+    # One query for the sums and the days (grouped by month and day mask: few groups, as the
+    # points of a deployment mostly report on the same days), one for the points when the
+    # period is more than one whole month.
+    keys = ("individuals", "incoming", "outgoing", "internal", "counts")
+    row = dict.fromkeys(keys, 0)
+    union: dict[dt.date, int] = defaultdict(int)  # month -> days with a count at any point
+    groups = (
+        summary.order_by()
+        .values_list("month", "days_mask")
+        .annotate(
+            Sum("individuals"),
+            Sum("incoming"),
+            Sum("outgoing"),
+            Sum("internal"),
+            Sum("records"),
+            Count("pk"),
+        )
+    )
+    site_months = 0  # summary rows: one per point and month
+    for month, mask, *sums, rows in groups:
+        union[month] |= mask
+        site_months += rows
+        for key, value in zip(keys, sums, strict=True):
+            row[key] += value
+    days_observed = sum(mask.bit_count() for mask in union.values())
+    points = summary.order_by().values_list("site_id").distinct()
+    if start < months[0] or end > months[1]:
+        # Two index ranges (one range with the months excluded would read the years between).
+        edges = restrict_to_scope(
+            FlowCount.objects.filter(
+                Q(observation_date__gte=start, observation_date__lt=months[0])
+                | Q(observation_date__gt=months[1], observation_date__lte=end)
+            ),
+            scope,
+        )
+        edge = edges.aggregate(
+            individuals=Coalesce(Sum("total"), 0),
+            incoming=Coalesce(Sum("total", filter=Q(direction=Direction.INCOMING)), 0),
+            outgoing=Coalesce(Sum("total", filter=Q(direction=Direction.OUTGOING)), 0),
+            internal=Coalesce(Sum("total", filter=Q(direction=Direction.INTERNAL)), 0),
+            days_observed=Count("observation_date", distinct=True),
+            counts=Count("pk"),
+        )
+        row = {key: row[key] + edge[key] for key in row}
+        days_observed += edge["days_observed"]
+        points = points.union(edges.order_by().values_list("site_id"))  # UNION: distinct
+    if not count_points:
+        n_points = 0
+    elif months[0].replace(day=1) == months[1].replace(day=1) and not points.query.combinator:
+        n_points = site_months  # one whole month: its rows are its points (no query)
+    else:
+        n_points = len({site_id for (site_id,) in points})
+    return FlowTotals(start=start, end=end, days_observed=days_observed, points=n_points, **row)
 
 
 @dataclass(frozen=True)

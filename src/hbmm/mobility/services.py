@@ -34,6 +34,7 @@ from hbmm.mobility.models import (
     StrandedMigrants,
     flow_count_errors,
 )
+from hbmm.mobility.summaries import flow_summaries_refresh
 from hbmm.places.lookups import is_active_on, kinds_of
 from hbmm.places.models import AdminArea, Site, SiteKind
 
@@ -99,9 +100,13 @@ def flow_counts_save(*, rows: Sequence[dict], replace: Iterable[FlowCount] = ())
         )
         if errors:
             raise ValidationError(errors)
+    replace = list(replace)
+    touched = {(r.site_id, r.observation_date) for r in replace if isinstance(r, FlowCount)}
+    touched |= {(row["site"].pk, row["observation_date"]) for row in rows}
     _replace(FlowCount, replace)
     columns = concrete_columns(FlowCount)
     insert_rows(FlowCount, columns, dict_rows(FlowCount, columns, rows))
+    flow_summaries_refresh(keys=touched)  # same transaction: the summary follows the records
     return len(rows)
 
 

@@ -123,6 +123,7 @@ class Site(LabelledModel):
     # Scope lookups used by hbmm.accounts.scope.restrict_to_scope.
     scope_site_lookup = "pk"
     scope_area_lookup = "area"
+    scope_known_at = False  # reference data: not cut by a report's known-on time
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     kinds = models.ManyToManyField(SiteKind, verbose_name=_("kinds"), related_name="sites")

@@ -129,3 +129,15 @@ def sites_per_kind(*, sites: QuerySet) -> dict[str, dict]:
             n=Count("sites", filter=Q(sites__in=sites.values("pk")), distinct=True)
         ).values("code", "name_fr", "name_en", "n")
     }
+
+
+def site_kinds(*, site_ids: list[int]) -> dict[int, list[SiteKind]]:
+    """{site id: its kinds} of many sites, in two flat reads (the kinds, the pairs): a
+    prefetch of `Site.kinds` builds a queryset per site (1 s for the 1,000 points of a regional
+    deployment)."""
+    kinds = {k.pk: k for k in SiteKind.objects.all()}
+    found: dict[int, list[SiteKind]] = {}
+    pairs = Site.kinds.through.objects.filter(site_id__in=site_ids).order_by("sitekind_id")
+    for site_id, kind_id in pairs.values_list("site_id", "sitekind_id"):
+        found.setdefault(site_id, []).append(kinds[kind_id])
+    return found

@@ -1,7 +1,6 @@
 """The map kernel shared by the overview (`hbmm.reports`) and the domains' own pages: a point
-on the map (`MapPoint`), the admin boundaries shipped in hbmm.places, the payload the page's
-map script (reports/overview.js, vendored Leaflet) draws, and the centres of admin areas for
-figures counted by area rather than by site.
+on the map (`MapPoint`), the admin boundaries shipped in hbmm.places and the centres of admin
+areas for figures counted by area rather than by site. The drawing: `hbmm.presentation.map_svg`.
 """
 
 import json
@@ -27,6 +26,16 @@ class MapPoint:
     status_label: Text
     color: str
     url: str = ""
+    label: str = ""  # the name written beside the point on the map (default: `name`)
+
+
+@dataclass(frozen=True)
+class TableMap:
+    """The map a table's page shows above its rows (`hbmm.presentation.tables.Table.map`)."""
+
+    title: Text
+    points: list[MapPoint]
+    summary: Text = ""  # a sentence under the title: what the colours count
 
 
 @lru_cache(maxsize=4)
@@ -76,26 +85,3 @@ def area_centres() -> dict[str, tuple[float, float]]:
                 _area, lon, lat = max(found, key=lambda c: abs(c[0]))
                 centres[pcode] = (round(lat, 4), round(lon, 4))
     return centres
-
-
-def leaflet_payload(points: list[MapPoint], *, boundaries_url: str, tile_url: str = "") -> dict:
-    """What the page's map script needs: boundaries URL, points, attribution, optional tiles."""
-    return {
-        "boundaries": boundaries_url,
-        "attribution": ATTRIBUTION,
-        "tiles": tile_url,
-        "points": [
-            {
-                "code": p.code,
-                "name": p.name,
-                "lat": float(p.latitude),
-                "lon": float(p.longitude),
-                "status": p.status_label,
-                "color": p.color,
-                "url": p.url,
-            }
-            for p in points
-            if p.latitude is not None and p.longitude is not None
-        ],
-        "unplaced": sum(1 for p in points if p.latitude is None or p.longitude is None),
-    }

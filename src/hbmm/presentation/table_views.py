@@ -18,13 +18,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from hbmm.accounts.models import AuditEvent
-from hbmm.accounts.scope import get_in_scope_or_404, user_scope
+from hbmm.accounts.scope import get_in_scope_or_404, time_cut_gaps, user_scope
 from hbmm.accounts.services import audit_log
 from hbmm.exports import FORMATS, export_response
 from hbmm.places.models import Site
 from hbmm.places.selectors import area_choices, area_narrowing
 from hbmm.presentation.as_of import request_as_of
 from hbmm.presentation.figures import format_number, scope_label
+from hbmm.presentation.map_svg import web_map
 from hbmm.presentation.tables import Query, filter_form, get_table, month_start
 
 PAGE_SIZE = 50
@@ -102,31 +103,39 @@ def table_page(request, key: str):
     areas = area_choices(scope=scope)
     if request.GET.get("area"):
         area, scope = area_narrowing(scope=scope, pcode=request.GET["area"])
+    # The drill-down of a published figure that changed: only the records entered or changed
+    # after its publication (hbmm.accounts.scope, `changed_after`).
+    changed_after = None
+    if request.GET.get("changed_after"):
+        try:
+            changed_after = dt.datetime.fromisoformat(request.GET["changed_after"])
+        except ValueError:
+            return _bad_request(f"changed_after: '{request.GET['changed_after']}' is not a moment")
+        if changed_after.tzinfo is None:
+            changed_after = changed_after.replace(tzinfo=dt.UTC)
+        scope = scope.changes_after(changed_after)
     form = filter_form(table, request.GET)
     try:
         filters = clean_filters(table, form, scope)
     except BadFilter as exc:
         return _bad_request(str(exc))
     # A table counted "as of" a date counts on the page's as-of date (hbmm.presentation.as_of).
-    rows = table.read(
-        Query(
-            scope=scope,
-            area=area,
-            filters=filters,
-            reader=user,
-            as_of=lambda: request_as_of(request),
-        )
+    query = Query(
+        scope=scope, area=area, filters=filters, reader=user, as_of=lambda: request_as_of(request)
     )
+    with time_cut_gaps() as gaps:
+        rows = table.read(query)
     if fmt:
         return table_export(request, table, rows, fmt=fmt, area=area, filters=filters)
+    table_map = table.map(query) if table.map is not None else None
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = [
         list(zip(table.columns, values, strict=True))
         for values in table.displayed(page.object_list)
     ]
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("format", None)
+    params = request.GET.copy()
+    params.pop("page", None)
+    params.pop("format", None)
     return render(
         request,
         "reports/table.html",
@@ -138,9 +147,20 @@ def table_page(request, key: str):
             "area": area,
             "areas": areas,
             "scope_label": scope_label(area),
-            "query": query.urlencode(),
+            "query": params.urlencode(),
+            "map": (
+                {
+                    "title": table_map.title,
+                    "summary": table_map.summary,
+                    "svg": web_map(table_map.points, title=table_map.title),
+                }
+                if table_map is not None and table_map.points
+                else None
+            ),
             "can_export": user.has_perm(table.export_permission),
             "submission_links": user.has_perm("intake.view_submission"),
+            "changed_after": changed_after,
+            "changes_unknown": bool(gaps),
         },
     )
 

@@ -51,6 +51,7 @@ from django.utils.translation import gettext as _
 
 from hbmm.accounts.scope import Scope
 from hbmm.places.models import AdminArea
+from hbmm.presentation.maps import TableMap
 from hbmm.presentation.text import Text
 
 COLUMN_TYPES = (
@@ -179,6 +180,9 @@ class Table:
     # Exporting (CSV, XLSX, the API's ?format=): a domain's own export permission where its
     # records need one (protection cases), else the export of the records behind figures.
     export_permission: str = EXPORT_PERMISSION
+    # A map of the rows' sites, shown above the table on its page (not exported): the
+    # reporting completeness page colours each site expected to report by its reporting.
+    map: Callable[[Query], TableMap | None] | None = None
 
     @property
     def hxl(self) -> list[str] | None:

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from hbmm.accounts.scope import sites_in_scope
+from hbmm.places.pickers import CountryField
 from hbmm.protection.models import (
     AgeGroup,
     Assistance,
@@ -52,9 +53,7 @@ class CaseForm(forms.Form):
     age_group = forms.ChoiceField(
         label=_("Age group"), choices=AgeGroup.choices, initial=AgeGroup.UNKNOWN
     )
-    nationality = forms.CharField(
-        label=_("Nationality (ISO3)"), max_length=3, required=False, help_text="GIN, CIV, NER…"
-    )
+    nationality = CountryField(label=_("Nationality"), required=False)
     vulnerabilities = forms.MultipleChoiceField(
         label=_("Vulnerabilities"),
         choices=Vulnerability.choices,
@@ -87,7 +86,7 @@ class CaseEditForm(forms.Form):
     document_number = forms.CharField(label=_("Document number"), max_length=60, required=False)
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
     age_group = forms.ChoiceField(label=_("Age group"), choices=AgeGroup.choices)
-    nationality = forms.CharField(label=_("Nationality (ISO3)"), max_length=3, required=False)
+    nationality = CountryField(label=_("Nationality"), required=False)
     vulnerabilities = forms.MultipleChoiceField(
         label=_("Vulnerabilities"),
         choices=Vulnerability.choices,
@@ -177,6 +176,8 @@ class AssistanceForm(forms.Form):
 
 
 class ReturnForm(forms.ModelForm):
+    destination_country = CountryField(label=_("Country of return"))
+
     class Meta:
         model = VoluntaryReturn
         fields = [

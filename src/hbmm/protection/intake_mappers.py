@@ -52,6 +52,18 @@ def clean_distancing(data: dict, name: str, errors: list) -> str:
 
 class SiteMonitoringMapper(Mapper):
     form_id = "site_monitoring"
+    example = {
+        "date": "2020-04-28",
+        "site": "IDP-SENOU",
+        "population": "300",
+        "households": "60",
+        "isolation_tents": "1",
+        "isolation_capacity": "4",
+        "handwashing_points": "3",
+        "latrines": "6",
+        "distancing": "in_progress",
+        "note": "",
+    }
     model = SiteMonitoring
     permission = "protection.add_sitemonitoring"
     title = gettext_lazy("Temporary site monitoring")

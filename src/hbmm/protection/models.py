@@ -129,6 +129,8 @@ class Case(models.Model):
 
     scope_site_lookup = "site"
     scope_area_lookup = "site__area"
+    scope_known_at = "created_at"
+    scope_audit_target = "protection.case"
 
     class Status(models.TextChoices):
         OPEN = "open", _("open")

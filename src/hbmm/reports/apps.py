@@ -11,6 +11,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         # After app loading: the tasks module imports models.
+        from hbmm.reports.archive.tasks import PUBLISH_KIND, published_describe  # noqa: PLC0415
         from hbmm.reports.tasks import (  # noqa: PLC0415
             REMINDER_KIND,
             reminders_describe,
@@ -19,6 +20,9 @@ class ReportsConfig(AppConfig):
         )
 
         register_kind(JobKind("sitrep_pdf", _("PDF situation report"), describe=sitrep_describe))
+        register_kind(
+            JobKind(PUBLISH_KIND, _("published situation report"), describe=published_describe)
+        )
         register_kind(
             JobKind(REMINDER_KIND, _("reminders of late reports"), describe=reminders_describe)
         )

@@ -11,7 +11,7 @@ hides it, the report says "no data" instead of printing zeros.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from hbmm.accounts.scope import Scope, user_scope
 from hbmm.places.models import AdminArea
@@ -32,10 +32,23 @@ class Context:
     area: AdminArea | None = None  # the area chosen to narrow the reader's scope, or None
 
     @classmethod
-    def of(cls, user, *, as_of: date, area: AdminArea | None = None) -> "Context":
-        """The context of `user` (their own scope, narrowed to `area` when one is chosen)."""
+    def of(
+        cls,
+        user,
+        *,
+        as_of: date,
+        area: AdminArea | None = None,
+        known_on: datetime | None = None,
+    ) -> "Context":
+        """The context of `user` (their own scope, narrowed to `area` when one is chosen);
+        `known_on`: only the records HBMM knew at that moment (a report reproduced as it was)."""
         scope = user_scope(user)
-        return cls(user=user, scope=scope.narrow(area) if area else scope, as_of=as_of, area=area)
+        scope = scope.narrow(area) if area else scope
+        return cls(user=user, scope=scope.as_known_on(known_on), as_of=as_of, area=area)
+
+    @property
+    def known_on(self) -> datetime | None:
+        return self.scope.known_on
 
     @property
     def area_pcode(self) -> str | None:

@@ -15,9 +15,11 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import override
 
+from hbmm.accounts.scope import time_cut_gaps
 from hbmm.presentation import charts
 from hbmm.presentation.figures import format_date, scope_label
 from hbmm.reports import maps
+from hbmm.reports.known import known_note
 from hbmm.reports.public import public_outputs
 from hbmm.reports.registry import Context, SectionOutput, build_sections
 
@@ -70,7 +72,8 @@ def sitrep_context(
                 (front_charts if headline else rendered_charts).append(rendered)
             if output.result.map_points:
                 title = output.result.map_title or output.title
-                svg = maps.render_svg(output.result.map_points, title=title, width=520)
+                # drawn at 380 px and printed about 110 mm wide: names of 8 pt
+                svg = maps.render_svg(output.result.map_points, title=title, width=380)
                 (rendered_maps if front_maps else front_maps).append(
                     RenderedChart(title, mark_safe(svg))
                 )
@@ -128,23 +131,40 @@ def check_options(*, fmt: str, lang: str) -> None:
         raise ValueError(f"lang: '{lang}' is not one of {', '.join(dict(settings.LANGUAGES))}")
 
 
+def built(ctx: Context) -> tuple[list[SectionOutput], list[str]]:
+    """The sections of `ctx` and, when it is cut at a moment (`ctx.known_on`), the note that
+    says what the cut could not do (`hbmm.reports.known`), in the active language."""
+    with time_cut_gaps() as gaps:
+        outputs = build_sections(ctx)
+    return outputs, known_note(ctx, gaps)
+
+
 def render(
-    ctx: Context, *, fmt: str, lang: str, public: bool = False, threshold: int | None = None
+    ctx: Context,
+    *,
+    fmt: str,
+    lang: str,
+    public: bool = False,
+    threshold: int | None = None,
+    outputs: list[SectionOutput] | None = None,
+    note: list[str] | None = None,
 ) -> bytes:
     """The report for `ctx` in `fmt` (pdf, html or md) and language `lang` (en, fr).
 
     `public=True`: the public report, only figures that passed small-cell suppression
-    (`hbmm.reports.public`) at `threshold` (default `HBMM_PUBLIC_MIN_CELL`)."""
+    (`hbmm.reports.public`) at `threshold` (default `HBMM_PUBLIC_MIN_CELL`). `outputs` and
+    `note`: the sections already built in `lang` (`built`), not built again."""
     check_options(fmt=fmt, lang=lang)
     threshold = threshold if threshold is not None else settings.HBMM_PUBLIC_MIN_CELL
     if threshold < 1:
         raise ValueError(f"threshold: {threshold} is not at least 1")
     with override(lang):
-        outputs = build_sections(ctx)
-        extra: dict = {}
+        if outputs is None:
+            outputs, note = built(ctx)
+        extra: dict = {"known_note": note or []}
         if public:
             outputs = public_outputs(outputs, threshold=threshold)
-            extra = {"public": True, "largest_suppressed": threshold - 1}
+            extra |= {"public": True, "largest_suppressed": threshold - 1}
         if fmt == "md":
             context = {**sitrep_context(ctx, graphics=False, outputs=outputs), **extra}
             text = render_to_string("reports/sitrep.md", context)

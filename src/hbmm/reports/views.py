@@ -1,11 +1,9 @@
 """Pages of the reports app: the situation overview (home page), drill-downs, the report."""
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
@@ -15,6 +13,7 @@ from hbmm.accounts.services import audit_log
 from hbmm.places.selectors import area_choices, area_narrowing
 from hbmm.presentation import charts
 from hbmm.presentation.figures import format_date, scope_label
+from hbmm.presentation.map_svg import web_map
 from hbmm.reports import maps, sitrep
 from hbmm.reports.registry import Context, build_sections
 from hbmm.reports.tasks import sitrep_pdf_enqueue
@@ -53,8 +52,6 @@ def overview(request):
     _require(request.user, VIEW_PERMISSION)
     ctx, errors, areas = _context(request)
     outputs = build_sections(ctx)
-    boundaries_url = reverse("reports:boundaries", kwargs={"level": 1})
-    tile_url = settings.HBMM_MAP_TILE_URL
     shown, empty = [], []
     for index, output in enumerate(outputs):
         if not output.result.has_data:
@@ -71,10 +68,8 @@ def overview(request):
                     {
                         "id": f"map-{index}",
                         "title": output.result.map_title or output.title,
-                        "payload": maps.leaflet_payload(
-                            output.result.map_points,
-                            boundaries_url=boundaries_url,
-                            tile_url=tile_url,
+                        "svg": web_map(
+                            output.result.map_points, title=output.result.map_title or output.title
                         ),
                     }
                     if output.result.map_points
@@ -99,6 +94,7 @@ def overview(request):
             "embed_options": charts.embed_options(),
             "scope_label": scope_label(ctx.area),
             "report_query": query,
+            "can_publish": request.user.has_perm("reports.publish_report"),
             "lang": "en" if (get_language() or "fr").startswith("en") else "fr",
         },
     )

@@ -189,6 +189,23 @@ def _items_save(save_batch, row, items: list[Item]) -> None:
 
 class ActivityReportMapper(Mapper):
     form_id = "activity_report"
+    example = {
+        "month": "2020-04",
+        "organisation": "iom",
+        "implementing_partner": "",
+        "indicator": "coordination-meetings",
+        "area": "ML0101",
+        "site": "",
+        "status": "completed",
+        "value": "3",
+        "women": "",
+        "men": "",
+        "girls": "",
+        "boys": "",
+        "participant_role": "",
+        "channel": "",
+        "note": "",
+    }
     model = ActivityReport
     permission = "response.add_activityreport"
     title = gettext_lazy("Activity reports (4W)")
@@ -360,6 +377,14 @@ class ExpenditureMapper(Mapper):
     (the finance line or voucher number: one import per line), note."""
 
     form_id = "expenditure"
+    example = {
+        "month": "2020-04",
+        "pillar": "coordination",
+        "amount": "1000",
+        "currency": "",
+        "reference": "V-0001",
+        "note": "",
+    }
     model = Expenditure
     permission = "response.add_expenditure"
     title = gettext_lazy("Expenditure by pillar (finance export)")

@@ -1,7 +1,7 @@
 """The map of the response dashboard: where activities happened, one point per cercle (or
 region) at the centre of its shipped boundary, coloured by how many 4W rows were reported
-there, each a link to those rows. Drawn by the overview's map machinery
-(`hbmm.presentation.maps`, reports/overview.js)."""
+there, each a link to those rows. Drawn as every map is
+(`hbmm.presentation.map_svg`): the cercle's name beside its point."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -52,6 +52,7 @@ def activity_points(areas: list[MapArea]) -> list[MapPoint]:
                 status_label=_class_label(low, high),
                 color=color,
                 url=f"{url}?area={found.area.pcode}",
+                label=found.area.name,
             )
         )
     return points

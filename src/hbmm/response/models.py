@@ -367,6 +367,7 @@ class ActivityReport(models.Model):
 
     scope_site_lookup = "site"
     scope_area_lookup = "area"
+    scope_known_at = "entered_at"
 
     period = models.ForeignKey(
         ReportingPeriod, verbose_name=_("period"), on_delete=models.PROTECT, related_name="reports"

@@ -8,13 +8,11 @@ Thin: parse, call one service or selectors, render.
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,7 +22,7 @@ from hbmm.places.selectors import area_choices, area_narrowing
 from hbmm.presentation.as_of import request_as_of
 from hbmm.presentation.charts import embed_options
 from hbmm.presentation.figures import format_month
-from hbmm.presentation.maps import leaflet_payload
+from hbmm.presentation.map_svg import web_map
 from hbmm.response import selectors, services
 from hbmm.response.charts import funding_chart, progress_chart
 from hbmm.response.figures import funding_figures, indicator_figures, spending_figures
@@ -114,15 +112,12 @@ def index(request):
 
 
 def _activity_map(places: selectors.ActivityPlaces) -> dict | None:
-    """The payload of the map of where activities happened (None: nothing to place)."""
+    """The map of where activities happened (None: nothing to place)."""
     if not places.map:
         return None
-    payload = leaflet_payload(
-        activity_points(places.map),
-        boundaries_url=reverse("reports:boundaries", kwargs={"level": 2}),
-        tile_url=settings.HBMM_MAP_TILE_URL,
-    )
-    return {"id": "response-map", "payload": payload, "national": places.national}
+    points = activity_points(places.map)
+    svg = web_map(points, title=_("Activity reports (4W) by cercle"), level=2)
+    return {"id": "response-map", "points": points, "svg": svg, "national": places.national}
 
 
 @login_required

@@ -17,23 +17,20 @@ checks. Bump VERSION when the form (or the shipped plan's indicators) changes.
 import json
 from pathlib import Path
 
+from hbmm.intake.form_messages import server_messages
+
 FORM_ID = "activity_report"  # the mapper's (hbmm.response.intake_mappers)
 FORMS_DIR = Path(__file__).resolve().parents[1] / "intake" / "forms"
 SHIPPED_PLAN = Path(__file__).resolve().parent / "data" / "iom-mali-covid19-sprp-2020.json"
 FR, EN = "label::French (fr)", "label::English (en)"
 CFR, CEN = "constraint_message::French (fr)", "constraint_message::English (en)"
 HFR, HEN = "hint::French (fr)", "hint::English (en)"
-VERSION = "2020050101"
-NOT_NEGATIVE = {
-    "constraint": ". >= 0",
-    CFR: "La valeur doit être positive ou nulle.",
-    CEN: "The value must be 0 or more.",
-}
-PERCENT = {
-    "constraint": ". >= 0 and . <= 100",
-    CFR: "Un score entre 0 et 100.",
-    CEN: "A score from 0 to 100.",
-}
+VERSION = "2026120601"
+# Constraint messages in the server's words (intake.cleaning's msgids, translated when written).
+NOT_NEGATIVE = {"constraint": ". >= 0"} | server_messages(("Must be at least %s.", 0))
+PERCENT = {"constraint": ". >= 0 and . <= 100"} | server_messages(
+    ("Must be at least %s.", 0), ("Must be at most %s.", 100)
+)
 
 STATUSES = [
     ("completed", "Réalisé", "Completed"),
@@ -121,14 +118,14 @@ def activity_report_form() -> dict:
             "select_one_from_file sites.csv", "site", "Site (si sur un site)", "Site (if at one)"
         ),
         _field(
-            "text",
+            "select_one_from_file places.csv",
             "area",
-            "Ou P-code de la commune / du cercle",
-            "Or P-code of the area",
+            "Ou la région / le cercle",
+            "Or the region / cercle",
             relevant="${site} = ''",
             required="${site} = ''",
-            constraint="regex(., '^[A-Z]{2}[0-9]{2,8}$')",
-            **{CFR: "Un P-code, par exemple ML0103.", CEN: "A P-code, for example ML0103."},
+            choice_filter="country = 'MLI'",
+            appearance="autocomplete",
         ),
         _field("select_one status", "status", "Statut", "Status", default="completed"),
         _field(
@@ -242,4 +239,8 @@ def write(path: Path | None = None) -> Path:
 
 
 if __name__ == "__main__":
+    # The constraint messages are translated with the server's catalogues.
+    import django
+
+    django.setup()
     print(write())

@@ -43,6 +43,13 @@ def _items_save(save_batch, row, items) -> None:
 
 class ReceiptMapper(Mapper):
     form_id = "supplies_receipt"
+    example = {
+        "site": "BCP-GOGUI",
+        "transfer": "T1",
+        "received_on": "2020-04-28",
+        "quantity_received": "100",
+        "shortfall_reason": "",
+    }
     title = gettext_lazy("Receipt of supplies")
     model = Movement
     permission = "supplies.receive_transfer"
@@ -114,6 +121,17 @@ class ReceiptMapper(Mapper):
 
 class DistributionMapper(Mapper):
     form_id = "supplies_distribution"
+    example = {
+        "site": "BCP-GOGUI",
+        "item": "PPE-MASK-SURG",
+        "distributed_on": "2020-04-28",
+        "quantity": "50",
+        "men": "",
+        "women": "",
+        "boys": "",
+        "girls": "",
+        "batch": "",
+    }
     title = gettext_lazy("Distribution of supplies")
     model = Movement
     permission = "supplies.distribute_stock"

@@ -66,6 +66,7 @@ class Holder(LabelledModel):
 
     scope_site_lookup = "site"
     scope_area_lookup = "area"
+    scope_known_at = False  # reference data (who holds stock): not cut by a report's time
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)

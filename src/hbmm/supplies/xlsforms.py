@@ -11,22 +11,21 @@ site code); items from the catalogue (data/items.csv). Bump VERSION when a form 
 import csv
 from pathlib import Path
 
+from hbmm.intake.form_messages import server_messages
+
 FORMS_DIR = Path(__file__).resolve().parents[1] / "intake" / "forms"
 ITEMS_FILE = Path(__file__).resolve().parent / "data" / "items.csv"
 FR, EN = "label::French (fr)", "label::English (en)"
 CFR, CEN = "constraint_message::French (fr)", "constraint_message::English (en)"
 HFR, HEN = "hint::French (fr)", "hint::English (en)"
-VERSION = "2020041502"
-NOT_FUTURE = {
-    "constraint": ". <= today()",
-    CFR: "La date ne peut pas être dans le futur.",
-    CEN: "The date cannot be in the future.",
-}
-NOT_NEGATIVE = {
-    "constraint": ". >= 0",
-    CFR: "La valeur doit être positive ou nulle.",
-    CEN: "The value must be 0 or more.",
-}
+VERSION = "2026120601"
+# Constraint messages in the server's words (intake.cleaning's msgids, translated when written).
+AT_LEAST_0 = ("Must be at least %s.", 0)
+NOT_FUTURE = {"constraint": ". <= today()"} | server_messages(("The date is in the future.", None))
+NOT_NEGATIVE = {"constraint": ". >= 0"} | server_messages(AT_LEAST_0)
+PEOPLE = {"constraint": ". >= 0 and . <= 100000"} | server_messages(
+    AT_LEAST_0, ("Must be at most %s.", 100000)
+)
 # Sites that hold stock: points of entry, MRRCs, IDP sites, offices.
 HOLDER_SITES = (
     "contains(kinds, 'bcp') or contains(kinds, 'itp') or contains(kinds, 'cordon') or "
@@ -122,7 +121,7 @@ def _items() -> list[dict]:
 
 
 def distribution_form() -> dict:
-    count = {"relevant": "", **NOT_NEGATIVE}
+    count = {"relevant": "", **PEOPLE}
     survey = [
         _field("start", "start", "", ""),
         _field("end", "end", "", ""),
@@ -143,8 +142,8 @@ def distribution_form() -> dict:
             "Quantité distribuée",
             "Quantity distributed",
             required="yes",
-            constraint=". > 0",
-            **{CFR: "Au moins 1.", CEN: "At least 1."},
+            constraint=". >= 1",
+            **server_messages(("Must be at least %s.", 1)),
         ),
         _field("text", "batch", "Lot (si indiqué)", "Batch (if marked)"),
         _field("begin_group", "people", "Personnes atteintes", "People reached"),
@@ -180,5 +179,9 @@ def write_all() -> list[Path]:
 
 
 if __name__ == "__main__":
+    # The constraint messages are translated with the server's catalogues.
+    import django
+
+    django.setup()
     for path in write_all():
         print(path)

@@ -7,10 +7,16 @@ import random
 
 from django.db import transaction
 
+from hbmm.health.ebs import services
+from hbmm.health.ebs.early_response import bottleneck_record, response_action_record
+from hbmm.health.ebs.models import Bottleneck, ResponseAction, Signal
+from hbmm.health.ebs.performance import missed_without_review
+from hbmm.health.ebs.services import focal_point_register
 from hbmm.intake.models import Submission
 from hbmm.intake.parsing import json_dumps
 from hbmm.intake.process import submissions_process
 from hbmm.intake.receive import submission_receive
+from hbmm.places.models import AdminArea, Site
 
 FORM_ID = "signal"
 SEED = 717
@@ -40,8 +46,6 @@ DESCRIPTIONS = {
 
 
 def _focal_points():
-    from hbmm.health.ebs.services import focal_point_register
-    from hbmm.places.models import AdminArea, Site
 
     return [
         focal_point_register(
@@ -80,9 +84,57 @@ def _reports(rng: random.Random) -> list[dict]:
     return rows
 
 
+def _emergence(extra: random.Random, signal) -> tuple[dt.date, str]:
+    """A date of emergence a verification would establish: days before the detection."""
+    first_known = (signal.detected_at or signal.reported_at).date()
+    kind = "first_sign" if signal.kind in ("animal_deaths", "rumour") else "first_case"
+    return first_known - dt.timedelta(days=extra.choice([1, 2, 4, 6, 9, 12])), kind
+
+
+def _respond(extra: random.Random, event, complete_at: dt.datetime) -> None:
+    """The early-response checklist, its last action done at `complete_at`; a low-risk event
+    needs no coordination mechanism nor community measures."""
+    items = list(ResponseAction.Item.values)
+    skipped = {"coordination", "countermeasures"} if event.risk == "low" else set()
+    window = (complete_at - event.signal.reported_at).total_seconds()
+    for number, item in enumerate(items):
+        if item in skipped:
+            response_action_record(
+                event=event, item=item, state="not_applicable", note="Risque faible", by=None
+            )
+            continue
+        done = complete_at
+        if number < len(items) - 1:
+            done -= dt.timedelta(seconds=extra.uniform(0, window))
+        response_action_record(event=event, item=item, state="done", done_at=done, by=None)
+
+
+def _review(extra: random.Random, event, at: dt.datetime) -> None:
+    """The bottleneck review of each target the event missed, so that it can be closed."""
+    causes = {
+        "community": ("Décès d'abord attribués au paludisme", "Sensibiliser les chefs de village"),
+        "reporting": ("Pas de réseau téléphonique au village", "Doter le relais d'une radio"),
+        "laboratory": ("Échantillons acheminés en 5 jours", "Transport hebdomadaire vers Bamako"),
+        "access": ("Route coupée par l'insécurité", "Escorte ou accès par la Minusma"),
+        "workforce": ("Infirmier seul au poste", "Former un second agent"),
+    }
+    for target in missed_without_review(event, now=at):
+        category = extra.choice(sorted(causes))
+        cause, fix = causes[category]
+        bottleneck_record(
+            event=event,
+            target=target,
+            category=Bottleneck.Category(category),
+            cause=cause,
+            fix=fix,
+            by=None,
+            now=at,
+        )
+
+
 def _workflow(rng: random.Random) -> None:
-    from hbmm.health.ebs import services
-    from hbmm.health.ebs.models import Signal
+    # The 7-1-7 review's own draws: the signals' sequence (and the sitrep's figures) unchanged.
+    extra = random.Random(SEED + 1)
 
     hours = dt.timedelta(hours=1)
     signals = list(
@@ -118,12 +170,15 @@ def _workflow(rng: random.Random) -> None:
             continue  # verification under way
         at += rng.choice([2, 6, 10, 18, 30, 50]) * hours
         is_true = rng.random() < 0.55
+        emerged_on, emergence_kind = _emergence(extra, signal) if is_true else (None, "")
         services.signal_verify(
             signal=signal,
             by=None,
             is_true=is_true,
             verifier_name="Équipe d'intervention rapide du district",
             at=at,
+            emerged_on=emerged_on,
+            emergence_kind=emergence_kind,
         )
         if not is_true:
             continue
@@ -138,9 +193,11 @@ def _workflow(rng: random.Random) -> None:
         )
         if rng.random() < 0.85:
             at += rng.choice([30, 60, 100, 150, 200]) * hours
-            services.event_update(event=event, by=None, response_at=at)
+            _respond(extra, event, at)
             if rng.random() < 0.7:
-                services.event_close(event=event, by=None, at=at + rng.uniform(24, 240) * hours)
+                closed = at + rng.uniform(24, 240) * hours
+                _review(extra, event, closed)
+                services.event_close(event=event, by=None, at=closed)
 
 
 def load(stdout) -> None:

@@ -1,23 +1,30 @@
 """Reads for community event-based surveillance, through the caller's scope, and the 7-1-7
 timeliness of each signal and over a period.
 
-Targets (issue 7): detection -> notification (the report) within 1 day; verification within
-24 hours of the report; early response completed within 7 days of the report. A target that
-cannot be measured (no detection time given) is "not assessed", never "missed".
+Targets (7-1-7): detection within 7 days of the emergence (the first case's onset or the first
+sign, a date: counted in whole days, emergence day to detection day); notification (the
+report) within 1 day of the detection; early response completed within 7 days of the report.
+Besides, the board's operational target: verification within 24 hours of the report. A target
+that cannot be measured (no emergence or detection given) is "not assessed", never "missed".
 """
 
+import csv
 import datetime as dt
+import io
 from dataclasses import dataclass
 from statistics import median
+from typing import cast
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
 from hbmm.accounts.scope import get_in_scope_or_404, restrict_to_scope
-from hbmm.health.ebs.models import FocalPoint, HealthEvent, Signal
+from hbmm.health.ebs.models import FocalPoint, HealthEvent, ResponseAction, Signal
 from hbmm.periods import on_days
+from hbmm.places.models import AdminArea
 
 Status = Signal.Status
+DETECTION_TARGET_H = 7 * 24
 NOTIFICATION_TARGET_H = 24
 VERIFICATION_TARGET_H = 24
 RESPONSE_TARGET_H = 7 * 24
@@ -36,6 +43,10 @@ class Measure:
     def is_late(self) -> bool:
         return self.state in (MISSED, OVERDUE)
 
+    @property
+    def days(self) -> float | None:
+        return None if self.hours is None else round(self.hours / 24, 1)
+
 
 def _hours(start: dt.datetime, end: dt.datetime) -> float:
     return round((end - start).total_seconds() / 3600, 1)
@@ -51,23 +62,44 @@ def _clock(start: dt.datetime, end: dt.datetime | None, target: int, now: dt.dat
 
 def signal_timeliness(signal: Signal, *, now: dt.datetime | None = None) -> dict[str, Measure]:
     """The three 7-1-7 measures of one signal (its event prefetched or loaded)."""
-    now = now or timezone.now()
-    if signal.detected_at is None:
+    event = signal.event if signal_has_event(signal) else None
+    return _measures(
+        emerged_on=signal.emerged_on,
+        detected_at=signal.detected_at,
+        reported_at=signal.reported_at,
+        status=signal.status,
+        verified_at=signal.verified_at,
+        response_at=event.response_at if event else None,
+        now=now or timezone.now(),
+    )
+
+
+def _measures(*, emerged_on, detected_at, reported_at, status, verified_at, response_at, now):
+    """The 7-1-7 measures from a signal's dates (`signal_timeliness`; the period's figures
+    give them from one flat read, without a model instance per signal)."""
+    if emerged_on is None or detected_at is None:
+        detection = Measure(NOT_ASSESSED, None, DETECTION_TARGET_H)
+    else:
+        days = (timezone.localdate(detected_at) - emerged_on).days
+        detection = Measure(MET if days <= 7 else MISSED, float(days * 24), DETECTION_TARGET_H)
+    if detected_at is None:
         notification = Measure(NOT_ASSESSED, None, NOTIFICATION_TARGET_H)
     else:
-        notification = _clock(signal.detected_at, signal.reported_at, NOTIFICATION_TARGET_H, now)
-    if signal.status in (Status.DISCARDED, Status.DUPLICATE):
+        notification = _clock(detected_at, reported_at, NOTIFICATION_TARGET_H, now)
+    if status in (Status.DISCARDED, Status.DUPLICATE):
         verification = Measure(NOT_APPLICABLE, None, VERIFICATION_TARGET_H)
     else:
-        verification = _clock(signal.reported_at, signal.verified_at, VERIFICATION_TARGET_H, now)
-    if signal.status == Status.VERIFIED:
-        event = getattr(signal, "event", None) if signal_has_event(signal) else None
-        response = _clock(
-            signal.reported_at, event.response_at if event else None, RESPONSE_TARGET_H, now
-        )
+        verification = _clock(reported_at, verified_at, VERIFICATION_TARGET_H, now)
+    if status == Status.VERIFIED:
+        response = _clock(reported_at, response_at, RESPONSE_TARGET_H, now)
     else:
         response = Measure(NOT_APPLICABLE, None, RESPONSE_TARGET_H)
-    return {"notification": notification, "verification": verification, "response": response}
+    return {
+        "detection": detection,
+        "notification": notification,
+        "verification": verification,
+        "response": response,
+    }
 
 
 def signal_has_event(signal: Signal) -> bool:
@@ -135,6 +167,47 @@ def focal_points_for(scope) -> QuerySet:
     return restrict_to_scope(FocalPoint.objects.select_related("area", "site"), scope)
 
 
+def focal_point_list(*, scope, q: str = "", pcode: str = "", active: str = "") -> QuerySet:
+    """Focal points in scope, filtered by key or name, by area (its subtree) and by state."""
+    queryset = focal_points_for(scope)
+    if q:
+        queryset = queryset.filter(Q(key__icontains=q) | Q(name__icontains=q))
+    if pcode:
+        area = AdminArea.objects.filter(pcode=pcode.strip().upper()).first()
+        queryset = queryset.filter(area__path__startswith=area.path) if area else queryset.none()
+    if active in ("0", "1"):
+        queryset = queryset.filter(is_active=active == "1")
+    return queryset.order_by("key")
+
+
+def focal_point_get(*, scope, pk: int) -> FocalPoint:
+    return cast(
+        FocalPoint,
+        get_in_scope_or_404(FocalPoint.objects.select_related("area", "site"), scope, pk=pk),
+    )
+
+
+def area_in_scope(*, scope, pcode: str) -> AdminArea | None:
+    """The admin area `pcode` when it lies in `scope` (a focal point may be placed there)."""
+    areas = AdminArea.objects.filter(pcode=pcode.strip().upper())
+    return restrict_to_scope(areas, scope).first()
+
+
+FOCAL_POINTS_CSV = "focal_points.csv"
+
+
+def focal_points_csv(*, scope) -> bytes:
+    """The `focal_points.csv` media file of the signal form: the active focal points of
+    `scope`, their key (the value the form stores) and name; never their phone number (the
+    file sits on every agent's phone)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["name", "label"])
+    for key, name in focal_points_for(scope).filter(is_active=True).values_list("key", "name"):
+        writer.writerow([key, f"{key} {name}"])
+    return out.getvalue().encode("utf-8")
+
+
 def events_for(scope) -> QuerySet:
     return restrict_to_scope(
         HealthEvent.objects.select_related("signal", "signal__area", "signal__site"), scope
@@ -174,9 +247,18 @@ def signals_board(*, scope, now: dt.datetime | None = None) -> dict:
                 "hours_left": round(VERIFICATION_TARGET_H - age, 1),
             }
         )
+    # Each open event with its early-response checklist's progress: actions done, out of those
+    # that apply (every item of the list, less those marked not applicable).
+    done = Q(response_actions__state=ResponseAction.State.DONE)
+    not_applicable = Q(response_actions__state=ResponseAction.State.NOT_APPLICABLE)
     open_events = (
         events_for(scope)
         .filter(status=HealthEvent.Status.OPEN, opened_at__lte=now)
+        .annotate(
+            actions_done=Count("response_actions", filter=done),
+            actions_applicable=Value(len(ResponseAction.Item))
+            - Count("response_actions", filter=not_applicable),
+        )
         .order_by("opened_at")
     )
     return {
@@ -217,23 +299,38 @@ def signals_timeliness(
     now = now or timezone.now()
     queryset = signals_for(scope).exclude(status=Status.DUPLICATE)
     queryset = on_days(queryset, "reported_at", start, end)
-    signals = list(queryset)
-    measures = [signal_timeliness(s, now=now) for s in signals]
+    # One flat read (a week of a regional deployment is 2,000 signals: model instances with
+    # their reporter, site, area and event took a second).
+    rows = list(
+        queryset.order_by().values_list(
+            "emerged_on", "detected_at", "reported_at", "status", "verified_at",
+            "event__response_at", "event__status", "event__id",
+        )
+    )  # fmt: skip
+    measures = [
+        _measures(
+            emerged_on=emerged, detected_at=detected, reported_at=reported, status=status,
+            verified_at=verified, response_at=response, now=now,
+        )
+        for emerged, detected, reported, status, verified, response, _e, _i in rows
+    ]  # fmt: skip
     statuses = dict(
         queryset.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
-    events = [s.event for s in signals if signal_has_event(s)]
+    events = [event_status for *_r, event_status, event_id in rows if event_id is not None]
     return {
-        "signals": len(signals),
+        "signals": len(rows),
         "by_status": {
             code: statuses.get(code, 0) for code in Status.values if code != Status.DUPLICATE
         },
+        "detection": _summarise([m["detection"] for m in measures]),
         "notification": _summarise([m["notification"] for m in measures]),
         "verification": _summarise([m["verification"] for m in measures]),
         "response": _summarise([m["response"] for m in measures]),
         "events": len(events),
-        "events_open": sum(1 for e in events if e.status == HealthEvent.Status.OPEN),
+        "events_open": sum(1 for status in events if status == HealthEvent.Status.OPEN),
         "targets_hours": {
+            "detection": DETECTION_TARGET_H,
             "notification": NOTIFICATION_TARGET_H,
             "verification": VERIFICATION_TARGET_H,
             "response": RESPONSE_TARGET_H,

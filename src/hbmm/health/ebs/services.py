@@ -14,21 +14,19 @@ from django.utils.translation import gettext as _
 
 from hbmm.accounts.models import AuditEvent, User
 from hbmm.accounts.services import audit_log
-from hbmm.health.ebs.models import FocalPoint, HealthEvent, Signal
-from hbmm.health.screening.workflow import CLOCK_SKEW, WorkflowError
+from hbmm.health.ebs.checks import check_signal as _check_signal
+from hbmm.health.ebs.checks import emergence_check
+from hbmm.health.ebs.models import Bottleneck, FocalPoint, HealthEvent, Signal
+from hbmm.health.ebs.performance import missed_without_review
+from hbmm.health.steps import CLOCK_SKEW, WorkflowError
 from hbmm.intake.mappers import BatchContext, BatchResult
-from hbmm.places.models import MALI_BBOX, AdminArea, Site
+from hbmm.places.models import AdminArea, Site
 
 Status = Signal.Status
 
 
 def _audit(by, target: str, **details) -> None:
     audit_log(action=AuditEvent.Action.DATA_CHANGE, actor=by, target=target, details=details)
-
-
-def _not_future(value: dt.datetime | None, field: str, errors: dict) -> None:
-    if value is not None and value > timezone.now() + CLOCK_SKEW:
-        errors.setdefault(field, []).append(_("The time is in the future."))
 
 
 @transaction.atomic
@@ -39,42 +37,19 @@ def focal_point_register(
     area: AdminArea,
     phone: str = "",
     site: Site | None = None,
+    trained_on: dt.date | None = None,
     by: User | None = None,
 ) -> FocalPoint:
-    """Register (or update) a community focal point by key."""
+    """Register (or update) a community focal point by key (the administration, the demo)."""
     key = key.strip().upper()
     if not key:
         raise ValidationError({"key": _("This field is required.")})
-    focal_point, created = FocalPoint.objects.update_or_create(
-        key=key, defaults={"name": name, "phone": phone, "area": area, "site": site}
-    )
+    defaults = {"name": name, "phone": phone, "area": area, "site": site}
+    if trained_on is not None:
+        defaults["trained_on"] = trained_on
+    focal_point, created = FocalPoint.objects.update_or_create(key=key, defaults=defaults)
     _audit(by, f"health.focalpoint:{focal_point.pk}", created=created, key=key)
     return focal_point
-
-
-def _check_signal(values: dict, errors: dict) -> None:
-    reported_at, detected_at = values.get("reported_at"), values.get("detected_at")
-    _not_future(reported_at, "reported_at", errors)
-    _not_future(detected_at, "detected_at", errors)
-    if reported_at and detected_at and detected_at > reported_at:
-        errors.setdefault("detected_at", []).append(_("The detection cannot be after the report."))
-    lat, lon = values.get("latitude"), values.get("longitude")
-    if (lat is None) != (lon is None):
-        errors.setdefault("latitude", []).append(_("Give both latitude and longitude, or neither."))
-    elif lat is not None and not (
-        Decimal(str(MALI_BBOX["lat_min"]))
-        <= Decimal(str(lat))
-        <= Decimal(str(MALI_BBOX["lat_max"]))
-        and Decimal(str(MALI_BBOX["lon_min"]))
-        <= Decimal(str(lon))
-        <= Decimal(str(MALI_BBOX["lon_max"]))
-    ):
-        errors.setdefault("latitude", []).append(_("The coordinates are outside Mali."))
-    people = values.get("people_affected")
-    if people is not None and people < 0:
-        errors.setdefault("people_affected", []).append(_("Must be at least 0."))
-    if values.get("kind") not in Signal.Kind.values:
-        errors.setdefault("kind", []).append(_("Unknown signal type."))
 
 
 @transaction.atomic
@@ -90,10 +65,13 @@ def signal_create(
     longitude: Decimal | None = None,
     description: str = "",
     people_affected: int | None = None,
+    emerged_on: dt.date | None = None,
+    emergence_kind: str = "",
     submission=None,
     by: User | None = None,
 ) -> Signal:
-    """Record a signal from a registered focal point; the place is a site or an admin area."""
+    """Record a signal from a registered focal point; the place is a site or an admin area;
+    the date of emergence, when the focal point gives one, is kept as reported."""
     errors: dict[str, list] = {}
     values = {
         "reported_at": reported_at,
@@ -104,6 +82,13 @@ def signal_create(
         "kind": kind,
     }
     _check_signal(values, errors)
+    emergence_check(
+        emerged_on=emerged_on,
+        kind=emergence_kind,
+        detected_at=detected_at,
+        reported_at=reported_at,
+        errors=errors,
+    )
     if not reporter.is_active:
         errors.setdefault("reporter", []).append(_("This focal point is no longer active."))
     if site is None and area is None:
@@ -123,6 +108,8 @@ def signal_create(
         kind=kind,
         description=description,
         people_affected=people_affected,
+        emerged_on=emerged_on,
+        emergence_kind=emergence_kind if emerged_on else "",
         submission=submission,
     )
     _audit(by, f"health.signal:{signal.pk}", created=True, kind=kind)
@@ -146,6 +133,8 @@ class SignalRow:
     longitude: Decimal | None = None
     description: str = ""
     people_affected: int | None = None
+    emerged_on: dt.date | None = None
+    emergence_kind: str = ""
     existing: Signal | None = None
 
     def values(self) -> dict:
@@ -159,6 +148,8 @@ class SignalRow:
             "kind": self.kind,
             "description": self.description,
             "people_affected": self.people_affected,
+            "emerged_on": self.emerged_on,
+            "emergence_kind": self.emergence_kind,
         }
 
 
@@ -199,6 +190,13 @@ def signal_update(*, signal: Signal, by: User | None, submission=None, **values)
         "kind": values.get("kind", signal.kind),
     }
     _check_signal(merged, errors)
+    emergence_check(
+        emerged_on=values.get("emerged_on", signal.emerged_on),
+        kind=values.get("emergence_kind", signal.emergence_kind),
+        detected_at=merged["detected_at"],
+        reported_at=merged["reported_at"],
+        errors=errors,
+    )
     if errors:
         raise ValidationError(errors)
     site, area = values.pop("site", None), values.pop("area", None)
@@ -214,14 +212,20 @@ def signal_update(*, signal: Signal, by: User | None, submission=None, **values)
     return signal
 
 
-def _moment(at, signal: Signal, *, after: dt.datetime, after_label: str) -> dt.datetime:
+def _moment(
+    at, signal: Signal, *, after: dt.datetime, after_label: str, field: str = "at"
+) -> dt.datetime:
+    """`at` (now when not given) checked against the step before; a refusal names `field` (the
+    form's field), so that a field form breaking the order is quarantined with its name."""
     at = at or timezone.now()
     if at > timezone.now() + CLOCK_SKEW:
-        raise WorkflowError(_("The time is in the future."))
+        raise WorkflowError({field: _("The time is in the future.")})
     if at < after:
         raise WorkflowError(
-            _("The time is before %(what)s (%(at)s).")
-            % {"what": after_label, "at": timezone.localtime(after).strftime("%Y-%m-%d %H:%M")}
+            {
+                field: _("The time is before %(what)s (%(at)s).")
+                % {"what": after_label, "at": timezone.localtime(after).strftime("%Y-%m-%d %H:%M")}
+            }
         )
     return at
 
@@ -304,24 +308,59 @@ def signal_verify(
     verifier_name: str = "",
     note: str = "",
     at: dt.datetime | None = None,
+    emerged_on: dt.date | None = None,
+    emergence_kind: str = "",
+    submission=None,
 ) -> Signal:
-    """Record the verification of a signal triaged "to verify": true or false."""
+    """Record the verification of a signal triaged "to verify": true or false, and, for a true
+    one, the date of emergence as the officer established it (it replaces the reported one).
+    Refusals name the field (`signal`, `verified_at`, `emerged_on`): the web page and the
+    field form (`submission`, its intake record) share them."""
     if signal.status != Status.TO_VERIFY:
         raise WorkflowError(
-            _("Only a signal triaged 'to verify' can be verified (this one is %s).")
-            % signal.get_status_display()
+            {
+                "signal": _("Only a signal triaged 'to verify' can be verified (this one is %s).")
+                % signal.get_status_display()
+            }
         )
     signal.verified_at = _moment(
-        at, signal, after=signal.triaged_at or signal.reported_at, after_label=_("the triage")
+        at,
+        signal,
+        after=signal.triaged_at or signal.reported_at,
+        after_label=_("the triage"),
+        field="verified_at",
     )
+    fields = ["status", "verified_at", "verified_by", "verifier_name", "verification_note"]
+    if emerged_on is not None:
+        errors: dict[str, list] = {}
+        emergence_check(
+            emerged_on=emerged_on,
+            kind=emergence_kind,
+            detected_at=signal.detected_at,
+            reported_at=signal.reported_at,
+            errors=errors,
+        )
+        if errors:
+            raise WorkflowError(errors)
+        signal.emerged_on, signal.emergence_kind = emerged_on, emergence_kind
+        signal.emergence_estimated = True
+        fields += ["emerged_on", "emergence_kind", "emergence_estimated"]
     signal.status = Status.VERIFIED if is_true else Status.NOT_CONFIRMED
     signal.verified_by = by
     signal.verifier_name = verifier_name or (by.get_username() if by else "")
     signal.verification_note = note
-    signal.save(
-        update_fields=["status", "verified_at", "verified_by", "verifier_name", "verification_note"]
+    if submission is not None:
+        signal.verification_submission = submission
+        fields.append("verification_submission")
+    signal.save(update_fields=fields)
+    _audit(
+        by,
+        f"health.signal:{signal.pk}",
+        step="verify",
+        is_true=is_true,
+        emerged_on=emerged_on.isoformat() if emerged_on else None,
+        submission=getattr(submission, "pk", None),
     )
-    _audit(by, f"health.signal:{signal.pk}", step="verify", is_true=is_true)
     return signal
 
 
@@ -367,7 +406,9 @@ def event_update(
     responsible: str | None = None,
     response_at: dt.datetime | None = None,
 ) -> HealthEvent:
-    """Change the risk, actions or responsible; record when the early response was complete."""
+    """Change the risk, actions or responsible. `response_at` records the early response's
+    completion directly, for an event whose response is not followed action by action; once
+    the checklist has an action (`early_response.response_action_record`), it decides."""
     if event.status == HealthEvent.Status.CLOSED:
         raise WorkflowError(_("The event is closed."))
     changes = {}
@@ -384,6 +425,8 @@ def event_update(
     if response_at is not None:
         if event.response_at:
             raise WorkflowError(_("The early response was already recorded."))
+        if event.response_actions.exists():
+            raise WorkflowError(_("The early response follows its checklist of actions."))
         changes["response_at"] = _moment(
             response_at, event.signal, after=event.opened_at, after_label=_("the event's opening")
         )
@@ -403,6 +446,12 @@ def event_close(
     event.closed_at = _moment(
         at, event.signal, after=event.response_at or event.opened_at, after_label=_("the response")
     )
+    # The 7-1-7 review: a missed target is not closed without saying why it was missed.
+    if unreviewed := missed_without_review(event, now=event.closed_at):
+        raise WorkflowError(
+            _("Missed target without a bottleneck review: %(targets)s. Record it first.")
+            % {"targets": ", ".join(str(Bottleneck.Target(t).label) for t in unreviewed)}
+        )
     event.status = HealthEvent.Status.CLOSED
     event.save(update_fields=["closed_at", "status"])
     _audit(by, f"health.healthevent:{event.pk}", step="close")

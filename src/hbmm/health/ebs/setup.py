@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 import hbmm.health.ebs.admin  # noqa: F401  (registers the admin pages)
 import hbmm.health.ebs.tables  # noqa: F401  (registers the signals table)
-from hbmm.health.ebs.intake_mappers import SignalMapper
+from hbmm.health.ebs.intake_mappers import SignalMapper, SignalVerificationMapper
 from hbmm.intake.mappers import register
 from hbmm.web.nav import NavItem
 from hbmm.web.nav import register as nav_register
@@ -13,6 +13,7 @@ from hbmm.web.nav import register as nav_register
 
 def ready() -> None:
     register(SignalMapper())
+    register(SignalVerificationMapper())
     nav_register(
         NavItem(
             label=_("Signals"),

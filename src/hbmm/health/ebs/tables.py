@@ -41,6 +41,14 @@ SIGNALS = register_table(
         ),
         columns=(
             Column("reported_at", _("Reported at"), "datetime", "#date+reported"),
+            Column("emerged_on", _("Date of emergence"), "date", "#date+emergence"),
+            Column(
+                "emergence_kind",
+                _("Emergence: first case or first sign"),
+                "code",
+                "#meta+emergence",
+                tuple(Signal.Emergence.choices),
+            ),
             Column("detected_at", _("Detected at"), "datetime", "#date+detected"),
             Column("area__pcode", _("Admin area P-code"), "text", "#adm2+code"),
             Column("site__code", _("Site"), "text", "#loc+code"),

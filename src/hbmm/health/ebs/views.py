@@ -6,13 +6,20 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hbmm.accounts.scope import user_scope
-from hbmm.health.ebs import selectors, services
-from hbmm.health.ebs.forms import EventForm, EventUpdateForm, SignalForm, TriageForm, VerifyForm
+from hbmm.health.ebs import early_response, figures, performance, selectors, services
+from hbmm.health.ebs.forms import (
+    BottleneckForm,
+    EventForm,
+    EventUpdateForm,
+    ResponseActionForm,
+    SignalForm,
+    TriageForm,
+    VerifyForm,
+)
 from hbmm.health.ebs.intake_mappers import FORM_ID
 from hbmm.health.ebs.models import Signal
 from hbmm.health.screening.forms import PeriodForm
@@ -87,13 +94,18 @@ def signal_new(request):
 def signal_detail(request, pk: int):
     signal = selectors.signal_get(scope=user_scope(request.user), pk=pk)
     event = signal.event if selectors.signal_has_event(signal) else None
+    now = day_end(request_as_of(request))
     return render(
         request,
         "health/ebs/detail.html",
         {
             "signal": signal,
             "event": event,
-            "timeliness": selectors.signal_timeliness(signal),
+            "timeliness": selectors.signal_timeliness(signal, now=now),
+            "checklist": performance.checklist(event) if event else [],
+            "unreviewed": performance.missed_without_review(event, now=now) if event else [],
+            "action_form": ResponseActionForm(),
+            "bottleneck_form": BottleneckForm(),
             "candidates": selectors.signal_duplicate_candidates(
                 scope=user_scope(request.user), signal=signal
             )[:20],
@@ -121,6 +133,8 @@ ACTIONS = {
     "event": ("health.add_healthevent", EventForm),
     "event_update": ("health.change_healthevent", EventUpdateForm),
     "event_close": ("health.change_healthevent", None),
+    "response_action": ("health.change_healthevent", ResponseActionForm),
+    "bottleneck": ("health.change_healthevent", BottleneckForm),
 }
 
 
@@ -146,6 +160,8 @@ def _run(action: str, signal: Signal, data: dict, user):
             verifier_name=data["verifier_name"],
             note=data["note"],
             at=at,
+            emerged_on=data["emerged_on"],
+            emergence_kind=data["emergence_kind"],
         )
     if action == "event":
         return services.event_open(
@@ -165,9 +181,50 @@ def _run(action: str, signal: Signal, data: dict, user):
             risk=data["risk"],
             responsible=data["responsible"],
             actions=data["actions"],
-            response_at=(at or timezone.now()) if data["response_done"] else None,
+        )
+    if action == "response_action":
+        return early_response.response_action_record(
+            event=signal.event,
+            item=data["item"],
+            state=data["state"],
+            done_at=at,
+            note=data["note"],
+            by=user,
+        )
+    if action == "bottleneck":
+        return early_response.bottleneck_record(
+            event=signal.event,
+            target=data["target"],
+            category=data["category"],
+            cause=data["cause"],
+            fix=data["fix"],
+            by=user,
         )
     return services.event_close(event=signal.event, by=user)
+
+
+@login_required
+@permission_required("health.view_healthevent", raise_exception=True)
+def performance_page(request):
+    """The 7-1-7 review: events meeting each target and all three, by week and by region,
+    and the bottleneck categories most often cited, over the period asked for."""
+    form = PeriodForm(request.GET or None)
+    start = end = None
+    if form.is_bound and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    scope = user_scope(request.user)
+    now = day_end(request_as_of(request))
+    return render(
+        request,
+        "health/ebs/performance.html",
+        {
+            "form": form if form.is_bound else PeriodForm(),
+            "total": figures.events_717(scope=scope, start=start, end=end, now=now),
+            "by_week": figures.events_717(scope=scope, start=start, end=end, by="week", now=now),
+            "by_area": figures.events_717(scope=scope, start=start, end=end, by="area", now=now),
+            "bottlenecks": performance.bottleneck_counts(scope=scope, start=start, end=end),
+        },
+    )
 
 
 @login_required

@@ -121,6 +121,15 @@ class EpiSeriesMapper(Mapper):
 
 class CountriesAggregatedMapper(EpiSeriesMapper):
     form_id = "epi_countries_aggregated"
+    example = {
+        "date": "2020-04-28",
+        "country": "MLI",
+        "province": "",
+        "confirmed": "389",
+        "recovered": "",
+        "deaths": "23",
+        "tests": "",
+    }
     title = "COVID-19 countries-aggregated (Date,Country,Confirmed,Recovered,Deaths)"
     source = EpiSource.COUNTRIES_AGGREGATED
     metrics = ("confirmed", "recovered", "deaths", "tests")
@@ -146,6 +155,14 @@ class EpiBulletinMapper(Mapper):
     """The ministry's daily bulletin, entered by hand (XLSForm or web form)."""
 
     form_id = "epi_bulletin"
+    example = {
+        "bulletin_date": "2020-04-28",
+        "area": "MLI",
+        "confirmed": "389",
+        "recovered": "111",
+        "deaths": "23",
+        "tests": "",
+    }
     title = gettext_lazy("Daily epidemiological bulletin")
     model = EpiValue
     permission = "health.add_epivalue"

@@ -28,6 +28,7 @@ class EpiValue(models.Model):
     selectors flag it as a correction."""
 
     scope_area_lookup = "area"
+    scope_known_at = "recorded_at"
 
     area = models.ForeignKey(
         "places.AdminArea",

@@ -3,27 +3,14 @@
 python -m hbmm.health.epi.xlsforms     # rewrite the shipped file
 """
 
-from hbmm.health.xlsforms import FR, NOT_FUTURE, NOT_NEGATIVE, q, write_all
-
-REGIONS = [
-    ("MLI", "Mali (national)", "Mali (national)"),
-    ("ML01", "Kayes", "Kayes"),
-    ("ML02", "Koulikoro", "Koulikoro"),
-    ("ML03", "Sikasso", "Sikasso"),
-    ("ML04", "Ségou", "Segou"),
-    ("ML05", "Mopti", "Mopti"),
-    ("ML06", "Tombouctou", "Timbuktu"),
-    ("ML07", "Gao", "Gao"),
-    ("ML08", "Kidal", "Kidal"),
-    ("ML09", "Bamako", "Bamako"),
-    ("ML10", "Ménaka", "Menaka"),
-]
+from hbmm.health.xlsforms import AT_LEAST_0, FR, NOT_FUTURE, NOT_NEGATIVE, q, write_all
+from hbmm.intake.form_messages import said
 
 EPI_BULLETIN = {
     "settings": [
         "Bulletin épidémiologique quotidien / Daily epidemiological bulletin",
         "epi_bulletin",
-        "2020040101",
+        "2026120601",
         "concat(${area}, ' ', ${bulletin_date})",
         FR,
     ],
@@ -36,20 +23,34 @@ EPI_BULLETIN = {
             required="yes",
             constraint=NOT_FUTURE,
         ),
-        q("select_one area", "area", "Zone", "Area", required="yes", default="MLI"),
+        q(
+            "select_one_from_file areas.csv",
+            "area",
+            "Zone (le pays ou une région)",
+            "Area (the country or a region)",
+            required="yes",
+            choice_filter="level < 2",
+            hint=("Les zones de votre périmètre.", "The areas of your scope."),
+        ),
         q(
             "integer",
             "confirmed",
             "Cas confirmés (cumul)",
             "Confirmed cases (cumulative)",
             constraint=NOT_NEGATIVE,
+            # One figure at least: confirmed is asked for when the others are left empty.
+            required="${recovered} = '' and ${deaths} = '' and ${tests} = ''",
+            required_message=said(("Give at least one figure.", None)),
         ),
         q(
             "integer",
             "recovered",
             "Guéris (cumul)",
             "Recovered (cumulative)",
-            constraint=NOT_NEGATIVE,
+            constraint=(
+                ". >= 0 and (${confirmed} = '' or ${deaths} = '' or . + ${deaths} <= ${confirmed})",
+                *said(AT_LEAST_0, ("Recovered plus deaths exceed the confirmed cases.", None)),
+            ),
         ),
         q("integer", "deaths", "Décès (cumul)", "Deaths (cumulative)", constraint=NOT_NEGATIVE),
         q(
@@ -60,7 +61,7 @@ EPI_BULLETIN = {
             constraint=NOT_NEGATIVE,
         ),
     ],
-    "choices": [["area", code, fr, en] for code, fr, en in REGIONS],
+    "choices": [],
 }
 
 

@@ -83,10 +83,18 @@ def capacity_trend_chart(trend) -> Chart:
         alt.Chart(ROWS)
         .mark_line(point=True)
         .encode(
-            x=alt.X("week:T", title=None),
+            # "5 avr." / "5 Apr": the day first, as in French ("avr. 05" was d3's default)
+            x=alt.X("week:T", title=None, axis=alt.Axis(format="%-d %b")),
             y=alt.Y("percent:Q", title="%", scale=alt.Scale(domain=[0, 100])),
             color=alt.Color(
-                "item:N", title=None, legend=alt.Legend(orient="bottom", columns=2, labelLimit=360)
+                "item:N",
+                title=None,
+                # ten items: ten colours (the palette's six came round again: two lines of
+                # one colour could not be told apart)
+                scale=alt.Scale(scheme="tableau10"),
+                # Never cut (labelLimit 0): two columns on a wide page; a narrower one shows
+                # one column with long names wrapped (reports/charts.js).
+                legend=alt.Legend(orient="bottom", columns=2, labelLimit=0),
             ),
             tooltip=[
                 alt.Tooltip("week:T", title=_("Week")),

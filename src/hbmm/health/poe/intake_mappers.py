@@ -91,6 +91,13 @@ def records_save(save_batch, row: type[PoeRow], items: list[Item]) -> None:
 
 class CapacityMapper(Mapper):
     form_id = "poe_capacity"
+    example = {
+        "site": "BCP-GOGUI",
+        "assessed_on": "2020-04-28",
+        "point_type": "bcp",
+        "health_staff_present": "2",
+        "screening_hours_per_day": "12",
+    }
     title = gettext_lazy("Point-of-entry capacity assessment")
     model = CapacityAssessment
     permission = "health.add_capacityassessment"
@@ -129,6 +136,15 @@ class CapacityMapper(Mapper):
 
 class StatusMapper(Mapper):
     form_id = "poe_status"
+    example = {
+        "site": "BCP-GOGUI",
+        "effective_from": "2020-04-28",
+        "status": "partially_operational",
+        "populations_affected": "nationals goods",
+        "health_measures": "routine_screening",
+        "daily_inflow": "120",
+        "daily_outflow": "90",
+    }
     title = gettext_lazy("Point-of-entry operational status")
     model = PoeStatus
     permission = "health.add_poestatus"

@@ -24,7 +24,11 @@ class PointType(models.TextChoices):
 def site_point_type(site) -> str | None:
     """The point-of-entry type of a site: bcp before itp before cordon (a site may be several
     kinds, e.g. a border post that is also a flow monitoring point)."""
-    kinds = {k.code for k in site.kinds.all()}
+    return point_type_of({k.code for k in site.kinds.all()})
+
+
+def point_type_of(kinds: set[str]) -> str | None:
+    """The point-of-entry type of a site of these kind codes (as `site_point_type`)."""
     for code in PointType.values:
         if code in kinds:
             return code
@@ -59,6 +63,8 @@ class CapacityAssessment(models.Model):
 
     scope_site_lookup = "site"
     scope_area_lookup = "site__area"
+    scope_known_at = "recorded_at"
+    scope_audit_target = "health.capacityassessment"
 
     site = models.ForeignKey(
         "places.Site", verbose_name=_("point"), on_delete=models.PROTECT, related_name="+"
@@ -155,6 +161,8 @@ class PoeStatus(models.Model):
 
     scope_site_lookup = "site"
     scope_area_lookup = "site__area"
+    scope_known_at = "recorded_at"
+    scope_audit_target = "health.poestatus"
 
     site = models.ForeignKey(
         "places.Site", verbose_name=_("point"), on_delete=models.PROTECT, related_name="+"

@@ -3,7 +3,8 @@
 python -m hbmm.health.poe.xlsforms     # rewrite the shipped files
 """
 
-from hbmm.health.xlsforms import FR, NOT_FUTURE, NOT_NEGATIVE, q, write_all
+from hbmm.health.xlsforms import AT_LEAST_0, FR, NOT_FUTURE, NOT_NEGATIVE, q, write_all
+from hbmm.intake.form_messages import said
 
 ITEM_LABELS = {
     "surveillance_system": (
@@ -60,7 +61,7 @@ POE_CAPACITY = {
     "settings": [
         "Évaluation des capacités du point d'entrée / Point-of-entry capacity assessment",
         "poe_capacity",
-        "2020040101",
+        "2026120601",
         "concat(${site}, ' ', ${assessed_on})",
         FR,
     ],
@@ -89,14 +90,14 @@ POE_CAPACITY = {
             "health_staff_present",
             "Agents de santé présents",
             "Health staff present",
-            constraint=(". >= 0 and . <= 500", "Entre 0 et 500.", "Between 0 and 500."),
+            constraint=(". >= 0 and . <= 500", *said(AT_LEAST_0, ("Must be at most %s.", 500))),
         ),
         q(
             "decimal",
             "screening_hours_per_day",
             "Heures de dépistage par jour",
             "Screening hours per day",
-            constraint=(". >= 0 and . <= 24", "Entre 0 et 24.", "Between 0 and 24."),
+            constraint=(". >= 0 and . <= 24", *said(AT_LEAST_0, ("Must be at most %s.", 24))),
         ),
         q("text", "note", "Observations", "Notes"),
     ],
@@ -115,7 +116,7 @@ POE_STATUS = {
     "settings": [
         "Statut opérationnel du point d'entrée / Point-of-entry operational status",
         "poe_status",
-        "2020040101",
+        "2026120601",
         "concat(${site}, ' ', ${effective_from})",
         FR,
     ],
@@ -146,8 +147,7 @@ POE_STATUS = {
             "Health measures",
             constraint=(
                 "not(selected(., 'none') and count-selected(.) > 1)",
-                "« Aucune » ne se combine pas avec d'autres mesures.",
-                "'None' cannot be combined with other measures.",
+                *said(("'none' cannot be combined with other measures.", None)),
             ),
         ),
         q(

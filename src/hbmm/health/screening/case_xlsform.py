@@ -16,7 +16,7 @@ download. What the list cannot know (a step recorded on the phone since, not yet
 left to the server, which checks the order again and quarantines a step out of order.
 """
 
-from hbmm.health.screening.xlsforms import CEN, CFR, FORMS_DIR, HEN, HFR, _choices, _field
+from hbmm.health.screening.xlsforms import FORMS_DIR, HEN, HFR, _choices, _field
 from hbmm.health.screening.xlsforms import write as write_form
 
 VERSION = "2026120601"
@@ -90,9 +90,12 @@ def suspect_case_form() -> dict:
             required="yes",
             default="now()",
             constraint=". <= now() and decimal-date-time(.) >= ${not_before}",
+            # The server's two refusals in one sentence: the form cannot name the step before.
             **{
-                CFR: "Ni dans le futur, ni avant le dépistage ou l'étape qui précède.",
-                CEN: "Neither in the future nor before the screening or the step before.",
+                "constraint_message::French (fr)": "Ni dans le futur, ni avant le dépistage "
+                "ou l'étape qui précède.",
+                "constraint_message::English (en)": "Neither in the future nor before the "
+                "screening or the step before.",
             },
         ),
         _field(

@@ -8,6 +8,8 @@ import random
 
 from django.db import transaction
 
+from hbmm.health.labs import services as lab_services
+from hbmm.health.labs.demo import mobile_lab_code, national_lab_rows
 from hbmm.intake.models import Submission
 from hbmm.intake.parsing import json_dumps
 from hbmm.intake.process import submissions_process
@@ -15,6 +17,7 @@ from hbmm.intake.receive import submission_receive
 
 FORM_ID = "screening"
 SEED = 2020_04
+LAB_SEED = 2020_05  # the samples' course: its own draws, so the screenings' stay as they were
 START, DAYS = dt.date(2020, 4, 1), 61
 # Point -> (country across the border, travellers screened per day on average)
 POINTS = {
@@ -43,20 +46,7 @@ FACILITIES = [
         "health_facility",
         "ML0506",
     ),
-    (
-        "LAB-INRSP",
-        "Institut national de santé publique (INSP)",
-        "National public health institute",
-        "lab",
-        "ML0901",
-    ),
-    (
-        "LAB-CICM",
-        "Centre d'infectiologie Charles Mérieux",
-        "Charles Mérieux infectiology centre",
-        "lab",
-        "ML0901",
-    ),
+    *national_lab_rows(),
 ]
 REFERRAL = {
     "ML01": "HF-KAYES",
@@ -215,6 +205,27 @@ def _screenings(rng: random.Random) -> list[dict]:
     return rows
 
 
+def _sample_course(sample, rng: random.Random, *, until: dt.datetime | None) -> None:
+    """Ship and receive a sample (before `until`, its result's time, when it has one)."""
+    hours = dt.timedelta(hours=1)
+    if sample.lab.code.startswith("LAB-MOB-"):  # tested where it was taken: no shipment
+        lab_services.sample_receive(
+            sample=sample, by=None, at=sample.taken_at + rng.uniform(0.2, 1) * hours
+        )
+        return
+    at = sample.taken_at + rng.uniform(0.5, 8) * hours
+    lab_services.sample_ship(
+        sample=sample,
+        by=None,
+        lab=sample.lab,
+        transport=rng.choice(["courier", "service_vehicle", "service_vehicle", "air"]),
+        at=at,
+    )
+    at += rng.uniform(1, 14) * hours
+    if until is None or at < until:
+        lab_services.sample_receive(sample=sample, by=None, at=at)
+
+
 def _workflow(rng: random.Random) -> int:
     from hbmm.health.screening import workflow
     from hbmm.health.screening.models import Screening
@@ -226,6 +237,7 @@ def _workflow(rng: random.Random) -> int:
         is_suspect=True, submission__is_demo=True, isolated_at__isnull=True
     ).select_related("point", "point__area")
     done = 0
+    lab_rng = random.Random(LAB_SEED)
     for s in suspects.order_by("screened_at", "pk"):
         at = s.screened_at + rng.uniform(0.1, 0.6) * hours
         workflow.screening_isolate(screening=s, by=None, at=at)
@@ -244,12 +256,22 @@ def _workflow(rng: random.Random) -> int:
             at=at,
         )
         at += rng.uniform(1, 20) * hours
-        workflow.screening_sample(screening=s, by=None, lab=rng.choice(labs), at=at)
+        lab = rng.choice(labs)  # drawn even when a mobile lab tests it: the same draws follow
+        mobile = mobile_lab_code(s.point.code, at.date()) or ""
+        lab = Site.objects.filter(code=mobile).first() or lab  # when the labs demo made it
+        workflow.screening_sample(screening=s, by=None, lab=lab, at=at)
+        sample = s.samples.get()
         if s.screened_at.date() > dt.date(2020, 5, 26):
+            _sample_course(sample, lab_rng, until=None)
             continue  # results pending
         at += rng.uniform(24, 72) * hours
+        _sample_course(sample, lab_rng, until=at)
         result = rng.choice(["negative"] * 5 + ["positive", "positive", "inconclusive"])
         workflow.screening_result(screening=s, by=None, result=result, at=at)
+        sample.refresh_from_db()
+        lab_services.sample_communicate(
+            sample=sample, by=None, at=at + lab_rng.uniform(0.5, 20) * hours
+        )
         at += rng.uniform(2, 48) * hours
         outcome = "hospitalised" if result == "positive" else "released"
         workflow.screening_close(screening=s, by=None, outcome=outcome, at=at)

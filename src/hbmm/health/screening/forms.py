@@ -1,7 +1,5 @@
 """Web forms of the screening sub-module (parsing only; the checks are the mapper's)."""
 
-import datetime as dt
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +13,9 @@ from hbmm.health.screening.models import (
     Symptom,
 )
 from hbmm.health.screening.services import POINT_KINDS
+from hbmm.health.step_forms import StepForm
 from hbmm.places.models import AdminArea, Site, SiteKind
+from hbmm.places.pickers import CountriesField, CountryField
 
 YES_NO_UNKNOWN = [("", _("not asked")), ("yes", _("yes")), ("no", _("no"))]
 DECISIONS = [
@@ -44,15 +44,15 @@ class ScreeningForm(forms.Form):
         label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN, required=False
     )
     age = forms.CharField(label=_("Age (years)"), required=False)
-    nationality = forms.CharField(label=_("Nationality (ISO3)"), required=False, max_length=3)
+    nationality = CountryField(label=_("Nationality"), required=False)
     conveyance = forms.ChoiceField(
         label=_("Conveyance"), choices=[("", "-"), *Conveyance.choices], required=False
     )
     company_plate = forms.CharField(label=_("Company / plate"), required=False)
-    origin_country = forms.CharField(label=_("Origin country (ISO3)"), required=False)
+    origin_country = CountryField(label=_("Origin country"), required=False)
     origin_place = forms.CharField(label=_("Origin place"), required=False)
-    countries_visited = forms.CharField(
-        label=_("Countries visited in the last 14 days (ISO3, space-separated)"), required=False
+    countries_visited = CountriesField(
+        label=_("Countries visited in the last 14 days"), required=False
     )
     destination = forms.ChoiceField(label=_("Destination in Mali"), required=False)
     contact_sick = forms.ChoiceField(
@@ -89,32 +89,13 @@ class ScreeningForm(forms.Form):
         """The submission's fields, as an XLSForm instance would carry them."""
         values = dict(self.cleaned_data)
         values["symptoms"] = " ".join(values.get("symptoms") or [])
+        values["countries_visited"] = " ".join(values.get("countries_visited") or [])
         return {k: v for k, v in values.items() if v not in (None, "")}
 
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=DECISIONS[1:], widget=forms.RadioSelect)
     reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-def _at_field():
-    return forms.DateTimeField(
-        label=_("Time (UTC)"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        help_text=_("Leave empty for now."),
-    )
-
-
-class StepForm(forms.Form):
-    at = _at_field()
-
-    def clean_at(self):
-        value = self.cleaned_data.get("at")
-        if value is not None and timezone.is_naive(value):
-            value = value.replace(tzinfo=dt.UTC)
-        return value
 
 
 def _sites(kind: str):
@@ -130,6 +111,13 @@ class ReferForm(StepForm):
 
 class SampleForm(StepForm):
     lab = forms.ModelChoiceField(label=_("Laboratory"), queryset=_sites(SiteKind.LABORATORY))
+    sample_id = forms.CharField(
+        label=_("Sample id (barcode)"),
+        required=False,
+        max_length=40,
+        help_text=_("Empty: the screening's reference."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": _("barcode")}),
+    )
 
 
 class ResultForm(StepForm):

@@ -55,6 +55,20 @@ MALI = "MLI/"  # the destination is an admin area of Mali (materialised path)
 
 class ScreeningMapper(Mapper):
     form_id = FORM_ID
+    example = {
+        "point": "BCP-GOGUI",
+        "screened_at": "2020-04-28 09:30",
+        "sex": "female",
+        "nationality": "GIN",
+        "conveyance": "bus",
+        "origin_country": "GIN",
+        "countries_visited": "GIN",
+        "destination": "ML0101",
+        "contact_sick": "no",
+        "temperature": "36.8",
+        "symptoms": "",
+        "decision": "",
+    }
     model = Screening
     permission = "health.add_screening"
     site_field = "point"  # read by the OpenRosa server's scope check (intake)

@@ -11,8 +11,8 @@ from statistics import median
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Q, QuerySet
-from django.db.models.functions import ExtractIsoYear, ExtractWeek
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, ExtractIsoYear, ExtractWeek
 
 from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.scope import get_in_scope_or_404, restrict_to_scope
@@ -24,6 +24,7 @@ from hbmm.health.screening.models import (
     FollowUpOutcome,
     FollowUpVisit,
     Screening,
+    ScreeningDay,
 )
 from hbmm.periods import midnight, on_days
 from hbmm.places.models import AdminArea
@@ -164,11 +165,35 @@ def delay_medians(queryset: QuerySet) -> dict:
     }
 
 
+def _time_cut(scope) -> bool:
+    return (
+        getattr(scope, "known_on", None) is not None
+        or getattr(scope, "changed_after", None) is not None
+    )
+
+
+def screening_days(*, scope, start: dt.date | None, end: dt.date | None) -> QuerySet:
+    """The day summary (`ScreeningDay`: counts per point and day, kept equal to the records by
+    `hbmm.health.screening.summaries`) of the period, in the reader's scope."""
+    queryset = restrict_to_scope(ScreeningDay.objects.all(), scope)
+    if start:
+        queryset = queryset.filter(day__gte=start)
+    if end:
+        queryset = queryset.filter(day__lte=end)
+    return queryset
+
+
 def screening_summary(*, scope, start: dt.date | None, end: dt.date | None) -> dict:
-    """Totals over the period (inclusive dates, by date of screening) in the reader's scope."""
+    """Totals over the period (inclusive dates, by date of screening) in the reader's scope:
+    the counts from the day summary, the delays from the suspects' records."""
     queryset = on_days(screenings_for(scope), "screened_at", start, end)
-    totals = queryset.aggregate(**COUNTS)
-    totals["points"] = queryset.values("point").distinct().count()
+    if _time_cut(scope):  # the summary holds the present; the records know when they came
+        totals = queryset.aggregate(**COUNTS)
+        totals["points"] = queryset.values("point").distinct().count()
+    else:
+        days = screening_days(scope=scope, start=start, end=end)
+        totals = days.aggregate(**{name: Coalesce(Sum(name), 0) for name in COUNTS})
+        totals["points"] = days.values("point").distinct().count()
     screened = totals["screened"]
     for name in ("with_symptoms", "suspect"):
         totals[f"{name}_share"] = round(100 * totals[name] / screened, 1) if screened else None
@@ -193,14 +218,23 @@ def screening_figures(
     if unknown:
         raise ValueError(f"unknown dimensions: {sorted(unknown)}")
     queryset = on_days(screenings_for(scope), "screened_at", start, end).order_by()
+    # By point and week: the counts from the day summary; by traveller (sex, age, nationality):
+    # from the records.
+    counted, counts = queryset, dict[str, Count | Sum](COUNTS)
+    from_summary = set(by) <= {"point", "week"} and not _time_cut(scope)
+    if from_summary:
+        counted = screening_days(scope=scope, start=start, end=end).order_by()
+        counts = {name: Sum(name) for name in COUNTS}
     if "week" in by:
         queryset = queryset.annotate(
             iso_year=ExtractIsoYear("screened_at"), iso_week=ExtractWeek("screened_at")
         )
+        day = "day" if from_summary else "screened_at"
+        counted = counted.annotate(iso_year=ExtractIsoYear(day), iso_week=ExtractWeek(day))
     fields = []
     for dimension in by:
         fields += ["iso_year", "iso_week"] if dimension == "week" else [DIMENSIONS[dimension]]
-    rows = list(queryset.values(*fields).annotate(**COUNTS).order_by(*fields))
+    rows = list(counted.values(*fields).annotate(**counts).order_by(*fields))
     # Medians per group, from the suspects' timestamps (few rows).
     delays: dict[tuple, dict[str, list[float]]] = {}
     suspect_rows = queryset.filter(is_suspect=True, notified_at__isnull=False).values(

@@ -47,6 +47,7 @@ from hbmm.health.screening.models import (
     Sex,
     Symptom,
 )
+from hbmm.health.screening.summaries import key_of, screening_days_refresh
 from hbmm.health.screening.workflow import (
     WorkflowError,
     alerts_send,
@@ -359,6 +360,7 @@ def screening_create(
     values, override = _new_screening(row, agent=agent, checks=checks)
     screening = Screening(**values)
     screening.save()  # validated above; the database constraints back the ranges up
+    screening_days_refresh(keys=[key_of(screening)])
     audit_log(
         action=AuditEvent.Action.DATA_CHANGE,
         actor=agent,
@@ -474,6 +476,9 @@ def _screenings_create_many(
         values["alert_sent_at"] = now
     columns = [c for c in concrete_columns(Screening) if c not in LATER_STEPS]
     insert_rows(Screening, columns, dict_rows(Screening, columns, [v for v, _o in created]))
+    screening_days_refresh(
+        keys={(v["point"].pk, v["screened_at"].astimezone(dt.UTC).date()) for v, _o in created}
+    )
     # A new submission has no other screening; the newest one is the one written now.
     ids_of = dict(
         Screening.objects.filter(submission_id__in=submission_ids)
@@ -562,6 +567,7 @@ def screening_update(
         )
     if errors:
         raise ValidationError(errors)
+    before = key_of(screening)  # a moved screening leaves its old point and day
     if point is not None:
         screening.point = point
     if screened_at is not None:
@@ -583,6 +589,7 @@ def screening_update(
     if was_suspect and screening.isolated_at and not screening.is_suspect:
         screening.is_suspect = True  # the workflow has started: the traveller stays a suspect
     screening.save()
+    screening_days_refresh(keys=[before, key_of(screening)])
     audit_log(
         action=AuditEvent.Action.DATA_CHANGE,
         actor=by,
@@ -640,6 +647,7 @@ def screening_decide(
             "decided_at",
         ]
     )
+    screening_days_refresh(keys=[key_of(screening)])
     if override:
         _audit_override(screening, by=by)
     else:

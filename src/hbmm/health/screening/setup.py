@@ -4,6 +4,7 @@ imported there, once the app registry is ready)."""
 from django.utils.translation import gettext_lazy as _
 
 import hbmm.health.screening.admin  # noqa: F401  (registers the admin pages)
+import hbmm.health.screening.summaries  # noqa: F401  (keeps the day summary on labs' writes)
 import hbmm.health.screening.tables  # noqa: F401  (registers the table)
 from hbmm.health.screening.intake_mappers import FollowUpVisitMapper, ScreeningMapper
 from hbmm.health.screening.intake_steps import SuspectCaseStepMapper

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hbmm.accounts.scope import user_scope
+from hbmm.health.labs import selectors as lab_selectors
 from hbmm.health.screening import figures, followup, selectors, services, workflow
 from hbmm.health.screening.charts import weekly_chart
 from hbmm.health.screening.forms import (
@@ -169,6 +170,11 @@ def screening_detail(request, pk: int):
                 "notification": screening.hours_between("screened_at", "notified_at"),
                 "referral": screening.hours_between("screened_at", "referred_at"),
             },
+            "samples": (
+                lab_selectors.screening_samples(screening=screening)
+                if request.user.has_perm("health.view_sample")
+                else []
+            ),
         },
     )
 
@@ -206,7 +212,13 @@ def _run(action: str, screening: Screening, data: dict, user):
             at=at,
         )
     if action == "sample":
-        return workflow.screening_sample(screening=screening, by=user, lab=data["lab"], at=at)
+        return workflow.screening_sample(
+            screening=screening,
+            by=user,
+            lab=data["lab"],
+            at=at,
+            sample_id=data.get("sample_id", ""),
+        )
     if action == "result":
         return workflow.screening_result(screening=screening, by=user, result=data["result"], at=at)
     if action == "close":

@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -18,35 +17,17 @@ from django.utils.translation import gettext_lazy
 
 from hbmm.accounts.models import AuditEvent, User
 from hbmm.accounts.services import audit_log
+from hbmm.health.labs.models import SampleResult, SampleType
+from hbmm.health.labs.services import sample_result, sample_take
 from hbmm.health.screening.models import (
     FollowUpOutcome,
     Screening,
     Symptom,
 )
+from hbmm.health.screening.summaries import key_of, screening_days_refresh
 from hbmm.health.screening.tasks import alert_emails_enqueue
+from hbmm.health.steps import WorkflowError, moment_check
 from hbmm.places.models import AdminArea, Site, SiteKind
-
-CLOCK_SKEW = dt.timedelta(minutes=5)
-
-
-class WorkflowError(ValidationError):
-    """A workflow step that is not allowed now; the message says why."""
-
-
-def moment_check(value, field: str, errors: dict, *, not_before=None, before_label="", now=None):
-    if value is None:
-        return
-    if value > (now or timezone.now()) + CLOCK_SKEW:
-        errors.setdefault(field, []).append(_("The time is in the future."))
-    if not_before is not None and value < not_before:
-        errors.setdefault(field, []).append(
-            _("The time is before %(step)s (%(at)s).")
-            % {
-                "step": before_label,
-                "at": timezone.localtime(not_before).strftime("%Y-%m-%d %H:%M"),
-            }
-        )
-
 
 # --- Suspect-case workflow ------------------------------------------------------------------
 
@@ -92,6 +73,7 @@ def step_guard(screening: Screening, *, field: str, requires: tuple[str, ...], a
 
 def step_save(screening: Screening, *, by, step: str, fields: list[str], details=None) -> None:
     screening.save(update_fields=fields)
+    screening_days_refresh(keys=[key_of(screening)])  # the step's count, in this transaction
     audit_log(**step_event(screening, by=by, step=step, details=details))
 
 
@@ -302,33 +284,65 @@ def screening_refer(
 
 
 @transaction.atomic
-def screening_sample(*, screening: Screening, by: User | None, lab: Site, at=None) -> Screening:
+def screening_sample(
+    *,
+    screening: Screening,
+    by: User | None,
+    lab: Site,
+    at=None,
+    sample_id: str = "",
+    sample_type: str = SampleType.NASOPHARYNGEAL,
+) -> Screening:
+    """The sample step: records the Sample (labs.services.sample_take; its id is the barcode,
+    else the screening's reference), which writes the screening's sample fields."""
     at = step_guard(screening, field="sampled_at", requires=("notified_at",), at=at)
     if not lab.kinds.filter(code=SiteKind.LABORATORY).exists():
         raise WorkflowError(_("The sample must go to a laboratory."))
-    screening.sampled_at, screening.sample_lab = at, lab
+    sample = sample_take(
+        sample_id=sample_id or screening.reference,
+        sample_type=sample_type,
+        point=screening.point,
+        taken_at=at,
+        by=by,
+        lab=lab,
+        screening=screening,
+    )
     step_save(
         screening,
         by=by,
         step="sampled",
         fields=["sampled_at", "sample_lab"],
-        details={"lab": lab.code},
+        details={"lab": lab.code, "sample_id": sample.sample_id},
     )
     return screening
 
 
 @transaction.atomic
-def screening_result(*, screening: Screening, by: User | None, result: str, at=None) -> Screening:
+def screening_result(
+    *,
+    screening: Screening,
+    by: User | None,
+    result: str,
+    at=None,
+    rejection_reason: str = "",
+) -> Screening:
+    """The result step: recorded on the screening's Sample (labs.services.sample_result, which
+    checks it against the sample's shipment and reception and writes the screening's result
+    fields). A sample rejected by the laboratory (with its reason) leaves the result empty."""
     at = step_guard(screening, field="result_at", requires=("sampled_at",), at=at)
-    if result not in Screening.LabResult.values:
+    if result not in Screening.LabResult.values and result != SampleResult.REJECTED:
         raise WorkflowError(_("The result must be positive, negative or inconclusive."))
-    screening.result_at, screening.lab_result = at, result
+    sample = screening.samples.order_by("-taken_at", "-pk").first()
+    if sample is None:  # cannot happen since migration 0005 gave each sampled screening one
+        raise WorkflowError(_("The screening's sample is not recorded."))
+    sample.screening = screening  # the same instance: the service writes its result fields
+    sample_result(sample=sample, by=by, result=result, at=at, rejection_reason=rejection_reason)
     step_save(
         screening,
         by=by,
         step="resulted",
         fields=["result_at", "lab_result"],
-        details={"result": result},
+        details={"result": result, "sample_id": sample.sample_id},
     )
     return screening
 
@@ -336,11 +350,17 @@ def screening_result(*, screening: Screening, by: User | None, result: str, at=N
 @transaction.atomic
 def screening_close(*, screening: Screening, by: User | None, outcome: str, at=None) -> Screening:
     """Record the outcome; closes the case. Needs the notification; a sample without a result
-    must wait for the result."""
+    must wait for the result (unless the laboratory rejected it)."""
     at = step_guard(screening, field="outcome_at", requires=("notified_at",), at=at)
     if outcome not in Screening.Outcome.values:
         raise WorkflowError(_("Choose an outcome."))
-    if screening.sampled_at and not screening.result_at and outcome != Screening.Outcome.DIED:
+    rejected = screening.samples.filter(result=SampleResult.REJECTED).exists()
+    if (
+        screening.sampled_at
+        and not screening.result_at
+        and outcome != Screening.Outcome.DIED
+        and not rejected  # the laboratory rejected the sample: there will be no result
+    ):
         raise WorkflowError(_("A sample was taken: record the lab result first."))
     if screening.result_at and at < screening.result_at:
         raise WorkflowError(_("The outcome cannot be before the lab result."))

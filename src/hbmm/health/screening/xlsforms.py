@@ -11,18 +11,24 @@ filtered on its `kinds` column). Bump VERSION when a form changes.
 
 from pathlib import Path
 
+from hbmm.intake.form_messages import server_messages
+from hbmm.intake.xlsform_writer import write_xlsform
 from hbmm.places.countries import countries
 
 FORMS_DIR = Path(__file__).resolve().parents[2] / "intake" / "forms"
 FR, EN = "label::French (fr)", "label::English (en)"
-CFR, CEN = "constraint_message::French (fr)", "constraint_message::English (en)"
 HFR, HEN = "hint::French (fr)", "hint::English (en)"
-VERSION = "2020041401"
-NOT_FUTURE = {
-    "constraint": ". <= now()",
-    CFR: "L'heure ne peut pas être dans le futur.",
-    CEN: "The time cannot be in the future.",
-}
+VERSION = "2026120601"
+# Constraint messages in the server's words (intake.cleaning's msgids, translated when written).
+NOT_FUTURE = {"constraint": ". <= now()"} | server_messages(("The time is in the future.", None))
+
+
+def _range(low: int, high: int) -> dict:
+    return {"constraint": f". >= {low} and . <= {high}"} | server_messages(
+        ("Must be at least %s.", low), ("Must be at most %s.", high)
+    )
+
+
 # The countries the form offers (neighbours first); their names are HBMM's one country list's.
 FORM_COUNTRIES = (
     "MLI",
@@ -76,7 +82,14 @@ def _choices(list_name, rows):
 
 def screening_form() -> dict:
     from hbmm.health.screening.intake_mappers import FORM_ID as SCREENING_FORM_ID
-    from hbmm.health.screening.models import Conveyance, Sex, Symptom
+    from hbmm.health.screening.models import (
+        AGE_MAX,
+        TEMPERATURE_MAX,
+        TEMPERATURE_MIN,
+        Conveyance,
+        Sex,
+        Symptom,
+    )
 
     conveyance_fr = {
         "bus": "Bus",
@@ -129,8 +142,7 @@ def screening_form() -> dict:
             "age",
             "Âge (années)",
             "Age (years)",
-            constraint=". >= 0 and . <= 120",
-            **{CFR: "Entre 0 et 120 ans.", CEN: "Between 0 and 120 years."},
+            **_range(0, AGE_MAX),
         ),
         _field(
             "select_one country", "nationality", "Nationalité", "Nationality", appearance="minimal"
@@ -155,15 +167,12 @@ def screening_form() -> dict:
             appearance="minimal",
         ),
         _field(
-            "text",
+            "select_one_from_file places.csv",
             "destination",
-            "Destination au Mali (P-code)",
-            "Destination in Mali (P-code)",
-            constraint="regex(., '^ML[0-9]{2,6}$')",
-            **{
-                CFR: "Un P-code du Mali, par exemple ML0901.",
-                CEN: "A Mali P-code, for example ML0901.",
-            },
+            "Destination au Mali (région, cercle)",
+            "Destination in Mali (region, cercle)",
+            choice_filter="country = 'MLI'",
+            appearance="autocomplete",
         ),
         {"type": "end_group", "name": "journey_end"},
         _field("begin_group", "health", "Exposition et symptômes", "Exposure and symptoms"),
@@ -179,8 +188,7 @@ def screening_form() -> dict:
             "temperature",
             "Température mesurée (°C)",
             "Measured temperature (°C)",
-            constraint=". >= 30 and . <= 45",
-            **{CFR: "Entre 30 et 45 °C.", CEN: "Between 30 and 45 °C."},
+            **_range(TEMPERATURE_MIN, TEMPERATURE_MAX),
         ),
         _field("select_multiple symptom", "symptoms", "Symptômes", "Symptoms"),
         _field(
@@ -242,7 +250,7 @@ def screening_form() -> dict:
     return {"survey": survey, "choices": choices, "settings": settings}
 
 
-FOLLOWUP_VERSION = "2026120601"
+FOLLOWUP_VERSION = "2026120602"
 
 
 def followup_visit_form() -> dict:
@@ -250,6 +258,8 @@ def followup_visit_form() -> dict:
     in the agent's area, made by the server per user: `intake_mappers.followup_csv`), whether
     they were reached, and if so their temperature and symptoms. Works offline: the list is
     downloaded with the form."""
+    from hbmm.health.screening.models import TEMPERATURE_MAX, TEMPERATURE_MIN
+
     survey = [
         {"type": "start", "name": "start"},
         {"type": "end", "name": "end"},
@@ -276,10 +286,7 @@ def followup_visit_form() -> dict:
             required="yes",
             default="today()",
             constraint=". <= today()",
-            **{
-                CFR: "La date ne peut pas être dans le futur.",
-                CEN: "The date cannot be in the future.",
-            },
+            **server_messages(("The date is in the future.", None)),
         ),
         _field(
             "select_one yes_no",
@@ -299,8 +306,7 @@ def followup_visit_form() -> dict:
             "Température mesurée (°C)",
             "Measured temperature (°C)",
             relevant="${reached} = 'yes'",
-            constraint=". >= 30 and . <= 45",
-            **{CFR: "Entre 30 et 45 °C.", CEN: "Between 30 and 45 °C."},
+            **_range(TEMPERATURE_MIN, TEMPERATURE_MAX),
         ),
         _field(
             "select_multiple symptom",
@@ -330,8 +336,6 @@ def followup_visit_form() -> dict:
 
 
 def write(path: Path, form: dict) -> Path:
-    from hbmm.intake.xlsform_writer import write_xlsform
-
     return write_xlsform(
         path, survey=form["survey"], choices=form["choices"], settings=form["settings"]
     )

@@ -192,6 +192,7 @@ def site_reporting(
     reports: dict[int, dict[dt.date, dt.datetime | None]] = {}
     for site_id, day, received_at in SOURCES[schedule.form](scope=scope, start=first, end=last):
         reports.setdefault(site_id, {})[day] = received_at
+    deadlines = {p_end: schedule.deadline(p_end) for _s, p_end in periods}  # once, not per site
     result = []
     for site in sites:
         own = reports.get(site.pk, {})
@@ -211,8 +212,7 @@ def site_reporting(
                     received_at=received_at,
                     received=bool(times),
                     # A record with no reception time was entered by hand: not late.
-                    on_time=bool(times)
-                    and (received_at is None or received_at < schedule.deadline(p_end)),
+                    on_time=bool(times) and (received_at is None or received_at < deadlines[p_end]),
                 )
             )
         if statuses:
@@ -220,7 +220,7 @@ def site_reporting(
     return result
 
 
-def last_complete_week(today: dt.date) -> tuple[dt.date, dt.date]:
-    """The ISO week before the one holding `today` (Monday, Sunday)."""
-    monday = today - dt.timedelta(days=today.weekday() + 7)
-    return monday, monday + dt.timedelta(days=6)
+def last_week_on(as_of: dt.date) -> dt.date:
+    """The Monday of the last ISO week over on `as_of` (its own when it is a Sunday)."""
+    sunday = as_of - dt.timedelta(days=(as_of.weekday() + 1) % 7)
+    return sunday - dt.timedelta(days=6)

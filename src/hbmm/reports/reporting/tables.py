@@ -2,23 +2,34 @@
 periods expected, received and on time, and those missing. The "who has not reported" page,
 its export and API list. Registered from ReportsConfig.ready()."""
 
+import datetime as dt
+
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from hbmm.presentation.tables import Column, Filter, Table, register_table
-from hbmm.reports.reporting.completeness import last_complete_week, schedules, site_reporting
+from hbmm.reports.reporting.completeness import last_week_on, schedules, site_reporting
+from hbmm.reports.reporting.maps import reporting_map
 
 PERMISSION = "reports.view_situation"
 
 
-def reporting_rows(q):
+def reporting_period(q) -> tuple:
+    """(start, end, today) of the page: the dates given, else the last ISO week over on the
+    page's as-of date (the week the overview's figure counts); periods count once over."""
     f = q.filters
     today = timezone.now().date()
     start, end = f.get("start"), f.get("end")
     if start is None or end is None:
-        default_start, default_end = last_complete_week(today)
-        start, end = start or default_start, end or default_end
+        monday = last_week_on(min(q.day, today))
+        start, end = start or monday, end or monday + dt.timedelta(days=6)
+    return start, end, today
+
+
+def reporting_rows(q):
+    f = q.filters
+    start, end, today = reporting_period(q)
     for schedule in schedules():
         if f.get("form") and f["form"] != schedule.form:
             continue
@@ -43,6 +54,14 @@ def reporting_rows(q):
             )
 
 
+def reporting_layer(q):
+    """The page's map: each site expected in the period, coloured by its reporting."""
+    start, end, today = reporting_period(q)
+    return reporting_map(
+        scope=q.scope, start=start, end=end, today=today, form=q.filters.get("form", "")
+    )
+
+
 def _label(schedule) -> str:
     return schedule.label
 
@@ -64,7 +83,7 @@ REPORTING = register_table(
         description=_(
             "Per site and form: the periods it was expected to report (its kind's schedule, "
             "periods over), the reports received and those received on time, and the periods "
-            "missing or late (first day of each). Without dates: the last complete ISO week."
+            "missing or late (first day of each). Without dates: the last ISO week over on the as-of date."
         ),
         filters=(
             Filter("form", _("Form"), "choice", _form_choices()),
@@ -87,5 +106,6 @@ REPORTING = register_table(
             Column("late", _("Late"), "text", "#date+late"),
         ),
         rows=reporting_rows,
+        map=reporting_layer,
     )
 )

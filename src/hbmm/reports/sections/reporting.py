@@ -9,13 +9,8 @@ from django.utils.translation import gettext_lazy
 
 import hbmm.reports.reporting.tables  # noqa: F401  (registers the table)
 from hbmm.reports.registry import Context, Section, SectionResult, register
+from hbmm.reports.reporting.completeness import last_week_on
 from hbmm.reports.reporting.figures import reporting_week
-
-
-def last_week_on(as_of: dt.date) -> dt.date:
-    """The Monday of the last ISO week over on `as_of` (its own when it is a Sunday)."""
-    sunday = as_of - dt.timedelta(days=(as_of.weekday() + 1) % 7)
-    return sunday - dt.timedelta(days=6)
 
 
 def build(ctx: Context) -> SectionResult:

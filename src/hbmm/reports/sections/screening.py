@@ -1,5 +1,6 @@
 """Screening and community surveillance: travellers screened at the points of entry in the
-7 days up to the as-of date (suspects, isolation, referral, sampling, delays) and the 7-1-7
+7 days up to the as-of date (suspects, isolation, referral, sampling, delays), the laboratory
+turnaround of the last 4 weeks' samples (`hbmm.health.labs.figures`) and the 7-1-7
 timeliness of community signals, from the screening and EBS figures
 (`hbmm.health.screening.figures`, `hbmm.health.ebs.figures`)."""
 
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from hbmm.health.ebs.figures import verified_within_target
+from hbmm.health.labs.figures import lab_period
 from hbmm.health.screening.charts import weekly_chart
 from hbmm.health.screening.figures import screening_period
 from hbmm.health.screening.selectors import latest_screening_date, screening_figures
@@ -17,7 +19,10 @@ from hbmm.reports.registry import Context, Section, SectionResult, register
 
 PERMISSION = "health.view_screening_figures"
 SIGNAL_PERMISSION = "health.view_signal"
+LAB_PERMISSION = "health.view_lab_figures"
 WINDOW_DAYS = 7
+# Results take days: the laboratory sentence looks at the samples of the last 4 weeks.
+LAB_WINDOW_DAYS = 28
 CHART_WEEKS = 12
 COUNTS = ("screened", "points", "suspect", "referred", "sampled", "positive")
 
@@ -76,6 +81,9 @@ def build(ctx: Context) -> SectionResult:
             )
             % {"hours": format_number(hours, decimals=1)}
         )
+    lab_sentence = _laboratories(ctx, figures, ctx.user)
+    if lab_sentence:
+        sentences.append(lab_sentence)
     if ctx.user.has_perm(SIGNAL_PERMISSION):
         verified = verified_within_target(scope=ctx.scope, start=start, end=end)
         if verified.has_data:
@@ -111,6 +119,46 @@ def build(ctx: Context) -> SectionResult:
     return SectionResult(
         figures=figures, sentences=sentences, charts=[weekly_chart(weekly)], latest=end
     )
+
+
+def _laboratories(ctx: Context, figures: list, user) -> str:
+    """One sentence on the samples of the last 4 weeks, for a reader of the laboratory figures:
+    the median and 90th percentile time from sampling to result, and the samples waiting more
+    than 48 hours; their figures join the section's."""
+    if not user.has_perm(LAB_PERMISSION):
+        return ""
+    start = ctx.as_of - timedelta(days=LAB_WINDOW_DAYS - 1)
+    period = lab_period(scope=ctx.scope, start=start, end=ctx.as_of)
+    if not period.has_data:
+        return ""
+    keyed = {f.key: f for f in period.figures}
+    median, p90 = keyed.get("labs.median_hours_to_result"), keyed.get("labs.p90_hours_to_result")
+    waiting = keyed["labs.waiting_48h"]
+    figures += [f for f in (median, p90, waiting) if f is not None]
+    late = ngettext(
+        "%(n)s sample waiting more than 48 hours for a result",
+        "%(n)s samples waiting more than 48 hours for a result",
+        plural_count(waiting.value),
+    ) % {"n": format_number(waiting.value)}
+    dates = {"start": format_date(start), "end": format_date(ctx.as_of)}
+    if median is None or p90 is None:
+        return _(
+            "Laboratories, samples taken from %(start)s to %(end)s: no result yet; %(late)s."
+        ) % {
+            **dates,
+            "late": late,
+        }
+    return _(
+        "Laboratories, samples taken from %(start)s to %(end)s: median time from sampling to "
+        "result %(median)s h (90th percentile %(p90)s h, %(over)s); %(late)s."
+    ) % {
+        **dates,
+        "median": format_number(median.value, decimals=1),
+        "p90": format_number(p90.value, decimals=1),
+        "over": ngettext("over %(n)s sample", "over %(n)s samples", plural_count(median.parts["n"]))
+        % {"n": format_number(median.parts["n"])},
+        "late": late,
+    }
 
 
 register(

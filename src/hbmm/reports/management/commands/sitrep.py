@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -7,13 +7,16 @@ from django.core.management.base import BaseCommand, CommandError
 from hbmm.accounts.scope import user_scope
 from hbmm.places.models import AdminArea
 from hbmm.reports import sitrep
+from hbmm.reports.archive.services import report_archive, report_publish
 from hbmm.reports.registry import Context, latest_data_date
 
 
 class Command(BaseCommand):
     help = (
         "Write the situation report for a date: hbmm sitrep --as-of 2020-05-15 --lang en "
-        "--format pdf -o sitrep.pdf. National scope unless --user or --area narrows it."
+        "--format pdf -o sitrep.pdf. National scope unless --user or --area narrows it. "
+        "--as-known-on 2020-05-16T08:00 reproduces what HBMM knew then; --publish archives "
+        "the report (its figures and PDFs) as published now."
     )
 
     def add_arguments(self, parser):
@@ -23,6 +26,17 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", help="file to write (default: standard output)")
         parser.add_argument("--area", help="P-code of an admin area to narrow the report to")
         parser.add_argument("--user", help="compute as this user (their scope and permissions)")
+        parser.add_argument(
+            "--as-known-on",
+            help="only the records HBMM knew at this moment, YYYY-MM-DDTHH:MM (UTC unless an "
+            "offset is given): the report as it could be made then",
+        )
+        parser.add_argument(
+            "--publish",
+            action="store_true",
+            help="archive the report as published now (figures, PDFs in French and English; "
+            "see the archive page); prints the archive entry",
+        )
         parser.add_argument(
             "--public",
             action="store_true",
@@ -63,7 +77,28 @@ class Command(BaseCommand):
         else:
             scope = user_scope(reader)
             as_of = latest_data_date(reader, scope.narrow(area) if area else scope) or date.today()
-        ctx = Context.of(reader, as_of=as_of, area=area)
+        known_on = None
+        if options["as_known_on"]:
+            try:
+                known_on = datetime.fromisoformat(options["as_known_on"])
+            except ValueError as exc:
+                raise CommandError(
+                    f"--as-known-on: '{options['as_known_on']}' is not a date and time "
+                    "(YYYY-MM-DDTHH:MM)"
+                ) from exc
+            if known_on.tzinfo is None:
+                known_on = known_on.replace(tzinfo=UTC)
+        if options["publish"]:
+            if known_on is not None or options["public"] or options["output"]:
+                raise CommandError("--publish: alone (the archive keeps the PDFs)")
+            report = report_publish(by=reader, as_of=as_of, area=area)
+            report_archive(report=report, reader=reader)
+            self.stdout.write(
+                f"sitrep: published report {report.pk} as of {as_of.isoformat()}, "
+                f"{report.figures.count()} figures, at {report.published_at.isoformat()}"
+            )
+            return
+        ctx = Context.of(reader, as_of=as_of, area=area, known_on=known_on)
         body = sitrep.render(
             ctx,
             fmt=options["format"],

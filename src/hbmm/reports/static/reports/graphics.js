@@ -1,9 +1,9 @@
-/* Loads the drawing libraries (Vega, Leaflet: some 300 KiB compressed, against 15 KiB for the
-   page) once the page has loaded: on a slow link (agents' phones) the figures written by the
+/* Loads the drawing libraries (Vega, Vega-Lite, vega-embed: some 270 KiB compressed, against
+   15 KiB for the page) once the page has loaded: on a slow link (agents' phones) the figures written by the
    server are read first, and the charts and maps follow without competing with them for the
    link. The script's data-styles and data-scripts attributes list what to load; the scripts run
-   in that order (async=false), after the styles have arrived. Pages: reports/_chart_scripts.html
-   and the overview's map. */
+   in that order (async=false), after the styles have arrived. Pages: reports/_chart_scripts.html.
+   (The maps are drawn by the server: hbmm.presentation.map_svg.) */
 (function () {
   "use strict";
   var me = document.currentScript;

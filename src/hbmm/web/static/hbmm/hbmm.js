@@ -23,3 +23,26 @@
     });
   });
 })();
+
+/* A long multiple select (the countries visited: every country) gets a search box above it:
+   typing "guin" keeps the matching names and the chosen ones in view. Without script the
+   select is the browser's own (typing a name's first letters jumps to it). */
+(function () {
+  "use strict";
+  var fold = function (s) { return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase(); };
+  document.querySelectorAll("select[data-filter]").forEach(function (select) {
+    var box = document.createElement("input");
+    box.type = "search";
+    box.placeholder = select.dataset.filter;
+    box.setAttribute("aria-label", select.dataset.filter);
+    box.className = "select-filter";
+    select.parentNode.insertBefore(box, select);
+    box.addEventListener("input", function () {
+      var wanted = fold(box.value.trim());
+      Array.prototype.forEach.call(select.options, function (option) {
+        option.hidden = !!wanted && !option.selected &&
+          fold(option.text).indexOf(wanted) < 0 && fold(option.value).indexOf(wanted) < 0;
+      });
+    });
+  });
+})();
