@@ -151,12 +151,13 @@ def dict_rows(model: type[Model], columns: Sequence[str], dicts: Sequence[dict])
     keys, defaults, relations = [], {}, []
     for i, attname in enumerate(columns):
         field = meta.get_field(attname)
+        default = field.get_default()
         keys.append(field.name)
         if field.is_relation:
             defaults[field.name] = _ABSENT  # then the id, or the default
-            relations.append((i, attname, field.get_default()))
+            relations.append((i, attname, default))
         else:
-            defaults[field.name] = field.get_default()
+            defaults[field.name] = default
     # A million-row import goes through here twice a row: each row is completed with the
     # defaults and read with one itemgetter (both in C), not a Python call per column.
     get = itemgetter(*keys) if len(keys) > 1 else (lambda d, key=keys[0]: (d[key],))
