@@ -21,6 +21,7 @@ A changed row under a known instance id goes through that path too, and is kept 
 conflict copy for review.
 """
 
+import gc
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -90,7 +91,8 @@ def row_prepare(kind: str, number: int, values: dict, seen: RowCounter) -> Row:
     has one (ODK/Kobo exports), else a hash of the row's content; identical rows within one
     file are told apart by their occurrence, so importing the same file twice adds nothing
     while two equal rows in one file both count."""
-    text_values = {k: cell_text(v) for k, v in values.items() if k}
+    # A CSV's cells are text already: cell_text is called only for the others (spreadsheets).
+    text_values = {k: v if type(v) is str else cell_text(v) for k, v in values.items() if k}
     payload = json_dumps(text_values)
     checksum = sha256(payload)
     for column in INSTANCE_ID_COLUMNS:
@@ -109,6 +111,19 @@ def batches_import(record: ImportFile, *, batch_size: int, options: dict):
     if mapper is None:  # import_file_store refuses an unknown kind: its mapper was removed since
         raise TableError(_("Unknown import kind '%s'.") % record.kind)
     cleaner, seen = Cleaner(mapper, record.uploaded_by), RowCounter()
+    # Each batch's rows live long enough to reach the oldest generation of the garbage
+    # collector, whose full collections then walk every object the process holds (Django,
+    # the translations...) again and again: a sixth of a 20,000-row import's CPU time
+    # (benchmarks/import_bench.py). What exists before the import is set aside from those
+    # collections while it runs, and given back after.
+    gc.freeze()
+    try:
+        yield from _batches(record, mapper, cleaner, seen, batch_size=batch_size, options=options)
+    finally:
+        gc.unfreeze()
+
+
+def _batches(record: ImportFile, mapper, cleaner, seen, *, batch_size: int, options: dict):
     with record.file.open("rb") as handle:
         rows = mapper.transform_rows(
             read_rows(handle, filename=record.original_name), options=options
@@ -283,6 +298,7 @@ def _outcomes_store(record: ImportFile, mapper: Mapper, outcomes: list) -> tuple
             errors=errors,
             site=site if cleaned is not None else sites.get(site),
             processed_at=now,
+            checksum=row.checksum,
         )
         for row, cleaned, errors, site in outcomes
     ]

@@ -29,8 +29,9 @@ its reasons and nothing reaches the domain.
 """
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, ClassVar
 
 from django.db.models import Model, QuerySet
@@ -105,14 +106,17 @@ class Row:
     __dataclass_fields__: ClassVar[dict[str, Any]]  # subclasses are dataclasses
 
     def fields(self) -> dict[str, Any]:
-        names = _ROW_FIELDS.get(type(self))
-        if names is None:  # once per row type: what its dataclass declares
+        found = _ROW_FIELDS.get(type(self))
+        if found is None:  # once per row type: what its dataclass declares
             names = tuple(f.name for f in dataclasses.fields(self) if f.name != "existing")
-            _ROW_FIELDS[type(self)] = names
-        return {name: getattr(self, name) for name in names}
+            get = attrgetter(*names) if len(names) > 1 else (lambda row: (getattr(row, names[0]),))
+            found = _ROW_FIELDS[type(self)] = (names, get)
+        names, values = found
+        # Read with one attrgetter and zipped (both in C): once per row of a million-row import.
+        return dict(zip(names, values(self), strict=True))
 
 
-_ROW_FIELDS: dict[type, tuple[str, ...]] = {}
+_ROW_FIELDS: dict[type, tuple[tuple[str, ...], Callable]] = {}
 
 
 class Item:
@@ -193,10 +197,19 @@ class Item:
 def items_by_context(items: Iterable[Item]) -> dict[BatchContext, list[Item]]:
     """The items of a batch grouped by where they come from (one batch save per group, in
     the order each group first appears)."""
-    groups: dict[BatchContext, list[Item]] = {}
+    # Grouped by the context's values, the BatchContext made once per group: not a frozen
+    # dataclass built and hashed per row of a million-row import.
+    groups: dict[tuple, list[Item]] = {}
     for item in items:
-        groups.setdefault(item.context, []).append(item)
-    return groups
+        key = (item.submitter, item.actor, item.channel, item.is_demo)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = []
+        group.append(item)
+    return {
+        BatchContext(submitter=submitter, by=by, channel=channel, is_demo=is_demo): group
+        for (submitter, by, channel, is_demo), group in groups.items()
+    }
 
 
 @dataclass(frozen=True)

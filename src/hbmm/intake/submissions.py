@@ -61,19 +61,21 @@ def submission_fields(
     errors: list[FieldError] | None = None,
     site=None,
     processed_at=None,
+    checksum: str | None = None,
 ) -> dict:
     """The stored fields of a new submission: `fields` as received (channel, form, instance
     id, payload, parsed data, submitter, file and row...), the checksum of the raw payload,
     the payload and identifier fields protected, the reasons stored without identifier
     values; current when stored accepted. `submission_new` makes one submission of them (the
-    row path), `submissions_insert` stores many at once (the bulk path)."""
+    row path), `submissions_insert` stores many at once (the bulk path). `checksum`: the
+    payload's, when the caller has it already (a file row's instance id is made of it)."""
     payload, data, envelope = protection.split(fields["payload"], fields["data"])
     return {
         **fields,
         "payload": payload,
         "data": data,
         "protected": envelope,
-        "checksum": sha256(fields["payload"]),
+        "checksum": checksum or sha256(fields["payload"]),
         "root_id": root_id,
         "status": status,
         "is_current": status == Status.ACCEPTED,

@@ -239,12 +239,13 @@ class FlowCount(SexAgeCounts):
         return {self.reason: self.total}
 
 
-def flow_count_errors(values: Mapping) -> dict:
-    """Errors of a flow count's values (`vars(record)`, or the dict a service is given)."""
+def flow_count_errors(values: Mapping, *, today: dt.date | None = None) -> dict:
+    """Errors of a flow count's values (`vars(record)`, or the dict a service is given);
+    `today`: the date no count may be after (today's, unless a batch has read it already)."""
     errors = sex_age_errors(values)
     total = values.get("total")
     day = values.get("observation_date")
-    if day and day > timezone.now().date():
+    if day and day > (today or timezone.now().date()):
         errors["observation_date"] = _("The date is in the future.")
     unaccompanied = values.get("unaccompanied_children")
     if unaccompanied is not None:

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hbmm.accounts.models import AuditEvent
@@ -86,8 +87,9 @@ def flow_counts_save(*, rows: Sequence[dict], replace: Iterable[FlowCount] = ())
     rather than as model instances through `bulk_create`.
     """
     kinds = kinds_of(row["site"].pk for row in rows)
+    today = timezone.now().date()
     for row in rows:
-        errors = flow_count_errors(row)
+        errors = flow_count_errors(row, today=today)
         _check_site(
             row["site"],
             errors,
