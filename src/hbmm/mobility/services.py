@@ -34,7 +34,7 @@ from hbmm.mobility.models import (
     StrandedMigrants,
     flow_count_errors,
 )
-from hbmm.mobility.summaries import flow_summaries_refresh
+from hbmm.mobility.summaries import flow_summaries_add, flow_summaries_refresh
 from hbmm.places.lookups import is_active_on, kinds_of
 from hbmm.places.models import AdminArea, Site, SiteKind
 
@@ -106,7 +106,11 @@ def flow_counts_save(*, rows: Sequence[dict], replace: Iterable[FlowCount] = ())
     _replace(FlowCount, replace)
     columns = concrete_columns(FlowCount)
     insert_rows(FlowCount, columns, dict_rows(FlowCount, columns, rows))
-    flow_summaries_refresh(keys=touched)  # same transaction: the summary follows the records
+    # Same transaction: the summary follows the records.
+    if replace:
+        flow_summaries_refresh(keys=touched)
+    else:
+        flow_summaries_add(rows=rows)
     return len(rows)
 
 

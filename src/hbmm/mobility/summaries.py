@@ -1,11 +1,11 @@
 """Keeping the flow counts' month summary (`FlowMonthSummary`) equal to the records.
 
-One rule, so that it cannot drift: a summary row is never adjusted by a difference, it is
-recomputed from the records of its point and month. The one write of flow counts
-(`hbmm.mobility.services.flow_counts_save`: creates, batch saves from the intake, edits that
-replace a record, corrections and reprocessing, which all replace through it) calls
-`flow_summaries_refresh` with the (point, month) pairs it touched, in its own transaction: the
-summary and the records commit or roll back together.
+The one write of flow counts (`hbmm.mobility.services.flow_counts_save`: creates, batch saves
+from the intake, edits that replace a record, corrections and reprocessing, which all replace
+through it) keeps the summary in its own transaction, so summary and records commit or roll
+back together: a batch that only adds counts adds its sums (`flow_summaries_add`, one atomic
+upsert); a batch that replaces records recomputes the (point, month) rows it touched from the
+records (`flow_summaries_refresh`).
 
 `flow_summaries_drift` recomputes everything and lists the rows that differ (`hbmm summaries
 --check`); `flow_summaries_rebuild` rewrites the table from the records (`--rebuild`).
@@ -13,9 +13,9 @@ summary and the records commit or roll back together.
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 
 from hbmm.mobility.models import Direction, FlowCount
@@ -27,6 +27,9 @@ _DIRECTION_FIELDS = {
     Direction.OUTGOING: "outgoing",
     Direction.INTERNAL: "internal",
 }
+
+
+_DIRECTION_INDEX = {Direction.INCOMING: 0, Direction.OUTGOING: 1, Direction.INTERNAL: 2}
 
 
 def month_of(day: dt.date) -> dt.date:
@@ -83,6 +86,45 @@ def flow_summaries_refresh(*, keys: Iterable[tuple[int, dt.date]]) -> None:
         FlowMonthSummary(site_id=site_id, month=key_month, **values)
         for (site_id, key_month), values in summarise(FlowCount.objects.filter(records)).items()
     )
+
+
+_ADDED = ("individuals", "incoming", "outgoing", "internal", "records")
+
+
+def flow_summaries_add(*, rows: Sequence[dict]) -> None:
+    """Add new flow counts (dicts with `site`, `observation_date`, `direction`, `total`) to
+    their months' summary rows, in one statement: the batch's sums added, the days or-ed in.
+
+    An import's batch adds rows and replaces none, so its months need not be recomputed: a
+    recompute read every count of each touched month again (a third of a 20,000-row import's
+    CPU), and two imports recomputing one month at once could each miss the other's rows. The
+    upsert adds atomically under the row's lock on both engines (INSERT ... ON CONFLICT)."""
+    deltas: dict[tuple[int, dt.date], list[int]] = {}
+    for row in rows:
+        day, n = row["observation_date"], row.get("total") or 0
+        sums = deltas.setdefault((row["site"].pk, month_of(day)), [0, 0, 0, 0, 0, 0])
+        sums[0] += n
+        sums[1 + _DIRECTION_INDEX[row["direction"]]] += n
+        sums[4] += 1
+        sums[5] |= 1 << (day.day - 1)
+    if not deltas:
+        return
+    table = connection.ops.quote_name(FlowMonthSummary._meta.db_table)
+    columns = ("site_id", "month", *_ADDED, "days_mask")
+    marks = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(deltas))
+    added = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in _ADDED)
+    params = [
+        value
+        for (site_id, month), sums in sorted(deltas.items())
+        for value in (site_id, connection.ops.adapt_datefield_value(month), *sums)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES {marks}"
+            f" ON CONFLICT (site_id, month) DO UPDATE SET {added},"
+            f" days_mask = {table}.days_mask | excluded.days_mask",
+            params,
+        )
 
 
 def _record_months() -> list[dt.date]:
