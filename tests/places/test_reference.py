@@ -14,6 +14,10 @@ def test_pcodes_load_counts_parents_and_paths(reference):
     assert kayes_cercle.parent.pcode == "ML01"
     assert kayes_cercle.path == "MLI/ML01/ML0103/"
     assert AdminArea.objects.filter(path__startswith=mali.path, level=2).count() == 53
+    # French names with their accents (places/data/names-fr.csv); English keeps OCHA's.
+    segou = AdminArea.objects.get(pcode="ML04")
+    assert (segou.name_fr, segou.name_en) == ("Ségou", "Segou")
+    assert AdminArea.objects.get(pcode="ML0202").name_fr == "Dioïla"
 
 
 @pytest.mark.django_db

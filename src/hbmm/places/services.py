@@ -56,13 +56,20 @@ def _read_csv(name: str) -> list[dict]:
 
 
 @transaction.atomic
-def admin_areas_load(*, pcode_rows: Iterable[dict], country_rows: Iterable[dict]) -> ImportResult:
+def admin_areas_load(
+    *, pcode_rows: Iterable[dict], country_rows: Iterable[dict], french_names: dict | None = None
+) -> ImportResult:
     """Create or update countries and admin areas from OCHA P-code rows; idempotent.
+    `french_names` (P-code -> name; by default places/data/names-fr.csv) gives the French
+    spelling where it differs from OCHA's unaccented name ("Ségou" for Segou): French pages
+    name places as their readers write them.
 
     A P-code keeps its database row (and so every reference to it) when its name or parent
     changes; paths of the whole tree are recomputed afterwards.
     """
     result = ImportResult()
+    if french_names is None:
+        french_names = {r["pcode"]: r["name_fr"] for r in _read_csv("names-fr.csv")}
     by_pcode = {a.pcode: a for a in AdminArea.objects.all()}
 
     def upsert(pcode, level, name_fr, name_en, parent, iso3, valid_from):
@@ -97,7 +104,7 @@ def admin_areas_load(*, pcode_rows: Iterable[dict], country_rows: Iterable[dict]
         upsert(
             row["P-Code"],
             int(row["Admin Level"]),
-            row["Name"],
+            french_names.get(row["P-Code"], row["Name"]),
             row["Name"],
             parent,
             row["Location"],

@@ -20,7 +20,14 @@ from xml.sax.saxutils import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
-from hbmm.presentation.maps import ATTRIBUTION, MapPoint, area_centres, boundaries, rings
+from hbmm.presentation.maps import (
+    ATTRIBUTION,
+    MapPoint,
+    area_centres,
+    area_name,
+    boundaries,
+    rings,
+)
 from hbmm.presentation.text import Text
 
 FONT = "DejaVu Sans, Verdana, sans-serif"
@@ -161,7 +168,7 @@ def map_layout(
     region_size = font_size * 0.95
     centres = area_centres()
     for feature in regions:
-        name = feature["properties"].get("name", "")
+        name = area_name(feature["properties"])
         centre = centres.get(feature["properties"].get("pcode", ""))
         if centre is None:
             continue
@@ -251,7 +258,7 @@ def _paths(features: list[dict], xy, *, titled: bool) -> list[str]:
                     kept.append((x, y))
             if len(kept) >= 3:
                 d.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in kept) + "Z")
-        name = escape(feature["properties"].get("name", ""))
+        name = escape(area_name(feature["properties"]))
         title = f"<title>{name}</title>" if titled else ""
         paths.append(f'<path d="{"".join(d)}">{title}</path>')
     return paths

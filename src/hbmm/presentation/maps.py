@@ -3,10 +3,14 @@ on the map (`MapPoint`), the admin boundaries shipped in hbmm.places and the cen
 areas for figures counted by area rather than by site. The drawing: `hbmm.presentation.map_svg`.
 """
 
+import csv
+import io
 import json
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+
+from django.utils.translation import get_language
 
 from hbmm.presentation.text import Text
 
@@ -48,6 +52,22 @@ def boundaries_text(level: int = 1) -> str:
 @lru_cache(maxsize=4)
 def boundaries(level: int = 1) -> dict:
     return json.loads(boundaries_text(level))
+
+
+@lru_cache(maxsize=1)
+def _french_names() -> dict[str, str]:
+    text = (resources.files("hbmm.places") / "data" / "names-fr.csv").read_text(encoding="utf-8")
+    return {row["pcode"]: row["name_fr"] for row in csv.DictReader(io.StringIO(text))}
+
+
+def area_name(properties: dict) -> str:
+    """A boundary's name in the page's language: the boundary files carry OCHA's unaccented
+    names ("Segou"); French pages write "Ségou", as the admin areas do (places/data/
+    names-fr.csv)."""
+    name = properties.get("name", "")
+    if (get_language() or "fr").startswith("fr"):
+        return _french_names().get(properties.get("pcode", ""), name)
+    return name
 
 
 def rings(geometry: dict):
