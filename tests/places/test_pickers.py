@@ -43,3 +43,14 @@ def test_the_screening_form_picks_countries_by_name(client, make_user, settings)
     screening = Screening.objects.get()
     assert (screening.nationality, screening.origin_country) == ("GIN", "SEN")
     assert sorted(screening.countries_visited) == ["GIN", "SEN"]
+
+
+@pytest.mark.django_db
+def test_point_of_entry_fields_are_searchable(client, make_user, settings):
+    """The point of entry is a select with a search box (hbmm.js, `data-filter`), on the
+    screening, capacity and sample forms, its prompt in the page's language."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    client.force_login(make_user("poe_agent", areas=["ML01"], sites=["BCP-DIBOLI"]))
+    page = client.get("/health/screening/new/").content.decode()
+    point = re.search(r'<select[^>]*name="point"[^>]*>', page).group(0)
+    assert 'data-filter="Tapez le nom ou le code du point"' in point

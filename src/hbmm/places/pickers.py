@@ -70,3 +70,9 @@ class CountriesField(forms.MultipleChoiceField):
 
     def __init__(self, **kwargs):
         super().__init__(choices=country_options, **kwargs)
+
+
+def site_select() -> forms.Select:
+    """The widget of a point-of-entry (or any site) field: the select, and above it a search
+    box that keeps the names and codes matching what is typed (web/static/hbmm/hbmm.js)."""
+    return forms.Select(attrs={"data-filter": _("Type a point's name or code")})

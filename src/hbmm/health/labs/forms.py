@@ -13,6 +13,7 @@ from hbmm.health.labs.selectors import lab_sites
 from hbmm.health.labs.services import POINT_KINDS
 from hbmm.health.step_forms import StepForm
 from hbmm.places.models import Site
+from hbmm.places.pickers import site_select
 
 
 def _points(scope=None):
@@ -51,7 +52,9 @@ class SampleNewForm(forms.Form):
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
     )
     sample_type = forms.ChoiceField(label=_("Sample type"), choices=SampleType.choices)
-    point = forms.ModelChoiceField(label=_("Taken at (point)"), queryset=Site.objects.none())
+    point = forms.ModelChoiceField(
+        label=_("Taken at (point)"), queryset=Site.objects.none(), widget=site_select()
+    )
     taken_at = forms.DateTimeField(
         label=_("Taken at (UTC)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

@@ -14,13 +14,16 @@ from hbmm.health.poe.models import (
     Population,
     Restriction,
 )
+from hbmm.places.pickers import site_select
 from hbmm.web.forms import DateInput
 
 ANSWER_CHOICES = Answer.choices
 
 
 class CapacityForm(forms.Form):
-    site = forms.ModelChoiceField(label=_("point of entry"), queryset=None, to_field_name="code")
+    site = forms.ModelChoiceField(
+        label=_("point of entry"), queryset=None, to_field_name="code", widget=site_select()
+    )
     point_type = forms.ChoiceField(
         label=_("point type"), choices=[("", "—"), *PointType.choices], required=False
     )
@@ -48,7 +51,9 @@ class CapacityForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    site = forms.ModelChoiceField(label=_("point of entry"), queryset=None, to_field_name="code")
+    site = forms.ModelChoiceField(
+        label=_("point of entry"), queryset=None, to_field_name="code", widget=site_select()
+    )
     effective_from = forms.DateField(label=_("effective from"), widget=DateInput)
     status = forms.ChoiceField(label=_("status"), choices=OperationalStatus.choices)
     restriction = forms.ChoiceField(

@@ -15,7 +15,7 @@ from hbmm.health.screening.models import (
 from hbmm.health.screening.services import POINT_KINDS
 from hbmm.health.step_forms import StepForm
 from hbmm.places.models import AdminArea, Site, SiteKind
-from hbmm.places.pickers import CountriesField, CountryField
+from hbmm.places.pickers import CountriesField, CountryField, site_select
 
 YES_NO_UNKNOWN = [("", _("not asked")), ("yes", _("yes")), ("no", _("no"))]
 DECISIONS = [
@@ -32,7 +32,7 @@ def _local_now() -> str:
 class ScreeningForm(forms.Form):
     """The fast web form for posts with a laptop: same fields as the XLSForm."""
 
-    point = forms.ChoiceField(label=_("Point of entry"))
+    point = forms.ChoiceField(label=_("Point of entry"), widget=site_select())
     screened_at = forms.CharField(
         label=_("Date and time (UTC)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
