@@ -29,7 +29,7 @@ def test_the_dashboard_maps_the_4w_rows_by_cercle(client, make_user, plan, orgs,
     assert (points["ML0101"].latitude, points["ML0101"].longitude) == area_centres()["ML0101"]
     assert points["ML0101"].url == "/response/reports/?area=ML0101"
     # the map names the cercle beside its point, not the sentence of its tooltip
-    assert points["ML0101"].label == "Bafoulabe"
+    assert points["ML0101"].label == "Bafoulabé"  # the French name (places/data/names-fr.csv)
     assert page.context["map"]["national"] == 1
     html = page.content.decode()
     # drawn on the server (hbmm.presentation.map_svg): the cercles, a link per point
