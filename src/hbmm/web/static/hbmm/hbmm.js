@@ -24,8 +24,9 @@
   });
 })();
 
-/* A long multiple select (the countries visited: every country) gets a search box above it:
-   typing "guin" keeps the matching names and the chosen ones in view. Without script the
+/* A long select (the countries visited, a point of entry) gets a search box above it: typing
+   "guin" keeps the matching names (and a multiple select's chosen ones) in view; a single
+   select moves to the first match. Without script the
    select is the browser's own (typing a name's first letters jumps to it). */
 (function () {
   "use strict";
@@ -37,12 +38,19 @@
     box.setAttribute("aria-label", select.dataset.filter);
     box.className = "select-filter";
     select.parentNode.insertBefore(box, select);
+    var matches = function (option, wanted) {
+      return fold(option.text).indexOf(wanted) >= 0 || fold(option.value).indexOf(wanted) >= 0;
+    };
     box.addEventListener("input", function () {
       var wanted = fold(box.value.trim());
       Array.prototype.forEach.call(select.options, function (option) {
-        option.hidden = !!wanted && !option.selected &&
-          fold(option.text).indexOf(wanted) < 0 && fold(option.value).indexOf(wanted) < 0;
+        // A multiple select keeps its chosen options in view; a single one moves to a match.
+        option.hidden = !!wanted && !(select.multiple && option.selected) && !matches(option, wanted);
       });
+      if (!select.multiple && wanted && !matches(select.options[select.selectedIndex] || {text: "", value: ""}, wanted)) {
+        var first = Array.prototype.find.call(select.options, function (o) { return !o.hidden; });
+        if (first) { first.selected = true; select.dispatchEvent(new Event("change")); }
+      }
     });
   });
 })();
