@@ -185,3 +185,22 @@ def test_the_import_page_says_an_import_was_interrupted(reference, media, make_u
     assert "Cet import s’est arrêté" in text and 'data-status="interrupted"' in text
     progress = client.get(reverse("intake:import-progress", args=[record.pk])).json()
     assert progress["interrupted"] is True and progress["rows_read"] == 4
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("batch_size", [4, 6])
+def test_rows_received_before_amid_new_ones_are_counted_once(reference, media, batch_size):
+    """A batch of new rows is inserted without looking its rows up; when one was received
+    before, the insert fails on the unique instance id, and the batch is done again looked
+    up: nothing is stored twice, each row is counted once, the summary follows."""
+    from hbmm.mobility.summaries import flow_summaries_drift
+
+    old = registry(8)
+    imported(old, name="avant.csv")
+    new = registry(8, first_day=dt.date(2021, 1, 1)).split(b"\n", 1)[1].splitlines(True)
+    content = b"".join([HEADER.encode(), *new[:4], old.split(b"\n", 1)[1], *new[4:]])
+    record = imported(content, name="melange.csv", batch_size=batch_size)
+    assert (record.rows_read, record.rows_accepted, record.rows_duplicate) == (16, 8, 8)
+    assert Submission.objects.filter(source_file=record).count() == 8
+    assert FlowCount.objects.count() == 16
+    assert flow_summaries_drift() == []

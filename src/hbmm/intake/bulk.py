@@ -46,6 +46,11 @@ from hbmm.places.lookups import Lookups
 from hbmm.tabular import TableError, read_rows
 
 Status = Submission.Status
+# Rows per batch, each batch one transaction. raw_kept's 10,000 (benchmarks/import_bench.py):
+# at 2,000 a 200,000-row import on SQLite spent 4.0 CPU seconds in its 100 commits (each
+# rewrites the index pages its hashed instance ids touched), 1.6 s in 20; fewer batches also
+# update the month summaries fewer times. A batch still shows its progress in about a second.
+BATCH_SIZE = 10_000
 INSTANCE_ID_COLUMNS = ("instance_id", "instanceid", "meta/instanceID", "_uuid", "KEY", "uuid")
 
 
@@ -244,7 +249,7 @@ def _split(
 
 def _received(instance_ids: list[str]) -> list[tuple]:
     """(instance id, checksum, file id, status) of the stored originals among `instance_ids`.
-    Written in SQL: the ORM prepares each of a batch's 2,000 parameters through the field, a
+    Written in SQL: the ORM prepares each of a batch's thousands of parameters through the field, a
     twentieth of a million-row import's time (benchmarks/import_bench.py, profiled)."""
     if not instance_ids:
         return []

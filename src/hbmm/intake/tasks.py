@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import npgettext
 
+from hbmm.intake.bulk import BATCH_SIZE
 from hbmm.intake.channels.files import import_file_run
 from hbmm.intake.channels.pulls import pull_sources_run
 from hbmm.intake.models import ImportFile, PullSource
@@ -34,7 +35,7 @@ def import_target(import_file_id: int) -> str:
 
 
 @job_task
-def import_file_read(run: JobRun, *, import_file_id: int, batch_size: int = 2000) -> dict:
+def import_file_read(run: JobRun, *, import_file_id: int, batch_size: int = BATCH_SIZE) -> dict:
     record = ImportFile.objects.get(pk=import_file_id)
 
     def progress(rows_read: int) -> None:
@@ -55,11 +56,11 @@ def import_file_read(run: JobRun, *, import_file_id: int, batch_size: int = 2000
     }
 
 
-def import_file_enqueue(*, import_file: ImportFile, by=None, batch_size: int = 2000):
+def import_file_enqueue(*, import_file: ImportFile, by=None, batch_size: int = BATCH_SIZE):
     """Queue the reading of a stored file: (job, created); a file already queued or being
     read is not queued twice (created False, that job returned)."""
     params = {"import_file_id": import_file.pk}
-    if batch_size != 2000:
+    if batch_size != BATCH_SIZE:
         params["batch_size"] = batch_size
     return job_enqueue(
         kind="import",
