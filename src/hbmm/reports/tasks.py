@@ -116,7 +116,7 @@ def reminder_recipients(site, schedule: Schedule, users) -> list:
         roles = {g.name for g in user.groups.all()}
         for scope in user.scopes.all():
             own = scope.site_id == site.pk
-            holds = own or (scope.area_id and site.area.path.startswith(scope.area.path))
+            holds = own or (scope.area_id and site.area_path.startswith(scope.area.path))
             if (own and user.has_perm(schedule.permission)) or (
                 holds and roles & set(schedule.supervisor_roles)
             ):
