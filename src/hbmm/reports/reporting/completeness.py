@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -127,8 +128,7 @@ def schedule_get(form: str) -> Schedule | None:
     return next((s for s in schedules() if s.form == form), None)
 
 
-@dataclass(frozen=True)
-class ExpectedSite:
+class ExpectedSite(NamedTuple):
     """A site expected to report, read flat (one row, no model instance: 1,000 points of a
     regional deployment built as Site and AdminArea objects cost more than their reports)."""
 
@@ -173,8 +173,7 @@ class PeriodStatus:
     on_time: bool
 
 
-@dataclass(frozen=True)
-class SiteCounts:
+class SiteCounts(NamedTuple):
     """One site's reporting of one form over the periods asked, as counts (the figures and
     the map: no period built)."""
 
@@ -258,13 +257,14 @@ def _expected(
     *, scope: Scope, schedule: Schedule, start: dt.date, end: dt.date, today: dt.date
 ) -> _Expected | None:
     """The periods from `start` to `end` over before `today`, the sites expected in them and
-    their reports (two flat queries: the sites, the reports). None: no period is over."""
+    their reports (two flat queries: the sites, the reports). None: no period is over, or no
+    site is expected."""
     periods = [p for p in schedule.periods(start, end) if p[1] < today]
     if not periods:
         return None
     first, last = periods[0][0], periods[-1][1]
     sites = [
-        ExpectedSite(*row)
+        ExpectedSite._make(row)
         for row in sites_in_scope(scope)
         .filter(kinds__code__in=schedule.site_kinds)
         .filter(Q(active_from__isnull=True) | Q(active_from__lte=last))
@@ -273,6 +273,8 @@ def _expected(
         .order_by("code")
         .values_list(*SITE_FIELDS)
     ]
+    if not sites:
+        return None  # nobody expected: the reports are not read
     index = {
         p_start + dt.timedelta(n): i
         for i, (p_start, p_end) in enumerate(periods)
@@ -308,15 +310,7 @@ def site_counts(
             if i in own:
                 received += 1
                 on_time += _on_time(own[i], due[i])
-        result.append(
-            SiteCounts(
-                site=site,
-                schedule=schedule,
-                expected=len(active),
-                received=received,
-                on_time=on_time,
-            )
-        )
+        result.append(SiteCounts(site, schedule, len(active), received, on_time))
     return result
 
 
