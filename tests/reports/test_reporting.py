@@ -395,11 +395,11 @@ def test_sites_opened_or_closed_in_the_week_hand_entries_and_the_deadline_to_the
             for (site, n), when in received.items()
         ]
     )
-    mrrc_occupancy_save(
-        rows=[{"site": s, "date": day(0), "total": 9} for s in (by_hand, mixed)]
-    )
+    mrrc_occupancy_save(rows=[{"site": s, "date": day(0), "total": 9} for s in (by_hand, mixed)])
     im = make_user("im_officer", areas=["MLI"])
-    import_rows("mrrc_occupancy", [{"site": "MRRC-MIXED", "date": "2020-05-06", "total": 7}], user=im)
+    import_rows(
+        "mrrc_occupancy", [{"site": "MRRC-MIXED", "date": "2020-05-06", "total": 7}], user=im
+    )
     scope, today = user_scope(week19), dt.date(2020, 5, 20)
     expected = {
         "flow_count": {
@@ -442,8 +442,7 @@ def test_sites_opened_or_closed_in_the_week_hand_entries_and_the_deadline_to_the
             "reporting.flow_count",
             2,
             4,
-            "2 of 4 points reported every day of week 19; 4 reported at least once; "
-            "2 reports late",
+            "2 of 4 points reported every day of week 19; 4 reported at least once; 2 reports late",
         ),
         ("reporting.poe_capacity", 1, 3, "1 of 3 points reported in week 19; 1 report late"),
         ("reporting.mrrc_occupancy", 2, 2, "2 of 2 points reported in week 19; 1 report late"),

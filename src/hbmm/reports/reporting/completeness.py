@@ -286,7 +286,9 @@ def _expected(
         i = index[day]
         if i not in own:
             own[i] = received_on
-        elif received_on is not None and (own[i] is None or received_on < own[i]):
+            continue
+        known = own[i]
+        if received_on is not None and (known is None or received_on < known):
             own[i] = received_on  # the first known reception of the period
     return _Expected(periods=periods, sites=sites, reported=reported)
 
