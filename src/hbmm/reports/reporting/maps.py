@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from hbmm.accounts.scope import Scope
+from hbmm.places.selectors import SitePoint
 from hbmm.presentation.figures import format_date
 from hbmm.presentation.maps import MapPoint, TableMap
-from hbmm.reports.reporting.completeness import ExpectedSite, SiteCounts, schedules, site_counts
+from hbmm.reports.reporting.completeness import SiteCounts, schedules, site_counts
 
 STATUSES = ("on_time", "late", "partial", "none")
 COLORS = {"on_time": "#067647", "late": "#2e90fa", "partial": "#e07b00", "none": "#b42318"}
@@ -33,7 +34,7 @@ def status_labels() -> dict[str, str]:
 
 @dataclass(frozen=True)
 class SiteStatus:
-    site: ExpectedSite
+    site: SitePoint
     status: str
     expected: int
     received: int
