@@ -128,8 +128,10 @@ def schedule_get(form: str) -> Schedule | None:
     return next((s for s in schedules() if s.form == form), None)
 
 
-@dataclass(frozen=True)
-class PeriodStatus:
+class PeriodStatus(NamedTuple):
+    """One period a site was expected to report (a row: a week of 1,000 daily points makes
+    7,000 of them for the table page)."""
+
     start: dt.date
     end: dt.date
     received_on: dt.date | None  # UTC day the first report was received (None: entered by hand)
@@ -304,15 +306,8 @@ def site_reporting(
             p_start, p_end = found.periods[i]
             received = i in own
             received_on = own.get(i)
-            statuses.append(
-                PeriodStatus(
-                    start=p_start,
-                    end=p_end,
-                    received_on=received_on,
-                    received=received,
-                    on_time=received and _on_time(received_on, due[i]),
-                )
-            )
+            on_time = received and _on_time(received_on, due[i])
+            statuses.append(PeriodStatus(p_start, p_end, received_on, received, on_time))
         if statuses:
             result.append(SiteReporting(site=site, schedule=schedule, periods=tuple(statuses)))
     return result
