@@ -98,7 +98,13 @@ def hand_sql(as_of: dt.date) -> dict[str, list[tuple[str, list]]]:
             )
         ],
         "mobility: latest data date": [
-            ("SELECT max(observation_date) FROM mobility_flowcount", [])
+            (
+                "SELECT greatest((SELECT max(observation_date) FROM mobility_flowcount),"
+                " (SELECT max(date) FROM mobility_mrrcoccupancy),"
+                " (SELECT max(r.reporting_date) FROM mobility_displacementfigure f"
+                " JOIN mobility_displacementround r ON r.id = f.round_id))",
+                [],
+            )
         ],
         "screening: 7-day summary": [
             (
