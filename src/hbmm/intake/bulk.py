@@ -224,9 +224,7 @@ def _split(
     if known is None:
         known = {
             instance_id: (checksum, file_id, status)
-            for instance_id, checksum, file_id, status in _received(
-                [r.instance_id for r in rows]
-            )
+            for instance_id, checksum, file_id, status in _received([r.instance_id for r in rows])
         }
     fresh, again, in_batch = [], [], set()
     accepted = quarantined = duplicate = 0
