@@ -7,12 +7,21 @@ the date of screening, plus the median delays screening -> notification -> refer
 
 import datetime as dt
 from dataclasses import dataclass
-from statistics import median
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, ExtractIsoYear, ExtractWeek
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Q,
+    QuerySet,
+    Sum,
+    Window,
+)
+from django.db.models.functions import Coalesce, ExtractIsoYear, ExtractWeek, RowNumber
 
 from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.scope import get_in_scope_or_404, restrict_to_scope
@@ -137,31 +146,99 @@ def case_definitions() -> QuerySet:
     return CaseDefinition.objects.all()
 
 
-def _hours(start: dt.datetime, end: dt.datetime) -> float:
-    return (end - start).total_seconds() / 3600
+def _hours(delay: dt.timedelta) -> float:
+    return delay.total_seconds() / 3600
 
 
-def _median(values: list[float]) -> float | None:
-    return round(median(values), 1) if values else None
+# The suspects' delays: (from, to). The referral delays are over the notified suspects that
+# were referred (the referral follows the notification).
+DELAYS = {
+    "notification": ("screened_at", "notified_at"),
+    "referral": ("screened_at", "referred_at"),
+    "notification_to_referral": ("notified_at", "referred_at"),
+}
+
+
+def _middle(n: int) -> tuple[int, int]:
+    """The ranks (from 1) of the middle value of `n` sorted values: twice the same rank when
+    `n` is odd, the two middle ones when it is even."""
+    return (n + 1) // 2, (n + 2) // 2
+
+
+def _median_of_middle(values: list[dt.timedelta]) -> float | None:
+    """The median in hours, rounded to 0.1, of a list from its middle one or two values,
+    computed as `statistics.median` does over the whole list (the same float)."""
+    if not values:
+        return None
+    hours = sorted(_hours(v) for v in values)
+    return round(hours[0] if len(hours) == 1 else (hours[0] + hours[1]) / 2, 1)
+
+
+def _delay_middles(queryset: QuerySet, fields: list[str], delays: tuple[str, ...]) -> dict:
+    """Per group of `fields`, the notified suspects' count, the referred ones' count and the
+    middle one or two values of each delay of `delays` (`DELAYS`' keys): one query that sorts
+    the suspects in the database (ranks and counts by window functions, which PostgreSQL and
+    SQLite both have) and returns two rows per delay and group, not every suspect."""
+    partition = [F(field) for field in fields] or None
+    annotations: dict = {
+        "n_notified": Window(Count("pk"), partition_by=partition),
+        "n_referred": Window(Count("referred_at"), partition_by=partition),
+    }
+    middle = Q()
+    for name in delays:
+        since, until = DELAYS[name]
+        annotations[f"delay_{name}"] = ExpressionWrapper(
+            F(until) - F(since), output_field=DurationField()
+        )
+    for name in delays:
+        count = "n_notified" if name == "notification" else "n_referred"
+        # The suspects not referred sort last: the referred ones are ranks 1 to n_referred.
+        annotations[f"rank_{name}"] = Window(
+            RowNumber(),
+            partition_by=partition,
+            order_by=F(f"delay_{name}").asc(nulls_last=True),
+        )
+        low, high = (F(count) + 1) / 2, (F(count) + 2) / 2
+        in_middle = Q(**{f"rank_{name}__gte": low, f"rank_{name}__lte": high})
+        if name != "notification":
+            in_middle &= Q(referred_at__isnull=False)
+        middle |= in_middle
+    rows = (
+        queryset.filter(is_suspect=True, notified_at__isnull=False)
+        .order_by()
+        .annotate(**annotations)
+        .filter(middle)
+        .values(*fields, *annotations)
+    )
+    groups: dict[tuple, dict] = {}
+    for row in rows:
+        key = tuple(row[f] for f in fields)
+        group = groups.setdefault(
+            key,
+            {"notified": row["n_notified"], "referred": row["n_referred"]}
+            | {name: [] for name in delays},
+        )
+        for name in delays:
+            count = group["notified" if name == "notification" else "referred"]
+            low, high = _middle(count)
+            if row[f"delay_{name}"] is not None and low <= row[f"rank_{name}"] <= high:
+                group[name].append(row[f"delay_{name}"])
+    return groups
 
 
 def delay_medians(queryset: QuerySet) -> dict:
     """Median hours screening -> notification and screening -> referral (and notification
     -> referral), over the suspects that reached each step; with the count behind each."""
-    rows = list(
-        queryset.filter(is_suspect=True, notified_at__isnull=False).values_list(
-            "screened_at", "notified_at", "referred_at"
-        )
-    )
-    to_notification = [_hours(s, n) for s, n, _r in rows]
-    to_referral = [_hours(s, r) for s, _n, r in rows if r]
-    notification_to_referral = [_hours(n, r) for _s, n, r in rows if r]
+    group = _delay_middles(queryset, [], tuple(DELAYS)).get(())
+    group = group or {"notified": 0, "referred": 0} | {name: [] for name in DELAYS}
     return {
-        "median_hours_to_notification": _median(to_notification),
-        "notified_count": len(to_notification),
-        "median_hours_to_referral": _median(to_referral),
-        "referred_count": len(to_referral),
-        "median_hours_notification_to_referral": _median(notification_to_referral),
+        "median_hours_to_notification": _median_of_middle(group["notification"]),
+        "notified_count": group["notified"],
+        "median_hours_to_referral": _median_of_middle(group["referral"]),
+        "referred_count": group["referred"],
+        "median_hours_notification_to_referral": _median_of_middle(
+            group["notification_to_referral"]
+        ),
     }
 
 
@@ -235,21 +312,11 @@ def screening_figures(
     for dimension in by:
         fields += ["iso_year", "iso_week"] if dimension == "week" else [DIMENSIONS[dimension]]
     rows = list(counted.values(*fields).annotate(**counts).order_by(*fields))
-    # Medians per group, from the suspects' timestamps (few rows).
-    delays: dict[tuple, dict[str, list[float]]] = {}
-    suspect_rows = queryset.filter(is_suspect=True, notified_at__isnull=False).values(
-        *fields, "screened_at", "notified_at", "referred_at"
-    )
-    for row in suspect_rows:
-        key = tuple(row[f] for f in fields)
-        bucket = delays.setdefault(key, {"notification": [], "referral": []})
-        bucket["notification"].append(_hours(row["screened_at"], row["notified_at"]))
-        if row["referred_at"]:
-            bucket["referral"].append(_hours(row["screened_at"], row["referred_at"]))
+    empty = {"notification": [], "referral": []}
+    delays = _delay_middles(queryset, fields, ("notification", "referral"))
     result = []
     for row in rows:
-        key = tuple(row[f] for f in fields)
-        bucket = delays.get(key, {"notification": [], "referral": []})
+        bucket = delays.get(tuple(row[f] for f in fields), empty)
         out = {}
         for dimension in by:
             if dimension == "week":
@@ -257,8 +324,8 @@ def screening_figures(
             else:
                 out[dimension] = row[DIMENSIONS[dimension]]
         out.update({name: row[name] for name in COUNTS})
-        out["median_hours_to_notification"] = _median(bucket["notification"])
-        out["median_hours_to_referral"] = _median(bucket["referral"])
+        out["median_hours_to_notification"] = _median_of_middle(bucket["notification"])
+        out["median_hours_to_referral"] = _median_of_middle(bucket["referral"])
         result.append(out)
     if "age_group" in by:  # age groups in their natural order, not alphabetical
         order = {code: index for index, code in enumerate(AgeGroup.values)}
