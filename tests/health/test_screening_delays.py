@@ -9,7 +9,7 @@ from statistics import median
 
 import pytest
 
-from hbmm.accounts.scope import user_scope
+from hbmm.accounts.scope import EVERYTHING, user_scope
 from hbmm.health.screening import selectors
 from hbmm.health.screening.models import Screening
 from hbmm.health.screening.workflow import screening_notify, screening_refer
@@ -137,3 +137,39 @@ def test_medians_per_group_equal_the_median_of_every_delay(screen, facilities, v
     assert (summary["median_hours_to_notification"], summary["median_hours_to_referral"]) == whole
     assert summary["notified_count"] == records.count()
     assert summary["referred_count"] == records.filter(referred_at__isnull=False).count()
+
+
+@pytest.mark.django_db
+def test_counts_only_leave_the_medians_out(screen, facilities, viewer):
+    suspect = screen("BCP-DIBOLI", T0, **fever_cough())
+    _steps(suspect, facilities["hospital"], notified=2 * H)
+    week = selectors.screening_figures(scope=viewer, start=APRIL[0], end=APRIL[1], by=("week",))
+    counts = selectors.screening_figures(
+        scope=viewer, start=APRIL[0], end=APRIL[1], by=("week",), delays=False
+    )
+    assert week[0]["median_hours_to_notification"] == 2.0
+    assert counts[0]["median_hours_to_notification"] is None
+    assert [{k: r[k] for k in selectors.COUNTS} for r in counts] == [
+        {k: r[k] for k in selectors.COUNTS} for r in week
+    ]
+
+
+@pytest.mark.django_db
+def test_under_a_time_cut_the_records_known_then(screen, facilities):
+    """A report reproduced as known on a past moment reads the records (the day summary holds
+    the present): the screening entered after that moment is not counted, nor its delay."""
+    hospital = facilities["hospital"]
+    first = screen("BCP-DIBOLI", T0, **fever_cough())
+    _steps(first, hospital, notified=H)
+    later = screen("BCP-GOGUI", T0 + H, **fever_cough())
+    _steps(later, hospital, notified=5 * H)
+    known = EVERYTHING.as_known_on(first.created_at)
+    summary = selectors.screening_summary(scope=known, start=APRIL[0], end=APRIL[1])
+    assert (summary["screened"], summary["suspect"], summary["points"]) == (1, 1, 1)
+    assert (summary["median_hours_to_notification"], summary["notified_count"]) == (1.0, 1)
+    now = selectors.screening_summary(scope=EVERYTHING, start=APRIL[0], end=APRIL[1])
+    assert (now["screened"], now["points"], now["median_hours_to_notification"]) == (2, 2, 3.0)
+    rows = selectors.screening_figures(scope=known, start=APRIL[0], end=APRIL[1], by=("point",))
+    assert [(r["point"], r["screened"], r["median_hours_to_notification"]) for r in rows] == [
+        ("BCP-DIBOLI", 1, 1.0)
+    ]

@@ -264,13 +264,14 @@ def screening_summary(*, scope, start: dt.date | None, end: dt.date | None) -> d
     """Totals over the period (inclusive dates, by date of screening) in the reader's scope:
     the counts from the day summary, the delays from the suspects' records."""
     queryset = on_days(screenings_for(scope), "screened_at", start, end)
+    points = Count("point", distinct=True)
     if _time_cut(scope):  # the summary holds the present; the records know when they came
-        totals = queryset.aggregate(**COUNTS)
-        totals["points"] = queryset.values("point").distinct().count()
+        totals = queryset.aggregate(**COUNTS, points=points)
     else:
         days = screening_days(scope=scope, start=start, end=end)
-        totals = days.aggregate(**{name: Coalesce(Sum(name), 0) for name in COUNTS})
-        totals["points"] = days.values("point").distinct().count()
+        totals = days.aggregate(
+            **{name: Coalesce(Sum(name), 0) for name in COUNTS}, points=points
+        )
     screened = totals["screened"]
     for name in ("with_symptoms", "suspect"):
         totals[f"{name}_share"] = round(100 * totals[name] / screened, 1) if screened else None
@@ -288,9 +289,11 @@ def screening_figures(
     start: dt.date | None,
     end: dt.date | None,
     by: tuple[str, ...] = ("point", "week"),
+    delays: bool = True,
 ) -> list[dict]:
     """Counts grouped by any of point, week (ISO), sex, age_group, nationality; one query for
-    the counts, one for the delays. Rows are sorted by their keys."""
+    the counts, one for the median delays (`delays=False`: counts only, the medians None).
+    Rows are sorted by their keys."""
     unknown = set(by) - set(DIMENSIONS)
     if unknown:
         raise ValueError(f"unknown dimensions: {sorted(unknown)}")
@@ -313,10 +316,10 @@ def screening_figures(
         fields += ["iso_year", "iso_week"] if dimension == "week" else [DIMENSIONS[dimension]]
     rows = list(counted.values(*fields).annotate(**counts).order_by(*fields))
     empty = {"notification": [], "referral": []}
-    delays = _delay_middles(queryset, fields, ("notification", "referral"))
+    middles = _delay_middles(queryset, fields, ("notification", "referral")) if delays else {}
     result = []
     for row in rows:
-        bucket = delays.get(tuple(row[f] for f in fields), empty)
+        bucket = middles.get(tuple(row[f] for f in fields), empty)
         out = {}
         for dimension in by:
             if dimension == "week":
