@@ -173,3 +173,24 @@ def test_under_a_time_cut_the_records_known_then(screen, facilities):
     assert [(r["point"], r["screened"], r["median_hours_to_notification"]) for r in rows] == [
         ("BCP-DIBOLI", 1, 1.0)
     ]
+
+
+@pytest.mark.django_db
+def test_weeks_from_the_day_summary_across_a_new_year(screen, viewer):
+    """By week alone the day summary is summed by day and the days by ISO week: 31 December
+    2020 and 3 January 2021 are both in week 2020-W53; the records, grouped by the database,
+    say the same."""
+    for day, suspect in ((dt.date(2020, 12, 28), True), (dt.date(2020, 12, 31), False),
+                         (dt.date(2021, 1, 3), True), (dt.date(2021, 1, 4), False)):  # fmt: skip
+        at = dt.datetime(day.year, day.month, day.day, 23, 30, tzinfo=dt.UTC)
+        screen("BCP-DIBOLI", at, **(fever_cough() if suspect else healthy()))
+    period = {"start": dt.date(2020, 12, 1), "end": dt.date(2021, 1, 31), "by": ("week",)}
+    summary = selectors.screening_figures(scope=viewer, **period)
+    assert [(r["week"], r["screened"], r["suspect"]) for r in summary] == [
+        ("2020-W53", 3, 2),
+        ("2021-W01", 1, 0),
+    ]
+    records = selectors.screening_figures(
+        scope=EVERYTHING.as_known_on(dt.datetime(2100, 1, 1, tzinfo=dt.UTC)), **period
+    )
+    assert records == summary
