@@ -81,9 +81,7 @@ def test_no_suspect_no_median(screen, viewer):
     assert summary["median_hours_notification_to_referral"] is None
     assert (summary["notified_count"], summary["referred_count"]) == (0, 0)
     rows = selectors.screening_figures(scope=viewer, start=APRIL[0], end=APRIL[1], by=("point",))
-    assert [(r["point"], r["median_hours_to_notification"]) for r in rows] == [
-        ("BCP-DIBOLI", None)
-    ]
+    assert [(r["point"], r["median_hours_to_notification"]) for r in rows] == [("BCP-DIBOLI", None)]
 
 
 def _python_medians(by_key):
@@ -114,11 +112,15 @@ def test_medians_per_group_equal_the_median_of_every_delay(screen, facilities, v
         notified = dt.timedelta(minutes=draw.choice([30, 30, 45, 90, 125]))
         referred = None
         if index % 3:
-            referred = dt.timedelta(seconds=draw.randrange(36000), microseconds=draw.randrange(10**6))
+            referred = dt.timedelta(
+                seconds=draw.randrange(36000), microseconds=draw.randrange(10**6)
+            )
         _steps(suspect, hospital, notified=notified, referred=referred)
     records = Screening.objects.filter(is_suspect=True, notified_at__isnull=False)
     by_week: dict = {}
-    for s, n, r, code in records.values_list("screened_at", "notified_at", "referred_at", "point__code"):
+    for s, n, r, code in records.values_list(
+        "screened_at", "notified_at", "referred_at", "point__code"
+    ):
         week = "{}-W{:02d}".format(*s.isocalendar()[:2])
         by_week.setdefault((code, week), []).append((s, n, r))
     expected = _python_medians(by_week)

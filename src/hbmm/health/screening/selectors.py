@@ -7,7 +7,7 @@ the date of screening, plus the median delays screening -> notification -> refer
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -175,32 +175,45 @@ def _median_of_middle(values: list[dt.timedelta]) -> float | None:
     return round(hours[0] if len(hours) == 1 else (hours[0] + hours[1]) / 2, 1)
 
 
-def _delay_middles(queryset: QuerySet, fields: list[str], delays: tuple[str, ...]) -> dict:
-    """Per group of `fields`, the notified suspects' count, the referred ones' count and the
-    middle one or two values of each delay of `delays` (`DELAYS`' keys): one query that sorts
-    the suspects in the database (ranks and counts by window functions, which PostgreSQL and
-    SQLite both have) and returns two rows per delay and group, not every suspect."""
-    partition = [F(field) for field in fields] or None
+@dataclass
+class _Middles:
+    """A group's notified suspects, those of them referred, and the middle one or two values
+    of each delay (`DELAYS`' keys)."""
+
+    notified: int = 0
+    referred: int = 0
+    values: dict[str, list[dt.timedelta]] = field(default_factory=dict)
+
+    def median(self, name: str) -> float | None:
+        return _median_of_middle(self.values.get(name, []))
+
+
+def _delay_middles(
+    queryset: QuerySet, fields: list[str], delays: tuple[str, ...]
+) -> dict[tuple, _Middles]:
+    """Per group of `fields`, the `_Middles` of `delays`: one query that sorts the suspects
+    in the database (ranks and counts by window functions, which PostgreSQL and SQLite both
+    have) and returns two rows per delay and group, not every suspect."""
+    partition = [F(name) for name in fields] or None
     annotations: dict = {
         "n_notified": Window(Count("pk"), partition_by=partition),
         "n_referred": Window(Count("referred_at"), partition_by=partition),
     }
-    middle = Q()
     for name in delays:
         since, until = DELAYS[name]
         annotations[f"delay_{name}"] = ExpressionWrapper(
             F(until) - F(since), output_field=DurationField()
         )
+    middle = Q()
     for name in delays:
-        count = "n_notified" if name == "notification" else "n_referred"
+        count = F("n_notified" if name == "notification" else "n_referred")
         # The suspects not referred sort last: the referred ones are ranks 1 to n_referred.
         annotations[f"rank_{name}"] = Window(
-            RowNumber(),
-            partition_by=partition,
-            order_by=F(f"delay_{name}").asc(nulls_last=True),
+            RowNumber(), partition_by=partition, order_by=F(f"delay_{name}").asc(nulls_last=True)
         )
-        low, high = (F(count) + 1) / 2, (F(count) + 2) / 2
-        in_middle = Q(**{f"rank_{name}__gte": low, f"rank_{name}__lte": high})
+        in_middle = Q(
+            **{f"rank_{name}__gte": (count + 1) / 2, f"rank_{name}__lte": (count + 2) / 2}
+        )
         if name != "notification":
             in_middle &= Q(referred_at__isnull=False)
         middle |= in_middle
@@ -211,35 +224,29 @@ def _delay_middles(queryset: QuerySet, fields: list[str], delays: tuple[str, ...
         .filter(middle)
         .values(*fields, *annotations)
     )
-    groups: dict[tuple, dict] = {}
+    groups: dict[tuple, _Middles] = {}
     for row in rows:
-        key = tuple(row[f] for f in fields)
         group = groups.setdefault(
-            key,
-            {"notified": row["n_notified"], "referred": row["n_referred"]}
-            | {name: [] for name in delays},
+            tuple(row[name] for name in fields),
+            _Middles(notified=row["n_notified"], referred=row["n_referred"]),
         )
         for name in delays:
-            count = group["notified" if name == "notification" else "referred"]
-            low, high = _middle(count)
+            low, high = _middle(group.notified if name == "notification" else group.referred)
             if row[f"delay_{name}"] is not None and low <= row[f"rank_{name}"] <= high:
-                group[name].append(row[f"delay_{name}"])
+                group.values.setdefault(name, []).append(row[f"delay_{name}"])
     return groups
 
 
 def delay_medians(queryset: QuerySet) -> dict:
     """Median hours screening -> notification and screening -> referral (and notification
     -> referral), over the suspects that reached each step; with the count behind each."""
-    group = _delay_middles(queryset, [], tuple(DELAYS)).get(())
-    group = group or {"notified": 0, "referred": 0} | {name: [] for name in DELAYS}
+    group = _delay_middles(queryset, [], tuple(DELAYS)).get((), _Middles())
     return {
-        "median_hours_to_notification": _median_of_middle(group["notification"]),
-        "notified_count": group["notified"],
-        "median_hours_to_referral": _median_of_middle(group["referral"]),
-        "referred_count": group["referred"],
-        "median_hours_notification_to_referral": _median_of_middle(
-            group["notification_to_referral"]
-        ),
+        "median_hours_to_notification": group.median("notification"),
+        "notified_count": group.notified,
+        "median_hours_to_referral": group.median("referral"),
+        "referred_count": group.referred,
+        "median_hours_notification_to_referral": group.median("notification_to_referral"),
     }
 
 
@@ -270,9 +277,7 @@ def screening_summary(*, scope, start: dt.date | None, end: dt.date | None) -> d
         totals = queryset.aggregate(**COUNTS, points=points)
     else:
         days = screening_days(scope=scope, start=start, end=end)
-        totals = days.aggregate(
-            **{name: Coalesce(Sum(name), 0) for name in COUNTS}, points=points
-        )
+        totals = days.aggregate(**{name: Coalesce(Sum(name), 0) for name in COUNTS}, points=points)
     screened = totals["screened"]
     for name in ("with_symptoms", "suspect"):
         totals[f"{name}_share"] = round(100 * totals[name] / screened, 1) if screened else None
@@ -336,11 +341,10 @@ def screening_figures(
         rows = _iso_weeks(counted.values("day").annotate(**counts).order_by("day"))
     else:
         rows = list(counted.values(*fields).annotate(**counts).order_by(*fields))
-    empty = {"notification": [], "referral": []}
     middles = _delay_middles(queryset, fields, ("notification", "referral")) if delays else {}
     result = []
     for row in rows:
-        bucket = middles.get(tuple(row[f] for f in fields), empty)
+        group = middles.get(tuple(row[f] for f in fields), _Middles())
         out = {}
         for dimension in by:
             if dimension == "week":
@@ -348,8 +352,8 @@ def screening_figures(
             else:
                 out[dimension] = row[DIMENSIONS[dimension]]
         out.update({name: row[name] for name in COUNTS})
-        out["median_hours_to_notification"] = _median_of_middle(bucket["notification"])
-        out["median_hours_to_referral"] = _median_of_middle(bucket["referral"])
+        out["median_hours_to_notification"] = group.median("notification")
+        out["median_hours_to_referral"] = group.median("referral")
         result.append(out)
     if "age_group" in by:  # age groups in their natural order, not alphabetical
         order = {code: index for index, code in enumerate(AgeGroup.values)}
