@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from hbmm.accounts.scope import user_scope
-from hbmm.intake.edits import EDIT_UNKNOWN, Refusal, edit_refusal
+from hbmm.intake.edits import EDIT_UNKNOWN, Refusal, edit_refusal, site_named
 from hbmm.intake.mappers import get_mapper
 from hbmm.intake.models import Channel, Submission
 from hbmm.intake.parsing import (
@@ -28,7 +28,7 @@ from hbmm.intake.parsing import (
 from hbmm.intake.process import submissions_process
 from hbmm.intake.receive import attachment_store, submission_receive, submission_refused_keep
 from hbmm.intake.submissions import Status, versions_replaced
-from hbmm.places.models import Site
+from hbmm.jobs.services import runs_inline
 
 
 class SubmissionRefused(Exception):
@@ -83,11 +83,9 @@ def _openrosa_refusal(*, parsed, mapper, user) -> tuple[Refusal | None, object]:
     permission, the site known and in the sender's scope, and for an edit, the version it
     names received and writable by the sender (edit_refusal)."""
     form_id = parsed.form_id
-    site = None
     site_field = getattr(mapper, "site_field", None)
     code = apply_aliases(parsed.data, alias_map(mapper.aliases)).get(site_field)
-    if site_field and isinstance(code, str) and code.strip():
-        site = Site.objects.select_related("area").filter(code__iexact=code.strip()).first()
+    site = site_named(mapper, parsed.data)
     if not user.has_perm(mapper.permission):
         return Refusal(403, "form_id", form_id, FORM_NOT_ALLOWED, (form_id,)), site
     params = {"code": code, "field": site_field}
@@ -158,6 +156,9 @@ def openrosa_submission_receive(
         device_id=device_id,
         attachments=attachments,
         incomplete=incomplete,
+        # With a worker, the phone's answer waits for its submission stored, not mapped; the
+        # API answers with the outcome, so it maps at once.
+        defer_mapping=not runs_inline(),
     )
 
 
@@ -210,8 +211,10 @@ def _parsed_submission_receive(
     device_id: str = "",
     attachments: list | None = None,
     incomplete: bool = False,
+    defer_mapping: bool = False,
 ) -> OpenRosaResult:
-    """The checks, storage and processing of a submission sent by a client (OpenRosa, API)."""
+    """The checks, storage and processing of a submission sent by a client (OpenRosa, API).
+    `defer_mapping`: answer once the submission is stored, the mapping job maps it."""
     mapper = get_mapper(parsed.form_id)
     if mapper is None:
         raise SubmissionRefused(
@@ -234,13 +237,19 @@ def _parsed_submission_receive(
         if parsed.deprecated_id:  # an attempted edit: kept, with its reason, for review
             submission_refused_keep(**fields, reason=refusal.reason(), site=site)
         raise SubmissionRefused(refusal.status, refusal.message())
-    received = submission_receive(**fields)
+    received = submission_receive(**fields, awaiting_parts=incomplete)
     submission = received.submission
     added = sum(attachment_store(submission, upload) for upload in attachments or ())
     conflict = submission.status == Status.CONFLICT
     processed = False
     if not conflict and not incomplete:
-        submission, processed = _process_if_received(submission)
+        if submission.awaiting_parts:  # its last part
+            Submission.objects.filter(pk=submission.pk).update(awaiting_parts=None)
+            submission.awaiting_parts = None
+        if defer_mapping:
+            processed = _map_later(submission)
+        else:
+            submission, processed = _process_if_received(submission)
     return OpenRosaResult(
         submission=submission,
         created=received.created,
@@ -248,6 +257,17 @@ def _parsed_submission_receive(
         attachments_added=added,
         completed=processed and not received.created,
     )
+
+
+def _map_later(submission: Submission) -> bool:
+    """Leave a complete submission to the mapping job (queued unless it is queued or running):
+    whether it waits to be mapped (its last part just arrived, or a first complete post)."""
+    if submission.status != Status.RECEIVED:
+        return False
+    from hbmm.intake.tasks import submissions_map_enqueue  # noqa: PLC0415  (tasks imports channels)
+
+    submissions_map_enqueue()
+    return True
 
 
 def _process_if_received(submission: Submission) -> tuple[Submission, bool]:
