@@ -382,6 +382,9 @@ HBMM_PULL_LOOKBACK_SECONDS = env_int("HBMM_PULL_LOOKBACK_SECONDS", 900)
 # Files jobs produced (PDF reports) are deleted this many days after (they are made again on
 # demand); the jobs themselves stay.
 HBMM_JOBS_FILES_KEEP_DAYS = env_int("HBMM_JOBS_FILES_KEEP_DAYS", 7)
+# An OpenRosa submission is answered once stored and mapped by the worker's job, in batches
+# (twice the rate); True maps it in the request, as a setup without a worker needs.
+HBMM_OPENROSA_MAP_IN_REQUEST = env_bool("HBMM_OPENROSA_MAP_IN_REQUEST", False)
 # Supplies: a stock is "low" when it lasts fewer days than this at the last 4 weeks' use; the
 # daily digest of low stocks and unanswered capacity gaps is sent from this hour (UTC) on.
 HBMM_SUPPLIES_STOCKOUT_DAYS = env_int("HBMM_SUPPLIES_STOCKOUT_DAYS", 14)

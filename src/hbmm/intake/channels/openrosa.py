@@ -6,6 +6,7 @@ received with its files (`intake.receive`) and processed (`intake.process`). The
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -158,7 +159,7 @@ def openrosa_submission_receive(
         incomplete=incomplete,
         # With a worker, the phone's answer waits for its submission stored, not mapped; the
         # API answers with the outcome, so it maps at once.
-        defer_mapping=not runs_inline(),
+        defer_mapping=not (runs_inline() or settings.HBMM_OPENROSA_MAP_IN_REQUEST),
     )
 
 
