@@ -27,6 +27,7 @@ import uuid
 from pathlib import Path
 
 import requests
+from cryptography.fernet import Fernet
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -71,12 +72,17 @@ def waiting() -> int:
     return Submission.objects.filter(status="received", channel="openrosa").count()
 
 
+WORKERS: list[subprocess.Popen] = []
+
+
 def mapped_after(last_201: float, timeout: float = 600) -> float | None:
     """Seconds from the last 201 until no submission waits to be mapped."""
     from django.db import connection
 
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
+        if any(worker.poll() is not None for worker in WORKERS):
+            raise SystemExit("the worker stopped")
         left = waiting()
         connection.close()
         if not left:
@@ -142,6 +148,9 @@ def main():
     env.setdefault("HBMM_VAR_DIR", "/tmp/hbmm-intake-orbench")
     env.setdefault("LOG_LEVEL", "ERROR")
     env.setdefault("HBMM_OPENROSA_ALLOW_HTTP", "true")  # loopback: no TLS in front
+    # Keys of this run (a worker refuses keys from generated files on a database server).
+    env.setdefault("FIELD_ENCRYPTION_KEY", Fernet.generate_key().decode())
+    env.setdefault("PSEUDONYM_KEY", uuid.uuid4().hex * 2)
     env["DJANGO_SETTINGS_MODULE"] = "hbmm.settings"
     if args.no_worker:
         env["HBMM_OPENROSA_MAP_IN_REQUEST"] = "true"
@@ -154,9 +163,8 @@ def main():
     bin_dir = Path(python).parent
     processes = []
     if not args.no_worker:
-        processes.append(
-            subprocess.Popen([str(bin_dir / "hbmm"), "worker"], env=env, cwd=ROOT)
-        )
+        WORKERS.append(subprocess.Popen([str(bin_dir / "hbmm"), "worker"], env=env, cwd=ROOT))
+        processes.extend(WORKERS)
     processes.append(
         subprocess.Popen(
             [
