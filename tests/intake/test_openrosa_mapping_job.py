@@ -14,13 +14,14 @@ from django.db.models import Count
 
 from hbmm.intake import tasks
 from hbmm.intake.models import Submission
+from hbmm.intake.parsing import parse_xml
 from hbmm.intake.process import received_map_batch
 from hbmm.intake.receive import submission_receive
 from hbmm.jobs.models import Job
 from hbmm.jobs.registry import periodic
 from hbmm.mobility.models import FlowCount
 from tests.intake.conftest import flow_xml
-from tests.jobs.conftest import database_backend, wait_for, worker  # noqa: F401  (fixtures)
+from tests.jobs.conftest import WorkerProcess, wait_for
 
 
 @pytest.fixture(autouse=True)
@@ -29,8 +30,29 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def later(database_backend):
-    """Jobs go to the database backend's table: the request leaves the mapping to a worker."""
+def later(settings):
+    """Jobs go to the database backend's table, as outside the tests: the request leaves the
+    mapping to a worker."""
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": [settings.HBMM_TASKS_QUEUE],
+        }
+    }
+
+
+@pytest.fixture
+def workers(settings, tmp_path):
+    """workers() -> a new `hbmm worker` process on the test database (stopped at the end)."""
+    started: list[WorkerProcess] = []
+
+    def make() -> WorkerProcess:
+        started.append(WorkerProcess(settings, tmp_path).start())
+        return started[-1]
+
+    yield make
+    for process in started:
+        process.stop()
 
 
 def post(client, xml: bytes, **extra):
@@ -154,8 +176,6 @@ def test_the_tick_queues_the_job_when_submissions_wait(later, make_user, referen
 def _store(count: int, user) -> None:
     for n in range(count):
         xml = flow_xml(f"uuid:{n:05d}", men=n % 50)
-        from hbmm.intake.parsing import parse_xml
-
         parsed = parse_xml(xml)
         submission_receive(
             channel="openrosa",
@@ -205,7 +225,7 @@ def test_two_runs_at_once_never_map_a_submission_twice(reference, make_user):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_batch_leaves_it_received_and_a_rerun_maps_it_once(
-    reference, make_user, database_backend, worker, settings
+    reference, make_user, later, workers
 ):
     total = 3000
     _store(total, make_user("enumerator", areas=["ML01"]))
@@ -217,7 +237,7 @@ def test_a_worker_killed_mid_batch_leaves_it_received_and_a_rerun_maps_it_once(
         lock_key=tasks.MAP_LOCK,
     )
     assert created
-    first = worker().start()
+    first = workers()
     wait_for(
         lambda: 300 <= Submission.objects.filter(status="accepted").count() <= total - 600,
         timeout=120,
@@ -231,7 +251,7 @@ def test_a_worker_killed_mid_batch_leaves_it_received_and_a_rerun_maps_it_once(
     assert FlowCount.objects.count() == accepted
     assert Submission.objects.filter(status="received").count() == total - accepted
 
-    second = worker().start()
+    second = workers()
     wait_for(
         lambda: Job.objects.get(pk=job.pk).status in ("succeeded", "failed"),
         timeout=180,

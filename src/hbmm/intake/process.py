@@ -254,7 +254,9 @@ def _process_each(batch: list[Submission]) -> dict[str, int]:
             with translation.override(settings.HBMM_DATA_LANGUAGE):
                 errors = errors_from(exc)
             submission.refresh_from_db()
-            submissions.submission_quarantine(submission, errors, mapper=get_mapper(submission.form_id))
+            submissions.submission_quarantine(
+                submission, errors, mapper=get_mapper(submission.form_id)
+            )
             done = {Status.QUARANTINED: 1}
         for outcome, n in done.items():
             counts[outcome] += n

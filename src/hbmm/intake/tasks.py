@@ -26,9 +26,9 @@ from hbmm.intake.channels.files import import_file_run
 from hbmm.intake.channels.pulls import pull_sources_run
 from hbmm.intake.models import ImportFile, PullSource
 from hbmm.intake.process import outcome_counts, received_map_batch, received_waiting
+from hbmm.jobs.models import Job
 from hbmm.jobs.presenters import number
 from hbmm.jobs.runner import JobError, JobRun, job_task
-from hbmm.jobs.models import Job
 from hbmm.jobs.services import job_abandon, job_enqueue, job_lost
 
 # --- File imports ------------------------------------------------------------------------

@@ -6,7 +6,6 @@ received with its files (`intake.receive`) and processed (`intake.process`). The
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -29,7 +28,6 @@ from hbmm.intake.parsing import (
 from hbmm.intake.process import submissions_process
 from hbmm.intake.receive import attachment_store, submission_receive, submission_refused_keep
 from hbmm.intake.submissions import Status, versions_replaced
-from hbmm.jobs.services import runs_inline
 
 
 class SubmissionRefused(Exception):
@@ -48,6 +46,7 @@ class OpenRosaResult:
     conflict: bool
     attachments_added: int
     completed: bool = False  # this post completed a submission sent in several parts
+    waiting: bool = False  # stored complete, left to the mapping job (map_now False)
 
 
 # Why an OpenRosa submission is refused (translated for the phone and for a refused copy).
@@ -126,7 +125,13 @@ def _openrosa_refusal(*, parsed, mapper, user) -> tuple[Refusal | None, object]:
 
 
 def openrosa_submission_receive(
-    *, xml: bytes, attachments: list, user, device_id: str = "", incomplete: bool = False
+    *,
+    xml: bytes,
+    attachments: list,
+    user,
+    device_id: str = "",
+    incomplete: bool = False,
+    map_now: bool = True,
 ) -> OpenRosaResult:
     """One OpenRosa POST: check it, store the raw XML and the files, process the submission.
 
@@ -141,7 +146,8 @@ def openrosa_submission_receive(
     retries) stores only the files not yet received; a different XML under a known instance
     id is kept as a conflict copy (409). `incomplete` (Collect's `*isIncomplete*` on every
     part but the last): store the XML and the files, but map the submission only when its
-    last part arrives.
+    last part arrives. `map_now` False: leave it received, for the mapping job
+    (`tasks.submissions_map`): the result says whether it waits (`waiting`).
     """
     try:
         text = xml.decode("utf-8")
@@ -157,9 +163,7 @@ def openrosa_submission_receive(
         device_id=device_id,
         attachments=attachments,
         incomplete=incomplete,
-        # With a worker, the phone's answer waits for its submission stored, not mapped; the
-        # API answers with the outcome, so it maps at once.
-        defer_mapping=not (runs_inline() or settings.HBMM_OPENROSA_MAP_IN_REQUEST),
+        map_now=map_now,
     )
 
 
@@ -212,10 +216,9 @@ def _parsed_submission_receive(
     device_id: str = "",
     attachments: list | None = None,
     incomplete: bool = False,
-    defer_mapping: bool = False,
+    map_now: bool = True,
 ) -> OpenRosaResult:
-    """The checks, storage and processing of a submission sent by a client (OpenRosa, API).
-    `defer_mapping`: answer once the submission is stored, the mapping job maps it."""
+    """The checks, storage and processing of a submission sent by a client (OpenRosa, API)."""
     mapper = get_mapper(parsed.form_id)
     if mapper is None:
         raise SubmissionRefused(
@@ -247,28 +250,18 @@ def _parsed_submission_receive(
         if submission.awaiting_parts:  # its last part
             Submission.objects.filter(pk=submission.pk).update(awaiting_parts=None)
             submission.awaiting_parts = None
-        if defer_mapping:
-            processed = _map_later(submission)
-        else:
+        if map_now:
             submission, processed = _process_if_received(submission)
+        else:
+            processed = submission.status == Status.RECEIVED
     return OpenRosaResult(
         submission=submission,
         created=received.created,
         conflict=conflict,
         attachments_added=added,
         completed=processed and not received.created,
+        waiting=processed and not map_now,
     )
-
-
-def _map_later(submission: Submission) -> bool:
-    """Leave a complete submission to the mapping job (queued unless it is queued or running):
-    whether it waits to be mapped (its last part just arrived, or a first complete post)."""
-    if submission.status != Status.RECEIVED:
-        return False
-    from hbmm.intake.tasks import submissions_map_enqueue  # noqa: PLC0415  (tasks imports channels)
-
-    submissions_map_enqueue()
-    return True
 
 
 def _process_if_received(submission: Submission) -> tuple[Submission, bool]:
