@@ -12,7 +12,9 @@ submission is authenticated, parsed, scope-checked and stored raw, answered 201,
 the worker's job (site lookup, scope, mobility's flow_count mapper). Reported for each number
 of clients: submissions/s, latency p50 / p95 / p99, errors (the first bodies, and whether one
 says "database is locked"), and the seconds from the last 201 until no submission is left
-unmapped. The load average is printed beside each run: the machine may be shared.
+unmapped; and the CPU seconds the server's processes used (gunicorn, the worker, the
+PostgreSQL backends), mapping included: submissions per CPU second do not depend on what else
+runs on a shared machine, where the rate does (the load average is printed beside each run).
 """
 
 import argparse
@@ -73,6 +75,47 @@ def waiting() -> int:
 
 
 WORKERS: list[subprocess.Popen] = []
+SERVERS: list[subprocess.Popen] = []
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(c) for c in f.read().split()]
+    except OSError:
+        return []
+
+
+def _cpu(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+
+
+def server_cpu() -> dict[int, float]:
+    """CPU seconds so far of each process serving: gunicorn and its workers, `hbmm worker`,
+    and the PostgreSQL backends of the benchmark's database (this script's own left out). The
+    machine may be shared: submissions per CPU second do not depend on what else runs."""
+    from django.db import connection
+
+    pids = [p.pid for p in SERVERS] + [c for p in SERVERS for c in _children(p.pid)]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid()"
+            )
+            pids += [row[0] for row in cursor.fetchall()]
+    return {pid: _cpu(pid) for pid in pids}
+
+
+def cpu_used(before: dict[int, float]) -> float:
+    after = server_cpu()
+    return sum(after[pid] - before.get(pid, 0.0) for pid in after)
 
 
 def mapped_after(last_201: float, timeout: float = 600) -> float | None:
@@ -100,12 +143,14 @@ def run(url: str, clients: int, seconds: int) -> None:
         for _ in range(clients)
     ]
     load = os.getloadavg()
+    cpu_before = server_cpu()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - started
     lag = mapped_after(last[0]) if latencies and WORKERS else None
+    cpu = cpu_used(cpu_before)
     latencies.sort()
     print(
         f"{clients} clients, {elapsed:.1f} s: {len(latencies)} accepted (201), "
@@ -118,6 +163,10 @@ def run(url: str, clients: int, seconds: int) -> None:
             f"{statistics.median(latencies) * 1000:.0f} ms, p95 "
             f"{percentile(latencies, 0.95) * 1000:.0f} ms, p99 "
             f"{percentile(latencies, 0.99) * 1000:.0f} ms"
+        )
+        print(
+            f"  server CPU (web, worker, database): {cpu:.1f} s, "
+            f"{len(latencies) / cpu:.1f} submissions per CPU second (mapping included)"
         )
         if WORKERS:
             print(
@@ -166,6 +215,7 @@ def main():
     if not args.no_worker:
         WORKERS.append(subprocess.Popen([str(bin_dir / "hbmm"), "worker"], env=env, cwd=ROOT))
         processes.extend(WORKERS)
+        SERVERS.extend(WORKERS)
     processes.append(
         subprocess.Popen(
             [
@@ -184,6 +234,7 @@ def main():
             cwd=ROOT,
         )
     )
+    SERVERS.append(processes[-1])
     url = f"http://127.0.0.1:{args.port}"
     database = env.get("DATABASE_URL", "SQLite " + env["HBMM_VAR_DIR"])
     print(
