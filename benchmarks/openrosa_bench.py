@@ -96,26 +96,33 @@ def _cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
 
 
-def server_cpu() -> dict[int, float]:
+def server_cpu() -> dict[int, tuple[str, float]]:
     """CPU seconds so far of each process serving: gunicorn and its workers, `hbmm worker`,
     and the PostgreSQL backends of the benchmark's database (this script's own left out). The
     machine may be shared: submissions per CPU second do not depend on what else runs."""
     from django.db import connection
 
-    pids = [p.pid for p in SERVERS] + [c for p in SERVERS for c in _children(p.pid)]
+    roles = {}
+    for process in SERVERS:
+        role = "worker" if process in WORKERS else "web"
+        for pid in [process.pid, *_children(process.pid)]:
+            roles[pid] = role
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
                 " AND pid <> pg_backend_pid()"
             )
-            pids += [row[0] for row in cursor.fetchall()]
-    return {pid: _cpu(pid) for pid in pids}
+            roles.update({row[0]: "database" for row in cursor.fetchall()})
+    return {pid: (role, _cpu(pid)) for pid, role in roles.items()}
 
 
-def cpu_used(before: dict[int, float]) -> float:
-    after = server_cpu()
-    return sum(after[pid] - before.get(pid, 0.0) for pid in after)
+def cpu_used(before: dict[int, tuple[str, float]]) -> dict[str, float]:
+    """CPU seconds by role (web, worker, database) since `before`."""
+    used: dict[str, float] = {}
+    for pid, (role, seconds) in server_cpu().items():
+        used[role] = used.get(role, 0.0) + seconds - before.get(pid, (role, 0.0))[1]
+    return used
 
 
 def mapped_after(last_201: float, timeout: float = 600) -> float | None:
@@ -164,9 +171,11 @@ def run(url: str, clients: int, seconds: int) -> None:
             f"{percentile(latencies, 0.95) * 1000:.0f} ms, p99 "
             f"{percentile(latencies, 0.99) * 1000:.0f} ms"
         )
+        roles = ", ".join(f"{role} {seconds:.1f} s" for role, seconds in sorted(cpu.items()))
+        total = sum(cpu.values())
         print(
-            f"  server CPU (web, worker, database): {cpu:.1f} s, "
-            f"{len(latencies) / cpu:.1f} submissions per CPU second (mapping included)"
+            f"  server CPU {total:.1f} s ({roles}): "
+            f"{len(latencies) / total:.1f} submissions per CPU second (mapping included)"
         )
         if WORKERS:
             print(

@@ -3,7 +3,7 @@ task backend that needs a worker, a POST answers 201 and leaves its submission r
 mapping job (`tasks.submissions_map`) maps it once, into mobility's FlowCount; refusals are
 still given at once; the tick queues the job when submissions wait; two runs at once never map
 one submission twice; a worker killed mid-batch leaves its batch received, mapped once by the
-next run."""
+next run; a submission whose mapping raises is quarantined alone."""
 
 import threading
 
@@ -152,6 +152,29 @@ def test_an_edit_of_a_version_not_mapped_yet_is_checked_and_mapped_after_it(
     assert statuses == {"uuid:v1": "superseded", "uuid:v2x": "refused", "uuid:v2": "accepted"}
     (record,) = FlowCount.objects.all()
     assert (record.submission.instance_id, record.men) == ("uuid:v2", 5)
+
+
+@pytest.mark.django_db
+def test_a_submission_whose_mapping_raises_is_quarantined_alone(
+    later, probe, make_user, collect, monkeypatch
+):
+    clean = probe.clean
+
+    def fragile(data, **kwargs):
+        if data.get("men") == "13":
+            raise RuntimeError("a mapper's bug")
+        return clean(data, **kwargs)
+
+    monkeypatch.setattr(probe, "clean", fragile)
+    client = collect(make_user("enumerator", areas=["ML01"]))
+    for n, men in enumerate((1, 13, 2)):
+        assert post(client, flow_xml(f"uuid:{n}", men=men)).status_code == 201
+    (job,) = map_jobs()
+    assert run_job(job).outcome["accepted"] == 2
+    statuses = dict(Submission.objects.values_list("instance_id", "status"))
+    assert statuses == {"uuid:0": "accepted", "uuid:1": "quarantined", "uuid:2": "accepted"}
+    assert "a mapper's bug" in Submission.objects.get(instance_id="uuid:1").errors[0]["message"]
+    assert [s["instance_id"] for s in probe.saved] == ["uuid:0", "uuid:2"]
 
 
 @pytest.mark.django_db

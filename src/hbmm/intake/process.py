@@ -244,6 +244,7 @@ def _process_each(batch: list[Submission]) -> dict[str, int]:
     """Each submission alone; one whose mapping raises is quarantined with the error."""
     counts = outcome_counts()
     for submission in batch:
+        submission.refresh_from_db()  # as stored: the failed batch may have changed it in memory
         try:
             with transaction.atomic():
                 done = submissions_process([submission])

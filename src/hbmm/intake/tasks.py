@@ -8,9 +8,10 @@
   mapping them, in batches; `submissions_map_schedule` (every worker's tick) queues it when
   some wait, should a request have found the job just finishing.
 
-Both are idempotent, which is what makes a retry after a killed worker safe: a row or a
+All are idempotent, which is what makes a retry after a killed worker safe: a row or a
 record stored by the lost run is recognised by its instance id and counted by its outcome,
-not stored again (`bulk._split`, `channels.pulls._store_page`).
+not stored again (`bulk._split`, `channels.pulls._store_page`); a submission stays received
+until its mapping commits (`process.received_map_batch`).
 """
 
 import datetime as dt
