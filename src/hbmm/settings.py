@@ -145,7 +145,7 @@ TEMPLATES = [
 # Connections kept for a minute: opening one per request costs PostgreSQL's server a process
 # and a login, which halved the OpenRosa rate (issue 19). The health check replaces, at the
 # start of a request, a connection the server dropped (restart, idle timeout).
-CONNECTIONS = {"conn_max_age": env_int("DB_CONN_MAX_AGE", 60), "conn_health_checks": True}
+DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 60)
 
 
 def _database() -> dict:
@@ -154,7 +154,7 @@ def _database() -> dict:
         # Created 0600 before SQLite opens it (SQLite would create it 0644).
         var.private_file(VAR_DIR / "hbmm.sqlite3")
         url = f"sqlite:///{VAR_DIR / 'hbmm.sqlite3'}"
-    config = dj_database_url.parse(url, **CONNECTIONS)
+    config = dj_database_url.parse(url, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers work while a sync or an import writes; IMMEDIATE takes the write
         # lock at BEGIN so concurrent writers queue instead of failing half-way. A 64 MiB page
@@ -176,7 +176,9 @@ DATABASES = {"default": _database()}
 # hbmm/routers.py. Tests use the primary (TEST MIRROR).
 if env_str("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = {
-        **dj_database_url.parse(env_str("DATABASE_REPLICA_URL"), **CONNECTIONS),
+        **dj_database_url.parse(
+            env_str("DATABASE_REPLICA_URL"), conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True
+        ),
         "TEST": {"MIRROR": "default"},
     }
 DATABASE_ROUTERS = ["hbmm.routers.ReplicaRouter"]

@@ -60,7 +60,7 @@ def site_named(mapper: Mapper | None, data: dict) -> Site | None:
     """The site a submission's fields name through its mapper's site field (aliases applied),
     when it is known."""
     site_field = getattr(mapper, "site_field", None)
-    if not site_field:
+    if mapper is None or not site_field:
         return None
     code = apply_aliases(data, alias_map(mapper.aliases)).get(site_field)
     if not isinstance(code, str) or not code.strip():
