@@ -3,11 +3,15 @@
 - `import_file_read`: read a stored file's rows through its form's mapper (web uploads; the
   queue's retry replaces the cron `hbmm import --resume`, which stays as a manual tool);
 - `pull_source`: pull one ODK Central / KoboToolbox source; `pulls_schedule` (run by every
-  worker's tick) queues the sources whose interval has come.
+  worker's tick) queues the sources whose interval has come;
+- `submissions_map`: map the OpenRosa submissions a request stored and answered (201) without
+  mapping them, in batches; `submissions_map_schedule` (every worker's tick) queues it when
+  some wait, should a request have found the job just finishing.
 
-Both are idempotent, which is what makes a retry after a killed worker safe: a row or a
+All are idempotent, which is what makes a retry after a killed worker safe: a row or a
 record stored by the lost run is recognised by its instance id and counted by its outcome,
-not stored again (`bulk._split`, `channels.pulls._store_page`).
+not stored again (`bulk._split`, `channels.pulls._store_page`); a submission stays received
+until its mapping commits (`process.received_map_batch`).
 """
 
 import datetime as dt
@@ -23,6 +27,8 @@ from hbmm.intake.bulk import BATCH_SIZE
 from hbmm.intake.channels.files import import_file_run
 from hbmm.intake.channels.pulls import pull_sources_run
 from hbmm.intake.models import ImportFile, PullSource
+from hbmm.intake.process import outcome_counts, received_map_batch, received_waiting
+from hbmm.jobs.models import Job
 from hbmm.jobs.presenters import number
 from hbmm.jobs.runner import JobError, JobRun, job_task
 from hbmm.jobs.services import job_abandon, job_enqueue, job_lost
@@ -185,6 +191,58 @@ def pull_describe(outcome: dict) -> str:
             npgettext("pulled records", "%(n)s accepted", "%(n)s accepted", accepted)
             % {"n": number(accepted)},
             npgettext("pulled records", "%(n)s quarantined", "%(n)s quarantined", quarantined)
+            % {"n": number(quarantined)},
+        ]
+    )
+
+
+# --- OpenRosa submissions mapped after their 201 ------------------------------------------------
+
+MAP_LOCK = "intake:submissions-map"
+
+
+@job_task
+def submissions_map(run: JobRun, *, batch_size: int = 500) -> dict:
+    """Map the waiting submissions, a batch at a time, until none is left."""
+    counts = outcome_counts()
+    done = 0
+    while (batch := received_map_batch(batch_size)) is not None:
+        for outcome, n in batch.items():
+            counts[outcome] += n
+        done += sum(batch.values())
+        run.progress(done)
+    return {"mapped": done, **counts}
+
+
+def submissions_map_enqueue() -> bool:
+    """Queue the mapping job unless one is queued or running (that one maps what was just
+    stored, or the next tick queues another: `submissions_map_schedule`). True when queued."""
+    if Job.objects.filter(lock_key=MAP_LOCK, status__in=Job.ACTIVE).exists():
+        return False
+    with translation.override(settings.HBMM_DATA_LANGUAGE):
+        label = _("Submissions received from ODK Collect and Enketo")
+    _job, created = job_enqueue(
+        kind="submissions_map", task=submissions_map, params={}, label=label, lock_key=MAP_LOCK
+    )
+    return created
+
+
+def submissions_map_schedule() -> bool:
+    """Queue the mapping job when submissions wait (a request that found the job running as
+    it was ending queued none)."""
+    return received_waiting().exists() and submissions_map_enqueue()
+
+
+def submissions_map_describe(outcome: dict) -> str:
+    mapped = outcome.get("mapped", 0)
+    accepted, quarantined = outcome.get("accepted", 0), outcome.get("quarantined", 0)
+    return ", ".join(
+        [
+            npgettext("submissions", "%(n)s submission mapped", "%(n)s submissions mapped", mapped)
+            % {"n": number(mapped)},
+            npgettext("submissions", "%(n)s accepted", "%(n)s accepted", accepted)
+            % {"n": number(accepted)},
+            npgettext("submissions", "%(n)s quarantined", "%(n)s quarantined", quarantined)
             % {"n": number(quarantined)},
         ]
     )
