@@ -197,3 +197,35 @@ def test_files_of_old_jobs_are_deleted_and_the_jobs_kept(settings, tmp_path):
     recent.refresh_from_db()
     assert (old.result_file.name, old.status) == ("", "succeeded") and not path.exists()
     assert (tmp_path / recent.result_file.name).exists()
+
+
+def test_routine_jobs_that_succeeded_are_deleted_after_their_kind_keeps_them():
+    from django_tasks_db.models import DBTaskResult
+
+    now = timezone.now()
+
+    def finished(kind, status, hours):
+        job = Job.objects.create(kind=kind, task_path="x.y", label=f"{kind} {status} {hours}")
+        Job.objects.filter(pk=job.pk).update(
+            status=status, finished_at=now - dt.timedelta(hours=hours)
+        )
+        return job.pk
+
+    old = finished("submissions_map", "succeeded", 25)
+    recent = finished("submissions_map", "succeeded", 23)
+    failed = finished("submissions_map", "failed", 48)
+    asked = finished("import", "succeeded", 48)  # someone asked for it: kept
+    result = DBTaskResult.objects.create(
+        task_path="x.y",
+        args_kwargs={"args": [old], "kwargs": {}},
+        status="SUCCESSFUL",
+        backend_name="default",
+        run_after=now,
+        queue_name="default",
+        priority=0,
+    )
+    Job.objects.filter(pk=old).update(task_id=str(result.id), backend="default")
+    assert services.jobs_routine_prune(now=now) == 1
+    assert set(Job.objects.values_list("pk", flat=True)) >= {recent, failed, asked}
+    assert not Job.objects.filter(pk=old).exists()
+    assert not DBTaskResult.objects.filter(id=result.id).exists()

@@ -26,6 +26,7 @@ class IntakeConfig(AppConfig):
                 "submissions_map",
                 _("mapping of received submissions"),
                 describe=tasks.submissions_map_describe,
+                keep_succeeded_hours=24,
             )
         )
         register_periodic(tasks.submissions_map_schedule)

@@ -20,6 +20,9 @@ class JobKind:
     label: str | Promise  # lazy translation
     describe: Callable[[dict], str] | None = None  # outcome -> words
     link: Callable[[object], str | None] | None = None  # job -> URL of what it worked on
+    # Routine work nobody asked for (mapping what phones sent): its successes are deleted
+    # this many hours after they finish, or a trickle of submissions fills the Jobs page.
+    keep_succeeded_hours: int | None = None
 
 
 _KINDS: dict[str, JobKind] = {}

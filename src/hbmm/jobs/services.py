@@ -18,6 +18,7 @@ import functools
 import logging
 import os
 import socket
+import uuid
 from collections.abc import Callable
 
 from django.conf import settings
@@ -35,7 +36,7 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from hbmm.jobs.models import Job
-from hbmm.jobs.registry import periodic
+from hbmm.jobs.registry import kinds, periodic
 
 log = logging.getLogger(__name__)
 Status = Job.Status
@@ -316,10 +317,51 @@ def job_files_prune(*, now: dt.datetime | None = None) -> int:
     return removed
 
 
+def jobs_routine_prune(*, now: dt.datetime | None = None, limit: int = 5000) -> int:
+    """Delete the succeeded jobs of routine kinds (`JobKind.keep_succeeded_hours`) finished
+    longer ago than their kind keeps them, with their task results on the database backend;
+    failed ones stay for someone to read. At most `limit` a call (each tick takes its share).
+    Returns how many."""
+    now = now or timezone.now()
+    removed = 0
+    for kind in kinds():
+        if kind.keep_succeeded_hours is None:
+            continue
+        old = Job.objects.filter(
+            kind=kind.code,
+            status=Status.SUCCEEDED,
+            finished_at__lt=now - dt.timedelta(hours=kind.keep_succeeded_hours),
+        ).order_by("pk")
+        rows = list(old.values_list("pk", "task_id")[: limit - removed])
+        if not rows:
+            continue
+        with transaction.atomic():
+            DBTaskResult.objects.filter(id__in=_uuids(task_id for _pk, task_id in rows)).delete()
+            removed += Job.objects.filter(pk__in=[pk for pk, _t in rows]).delete()[0]
+        if removed >= limit:
+            break
+    return removed
+
+
+def _uuids(task_ids) -> list[uuid.UUID]:
+    """The database backend's result ids among `task_ids` (RQ's are no UUIDs)."""
+    found = []
+    for task_id in task_ids:
+        with contextlib.suppress(ValueError):
+            found.append(uuid.UUID(task_id))
+    return found
+
+
 def jobs_tick() -> None:
     """What each worker does every HBMM_JOBS_TICK_SECONDS: recover lost runs, then the
-    periodic work the apps registered (pulls that are due), and old job files go."""
-    steps: list[Callable[[], object]] = [jobs_recover, *periodic(), job_files_prune]
+    periodic work the apps registered (pulls that are due), and old job files and routine
+    jobs go."""
+    steps: list[Callable[[], object]] = [
+        jobs_recover,
+        *periodic(),
+        job_files_prune,
+        jobs_routine_prune,
+    ]
     for step in steps:
         try:
             step()
