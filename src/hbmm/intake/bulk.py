@@ -149,7 +149,8 @@ class Cleaner:
         self.mapper = mapper
         self.submitter = submitter
         self.aliases = alias_map(mapper.aliases)
-        self.plans: dict[tuple, list] = {}
+        # header -> (the field name of each column, whether each column has one of its own)
+        self.plans: dict[tuple, tuple[list, bool]] = {}
 
     def outcomes(self, rows: list[Row]) -> list[tuple]:
         mapper, site_field, plans = self.mapper, self.mapper.site_field, self.plans
@@ -159,8 +160,15 @@ class Cleaner:
         with translation.override(settings.HBMM_DATA_LANGUAGE):
             for row in rows:
                 keys = tuple(row.values)
-                plan = plans.get(keys) or plans.setdefault(keys, alias_plan(keys, self.aliases))
-                data = {n: v for n, v in zip(plan, row.values.values(), strict=True) if n}
+                found = plans.get(keys)
+                if found is None:
+                    plan = alias_plan(keys, self.aliases)
+                    found = plans[keys] = (plan, None not in plan)
+                plan, whole = found
+                if whole:  # no column left out: renamed in C, not by a comprehension
+                    data = dict(zip(plan, row.values.values(), strict=True))
+                else:
+                    data = {n: v for n, v in zip(plan, row.values.values(), strict=True) if n}
                 try:
                     cleaned = mapper.clean(data, submitter=self.submitter, lookups=lookups)
                 except MappingError as exc:
