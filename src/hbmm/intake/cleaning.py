@@ -135,13 +135,21 @@ def _decimal(bound) -> Decimal:
 
 def parse_date(value) -> dt.date:
     """ISO (2020-04-30, or an ISO datetime), dd/mm/yyyy, or an Excel serial/date cell."""
+    if type(value) is str:
+        return _date_of_text(value)
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, int | float):
         return EXCEL_EPOCH + dt.timedelta(days=int(value))
-    text = str(value).strip()
+    return _date_of_text(str(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_of_text(text: str) -> dt.date:
+    # Kept: a file's rows share their days (a million-row history has a few thousand).
+    text = text.strip()
     if "/" in text:
         day, month, year = text.split(" ")[0].split("/")
         year = int(year)
