@@ -13,6 +13,13 @@ from django.utils.translation import gettext_lazy as _
 MALI_BBOX = {"lat_min": 10.0, "lat_max": 25.1, "lon_min": -12.3, "lon_max": 4.3}
 
 
+def name_in_active_language(name_fr: str, name_en: str) -> str:
+    """The name in the active language, the other language's when that one is empty."""
+    if (get_language() or "fr").startswith("en"):
+        return name_en or name_fr
+    return name_fr or name_en
+
+
 class LabelledModel(models.Model):
     """A record with French and English names; `name` follows the active language."""
 
@@ -27,9 +34,7 @@ class LabelledModel(models.Model):
 
     @property
     def name(self) -> str:
-        if (get_language() or "fr").startswith("en"):
-            return self.name_en or self.name_fr
-        return self.name_fr or self.name_en
+        return name_in_active_language(self.name_fr, self.name_en)
 
 
 class AdminArea(LabelledModel):

@@ -1,5 +1,8 @@
 """Reads in the places app, restricted to the caller's geographic scope."""
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.conf import settings
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
@@ -7,7 +10,7 @@ from django.http import Http404
 from django.utils.translation import get_language
 
 from hbmm.accounts.scope import Scope, get_in_scope_or_404, restrict_to_scope
-from hbmm.places.models import AdminArea, Site, SiteKind
+from hbmm.places.models import AdminArea, Site, SiteKind, name_in_active_language
 
 
 def name_in_language(path: str = ""):
@@ -131,13 +134,54 @@ def sites_per_kind(*, sites: QuerySet) -> dict[str, dict]:
     }
 
 
-def site_kinds(*, site_ids: list[int]) -> dict[int, list[SiteKind]]:
+def site_kinds(*, sites: QuerySet) -> dict[int, list[SiteKind]]:
     """{site id: its kinds} of many sites, in two flat reads (the kinds, the pairs): a
     prefetch of `Site.kinds` builds a queryset per site (1 s for the 1,000 points of a regional
-    deployment)."""
+    deployment), and a list of 1,000 ids costs more to send than the subquery."""
     kinds = {k.pk: k for k in SiteKind.objects.all()}
     found: dict[int, list[SiteKind]] = {}
-    pairs = Site.kinds.through.objects.filter(site_id__in=site_ids).order_by("sitekind_id")
+    pairs = Site.kinds.through.objects.filter(site__in=sites.order_by().values("pk"))
+    pairs = pairs.order_by("sitekind_id")
     for site_id, kind_id in pairs.values_list("site_id", "sitekind_id"):
         found.setdefault(site_id, []).append(kinds[kind_id])
     return found
+
+
+# The columns of a `SitePoint`, for a queryset's values() (a caller may add its annotations).
+SITE_POINT_FIELDS = ("pk", "code", "name_fr", "name_en", "latitude", "longitude", "area__pcode")
+
+
+@dataclass(frozen=True)
+class SitePoint:
+    """A site as maps and lists show it, read flat: building 1,000 Site instances with their
+    areas took a tenth of a second of a regional overview."""
+
+    pk: int
+    code: str
+    name_fr: str
+    name_en: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+    area_pcode: str
+
+    @classmethod
+    def of(cls, row: dict) -> "SitePoint":
+        """From a values() row holding SITE_POINT_FIELDS."""
+        return cls(
+            pk=row["pk"],
+            code=row["code"],
+            name_fr=row["name_fr"],
+            name_en=row["name_en"],
+            latitude=row["latitude"],
+            longitude=row["longitude"],
+            area_pcode=row["area__pcode"],
+        )
+
+    @property
+    def name(self) -> str:
+        return name_in_active_language(self.name_fr, self.name_en)
+
+
+def site_points(sites: QuerySet) -> list[SitePoint]:
+    """`sites` as flat points, by code."""
+    return [SitePoint.of(row) for row in sites.order_by("code").values(*SITE_POINT_FIELDS)]

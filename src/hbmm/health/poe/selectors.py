@@ -30,6 +30,7 @@ from hbmm.health.poe.models import (
 )
 from hbmm.periods import in_period
 from hbmm.places.models import AdminArea, Site
+from hbmm.places.selectors import SITE_POINT_FIELDS, SitePoint
 
 POE_TYPES = tuple(PointType.values)
 ITEM_LABELS = dict(CAPACITY_ITEMS)
@@ -352,7 +353,7 @@ def capacity_trend(
 
 @dataclass
 class StatusRow:
-    site: Site
+    site: SitePoint
     point_type: str | None
     status: PoeStatus | None  # None: no status recorded on or before the day ("unknown")
 
@@ -374,19 +375,23 @@ def poe_status_as_of(*, scope, day: dt.date, kinds: tuple[str, ...] = POE_TYPES)
     latest = PoeStatus.objects.filter(site=OuterRef("pk"), effective_from__lte=day).order_by(
         "-effective_from"
     )
-    sites = list(
-        poe_sites(scope=scope, kinds=kinds, day=day)
-        .prefetch_related(None)  # the kinds in one flat read below: 1,000 points in 10 ms, not 1 s
-        .annotate(status_id=Subquery(latest.values("pk")[:1]))
+    # Flat rows, the kinds in one read below: 1,000 points in 10 ms, not 1 s.
+    sites = poe_sites(scope=scope, kinds=kinds, day=day).prefetch_related(None).select_related(None)
+    rows = list(
+        sites.annotate(status_id=Subquery(latest.values("pk")[:1]))
+        .order_by("code")
+        .values(*SITE_POINT_FIELDS, "status_id")
     )
     codes: dict[int, set[str]] = defaultdict(set)
-    pairs = Site.kinds.through.objects.filter(site_id__in=[s.pk for s in sites])
+    pairs = Site.kinds.through.objects.filter(site__in=sites.order_by().values("pk"))
     for site_id, code in pairs.values_list("site_id", "sitekind__code"):
         codes[site_id].add(code)
-    statuses = PoeStatus.objects.in_bulk([s.status_id for s in sites if s.status_id])
+    statuses = PoeStatus.objects.in_bulk([row["status_id"] for row in rows if row["status_id"]])
     return [
-        StatusRow(site, point_type_of(codes[site.pk]), statuses.get(site.status_id))
-        for site in sorted(sites, key=lambda s: s.code)
+        StatusRow(
+            SitePoint.of(row), point_type_of(codes[row["pk"]]), statuses.get(row["status_id"])
+        )
+        for row in rows
     ]
 
 
@@ -420,7 +425,7 @@ def poe_status_geojson(*, scope, day: dt.date) -> dict:
                     "code": site.code,
                     "name": site.name,
                     "point_type": row.point_type,
-                    "admin_pcode": site.area.pcode,
+                    "admin_pcode": site.area_pcode,
                     "status": row.status_code,
                     "status_label": str(status.get_status_display() if status else _("unknown")),
                     "effective_from": status.effective_from.isoformat() if status else None,

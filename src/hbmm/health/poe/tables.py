@@ -72,14 +72,14 @@ def status_rows(q):
     for row in selectors.poe_status_as_of(scope=q.scope, day=q.day):
         if f.get("status") and row.status_code != f["status"]:
             continue
-        if f.get("site") and row.site != f["site"]:
+        if f.get("site") and row.site.pk != f["site"].pk:
             continue
         s = row.status
         yield (
             row.site.code,
             row.site.name,
             row.point_type,
-            row.site.area.pcode,
+            row.site.area_pcode,
             row.status_code,
             s.effective_from if s else None,
             s.restriction if s else "",
