@@ -5,6 +5,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from hbmm.intake.channels.files import file_import
@@ -16,6 +17,8 @@ from hbmm.mobility.models import (
     MrrcOccupancy,
     StrandedMigrants,
 )
+from hbmm.mobility.services import flow_counts_save
+from hbmm.places.models import Site
 from tests.mobility.conftest import flow
 
 
@@ -115,11 +118,6 @@ def test_the_mapper_makes_every_check_of_the_flow_count_service(mobility_sites, 
 @pytest.mark.django_db
 def test_the_flow_count_service_still_checks_rows_given_to_it(mobility_sites):
     """Direct callers of `flow_counts_save` (loaders, benchmarks) are checked as before."""
-    from django.core.exceptions import ValidationError
-
-    from hbmm.mobility.services import flow_counts_save
-    from hbmm.places.models import Site
-
     row = {
         "site": Site.objects.get(code="BCP-GOGUI"),
         "observation_date": dt.date(2020, 4, 1),
