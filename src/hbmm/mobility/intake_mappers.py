@@ -16,6 +16,7 @@ mobility forms' own rules (sex and age parts, previous/next locations, flow dire
 import functools
 import json
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -113,7 +114,7 @@ def clean_sex_age(data, errors, *, total_field="total", required_total=True) -> 
             )
         )
     elif not missing:
-        added = sum(parts)
+        added = sum(cast(list[int], parts))  # none missing
         if total is None:
             total = added
         elif added != total:
