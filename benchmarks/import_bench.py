@@ -144,9 +144,13 @@ def reset():
         cursor.execute("DELETE FROM mobility_flowcount")
         cursor.execute("DELETE FROM intake_submission WHERE form_id = 'flow_count'")
         cursor.execute("DELETE FROM intake_importfile WHERE kind = 'flow_count'")
+        # The month summary goes with its records: left, each run's import would update (and
+        # on PostgreSQL, leave dead) the rows of every run before, and cost more each time.
+        cursor.execute("DELETE FROM mobility_flowmonthsummary")
         if connection.vendor == "postgresql":
             cursor.execute("VACUUM ANALYZE mobility_flowcount")
             cursor.execute("VACUUM ANALYZE intake_submission")
+            cursor.execute("VACUUM ANALYZE mobility_flowmonthsummary")
         else:
             cursor.execute("VACUUM")
 

@@ -223,7 +223,7 @@ def main(bench: Bench, script: str) -> None:
     all_phases = ["raw", *bench.variants, "raw_copy", "raw_kept", "import"]
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--batch-size", type=int, default=2000)
+    parser.add_argument("--batch-size", type=int, help="rows per batch (default: the import's)")
     parser.add_argument("--phase", choices=[*all_phases, "reset"])
     parser.add_argument("--csv")
     parser.add_argument("--phases", help="comma-separated phases to run (default: all)")
@@ -234,6 +234,11 @@ def main(bench: Bench, script: str) -> None:
     os.environ.setdefault("LOG_LEVEL", "ERROR")
     Path(os.environ["HBMM_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
     subprocess.run([sys.executable, str(HERE / "setup_db.py")], check=True)
+    if args.batch_size is None:
+        django_setup()
+        from hbmm.intake.bulk import BATCH_SIZE
+
+        args.batch_size = BATCH_SIZE
     path = Path(os.environ["HBMM_VAR_DIR"]) / bench.csv_name.format(rows=args.rows)
     if not path.exists():
         bench.generate(path, args.rows)

@@ -80,6 +80,12 @@ def hand_sql(as_of: dt.date) -> dict[str, list[tuple[str, list]]]:
         " count(*) FILTER (WHERE sampled_at IS NOT NULL),"
         " count(*) FILTER (WHERE lab_result = 'positive')"
     )
+    weekly_counts = (
+        "SELECT extract(isoyear FROM screened_at), extract(week FROM screened_at),"
+        f" {counts} FROM health_screening WHERE screened_at >= %s AND screened_at < %s"
+        " GROUP BY 1, 2 ORDER BY 1, 2",
+        [weeks_start, day_after],
+    )
     return {
         "mobility: daily average of the month (and the month before)": [
             (
@@ -119,13 +125,9 @@ def hand_sql(as_of: dt.date) -> dict[str, list[tuple[str, list]]]:
                 [week_start, day_after],
             ),
         ],
-        "screening: 12-week counts (chart)": [
-            (
-                "SELECT extract(isoyear FROM screened_at), extract(week FROM screened_at),"
-                f" {counts} FROM health_screening WHERE screened_at >= %s AND screened_at < %s"
-                " GROUP BY 1, 2 ORDER BY 1, 2",
-                [weeks_start, day_after],
-            ),
+        "screening: 12-week counts (chart)": [weekly_counts],
+        "screening: 12-week counts and median delays (dashboard)": [
+            weekly_counts,
             (
                 "SELECT extract(isoyear FROM screened_at), extract(week FROM screened_at),"
                 " screened_at, notified_at, referred_at FROM health_screening"
@@ -185,6 +187,9 @@ def hbmm_figures(as_of: dt.date, scope, user) -> dict:
             scope=scope, start=week_start, end=as_of, last_days=7
         ),
         "screening: 12-week counts (chart)": lambda: screening_figures(
+            scope=scope, start=weeks_start, end=as_of, by=("week",), delays=False
+        ),
+        "screening: 12-week counts and median delays (dashboard)": lambda: screening_figures(
             scope=scope, start=weeks_start, end=as_of, by=("week",)
         ),
         "screening: latest data date": lambda: latest_screening_date(scope=scope),

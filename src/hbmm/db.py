@@ -107,7 +107,12 @@ def insert_rows(
     names = ", ".join(quote(f.column) for f in fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            # The driver's own cursor: its errors are made Django's here (a unique violation
+            # is an IntegrityError, which callers catch), as Django's cursor does for its own.
+            with (
+                conn.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
         else:

@@ -6,11 +6,19 @@ stores UTC; Mali is UTC+0 all year). One definition for every selector that filt
 import datetime as dt
 
 from django.db.models import QuerySet
+from django.db.models.functions import TruncDate
 
 
 def midnight(day: dt.date) -> dt.datetime:
     """The first instant of `day`, UTC."""
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def utc_day(expression) -> TruncDate:
+    """The UTC day of a timestamp expression, computed in SQL. A read that only compares a
+    timestamp with day boundaries (a deadline at midnight) reads the day: Django parses each
+    timestamp in Python (7,000 of them cost about 50 ms), a date much less."""
+    return TruncDate(expression, tzinfo=dt.UTC)
 
 
 def in_period(

@@ -135,6 +135,27 @@ def test_timeliness_figures(signals, make_user):
 
 
 @pytest.mark.django_db
+def test_verification_alone_equals_the_timeliness_figures(signals, focal_point, make_user):
+    """The overview's figure reads the verification from the database's delays: the same
+    counts and median as `signals_timeliness`, here with a delay just over 24 hours that
+    rounds to 24.0 (met) and one verified to the microsecond."""
+    kayes = AdminArea.objects.get(pcode="ML0103")
+    for taken in (24 * H + dt.timedelta(minutes=2), 7 * H + dt.timedelta(microseconds=123457)):
+        signal = signal_create(
+            reporter=focal_point, reported_at=R0 + 3 * H, kind="rumour", area=kayes
+        )
+        signal_triage(signal=signal, by=None, decision="verify", at=R0 + 4 * H)
+        signal_verify(signal=signal, by=None, is_true=False, at=R0 + 3 * H + taken)
+    scope = user_scope(make_user("surveillance_officer", areas=["MLI"]))
+    period = {"start": dt.date(2020, 4, 1), "end": dt.date(2020, 5, 31)}
+    for now in (NOW, R0 + 20 * H):
+        whole = selectors.signals_timeliness(scope=scope, now=now, **period)
+        alone = selectors.signals_verification(scope=scope, now=now, **period)
+        assert alone == {"signals": whole["signals"], "verification": whole["verification"]}
+    assert alone["verification"]["met"] == 4  # a, g, and both new ones (24.0 h rounds to met)
+
+
+@pytest.mark.django_db
 def test_board_open_signals_by_age(signals, make_user):
     officer = make_user("surveillance_officer", areas=["ML01"])
     board = selectors.signals_board(scope=user_scope(officer), now=NOW)

@@ -11,14 +11,16 @@ from django.utils import translation
 
 from hbmm.accounts.scope import user_scope
 from hbmm.jobs.models import Job
-from hbmm.mobility.services import flow_counts_save
-from hbmm.places.models import Site
+from hbmm.mobility.services import flow_counts_save, mrrc_occupancy_save
+from hbmm.places.models import AdminArea, Site, SiteKind
 from hbmm.reports import tasks
 from hbmm.reports.reporting.completeness import (
     ScheduleError,
     last_week_on,
     schedule_get,
+    schedules,
     schedules_parse,
+    site_counts,
     site_reporting,
 )
 from hbmm.reports.reporting.figures import reporting_sentence, reporting_week
@@ -348,3 +350,109 @@ def test_the_reporting_page_shows_the_map_with_its_counts(week19, client):
         "2 sites censés transmettre du 4 mai 2020 au 10 mai 2020\u202f: 0 tout à temps, "
         "1 en retard, 1 partiellement, 0 rien reçu."
     )
+
+
+def _site(code: str, kinds: list[str], **active) -> Site:
+    site = Site.objects.create(
+        code=code, name_fr=code, name_en=code, area=AdminArea.objects.get(pcode="ML0103"), **active
+    )
+    site.kinds.set(SiteKind.objects.filter(code__in=kinds))
+    return site
+
+
+@pytest.mark.django_db
+def test_sites_opened_or_closed_in_the_week_hand_entries_and_the_deadline_to_the_second(
+    week19, make_user
+):
+    """Week 19 in Kayes, beside Diboli and Gogui: a point opened on Wednesday (expected 5 days:
+    its Wednesday count received at 23:59:59 on Thursday, the last day on time; its Thursday
+    count at midnight on Saturday, late; and one checklist for the week, not sent); a point
+    closed after Tuesday (expected 2 days, sent Monday's); a point closed before the week (not
+    expected); two migrant centres (weekly): one whose only report was entered by hand (no
+    reception time: on time), one with a report entered by hand and another received years
+    later (late: the first known reception counts)."""
+    opened = _site("FMP-OPENED", ["fmp", "bcp"], active_from=day(2))
+    closed = _site("FMP-CLOSED", ["fmp"], active_to=day(1))
+    _site("FMP-GONE", ["fmp", "bcp"], active_to=day(-1))
+    by_hand, mixed = _site("MRRC-HAND", ["mrrc"]), _site("MRRC-MIXED", ["mrrc"])
+    received = {
+        (opened, 2): dt.datetime(2020, 5, 7, 23, 59, 59, tzinfo=UTC),
+        (opened, 3): at(day(5), 0),
+        (opened, 4): at(day(4), 20),
+        (opened, 5): at(day(5), 20),
+        (opened, 6): at(day(6), 20),
+        (closed, 0): at(day(0), 20),
+    }
+    flow_counts_save(
+        rows=[
+            {
+                "site": site,
+                "observation_date": day(n),
+                "direction": "incoming",
+                "total": 4,
+                "entered_at": when,
+            }
+            for (site, n), when in received.items()
+        ]
+    )
+    mrrc_occupancy_save(rows=[{"site": s, "date": day(0), "total": 9} for s in (by_hand, mixed)])
+    im = make_user("im_officer", areas=["MLI"])
+    import_rows(
+        "mrrc_occupancy", [{"site": "MRRC-MIXED", "date": "2020-05-06", "total": 7}], user=im
+    )
+    scope, today = user_scope(week19), dt.date(2020, 5, 20)
+    expected = {
+        "flow_count": {
+            "BCP-DIBOLI": (7, 7, 7, [], []),
+            "BCP-GOGUI": (7, 2, 1, [day(n) for n in range(2, 7)], [day(1)]),
+            "FMP-CLOSED": (2, 1, 1, [day(1)], []),
+            "FMP-OPENED": (5, 5, 4, [], [day(3)]),
+        },
+        "poe_capacity": {
+            "BCP-DIBOLI": (1, 1, 0, [], [MONDAY]),
+            "BCP-GOGUI": (1, 0, 0, [MONDAY], []),
+            "FMP-OPENED": (1, 0, 0, [MONDAY], []),
+        },
+        "mrrc_occupancy": {
+            "MRRC-HAND": (1, 1, 1, [], []),
+            "MRRC-MIXED": (1, 1, 0, [], [MONDAY]),
+        },
+    }
+    for schedule in schedules():
+        rows = site_reporting(scope=scope, schedule=schedule, start=MONDAY, end=SUNDAY, today=today)
+        assert {
+            r.site.code: (
+                r.expected,
+                r.received,
+                r.on_time,
+                [p.start for p in r.missing],
+                [p.start for p in r.late],
+            )
+            for r in rows
+        } == expected[schedule.form], schedule.form
+        # The figures' counts agree with the periods the table lists.
+        counts = site_counts(scope=scope, schedule=schedule, start=MONDAY, end=SUNDAY, today=today)
+        assert [(c.site.code, c.expected, c.received, c.on_time, c.late) for c in counts] == [
+            (r.site.code, r.expected, r.received, r.on_time, len(r.late)) for r in rows
+        ]
+    with translation.override("en"):
+        figures = reporting_week(scope=scope, monday=MONDAY, today=today)
+    assert [(f.key, f.value, f.denominator, f.note) for f in figures] == [
+        (
+            "reporting.flow_count",
+            2,
+            4,
+            "2 of 4 points reported every day of week 19; 4 reported at least once; 2 reports late",
+        ),
+        ("reporting.poe_capacity", 1, 3, "1 of 3 points reported in week 19; 1 report late"),
+        ("reporting.mrrc_occupancy", 2, 2, "2 of 2 points reported in week 19; 1 report late"),
+    ]
+    statuses = site_statuses(scope=scope, start=MONDAY, end=SUNDAY, today=today)
+    assert [(s.site.code, s.status, s.received, s.expected) for s in statuses] == [
+        ("BCP-DIBOLI", "late", 8, 8),
+        ("BCP-GOGUI", "partial", 2, 8),
+        ("FMP-CLOSED", "partial", 1, 2),
+        ("FMP-OPENED", "partial", 5, 6),
+        ("MRRC-HAND", "on_time", 1, 1),
+        ("MRRC-MIXED", "late", 1, 1),
+    ]

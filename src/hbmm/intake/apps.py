@@ -21,6 +21,14 @@ class IntakeConfig(AppConfig):
         )
         register_kind(JobKind("pull", _("pull"), describe=tasks.pull_describe))
         register_periodic(tasks.pulls_schedule)
+        register_kind(
+            JobKind(
+                "submissions_map",
+                _("mapping of received submissions"),
+                describe=tasks.submissions_map_describe,
+            )
+        )
+        register_periodic(tasks.submissions_map_schedule)
 
         register(
             NavItem(

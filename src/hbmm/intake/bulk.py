@@ -11,7 +11,11 @@ is a million rows), so a batch is handled with a constant number of queries:
 3. one insert stores every new row with its outcome (accepted or quarantined with its reasons),
    and the mapper saves the accepted ones with one call to its domain service;
 
-all in one transaction. When that batch save fails (a domain check the mapper's `clean` does
+all in one transaction. Step 1 is skipped while the file's rows are all new (the batch before
+met no row received before): the insert itself then finds a row received before, by the unique
+index on instance ids it has to update anyway, and the batch is rolled back and done again with
+step 1. On PostgreSQL that query was a tenth of a 200,000-row import's CPU (benchmarks/
+import_bench.py): the index was searched twice for each row, once to look and once to insert. When that batch save fails (a domain check the mapper's `clean` does
 not make, a concurrent writer), the transaction rolls back and the batch goes through the
 submission-by-submission path instead (`receive.submission_receive` then
 `process.submissions_process`), which finds the culprit rows and quarantines them alone.
@@ -42,6 +46,11 @@ from hbmm.places.lookups import Lookups
 from hbmm.tabular import TableError, read_rows
 
 Status = Submission.Status
+# Rows per batch, each batch one transaction. raw_kept's 10,000 (benchmarks/import_bench.py):
+# at 2,000 a 200,000-row import on SQLite spent 4.0 CPU seconds in its 100 commits (each
+# rewrites the index pages its hashed instance ids touched), 1.6 s in 20; fewer batches also
+# update the month summaries fewer times. A batch still shows its progress in about a second.
+BATCH_SIZE = 10_000
 INSTANCE_ID_COLUMNS = ("instance_id", "instanceid", "meta/instanceID", "_uuid", "KEY", "uuid")
 
 
@@ -136,14 +145,17 @@ def _batches(record: ImportFile, mapper, cleaner, seen, *, batch_size: int, opti
             read_rows(handle, filename=record.original_name), options=options
         )
         batch: list[tuple[int, dict]] = []
+        # A first run starts looking nothing up; a resumed or repeated run finds its first batch
+        # received, and looks up until a batch is all new again.
+        look_up = False
         for number, values in rows:
             batch.append((number, values))
             if len(batch) >= batch_size:
-                rows_import(record, batch, seen, cleaner)
+                look_up = rows_import(record, batch, seen, cleaner, look_up=look_up)
                 batch = []
                 yield
         if batch:
-            rows_import(record, batch, seen, cleaner)
+            rows_import(record, batch, seen, cleaner, look_up=look_up)
             yield
 
 
@@ -187,23 +199,48 @@ class Cleaner:
         return outcomes
 
 
-def rows_import(record: ImportFile, rows: list[tuple[int, dict]], seen: RowCounter, cleaner):
+def rows_import(
+    record: ImportFile,
+    rows: list[tuple[int, dict]],
+    seen: RowCounter,
+    cleaner,
+    *,
+    look_up: bool = True,
+) -> bool:
     """Store and process one batch of the file's rows; the file's counters follow. Only the
-    rows not received before are cleaned."""
+    rows not received before are cleaned. `look_up=False` stores the batch without looking for
+    its rows first (see the module's docstring). Returns whether the batch met rows received
+    before (or repeated in it), so that the next batch looks its rows up first."""
     prepared = [row_prepare(record.kind, number, values, seen) for number, values in rows]
+    cleaned: list = []
+    if not look_up:
+        fresh, again, _none = _split(record, prepared, known={})
+        cleaned = cleaner.outcomes(fresh)
+        if _store(record, cleaner.mapper, cleaned, again, (0, 0, 0), retry=True):
+            return bool(again)
     fresh, again, before = _split(record, prepared)
-    _store(record, cleaner.mapper, cleaner.outcomes(fresh), again, before)
+    if cleaned:  # rows cleaned before the insert met a row received before: not cleaned again
+        new = {id(row) for row in fresh}
+        outcomes = [outcome for outcome in cleaned if id(outcome[0]) in new]
+    else:
+        outcomes = cleaner.outcomes(fresh)
+    _store(record, cleaner.mapper, outcomes, again, before)
+    return bool(again) or any(before)
 
 
-def _split(record: ImportFile, rows: list[Row]) -> tuple[list[Row], list[Row], tuple]:
+def _split(
+    record: ImportFile, rows: list[Row], known: dict | None = None
+) -> tuple[list[Row], list[Row], tuple]:
     """(rows never received, changed copies of known rows, (accepted, quarantined, already
     received) among the rows stored before as they are). A row this file stored in an earlier
     run (one a restart interrupted) counts by its outcome; a row another file or channel
-    brought counts as already received."""
-    known = {
-        instance_id: (checksum, file_id, status)
-        for instance_id, checksum, file_id, status in _received([r.instance_id for r in rows])
-    }
+    brought counts as already received. `known`: the stored rows, when the caller knows them
+    (by default they are read)."""
+    if known is None:
+        known = {
+            instance_id: (checksum, file_id, status)
+            for instance_id, checksum, file_id, status in _received([r.instance_id for r in rows])
+        }
     fresh, again, in_batch = [], [], set()
     accepted = quarantined = duplicate = 0
     for row in rows:
@@ -225,7 +262,7 @@ def _split(record: ImportFile, rows: list[Row]) -> tuple[list[Row], list[Row], t
 
 def _received(instance_ids: list[str]) -> list[tuple]:
     """(instance id, checksum, file id, status) of the stored originals among `instance_ids`.
-    Written in SQL: the ORM prepares each of a batch's 2,000 parameters through the field, a
+    Written in SQL: the ORM prepares each of a batch's thousands of parameters through the field, a
     twentieth of a million-row import's time (benchmarks/import_bench.py, profiled)."""
     if not instance_ids:
         return []
@@ -239,8 +276,18 @@ def _received(instance_ids: list[str]) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _store(record: ImportFile, mapper, outcomes: list, again: list[Row], before: tuple) -> None:
-    """Store a batch's new rows (and count the rows stored before as `before` says)."""
+def _store(
+    record: ImportFile,
+    mapper,
+    outcomes: list,
+    again: list[Row],
+    before: tuple,
+    *,
+    retry: bool = False,
+) -> bool:
+    """Store a batch's new rows (and count the rows stored before as `before` says). With
+    `retry`, a batch whose set-based save fails is left to the caller (nothing stored,
+    returns False): its rows were not looked up, and a row received before fails it too."""
     with translation.override(settings.HBMM_DATA_LANGUAGE):
         try:
             with transaction.atomic():
@@ -253,6 +300,8 @@ def _store(record: ImportFile, mapper, outcomes: list, again: list[Row], before:
                     before[2],
                 )
         except (MappingError, ValidationError, IntegrityError):
+            if retry:
+                return False
             _counters_add(record, sum(before), *before)
             # One by one, so that only the culprit rows are quarantined.
             again = [outcome[0] for outcome in outcomes] + again
@@ -262,6 +311,7 @@ def _store(record: ImportFile, mapper, outcomes: list, again: list[Row], before:
     record.refresh_from_db(
         fields=["rows_read", "rows_accepted", "rows_quarantined", "rows_duplicate"]
     )
+    return True
 
 
 def _counters_add(

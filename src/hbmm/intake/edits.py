@@ -15,6 +15,8 @@ from django.utils.translation import gettext_noop
 from hbmm.accounts.scope import user_scope
 from hbmm.intake.mappers import FieldError, Mapper
 from hbmm.intake.models import Submission
+from hbmm.intake.parsing import alias_map, apply_aliases
+from hbmm.places.models import Site
 
 # Reasons an edit is refused (translated when shown: to the phone, and in the stored reason).
 EDIT_OTHER_FORM = gettext_noop(
@@ -54,16 +56,31 @@ class Refusal:
             return FieldError(self.field, self.value, self.message())
 
 
-def _may_write(sender, version: Submission) -> bool:
+def site_named(mapper: Mapper | None, data: dict) -> Site | None:
+    """The site a submission's fields name through its mapper's site field (aliases applied),
+    when it is known."""
+    site_field = getattr(mapper, "site_field", None)
+    if mapper is None or not site_field:
+        return None
+    code = apply_aliases(data, alias_map(mapper.aliases)).get(site_field)
+    if not isinstance(code, str) or not code.strip():
+        return None
+    return Site.objects.select_related("area").filter(code__iexact=code.strip()).first()
+
+
+def _may_write(sender, version: Submission, mapper: Mapper | None) -> bool:
     """Whether `sender` may change what `version` recorded: its site is in the sender's scope
     (a version with no site: a national sender, or its own submitter). No sender: the
-    operator's command line (hbmm import without --user, demo data), trusted."""
+    operator's command line (hbmm import without --user, demo data), trusted. A version not
+    mapped (the mapping job has not reached it, or superseded before) is judged by the site
+    its fields name."""
     if sender is None:
         return True
     scope = user_scope(sender)
-    if version.site is None:
+    site = version.site or site_named(mapper, version.effective_data)
+    if site is None:
         return scope.is_national or version.submitter_id == sender.pk
-    return scope.contains_site(version.site)
+    return scope.contains_site(site)
 
 
 def edit_refusal(
@@ -84,6 +101,6 @@ def edit_refusal(
             return Refusal(403, "deprecatedID", deprecated_id, EDIT_OTHER_FORM, params)
         if sender is not None and mapper is not None and not sender.has_perm(mapper.permission):
             return Refusal(403, "deprecatedID", deprecated_id, EDIT_NOT_ALLOWED, params)
-        if not _may_write(sender, version):
+        if not _may_write(sender, version, mapper):
             return Refusal(403, "deprecatedID", deprecated_id, EDIT_OUT_OF_SCOPE, params)
     return None

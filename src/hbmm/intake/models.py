@@ -180,6 +180,10 @@ class Submission(models.Model):
     corrections = models.JSONField(_("corrections"), default=dict, blank=True)
     errors = models.JSONField(_("reasons"), default=list, blank=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    # True while a submission sent in several parts (ODK Collect's *isIncomplete*) waits for
+    # its last part: the mapping job leaves it received until then. Null otherwise (nullable:
+    # adding it is instant on a table of millions of rows, on SQLite too).
+    awaiting_parts = models.BooleanField(_("waiting for its last part"), null=True, blank=True)
     # For the forms that carry identifiers, encrypted JSON: {"payload": the raw payload,
     # "data": the identifier fields left out of `data`, "corrections": corrections of them}.
     # Read through selectors.submission_protected_read (permission checked, read logged).

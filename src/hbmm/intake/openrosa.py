@@ -25,7 +25,9 @@ from hbmm.intake import selectors
 from hbmm.intake.channels.openrosa import SubmissionRefused, openrosa_submission_receive
 from hbmm.intake.mappers import get_mapper
 from hbmm.intake.openrosa_auth import REALM, basic_user, plain_http_refused
+from hbmm.intake.tasks import submissions_map_enqueue
 from hbmm.intake.xforms import GENERATED_MEDIA, form_files, form_get, media_files
+from hbmm.jobs.services import runs_inline
 
 XML = "text/xml; charset=utf-8"
 RESPONSE_NS = "http://openrosa.org/http/response"
@@ -238,6 +240,13 @@ def _too_large(limit: int) -> HttpResponse:
     return _message(413, _("The submission is larger than this server accepts (%d bytes).") % limit)
 
 
+def map_in_request() -> bool:
+    """Whether a request maps its submission before answering: when tasks run inline (no
+    worker: tests) or the setup says so. Otherwise the phone is answered once its submission is
+    stored and the mapping job maps it, in batches (twice the rate: issue 19)."""
+    return runs_inline() or settings.HBMM_OPENROSA_MAP_IN_REQUEST
+
+
 def _is_incomplete(request) -> bool:
     """Collect and Aggregate compare the flag's value with "yes", ignoring case."""
     return request.POST.get(INCOMPLETE_FIELD, "").strip().lower() == "yes"
@@ -291,9 +300,12 @@ def submission(request, user):
             user=user,
             device_id=request.GET.get("deviceID", ""),
             incomplete=incomplete,
+            map_now=map_in_request(),
         )
     except SubmissionRefused as refused:
         return _accept_length(_message(refused.status, refused.message))
+    if result.waiting:
+        submissions_map_enqueue()
     if result.conflict:
         return _accept_length(
             _message(

@@ -5,22 +5,25 @@ rules of versions and statuses are `intake.submissions`'; who may edit what is
 `intake.edits`'.
 """
 
+import logging
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from hbmm.intake import submissions
 from hbmm.intake.edits import edit_refusal
 from hbmm.intake.mappers import FieldError, Item, Mapper, MappingError, get_mapper
-from hbmm.intake.models import Submission
+from hbmm.intake.models import Channel, Submission
 from hbmm.intake.parsing import alias_map, apply_aliases
 from hbmm.intake.submissions import Status
 from hbmm.places.lookups import Lookups
 from hbmm.places.models import Site
+
+log = logging.getLogger(__name__)
 
 
 def outcome_counts() -> dict[str, int]:
@@ -186,3 +189,76 @@ def _save_items(
     for item in items:
         results.extend(_save_items(mapper, [item], current_roots))
     return results
+
+
+# --- Submissions received by a request, mapped later (`tasks.submissions_map`) --------------
+
+
+def received_waiting():
+    """The OpenRosa submissions stored by a request and waiting to be mapped: received, not
+    waiting for a last part, oldest first (an edit after the version it names)."""
+    return Submission.objects.filter(
+        status=Status.RECEIVED, channel=Channel.OPENROSA, awaiting_parts__isnull=True
+    ).order_by("received_at", "pk")
+
+
+def received_map_batch(batch_size: int) -> dict[str, int] | None:
+    """Map the oldest `batch_size` waiting submissions, in one transaction; None when none
+    waits. Their rows are locked (skipped by another run on PostgreSQL; SQLite has one writer
+    at a time), and a submission stays received until its mapping commits: a run killed
+    half-way leaves its batch to the next run, mapped once."""
+    with transaction.atomic():
+        batch = list(received_waiting().select_for_update(skip_locked=True)[:batch_size])
+        if not batch:
+            return None
+        counts = outcome_counts()
+        for generation in _generations(batch):
+            try:
+                with transaction.atomic():
+                    done = submissions_process(generation)
+            except (OperationalError, InterfaceError):
+                raise  # the database, not the submissions: the whole batch waits for a rerun
+            except Exception:
+                # A submission the mapper cannot handle must not block those behind it.
+                done = _process_each(generation)
+            for outcome, n in done.items():
+                counts[outcome] += n
+    return counts
+
+
+def _generations(batch: list[Submission]) -> list[list[Submission]]:
+    """The batch in order, cut before a submission whose root is already in the current part:
+    two versions of one submission are mapped one after the other, as they arrived."""
+    parts: list[list[Submission]] = [[]]
+    roots: set[str] = set()
+    for submission in batch:
+        if submission.root_id in roots:
+            parts.append([])
+            roots = set()
+        parts[-1].append(submission)
+        roots.add(submission.root_id)
+    return parts
+
+
+def _process_each(batch: list[Submission]) -> dict[str, int]:
+    """Each submission alone; one whose mapping raises is quarantined with the error."""
+    counts = outcome_counts()
+    for submission in batch:
+        submission.refresh_from_db()  # as stored: the failed batch may have changed it in memory
+        try:
+            with transaction.atomic():
+                done = submissions_process([submission])
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception as exc:
+            log.exception("submission %s could not be mapped", submission.pk)
+            with translation.override(settings.HBMM_DATA_LANGUAGE):
+                errors = errors_from(exc)
+            submission.refresh_from_db()
+            submissions.submission_quarantine(
+                submission, errors, mapper=get_mapper(submission.form_id)
+            )
+            done = {Status.QUARANTINED: 1}
+        for outcome, n in done.items():
+            counts[outcome] += n
+    return counts

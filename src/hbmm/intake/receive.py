@@ -40,6 +40,7 @@ def submission_receive(
     source_file=None,
     row_number: int | None = None,
     is_demo: bool = False,
+    awaiting_parts: bool = False,
 ) -> Received:
     """Store a submission as received, before any parsing of its meaning.
 
@@ -47,7 +48,8 @@ def submission_receive(
     is identical; a different payload under a known instance id is kept as a `conflict` copy
     for review, so no byte received is lost and the domain is not touched. A form that
     carries identifiers is stored with its payload and identifier fields encrypted
-    (identifiers.Protection).
+    (identifiers.Protection). `awaiting_parts`: the first of several parts (OpenRosa), left
+    unmapped until the last one arrives.
     """
     fields = {
         "channel": channel,
@@ -91,6 +93,7 @@ def submission_receive(
         submission = submissions.submission_new(
             fields, protection=Protection(get_mapper(form_id)), root_id=resolved_root
         )
+        submission.awaiting_parts = awaiting_parts or None
         try:
             with transaction.atomic():
                 submission.save(force_insert=True)

@@ -3,11 +3,15 @@
 - `import_file_read`: read a stored file's rows through its form's mapper (web uploads; the
   queue's retry replaces the cron `hbmm import --resume`, which stays as a manual tool);
 - `pull_source`: pull one ODK Central / KoboToolbox source; `pulls_schedule` (run by every
-  worker's tick) queues the sources whose interval has come.
+  worker's tick) queues the sources whose interval has come;
+- `submissions_map`: map the OpenRosa submissions a request stored and answered (201) without
+  mapping them, in batches; `submissions_map_schedule` (every worker's tick) queues it when
+  some wait, should a request have found the job just finishing.
 
-Both are idempotent, which is what makes a retry after a killed worker safe: a row or a
+All are idempotent, which is what makes a retry after a killed worker safe: a row or a
 record stored by the lost run is recognised by its instance id and counted by its outcome,
-not stored again (`bulk._split`, `channels.pulls._store_page`).
+not stored again (`bulk._split`, `channels.pulls._store_page`); a submission stays received
+until its mapping commits (`process.received_map_batch`).
 """
 
 import datetime as dt
@@ -19,9 +23,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import npgettext
 
+from hbmm.intake.bulk import BATCH_SIZE
 from hbmm.intake.channels.files import import_file_run
 from hbmm.intake.channels.pulls import pull_sources_run
 from hbmm.intake.models import ImportFile, PullSource
+from hbmm.intake.process import outcome_counts, received_map_batch, received_waiting
+from hbmm.jobs.models import Job
 from hbmm.jobs.presenters import number
 from hbmm.jobs.runner import JobError, JobRun, job_task
 from hbmm.jobs.services import job_abandon, job_enqueue, job_lost
@@ -34,7 +41,7 @@ def import_target(import_file_id: int) -> str:
 
 
 @job_task
-def import_file_read(run: JobRun, *, import_file_id: int, batch_size: int = 2000) -> dict:
+def import_file_read(run: JobRun, *, import_file_id: int, batch_size: int = BATCH_SIZE) -> dict:
     record = ImportFile.objects.get(pk=import_file_id)
 
     def progress(rows_read: int) -> None:
@@ -55,11 +62,11 @@ def import_file_read(run: JobRun, *, import_file_id: int, batch_size: int = 2000
     }
 
 
-def import_file_enqueue(*, import_file: ImportFile, by=None, batch_size: int = 2000):
+def import_file_enqueue(*, import_file: ImportFile, by=None, batch_size: int = BATCH_SIZE):
     """Queue the reading of a stored file: (job, created); a file already queued or being
     read is not queued twice (created False, that job returned)."""
     params = {"import_file_id": import_file.pk}
-    if batch_size != 2000:
+    if batch_size != BATCH_SIZE:
         params["batch_size"] = batch_size
     return job_enqueue(
         kind="import",
@@ -184,6 +191,58 @@ def pull_describe(outcome: dict) -> str:
             npgettext("pulled records", "%(n)s accepted", "%(n)s accepted", accepted)
             % {"n": number(accepted)},
             npgettext("pulled records", "%(n)s quarantined", "%(n)s quarantined", quarantined)
+            % {"n": number(quarantined)},
+        ]
+    )
+
+
+# --- OpenRosa submissions mapped after their 201 ------------------------------------------------
+
+MAP_LOCK = "intake:submissions-map"
+
+
+@job_task
+def submissions_map(run: JobRun, *, batch_size: int = 500) -> dict:
+    """Map the waiting submissions, a batch at a time, until none is left."""
+    counts = outcome_counts()
+    done = 0
+    while (batch := received_map_batch(batch_size)) is not None:
+        for outcome, n in batch.items():
+            counts[outcome] += n
+        done += sum(batch.values())
+        run.progress(done)
+    return {"mapped": done, **counts}
+
+
+def submissions_map_enqueue() -> bool:
+    """Queue the mapping job unless one is queued or running (that one maps what was just
+    stored, or the next tick queues another: `submissions_map_schedule`). True when queued."""
+    if Job.objects.filter(lock_key=MAP_LOCK, status__in=Job.ACTIVE).exists():
+        return False
+    with translation.override(settings.HBMM_DATA_LANGUAGE):
+        label = _("Submissions received from ODK Collect and Enketo")
+    _job, created = job_enqueue(
+        kind="submissions_map", task=submissions_map, params={}, label=label, lock_key=MAP_LOCK
+    )
+    return created
+
+
+def submissions_map_schedule() -> bool:
+    """Queue the mapping job when submissions wait (a request that found the job running as
+    it was ending queued none)."""
+    return received_waiting().exists() and submissions_map_enqueue()
+
+
+def submissions_map_describe(outcome: dict) -> str:
+    mapped = outcome.get("mapped", 0)
+    accepted, quarantined = outcome.get("accepted", 0), outcome.get("quarantined", 0)
+    return ", ".join(
+        [
+            npgettext("submissions", "%(n)s submission mapped", "%(n)s submissions mapped", mapped)
+            % {"n": number(mapped)},
+            npgettext("submissions", "%(n)s accepted", "%(n)s accepted", accepted)
+            % {"n": number(accepted)},
+            npgettext("submissions", "%(n)s quarantined", "%(n)s quarantined", quarantined)
             % {"n": number(quarantined)},
         ]
     )

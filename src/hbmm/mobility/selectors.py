@@ -52,7 +52,7 @@ from hbmm.mobility.models import (
     default_border_closure_date,
 )
 from hbmm.mobility.summary_models import FlowMonthSummary
-from hbmm.periods import in_period
+from hbmm.periods import in_period, utc_day
 from hbmm.places.countries import country_name
 from hbmm.places.models import AdminArea, Site
 
@@ -759,8 +759,8 @@ REPORTED_FORMS: dict[str, tuple[type[FlowCount] | type[MrrcOccupancy], str, str 
 
 def reports_received(
     *, scope: Scope, form: str, start: dt.date, end: dt.date
-) -> list[tuple[int, dt.date, dt.datetime | None]]:
-    """(site id, date observed, when first received) of the `form` reports observed from
+) -> list[tuple[int, dt.date, dt.date | None]]:
+    """(site id, date observed, UTC day first received) of the `form` reports observed from
     `start` to `end` in scope, one per site and day (a flow count's directions are one
     report). Received: the submission's reception time, else when the record was entered."""
     model, day_field, entered = REPORTED_FORMS[form]
@@ -772,7 +772,7 @@ def reports_received(
         .filter(**{f"{day_field}__gte": start, f"{day_field}__lte": end})
         .order_by()
         .values("site_id", day_field)
-        .annotate(received=Min(received))
+        .annotate(received=Min(utc_day(received)))
         .values_list("site_id", day_field, "received")
     )
     return list(rows)

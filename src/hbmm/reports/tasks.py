@@ -108,15 +108,16 @@ def late_reports(*, day: date) -> list[tuple[Schedule, SiteReporting]]:
     return late
 
 
-def reminder_recipients(site, schedule: Schedule, users) -> list:
+def reminder_recipients(site, area_path: str, schedule: Schedule, users) -> list:
     """The site's users (scoped to the site itself, holding the form's permission) and their
-    supervisors (a supervisor role of the schedule, with a scope that holds the site)."""
+    supervisors (a supervisor role of the schedule, with a scope that holds the site's area,
+    `area_path`)."""
     chosen = []
     for user in users:
         roles = {g.name for g in user.groups.all()}
         for scope in user.scopes.all():
             own = scope.site_id == site.pk
-            holds = own or (scope.area_id and site.area.path.startswith(scope.area.path))
+            holds = own or (scope.area_id and area_path.startswith(scope.area.path))
             if (own and user.has_perm(schedule.permission)) or (
                 holds and roles & set(schedule.supervisor_roles)
             ):
@@ -180,9 +181,14 @@ def reporting_reminders_schedule(*, now: datetime | None = None) -> int | None:
         .prefetch_related("groups", "scopes__area")
         .order_by("pk")
     )
+    paths = dict(
+        AdminArea.objects.filter(pcode__in={row.site.area_pcode for _s, row in late}).values_list(
+            "pcode", "path"
+        )
+    )
     by_user: dict[int, list[tuple[Schedule, SiteReporting]]] = {}
     for schedule, row in late:
-        for user in reminder_recipients(row.site, schedule, users):
+        for user in reminder_recipients(row.site, paths[row.site.area_pcode], schedule, users):
             by_user.setdefault(user.pk, []).append((schedule, row))
     messages = []
     for user in users:

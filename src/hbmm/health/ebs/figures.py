@@ -21,7 +21,7 @@ def verified_within_target(
     of `end`). `parts` holds the signals reported and the whole verification summary."""
     if now is None:
         now = dt.datetime(end.year, end.month, end.day, tzinfo=dt.UTC) + dt.timedelta(days=1)
-    signals = selectors.signals_timeliness(scope=scope, start=start, end=end, now=now)
+    signals = selectors.signals_verification(scope=scope, start=start, end=end, now=now)
     verification = signals["verification"]
     return Figure(
         key="ebs.verified_24h",

@@ -15,7 +15,17 @@ from dataclasses import dataclass
 from statistics import median
 from typing import cast
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Value
+from django.db.models import (
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.utils import timezone
 
 from hbmm.accounts.scope import get_in_scope_or_404, restrict_to_scope
@@ -48,16 +58,33 @@ class Measure:
         return None if self.hours is None else round(self.hours / 24, 1)
 
 
+def _round_hours(delay: dt.timedelta) -> float:
+    return round(delay.total_seconds() / 3600, 1)
+
+
 def _hours(start: dt.datetime, end: dt.datetime) -> float:
-    return round((end - start).total_seconds() / 3600, 1)
+    return _round_hours(end - start)
+
+
+def _clock_of(taken: dt.timedelta | None, elapsed: dt.timedelta, target: int) -> Measure:
+    """A step taken `taken` after its start (None: not yet), `elapsed` since the start."""
+    if taken is not None:
+        hours = _round_hours(taken)
+        return Measure(MET if hours <= target else MISSED, hours, target)
+    hours = _round_hours(elapsed)
+    return Measure(OVERDUE if hours > target else PENDING, hours, target)
 
 
 def _clock(start: dt.datetime, end: dt.datetime | None, target: int, now: dt.datetime) -> Measure:
-    if end is not None:
-        hours = _hours(start, end)
-        return Measure(MET if hours <= target else MISSED, hours, target)
-    elapsed = _hours(start, now)
-    return Measure(OVERDUE if elapsed > target else PENDING, elapsed, target)
+    return _clock_of(None if end is None else end - start, now - start, target)
+
+
+def _verification(status: str, taken: dt.timedelta | None, elapsed: dt.timedelta) -> Measure:
+    """Verification within 24 hours of the report (`taken` after it, None when not verified;
+    `elapsed` since the report); not applicable to a discarded or duplicate signal."""
+    if status in (Status.DISCARDED, Status.DUPLICATE):
+        return Measure(NOT_APPLICABLE, None, VERIFICATION_TARGET_H)
+    return _clock_of(taken, elapsed, VERIFICATION_TARGET_H)
 
 
 def signal_timeliness(signal: Signal, *, now: dt.datetime | None = None) -> dict[str, Measure]:
@@ -86,10 +113,9 @@ def _measures(*, emerged_on, detected_at, reported_at, status, verified_at, resp
         notification = Measure(NOT_ASSESSED, None, NOTIFICATION_TARGET_H)
     else:
         notification = _clock(detected_at, reported_at, NOTIFICATION_TARGET_H, now)
-    if status in (Status.DISCARDED, Status.DUPLICATE):
-        verification = Measure(NOT_APPLICABLE, None, VERIFICATION_TARGET_H)
-    else:
-        verification = _clock(reported_at, verified_at, VERIFICATION_TARGET_H, now)
+    verification = _verification(
+        status, None if verified_at is None else verified_at - reported_at, now - reported_at
+    )
     if status == Status.VERIFIED:
         response = _clock(reported_at, response_at, RESPONSE_TARGET_H, now)
     else:
@@ -287,6 +313,34 @@ def _summarise(measures: list[Measure]) -> dict:
     }
 
 
+def _reported(*, scope, start: dt.date | None, end: dt.date | None) -> QuerySet:
+    """The signals reported from `start` to `end` (inclusive) in scope, duplicates merged into
+    another signal left out (not counted again)."""
+    return on_days(signals_for(scope).exclude(status=Status.DUPLICATE), "reported_at", start, end)
+
+
+def signals_verification(
+    *, scope, start: dt.date | None, end: dt.date | None, now: dt.datetime
+) -> dict:
+    """The signals reported from `start` to `end` (as `signals_timeliness` counts them) and
+    their verification within 24 hours as of `now` (`signals_timeliness`' "verification"): one
+    read of each signal's status and two delays computed by the database (a week of a regional
+    deployment is 2,000 signals: their timestamps, parsed in Python, were most of the time)."""
+    rows = (
+        _reported(scope=scope, start=start, end=end)
+        .order_by()
+        .annotate(
+            taken=ExpressionWrapper(F("verified_at") - F("reported_at"), DurationField()),
+            elapsed=ExpressionWrapper(
+                Value(now, DateTimeField()) - F("reported_at"), DurationField()
+            ),
+        )
+        .values_list("status", "taken", "elapsed")
+    )
+    measures = [_verification(status, taken, elapsed) for status, taken, elapsed in rows]
+    return {"signals": len(measures), "verification": _summarise(measures)}
+
+
 def signals_timeliness(
     *,
     scope,
@@ -297,8 +351,7 @@ def signals_timeliness(
     """7-1-7 figures over the signals reported between start and end (inclusive), in scope.
     Duplicates merged into another signal are not counted again."""
     now = now or timezone.now()
-    queryset = signals_for(scope).exclude(status=Status.DUPLICATE)
-    queryset = on_days(queryset, "reported_at", start, end)
+    queryset = _reported(scope=scope, start=start, end=end)
     # One flat read (a week of a regional deployment is 2,000 signals: model instances with
     # their reporter, site, area and event took a second).
     rows = list(

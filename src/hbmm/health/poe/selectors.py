@@ -28,7 +28,7 @@ from hbmm.health.poe.models import (
     PointType,
     point_type_of,
 )
-from hbmm.periods import in_period
+from hbmm.periods import in_period, utc_day
 from hbmm.places.models import AdminArea, Site
 from hbmm.places.selectors import SITE_POINT_FIELDS, SitePoint
 
@@ -460,15 +460,15 @@ def latest_assessment_date(*, scope) -> dt.date | None:
 
 def capacity_reports_received(
     *, scope, start: dt.date, end: dt.date
-) -> list[tuple[int, dt.date, dt.datetime | None]]:
-    """(point id, date assessed, when first received) of the capacity checklists from `start`
-    to `end` in scope, one per point and day: for reporting completeness. Received: the
+) -> list[tuple[int, dt.date, dt.date | None]]:
+    """(point id, date assessed, UTC day first received) of the capacity checklists from
+    `start` to `end` in scope, one per point and day: for reporting completeness. Received: the
     submission's reception time, else when the checklist was recorded."""
     return list(
         restrict_to_scope(CapacityAssessment.objects.all(), scope)
         .filter(assessed_on__gte=start, assessed_on__lte=end)
         .order_by()
         .values("site_id", "assessed_on")
-        .annotate(received=Min(Coalesce("submission__received_at", "recorded_at")))
+        .annotate(received=Min(utc_day(Coalesce("submission__received_at", "recorded_at"))))
         .values_list("site_id", "assessed_on", "received")
     )

@@ -6,13 +6,23 @@ the date of screening, plus the median delays screening -> notification -> refer
 """
 
 import datetime as dt
-from dataclasses import dataclass
-from statistics import median
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, ExtractIsoYear, ExtractWeek
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Q,
+    QuerySet,
+    Sum,
+    Window,
+)
+from django.db.models.functions import Coalesce, ExtractIsoYear, ExtractWeek, RowNumber
 
 from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.scope import get_in_scope_or_404, restrict_to_scope
@@ -137,31 +147,106 @@ def case_definitions() -> QuerySet:
     return CaseDefinition.objects.all()
 
 
-def _hours(start: dt.datetime, end: dt.datetime) -> float:
-    return (end - start).total_seconds() / 3600
+def _hours(delay: dt.timedelta) -> float:
+    return delay.total_seconds() / 3600
 
 
-def _median(values: list[float]) -> float | None:
-    return round(median(values), 1) if values else None
+# The suspects' delays: (from, to). The referral delays are over the notified suspects that
+# were referred (the referral follows the notification).
+DELAYS = {
+    "notification": ("screened_at", "notified_at"),
+    "referral": ("screened_at", "referred_at"),
+    "notification_to_referral": ("notified_at", "referred_at"),
+}
+
+
+def _middle(n: int) -> tuple[int, int]:
+    """The ranks (from 1) of the middle value of `n` sorted values: twice the same rank when
+    `n` is odd, the two middle ones when it is even."""
+    return (n + 1) // 2, (n + 2) // 2
+
+
+def _median_of_middle(values: list[dt.timedelta]) -> float | None:
+    """The median in hours, rounded to 0.1, of a list from its middle one or two values,
+    computed as `statistics.median` does over the whole list (the same float)."""
+    if not values:
+        return None
+    hours = sorted(_hours(v) for v in values)
+    return round(hours[0] if len(hours) == 1 else (hours[0] + hours[1]) / 2, 1)
+
+
+@dataclass
+class _Middles:
+    """A group's notified suspects, those of them referred, and the middle one or two values
+    of each delay (`DELAYS`' keys)."""
+
+    notified: int = 0
+    referred: int = 0
+    values: dict[str, list[dt.timedelta]] = field(default_factory=dict)
+
+    def median(self, name: str) -> float | None:
+        return _median_of_middle(self.values.get(name, []))
+
+
+def _delay_middles(
+    queryset: QuerySet, fields: list[str], delays: tuple[str, ...]
+) -> dict[tuple, _Middles]:
+    """Per group of `fields`, the `_Middles` of `delays`: one query that sorts the suspects
+    in the database (ranks and counts by window functions, which PostgreSQL and SQLite both
+    have) and returns two rows per delay and group, not every suspect."""
+    partition = [F(name) for name in fields] or None
+    annotations: dict = {
+        "n_notified": Window(Count("pk"), partition_by=partition),
+        "n_referred": Window(Count("referred_at"), partition_by=partition),
+    }
+    for name in delays:
+        since, until = DELAYS[name]
+        annotations[f"delay_{name}"] = ExpressionWrapper(
+            F(until) - F(since), output_field=DurationField()
+        )
+    middle = Q()
+    for name in delays:
+        count = F("n_notified" if name == "notification" else "n_referred")
+        # The suspects not referred sort last: the referred ones are ranks 1 to n_referred.
+        annotations[f"rank_{name}"] = Window(
+            RowNumber(), partition_by=partition, order_by=F(f"delay_{name}").asc(nulls_last=True)
+        )
+        in_middle = Q(
+            **{f"rank_{name}__gte": (count + 1) / 2, f"rank_{name}__lte": (count + 2) / 2}
+        )
+        if name != "notification":
+            in_middle &= Q(referred_at__isnull=False)
+        middle |= in_middle
+    rows = (
+        queryset.filter(is_suspect=True, notified_at__isnull=False)
+        .order_by()
+        .annotate(**annotations)
+        .filter(middle)
+        .values(*fields, *annotations)
+    )
+    groups: dict[tuple, _Middles] = {}
+    for row in rows:
+        group = groups.setdefault(
+            tuple(row[name] for name in fields),
+            _Middles(notified=row["n_notified"], referred=row["n_referred"]),
+        )
+        for name in delays:
+            low, high = _middle(group.notified if name == "notification" else group.referred)
+            if row[f"delay_{name}"] is not None and low <= row[f"rank_{name}"] <= high:
+                group.values.setdefault(name, []).append(row[f"delay_{name}"])
+    return groups
 
 
 def delay_medians(queryset: QuerySet) -> dict:
     """Median hours screening -> notification and screening -> referral (and notification
     -> referral), over the suspects that reached each step; with the count behind each."""
-    rows = list(
-        queryset.filter(is_suspect=True, notified_at__isnull=False).values_list(
-            "screened_at", "notified_at", "referred_at"
-        )
-    )
-    to_notification = [_hours(s, n) for s, n, _r in rows]
-    to_referral = [_hours(s, r) for s, _n, r in rows if r]
-    notification_to_referral = [_hours(n, r) for _s, n, r in rows if r]
+    group = _delay_middles(queryset, [], tuple(DELAYS)).get((), _Middles())
     return {
-        "median_hours_to_notification": _median(to_notification),
-        "notified_count": len(to_notification),
-        "median_hours_to_referral": _median(to_referral),
-        "referred_count": len(to_referral),
-        "median_hours_notification_to_referral": _median(notification_to_referral),
+        "median_hours_to_notification": group.median("notification"),
+        "notified_count": group.notified,
+        "median_hours_to_referral": group.median("referral"),
+        "referred_count": group.referred,
+        "median_hours_notification_to_referral": group.median("notification_to_referral"),
     }
 
 
@@ -187,13 +272,12 @@ def screening_summary(*, scope, start: dt.date | None, end: dt.date | None) -> d
     """Totals over the period (inclusive dates, by date of screening) in the reader's scope:
     the counts from the day summary, the delays from the suspects' records."""
     queryset = on_days(screenings_for(scope), "screened_at", start, end)
+    points = Count("point", distinct=True)
     if _time_cut(scope):  # the summary holds the present; the records know when they came
-        totals = queryset.aggregate(**COUNTS)
-        totals["points"] = queryset.values("point").distinct().count()
+        totals = queryset.aggregate(**COUNTS, points=points)
     else:
         days = screening_days(scope=scope, start=start, end=end)
-        totals = days.aggregate(**{name: Coalesce(Sum(name), 0) for name in COUNTS})
-        totals["points"] = days.values("point").distinct().count()
+        totals = days.aggregate(**{name: Coalesce(Sum(name), 0) for name in COUNTS}, points=points)
     screened = totals["screened"]
     for name in ("with_symptoms", "suspect"):
         totals[f"{name}_share"] = round(100 * totals[name] / screened, 1) if screened else None
@@ -205,15 +289,30 @@ def screening_summary(*, scope, start: dt.date | None, end: dt.date | None) -> d
     return totals
 
 
+def _iso_weeks(days: Iterable[dict]) -> list[dict]:
+    """Counts by day (sorted by day) added up by ISO week, in the order of the weeks."""
+    weeks: dict[tuple[int, int], dict] = {}
+    for row in days:
+        year, week, _weekday = row["day"].isocalendar()
+        total = weeks.setdefault(
+            (year, week), {"iso_year": year, "iso_week": week} | dict.fromkeys(COUNTS, 0)
+        )
+        for name in COUNTS:
+            total[name] += row[name]
+    return list(weeks.values())
+
+
 def screening_figures(
     *,
     scope,
     start: dt.date | None,
     end: dt.date | None,
     by: tuple[str, ...] = ("point", "week"),
+    delays: bool = True,
 ) -> list[dict]:
     """Counts grouped by any of point, week (ISO), sex, age_group, nationality; one query for
-    the counts, one for the delays. Rows are sorted by their keys."""
+    the counts, one for the median delays (`delays=False`: counts only, the medians None).
+    Rows are sorted by their keys."""
     unknown = set(by) - set(DIMENSIONS)
     if unknown:
         raise ValueError(f"unknown dimensions: {sorted(unknown)}")
@@ -225,31 +324,27 @@ def screening_figures(
     if from_summary:
         counted = screening_days(scope=scope, start=start, end=end).order_by()
         counts = {name: Sum(name) for name in COUNTS}
+    # By week alone, from the summary: summed by day, then by week here (a date groups faster
+    # than the ISO year and week the database computes for each row, as numbers).
+    weeks_of_days = from_summary and by == ("week",)
     if "week" in by:
         queryset = queryset.annotate(
             iso_year=ExtractIsoYear("screened_at"), iso_week=ExtractWeek("screened_at")
         )
         day = "day" if from_summary else "screened_at"
-        counted = counted.annotate(iso_year=ExtractIsoYear(day), iso_week=ExtractWeek(day))
+        if not weeks_of_days:
+            counted = counted.annotate(iso_year=ExtractIsoYear(day), iso_week=ExtractWeek(day))
     fields = []
     for dimension in by:
         fields += ["iso_year", "iso_week"] if dimension == "week" else [DIMENSIONS[dimension]]
-    rows = list(counted.values(*fields).annotate(**counts).order_by(*fields))
-    # Medians per group, from the suspects' timestamps (few rows).
-    delays: dict[tuple, dict[str, list[float]]] = {}
-    suspect_rows = queryset.filter(is_suspect=True, notified_at__isnull=False).values(
-        *fields, "screened_at", "notified_at", "referred_at"
-    )
-    for row in suspect_rows:
-        key = tuple(row[f] for f in fields)
-        bucket = delays.setdefault(key, {"notification": [], "referral": []})
-        bucket["notification"].append(_hours(row["screened_at"], row["notified_at"]))
-        if row["referred_at"]:
-            bucket["referral"].append(_hours(row["screened_at"], row["referred_at"]))
+    if weeks_of_days:
+        rows = _iso_weeks(counted.values("day").annotate(**counts).order_by("day"))
+    else:
+        rows = list(counted.values(*fields).annotate(**counts).order_by(*fields))
+    middles = _delay_middles(queryset, fields, ("notification", "referral")) if delays else {}
     result = []
     for row in rows:
-        key = tuple(row[f] for f in fields)
-        bucket = delays.get(key, {"notification": [], "referral": []})
+        group = middles.get(tuple(row[f] for f in fields), _Middles())
         out = {}
         for dimension in by:
             if dimension == "week":
@@ -257,8 +352,8 @@ def screening_figures(
             else:
                 out[dimension] = row[DIMENSIONS[dimension]]
         out.update({name: row[name] for name in COUNTS})
-        out["median_hours_to_notification"] = _median(bucket["notification"])
-        out["median_hours_to_referral"] = _median(bucket["referral"])
+        out["median_hours_to_notification"] = group.median("notification")
+        out["median_hours_to_referral"] = group.median("referral")
         result.append(out)
     if "age_group" in by:  # age groups in their natural order, not alphabetical
         order = {code: index for index, code in enumerate(AgeGroup.values)}

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from hbmm.accounts.models import AuditEvent
 from hbmm.accounts.services import audit_log
-from hbmm.intake.bulk import batches_import
+from hbmm.intake.bulk import BATCH_SIZE, batches_import
 from hbmm.intake.import_options import import_options_clean
 from hbmm.intake.mappers import get_mapper
 from hbmm.intake.models import ImportFile
@@ -90,7 +90,7 @@ def import_file_start(import_file: ImportFile) -> None:
 def import_file_run(
     *,
     import_file: ImportFile,
-    batch_size: int = 2000,
+    batch_size: int = BATCH_SIZE,
     progress=None,
     options: dict | None = None,
     by=None,
@@ -155,7 +155,7 @@ def file_import(
     source,
     original_name: str,
     uploaded_by=None,
-    batch_size: int = 2000,
+    batch_size: int = BATCH_SIZE,
     progress=None,
     is_demo: bool = False,
     options: dict | None = None,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from hbmm.accounts.scope import user_scope
-from hbmm.intake.edits import EDIT_UNKNOWN, Refusal, edit_refusal
+from hbmm.intake.edits import EDIT_UNKNOWN, Refusal, edit_refusal, site_named
 from hbmm.intake.mappers import get_mapper
 from hbmm.intake.models import Channel, Submission
 from hbmm.intake.parsing import (
@@ -28,7 +28,6 @@ from hbmm.intake.parsing import (
 from hbmm.intake.process import submissions_process
 from hbmm.intake.receive import attachment_store, submission_receive, submission_refused_keep
 from hbmm.intake.submissions import Status, versions_replaced
-from hbmm.places.models import Site
 
 
 class SubmissionRefused(Exception):
@@ -47,6 +46,7 @@ class OpenRosaResult:
     conflict: bool
     attachments_added: int
     completed: bool = False  # this post completed a submission sent in several parts
+    waiting: bool = False  # stored complete, left to the mapping job (map_now False)
 
 
 # Why an OpenRosa submission is refused (translated for the phone and for a refused copy).
@@ -83,11 +83,9 @@ def _openrosa_refusal(*, parsed, mapper, user) -> tuple[Refusal | None, object]:
     permission, the site known and in the sender's scope, and for an edit, the version it
     names received and writable by the sender (edit_refusal)."""
     form_id = parsed.form_id
-    site = None
     site_field = getattr(mapper, "site_field", None)
     code = apply_aliases(parsed.data, alias_map(mapper.aliases)).get(site_field)
-    if site_field and isinstance(code, str) and code.strip():
-        site = Site.objects.select_related("area").filter(code__iexact=code.strip()).first()
+    site = site_named(mapper, parsed.data)
     if not user.has_perm(mapper.permission):
         return Refusal(403, "form_id", form_id, FORM_NOT_ALLOWED, (form_id,)), site
     params = {"code": code, "field": site_field}
@@ -127,7 +125,13 @@ def _openrosa_refusal(*, parsed, mapper, user) -> tuple[Refusal | None, object]:
 
 
 def openrosa_submission_receive(
-    *, xml: bytes, attachments: list, user, device_id: str = "", incomplete: bool = False
+    *,
+    xml: bytes,
+    attachments: list,
+    user,
+    device_id: str = "",
+    incomplete: bool = False,
+    map_now: bool = True,
 ) -> OpenRosaResult:
     """One OpenRosa POST: check it, store the raw XML and the files, process the submission.
 
@@ -142,7 +146,8 @@ def openrosa_submission_receive(
     retries) stores only the files not yet received; a different XML under a known instance
     id is kept as a conflict copy (409). `incomplete` (Collect's `*isIncomplete*` on every
     part but the last): store the XML and the files, but map the submission only when its
-    last part arrives.
+    last part arrives. `map_now` False: leave it received, for the mapping job
+    (`tasks.submissions_map`): the result says whether it waits (`waiting`).
     """
     try:
         text = xml.decode("utf-8")
@@ -158,6 +163,7 @@ def openrosa_submission_receive(
         device_id=device_id,
         attachments=attachments,
         incomplete=incomplete,
+        map_now=map_now,
     )
 
 
@@ -210,6 +216,7 @@ def _parsed_submission_receive(
     device_id: str = "",
     attachments: list | None = None,
     incomplete: bool = False,
+    map_now: bool = True,
 ) -> OpenRosaResult:
     """The checks, storage and processing of a submission sent by a client (OpenRosa, API)."""
     mapper = get_mapper(parsed.form_id)
@@ -234,19 +241,26 @@ def _parsed_submission_receive(
         if parsed.deprecated_id:  # an attempted edit: kept, with its reason, for review
             submission_refused_keep(**fields, reason=refusal.reason(), site=site)
         raise SubmissionRefused(refusal.status, refusal.message())
-    received = submission_receive(**fields)
+    received = submission_receive(**fields, awaiting_parts=incomplete)
     submission = received.submission
     added = sum(attachment_store(submission, upload) for upload in attachments or ())
     conflict = submission.status == Status.CONFLICT
     processed = False
     if not conflict and not incomplete:
-        submission, processed = _process_if_received(submission)
+        if submission.awaiting_parts:  # its last part
+            Submission.objects.filter(pk=submission.pk).update(awaiting_parts=None)
+            submission.awaiting_parts = None
+        if map_now:
+            submission, processed = _process_if_received(submission)
+        else:
+            processed = submission.status == Status.RECEIVED
     return OpenRosaResult(
         submission=submission,
         created=received.created,
         conflict=conflict,
         attachments_added=added,
         completed=processed and not received.created,
+        waiting=processed and not map_now,
     )
 
 

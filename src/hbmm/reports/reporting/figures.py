@@ -9,7 +9,7 @@ from django.utils.translation import ngettext, ngettext_lazy
 
 from hbmm.accounts.scope import Scope
 from hbmm.presentation.figures import Drilldown, Figure, format_date
-from hbmm.reports.reporting.completeness import Schedule, schedules, site_reporting
+from hbmm.reports.reporting.completeness import Schedule, schedules, site_counts
 
 
 def reporting_sentence(schedule: Schedule, *, complete: int, expected: int, week: int) -> str:
@@ -42,15 +42,13 @@ def reporting_week(*, scope: Scope, monday: dt.date, today: dt.date) -> list[Fig
     week = monday.isocalendar()[1]
     figures = []
     for schedule in schedules():
-        sites = site_reporting(
-            scope=scope, schedule=schedule, start=monday, end=sunday, today=today
-        )
+        sites = site_counts(scope=scope, schedule=schedule, start=monday, end=sunday, today=today)
         if not sites:
             continue
         expected = len(sites)
         complete = sum(s.complete for s in sites)
         some = sum(bool(s.received) for s in sites)
-        late = sum(len(s.late) for s in sites)
+        late = sum(s.late for s in sites)
         parts = {
             "sentence": reporting_sentence(
                 schedule, complete=complete, expected=expected, week=week

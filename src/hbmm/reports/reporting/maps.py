@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from hbmm.accounts.scope import Scope
-from hbmm.places.models import Site
+from hbmm.places.selectors import SitePoint
 from hbmm.presentation.figures import format_date
 from hbmm.presentation.maps import MapPoint, TableMap
-from hbmm.reports.reporting.completeness import SiteReporting, schedules, site_reporting
+from hbmm.reports.reporting.completeness import SiteCounts, schedules, site_counts
 
 STATUSES = ("on_time", "late", "partial", "none")
 COLORS = {"on_time": "#067647", "late": "#2e90fa", "partial": "#e07b00", "none": "#b42318"}
@@ -34,13 +34,13 @@ def status_labels() -> dict[str, str]:
 
 @dataclass(frozen=True)
 class SiteStatus:
-    site: Site
+    site: SitePoint
     status: str
     expected: int
     received: int
 
 
-def site_status(rows: list[SiteReporting]) -> str:
+def site_status(rows: list[SiteCounts]) -> str:
     """The status of one site over its rows (one per form it owes)."""
     expected = sum(r.expected for r in rows)
     received = sum(r.received for r in rows)
@@ -56,13 +56,11 @@ def site_statuses(
 ) -> list[SiteStatus]:
     """Each site expected to report from `start` to `end` (periods over before `today`), with
     its status, sorted by site code."""
-    by_site: dict[int, list[SiteReporting]] = {}
+    by_site: dict[int, list[SiteCounts]] = {}
     for schedule in schedules():
         if form and schedule.form != form:
             continue
-        for row in site_reporting(
-            scope=scope, schedule=schedule, start=start, end=end, today=today
-        ):
+        for row in site_counts(scope=scope, schedule=schedule, start=start, end=end, today=today):
             by_site.setdefault(row.site.pk, []).append(row)
     found = [
         SiteStatus(

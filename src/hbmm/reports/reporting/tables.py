@@ -41,7 +41,7 @@ def reporting_rows(q):
             yield (
                 row.site.code,
                 row.site.name,
-                row.site.area.pcode,
+                row.site.area_pcode,
                 schedule.form,
                 schedule.frequency,
                 row.periods[0].start,

@@ -115,7 +115,10 @@ def build(ctx: Context) -> SectionResult:
                 }
             )
     weeks_start = ctx.as_of - timedelta(weeks=CHART_WEEKS) + timedelta(days=1)
-    weekly = screening_figures(scope=ctx.scope, start=weeks_start, end=ctx.as_of, by=("week",))
+    # The chart shows the counts; the weekly median delays are not read.
+    weekly = screening_figures(
+        scope=ctx.scope, start=weeks_start, end=ctx.as_of, by=("week",), delays=False
+    )
     return SectionResult(
         figures=figures, sentences=sentences, charts=[weekly_chart(weekly)], latest=end
     )

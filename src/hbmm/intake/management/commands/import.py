@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from hbmm.intake.bulk import BATCH_SIZE
 from hbmm.intake.channels.files import import_file_run, import_file_store
 from hbmm.intake.mappers import registered_mappers
 from hbmm.intake.models import ImportFile
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user", help="user name recorded as uploader (and whose scope applies)"
         )
-        parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
         parser.add_argument(
             "--max-report", type=int, default=200, help="quarantined rows listed at most"
@@ -56,7 +57,7 @@ class Command(BaseCommand):
         file=None,
         resume=False,
         user=None,
-        batch_size=2000,
+        batch_size=BATCH_SIZE,
         no_progress=False,
         max_report=200,
         option=(),
