@@ -118,7 +118,7 @@ def _csv_rows(raw: BinaryIO) -> Iterator[tuple[int, dict]]:
         reading = 2
         for number, values in enumerate(reader, start=2):
             reading = number + 1
-            cells = [v.strip() for v in values]  # each cell stripped once (a million rows)
+            cells = list(map(str.strip, values))  # each cell stripped once, in C (a million rows)
             if not any(cells):
                 continue
             yield number, dict(zip(header, cells, strict=False))

@@ -5,6 +5,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from hbmm.intake.channels.files import file_import
@@ -16,6 +17,8 @@ from hbmm.mobility.models import (
     MrrcOccupancy,
     StrandedMigrants,
 )
+from hbmm.mobility.services import flow_counts_save
+from hbmm.places.models import Site
 from tests.mobility.conftest import flow
 
 
@@ -73,6 +76,60 @@ def test_flow_count_checks(submit, mobility_sites):
     assert (
         submit("flow_count", flow("2019-12-31", "FMP-OLD", "out", 1, 1, 1, 1)).status == "accepted"
     )
+
+
+FLOW_HEADER = "observation_date;site;direction;men;women;boys;girls;total;{extra}\n"
+
+
+@pytest.mark.django_db
+def test_the_mapper_makes_every_check_of_the_flow_count_service(mobility_sites, settings, tmp_path):
+    """The intake pipeline writes flow counts without the service's checks
+    (`flow_counts_save_batch`): each invariant `flow_counts_save` refuses is refused by the
+    mapper, on a file row too, with the field and the row named; nothing is stored."""
+    settings.MEDIA_ROOT = tmp_path
+    tomorrow = (timezone.now().date() + dt.timedelta(days=1)).isoformat()
+    good = "2020-04-01;BCP-GOGUI;in;1;1;1;1;4"
+    rows = [  # (row, extra column, its value, field named, message)
+        (f"{good[:-1]}5", "stranded", "", "total", "add up"),
+        ("2020-04-01;BCP-GOGUI;in;-1;1;1;1;2", "stranded", "", "men", "at least 0"),
+        ("2020-04-01;BCP-GOGUI;in;;1;1;1;3", "stranded", "", "men", "all four"),
+        (f"{tomorrow};BCP-GOGUI;in;1;1;1;1;4", "stranded", "", "observation_date", "future"),
+        ("2020-04-01;OFF-KAYES;in;1;1;1;1;4", "stranded", "", "site", "not a fmp"),
+        ("2020-04-01;FMP-OLD;in;1;1;1;1;4", "stranded", "", "site", "not active"),
+        (good, "unaccompanied_children", "3", "unaccompanied_children", "More than"),
+        (good, "reason_economic", "3", "reason_*", "add up to 3"),
+        (good, "nationality_GIN", "3", "nationality_*", "add up to 3"),
+        (good, "observation_hours", "0", "observation_hours", "more than 0"),
+        (good, "observation_hours", "-2", "observation_hours", "more than 0"),
+        (good, "observation_hours", "24.5", "observation_hours", "at most 24"),
+    ]
+    for line, column, value, field, message in rows:
+        text = FLOW_HEADER.format(extra=column) + f"{line};{value}\n"
+        imported = file_import(
+            kind="flow_count", source=io.BytesIO(text.encode()), original_name=f"{field}.csv"
+        )
+        assert (imported.rows_read, imported.rows_quarantined) == (1, 1), (line, column)
+        row = Submission.objects.get(source_file=imported)
+        assert row.row_number == 2
+        assert message.lower() in reasons(row)[field].lower(), (line, row.errors)
+    assert FlowCount.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_flow_count_service_still_checks_rows_given_to_it(mobility_sites):
+    """Direct callers of `flow_counts_save` (loaders, benchmarks) are checked as before."""
+    row = {
+        "site": Site.objects.get(code="BCP-GOGUI"),
+        "observation_date": dt.date(2020, 4, 1),
+        "direction": "incoming",
+        **{"men": 1, "women": 1, "boys": 1, "girls": 1, "total": 5},
+    }
+    with pytest.raises(ValidationError, match="add up to 4"):
+        flow_counts_save(rows=[row])
+    with pytest.raises(ValidationError, match="not active"):
+        flow_counts_save(rows=[{**row, "site": Site.objects.get(code="FMP-OLD"), "total": 4}])
+    assert FlowCount.objects.count() == 0
+    assert flow_counts_save(rows=[{**row, "total": 4}]) == 1
 
 
 @pytest.mark.django_db

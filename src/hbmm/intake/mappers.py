@@ -71,7 +71,9 @@ class BatchContext:
     the submission; None: the operator's command line); `channel` (`intake.models.Channel`);
     `is_demo`: demonstration data (no alert is sent for it). The rows a batch save is given
     were cleaned by the form's mapper: their references (sites, areas, focal points) exist and
-    are in the scope of the user they were cleaned for; the service checks the rest."""
+    are in the scope of the user they were cleaned for; the service checks the rest (what
+    the mapper has not checked already: a service may rely on its mapper's checks, as
+    `mobility.services.flow_counts_save_batch` does, rather than make them twice)."""
 
     submitter: Any
     by: Any

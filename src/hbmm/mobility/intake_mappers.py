@@ -16,6 +16,7 @@ mobility forms' own rules (sex and age parts, previous/next locations, flow dire
 import functools
 import json
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -74,14 +75,14 @@ def clean_location(
     """A previous/next location: a country (ISO3 or name) and/or a P-code. A P-code given in the
     country column (DTM exports' `from`/`to`) is accepted and gives the country too."""
     area = None
-    country = ""
     country_value = _raw(data, country_field)
-    if country_value is not None and country_code(str(country_value)) is None:
+    country = "" if country_value is None else (country_code(str(country_value)) or "")
+    if country_value is not None and not country:
         maybe = lookups.area(country_value)
         if maybe is not None and maybe.level > 0:
             area, country = maybe, maybe.country_iso3
-    if not country:
-        country = clean_country(data, country_field, errors)
+        if not country:
+            country = clean_country(data, country_field, errors)  # unknown: its error
     if _raw(data, pcode_field) is not None:
         area = clean_area(data, pcode_field, errors, lookups, levels=(1, 2, 3))
         if area is not None:
@@ -102,27 +103,27 @@ def clean_sex_age(data, errors, *, total_field="total", required_total=True) -> 
     parts when it is missing; checks they add up."""
     values = {n: clean_int(data, n, errors, minimum=0) for n in SEX_AGE_FIELDS}
     total = clean_int(data, total_field, errors, minimum=0)
-    given = [n for n in SEX_AGE_FIELDS if values[n] is not None]
-    if given and len(given) != len(SEX_AGE_FIELDS):
-        missing = [n for n in SEX_AGE_FIELDS if values[n] is None]
+    parts = list(values.values())
+    missing = parts.count(None)
+    if 0 < missing < len(parts):
         errors.append(
             FieldError(
-                missing[0],
+                SEX_AGE_FIELDS[parts.index(None)],
                 None,
                 _("Give all four of men, women, boys and girls, or none of them."),
             )
         )
-    elif given and all(values[n] is not None for n in SEX_AGE_FIELDS):
-        parts = sum(values[n] for n in SEX_AGE_FIELDS)
+    elif not missing:
+        added = sum(cast(list[int], parts))  # none missing
         if total is None:
-            total = parts
-        elif parts != total:
+            total = added
+        elif added != total:
             errors.append(
                 FieldError(
                     total_field,
                     total,
                     _("Men, women, boys and girls add up to %(parts)s, not to %(total)s.")
-                    % {"parts": parts, "total": total},
+                    % {"parts": added, "total": total},
                 )
             )
     if total is None and required_total and not any(e.field == total_field for e in errors):
@@ -159,6 +160,15 @@ REASON_COLUMNS = frozenset(
 NATIONALITY_PREFIXES = ("nationality", "nationalite", "nat")
 
 
+@functools.lru_cache(maxsize=256)
+def _count_columns(keys: tuple) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """The `reason_<code>` columns and the (column, ISO3) of the `nationality_<ISO3>`
+    columns among a row's `keys`, in their order: worked out once for the rows of a file
+    (they share keys)."""
+    nationalities = tuple((k, code) for k in keys if (code := _nationality_column(k)) is not None)
+    return tuple(k for k in keys if k in REASON_COLUMNS), nationalities
+
+
 @functools.lru_cache(maxsize=1024)
 def _nationality_column(key: str) -> str | None:
     """The ISO3 code a `nationality_<ISO3>` column counts, or None for any other column."""
@@ -180,10 +190,13 @@ class FlowCountMapper(MobilityMapper):
 
     def clean(self, data: dict, *, submitter, lookups: Lookups) -> dict:
         errors: list[FieldError] = []
-        day = clean_date(data, "observation_date", errors, required=True, not_future=True)
+        day = clean_date(
+            data, "observation_date", errors, required=True, not_future=True, today=lookups.today
+        )
         site = site_clean(
             data, errors, lookups, submitter, kinds=(SiteKind.FLOW_MONITORING_POINT,), on=day
         )
+        reason_columns, nationality_columns = _count_columns(tuple(data))
         counts = clean_sex_age(data, errors)
         total = counts["total"]
         unaccompanied = clean_int(data, "unaccompanied_children", errors, minimum=0)
@@ -200,7 +213,7 @@ class FlowCountMapper(MobilityMapper):
             )
         reason = clean_word(data, "reason", errors, Reason, REASON_WORDS)
         reason_counts = {}
-        for column in REASON_COLUMNS & data.keys():
+        for column in reason_columns:
             n = clean_int(data, column, errors, minimum=0)
             if n:
                 reason_counts[column.removeprefix("reason_")] = n
@@ -213,7 +226,7 @@ class FlowCountMapper(MobilityMapper):
                     % {"n": sum(reason_counts.values()), "total": total},
                 )
             )
-        nationality_counts = self._nationality_counts(data, errors)
+        nationality_counts = self._nationality_counts(data, errors, nationality_columns)
         if nationality_counts and total is not None and sum(nationality_counts.values()) != total:
             errors.append(
                 FieldError(
@@ -260,22 +273,21 @@ class FlowCountMapper(MobilityMapper):
             "previous_area": previous_area,
             "next_country": next_country,
             "next_area": next_area,
-            "final_destination": country_code(final) or final,
+            "final_destination": (country_code(final) or final) if final else "",
             "stranded": stranded,
             "observation_hours": hours,
         }
 
     @staticmethod
-    def _nationality_counts(data: dict, errors: list) -> dict[str, int]:
+    def _nationality_counts(data: dict, errors: list, columns) -> dict[str, int]:
         """Counts per nationality from `nationality_<ISO3>` columns (also `nationalite_`,
-        `nat_`), e.g. `nationality_MLI` = 12; empty columns and zeros are left out."""
+        `nat_`: `columns`, from `_count_columns`), e.g. `nationality_MLI` = 12; empty columns
+        and zeros are left out."""
         counts: dict[str, int] = {}
-        for key in data:
-            code = _nationality_column(key)
-            if code is not None:
-                n = clean_int(data, key, errors, minimum=0)
-                if n:
-                    counts[code] = counts.get(code, 0) + n
+        for key, code in columns:
+            n = clean_int(data, key, errors, minimum=0)
+            if n:
+                counts[code] = counts.get(code, 0) + n
         return counts
 
     @staticmethod

@@ -76,7 +76,6 @@ def _replace(model, replace: Iterable) -> set[int]:
     return pks
 
 
-@transaction.atomic
 def flow_counts_save(*, rows: Sequence[dict], replace: Iterable[FlowCount] = ()) -> int:
     """Record flow counts (dicts of FlowCount fields, with `site` and `submission` or
     `submission_id`); returns how many.
@@ -100,6 +99,33 @@ def flow_counts_save(*, rows: Sequence[dict], replace: Iterable[FlowCount] = ())
         )
         if errors:
             raise ValidationError(errors)
+    return _flow_counts_write(rows=rows, replace=replace)  # in one transaction
+
+
+def _flow_counts_save_cleaned(*, rows: Sequence[dict], replace: Iterable[FlowCount] = ()) -> int:
+    """Flow counts the form's mapper cleaned (`FlowCountMapper.clean`), which made each check
+    of `flow_counts_save` on these very values (counts, parts and total, date, unaccompanied
+    children, counts per reason and nationality, hours, the site's kind and activity on the
+    day), its messages naming the field and the row: a million-row import made them twice.
+    Only the sites' kinds are read again, a query per batch: the registry may have changed
+    since the batch's lookups were read (tests/mobility/test_mappers.py keeps the mapper's
+    checks covering the service's)."""
+    sites = {row["site"].pk: row["site"] for row in rows}
+    kinds = kinds_of(sites)
+    for site in sites.values():
+        errors: dict = {}
+        _check_site(
+            site, errors, field="site", kinds=kinds, kind=SiteKind.FLOW_MONITORING_POINT, on=None
+        )
+        if errors:
+            raise ValidationError(errors)
+    return _flow_counts_write(rows=rows, replace=replace)
+
+
+@transaction.atomic
+def _flow_counts_write(*, rows: Sequence[dict], replace: Iterable[FlowCount] = ()) -> int:
+    """Write flow counts already checked (`flow_counts_save`'s checks, or the mapper's), their
+    month summary with them."""
     replace = list(replace)
     touched = {(r.site_id, r.observation_date) for r in replace if isinstance(r, FlowCount)}
     touched |= {(row["site"].pk, row["observation_date"]) for row in rows}
@@ -375,8 +401,8 @@ def _save_batch(save: Callable, rows: Sequence[MobilityRow]) -> BatchResult:
 
 
 def flow_counts_save_batch(rows: Sequence[FlowCountRow], *, ctx: BatchContext) -> BatchResult:
-    """Flow counts from the intake pipeline (`flow_counts_save`)."""
-    return _save_batch(flow_counts_save, rows)
+    """Flow counts from the intake pipeline (`_flow_counts_save_cleaned`)."""
+    return _save_batch(_flow_counts_save_cleaned, rows)
 
 
 def displacement_figures_save_batch(

@@ -21,6 +21,8 @@ import difflib
 from collections.abc import Iterable
 from functools import cached_property
 
+from django.utils import timezone
+
 from hbmm.places.countries import country_code
 from hbmm.places.models import AdminArea, Site
 from hbmm.text import normalise_name
@@ -70,6 +72,12 @@ class Lookups:
     def areas(self) -> dict[str, AdminArea]:
         """Upper-case P-code -> AdminArea (countries are areas too: their P-code is the ISO3)."""
         return {a.pcode.upper(): a for a in AdminArea.objects.all()}
+
+    @cached_property
+    def today(self) -> dt.date:
+        """Today's date (UTC), read once for the batch: the date no row's date may be after
+        (`intake.cleaning.clean_date(not_future=True, today=...)`)."""
+        return timezone.now().date()
 
     def site(self, code, *, by_name: bool = False) -> Site | None:
         """The site of this code (case ignored) or, `by_name`, of this French or English name
