@@ -399,3 +399,20 @@ def test_trend_month_is_the_last_complete_month():
     assert figures.trend_month(D(2020, 5, 15)) == D(2020, 4, 1)
     assert figures.trend_month(D(2020, 5, 31)) == D(2020, 5, 1)
     assert figures.trend_month(D(2020, 1, 1)) == D(2019, 12, 1)
+
+
+@pytest.mark.django_db
+def test_latest_data_date_is_the_newest_of_flows_centres_and_rounds(
+    submit, rounds, occupancy, national, make_user
+):
+    scope = user_scope(national)
+    assert selectors.latest_data_date(scope=scope) == D(2020, 5, 16)  # Bamako's centre
+    sent = submit("flow_count", flow("2020-05-20", "BCP-KOUREMALE", "incoming", 1, 1, 0, 0))
+    assert sent.status == "accepted", sent.errors
+    assert selectors.latest_data_date(scope=scope) == D(2020, 5, 20)
+    # A reader of Mopti sees its displacement rounds only.
+    assert selectors.latest_data_date(scope=user_scope(make_user("viewer", areas=["ML05"]))) == (
+        D(2020, 3, 31)
+    )
+    nowhere = make_user("viewer", areas=["ML08"])
+    assert selectors.latest_data_date(scope=user_scope(nowhere)) is None

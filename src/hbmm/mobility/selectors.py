@@ -87,13 +87,25 @@ def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
 
 def latest_data_date(*, scope: Scope) -> dt.date | None:
     """The newest observation, MRRC report or displacement round the reader may see."""
-    days = [
-        latest_flow_date(scope=scope),
-        mrrc_records(scope=scope).aggregate(d=Max("date"))["d"],
-        displacement_records(scope=scope).aggregate(d=Max("round__reporting_date"))["d"],
-    ]
-    days = [d for d in days if d is not None]
+    # One statement (a union of the three maxima), not three round trips.
+    newest = _newest(flow_counts(scope=scope), "observation_date").union(
+        _newest(mrrc_records(scope=scope), "date"),
+        _newest(displacement_records(scope=scope), "round__reporting_date"),
+        all=True,
+    )
+    days = [d for d in newest if d is not None]
     return max(days) if days else None
+
+
+def _newest(records: QuerySet, field: str) -> QuerySet:
+    """The newest `field` of `records` as a one-row, one-column queryset (to be united)."""
+    return (
+        records.order_by()
+        .annotate(_all=Value(1))
+        .values("_all")
+        .annotate(newest=Max(field))
+        .values_list("newest", flat=True)
+    )
 
 
 def latest_flow_date(*, scope: Scope, on_or_before: dt.date | None = None) -> dt.date | None:
