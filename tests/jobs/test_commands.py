@@ -62,7 +62,7 @@ def test_hbmm_jobs_lists_status_kind_started_progress_and_outcome(make_user):
     assert len(out.getvalue().splitlines()) == 2
     out = io.StringIO()
     call_command("jobs", kind="nothing", stdout=out)
-    assert out.getvalue() == "no job\n"
+    assert out.getvalue() == "No job.\n"
 
 
 def test_hbmm_worker_refuses_an_inline_backend():

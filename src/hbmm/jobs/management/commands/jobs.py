@@ -1,6 +1,7 @@
 """hbmm jobs: the background jobs, newest first (status, kind, started, progress, outcome)."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from hbmm.jobs import presenters
 from hbmm.jobs.models import Job
@@ -35,15 +36,22 @@ class Command(BaseCommand):
                 job.kind,
                 job.started_at.strftime("%Y-%m-%d %H:%M:%S") if job.started_at else "-",
                 presenters.progress_text(job) or "-",
-                f"{job.label}: {presenters.outcome_text(job)}".rstrip(": "),
+                _outcome(job),
             )
             for job in jobs[:limit]
         ]
         if not rows:
-            self.stdout.write("no job")
+            self.stdout.write(_("No job."))
             return
-        header = ("job", "status", "kind", "started", "progress", "outcome")
+        header = (_("job"), _("status"), _("kind"), _("started"), _("progress"), _("outcome"))
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]
         for row in [header, *rows]:
             cells = [cell.ljust(width) for cell, width in zip(row[:5], widths, strict=True)]
             self.stdout.write("  ".join([*cells, row[5]]).rstrip())
+
+
+def _outcome(job: Job) -> str:
+    outcome = presenters.outcome_text(job)
+    if not outcome:
+        return job.label
+    return _("%(label)s: %(outcome)s") % {"label": job.label, "outcome": outcome}
