@@ -1,5 +1,7 @@
 """Point-of-entry pages: figures, gaps (sortable, CSV), status as of a date, access, queries."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -57,6 +59,13 @@ def test_pages_on_the_demo_data(client, make_user, demo_data):
     assert page.status_code == 200
     assert len(page.context["rows"]) == 35
     assert 'data-status="fully_closed"' in page.content.decode()
+    # The point's type by its name (French, the default), never its code.
+    cells = re.findall(r"</span></td><td>([^<]*)</td>", page.content.decode())
+    assert set(cells) == {
+        "point de passage frontalier",
+        "point de transit interne",
+        "cordon sanitaire",
+    }
     layer = client.get(reverse("health:status_geojson"), {"day": "2020-03-25"})
     assert layer["Content-Type"] == "application/geo+json"
     assert len(layer.json()["features"]) == 35

@@ -361,6 +361,10 @@ class StatusRow:
     def status_code(self) -> str:
         return self.status.status if self.status else "unknown"
 
+    @property
+    def point_type_label(self) -> str:
+        return str(PointType(self.point_type).label) if self.point_type else ""
+
 
 def poe_sites(*, scope, kinds: tuple[str, ...] = POE_TYPES, day: dt.date | None = None) -> QuerySet:
     sites = restrict_to_scope(Site.objects.of_kind(*kinds), scope)
