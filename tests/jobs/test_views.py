@@ -111,3 +111,24 @@ def test_the_jobs_page_costs_the_same_queries_for_1_job_as_for_30(client, make_u
         return len(captured)
 
     assert queries(1) == queries(30)
+
+
+def test_work_nobody_asked_for_is_titled_in_the_readers_language(client, make_user):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    made = timezone.make_aware(dt.datetime(2020, 5, 15, 9, 0))
+    mapping = Job.objects.create(
+        kind="submissions_map", task_path="x.y", label="Soumissions reçues d’ODK Collect"
+    )
+    reminders = Job.objects.create(
+        kind="reporting_reminder", task_path="x.y", label="Rappels, 2020-05-15", created_at=made
+    )
+    client.force_login(make_user("admin"))
+    english = client.get(reverse("jobs:list"), HTTP_ACCEPT_LANGUAGE="en")
+    titles = {row["job"]: row["title"] for row in english.context["rows"]}
+    assert titles[mapping] == "Submissions received from ODK Collect and Enketo"
+    assert titles[reminders] == "Reminders of late reports, 15 May 2020"
+    french = client.get(reverse("jobs:detail", args=[reminders.pk]), HTTP_ACCEPT_LANGUAGE="fr")
+    assert "<h1>Rappels des rapports en retard, 15 mai 2020 " in french.content.decode()

@@ -14,7 +14,10 @@ class ApiConfig(AppConfig):
 
         register_kind(
             JobKind(
-                "token_reminder", _("API token reminders"), describe=tasks.token_reminders_describe
+                "token_reminder",
+                _("API token reminders"),
+                describe=tasks.token_reminders_describe,
+                title=tasks.token_reminders_title,
             )
         )
         register_periodic(tasks.token_reminders_schedule)

@@ -92,3 +92,9 @@ def token_reminders_schedule(*, now: dt.datetime | None = None) -> int:
             lock_key=f"token_reminder:{now.isoformat()}",
         )
     return len(messages)
+
+
+def token_reminders_title(job) -> str:
+    """In the reader's language (the label is in the language of the worker that queued it)."""
+    day = timezone.localdate(job.created_at)
+    return _("API token reminders of %(date)s") % {"date": format_date(day)}

@@ -26,6 +26,7 @@ class IntakeConfig(AppConfig):
                 "submissions_map",
                 _("mapping of received submissions"),
                 describe=tasks.submissions_map_describe,
+                title=tasks.submissions_map_title,
                 keep_succeeded_hours=24,
             )
         )

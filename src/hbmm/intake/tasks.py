@@ -246,3 +246,8 @@ def submissions_map_describe(outcome: dict) -> str:
             % {"n": number(quarantined)},
         ]
     )
+
+
+def submissions_map_title(job) -> str:
+    """In the reader's language (the label is in the language of the request that queued it)."""
+    return _("Submissions received from ODK Collect and Enketo")

@@ -8,6 +8,11 @@ from hbmm.jobs.models import Job
 from hbmm.jobs.registry import get_kind
 
 
+def title(job: Job) -> str:
+    kind = get_kind(job.kind)
+    return kind.title(job) if kind and kind.title else job.label
+
+
 def kind_label(job: Job) -> str:
     kind = get_kind(job.kind)
     return str(kind.label) if kind else job.kind

@@ -20,6 +20,9 @@ class JobKind:
     label: str | Promise  # lazy translation
     describe: Callable[[dict], str] | None = None  # outcome -> words
     link: Callable[[object], str | None] | None = None  # job -> URL of what it worked on
+    # job -> its title in the reader's language, for the work nobody asked for (reminders,
+    # mapping): its label was written in the language of whatever queued it. Else the label.
+    title: Callable[[object], str] | None = None
     # Routine work nobody asked for (mapping what phones sent): its successes are deleted
     # this many hours after they finish, or a trickle of submissions fills the Jobs page.
     keep_succeeded_hours: int | None = None

@@ -17,6 +17,7 @@ from hbmm.jobs.registry import kinds
 def _row(job: Job) -> dict:
     return {
         "job": job,
+        "title": presenters.title(job),
         "kind": presenters.kind_label(job),
         "status": presenters.status_label(job),
         "progress": presenters.progress_text(job),

@@ -15,6 +15,7 @@ class ReportsConfig(AppConfig):
         from hbmm.reports.tasks import (  # noqa: PLC0415
             REMINDER_KIND,
             reminders_describe,
+            reminders_title,
             reporting_reminders_schedule,
             sitrep_describe,
         )
@@ -24,7 +25,12 @@ class ReportsConfig(AppConfig):
             JobKind(PUBLISH_KIND, _("published situation report"), describe=published_describe)
         )
         register_kind(
-            JobKind(REMINDER_KIND, _("reminders of late reports"), describe=reminders_describe)
+            JobKind(
+                REMINDER_KIND,
+                _("reminders of late reports"),
+                describe=reminders_describe,
+                title=reminders_title,
+            )
         )
         register_periodic(reporting_reminders_schedule)
         # Importing the package imports every section module, which registers its section;

@@ -22,6 +22,7 @@ from hbmm.jobs.presenters import number
 from hbmm.jobs.runner import JobError, JobRetry, JobRun, job_task
 from hbmm.jobs.services import job_enqueue
 from hbmm.places.models import AdminArea
+from hbmm.presentation.figures import format_date
 from hbmm.reports import sitrep
 from hbmm.reports.registry import Context
 from hbmm.reports.reporting.completeness import Schedule, SiteReporting, schedules, site_reporting
@@ -203,3 +204,9 @@ def reporting_reminders_schedule(*, now: datetime | None = None) -> int | None:
         lock_key=lock,
     )
     return len(messages) if created else None
+
+
+def reminders_title(job) -> str:
+    """In the reader's language (the label is in the language of the worker that queued it)."""
+    day = timezone.localdate(job.created_at)
+    return _("Reminders of late reports, %(date)s") % {"date": format_date(day)}

@@ -9,5 +9,12 @@ from hbmm.supplies import intake_mappers, tasks
 
 def register_all() -> None:
     intake_mappers.register_all()
-    register_kind(JobKind("stock_digest", _("stock digest"), describe=tasks.digest_describe))
+    register_kind(
+        JobKind(
+            "stock_digest",
+            _("stock digest"),
+            describe=tasks.digest_describe,
+            title=tasks.digest_title,
+        )
+    )
     register_periodic(tasks.digest_schedule)

@@ -141,3 +141,9 @@ def digest_schedule(*, now: dt.datetime | None = None) -> int | None:
             lock_key=f"stock_digest:{day.isoformat()}",
         )
     return len(messages)
+
+
+def digest_title(job) -> str:
+    """In the reader's language (the label is in the language of the worker that queued it)."""
+    day = timezone.localdate(job.created_at)
+    return _("Stock digest of %(date)s") % {"date": format_date(day)}

@@ -53,5 +53,5 @@ class Command(BaseCommand):
 def _outcome(job: Job) -> str:
     outcome = presenters.outcome_text(job)
     if not outcome:
-        return job.label
-    return _("%(label)s: %(outcome)s") % {"label": job.label, "outcome": outcome}
+        return presenters.title(job)
+    return _("%(label)s: %(outcome)s") % {"label": presenters.title(job), "outcome": outcome}
