@@ -284,3 +284,37 @@ def test_a_worker_killed_mid_batch_leaves_it_received_and_a_rerun_maps_it_once(
     job.refresh_from_db()
     assert (job.status, job.attempts) == ("succeeded", 2)
     _mapped_once(total)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_operators_reprocess_beside_the_job_never_maps_a_submission_twice(reference, make_user):
+    from hbmm.intake.review import submissions_reprocess
+
+    total = 300
+    _store(total, make_user("enumerator", areas=["ML01"]))
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def job():
+        while received_map_batch(40) is not None:
+            pass
+
+    def operator():
+        submissions_reprocess(statuses=["received"], batch_size=40)
+
+    def run(work):
+        try:
+            start.wait()
+            work()
+        except BaseException as exc:  # noqa: BLE001  (reported by the test)
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(work,)) for work in (job, operator)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert errors == []
+    _mapped_once(total)

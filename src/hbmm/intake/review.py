@@ -156,15 +156,19 @@ def submissions_reprocess(
         query &= Q(form_id=form_id)
     last_pk = 0
     while True:
-        batch = list(
-            Submission.objects.filter(query, pk__gt=last_pk)
-            .select_related("submitter")
-            .order_by("pk")[:batch_size]
-        )
-        if not batch:
-            return totals
-        last_pk = batch[-1].pk
-        before = {submission.pk: submission.status for submission in batch}
-        for outcome, n in submissions_process(batch).items():
-            totals[outcome] += n
-        file_counts_follow(before)
+        # Each batch locked, as the mapping job locks its own (`process.received_map_batch`):
+        # a submission the job is mapping is skipped here (the job maps it), never mapped twice.
+        with transaction.atomic():
+            batch = list(
+                Submission.objects.filter(query, pk__gt=last_pk)
+                .select_related("submitter")
+                .select_for_update(skip_locked=True, of=("self",))
+                .order_by("pk")[:batch_size]
+            )
+            if not batch:
+                return totals
+            last_pk = batch[-1].pk
+            before = {submission.pk: submission.status for submission in batch}
+            for outcome, n in submissions_process(batch).items():
+                totals[outcome] += n
+            file_counts_follow(before)
