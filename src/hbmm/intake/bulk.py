@@ -14,9 +14,10 @@ is a million rows), so a batch is handled with a constant number of queries:
 all in one transaction. Step 1 is skipped while the file's rows are all new (the batch before
 met no row received before): the insert itself then finds a row received before, by the unique
 index on instance ids it has to update anyway, and the batch is rolled back and done again with
-step 1. On PostgreSQL that query was a tenth of a 200,000-row import's CPU (benchmarks/
-import_bench.py): the index was searched twice for each row, once to look and once to insert. When that batch save fails (a domain check the mapper's `clean` does
-not make, a concurrent writer), the transaction rolls back and the batch goes through the
+step 1. On PostgreSQL that query was a tenth of a 200,000-row import's CPU
+(benchmarks/import_bench.py): the index was searched twice for each row, once to look and
+once to insert. When that batch save fails (a domain check the mapper's `clean` does not
+make, a concurrent writer), the transaction rolls back and the batch goes through the
 submission-by-submission path instead (`receive.submission_receive` then
 `process.submissions_process`), which finds the culprit rows and quarantines them alone.
 Either way, a row is stored by the rules of `intake.submissions` (`submission_new`,

@@ -56,16 +56,24 @@ class Refusal:
             return FieldError(self.field, self.value, self.message())
 
 
-def site_named(mapper: Mapper | None, data: dict) -> Site | None:
-    """The site a submission's fields name through its mapper's site field (aliases applied),
-    when it is known."""
+def site_code(mapper: Mapper | None, data: dict):
+    """What a submission's fields give for its mapper's site field (aliases applied), as sent."""
     site_field = getattr(mapper, "site_field", None)
     if mapper is None or not site_field:
         return None
-    code = apply_aliases(data, alias_map(mapper.aliases)).get(site_field)
+    return apply_aliases(data, alias_map(mapper.aliases)).get(site_field)
+
+
+def site_of_code(code) -> Site | None:
+    """The site of a code as sent (any case, spaces around), when it is known."""
     if not isinstance(code, str) or not code.strip():
         return None
     return Site.objects.select_related("area").filter(code__iexact=code.strip()).first()
+
+
+def site_named(mapper: Mapper | None, data: dict) -> Site | None:
+    """The site a submission's fields name through its mapper's site field, when known."""
+    return site_of_code(site_code(mapper, data))
 
 
 def _may_write(sender, version: Submission, mapper: Mapper | None) -> bool:

@@ -28,9 +28,9 @@ from hbmm.intake.channels.files import import_file_run
 from hbmm.intake.channels.pulls import pull_sources_run
 from hbmm.intake.models import ImportFile, PullSource
 from hbmm.intake.process import outcome_counts, received_map_batch, received_waiting
-from hbmm.jobs.models import Job
 from hbmm.jobs.presenters import number
 from hbmm.jobs.runner import JobError, JobRun, job_task
+from hbmm.jobs.selectors import job_active_with_lock
 from hbmm.jobs.services import job_abandon, job_enqueue, job_lost
 
 # --- File imports ------------------------------------------------------------------------
@@ -217,10 +217,10 @@ def submissions_map(run: JobRun, *, batch_size: int = 500) -> dict:
 def submissions_map_enqueue() -> bool:
     """Queue the mapping job unless one is queued or running (that one maps what was just
     stored, or the next tick queues another: `submissions_map_schedule`). True when queued."""
-    if Job.objects.filter(lock_key=MAP_LOCK, status__in=Job.ACTIVE).exists():
+    if job_active_with_lock(lock_key=MAP_LOCK) is not None:
         return False
     with translation.override(settings.HBMM_DATA_LANGUAGE):
-        label = _("Submissions received from ODK Collect and Enketo")
+        label = submissions_map_title(None)
     _job, created = job_enqueue(
         kind="submissions_map", task=submissions_map, params={}, label=label, lock_key=MAP_LOCK
     )

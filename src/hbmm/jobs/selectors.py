@@ -28,5 +28,10 @@ def job_active_for(*, target: str) -> Job | None:
     return Job.objects.filter(target=target, status__in=Job.ACTIVE).order_by("-pk").first()
 
 
+def job_active_with_lock(*, lock_key: str) -> Job | None:
+    """The queued or running job holding `lock_key`, if any (at most one: a unique index)."""
+    return Job.objects.filter(lock_key=lock_key, status__in=Job.ACTIVE).first()
+
+
 def job_latest_for(*, target: str) -> Job | None:
     return Job.objects.filter(target=target).order_by("-pk").first()

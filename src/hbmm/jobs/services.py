@@ -37,6 +37,7 @@ from django_tasks_db.models import DBTaskResult
 
 from hbmm.jobs.models import Job
 from hbmm.jobs.registry import kinds, periodic
+from hbmm.jobs.selectors import job_active_with_lock
 
 log = logging.getLogger(__name__)
 Status = Job.Status
@@ -82,7 +83,7 @@ def job_enqueue(
                     max_attempts=settings.HBMM_JOBS_MAX_ATTEMPTS,
                 )
         except IntegrityError:
-            active = Job.objects.filter(lock_key=lock_key, status__in=Job.ACTIVE).first()
+            active = job_active_with_lock(lock_key=lock_key)
             if active is not None:
                 return active, False
             continue  # the active job finished in between: queue this one

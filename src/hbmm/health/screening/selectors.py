@@ -11,13 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import (
-    Count,
-    Max,
-    Q,
-    QuerySet,
-    Sum,
-)
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, ExtractIsoYear, ExtractWeek
 
 from hbmm.accounts.models import AuditEvent

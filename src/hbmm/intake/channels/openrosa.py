@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from hbmm.accounts.scope import user_scope
-from hbmm.intake.edits import EDIT_UNKNOWN, Refusal, edit_refusal, site_named
+from hbmm.intake.edits import EDIT_UNKNOWN, Refusal, edit_refusal, site_code, site_of_code
 from hbmm.intake.mappers import get_mapper
 from hbmm.intake.models import Channel, Submission
 from hbmm.intake.parsing import (
@@ -19,8 +19,6 @@ from hbmm.intake.parsing import (
     ParsedPayload,
     PayloadError,
     RepeatedField,
-    alias_map,
-    apply_aliases,
     flatten_json,
     json_dumps,
     parse_xml,
@@ -84,8 +82,8 @@ def _openrosa_refusal(*, parsed, mapper, user) -> tuple[Refusal | None, object]:
     names received and writable by the sender (edit_refusal)."""
     form_id = parsed.form_id
     site_field = getattr(mapper, "site_field", None)
-    code = apply_aliases(parsed.data, alias_map(mapper.aliases)).get(site_field)
-    site = site_named(mapper, parsed.data)
+    code = site_code(mapper, parsed.data)
+    site = site_of_code(code)
     if not user.has_perm(mapper.permission):
         return Refusal(403, "form_id", form_id, FORM_NOT_ALLOWED, (form_id,)), site
     params = {"code": code, "field": site_field}
